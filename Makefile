@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up, load the demo data into the embedded SQLite database, and open the TUI.
+run: $(STAMP)
+	$(BIN)/partnercrm demo
+	@if [ -t 1 ]; then $(BIN)/partnercrm tui; else $(BIN)/partnercrm dashboard; fi
+
+## The whole test suite (PostgreSQL too when PARTNERCRM_TEST_PG_URL is set); skips slow benchmarks.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+	$(BIN)/lint-imports --no-cache >/dev/null
+	$(BIN)/ruff check partnercrm cli tui tests bench
+
+## Every benchmark under bench/: one table, and JSON under bench/results/.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,157 @@
+"""What every command shares: the open database, error handling, and one output path."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from partnercrm.database import Database
+
+
+class DataError(click.ClickException):
+    """Bad data: one sentence on stderr and exit status 1 (click uses 2 for bad usage)."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+class AppContext:
+    """The `--db` and `--as` given, and the database once a command opens it."""
+
+    def __init__(self, url: str | None, actor: str | None) -> None:
+        self.url, self.actor = url, actor
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            with errors():
+                from partnercrm.database import network_share_warning, open_database, resolve_url
+
+                warning = network_share_warning(resolve_url(self.url))
+                if warning:
+                    click.echo(warning, err=True)
+                self._db = open_database(self.url, actor=self.actor)
+        return self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work for one command: everything is saved, or nothing."""
+        with errors(), self.db.transaction() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with errors(), self.db.reader() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Turn library and database errors into one clear sentence, never a traceback."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from partnercrm.errors import PartnerCRMError
+
+    try:
+        yield
+    except PartnerCRMError as exc:
+        raise DataError(str(exc)) from exc
+    except StaleDataError as exc:
+        raise DataError(
+            "the record was changed by someone else while you were saving; nothing was saved, "
+            "run the command again"
+        ) from exc
+    except OperationalError as exc:
+        raise DataError(f"the database refused the change: {exc.orig}; nothing was saved") from exc
+    except SQLAlchemyError as exc:
+        raise DataError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+
+
+def pass_app(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.pass_obj(f)
+
+
+def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, set | tuple):
+        return list(value)
+    raise TypeError(f"cannot put {type(value).__name__} in JSON")
+
+
+def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
+    """The one output path: JSON for scripts, `render` (text) for people."""
+    if as_json:
+        sys.stdout.write(json.dumps(data, default=_default, ensure_ascii=False, indent=2) + "\n")
+    else:
+        render(data)
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    *,
+    title: str | None = None,
+    empty: str = "Nothing to show.",
+) -> None:
+    """Print rows as a table for people; `columns` is (key, header)."""
+    if not rows:
+        click.echo(empty)
+        return
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)
+    for _, header in columns:
+        t.add_column(header, overflow="fold")
+    for row in rows:
+        t.add_row(*[cell(row.get(key)) for key, _ in columns])
+    console().print(t)
+
+
+def cell(value: Any) -> str:
+    from rich.markup import escape
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return escape(", ".join(str(v) for v in value)) or "—"
+    return escape(str(value))
+
+
+def fields(pairs: Sequence[tuple[str, Any]]) -> None:
+    """Print 'Label: value' lines for a single record."""
+    width = max(len(label) for label, _ in pairs)
+    for label, value in pairs:
+        click.echo(f"{label.rjust(width)}: {cell(value) if not isinstance(value, str) else value}")

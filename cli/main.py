@@ -1,0 +1,100 @@
+"""`partnercrm`: the top-level group. Subcommands load lazily so `--help` stays fast."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import click
+
+from cli.context import AppContext
+
+# name -> (module, attribute, one-line help). Only this table is read for `partnercrm --help`;
+# a module is imported when its command runs. A module not yet present is left out.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": ("cli.setup", "demo", "Load the demo data set built from the council's reports."),
+    "init": ("cli.setup", "init", "Create or upgrade the database and install missions and roles."),
+    "db": ("cli.setup", "db", "Database housekeeping: where it is, upgrade."),
+    "dashboard": ("cli.setup", "dashboard", "Print today's summary: pipeline, steps, stale, due."),
+    "colleague": ("cli.colleague", "colleague", "Council colleagues who talk to partners."),
+    "partner": ("cli.partner", "partner", "Partner organisations: add, list, show, edit, archive."),
+    "contact": ("cli.contact", "contact", "People at partner organisations."),
+    "conversation": ("cli.conversation", "conversation", "Warm conversations and touchpoints."),
+    "step": ("cli.step", "step", "Next steps that move conversations on."),
+    "commitment": ("cli.commitment", "commitment", "Commitments and what they delivered."),
+    "ambassador": ("cli.ambassador", "ambassador", "Missions Ambassadors in the Figure 2 roles."),
+    "event": ("cli.event", "event", "Summits, roundtables and who attended."),
+    "mission": ("cli.reference", "mission", "The missions partners contribute to."),
+    "role": ("cli.reference", "role", "The ambassador roles (Figure 2)."),
+    "tui": ("cli.tui", "tui", "Open the partnership team's terminal interface."),
+    "brief": ("cli.brief", "brief", "A one-page brokerage brief before meeting a partner."),
+    "import": ("cli.importing", "import_", "Bulk-import summit and roundtable attendees."),
+    "report": ("cli.report", "report", "Pipeline, coverage, impact and other reports."),
+    "search": ("cli.search", "search", "Find organisations, people, conversations and stories."),
+    "dedupe": ("cli.dedupe", "dedupe", "Suggest probable duplicate organisations or contacts."),
+    "merge": ("cli.dedupe", "merge", "Merge a duplicate into the record to keep."),
+    "history": ("cli.trust", "history", "The audit trail: who changed what, and when."),
+    "backup": ("cli.trust", "backup", "Write a consistent copy of the database."),
+    "restore": ("cli.trust", "restore", "Replace the database with a checked backup."),
+    "check": ("cli.trust", "check", "Check the database's integrity."),
+    "privacy": ("cli.privacy", "privacy", "Personal-data rights: export, erase, retention."),
+}
+
+
+def _available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+class LazyGroup(click.Group):
+    """click's documented lazy-loading group: commands import when they are used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, (module, _, _) in COMMANDS.items() if _available(module)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None or not _available(entry[0]):
+            return None
+        command = getattr(importlib.import_module(entry[0]), entry[1])
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    envvar="PARTNERCRM_DB",
+    metavar="URL",
+    help="Database: a file path or SQLAlchemy URL (default: a SQLite file in your data directory).",
+)
+@click.option(
+    "--as",
+    "actor",
+    envvar="PARTNERCRM_USER",
+    metavar="COLLEAGUE",
+    help="Who is acting, for the audit trail (default: your login name).",
+)
+@click.version_option(package_name="partnercrm")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
+    """The partner relationship and Missions Ambassador CRM."""
+    ctx.obj = AppContext(db, actor)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return cli.main(args=argv, prog_name="partnercrm")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

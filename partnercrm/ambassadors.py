@@ -1,0 +1,165 @@
+"""Ambassadorships: organisations onboarded as Missions Ambassadors in a Figure 2 role."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from partnercrm import models as m
+from partnercrm.concurrency import check_version
+from partnercrm.dates import parse_date
+from partnercrm.errors import Conflict, Invalid, NotFound
+
+# proposed → onboarding → active → paused → ended; paused can resume; ended is final
+NEXT_STATUSES: dict[str, set[str]] = {
+    m.AmbassadorStatus.PROPOSED: {
+        m.AmbassadorStatus.ONBOARDING,
+        m.AmbassadorStatus.ACTIVE,
+        m.AmbassadorStatus.ENDED,
+    },
+    m.AmbassadorStatus.ONBOARDING: {
+        m.AmbassadorStatus.ACTIVE,
+        m.AmbassadorStatus.PAUSED,
+        m.AmbassadorStatus.ENDED,
+    },
+    m.AmbassadorStatus.ACTIVE: {m.AmbassadorStatus.PAUSED, m.AmbassadorStatus.ENDED},
+    m.AmbassadorStatus.PAUSED: {m.AmbassadorStatus.ACTIVE, m.AmbassadorStatus.ENDED},
+    m.AmbassadorStatus.ENDED: set(),
+}
+
+
+def enrol(
+    session: Session,
+    organisation: m.Organisation,
+    role: m.AmbassadorRole,
+    *,
+    mission: m.Mission | None = None,
+    since: date | str | None = None,
+    status: str = m.AmbassadorStatus.PROPOSED,
+) -> m.Ambassadorship:
+    """Propose (or record) an organisation in an ambassador role, optionally for one mission."""
+    value = _check_status(status)
+    existing = session.scalar(
+        select(m.Ambassadorship).where(
+            m.Ambassadorship.organisation_id == organisation.id,
+            m.Ambassadorship.role_id == role.id,
+            m.Ambassadorship.mission_id == (mission.id if mission else None)
+            if mission
+            else m.Ambassadorship.mission_id.is_(None),
+            m.Ambassadorship.status != m.AmbassadorStatus.ENDED,
+        )
+    )
+    if existing is not None:
+        where = f" for {mission.name}" if mission else ""
+        raise Conflict(
+            f"{organisation.name} already holds the {role.name} role{where} "
+            f"(ambassadorship {existing.id}, {existing.status})"
+        )
+    when = parse_date(since or date.today(), "since")
+    amb = m.Ambassadorship(
+        organisation=organisation,
+        role=role,
+        mission=mission,
+        status=value,
+        since=when,
+        status_changed_on=when,
+    )
+    session.add(amb)
+    session.flush()
+    return amb
+
+
+def _check_status(status: str) -> str:
+    value = (status or "").strip().lower()
+    if value not in {s.value for s in m.AmbassadorStatus}:
+        raise Invalid(
+            f"status {status!r} is not one of {', '.join(s.value for s in m.AmbassadorStatus)}",
+            field="status",
+        )
+    return value
+
+
+def set_status(
+    session: Session,
+    ambassadorship: m.Ambassadorship,
+    status: str,
+    *,
+    on: date | str | None = None,
+    expected_version: int | None = None,
+) -> m.Ambassadorship:
+    check_version(ambassadorship, expected_version)
+    value = _check_status(status)
+    if value == ambassadorship.status:
+        return ambassadorship
+    if value not in NEXT_STATUSES[ambassadorship.status]:
+        allowed = (
+            ", ".join(sorted(NEXT_STATUSES[ambassadorship.status])) or "nothing (it has ended)"
+        )
+        raise Invalid(
+            f"ambassadorship {ambassadorship.id} is {ambassadorship.status}; it can move to {allowed}",
+            field="status",
+        )
+    when = parse_date(on or date.today())
+    ambassadorship.status = value
+    ambassadorship.status_changed_on = when
+    if value == m.AmbassadorStatus.ENDED:
+        ambassadorship.ended_on = when
+    session.flush()
+    return ambassadorship
+
+
+def get_ambassadorship(session: Session, ident: int | str) -> m.Ambassadorship:
+    try:
+        key = int(ident)
+    except (TypeError, ValueError):
+        raise Invalid(f"ambassadorship id {ident!r} is not a number", field="id") from None
+    found = session.get(m.Ambassadorship, key)
+    if found is None:
+        raise NotFound("ambassadorship", str(ident))
+    return found
+
+
+def list_ambassadorships(
+    session: Session,
+    *,
+    organisation: m.Organisation | None = None,
+    role: m.AmbassadorRole | None = None,
+    mission: m.Mission | None = None,
+    status: str | None = None,
+) -> list[m.Ambassadorship]:
+    a = m.Ambassadorship
+    q = (
+        select(a)
+        .join(m.Organisation)
+        .options(selectinload(a.organisation), selectinload(a.role), selectinload(a.mission))
+        .order_by(a.role_id, m.Organisation.name_key, a.id)
+    )
+    if organisation is not None:
+        q = q.where(a.organisation_id == organisation.id)
+    else:
+        q = q.where(m.Organisation.archived.is_(False))
+    if role is not None:
+        q = q.where(a.role_id == role.id)
+    if mission is not None:
+        q = q.where(a.mission_id == mission.id)
+    if status:
+        q = q.where(a.status == _check_status(status))
+    return list(session.scalars(q))
+
+
+def ambassadorship_dict(a: m.Ambassadorship) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "organisation": a.organisation.name,
+        "role": a.role.key,
+        "role_name": a.role.name,
+        "mission": a.mission.key if a.mission else None,
+        "status": a.status,
+        "since": a.since.isoformat(),
+        "status_changed_on": a.status_changed_on.isoformat(),
+        "ended_on": a.ended_on.isoformat() if a.ended_on else None,
+        "version": a.version,
+    }

@@ -1,0 +1,70 @@
+"""Colleagues: council officers and leaders who talk to partners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from partnercrm import models as m
+from partnercrm.contacts import normalise_email
+from partnercrm.errors import Conflict, Invalid
+from partnercrm.matching import find_one, name_key
+
+
+def add_colleague(session: Session, name: str, email: str, team: str | None = None) -> m.Colleague:
+    name = name.strip()
+    if not name:
+        raise Invalid("a colleague needs a name", field="name")
+    address = normalise_email(email)
+    if session.scalar(select(m.Colleague).where(m.Colleague.email == address)):
+        raise Conflict(f"a colleague with the email {address} already exists")
+    colleague = m.Colleague(name=name, name_key=name_key(name), email=address, team=team or None)
+    session.add(colleague)
+    session.flush()
+    return colleague
+
+
+def find_colleague(session: Session, text: str) -> m.Colleague:
+    """A colleague by name or email, case-insensitively; a unique first-name prefix works too."""
+    given = text.strip()
+    key = name_key(given)
+    c = m.Colleague
+    return find_one(
+        session,
+        "colleague",
+        given,
+        exact=select(c).where(or_(c.name_key == key, c.email == given.lower())),
+        prefix=select(c).where(c.name_key.startswith(key, autoescape=True)),
+        names=select(c.name),
+    )
+
+
+def list_colleagues(session: Session, include_archived: bool = False) -> list[m.Colleague]:
+    q = select(m.Colleague).order_by(func.lower(m.Colleague.name))
+    if not include_archived:
+        q = q.where(m.Colleague.archived.is_(False))
+    return list(session.scalars(q))
+
+
+def colleague_for_actor(session: Session) -> m.Colleague | None:
+    """The colleague the acting user names (`--as`), if there is one."""
+    actor = session.info.get("actor")
+    if not actor:
+        return None
+    key = name_key(actor)
+    return session.scalar(
+        select(m.Colleague).where(
+            or_(m.Colleague.name_key == key, m.Colleague.email == actor.lower())
+        )
+    )
+
+
+def colleague_dict(colleague: m.Colleague) -> dict[str, Any]:
+    return {
+        "id": colleague.id,
+        "name": colleague.name,
+        "email": colleague.email,
+        "team": colleague.team,
+    }

@@ -1,0 +1,243 @@
+"""Commitments: what warm conversations convert into, and what they deliver."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from partnercrm import models as m
+from partnercrm.concurrency import check_version
+from partnercrm.conversations import set_stage
+from partnercrm.dates import parse_date, parse_optional_date
+from partnercrm.errors import Invalid, NotFound
+
+
+def check_kind(kind: str) -> str:
+    value = (kind or "").strip().lower().replace(" ", "_").replace("-", "_")
+    if value not in {k.value for k in m.CommitmentKind}:
+        raise Invalid(
+            f"commitment kind {kind!r} is not one of {', '.join(k.value for k in m.CommitmentKind)}",
+            field="kind",
+        )
+    return value
+
+
+def _amount(value: Any, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
+    except InvalidOperation:
+        raise Invalid(f"{field} {value!r} is not a number", field=field) from None
+    if amount < 0:
+        raise Invalid(f"{field} cannot be negative (got {value})", field=field)
+    return amount
+
+
+def _count(value: Any, field: str) -> int | None:
+    amount = _amount(value, field)
+    if amount is None:
+        return None
+    if amount != amount.to_integral_value():
+        raise Invalid(f"{field} must be a whole number (got {value})", field=field)
+    return int(amount)
+
+
+def add_commitment(
+    session: Session,
+    conversation: m.Conversation,
+    kind: str,
+    *,
+    missions: Sequence[m.Mission] = (),
+    beneficiary: str | None = None,
+    gbp: Any = None,
+    hours: Any = None,
+    opportunities: Any = None,
+    people: Any = None,
+    due: date | str | None = None,
+    on: date | str | None = None,
+) -> m.Commitment:
+    """Record what a conversation converted into; the conversation moves to `committed`."""
+    agreed = parse_date(on or date.today(), "agreed date")
+    commitment = m.Commitment(
+        organisation_id=conversation.organisation_id,
+        conversation=conversation,
+        kind=check_kind(kind),
+        missions=list(missions) or list(conversation.missions),
+        beneficiary=(beneficiary or "").strip() or None,
+        promised_gbp=_amount(gbp, "gbp"),
+        promised_hours=_amount(hours, "hours"),
+        promised_opportunities=_count(opportunities, "opportunities"),
+        promised_people=_count(people, "people"),
+        due_on=parse_optional_date(due, "due date"),
+        status=m.CommitmentStatus.AGREED,
+        agreed_on=agreed,
+    )
+    session.add(commitment)
+    set_stage(session, conversation, m.Stage.COMMITTED, on=agreed, via_commitment=True)
+    session.flush()
+    return commitment
+
+
+def get_commitment(session: Session, commitment_id: int | str) -> m.Commitment:
+    try:
+        ident = int(commitment_id)
+    except (TypeError, ValueError):
+        raise Invalid(f"commitment id {commitment_id!r} is not a number", field="id") from None
+    found = session.get(m.Commitment, ident)
+    if found is None:
+        raise NotFound("commitment", str(commitment_id))
+    return found
+
+
+def start(session: Session, commitment: m.Commitment) -> m.Commitment:
+    """Mark an agreed commitment as in progress."""
+    _must_be_open(commitment, "start")
+    commitment.status = m.CommitmentStatus.IN_PROGRESS
+    session.flush()
+    return commitment
+
+
+def deliver(
+    session: Session,
+    commitment: m.Commitment,
+    *,
+    opportunities: Any = None,
+    people: Any = None,
+    gbp: Any = None,
+    hours: Any = None,
+    story: str | None = None,
+    on: date | str | None = None,
+    partial: bool = False,
+    expected_version: int | None = None,
+) -> m.Delivery:
+    """Record what a commitment delivered; it becomes delivered unless `partial`."""
+    check_version(commitment, expected_version)
+    _must_be_open(commitment, "deliver")
+    when = parse_date(on or date.today(), "delivery date")
+    delivery = m.Delivery(
+        commitment=commitment,
+        delivered_on=when,
+        opportunities=_count(opportunities, "opportunities"),
+        people=_count(people, "people"),
+        gbp=_amount(gbp, "gbp"),
+        hours=_amount(hours, "hours"),
+        story=(story or "").strip() or None,
+        recorded_by=session.info.get("actor"),
+    )
+    session.add(delivery)
+    if partial:
+        commitment.status = m.CommitmentStatus.IN_PROGRESS
+    else:
+        commitment.status = m.CommitmentStatus.DELIVERED
+        commitment.closed_on = when
+    session.flush()
+    return delivery
+
+
+def lapse(session: Session, commitment: m.Commitment, on: date | str | None = None) -> m.Commitment:
+    """The commitment will not be delivered."""
+    _must_be_open(commitment, "lapse")
+    commitment.status = m.CommitmentStatus.LAPSED
+    commitment.closed_on = parse_date(on or date.today())
+    session.flush()
+    return commitment
+
+
+def _must_be_open(commitment: m.Commitment, verb: str) -> None:
+    if commitment.status not in m.OPEN_COMMITMENT_STATUSES:
+        raise Invalid(
+            f"commitment {commitment.id} is already {commitment.status}; cannot {verb} it",
+            field="status",
+        )
+
+
+def list_commitments(
+    session: Session,
+    *,
+    status: str | None = None,
+    mission: m.Mission | None = None,
+    organisation: m.Organisation | None = None,
+    limit: int | None = None,
+) -> list[m.Commitment]:
+    c = m.Commitment
+    q = (
+        select(c)
+        .join(m.Organisation)
+        .options(
+            selectinload(c.organisation),
+            selectinload(c.missions),
+            selectinload(c.deliveries),
+        )
+        .order_by(c.agreed_on.desc(), c.id.desc())
+    )
+    if status:
+        value = status.strip().lower()
+        if value == "open":
+            q = q.where(c.status.in_(m.OPEN_COMMITMENT_STATUSES))
+        elif value in {s.value for s in m.CommitmentStatus}:
+            q = q.where(c.status == value)
+        else:
+            raise Invalid(
+                f"status {status!r} is not one of open, "
+                + ", ".join(s.value for s in m.CommitmentStatus),
+                field="status",
+            )
+    if mission is not None:
+        q = q.where(
+            c.id.in_(
+                select(m.commitment_mission.c.commitment_id).where(
+                    m.commitment_mission.c.mission_id == mission.id
+                )
+            )
+        )
+    if organisation is not None:
+        q = q.where(c.organisation_id == organisation.id)
+    else:
+        q = q.where(m.Organisation.archived.is_(False))
+    if limit:
+        q = q.limit(limit)
+    return list(session.scalars(q))
+
+
+def _num(value: Decimal | int | None) -> float | int | None:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def delivered_totals(commitment: m.Commitment) -> dict[str, Any]:
+    totals: dict[str, Any] = {"opportunities": 0, "people": 0, "gbp": 0, "hours": 0}
+    for d in commitment.deliveries:
+        for key in totals:
+            totals[key] += getattr(d, key) or 0
+    return {k: _num(v) for k, v in totals.items()}
+
+
+def commitment_dict(commitment: m.Commitment) -> dict[str, Any]:
+    return {
+        "id": commitment.id,
+        "organisation": commitment.organisation.name,
+        "conversation_id": commitment.conversation_id,
+        "kind": commitment.kind,
+        "missions": [mi.key for mi in commitment.missions],
+        "beneficiary": commitment.beneficiary,
+        "status": commitment.status,
+        "agreed_on": commitment.agreed_on.isoformat(),
+        "due": commitment.due_on.isoformat() if commitment.due_on else None,
+        "closed_on": commitment.closed_on.isoformat() if commitment.closed_on else None,
+        "promised": {
+            "gbp": _num(commitment.promised_gbp),
+            "hours": _num(commitment.promised_hours),
+            "opportunities": commitment.promised_opportunities,
+            "people": commitment.promised_people,
+        },
+        "delivered": delivered_totals(commitment),
+        "stories": [d.story for d in commitment.deliveries if d.story],
+        "version": commitment.version,
+    }

@@ -1,0 +1,197 @@
+"""Contacts: people at partner organisations (personal data)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from partnercrm import models as m
+from partnercrm.concurrency import check_version
+from partnercrm.dates import parse_optional_date
+from partnercrm.errors import Conflict, Invalid
+from partnercrm.matching import find_one, name_key
+
+LAWFUL_BASES = (
+    "legitimate_interests",
+    "consent",
+    "contract",
+    "legal_obligation",
+    "public_task",
+    "vital_interests",
+)
+
+
+def normalise_email(email: str, field: str = "email") -> str:
+    """Check an address (no network look-up) and return it normalised and lower-cased."""
+    raw = (email or "").strip()
+    if not raw:
+        raise Invalid("the email address is empty", field=field)
+    try:
+        result = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise Invalid(f"the email address {raw!r} is not valid: {exc}", field=field) from exc
+    return result.normalized.lower()
+
+
+def _check_basis(basis: str | None) -> str | None:
+    if basis is None or basis == "":
+        return None
+    value = basis.strip().lower().replace(" ", "_").replace("-", "_")
+    if value not in LAWFUL_BASES:
+        raise Invalid(
+            f"lawful basis {basis!r} is not one of {', '.join(LAWFUL_BASES)}", field="lawful_basis"
+        )
+    return value
+
+
+def email_owner(session: Session, address: str) -> m.Contact | None:
+    """The contact holding this (normalised) address as main or secondary email."""
+    found = session.scalar(select(m.Contact).where(m.Contact.email == address))
+    if found:
+        return found
+    return session.scalar(
+        select(m.Contact).join(m.ContactEmail).where(m.ContactEmail.email == address)
+    )
+
+
+def add_contact(
+    session: Session,
+    name: str,
+    email: str | None,
+    organisation: m.Organisation | None,
+    *,
+    job_title: str | None = None,
+    phone: str | None = None,
+    senior: bool = False,
+    lawful_basis: str | None = "legitimate_interests",
+    consent_source: str | None = None,
+    consent_date: date | str | None = None,
+    consent_expires: date | str | None = None,
+) -> m.Contact:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("a contact needs a name", field="name")
+    address = normalise_email(email) if email else None
+    if address and (owner := email_owner(session, address)):
+        raise Conflict(f"{address} already belongs to the contact {owner.name} (id {owner.id})")
+    contact = m.Contact(
+        name=name,
+        name_key=name_key(name),
+        email=address,
+        job_title=(job_title or "").strip() or None,
+        phone=(phone or "").strip() or None,
+        senior=senior,
+        organisation=organisation,
+        lawful_basis=_check_basis(lawful_basis),
+        consent_source=consent_source,
+        consent_date=parse_optional_date(consent_date, "consent date") or date.today(),
+        consent_expires=parse_optional_date(consent_expires, "consent expiry"),
+    )
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def edit_contact(
+    session: Session,
+    contact: m.Contact,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> m.Contact:
+    """Change the given fields; None means 'leave as it is'."""
+    check_version(contact, expected_version)
+    if changes.get("name") is not None:
+        if not changes["name"].strip():
+            raise Invalid("a contact needs a name", field="name")
+        contact.name = changes["name"].strip()
+        contact.name_key = name_key(contact.name)
+    if changes.get("email") is not None:
+        address = normalise_email(changes["email"])
+        owner = email_owner(session, address)
+        if owner is not None and owner.id != contact.id:
+            raise Conflict(f"{address} already belongs to the contact {owner.name} (id {owner.id})")
+        contact.email = address
+    for key in ("job_title", "phone", "consent_source"):
+        if changes.get(key) is not None:
+            setattr(contact, key, changes[key].strip() or None)
+    if changes.get("senior") is not None:
+        contact.senior = bool(changes["senior"])
+    if "organisation" in changes and changes["organisation"] is not None:
+        contact.organisation = changes["organisation"]
+    if changes.get("lawful_basis") is not None:
+        contact.lawful_basis = _check_basis(changes["lawful_basis"])
+    for key in ("consent_date", "consent_expires"):
+        if changes.get(key) is not None:
+            setattr(contact, key, parse_optional_date(changes[key], key.replace("_", " ")))
+    session.flush()
+    return contact
+
+
+def find_contact(session: Session, text: str) -> m.Contact:
+    """A contact by id, email (main or secondary) or name, case-insensitively."""
+    given = text.strip()
+    if given.isdigit():
+        found = session.get(m.Contact, int(given))
+        if found:
+            return found
+    if "@" in given:
+        owner = email_owner(session, given.lower())
+        if owner:
+            return owner
+    key = name_key(given)
+    c = m.Contact
+    live = c.erased_at.is_(None)
+    return find_one(
+        session,
+        "contact",
+        given,
+        exact=select(c).where(live, or_(c.name_key == key, c.email == given.lower())),
+        prefix=select(c).where(live, c.name_key.startswith(key, autoescape=True)),
+        names=select(c.name).where(live),
+    )
+
+
+def list_contacts(
+    session: Session,
+    organisation: m.Organisation | None = None,
+    *,
+    include_archived: bool = False,
+    limit: int | None = None,
+) -> list[m.Contact]:
+    q = (
+        select(m.Contact)
+        .options(selectinload(m.Contact.organisation))
+        .where(m.Contact.erased_at.is_(None))
+        .order_by(func.lower(m.Contact.name), m.Contact.id)
+    )
+    if organisation is not None:
+        q = q.where(m.Contact.organisation_id == organisation.id)
+    if not include_archived:
+        q = q.where(m.Contact.archived.is_(False))
+    if limit:
+        q = q.limit(limit)
+    return list(session.scalars(q))
+
+
+def contact_dict(contact: m.Contact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "name": contact.name,
+        "email": contact.email,
+        "other_emails": [e.email for e in contact.other_emails],
+        "phone": contact.phone,
+        "job_title": contact.job_title,
+        "senior": contact.senior,
+        "organisation": contact.organisation.name if contact.organisation else None,
+        "lawful_basis": contact.lawful_basis,
+        "consent_source": contact.consent_source,
+        "consent_date": contact.consent_date.isoformat() if contact.consent_date else None,
+        "consent_expires": contact.consent_expires.isoformat() if contact.consent_expires else None,
+        "archived": contact.archived,
+        "version": contact.version,
+    }

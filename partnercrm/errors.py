@@ -1,0 +1,49 @@
+"""The library's own exceptions: the CLI and TUI turn each into one clear sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class PartnerCRMError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+class NotFound(PartnerCRMError):
+    """Nothing matches what was asked for; carries the closest candidates."""
+
+    def __init__(self, what: str, given: str, candidates: Sequence[str] = ()) -> None:
+        self.what, self.given, self.candidates = what, given, list(candidates)
+        message = f"no {what} matches {given!r}"
+        if self.candidates:
+            message += "; did you mean " + _or_list(self.candidates) + "?"
+        super().__init__(message)
+
+
+class Ambiguous(PartnerCRMError):
+    """More than one record matches; carries them so the user can choose."""
+
+    def __init__(self, what: str, given: str, candidates: Sequence[str]) -> None:
+        self.what, self.given, self.candidates = what, given, list(candidates)
+        super().__init__(
+            f"{given!r} matches more than one {what}: {_or_list(self.candidates)}; be more specific"
+        )
+
+
+class Invalid(PartnerCRMError):
+    """A value is not acceptable; `field` names where it was."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class Conflict(PartnerCRMError):
+    """The change clashes with what is stored (a duplicate, or an edit by someone else)."""
+
+
+def _or_list(items: Sequence[str]) -> str:
+    quoted = [repr(i) for i in items]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]

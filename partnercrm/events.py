@@ -1,0 +1,217 @@
+"""Events (summits, anchor roundtables) and who attended them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from partnercrm import models as m
+from partnercrm.dates import parse_date
+from partnercrm.errors import Conflict, Invalid
+from partnercrm.matching import find_one, name_key
+
+
+def check_kind(kind: str) -> str:
+    value = (kind or "").strip().lower()
+    if value not in {k.value for k in m.EventKind}:
+        raise Invalid(
+            f"event kind {kind!r} is not one of {', '.join(k.value for k in m.EventKind)}",
+            field="kind",
+        )
+    return value
+
+
+def add_event(
+    session: Session,
+    name: str,
+    kind: str,
+    held_on: date | str,
+    *,
+    host: m.Organisation | None = None,
+    owner: m.Colleague | None = None,
+) -> m.Event:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("an event needs a name", field="name")
+    key = name_key(name)
+    if existing := session.scalar(select(m.Event).where(m.Event.name_key == key)):
+        raise Conflict(f"there is already an event called {existing.name} (id {existing.id})")
+    event = m.Event(
+        name=name,
+        name_key=key,
+        kind=check_kind(kind),
+        held_on=parse_date(held_on, "event date"),
+        host=host,
+        owner=owner,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def find_event(session: Session, text: str) -> m.Event:
+    given = text.strip()
+    if given.isdigit() and (found := session.get(m.Event, int(given))):
+        return found
+    key = name_key(given)
+    e = m.Event
+    return find_one(
+        session,
+        "event",
+        given,
+        exact=select(e).where(e.name_key == key),
+        prefix=select(e)
+        .where(e.name_key.contains(key, autoescape=True))
+        .order_by(e.held_on.desc()),
+        names=select(e.name),
+    )
+
+
+def record_attendance(
+    session: Session,
+    event: m.Event,
+    contact: m.Contact,
+    *,
+    role: str = m.AttendanceRole.ATTENDEE,
+    missions: Sequence[m.Mission] = (),
+    roles: Sequence[m.AmbassadorRole] = (),
+    registered_at: datetime | None = None,
+) -> tuple[m.Attendance, bool]:
+    """Record that a contact attended; returns (attendance, created). Interest is added to."""
+    value = (role or "attendee").strip().lower()
+    if value not in {r.value for r in m.AttendanceRole}:
+        raise Invalid(
+            f"attendance role {role!r} is not one of {', '.join(r.value for r in m.AttendanceRole)}",
+            field="role",
+        )
+    existing = session.scalar(
+        select(m.Attendance).where(
+            m.Attendance.event_id == event.id, m.Attendance.contact_id == contact.id
+        )
+    )
+    created = existing is None
+    attendance = existing or m.Attendance(
+        event=event,
+        contact=contact,
+        organisation_id=contact.organisation_id,
+        role=value,
+        registered_at=registered_at,
+    )
+    if created:
+        session.add(attendance)
+    for mission in missions:
+        if mission not in attendance.interest_missions:
+            attendance.interest_missions.append(mission)
+    for r in roles:
+        if r not in attendance.interest_roles:
+            attendance.interest_roles.append(r)
+    session.flush()
+    return attendance, created
+
+
+def list_events(session: Session) -> list[dict[str, Any]]:
+    """Events, newest first, with how many people and organisations attended."""
+    a = m.Attendance
+    counts = (
+        select(
+            a.event_id,
+            func.count(a.id).label("people"),
+            func.count(func.distinct(a.organisation_id)).label("organisations"),
+        )
+        .group_by(a.event_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(m.Event, counts.c.people, counts.c.organisations)
+        .options(selectinload(m.Event.host))
+        .outerjoin(counts, counts.c.event_id == m.Event.id)
+        .order_by(m.Event.held_on.desc())
+    ).all()
+    return [
+        {**event_dict(e), "attendees": people or 0, "organisations": orgs or 0}
+        for e, people, orgs in rows
+    ]
+
+
+def event_dict(event: m.Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "name": event.name,
+        "kind": event.kind,
+        "date": event.held_on.isoformat(),
+        "host": event.host.name if event.host else None,
+        "owner": event.owner.name if event.owner else None,
+    }
+
+
+def event_detail(session: Session, event: m.Event) -> dict[str, Any]:
+    """Who came, and which organisations expressed interest in which missions and roles."""
+    attendances = session.scalars(
+        select(m.Attendance)
+        .options(
+            selectinload(m.Attendance.contact),
+            selectinload(m.Attendance.organisation),
+            selectinload(m.Attendance.interest_missions),
+            selectinload(m.Attendance.interest_roles),
+        )
+        .where(m.Attendance.event_id == event.id)
+    ).all()
+    people = []
+    interest: dict[str, dict[str, set[str]]] = {}
+    for att in sorted(
+        attendances, key=lambda a: ((a.organisation.name if a.organisation else ""), a.contact.name)
+    ):
+        org_name = att.organisation.name if att.organisation else None
+        people.append(
+            {
+                "contact": att.contact.name,
+                "organisation": org_name,
+                "role": att.role,
+                "interest_missions": [mi.key for mi in att.interest_missions],
+                "interest_roles": [r.key for r in att.interest_roles],
+            }
+        )
+        if org_name and (att.interest_missions or att.interest_roles):
+            entry = interest.setdefault(org_name, {"missions": set(), "roles": set()})
+            entry["missions"].update(mi.key for mi in att.interest_missions)
+            entry["roles"].update(r.key for r in att.interest_roles)
+    data = event_dict(event)
+    data["attendees"] = people
+    data["organisations"] = sorted({p["organisation"] for p in people if p["organisation"]})
+    data["interest"] = [
+        {"organisation": org, "missions": sorted(v["missions"]), "roles": sorted(v["roles"])}
+        for org, v in sorted(interest.items())
+    ]
+    return data
+
+
+def events_attended(session: Session, organisation: m.Organisation) -> list[dict[str, Any]]:
+    """Events the organisation's people attended (or it hosted), newest first, with who came."""
+    rows = session.execute(
+        select(m.Event, m.Contact.name)
+        .join(m.Attendance, m.Attendance.event_id == m.Event.id)
+        .join(m.Contact, m.Contact.id == m.Attendance.contact_id)
+        .where(m.Attendance.organisation_id == organisation.id)
+        .order_by(m.Event.held_on.desc(), m.Contact.name)
+    ).all()
+    hosted = session.scalars(select(m.Event).where(m.Event.host_id == organisation.id)).all()
+    out: dict[int, dict[str, Any]] = {}
+    for event in hosted:
+        out[event.id] = {**_brief(event), "hosted": True, "people": []}
+    for event, person in rows:
+        entry = out.setdefault(event.id, {**_brief(event), "hosted": False, "people": []})
+        entry["people"].append(person)
+    return sorted(out.values(), key=lambda e: e["date"], reverse=True)
+
+
+def _brief(event: m.Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "name": event.name,
+        "kind": event.kind,
+        "date": event.held_on.isoformat(),
+    }

@@ -1,0 +1,257 @@
+"""The audit trail: every change to every record, written in the same transaction by one mechanism.
+
+`install()` hooks the session factory so any flush records what it created, changed,
+archived, restored or deleted. Services that do something a flush cannot describe (a merge,
+an erasure, a subject-access export, a bulk import through Core) call `record()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from partnercrm import models as m
+
+SKIPPED_FIELDS = {"version", "created_at", "updated_at", "updated_by", "name_key", "alias_key"}
+UNAUDITED = (m.HistoryEntry, m.ImportRun)
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    event.listen(factory, "before_flush", _stamp_editor)
+    event.listen(factory, "after_flush", _record_flush)
+
+
+def actor_of(session: Session) -> str:
+    return str(session.info.get("actor") or "unknown")
+
+
+def _stamp_editor(session: Session, _ctx: Any, _instances: Any) -> None:
+    actor = actor_of(session)
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, m.Versioned) and session.is_modified(obj, include_collections=False):
+            obj.updated_by = actor
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _organisation_id(session: Session, obj: Any) -> int | None:
+    if isinstance(obj, m.Organisation):
+        return obj.id
+    if isinstance(obj, m.OrganisationAlias | m.Contact | m.Conversation | m.Commitment):
+        return obj.organisation_id
+    if isinstance(obj, m.Ambassadorship | m.Attendance):
+        return obj.organisation_id
+    if isinstance(obj, m.Event):
+        return obj.host_id
+    if isinstance(obj, m.Step | m.Touchpoint | m.StageChange):
+        conv = session.get(m.Conversation, obj.conversation_id)
+        return conv.organisation_id if conv else None
+    if isinstance(obj, m.Delivery):
+        com = session.get(m.Commitment, obj.commitment_id)
+        return com.organisation_id if com else None
+    if isinstance(obj, m.ContactEmail):
+        contact = session.get(m.Contact, obj.contact_id)
+        return contact.organisation_id if contact else None
+    return None
+
+
+def _label(obj: Any) -> str | None:
+    for attr in ("name", "description", "alias", "email", "to_stage", "kind"):
+        value = getattr(obj, attr, None)
+        if isinstance(value, str):
+            return value[:200]
+    return None
+
+
+def _record_flush(session: Session, _ctx: Any) -> None:
+    rows: list[dict[str, Any]] = []
+    actor = actor_of(session)
+    for obj in session.new:
+        if isinstance(obj, UNAUDITED) or not isinstance(obj, m.Base):
+            continue
+        state = inspect(obj)
+        fields = {
+            a.key: _jsonable(a.value)
+            for a in state.attrs
+            if a.key in state.mapper.columns and a.key not in SKIPPED_FIELDS and a.value is not None
+        }
+        rows.append(_row(session, obj, actor, "create", {k: [None, v] for k, v in fields.items()}))
+    for obj in session.dirty:
+        if isinstance(obj, UNAUDITED) or not isinstance(obj, m.Base):
+            continue
+        state = inspect(obj)
+        changes: dict[str, list[Any]] = {}
+        for a in state.attrs:
+            if a.key not in state.mapper.columns or a.key in SKIPPED_FIELDS:
+                continue
+            hist = a.history
+            if hist.has_changes():
+                old = hist.deleted[0] if hist.deleted else None
+                new = hist.added[0] if hist.added else None
+                if old != new:
+                    changes[a.key] = [_jsonable(old), _jsonable(new)]
+        if not changes:
+            continue
+        action = "update"
+        if "archived" in changes:
+            action = "archive" if changes["archived"][1] else "restore"
+        rows.append(_row(session, obj, actor, action, changes))
+    for obj in session.deleted:
+        if isinstance(obj, UNAUDITED) or not isinstance(obj, m.Base):
+            continue
+        rows.append(_row(session, obj, actor, "delete", None))
+    if rows:
+        session.connection().execute(insert(m.HistoryEntry), rows)
+
+
+def _row(
+    session: Session, obj: Any, actor: str, action: str, changes: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "at": m.utcnow(),
+        "actor": actor,
+        "action": action,
+        "entity": obj.__tablename__,
+        "entity_id": obj.id,
+        "organisation_id": _organisation_id(session, obj),
+        "summary": _label(obj),
+        "changes": changes,
+    }
+
+
+def record(
+    session: Session,
+    action: str,
+    entity: str,
+    entity_id: int,
+    *,
+    organisation_id: int | None = None,
+    summary: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Record something a flush cannot describe (a merge, an erasure, an export)."""
+    record_many(
+        session,
+        [
+            {
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "organisation_id": organisation_id,
+                "summary": summary,
+                "changes": changes,
+            }
+        ],
+    )
+
+
+def record_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
+    """Record many entries at once (bulk paths that write through Core)."""
+    if not entries:
+        return
+    actor, now = actor_of(session), m.utcnow()
+    rows = [{"at": now, "actor": actor, **e} for e in entries]
+    session.execute(insert(m.HistoryEntry), rows)
+
+
+@dataclass
+class HistoryItem:
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int
+    organisation_id: int | None
+    summary: str | None
+    changes: dict[str, Any] | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "action": self.action,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "organisation_id": self.organisation_id,
+            "summary": self.summary,
+            "changes": self.changes,
+        }
+
+
+def entries(
+    session: Session,
+    *,
+    organisation_id: int | None = None,
+    contact_id: int | None = None,
+    conversation_id: int | None = None,
+    since: datetime | None = None,
+    actor: str | None = None,
+    limit: int | None = 500,
+) -> list[HistoryItem]:
+    """History entries, newest first, narrowed by what they are about, when, or who."""
+    q = select(m.HistoryEntry)
+    if organisation_id is not None:
+        q = q.where(m.HistoryEntry.organisation_id == organisation_id)
+    if contact_id is not None:
+        q = q.where(m.HistoryEntry.entity == "contact", m.HistoryEntry.entity_id == contact_id)
+    if conversation_id is not None:
+        step_ids = select(m.Step.id).where(m.Step.conversation_id == conversation_id)
+        touch_ids = select(m.Touchpoint.id).where(m.Touchpoint.conversation_id == conversation_id)
+        q = q.where(
+            or_(
+                (m.HistoryEntry.entity == "conversation")
+                & (m.HistoryEntry.entity_id == conversation_id),
+                (m.HistoryEntry.entity == "step") & m.HistoryEntry.entity_id.in_(step_ids),
+                (m.HistoryEntry.entity == "touchpoint") & m.HistoryEntry.entity_id.in_(touch_ids),
+            )
+        )
+    if since is not None:
+        q = q.where(m.HistoryEntry.at >= since)
+    if actor is not None:
+        q = q.where(m.HistoryEntry.actor.ilike(actor))
+    q = q.order_by(m.HistoryEntry.at.desc(), m.HistoryEntry.id.desc())
+    if limit:
+        q = q.limit(limit)
+    return [_item(h) for h in session.scalars(q)]
+
+
+def _item(h: m.HistoryEntry) -> HistoryItem:
+    return HistoryItem(
+        at=h.at,
+        actor=h.actor,
+        action=h.action,
+        entity=h.entity,
+        entity_id=h.entity_id,
+        organisation_id=h.organisation_id,
+        summary=h.summary,
+        changes=h.changes,
+    )
+
+
+def describe(item: HistoryItem) -> str:
+    """One line a person can read: '2024-11-12 10:04 ruth updated organisation 3: ward A → B'."""
+    what = f"{item.entity} {item.entity_id}"
+    if item.summary:
+        what += f" ({item.summary})"
+    line = f"{item.at:%Y-%m-%d %H:%M} {item.actor} {item.action} {what}"
+    if item.action == "update" and item.changes:
+        parts = [f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in item.changes.items()]
+        line += ": " + "; ".join(parts)
+    return line
+
+
+def _short(value: Any) -> str:
+    text = "—" if value is None else str(value)
+    return text if len(text) <= 40 else text[:37] + "…"

@@ -1,0 +1,108 @@
+"""Steps: the next actions that move a warm conversation on."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from partnercrm import models as m
+from partnercrm.concurrency import check_version
+from partnercrm.dates import parse_date
+from partnercrm.errors import Invalid, NotFound
+
+
+def add_step(
+    session: Session,
+    conversation: m.Conversation,
+    description: str,
+    owner: m.Colleague,
+    due: date | str,
+) -> m.Step:
+    text = (description or "").strip()
+    if not text:
+        raise Invalid("a step needs a description of what to do", field="description")
+    step = m.Step(
+        conversation=conversation, description=text, owner=owner, due_on=parse_date(due, "due date")
+    )
+    session.add(step)
+    session.flush()
+    return step
+
+
+def get_step(session: Session, step_id: int | str) -> m.Step:
+    try:
+        ident = int(step_id)
+    except (TypeError, ValueError):
+        raise Invalid(f"step id {step_id!r} is not a number", field="id") from None
+    step = session.get(m.Step, ident)
+    if step is None:
+        raise NotFound("step", str(step_id))
+    return step
+
+
+def complete_step(
+    session: Session,
+    step: m.Step,
+    on: date | str | None = None,
+    *,
+    expected_version: int | None = None,
+) -> m.Step:
+    """Mark a step done (on `on`, default today)."""
+    check_version(step, expected_version)
+    step.done_on = parse_date(on or date.today(), "done date")
+    session.flush()
+    return step
+
+
+def list_steps(
+    session: Session,
+    *,
+    owner: m.Colleague | None = None,
+    overdue: bool = False,
+    include_done: bool = False,
+    due_before: date | None = None,
+    today: date | None = None,
+    limit: int | None = None,
+) -> list[m.Step]:
+    """Open steps, soonest due first (overdue ones therefore first)."""
+    today = today or date.today()
+    s = m.Step
+    q = (
+        select(s)
+        .join(m.Conversation)
+        .options(
+            selectinload(s.owner),
+            selectinload(s.conversation).selectinload(m.Conversation.organisation),
+        )
+        .where(m.Conversation.archived.is_(False))
+        .order_by(s.due_on, s.id)
+    )
+    if not include_done:
+        q = q.where(s.done_on.is_(None))
+    if owner is not None:
+        q = q.where(s.owner_id == owner.id)
+    if overdue:
+        q = q.where(s.due_on < today, s.done_on.is_(None))
+    if due_before is not None:
+        q = q.where(s.due_on < due_before)
+    if limit:
+        q = q.limit(limit)
+    return list(session.scalars(q))
+
+
+def step_dict(step: m.Step, today: date | None = None) -> dict[str, Any]:
+    today = today or date.today()
+    return {
+        "id": step.id,
+        "description": step.description,
+        "owner": step.owner.name,
+        "due": step.due_on.isoformat(),
+        "done": step.done_on.isoformat() if step.done_on else None,
+        "overdue": step.done_on is None and step.due_on < today,
+        "conversation_id": step.conversation_id,
+        "organisation": step.conversation.organisation.name,
+        "version": step.version,
+    }

@@ -1,0 +1,1 @@
+"""The partnership team's Textual interface; it calls partnercrm only."""
