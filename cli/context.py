@@ -114,7 +114,9 @@ def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
 def console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    # piped output is read by people in a pager or a file: do not squeeze it to 80 columns
+    width = None if sys.stdout.isatty() else 160
+    return Console(highlight=False, soft_wrap=False, width=width)
 
 
 def table(

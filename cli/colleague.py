@@ -1,0 +1,42 @@
+"""`partnercrm colleague`: council colleagues."""
+
+from __future__ import annotations
+
+import click
+
+from cli.context import AppContext, emit, json_option, pass_app, table
+
+
+@click.group()
+def colleague() -> None:
+    """Council colleagues who talk to partners."""
+
+
+@colleague.command("add")
+@click.argument("name")
+@click.option("--email", required=True, help="Their council email address.")
+@click.option("--team", help="Their team.")
+@json_option
+@pass_app
+def add(app: AppContext, name: str, email: str, team: str | None, as_json: bool) -> None:
+    """Add a colleague called NAME."""
+    from partnercrm import colleagues
+
+    with app.transaction() as s:
+        data = colleagues.colleague_dict(colleagues.add_colleague(s, name, email, team))
+    emit(data, as_json, lambda d: click.echo(f"Added {d['name']} <{d['email']}> (id {d['id']})."))
+
+
+@colleague.command("list")
+@json_option
+@pass_app
+def list_(app: AppContext, as_json: bool) -> None:
+    """List colleagues."""
+    from partnercrm import colleagues
+
+    with app.reading() as s:
+        data = [colleagues.colleague_dict(c) for c in colleagues.list_colleagues(s)]
+    emit(data, as_json, lambda d: table(
+        d, [("id", "ID"), ("name", "Name"), ("email", "Email"), ("team", "Team")],
+        empty="No colleagues yet. Add one with `partnercrm colleague add NAME --email EMAIL`.",
+    ))

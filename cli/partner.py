@@ -1,0 +1,186 @@
+"""`partnercrm partner`: partner organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.context import AppContext, cell, emit, fields, json_option, pass_app, table
+from partnercrm.models import Sector
+
+SECTORS = click.Choice([s.value for s in Sector], case_sensitive=False)
+
+
+@click.group()
+def partner() -> None:
+    """Partner organisations: add, list, show, edit, archive, restore."""
+
+
+@partner.command("add")
+@click.argument("name")
+@click.option("--sector", type=SECTORS, required=True, help="The organisation's sector.")
+@click.option("--alias", "aliases", multiple=True, help="Another name it goes by (repeatable).")
+@click.option("--anchor", is_flag=True, help="An anchor institution (invited to roundtables).")
+@click.option("--ward", help="The Camden ward it is in.")
+@click.option("--lead", help="The colleague who leads the relationship.")
+@click.option("--website", help="Its web address.")
+@json_option
+@pass_app
+def add(app: AppContext, name: str, sector: str, aliases: tuple[str, ...], anchor: bool,
+        ward: str | None, lead: str | None, website: str | None, as_json: bool) -> None:
+    """Add a partner organisation called NAME."""
+    from partnercrm import colleagues, organisations
+
+    with app.transaction() as s:
+        lead_colleague = colleagues.find_colleague(s, lead) if lead else None
+        org = organisations.add_organisation(
+            s, name, sector, aliases=aliases, anchor=anchor, ward=ward, lead=lead_colleague,
+            website=website,
+        )
+        data = organisations.organisation_dict(org)
+    emit(data, as_json, lambda d: click.echo(f"Added {d['name']} (id {d['id']})."))
+
+
+@partner.command("list")
+@click.option("--sector", type=SECTORS, help="Only this sector.")
+@click.option("--anchor/--not-anchor", default=None, help="Only anchors (or only non-anchors).")
+@click.option("--mission", help="Only organisations working on this mission (key or name).")
+@click.option("--ward", help="Only this ward.")
+@click.option("--lead", help="Only organisations this colleague leads.")
+@click.option("--sort", "order", default="name",
+              type=click.Choice(["name", "sector", "stage", "last_touch", "open_steps", "ward"]),
+              help="Sort by this column.")
+@click.option("--archived", is_flag=True, help="Include archived organisations.")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
+@json_option
+@pass_app
+def list_(app: AppContext, sector: str | None, anchor: bool | None, mission: str | None,
+          ward: str | None, lead: str | None, order: str, archived: bool, limit: int | None,
+          as_json: bool) -> None:
+    """List partner organisations with their stage, last touch and open steps."""
+    from partnercrm import colleagues, missions, organisations
+
+    with app.reading() as s:
+        rows = organisations.list_organisations(
+            s,
+            sector=sector,
+            anchor=anchor,
+            mission=missions.find_mission(s, mission) if mission else None,
+            ward=ward,
+            lead=colleagues.find_colleague(s, lead) if lead else None,
+            include_archived=archived,
+            order=order,
+            descending=order in ("last_touch", "open_steps"),
+            limit=limit,
+        )
+        data = [r.as_dict() for r in rows]
+    emit(data, as_json, lambda d: table(
+        d,
+        [("id", "ID"), ("name", "Name"), ("sector", "Sector"), ("anchor", "Anchor"),
+         ("stage", "Stage"), ("lead", "Lead"), ("last_touch", "Last touch"),
+         ("open_steps", "Open steps")],
+        empty="No partners yet. Add one with `partnercrm partner add NAME --sector SECTOR`, "
+              "or load the demo with `partnercrm demo`.",
+    ))
+
+
+@partner.command("show")
+@click.argument("org")
+@json_option
+@pass_app
+def show(app: AppContext, org: str, as_json: bool) -> None:
+    """Show one organisation (ORG is a name, alias or id) and everything that hangs off it."""
+    from partnercrm import organisations
+
+    with app.reading() as s:
+        data = organisations.organisation_detail(s, organisations.find_organisation(s, org))
+    emit(data, as_json, _render_detail)
+
+
+def _render_detail(d: dict[str, Any]) -> None:
+    title = d["name"] + (" (archived)" if d["archived"] else "")
+    click.secho(title, bold=True)
+    fields([
+        ("Also known as", ", ".join(d["aliases"]) or "—"),
+        ("Sector", d["sector"]),
+        ("Anchor", "yes" if d["anchor"] else "no"),
+        ("Stage", d["stage"]),
+        ("Lead", d["lead"] or "—"),
+        ("Ward", d["ward"] or "—"),
+        ("Website", d["website"] or "—"),
+    ])
+    click.echo()
+    table(d["contacts"], [("name", "Contact"), ("job_title", "Title"), ("email", "Email"),
+                          ("senior", "Senior")], title="Contacts", empty="No contacts yet.")
+    click.echo()
+    table(d["conversations"], [("id", "ID"), ("stage", "Stage"), ("lead", "Lead"), ("ask", "Ask"),
+                               ("last_touch", "Last touch")],
+          title="Conversations", empty="No conversations yet.")
+    click.echo()
+    table(d["commitments"], [("id", "ID"), ("kind", "Kind"), ("status", "Status"),
+                             ("due", "Due"), ("missions", "Missions")],
+          title="Commitments", empty="No commitments yet.")
+    click.echo()
+    table(d["ambassadorships"], [("id", "ID"), ("role_name", "Role"), ("mission", "Mission"),
+                                 ("status", "Status"), ("since", "Since")],
+          title="Ambassador roles", empty="No ambassador roles yet.")
+    if d["events"]:
+        click.echo()
+        table([{**e, "people": cell(e["people"])} for e in d["events"]],
+              [("date", "Date"), ("name", "Event"), ("people", "Who came")], title="Events")
+
+
+@partner.command("edit")
+@click.argument("org")
+@click.option("--name", help="A new name (the old one is kept as an alias).")
+@click.option("--sector", type=SECTORS)
+@click.option("--alias", "aliases", multiple=True, help="Add an alias (repeatable).")
+@click.option("--remove-alias", "removed", multiple=True, help="Remove an alias (repeatable).")
+@click.option("--anchor/--not-anchor", default=None)
+@click.option("--ward")
+@click.option("--lead", help="The colleague who leads the relationship.")
+@click.option("--website")
+@json_option
+@pass_app
+def edit(app: AppContext, org: str, name: str | None, sector: str | None,
+         aliases: tuple[str, ...], removed: tuple[str, ...], anchor: bool | None,
+         ward: str | None, lead: str | None, website: str | None, as_json: bool) -> None:
+    """Change an organisation's details; only the options given change."""
+    from partnercrm import colleagues, organisations
+
+    with app.transaction() as s:
+        found = organisations.find_organisation(s, org)
+        organisations.edit_organisation(
+            s, found, name=name, sector=sector, anchor=anchor, ward=ward,
+            lead=colleagues.find_colleague(s, lead) if lead else None,
+            website=website, add_aliases=aliases, remove_aliases=removed,
+        )
+        data = organisations.organisation_dict(found, organisations.relationship_stage(s, found))
+    emit(data, as_json, lambda d: click.echo(f"Saved {d['name']} (id {d['id']})."))
+
+
+@partner.command("archive")
+@click.argument("org")
+@pass_app
+def archive(app: AppContext, org: str) -> None:
+    """Archive an organisation: hidden from lists, briefs and reports; history kept."""
+    from partnercrm import organisations
+
+    with app.transaction() as s:
+        found = organisations.set_archived(s, organisations.find_organisation(s, org), True)
+        name = found.name
+    click.echo(f"Archived {name}. `partnercrm partner restore {name!r}` brings it back.")
+
+
+@partner.command("restore")
+@click.argument("org")
+@pass_app
+def restore(app: AppContext, org: str) -> None:
+    """Bring an archived organisation back."""
+    from partnercrm import organisations
+
+    with app.transaction() as s:
+        found = organisations.set_archived(s, organisations.find_organisation(s, org), False)
+        name = found.name
+    click.echo(f"Restored {name}.")
