@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 
@@ -35,6 +36,17 @@ def normalise_email(email: str, field: str = "email") -> str:
     except EmailNotValidError as exc:
         raise Invalid(f"the email address {raw!r} is not valid: {exc}", field=field) from exc
     return result.normalized.lower()
+
+
+def email_digest(address: str) -> str:
+    """A one-way digest of a normalised address: lets an erased person stay erased."""
+    return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
+
+
+def is_erased(session: Session, address: str) -> bool:
+    """True when this address belonged to someone whose data was erased."""
+    digest = email_digest(address)
+    return session.scalar(select(m.ErasedEmail.id).where(m.ErasedEmail.digest == digest)) is not None
 
 
 def _check_basis(basis: str | None) -> str | None:
