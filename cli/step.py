@@ -1,0 +1,76 @@
+"""`partnercrm step`: next actions on warm conversations."""
+
+from __future__ import annotations
+
+import click
+
+from cli.context import AppContext, emit, json_option, pass_app, table
+
+
+@click.group()
+def step() -> None:
+    """Next steps that move warm conversations on."""
+
+
+@step.command("add")
+@click.argument("conversation_id", metavar="CONVERSATION_ID")
+@click.argument("text")
+@click.option("--owner", required=True, help="The colleague who will do it.")
+@click.option("--due", required=True, help="When it is due (e.g. 12/11/2024, 'tomorrow', '+7').")
+@json_option
+@pass_app
+def add(app: AppContext, conversation_id: str, text: str, owner: str, due: str,
+        as_json: bool) -> None:
+    """Add a step (TEXT) to a conversation."""
+    from partnercrm import colleagues, conversations, steps
+
+    with app.transaction() as s:
+        new = steps.add_step(
+            s, conversations.get_conversation(s, conversation_id), text,
+            colleagues.find_colleague(s, owner), due,
+        )
+        data = steps.step_dict(new)
+    emit(data, as_json, lambda d: click.echo(
+        f"Step {d['id']} added: {d['description']} ({d['owner']}, due {d['due']})."))
+
+
+@step.command("done")
+@click.argument("step_id", metavar="ID")
+@click.option("--date", "on", help="When it was done (default today).")
+@pass_app
+def done(app: AppContext, step_id: str, on: str | None) -> None:
+    """Mark step ID done."""
+    from partnercrm import steps
+
+    with app.transaction() as s:
+        found = steps.complete_step(s, steps.get_step(s, step_id), on)
+        text, when = found.description, found.done_on
+    click.echo(f"Done: {text} ({when:%d %b %Y}).")
+
+
+@step.command("list")
+@click.option("--owner", help="Only this colleague's steps.")
+@click.option("--overdue", is_flag=True, help="Only steps past their due date.")
+@click.option("--all", "include_done", is_flag=True, help="Include steps already done.")
+@click.option("--limit", type=click.IntRange(min=1))
+@json_option
+@pass_app
+def list_(app: AppContext, owner: str | None, overdue: bool, include_done: bool,
+          limit: int | None, as_json: bool) -> None:
+    """List open steps, soonest due first (overdue ones first)."""
+    from partnercrm import colleagues, steps
+
+    with app.reading() as s:
+        data = [
+            steps.step_dict(x)
+            for x in steps.list_steps(
+                s, owner=colleagues.find_colleague(s, owner) if owner else None,
+                overdue=overdue, include_done=include_done, limit=limit,
+            )
+        ]
+    emit(data, as_json, lambda d: table(
+        [{**x, "due": x["due"] + (" overdue" if x["overdue"] else "")} for x in d],
+        [("id", "ID"), ("due", "Due"), ("owner", "Owner"), ("organisation", "Organisation"),
+         ("description", "Step"), ("conversation_id", "Conversation")],
+        empty="No open steps.",
+    ))

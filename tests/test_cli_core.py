@@ -1,0 +1,180 @@
+"""The warm-conversation workflow from the command line, as a colleague runs it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from partnercrm import commitments, conversations, organisations
+from partnercrm.models import Contact, StageChange
+
+
+def setup_people(cli):
+    cli.ok("colleague", "add", "Ruth Craven", "--email", "Ruth.Craven@Camden.gov.uk", "--team", "Partnerships")
+    cli.ok("colleague", "add", "Jo Director", "--email", "jo.director@camden.gov.uk")
+    cli.ok("partner", "add", "University College London", "--sector", "higher_education",
+           "--alias", "UCL", "--anchor", "--ward", "Bloomsbury", "--lead", "ruth")
+    cli.ok("contact", "add", "Ada Lovelace", "--email", "Ada.Lovelace@UCL.ac.uk", "--org", "ucl",
+           "--title", "Vice-Provost", "--senior")
+
+
+def test_the_whole_workflow(cli, db):
+    setup_people(cli)
+    conv_id = int(cli.ok("conversation", "log", "UCL", "--lead", "Ruth Craven", "--with",
+                         "ada.lovelace@ucl.ac.uk", "--mission", "young people", "--ask",
+                         "sponsorship", "--date", "12/11/2024", "--note", "Met at the summit").stdout)
+    cli.ok("conversation", "touch", str(conv_id), "--date", "20 Nov 2024", "--channel", "call")
+    cli.ok("conversation", "stage", str(conv_id), "exploring", "--date", "2024-11-21")
+    step = cli.json("step", "add", str(conv_id), "Send the placement brief", "--owner", "jo",
+                    "--due", "1/12/2024")
+    assert step["due"] == "2024-12-01" and step["owner"] == "Jo Director"
+    overdue = cli.json("step", "list", "--overdue")
+    assert [s["id"] for s in overdue] == [step["id"]]
+    cli.ok("step", "done", str(step["id"]), "--date", "30/11/2024")
+    assert cli.json("step", "list") == []
+    com = cli.json("commitment", "add", str(conv_id), "--kind", "opportunities", "--gbp", "5000",
+                   "--opportunities", "12", "--due", "31/3/2025", "--date", "5/12/2024")
+    assert com["status"] == "agreed" and com["missions"] == ["young_people"]
+    cli.ok("commitment", "deliver", str(com["id"]), "--opportunities", "14", "--people", "30",
+           "--story", "Two placements became apprenticeships", "--date", "1/4/2025")
+
+    show = cli.json("partner", "show", "University College London")
+    for key in ("id", "name", "aliases", "sector", "anchor", "ward", "lead", "stage", "contacts",
+                "conversations", "commitments", "ambassadorships"):
+        assert key in show
+    assert show["aliases"] == ["UCL"]
+    assert show["stage"] == "convert"
+    assert show["lead"] == "Ruth Craven"
+    assert show["contacts"][0]["email"] == "ada.lovelace@ucl.ac.uk"
+    assert show["conversations"][0]["stage"] == "committed"
+    assert show["commitments"][0]["delivered"]["opportunities"] == 14
+
+    with db.transaction() as s:
+        conv = conversations.get_conversation(s, conv_id)
+        assert conv.last_touch_on == date(2024, 11, 20)
+        moves = [(c.to_stage, c.changed_on) for c in conversations.stage_changes(s, conv)]
+        assert moves == [
+            ("initiated", date(2024, 11, 12)),
+            ("exploring", date(2024, 11, 21)),
+            ("committed", date(2024, 12, 5)),
+        ]
+        delivered = commitments.get_commitment(s, com["id"])
+        assert delivered.status == "delivered" and delivered.deliveries[0].people == 30
+
+
+def test_stages_are_derived(cli, db):
+    setup_people(cli)
+    assert cli.json("partner", "show", "ucl")["stage"] == "prospect"
+    first = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    assert cli.json("partner", "show", "ucl")["stage"] == "initiate"
+    cli.ok("commitment", "add", first, "--kind", "research")
+    assert cli.json("partner", "show", "ucl")["stage"] == "convert"
+    amb = cli.json("ambassador", "enrol", "ucl", "--role", "research", "--mission", "food")
+    cli.ok("ambassador", "status", str(amb["id"]), "active")
+    assert cli.json("partner", "show", "ucl")["stage"] == "grow"
+    with db.transaction() as s:
+        org = organisations.find_organisation(s, "UCL")
+        for days_ago in (800, 10):
+            conv = conversations.log_conversation(s, org, org.lead, on=date.today() - timedelta(days=days_ago + 30))
+            com = commitments.add_commitment(s, conv, "recognition", on=date.today() - timedelta(days=days_ago + 20))
+            commitments.deliver(s, com, on=date.today() - timedelta(days=days_ago))
+    assert cli.json("partner", "show", "ucl")["stage"] == "sustain"
+
+
+def test_lists_filter_and_match_names_loosely(cli):
+    setup_people(cli)
+    cli.ok("partner", "add", "Arsenal F.C.", "--sector", "business")
+    cli.ok("partner", "add", "British Museum", "--sector", "culture", "--anchor")
+    assert [p["name"] for p in cli.json("partner", "list", "--anchor")] == [
+        "British Museum", "University College London"]
+    assert [p["name"] for p in cli.json("partner", "list", "--sector", "business")] == ["Arsenal F.C."]
+    assert cli.json("partner", "show", "arsenal fc")["name"] == "Arsenal F.C."
+    assert cli.json("partner", "show", "ARSENAL F.C")["name"] == "Arsenal F.C."
+    cli.ok("conversation", "log", "British Museum", "--lead", "ruth", "--mission", "food")
+    assert [p["name"] for p in cli.json("partner", "list", "--mission", "Food")] == ["British Museum"]
+    assert cli.json("contact", "show", "ADA.LOVELACE@ucl.ac.uk")["name"] == "Ada Lovelace"
+
+
+def test_every_list_and_show_prints_one_json_document(cli):
+    setup_people(cli)
+    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    cli.ok("event", "add", "We Make Camden Summit 2024", "--kind", "summit", "--date", "14/6/2024",
+           "--host", "UCL")
+    for args in (("colleague", "list"), ("partner", "list"), ("partner", "show", "ucl"),
+                 ("contact", "list"), ("contact", "show", "ada"), ("conversation", "list"),
+                 ("conversation", "show", conv), ("step", "list"), ("commitment", "list"),
+                 ("ambassador", "list"), ("event", "list"), ("event", "show", "summit 2024"),
+                 ("mission", "list"), ("role", "list")):
+        assert cli.json(*args) is not None, args
+
+
+def test_roles_carry_figure_2_wording(cli):
+    roles = cli.json("role", "list")
+    sponsorship = next(r for r in roles if r["key"] == "sponsorship")
+    assert sponsorship["ask_of_partner"].startswith("To provide financial or nonfinancial support")
+    assert "Alignment with CSR activity" in sponsorship["value_for_partner"]
+    text = cli.ok("role", "list").stdout
+    assert "Research, learning & evaluation" in text and "Ask of a partner" in text
+
+
+def test_bad_input_gets_one_sentence_and_nothing_is_written(cli, db):
+    setup_people(cli)
+    r = cli("contact", "add", "Bob", "--email", "bob@@example", "--org", "ucl")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error: the email address 'bob@@example' is not valid")
+    assert "Traceback" not in r.output + r.stderr
+    r = cli("partner", "show", "Univrsity Colege")
+    assert r.exit_code == 1
+    assert "did you mean 'University College London'" in r.stderr
+    r = cli("conversation", "log", "ucl", "--lead", "ruth", "--date", "32/13/2024")
+    assert r.exit_code == 1 and "is not a date" in r.stderr
+    r = cli("conversation", "log", "ucl", "--lead", "nobody-here")
+    assert r.exit_code == 1 and "no colleague matches 'nobody-here'" in r.stderr
+    r = cli("partner", "add", "ucl", "--sector", "business")
+    assert r.exit_code == 1 and "already used by the organisation University College London" in r.stderr
+    r = cli("partner", "add", "X", "--sector", "nope")
+    assert r.exit_code == 2
+    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    r = cli("conversation", "stage", conv, "committed")
+    assert r.exit_code == 1 and f"use `commitment add {conv} --kind KIND`" in r.stderr
+    r = cli("conversation", "stage", "999", "parked")
+    assert r.exit_code == 1 and r.stderr == "Error: no conversation matches '999'\n"
+    with db.transaction() as s:
+        assert s.query(Contact).count() == 1
+        assert [c.to_stage for c in s.query(StageChange)] == ["initiated"]
+
+
+def test_ambiguous_names_list_the_candidates(cli):
+    setup_people(cli)
+    cli.ok("partner", "add", "British Museum", "--sector", "culture")
+    cli.ok("partner", "add", "British Land", "--sector", "business")
+    r = cli("partner", "show", "british")
+    assert r.exit_code == 1
+    assert "'british' matches more than one organisation: 'British Land' or 'British Museum'" in r.stderr
+
+
+def test_edit_keeps_the_old_name_as_an_alias(cli):
+    setup_people(cli)
+    cli.ok("partner", "add", "Central Saint Martins", "--sector", "higher_education")
+    cli.ok("partner", "edit", "central saint martins", "--name", "UAL Central Saint Martins",
+           "--alias", "CSM", "--ward", "King's Cross")
+    shown = cli.json("partner", "show", "csm")
+    assert shown["name"] == "UAL Central Saint Martins"
+    assert sorted(shown["aliases"]) == ["CSM", "Central Saint Martins"]
+    assert shown["ward"] == "King's Cross"
+
+
+def test_archived_partners_leave_lists_and_come_back(cli):
+    setup_people(cli)
+    cli.ok("partner", "archive", "ucl")
+    assert cli.json("partner", "list") == []
+    assert cli.json("partner", "show", "ucl")["archived"] is True
+    cli.ok("partner", "restore", "ucl")
+    assert [p["name"] for p in cli.json("partner", "list")] == ["University College London"]
+
+
+def test_stale_conversations(cli):
+    setup_people(cli)
+    old = cli.ok("conversation", "log", "ucl", "--lead", "ruth", "--date",
+                 (date.today() - timedelta(days=45)).isoformat()).stdout.strip()
+    cli.ok("conversation", "log", "ucl", "--lead", "ruth")
+    assert [c["id"] for c in cli.json("conversation", "list", "--stale", "30")] == [int(old)]

@@ -1,0 +1,101 @@
+"""Library functions on their own: names, dates, emails, concurrency."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from partnercrm import colleagues, contacts, conversations, organisations, steps
+from partnercrm.dates import parse_date
+from partnercrm.errors import Conflict, Invalid
+from partnercrm.matching import name_key
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("12/11/2024", date(2024, 11, 12)),
+        ("12 Nov 2024", date(2024, 11, 12)),
+        ("2024-11-12", date(2024, 11, 12)),
+        ("1/2/25", date(2025, 2, 1)),
+        ("12th November 2024", date(2024, 11, 12)),
+    ],
+)
+def test_dates_are_read_day_first(typed, expected):
+    assert parse_date(typed) == expected
+
+
+def test_relative_dates():
+    today = date(2026, 11, 22)
+    assert parse_date("today", today=today) == today
+    assert parse_date("+7", today=today) == date(2026, 11, 29)
+
+
+def test_unreadable_date_names_the_field():
+    with pytest.raises(Invalid, match="due date 'soonish' is not a date") as err:
+        parse_date("soonish", "due date")
+    assert err.value.field == "due date"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Arsenal F.C.", "arsenal fc"), ("U.C.L.", "UCL"), ("Café Rouge", "cafe rouge"),
+     ("Marks & Spencer", "marks and spencer"), ("King's Cross", "kings cross")],
+)
+def test_name_keys_ignore_case_accents_and_punctuation(a, b):
+    assert name_key(a) == name_key(b)
+
+
+def test_emails_are_normalised_and_checked():
+    assert contacts.normalise_email("  Ada.Lovelace@UCL.AC.UK ") == "ada.lovelace@ucl.ac.uk"
+    with pytest.raises(Invalid, match="is not valid"):
+        contacts.normalise_email("ada@")
+
+
+def test_two_colleagues_editing_the_same_partner(db):
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        org = organisations.add_organisation(s, "Roundhouse", "culture", lead=ruth)
+        org_id, opened_version = org.id, org.version
+    with db.transaction() as s:  # someone else saves first
+        s.info["actor"] = "jo"
+        organisations.edit_organisation(s, s.get(type(org), org_id), ward="Chalk Farm")
+    with db.transaction() as s, pytest.raises(Conflict, match="changed by jo at .* since you opened it"):
+        organisations.edit_organisation(
+            s, s.get(type(org), org_id), expected_version=opened_version, ward="Camden Town"
+        )
+    with db.transaction() as s:
+        assert s.get(type(org), org_id).ward == "Chalk Farm"
+
+
+def test_contacts_must_belong_to_the_conversation_partner(db):
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        ucl = organisations.add_organisation(s, "UCL", "higher_education")
+        crick = organisations.add_organisation(s, "Francis Crick Institute", "higher_education")
+        ada = contacts.add_contact(s, "Ada", "ada@ucl.ac.uk", ucl)
+        with pytest.raises(Invalid, match="Ada is at UCL, not Francis Crick Institute"):
+            conversations.log_conversation(s, crick, ruth, contacts=[ada])
+
+
+def test_touchpoints_keep_last_touch_current_and_steps_order_by_due(db):
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        ucl = organisations.add_organisation(s, "UCL", "higher_education")
+        conv = conversations.log_conversation(s, ucl, ruth, on="1/6/2024")
+        conversations.add_touchpoint(s, conv, on="1/8/2024")
+        conversations.add_touchpoint(s, conv, on="1/7/2024")  # logged late: last touch stays
+        assert conv.last_touch_on == date(2024, 8, 1)
+        later = steps.add_step(s, conv, "Follow up", ruth, "1/10/2024")
+        sooner = steps.add_step(s, conv, "Send pack", ruth, "1/9/2024")
+        assert [x.id for x in steps.list_steps(s, owner=ruth)] == [sooner.id, later.id]
+        assert conversations.next_step(conv) is sooner
+
+
+def test_websites_must_be_http(db):
+    with db.transaction() as s:
+        with pytest.raises(Invalid, match="not an http"):
+            organisations.add_organisation(s, "Evil", "business", website="javascript:alert(1)")
+        org = organisations.add_organisation(s, "Good", "business", website="good.example")
+        assert org.website == "https://good.example"
