@@ -42,13 +42,16 @@ def enrol(
 ) -> m.Ambassadorship:
     """Propose (or record) an organisation in an ambassador role, optionally for one mission."""
     value = _check_status(status)
+    same_mission = (
+        m.Ambassadorship.mission_id == mission.id
+        if mission is not None
+        else m.Ambassadorship.mission_id.is_(None)
+    )
     existing = session.scalar(
         select(m.Ambassadorship).where(
             m.Ambassadorship.organisation_id == organisation.id,
             m.Ambassadorship.role_id == role.id,
-            m.Ambassadorship.mission_id == (mission.id if mission else None)
-            if mission
-            else m.Ambassadorship.mission_id.is_(None),
+            same_mission,
             m.Ambassadorship.status != m.AmbassadorStatus.ENDED,
         )
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
-from sqlalchemy import Select
+from sqlalchemy import CompoundSelect, Select
 from sqlalchemy.orm import Session
 
 from partnercrm.errors import Ambiguous, NotFound
@@ -51,7 +51,7 @@ def find_one(
     *,
     exact: Select[Any],
     prefix: Select[Any],
-    names: Select[Any],
+    names: Select[Any] | CompoundSelect[Any],
 ) -> Any:
     """The one record `given` names: an exact match, else a unique prefix match.
 
