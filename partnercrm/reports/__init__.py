@@ -1,0 +1,66 @@
+"""Reports for leadership and the scrutiny committee, and the figures the TUI dashboard shows.
+
+Each report is a function `report(session, filters, ...)` returning a dataclass with
+`as_dict()` (for JSON) and `tables()` (for text, CSV and the HTML pack). Every figure is
+computed in the database with GROUP BY and window functions that SQLite and PostgreSQL share.
+
+For the TUI dashboard (use these; do not compute the figures again):
+
+- open conversations by stage:      `pipeline(s).total.stages` (and `.open`)
+- a colleague's steps:              `steps_for(s, colleague_id, today=...)` -> `.overdue`, `.this_week`
+- stale conversations:              `stale(s, days=30, limit=...)` -> `.total`, `.rows`
+- commitments due this month:       `commitments_due(s, first_day, last_day)`
+- the coverage matrix:              `coverage(s)` -> `.missions`, `.roles`, `.cell(mission, role)`, `.gaps`
+"""
+
+from __future__ import annotations
+
+from partnercrm.reports.activity import (
+    Activity,
+    ColleagueActivity,
+    ColleagueSteps,
+    Overdue,
+    OwnerOverdue,
+    StepLine,
+    activity,
+    overdue,
+    steps_for,
+)
+from partnercrm.reports.coverage import Coverage, CoverageCell, coverage
+from partnercrm.reports.filters import Filters
+from partnercrm.reports.pipeline import (
+    CommitmentDue,
+    Pipeline,
+    PipelineLine,
+    Stale,
+    StaleConversation,
+    commitments_due,
+    pipeline,
+    stale,
+)
+from partnercrm.reports.table import Table
+
+__all__ = [
+    "Activity",
+    "ColleagueActivity",
+    "ColleagueSteps",
+    "CommitmentDue",
+    "Coverage",
+    "CoverageCell",
+    "Filters",
+    "Overdue",
+    "OwnerOverdue",
+    "Pipeline",
+    "PipelineLine",
+    "Stale",
+    "StaleConversation",
+    "StepLine",
+    "Table",
+    "activity",
+    "commitments_due",
+    "coverage",
+    "overdue",
+    "pipeline",
+    "stale",
+    "steps_for",
+]

@@ -1,0 +1,201 @@
+"""What every report can be narrowed to, and the SQL that narrows it.
+
+A report takes a `Filters` (mission, sector, period, lead colleague). The scope helpers here
+add the matching WHERE clauses so each report states its figures over the same population:
+archived organisations and archived conversations never count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Integer, and_, exists, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+from partnercrm import models as m
+from partnercrm.dates import parse_optional_date
+from partnercrm.errors import Invalid
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrow a report: one mission, one sector, a period (inclusive dates), one lead colleague."""
+
+    mission_id: int | None = None
+    mission: str | None = None  # the mission's key, for people and for JSON
+    sector: str | None = None
+    since: date | None = None
+    until: date | None = None
+    lead_id: int | None = None
+    lead: str | None = None  # the colleague's name
+
+    @classmethod
+    def resolve(
+        cls,
+        session: Session,
+        *,
+        mission: str | None = None,
+        sector: str | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        lead: str | None = None,
+    ) -> Filters:
+        """Filters from what a person typed: a mission key or name, a sector, dates, a colleague."""
+        from partnercrm.colleagues import find_colleague
+        from partnercrm.missions import find_mission
+        from partnercrm.organisations import check_sector
+
+        found_mission = find_mission(session, mission) if mission else None
+        found_lead = find_colleague(session, lead) if lead else None
+        start = parse_optional_date(since, "since")
+        end = parse_optional_date(until, "until")
+        if start and end and start > end:
+            raise Invalid(
+                f"--since {start:%d/%m/%Y} is after --until {end:%d/%m/%Y}", field="since"
+            )
+        return cls(
+            mission_id=found_mission.id if found_mission else None,
+            mission=found_mission.key if found_mission else None,
+            sector=check_sector(sector) if sector else None,
+            since=start,
+            until=end,
+            lead_id=found_lead.id if found_lead else None,
+            lead=found_lead.name if found_lead else None,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "mission": self.mission,
+            "sector": self.sector,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "lead": self.lead,
+        }
+
+    def describe(self) -> str:
+        """The filters in words, for a report's heading ('' when there are none)."""
+        parts = []
+        if self.mission:
+            parts.append(f"mission {self.mission}")
+        if self.sector:
+            parts.append(f"sector {self.sector.replace('_', ' ')}")
+        if self.lead:
+            parts.append(f"led by {self.lead}")
+        if self.since or self.until:
+            parts.append(period_words(self.since, self.until))
+        return "; ".join(parts)
+
+    def in_period(self, column: Any) -> ColumnElement[bool]:
+        """`column` (a date) falls inside the period; true when there is no period."""
+        conditions = []
+        if self.since is not None:
+            conditions.append(column >= self.since)
+        if self.until is not None:
+            conditions.append(column <= self.until)
+        return and_(True, *conditions)
+
+
+def period_words(since: date | None, until: date | None) -> str:
+    if since and until:
+        return f"{since:%d %b %Y} to {until:%d %b %Y}"
+    if since:
+        return f"since {since:%d %b %Y}"
+    if until:
+        return f"up to {until:%d %b %Y}"
+    return "all time"
+
+
+def live_conversation(f: Filters) -> ColumnElement[bool]:
+    """The conversations a report counts: not archived, organisation not archived, in scope.
+
+    The query must join Organisation on Conversation.organisation_id. The period is not applied
+    here: each report says which date the period is about.
+    """
+    c = m.Conversation
+    conditions: list[Any] = [c.archived.is_(False), m.Organisation.archived.is_(False)]
+    if f.sector:
+        conditions.append(m.Organisation.sector == f.sector)
+    if f.lead_id is not None:
+        conditions.append(c.lead_id == f.lead_id)
+    if f.mission_id is not None:
+        conditions.append(conversation_has_mission(f.mission_id))
+    return and_(*conditions)
+
+
+def conversation_has_mission(mission_id: int) -> ColumnElement[bool]:
+    cm = m.conversation_mission
+    return exists().where(
+        cm.c.conversation_id == m.Conversation.id, cm.c.mission_id == mission_id
+    )
+
+
+def live_commitment(f: Filters) -> ColumnElement[bool]:
+    """The commitments a report counts: organisation and conversation (if any) not archived.
+
+    The query must join Organisation on Commitment.organisation_id and outer-join Conversation
+    on Commitment.conversation_id. The lead of a commitment is its conversation's lead.
+    """
+    c = m.Commitment
+    conditions: list[Any] = [
+        m.Organisation.archived.is_(False),
+        or_(m.Conversation.id.is_(None), m.Conversation.archived.is_(False)),
+    ]
+    if f.sector:
+        conditions.append(m.Organisation.sector == f.sector)
+    if f.lead_id is not None:
+        conditions.append(m.Conversation.lead_id == f.lead_id)
+    if f.mission_id is not None:
+        cm = m.commitment_mission
+        conditions.append(
+            exists().where(cm.c.commitment_id == c.id, cm.c.mission_id == f.mission_id)
+        )
+    return and_(*conditions)
+
+
+def commitments_joined(*columns: Any) -> Any:
+    """SELECT columns FROM commitment, its organisation and (outer) its conversation."""
+    c = m.Commitment
+    return (
+        select(*columns)
+        .select_from(c)
+        .join(m.Organisation, m.Organisation.id == c.organisation_id)
+        .outerjoin(m.Conversation, m.Conversation.id == c.conversation_id)
+    )
+
+
+def conversations_joined(*columns: Any) -> Any:
+    """SELECT columns FROM conversation and its organisation."""
+    return (
+        select(*columns)
+        .select_from(m.Conversation)
+        .join(m.Organisation, m.Organisation.id == m.Conversation.organisation_id)
+    )
+
+
+class days_between(FunctionElement[int]):
+    """Whole days from `earlier` to `later` (two DATE columns), on SQLite and PostgreSQL."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_between(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    # SQLite keeps dates as ISO text; julianday() turns them into day numbers
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(ROUND(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)})) AS INTEGER)"
+    )
