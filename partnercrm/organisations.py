@@ -293,13 +293,19 @@ def list_organisations(
     mission: m.Mission | None = None,
     ward: str | None = None,
     lead: m.Colleague | None = None,
+    query: str | None = None,
     include_archived: bool = False,
     order: str = "name",
     descending: bool = False,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[PartnerRow]:
-    """Organisations with their last touch and open steps, filtered, sorted and paged in SQL."""
+    """Organisations with their last touch and open steps, filtered, sorted and paged in SQL.
+
+    `query` keeps organisations with a word starting with each of its words in their name,
+    aliases, ward or sector (as you type: "wellc" keeps Wellcome Collection), using the
+    search index.
+    """
     o = m.Organisation
     conv, step = m.Conversation, m.Step
     last_touch = (
@@ -327,6 +333,10 @@ def list_organisations(
         q = q.where(o.lead_id == lead.id)
     if mission is not None:
         q = q.where(o.id.in_(organisations_with_mission(mission)))
+    if query and query.strip():
+        from partnercrm.search import organisation_id_query
+
+        q = q.where(o.id.in_(organisation_id_query(session, query)))
     column = {
         "name": o.name_key,
         "sector": o.sector,

@@ -21,8 +21,8 @@ def blank_url(db_url):
 
         Base.metadata.drop_all(conn)
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        for extra in ("search_index", "search_fts"):
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {extra}")
+        for kind in ("organisation", "contact", "conversation", "touchpoint", "delivery"):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS search_{kind}")  # 0003's indexes
     engine.dispose()
     return db_url if "://" in db_url else f"sqlite:///{db_url}"
 

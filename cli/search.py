@@ -1,0 +1,65 @@
+"""`partnercrm search`: one ranked list across partners, people, conversations and stories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.context import AppContext, console, emit, json_option, pass_app
+
+KIND_LABEL = {
+    "organisation": "partner",
+    "contact": "person",
+    "conversation": "conversation",
+    "touchpoint": "touchpoint",
+    "delivery": "story",
+}
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(min=1, max=500), default=25, show_default=True,
+              help="Show at most this many results.")
+@click.option("--kind", "kinds", multiple=True,
+              type=click.Choice(list(KIND_LABEL), case_sensitive=False),
+              help="Only this kind of record (repeatable).")
+@json_option
+@pass_app
+def search(app: AppContext, query: tuple[str, ...], limit: int, kinds: tuple[str, ...],
+           as_json: bool) -> None:
+    """Find organisations, people, conversations, touchpoints and delivery stories.
+
+    Every word is matched as the start of a word, ignoring case and accents: `wellc` finds
+    Wellcome Collection, `cafe` finds Café.
+    """
+    from partnercrm import search as searching
+
+    text = " ".join(query)
+    with app.reading() as s:
+        hits = searching.search(s, text, limit=limit, kinds=kinds or None)
+        data = [h.as_dict() for h in hits]
+    emit(data, as_json, lambda d: _render(d, hits, text))
+
+
+def _render(data: list[dict[str, Any]], hits: list[Any], text: str) -> None:
+    if not hits:
+        click.echo(f"Nothing matches {text!r}.")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    t = Table(box=None, pad_edge=False, header_style="bold")
+    for header in ("Kind", "ID", "What", "Match", "Partner"):
+        t.add_column(header, overflow="fold")
+    for hit in hits:
+        match = hit.marked("\x00", "\x01")
+        match = escape(match).replace("\x00", "[bold reverse]").replace("\x01", "[/]")
+        t.add_row(
+            KIND_LABEL[hit.kind],
+            str(hit.id),
+            escape(hit.title),
+            match,
+            escape(hit.organisation or "—") if hit.kind != "organisation" else "",
+        )
+    console().print(t)
