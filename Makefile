@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Set up, load the demo data into the embedded SQLite database, and open the TUI.
+## Set up, load the demo data into the embedded SQLite database, and open the TUI
+## (acting as the demo's partnership lead unless PARTNERCRM_USER says otherwise).
+PARTNERCRM_USER ?= Ruth Craven
+export PARTNERCRM_USER
 run: $(STAMP)
 	$(BIN)/partnercrm demo
 	@if [ -t 1 ]; then $(BIN)/partnercrm tui; else $(BIN)/partnercrm dashboard; fi

@@ -82,3 +82,69 @@ def upgrade(app: AppContext) -> None:
     with errors():
         revision = migrations.current(app.db.engine)
     click.echo(f"The database is at the latest schema ({revision}).")
+
+
+@click.command()
+@click.option("--for", "for_", metavar="COLLEAGUE",
+              help="Whose steps to show (default: the acting colleague, --as).")
+@json_option
+@pass_app
+def dashboard(app: AppContext, for_: str | None, as_json: bool) -> None:
+    """Today's summary: the pipeline, your steps, stale conversations, what is due, coverage."""
+    from datetime import date, timedelta
+
+    from partnercrm import colleagues, reports
+
+    today = date.today()
+    month_end = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    with app.reading() as s:
+        who = colleagues.find_colleague(s, for_) if for_ else colleagues.colleague_for_actor(s)
+        pipe = reports.pipeline(s)
+        data = {
+            "today": today.isoformat(),
+            "colleague": who.name if who else None,
+            "pipeline": pipe.total.stages,
+            "open_conversations": pipe.total.open,
+            "my_steps": reports.steps_for(s, who.id, today=today).as_dict() if who else None,
+            "stale": reports.stale(s, days=30, today=today, limit=5).as_dict(),
+            "commitments_due": [
+                c.as_dict() for c in reports.commitments_due(s, today.replace(day=1), month_end)
+            ],
+            "coverage": reports.coverage(s).as_dict(),
+        }
+    emit(data, as_json, _render_dashboard)
+
+
+def _render_dashboard(d: dict) -> None:
+    from cli.context import table
+
+    click.secho(f"partnercrm — {d['today']}", bold=True)
+    stages = d["pipeline"]
+    click.echo(f"Warm conversations: {d['open_conversations']} open (initiated "
+               f"{stages['initiated']}, exploring {stages['exploring']}); committed "
+               f"{stages['committed']}, parked {stages['parked']}, declined {stages['declined']}")
+    click.echo()
+    if d["my_steps"] is not None:
+        steps = d["my_steps"]
+        rows = [{**x, "when": f"{x['days_overdue']} days overdue"} for x in steps["overdue"]]
+        rows += [{**x, "when": x["due"]} for x in steps["this_week"]]
+        table(rows, [("when", "Due"), ("organisation", "Organisation"), ("description", "Step"),
+                     ("conversation_id", "Conversation")],
+              title=f"Steps for {d['colleague']}: overdue, then this week",
+              empty=f"No steps for {d['colleague']} overdue or due this week.")
+    else:
+        click.echo("Say who you are with --as NAME (or PARTNERCRM_USER) to see your steps.")
+    click.echo()
+    stale = d["stale"]
+    table(stale["conversations"], [("organisation", "Organisation"), ("lead", "Lead"),
+                          ("last_touch", "Last touch"), ("days_since", "Days")],
+          title=f"No touch in 30+ days: {stale['total']} (oldest shown)",
+          empty="No conversation has gone 30 days without a touch.")
+    click.echo()
+    table(d["commitments_due"], [("organisation", "Organisation"), ("kind", "Kind"),
+                                 ("status", "Status"), ("due", "Due")],
+          title="Commitments due this month", empty="No commitments due this month.")
+    click.echo()
+    gaps = d["coverage"]["gaps"]
+    click.echo(f"Ambassador coverage: {len(gaps)} mission × role cells with no active ambassador"
+               + (" — `partnercrm report coverage` shows them." if gaps else "."))

@@ -1,0 +1,34 @@
+"""`partnercrm dashboard`: the summary `make run` prints, from the report functions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+
+def test_dashboard_shows_my_steps_stale_and_due(cli):
+    today = date.today()
+    cli.ok("colleague", "add", "Ruth Craven", "--email", "ruth@camden.gov.uk")
+    cli.ok("partner", "add", "Roundhouse", "--sector", "culture")
+    old = cli.ok("conversation", "log", "Roundhouse", "--lead", "ruth", "--date",
+                 (today - timedelta(days=40)).isoformat()).stdout.strip()
+    cli.ok("step", "add", old, "Chase the venue offer", "--owner", "ruth", "--due",
+           (today - timedelta(days=3)).isoformat())
+    fresh = cli.ok("conversation", "log", "Roundhouse", "--lead", "ruth").stdout.strip()
+    cli.ok("commitment", "add", fresh, "--kind", "hosting", "--due", today.isoformat())
+
+    data = cli.json("dashboard", actor="Ruth Craven")
+    assert data["colleague"] == "Ruth Craven"
+    assert data["pipeline"]["initiated"] == 1 and data["pipeline"]["committed"] == 1
+    assert [s["description"] for s in data["my_steps"]["overdue"]] == ["Chase the venue offer"]
+    assert data["stale"]["total"] == 1
+    assert [c["kind"] for c in data["commitments_due"]] == ["hosting"]
+
+    text = cli.ok("dashboard", actor="Ruth Craven").stdout
+    assert "Warm conversations: 1 open (initiated 1, exploring 0); committed 1" in text
+    assert "3 days overdue" in text and "Chase the venue offer" in text
+    assert "No touch in 30+ days: 1" in text
+
+
+def test_dashboard_asks_who_you_are(cli):
+    text = cli.ok("dashboard", actor="someone-unknown").stdout
+    assert "Say who you are with --as NAME" in text
