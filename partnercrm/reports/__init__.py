@@ -28,6 +28,7 @@ from partnercrm.reports.activity import (
 )
 from partnercrm.reports.coverage import Coverage, CoverageCell, coverage
 from partnercrm.reports.filters import Filters
+from partnercrm.reports.impact import Impact, ImpactLine, Measures, Story, impact
 from partnercrm.reports.pipeline import (
     CommitmentDue,
     Pipeline,
@@ -38,6 +39,7 @@ from partnercrm.reports.pipeline import (
     pipeline,
     stale,
 )
+from partnercrm.reports.sectors import SectorLine, Sectors, sectors
 from partnercrm.reports.table import Table
 
 __all__ = [
@@ -48,19 +50,27 @@ __all__ = [
     "Coverage",
     "CoverageCell",
     "Filters",
+    "Impact",
+    "ImpactLine",
+    "Measures",
     "Overdue",
     "OwnerOverdue",
     "Pipeline",
     "PipelineLine",
+    "SectorLine",
+    "Sectors",
     "Stale",
     "StaleConversation",
     "StepLine",
+    "Story",
     "Table",
     "activity",
     "commitments_due",
     "coverage",
+    "impact",
     "overdue",
     "pipeline",
+    "sectors",
     "stale",
     "steps_for",
 ]

@@ -17,6 +17,12 @@ class Table:
     columns: list[tuple[str, str]]
     rows: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
+    # narrower columns for people (text and HTML) when the full set is for spreadsheets
+    text_columns: list[tuple[str, str]] | None = None
+
+    @property
+    def display_columns(self) -> list[tuple[str, str]]:
+        return self.text_columns or self.columns
 
 
 def number(value: Any) -> int | float:
@@ -40,6 +46,20 @@ def as_date(value: Any) -> date | None:
 def rate(numerator: int, denominator: int) -> float | None:
     """A share as a fraction rounded to 4 places; None when there is nothing to divide by."""
     return round(numerator / denominator, 4) if denominator else None
+
+
+SECTOR_NAMES = {
+    "business": "Business",
+    "public_sector": "Public sector",
+    "higher_education": "Higher education",
+    "vcs": "Voluntary and community (VCS)",
+    "social_action": "Social action",
+    "culture": "Culture",
+}
+
+
+def sector_name(sector: str) -> str:
+    return SECTOR_NAMES.get(sector, sector.replace("_", " ").capitalize())
 
 
 def percent(value: float | None) -> str:
