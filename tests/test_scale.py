@@ -1,0 +1,187 @@
+"""Council-scale data at a small N: the right amounts, a consistent database, and a live one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from partnercrm import commitments, conversations, history, organisations, scale
+from partnercrm import models as m
+from partnercrm.database import sqlite_integrity
+
+TODAY = date(2026, 3, 2)
+
+
+def _count(session, model, *where) -> int:
+    q = select(func.count()).select_from(model)
+    for w in where:
+        q = q.where(w)
+    return session.scalar(q)
+
+
+@pytest.fixture
+def built(db):
+    seen: list[tuple[str, int, int]] = []
+    summary = scale.build(db, 1, progress=lambda *a: seen.append(a), today=TODAY)
+    return summary, seen
+
+
+def test_one_unit_of_scale_has_the_promised_amounts(db, built) -> None:
+    summary, seen = built
+    big = scale.BIG_CONVERSATIONS
+    with db.reader() as s:
+        per = scale.PER_UNIT
+        # the demo is loaded first, then one unit of generated data and the big partner
+        assert summary["organisations"] == per["organisations"] + 1
+        assert summary["contacts"] == per["contacts"] + 200
+        assert (
+            abs(summary["conversations"] - (per["conversations"] + big))
+            < 0.05 * per["conversations"]
+        )
+        assert (
+            abs(summary["touchpoints"] - (per["touchpoints"] + 3 * big)) < 0.1 * per["touchpoints"]
+        )
+        assert summary["steps"] == per["steps"] + int(1.5 * big)
+        assert summary["events"] == per["events"]
+        assert abs(summary["attendances"] - per["attendances"]) < 0.1 * per["attendances"]
+        assert _count(s, m.Conversation) == summary["conversations"] + _demo_count(
+            s, "conversation"
+        )
+        assert _count(s, m.Organisation, m.Organisation.name_key == "phoenix court works") == 1
+    # progress is reported per table, ending with the whole of each
+    finished = {label for label, done, total in seen if done == total}
+    assert {"organisations", "contacts", "conversations", "touchpoints", "attendances"} <= finished
+
+
+def _demo_count(s, entity: str) -> int:
+    return _count(
+        s, m.HistoryEntry, m.HistoryEntry.entity == entity, m.HistoryEntry.action == "create"
+    )
+
+
+def test_the_skew_of_a_real_borough(db, built) -> None:
+    summary, _ = built
+    with db.reader() as s:
+        per_org = dict(
+            s.execute(
+                select(m.Conversation.organisation_id, func.count()).group_by(
+                    m.Conversation.organisation_id
+                )
+            ).all()
+        )
+        orgs = list(s.scalars(select(m.Organisation.id)))
+        big = summary["big_partner"]
+        assert per_org[big["id"]] == scale.BIG_CONVERSATIONS == big["conversations"]
+        assert max(per_org.values()) == scale.BIG_CONVERSATIONS
+        with_one = sum(1 for o in orgs if per_org.get(o) == 1)
+        with_none = sum(1 for o in orgs if o not in per_org)
+        assert with_one >= 0.2 * len(orgs)
+        assert with_none >= 0.05 * len(orgs)
+        stages = set(organisations.relationship_stages(s, orgs).values())
+        assert stages == set(m.RelationshipStage)
+        assert {st for (st,) in s.execute(select(m.Commitment.status).distinct())} == {
+            st.value for st in m.CommitmentStatus
+        }
+
+
+def test_the_database_is_consistent(db, built) -> None:
+    with db.reader() as s:
+        # last_touch_on is the latest touchpoint, and nothing happened after today
+        mismatched = s.scalar(
+            select(func.count()).select_from(
+                select(m.Conversation.id)
+                .join(m.Touchpoint, m.Touchpoint.conversation_id == m.Conversation.id)
+                .group_by(m.Conversation.id, m.Conversation.last_touch_on)
+                .having(func.max(m.Touchpoint.happened_on) != m.Conversation.last_touch_on)
+                .subquery()
+            )
+        )
+        assert mismatched == 0
+        assert _count(s, m.Conversation, m.Conversation.last_touch_on > TODAY) == 0
+        assert _count(s, m.Touchpoint, m.Touchpoint.happened_on > TODAY) == 0
+        # every conversation started with an 'initiated' change on its first day
+        initiated = _count(
+            s,
+            m.StageChange.__table__.join(
+                m.Conversation.__table__, m.Conversation.id == m.StageChange.conversation_id
+            ),
+            m.StageChange.to_stage == "initiated",
+            m.StageChange.from_stage.is_(None),
+            m.StageChange.changed_on == m.Conversation.started_on,
+        )
+        assert initiated == _count(s, m.Conversation)
+        # committed conversations: one commitment each, agreed the day the stage changed
+        committed = _count(s, m.Conversation, m.Conversation.stage == "committed")
+        assert committed == _count(s, m.Commitment) > 0
+        agreed_on_the_day = _count(
+            s,
+            m.StageChange.__table__.join(
+                m.Commitment.__table__,
+                m.Commitment.conversation_id == m.StageChange.conversation_id,
+            ),
+            m.StageChange.to_stage == "committed",
+            m.StageChange.changed_on == m.Commitment.agreed_on,
+        )
+        assert agreed_on_the_day == committed
+        # a conversation's current stage is the last one it moved to
+        for conv in s.scalars(select(m.Conversation).limit(300)):
+            moves = conversations.stage_changes(s, conv)
+            assert moves[-1].to_stage == conv.stage
+        delivered = _count(s, m.Commitment, m.Commitment.status == "delivered")
+        with_delivery = s.scalar(
+            select(func.count(func.distinct(m.Delivery.commitment_id)))
+            .join(m.Commitment)
+            .where(m.Commitment.status == "delivered")
+        )
+        assert with_delivery == delivered
+        assert (
+            _count(
+                s,
+                m.Commitment,
+                m.Commitment.status == "delivered",
+                m.Commitment.closed_on.is_(None),
+            )
+            == 0
+        )
+        # attendees came for the organisation they work at
+        wrong_org = _count(
+            s,
+            m.Attendance.__table__.join(m.Contact.__table__),
+            m.Attendance.organisation_id != m.Contact.organisation_id,
+        )
+        assert wrong_org == 0
+    if db.is_sqlite:
+        assert sqlite_integrity(db.engine) == []
+
+
+def test_history_gets_one_entry_per_table_not_per_row(db, built) -> None:
+    summary, _ = built
+    with db.reader() as s:
+        bulk = [h for h in history.entries(s, limit=None) if h.action == "bulk_create"]
+        by_entity = {h.entity: h for h in bulk}
+        assert len(bulk) == len(by_entity) >= 10
+        assert by_entity["touchpoint"].changes["count"] == summary["touchpoints"]
+        first = by_entity["touchpoint"].entity_id
+        assert s.get(m.Touchpoint, first) is not None
+        assert s.get(m.Touchpoint, by_entity["touchpoint"].changes["last_id"]) is not None
+
+
+def test_the_built_database_takes_ordinary_work_and_a_second_build(db, built) -> None:
+    summary, _ = built
+    # ids written in bulk must not collide with ids the services hand out afterwards
+    with db.transaction() as s:
+        lead = s.scalar(select(m.Colleague).limit(1))
+        org = organisations.add_organisation(s, "A Brand New Partner", "vcs")
+        big = organisations.find_organisation(s, summary["big_partner"]["name"])
+        conv = conversations.log_conversation(s, big, lead, ask="research", on=TODAY)
+        commitments.add_commitment(s, conv, "research", on=TODAY)
+        assert org.id > summary["big_partner"]["id"]
+    again = scale.build(db, 1, seed=2, today=TODAY)
+    assert again["big_partner"]["name"] != summary["big_partner"]["name"]
+    assert again["organisations"] == summary["organisations"]
+    with db.reader() as s:
+        keys = list(s.scalars(select(m.Organisation.name_key)))
+        assert len(keys) == len(set(keys))
+        assert _count(s, m.Organisation, m.Organisation.name_key == "phoenix court works") == 1
