@@ -1,0 +1,918 @@
+"""Assembling a brief: a fixed number of grouped queries, however long the partner's history.
+
+Every list in a brief is either an aggregate or a LIMITed query, so a partner with 500
+conversations costs the same number of statements as one with five.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from partnercrm import models as m
+from partnercrm.errors import Invalid
+from partnercrm.organisations import relationship_stages
+
+from .model import (
+    KIND_NAMES,
+    KIND_WORDS,
+    SECTOR_NAMES,
+    AmbassadorRoleHeld,
+    Ask,
+    Brief,
+    ColleagueInContact,
+    CommitmentLine,
+    EventAttended,
+    Glance,
+    Header,
+    KeyPerson,
+    LiveConversation,
+    NextStep,
+    Prepared,
+    Totals,
+    WatchOut,
+)
+
+LIVE_CONVERSATIONS = 8  # one page: the most recently touched live conversations
+COMMITMENTS_PER_STATUS = 5
+KEY_PEOPLE = 3  # senior people, then as many again recently engaged
+COLLEAGUES = 8
+STALE_DAYS = 60
+EVENT_YEARS = 3
+WATCH_EXAMPLES = 3
+ASKS = 3
+
+SENIOR_TITLE_WORDS = (
+    "chief",
+    "director",
+    "head",
+    "president",
+    "provost",
+    "vice-chancellor",
+    "principal",
+    "chair",
+    "founder",
+    "partner",
+    "ceo",
+    "cfo",
+    "coo",
+    "dean",
+    "managing",
+    "executive",
+)
+
+# which roles suit a partner at each relationship stage: a first ask is light, later ones deeper
+STAGE_FIT = {
+    m.RelationshipStage.PROSPECT: ("recognition", "advocate"),
+    m.RelationshipStage.INITIATE: ("recognition", "advocate"),
+    m.RelationshipStage.CONVERT: ("advocate", "sponsorship"),
+    m.RelationshipStage.GROW: ("sponsorship", "research"),
+    m.RelationshipStage.SUSTAIN: ("sponsorship", "research"),
+}
+
+STAGE_WORDS = {
+    m.RelationshipStage.PROSPECT: "A light first ask of a partner we have not yet worked with",
+    m.RelationshipStage.INITIATE: "A light first ask while conversations are warm but nothing is agreed",
+    m.RelationshipStage.CONVERT: "The usual next step once a first commitment is agreed",
+    m.RelationshipStage.GROW: "Suits a partner that already delivers with us",
+    m.RelationshipStage.SUSTAIN: "Suits a long-standing partner with a record of delivery",
+}
+
+# "2 other businesses made research commitments"
+SECTOR_PEERS = {
+    "business": ("business", "businesses"),
+    "public_sector": ("public body", "public bodies"),
+    "higher_education": ("university or college", "universities and colleges"),
+    "vcs": ("voluntary or community organisation", "voluntary and community organisations"),
+    "social_action": ("social action organisation", "social action organisations"),
+    "culture": ("cultural organisation", "cultural organisations"),
+}
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _num(value: Any) -> float | int:
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _totals(
+    gbp: Any = None, hours: Any = None, opportunities: Any = None, people: Any = None
+) -> Totals:
+    return Totals(
+        gbp=_num(gbp),
+        hours=_num(hours),
+        opportunities=int(opportunities or 0),
+        people=int(people or 0),
+    )
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _looks_senior(senior: bool, title: str | None) -> bool:
+    if senior:
+        return True
+    words = (title or "").lower().replace(",", " ").split()
+    return any(w in SENIOR_TITLE_WORDS for w in words)
+
+
+@dataclass
+class _Interest:
+    """What the partner's people said they were interested in at events."""
+
+    missions: dict[int, list[tuple[str, date, str]]] = field(default_factory=dict)
+    roles: dict[int, list[tuple[str, date, str]]] = field(default_factory=dict)
+
+
+def build_brief(
+    session: Session,
+    organisation: m.Organisation,
+    *,
+    for_colleague: m.Colleague | None = None,
+    meeting: date | None = None,
+    today: date | None = None,
+) -> Brief:
+    """Assemble the brokerage brief for one organisation (a plain data object; render it apart)."""
+    if organisation.archived:
+        raise Invalid(
+            f"{organisation.name} is archived; restore it with "
+            f"`partnercrm partner restore {organisation.name!r}` to brief on it",
+            field="organisation",
+        )
+    today = today or date.today()
+    org_id = organisation.id
+    stage = relationship_stages(session, [org_id])[org_id]
+
+    header = Header(
+        id=org_id,
+        name=organisation.name,
+        aliases=[a.alias for a in organisation.aliases],
+        sector=organisation.sector,
+        sector_name=SECTOR_NAMES.get(organisation.sector, organisation.sector),
+        anchor=organisation.anchor,
+        ward=organisation.ward,
+        website=organisation.website,
+        stage=stage.value,
+        lead=organisation.lead.name if organisation.lead else None,
+        notes=organisation.notes,
+    )
+
+    C, S, T, Cm = m.Conversation, m.Step, m.Touchpoint, m.Commitment
+    live = and_(C.organisation_id == org_id, C.archived.is_(False))
+    is_open = C.stage.in_(m.OPEN_STAGES)
+
+    # --- conversations: one aggregate, colleagues grouped, the latest few loaded whole
+    total, open_count, first_started, last_touch = session.execute(
+        select(
+            func.count(),
+            func.count().filter(is_open),
+            func.min(C.started_on),
+            func.max(C.last_touch_on),
+        ).where(live)
+    ).one()
+    first_started, last_touch = _as_date(first_started), _as_date(last_touch)
+
+    Co = m.Colleague
+    lead_rows = session.execute(
+        select(
+            Co.id,
+            Co.name,
+            Co.team,
+            func.count(),
+            func.count().filter(is_open),
+            func.max(C.last_touch_on),
+        )
+        .join(Co, Co.id == C.lead_id)
+        .where(live)
+        .group_by(Co.id, Co.name, Co.team)
+    ).all()
+    touch_rows = session.execute(
+        select(Co.id, Co.name, Co.team, func.count(), func.max(T.happened_on))
+        .join(C, C.id == T.conversation_id)
+        .join(Co, Co.id == T.colleague_id)
+        .where(live)
+        .group_by(Co.id, Co.name, Co.team)
+    ).all()
+
+    live_convs = session.scalars(
+        select(C)
+        .where(live, is_open)
+        .options(
+            joinedload(C.lead),
+            joinedload(C.ask_role),
+            selectinload(C.missions),
+            selectinload(C.steps).joinedload(S.owner),
+        )
+        .order_by(C.last_touch_on.desc(), C.id.desc())
+        .limit(LIVE_CONVERSATIONS)
+    ).all()
+
+    # open steps already late, or falling due before the meeting
+    step_horizon = S.due_on <= meeting if meeting and meeting >= today else S.due_on < today
+    due_rows = session.execute(
+        select(
+            S.description,
+            S.due_on,
+            Co.name,
+            C.id,
+            C.subject,
+            func.count().over(),
+            func.sum(case((S.due_on < today, 1), else_=0)).over(),
+        )
+        .join(C, C.id == S.conversation_id)
+        .join(Co, Co.id == S.owner_id)
+        .where(live, S.done_on.is_(None), step_horizon)
+        .order_by(S.due_on, S.id)
+        .limit(WATCH_EXAMPLES)
+    ).all()
+
+    stale_before = today - timedelta(days=STALE_DAYS)
+    stale_rows = session.execute(
+        select(C.id, C.subject, C.last_touch_on, Co.name, func.count().over())
+        .join(Co, Co.id == C.lead_id)
+        .where(live, is_open, C.last_touch_on < stale_before)
+        .order_by(C.last_touch_on, C.id)
+        .limit(WATCH_EXAMPLES)
+    ).all()
+
+    # asks already on the table in open conversations, by role or kind
+    in_play_rows = session.execute(
+        select(C.ask_role_id, C.ask_kind, func.count(), func.max(Co.name))
+        .join(Co, Co.id == C.lead_id)
+        .where(live, is_open)
+        .group_by(C.ask_role_id, C.ask_kind)
+    ).all()
+
+    # --- commitments: counts by kind and status, delivered totals, then a few of each loaded
+    is_overdue = and_(Cm.due_on.is_not(None), Cm.due_on < today)
+    kind_rows = session.execute(
+        select(Cm.kind, Cm.status, func.count(), func.sum(case((is_overdue, 1), else_=0)))
+        .where(Cm.organisation_id == org_id)
+        .group_by(Cm.kind, Cm.status)
+    ).all()
+    D = m.Delivery
+    delivered_sum = session.execute(
+        select(func.sum(D.gbp), func.sum(D.hours), func.sum(D.opportunities), func.sum(D.people))
+        .join(Cm, Cm.id == D.commitment_id)
+        .where(Cm.organisation_id == org_id)
+    ).one()
+    committed_missions = set(
+        session.scalars(
+            select(m.commitment_mission.c.mission_id)
+            .join(Cm, Cm.id == m.commitment_mission.c.commitment_id)
+            .where(Cm.organisation_id == org_id, Cm.status != m.CommitmentStatus.LAPSED)
+            .distinct()
+        )
+    )
+
+    def _few(condition: Any, *order: Any) -> Any:
+        inner = (
+            select(Cm.id)
+            .where(Cm.organisation_id == org_id, condition)
+            .order_by(*order)
+            .limit(COMMITMENTS_PER_STATUS)
+            .subquery()
+        )
+        return select(inner.c.id)
+
+    wanted = union_all(
+        _few(Cm.status.in_(m.OPEN_COMMITMENT_STATUSES), Cm.due_on.is_(None), Cm.due_on, Cm.id),
+        _few(Cm.status == m.CommitmentStatus.DELIVERED, Cm.closed_on.desc(), Cm.id.desc()),
+        _few(Cm.status == m.CommitmentStatus.LAPSED, Cm.closed_on.desc(), Cm.id.desc()),
+    ).subquery()
+    shown = session.scalars(
+        select(Cm)
+        .where(Cm.id.in_(select(wanted.c.id)))
+        .options(selectinload(Cm.missions), selectinload(Cm.deliveries))
+    ).all()
+
+    # --- ambassador roles, events, interest, people
+    held = session.scalars(
+        select(m.Ambassadorship)
+        .where(m.Ambassadorship.organisation_id == org_id)
+        .options(joinedload(m.Ambassadorship.role), joinedload(m.Ambassadorship.mission))
+        .order_by(m.Ambassadorship.since, m.Ambassadorship.id)
+    ).all()
+
+    E, A, Ct = m.Event, m.Attendance, m.Contact
+    since = _years_before(today, EVENT_YEARS)
+    attended = session.execute(
+        select(E.id, E.name, E.kind, E.held_on, Ct.name, A.role)
+        .join(A, A.event_id == E.id)
+        .join(Ct, Ct.id == A.contact_id)
+        .where(A.organisation_id == org_id, E.held_on >= since, Ct.erased_at.is_(None))
+        .order_by(E.held_on.desc(), E.id, Ct.name)
+    ).all()
+    hosted = session.execute(
+        select(E.id, E.name, E.kind, E.held_on).where(E.host_id == org_id, E.held_on >= since)
+    ).all()
+
+    am, ar = m.attendance_mission, m.attendance_role
+    interest_rows = session.execute(
+        union_all(
+            select(literal("mission"), am.c.mission_id, E.name, E.held_on, Ct.name)
+            .select_from(A)
+            .join(am, am.c.attendance_id == A.id)
+            .join(E, E.id == A.event_id)
+            .join(Ct, Ct.id == A.contact_id)
+            .where(A.organisation_id == org_id),
+            select(literal("role"), ar.c.role_id, E.name, E.held_on, Ct.name)
+            .select_from(A)
+            .join(ar, ar.c.attendance_id == A.id)
+            .join(E, E.id == A.event_id)
+            .join(Ct, Ct.id == A.contact_id)
+            .where(A.organisation_id == org_id),
+        )
+    ).all()
+
+    cc = m.conversation_contact
+    touched = (
+        select(func.max(T.happened_on))
+        .join(C, C.id == T.conversation_id)
+        .where(T.contact_id == Ct.id, C.archived.is_(False))
+        .scalar_subquery()
+    )
+    in_conversation = (
+        select(func.max(C.last_touch_on))
+        .join(cc, cc.c.conversation_id == C.id)
+        .where(cc.c.contact_id == Ct.id, C.archived.is_(False))
+        .scalar_subquery()
+    )
+    at_event = (
+        select(func.max(E.held_on))
+        .join(A, A.event_id == E.id)
+        .where(A.contact_id == Ct.id, E.held_on <= today)
+        .scalar_subquery()
+    )
+    people_rows = session.execute(
+        select(Ct.name, Ct.job_title, Ct.senior, touched, in_conversation, at_event).where(
+            Ct.organisation_id == org_id, Ct.archived.is_(False), Ct.erased_at.is_(None)
+        )
+    ).all()
+
+    # --- what other partners in the same sector have committed to (for the asks)
+    Org = m.Organisation
+    peer_rows = session.execute(
+        select(
+            Cm.kind,
+            func.count(func.distinct(Cm.organisation_id)),
+            func.min(Org.name),
+            func.max(Org.name),
+        )
+        .join(Org, Org.id == Cm.organisation_id)
+        .where(
+            Org.sector == organisation.sector,
+            Org.id != org_id,
+            Org.archived.is_(False),
+            Cm.status != m.CommitmentStatus.LAPSED,
+        )
+        .group_by(Cm.kind)
+    ).all()
+    roles = session.scalars(select(m.AmbassadorRole).order_by(m.AmbassadorRole.id)).all()
+    missions = {mi.id: mi for mi in session.scalars(select(m.Mission).order_by(m.Mission.id))}
+
+    # ---------------------------------------------------------------- shape it
+    counts: dict[str, int] = defaultdict(int)
+    overdue_commitments = 0
+    made_kinds: set[str] = set()
+    for kind, status, n, late in kind_rows:
+        counts[status] += n
+        if status in m.OPEN_COMMITMENT_STATUSES:
+            overdue_commitments += int(late or 0)
+        if status != m.CommitmentStatus.LAPSED:
+            made_kinds.add(kind)
+    commitments_open = counts[m.CommitmentStatus.AGREED] + counts[m.CommitmentStatus.IN_PROGRESS]
+
+    glance = Glance(
+        first_contact=first_started,
+        last_contact=last_touch,
+        days_since_contact=(today - last_touch).days if last_touch else None,
+        conversations=total,
+        open_conversations=open_count,
+        commitments_open=commitments_open,
+        commitments_delivered=counts[m.CommitmentStatus.DELIVERED],
+        commitments_lapsed=counts[m.CommitmentStatus.LAPSED],
+        delivered=_totals(*delivered_sum),
+        contacts=len(people_rows),
+    )
+
+    contacts = _key_people(people_rows)
+
+    ambassadorships = [
+        AmbassadorRoleHeld(
+            role=a.role.key,
+            role_name=a.role.name,
+            mission=a.mission.key if a.mission else None,
+            mission_name=a.mission.name if a.mission else None,
+            status=a.status,
+            since=a.since,
+        )
+        for a in held
+        if a.status != m.AmbassadorStatus.ENDED
+    ]
+
+    conversations = [_live(c, today) for c in live_convs]
+
+    lines = [_commitment(c, today, missions) for c in shown]
+    open_lines = sorted(
+        (c for c in lines if c.status in m.OPEN_COMMITMENT_STATUSES),
+        key=lambda c: (c.due is None, c.due or today, c.id),
+    )
+    delivered_lines = sorted(
+        (c for c in lines if c.status == m.CommitmentStatus.DELIVERED),
+        key=lambda c: (c.closed_on or c.agreed_on, c.id),
+        reverse=True,
+    )
+    lapsed_lines = sorted(
+        (c for c in lines if c.status == m.CommitmentStatus.LAPSED),
+        key=lambda c: (c.closed_on or c.agreed_on, c.id),
+        reverse=True,
+    )
+
+    events = _events(attended, hosted)
+
+    interest = _Interest()
+    for what, ident, event_name, held_on, person in interest_rows:
+        target = interest.missions if what == "mission" else interest.roles
+        target.setdefault(ident, []).append((event_name, _as_date(held_on), person))
+    for found in (*interest.missions.values(), *interest.roles.values()):
+        found.sort(key=lambda x: x[1], reverse=True)
+
+    colleagues = _colleagues(lead_rows, touch_rows, organisation.lead_id)
+
+    asks = _suggest_asks(
+        roles=roles,
+        missions=missions,
+        stage=stage,
+        sector=organisation.sector,
+        held={a.role_id for a in held if a.status != m.AmbassadorStatus.ENDED},
+        made_kinds=made_kinds,
+        delivered=counts[m.CommitmentStatus.DELIVERED],
+        committed_missions=committed_missions | {a.mission_id for a in held if a.mission_id},
+        interest=interest,
+        peers={k: (n, lo, hi) for k, n, lo, hi in peer_rows},
+        in_play=in_play_rows,
+    )
+
+    watch_outs = _watch_outs(
+        today=today,
+        meeting=meeting,
+        for_colleague=for_colleague,
+        due_rows=due_rows,
+        stale_rows=stale_rows,
+        open_commitments=open_lines,
+        overdue_commitments=overdue_commitments,
+        lapsed=lapsed_lines,
+        lapsed_count=counts[m.CommitmentStatus.LAPSED],
+        lead_rows=lead_rows,
+    )
+
+    return Brief(
+        organisation=header,
+        glance=glance,
+        contacts=contacts,
+        ambassadorships=ambassadorships,
+        conversations=conversations,
+        commitments=open_lines + delivered_lines,
+        events=events,
+        asks=asks,
+        watch_outs=watch_outs,
+        colleagues=colleagues,
+        prepared=Prepared(
+            on=today,
+            for_colleague=for_colleague.name if for_colleague else None,
+            meeting=meeting,
+        ),
+    )
+
+
+def _key_people(rows: Any) -> list[KeyPerson]:
+    """The most senior people (most recently engaged first), then the most recently engaged others."""
+    people = []
+    for name, title, senior, *touches in rows:
+        dates = [d for d in (_as_date(t) for t in touches) if d is not None]
+        people.append((name, title, _looks_senior(senior, title), max(dates) if dates else None))
+
+    def recency(p: tuple[Any, ...]) -> tuple[bool, date, str]:
+        return (p[3] is None, -(p[3].toordinal()) if p[3] else 0, p[0].lower())  # type: ignore[return-value]
+
+    senior = sorted((p for p in people if p[2]), key=recency)[:KEY_PEOPLE]
+    chosen = {id(p) for p in senior}
+    engaged = sorted((p for p in people if id(p) not in chosen and p[3] is not None), key=recency)[
+        :KEY_PEOPLE
+    ]
+    out = [
+        KeyPerson(name=p[0], job_title=p[1], senior=True, last_touch=p[3], why="senior")
+        for p in senior
+    ] + [
+        KeyPerson(name=p[0], job_title=p[1], senior=p[2], last_touch=p[3], why="recently engaged")
+        for p in engaged
+    ]
+    if not out:
+        # nobody flagged senior and nobody touched: still name who we know there
+        out = [
+            KeyPerson(name=p[0], job_title=p[1], senior=False, last_touch=None, why="on record")
+            for p in sorted(people, key=lambda p: p[0].lower())[:KEY_PEOPLE]
+        ]
+    return out
+
+
+def _live(conv: m.Conversation, today: date) -> LiveConversation:
+    open_steps = sorted(
+        (s for s in conv.steps if s.done_on is None), key=lambda s: (s.due_on, s.id)
+    )
+    step = open_steps[0] if open_steps else None
+    role = conv.ask_role
+    return LiveConversation(
+        id=conv.id,
+        stage=conv.stage,
+        lead=conv.lead.name,
+        ask=role.key if role else conv.ask_kind,
+        ask_name=role.name if role else (KIND_NAMES.get(conv.ask_kind or "") or conv.ask_kind),
+        subject=conv.subject,
+        missions=[mi.name for mi in conv.missions],
+        started_on=conv.started_on,
+        last_touch=conv.last_touch_on,
+        days_since_touch=(today - conv.last_touch_on).days,
+        next_step=(
+            NextStep(
+                description=step.description,
+                owner=step.owner.name,
+                due=step.due_on,
+                overdue=step.due_on < today,
+            )
+            if step
+            else None
+        ),
+        overdue_steps=sum(1 for s in open_steps if s.due_on < today),
+    )
+
+
+def _commitment(c: m.Commitment, today: date, missions: dict[int, m.Mission]) -> CommitmentLine:
+    stories = [d.story for d in c.deliveries if d.story]
+    return CommitmentLine(
+        id=c.id,
+        kind=c.kind,
+        kind_name=KIND_NAMES.get(c.kind, c.kind),
+        status=c.status,
+        missions=[mi.name for mi in c.missions],
+        beneficiary=c.beneficiary,
+        agreed_on=c.agreed_on,
+        due=c.due_on,
+        closed_on=c.closed_on,
+        overdue=c.status in m.OPEN_COMMITMENT_STATUSES
+        and c.due_on is not None
+        and c.due_on < today,
+        promised=_totals(
+            c.promised_gbp, c.promised_hours, c.promised_opportunities, c.promised_people
+        ),
+        delivered=_totals(
+            sum((d.gbp or 0) for d in c.deliveries),
+            sum((d.hours or 0) for d in c.deliveries),
+            sum((d.opportunities or 0) for d in c.deliveries),
+            sum((d.people or 0) for d in c.deliveries),
+        ),
+        story=stories[-1] if stories else None,
+    )
+
+
+def _events(attended: Any, hosted: Any) -> list[EventAttended]:
+    out: dict[int, EventAttended] = {}
+    for ident, name, kind, held_on, *_ in hosted:
+        out[ident] = EventAttended(
+            name=name, kind=kind, date=_as_date(held_on), hosted=True, people=[]
+        )  # type: ignore[arg-type]
+    for ident, name, kind, held_on, person, role in attended:
+        entry = out.setdefault(
+            ident,
+            EventAttended(name=name, kind=kind, date=_as_date(held_on), hosted=False, people=[]),  # type: ignore[arg-type]
+        )
+        entry.people.append(person if role == m.AttendanceRole.ATTENDEE else f"{person} ({role})")
+    return sorted(out.values(), key=lambda e: e.date, reverse=True)
+
+
+def _colleagues(lead_rows: Any, touch_rows: Any, lead_id: int | None) -> list[ColleagueInContact]:
+    found: dict[int, ColleagueInContact] = {}
+    for ident, name, team, n, n_open, _last in lead_rows:
+        found[ident] = ColleagueInContact(
+            name=name,
+            team=team,
+            last_contact=None,
+            conversations=n,
+            open_conversations=n_open,
+            touchpoints=0,
+            is_lead=ident == lead_id,
+        )
+    for ident, name, team, n, last in touch_rows:
+        entry = found.setdefault(
+            ident,
+            ColleagueInContact(
+                name=name,
+                team=team,
+                last_contact=None,
+                conversations=0,
+                open_conversations=0,
+                touchpoints=0,
+                is_lead=ident == lead_id,
+            ),
+        )
+        entry.touchpoints = n
+        entry.last_contact = _as_date(last)
+    return sorted(
+        found.values(),
+        key=lambda c: (
+            c.last_contact is None,
+            -(c.last_contact.toordinal()) if c.last_contact else 0,
+            c.name,
+        ),
+    )[:COLLEAGUES]
+
+
+def _suggest_asks(
+    *,
+    roles: Any,
+    missions: dict[int, m.Mission],
+    stage: m.RelationshipStage,
+    sector: str,
+    held: set[int],
+    made_kinds: set[str],
+    delivered: int,
+    committed_missions: set[int],
+    interest: _Interest,
+    peers: dict[str, tuple[int, str, str]],
+    in_play: Any,
+) -> list[Ask]:
+    """Rank the roles the partner could take next, each with the reasons for asking."""
+    role_in_play: dict[int, tuple[int, str]] = {}
+    kind_in_play: dict[str, tuple[int, str]] = {}
+    for role_id, kind, n, lead in in_play:
+        if role_id is not None:
+            role_in_play[role_id] = (n, lead)
+        elif kind:
+            kind_in_play[kind] = (n, lead)
+
+    # missions they showed interest in but have not committed to, most recent first
+    open_interest = sorted(
+        (
+            (mid, seen[0])
+            for mid, seen in interest.missions.items()
+            if mid not in committed_missions
+        ),
+        key=lambda x: x[1][1],
+        reverse=True,
+    )
+
+    candidates: list[Ask] = []
+    for role in roles:
+        kinds = role.commitment_kinds.split()
+        already = role.id in held
+        score = 0.0 if already else 1.0
+        why: list[str] = []
+        said = interest.roles.get(role.id)
+        if said:
+            event_name, when, person = said[0]
+            score += 4
+            why.append(
+                f"{person} said they were interested in this role at {event_name} ({when:%-d %b %Y})"
+            )
+        # the kind most often committed by others in the sector, among the kinds this role covers
+        peer_kind = max(
+            (k for k in kinds if k in peers and (not already or k not in made_kinds)),
+            key=lambda k: (peers[k][0], -kinds.index(k)),
+            default=None,
+        )
+        if peer_kind:
+            n, lo, hi = peers[peer_kind]
+            score += min(3, n) * 0.75
+            examples = lo if lo == hi else f"{lo} and {hi}" if n == 2 else f"{lo}, {hi}"
+            one, many = SECTOR_PEERS.get(sector, ("organisation", "organisations"))
+            why.append(
+                f"{n} other {one if n == 1 else many} made {KIND_NAMES[peer_kind]} commitments "
+                f"(for example {examples})"
+            )
+        own = [k for k in kinds if k in made_kinds]
+        if own and not already:
+            score += 2
+            why.append(
+                f"They already make {_and(KIND_NAMES[k] for k in own)} commitments: "
+                f"the role would recognise and build on that"
+            )
+        if role.key == "recognition" and delivered and not already:
+            score += 1.5
+            why.append(
+                f"They have delivered {delivered} commitment{'s' if delivered != 1 else ''}: "
+                "a story we can tell"
+            )
+        if role.key in STAGE_FIT.get(stage, ()) and not already:
+            score += 1
+            why.append(f"{STAGE_WORDS[stage]} ({stage.value} stage)")
+        if already:
+            if not peer_kind:
+                continue
+            why.insert(0, f"They already hold the {role.name} role; this deepens it")
+        playing = role_in_play.get(role.id) or next(
+            (kind_in_play[k] for k in kinds if k in kind_in_play), None
+        )
+        if playing:
+            n, lead = playing
+            score -= 1.5
+            why.append(
+                f"Already being discussed in {'an open conversation' if n == 1 else f'{n} open conversations'}"
+                f" led by {lead}: build on it rather than ask afresh"
+            )
+        if not why:
+            why.append(f"They do not yet hold the {role.name} role")
+        suggested = peer_kind or (kinds[0] if kinds else None)
+        headline = (
+            f"Deepen their {role.name} role"
+            if already
+            else f"Invite them to take the {role.name} role"
+        )
+        candidates.append(
+            Ask(
+                rank=0,
+                role=role.key,
+                role_name=role.name,
+                headline=headline,
+                why=why,
+                ask_of_partner=role.ask_of_partner,
+                value_for_partner=role.value_for_partner,
+                value_for_council=role.value_for_council,
+                kind=suggested,
+                kind_words=KIND_WORDS.get(suggested or ""),
+                score=round(score, 2),
+            )
+        )
+    order = {r.key: i for i, r in enumerate(roles)}
+    candidates.sort(key=lambda a: (-a.score, order[a.role]))
+    asks = candidates[:ASKS]
+    # missions they showed interest in without committing go with the strongest asks, one each
+    for ask, (mission_id, (event_name, when, person)) in zip(asks, open_interest, strict=False):
+        mission = missions[mission_id]
+        ask.mission, ask.mission_name = mission.key, mission.name
+        ask.headline += f" for the {mission.name} mission"
+        ask.why.insert(
+            1 if ask.why and "said they were interested" in ask.why[0] else 0,
+            f"{person} showed interest in the {mission.name} mission at {event_name} "
+            f"({when:%-d %b %Y}), with no commitment to it yet",
+        )
+    for rank, ask in enumerate(asks, 1):
+        ask.rank = rank
+    return asks
+
+
+def _and(items: Any) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _ago(today: date, day: date) -> str:
+    days = (today - day).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 0:
+        return f"in {-days} days"
+    return f"{days} days ago"
+
+
+def _conversation_label(ident: int, subject: str | None) -> str:
+    return f"“{subject}” (#{ident})" if subject else f"conversation #{ident}"
+
+
+def _watch_outs(
+    *,
+    today: date,
+    meeting: date | None,
+    for_colleague: m.Colleague | None,
+    due_rows: Any,
+    stale_rows: Any,
+    open_commitments: list[CommitmentLine],
+    overdue_commitments: int,
+    lapsed: list[CommitmentLine],
+    lapsed_count: int,
+    lead_rows: Any,
+) -> list[WatchOut]:
+    out: list[WatchOut] = []
+    total_due, overdue = (due_rows[0][5], due_rows[0][6]) if due_rows else (0, 0)
+    for description, due_on, owner, conv_id, subject, _total, _overdue in due_rows:
+        due_on = _as_date(due_on)
+        late = due_on < today
+        prefix = "Overdue step" if late else "Step due before the meeting"
+        out.append(
+            WatchOut(
+                kind="overdue_step" if late else "due_before_meeting",
+                text=f"{prefix} on {_conversation_label(conv_id, subject)}: {description} "
+                f"({owner}, due {due_on:%-d %b %Y}, {_ago(today, due_on)})",
+                on=due_on,
+            )
+        )
+    if total_due and total_due > len(due_rows):
+        rest = total_due - len(due_rows)
+        out.append(
+            WatchOut(
+                kind="overdue_step",
+                text=f"…and {rest} more open step{'s' if rest != 1 else ''} "
+                f"{'overdue' if overdue == total_due else 'overdue or due before the meeting'}",
+            )
+        )
+    for c in [c for c in open_commitments if c.overdue][:WATCH_EXAMPLES]:
+        assert c.due is not None
+        out.append(
+            WatchOut(
+                kind="overdue_commitment",
+                text=f"A {c.kind_name} commitment"
+                + (f" to {c.beneficiary}" if c.beneficiary else "")
+                + f" was due {c.due:%-d %b %Y} and is still {c.status.replace('_', ' ')}",
+                on=c.due,
+            )
+        )
+    shown_overdue = min(WATCH_EXAMPLES, sum(1 for c in open_commitments if c.overdue))
+    if overdue_commitments > shown_overdue:
+        rest = overdue_commitments - shown_overdue
+        out.append(
+            WatchOut(
+                kind="overdue_commitment",
+                text=f"…and {rest} more overdue commitment{'s' if rest != 1 else ''}",
+            )
+        )
+    for c in lapsed[:WATCH_EXAMPLES]:
+        out.append(
+            WatchOut(
+                kind="lapsed_commitment",
+                text=f"A {c.kind_name} commitment"
+                + (f" to {c.beneficiary}" if c.beneficiary else "")
+                + (f" lapsed on {c.closed_on:%-d %b %Y}" if c.closed_on else " lapsed")
+                + ": be ready for it to come up",
+                on=c.closed_on,
+            )
+        )
+    if lapsed_count > min(len(lapsed), WATCH_EXAMPLES):
+        rest = lapsed_count - min(len(lapsed), WATCH_EXAMPLES)
+        out.append(
+            WatchOut(
+                kind="lapsed_commitment",
+                text=f"…and {rest} more lapsed commitment{'s' if rest != 1 else ''}",
+            )
+        )
+    if stale_rows:
+        stale_total = stale_rows[0][4]
+        examples = "; ".join(
+            f"{_conversation_label(ident, subject)} led by {lead}, last touched {_as_date(last):%-d %b %Y}"
+            for ident, subject, last, lead, _ in stale_rows
+        )
+        noun = "open conversation has" if stale_total == 1 else "open conversations have"
+        more = (
+            f" (and {stale_total - len(stale_rows)} more)" if stale_total > len(stale_rows) else ""
+        )
+        out.append(
+            WatchOut(
+                kind="stale",
+                text=f"{stale_total} {noun} had no touch for {STALE_DAYS} days or more: {examples}{more}",
+            )
+        )
+    others = [
+        (name, n_open)
+        for ident, name, _team, _n, n_open, _last in lead_rows
+        if n_open and (for_colleague is None or ident != for_colleague.id)
+    ]
+    others.sort(key=lambda x: (-x[1], x[0]))
+    listing = ", ".join(f"{name} ({n})" for name, n in others)
+    if for_colleague is not None and others:
+        out.append(
+            WatchOut(
+                kind="other_colleagues",
+                text=f"Other colleagues have open conversations with them: {listing}. "
+                "Agree one ask with them before the meeting.",
+            )
+        )
+    elif for_colleague is None and len(others) > 1:
+        out.append(
+            WatchOut(
+                kind="other_colleagues",
+                text=f"{len(others)} colleagues have open conversations with them: {listing}. "
+                "Agree one ask between you before the meeting.",
+            )
+        )
+    return out

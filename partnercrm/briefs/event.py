@@ -1,0 +1,99 @@
+"""Briefs for everyone in the room: one per organisation attending an event, plus an index."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from partnercrm import models as m
+from partnercrm.errors import Invalid
+
+from .assemble import build_brief
+from .model import Brief
+from .render import render_html, render_index_html, render_index_markdown, render_markdown
+
+FORMATS = {"md": (".md", render_markdown), "html": (".html", render_html)}
+
+
+def organisations_at_event(session: Session, event: m.Event) -> list[m.Organisation]:
+    """Current organisations whose people attended `event`, or that hosted it, by name."""
+    attending = select(m.Attendance.organisation_id).where(m.Attendance.event_id == event.id)
+    q = (
+        select(m.Organisation)
+        .where(
+            m.Organisation.archived.is_(False),
+            m.Organisation.id.in_(attending) | (m.Organisation.id == event.host_id),
+        )
+        .options(selectinload(m.Organisation.aliases), joinedload(m.Organisation.lead))
+        .order_by(m.Organisation.name_key)
+    )
+    return list(session.scalars(q))
+
+
+def event_briefs(
+    session: Session,
+    event: m.Event,
+    *,
+    for_colleague: m.Colleague | None = None,
+    today: date | None = None,
+) -> list[Brief]:
+    """A brief for each organisation at the event, for a meeting on the event's day."""
+    meeting = event.held_on if event.held_on >= (today or date.today()) else None
+    return [
+        build_brief(session, org, for_colleague=for_colleague, meeting=meeting, today=today)
+        for org in organisations_at_event(session, event)
+    ]
+
+
+def slug(name: str) -> str:
+    """A file name from an organisation name: 'King's College London' -> 'kings-college-london'."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"['’]", "", text)
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:80] or "organisation"
+
+
+@dataclass
+class Written:
+    index: Path
+    briefs: list[Path]
+
+
+def write_event_briefs(
+    session: Session,
+    event: m.Event,
+    out_dir: Path,
+    *,
+    fmt: str = "html",
+    for_colleague: m.Colleague | None = None,
+    today: date | None = None,
+) -> Written:
+    """Write one brief per organisation at the event into `out_dir`, and an index page."""
+    if fmt not in FORMATS:
+        raise Invalid(f"event briefs are written as md or html, not {fmt!r}", field="format")
+    suffix, render = FORMATS[fmt]
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Invalid(
+            f"cannot create the folder {out_dir}: {exc.strerror}", field="out_dir"
+        ) from exc
+    entries, paths, used = [], [], {"index"}
+    for brief in event_briefs(session, event, for_colleague=for_colleague, today=today):
+        base = slug(brief.organisation.name)
+        name = base if base not in used else f"{base}-{brief.organisation.id}"
+        used.add(name)
+        path = out_dir / f"{name}{suffix}"
+        path.write_text(render(brief), encoding="utf-8")
+        paths.append(path)
+        entries.append({"brief": brief, "file": path.name})
+    index = out_dir / f"index{suffix}"
+    render_index = render_index_html if fmt == "html" else render_index_markdown
+    index.write_text(render_index(event.name, event.held_on, entries), encoding="utf-8")
+    return Written(index=index, briefs=paths)

@@ -1,0 +1,141 @@
+"""Rendering a brief as Markdown or as one self-contained HTML page (Jinja2, autoescaped)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from functools import cache
+from typing import Any
+from urllib.parse import urlparse
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from .model import Brief
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def md(value: Any) -> str:
+    """Text from the data, made inert in Markdown: no emphasis, links, raw HTML or table breaks."""
+    if value is None:
+        return "—"
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    # a leading marker would make a heading, list item or quote of the text
+    return re.sub(r"^([#>+-]|\d+\.)", r"\\\1", text)
+
+
+def day(value: date | None, style: str = "short") -> str:
+    if value is None:
+        return "—"
+    if style == "long":
+        return f"{value:%A %-d %B %Y}"
+    return f"{value:%-d %b %Y}"
+
+
+def ago(value: date | None, today: date) -> str:
+    if value is None:
+        return ""
+    days = (today - value).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 0:
+        return f"in {-days} days"
+    if days < 60:
+        return f"{days} days ago"
+    if days < 730:
+        return f"{round(days / 30.4)} months ago"
+    return f"{days // 365} years ago"
+
+
+def money(value: Any) -> str:
+    return f"£{value:,.0f}" if value else "£0"
+
+
+def number(value: Any) -> str:
+    if not value:
+        return "0"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def web_address(value: str | None) -> str | None:
+    """An address safe to link to (http or https with a host); anything else is never a link."""
+    if not value:
+        return None
+    parsed = urlparse(value.strip())
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+        return None
+    return value.strip()
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def impact(totals: Any) -> str:
+    """Delivered or promised figures in words: '£12,000 · 40 hours · 12 opportunities'."""
+    parts = []
+    if totals.gbp:
+        parts.append(money(totals.gbp))
+    if totals.hours:
+        parts.append(f"{number(totals.hours)} hours")
+    if totals.opportunities:
+        parts.append(plural(totals.opportunities, "opportunity", "opportunities"))
+    if totals.people:
+        parts.append(plural(totals.people, "person", "people"))
+    return " · ".join(parts)
+
+
+def words(value: str | None) -> str:
+    return (value or "").replace("_", " ")
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("partnercrm.briefs", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=md,
+        day=day,
+        money=money,
+        number=number,
+        web_address=web_address,
+        impact=impact,
+        words=words,
+    )
+    env.globals.update(ago=ago, plural=plural)
+    return env
+
+
+def _tidy_markdown(text: str) -> str:
+    # templates stay readable with blank lines; the page gets at most one between blocks
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_markdown(brief: Brief) -> str:
+    """The brief as Markdown: tables where they help, no empty sections."""
+    return _tidy_markdown(_environment().get_template("brief.md").render(b=brief))
+
+
+def render_html(brief: Brief) -> str:
+    """The brief as one self-contained HTML page (inline CSS, no network), fit to print on A4."""
+    return _environment().get_template("brief.html").render(b=brief, standalone=True)
+
+
+def render_index_markdown(title: str, when: date | None, entries: Sequence[dict[str, Any]]) -> str:
+    """An index of event briefs: entries carry brief, file."""
+    return _tidy_markdown(
+        _environment().get_template("index.md").render(title=title, when=when, entries=entries)
+    )
+
+
+def render_index_html(title: str, when: date | None, entries: Sequence[dict[str, Any]]) -> str:
+    return _environment().get_template("index.html").render(title=title, when=when, entries=entries)
