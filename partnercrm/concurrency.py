@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from partnercrm.errors import Conflict
+from partnercrm.models import Versioned
 
 
 def check_version(record: Any, expected_version: int | None) -> None:
@@ -28,3 +33,47 @@ def stale_data_conflict(exc: StaleDataError) -> Conflict:
     return Conflict(
         f"the record was changed by someone else since you opened it; reload it ({exc})"
     )
+
+
+class CheckedSession(Session):
+    """A session whose save from a stale copy fails with who changed the record, and when.
+
+    SQLAlchemy's version check raises StaleDataError, which names only the table. The
+    versions this flush expected are noted first, so the failure can say which record
+    moved on, and who moved it.
+    """
+
+    def flush(self, objects: Sequence[Any] | None = None) -> None:
+        expected = [
+            (
+                type(obj),
+                state.identity[0],
+                state.committed_state.get("version", state.dict.get("version")),
+            )
+            for obj in list(self.dirty) + list(self.deleted)
+            if isinstance(obj, Versioned) and (state := inspect(obj)).identity
+        ]
+        try:
+            super().flush(objects)
+        except StaleDataError as exc:
+            raise _conflict_after(self, expected, exc) from exc
+
+
+def _conflict_after(
+    session: Session, expected: list[tuple[type, Any, int | None]], exc: StaleDataError
+) -> Conflict:
+    engine = session.get_bind().engine
+    # DEFERRED: on SQLite the failed writer may still hold the write lock for a moment
+    reader = engine.execution_options(sqlite_begin="DEFERRED")
+    with reader.connect() as conn:
+        for cls, ident, version in expected:
+            table = cls.__table__  # type: ignore[attr-defined]
+            row = conn.execute(select(table).where(table.c.id == ident)).mappings().first()
+            if row is None:
+                label = f"{table.name.replace('_', ' ')} {ident}"
+                return Conflict(f"{label} was deleted by someone else since you opened it")
+            if row["version"] != version:
+                return Conflict(
+                    changed_since_message(SimpleNamespace(__tablename__=table.name, **row))
+                )
+    return stale_data_conflict(exc)

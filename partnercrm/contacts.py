@@ -144,6 +144,13 @@ def edit_contact(
     return contact
 
 
+def set_archived(session: Session, contact: m.Contact, archived: bool) -> m.Contact:
+    """Archive (hide from lists, briefs and reports, keeping all history) or restore."""
+    contact.archived = archived
+    session.flush()
+    return contact
+
+
 def find_contact(session: Session, text: str) -> m.Contact:
     """A contact by id, email (main or secondary) or name, case-insensitively."""
     given = text.strip()

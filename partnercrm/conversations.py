@@ -183,6 +183,15 @@ def set_stage(
     return conversation
 
 
+def set_archived(
+    session: Session, conversation: m.Conversation, archived: bool
+) -> m.Conversation:
+    """Archive (hide from lists, briefs and reports, keeping all history) or restore."""
+    conversation.archived = archived
+    session.flush()
+    return conversation
+
+
 def get_conversation(session: Session, conversation_id: int | str) -> m.Conversation:
     try:
         ident = int(conversation_id)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from partnercrm import history
+from partnercrm.concurrency import CheckedSession
 from partnercrm.errors import Invalid
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -159,7 +160,7 @@ class Database:
         self.engine.dispose()
 
 
-_Sessions = sessionmaker(expire_on_commit=False)
+_Sessions = sessionmaker(class_=CheckedSession, expire_on_commit=False)
 history.install(_Sessions)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ SKIPPED_FIELDS = {"version", "created_at", "updated_at", "updated_by", "name_key
 UNAUDITED = (m.HistoryEntry, m.ImportRun)
 
 
-def install(factory: sessionmaker[Session]) -> None:
+def install(factory: sessionmaker[Any]) -> None:
     event.listen(factory, "before_flush", _stamp_editor)
     event.listen(factory, "after_flush", _record_flush)
 
@@ -197,7 +197,7 @@ def entries(
     contact_id: int | None = None,
     conversation_id: int | None = None,
     since: datetime | None = None,
-    actor: str | None = None,
+    actor: str | Sequence[str] | None = None,
     limit: int | None = 500,
 ) -> list[HistoryItem]:
     """History entries, newest first, narrowed by what they are about, when, or who."""
@@ -220,16 +220,25 @@ def entries(
     if since is not None:
         q = q.where(m.HistoryEntry.at >= since)
     if actor is not None:
-        q = q.where(m.HistoryEntry.actor.ilike(actor))
+        # one person may have acted as their name, their email or their login
+        names = [actor] if isinstance(actor, str) else list(actor)
+        q = q.where(
+            or_(*[m.HistoryEntry.actor.ilike(n, escape="\\") for n in map(_literal, names)])
+        )
     q = q.order_by(m.HistoryEntry.at.desc(), m.HistoryEntry.id.desc())
     if limit:
         q = q.limit(limit)
     return [_item(h) for h in session.scalars(q)]
 
 
+def _literal(text: str) -> str:
+    """`text` for ILIKE with its wildcards taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _item(h: m.HistoryEntry) -> HistoryItem:
     return HistoryItem(
-        at=h.at,
+        at=h.at if h.at.tzinfo else h.at.replace(tzinfo=UTC),  # SQLite drops the zone: it is UTC
         actor=h.actor,
         action=h.action,
         entity=h.entity,

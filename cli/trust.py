@@ -1,0 +1,141 @@
+"""`partnercrm history`, `backup`, `restore` and `check`: nothing is lost, and we can show it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.context import AppContext, DataError, emit, errors, json_option, pass_app, table
+
+
+@click.command()
+@click.argument("org", required=False)
+@click.option("--contact", help="Only changes to this contact (name, email or id).")
+@click.option("--conversation", "conversation_id", metavar="ID",
+              help="Only changes to this conversation, its steps and touchpoints.")
+@click.option("--since", metavar="DATE", help="Only changes on or after DATE (e.g. 1/11/2024).")
+@click.option("--by", metavar="COLLEAGUE", help="Only changes made by this colleague or login.")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Show at most this many, newest first.")
+@json_option
+@pass_app
+def history(app: AppContext, org: str | None, contact: str | None, conversation_id: str | None,
+            since: str | None, by: str | None, limit: int, as_json: bool) -> None:
+    """The audit trail: who changed what, and when (ORG narrows it to one organisation)."""
+    from datetime import UTC, datetime, time
+
+    from partnercrm import contacts, conversations, organisations
+    from partnercrm import history as audit
+    from partnercrm.dates import parse_date
+
+    with app.reading() as s:
+        when = datetime.combine(parse_date(since, "since"), time.min, tzinfo=UTC) if since else None
+        items = audit.entries(
+            s,
+            organisation_id=organisations.find_organisation(s, org).id if org else None,
+            contact_id=contacts.find_contact(s, contact).id if contact else None,
+            conversation_id=(
+                conversations.get_conversation(s, conversation_id).id if conversation_id else None
+            ),
+            since=when,
+            actor=_actors(s, by) if by else None,
+            limit=limit,
+        )
+        data = [i.as_dict() for i in items]
+        lines = [audit.describe(i) for i in items]
+    emit(data, as_json, lambda _d: click.echo("\n".join(lines) if lines else "No changes match."))
+
+
+def _actors(session: Any, by: str) -> list[str]:
+    """The names a colleague may have acted under: as typed, their name and their email."""
+    from partnercrm import colleagues
+    from partnercrm.errors import PartnerCRMError
+
+    names = [by.strip()]
+    try:
+        found = colleagues.find_colleague(session, by)
+    except PartnerCRMError:
+        return names  # a login name that is not a colleague
+    return [*names, found.name, found.email]
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
+@json_option
+@pass_app
+def backup(app: AppContext, file: str, overwrite: bool, as_json: bool) -> None:
+    """Write a consistent copy of the database to FILE while others keep working (SQLite)."""
+    from partnercrm import backup as backups
+
+    with errors():
+        result = backups.backup(app.db, file, overwrite=overwrite)
+    emit(result.as_dict(), as_json, lambda d: click.echo(
+        f"Backed up to {d['path']} ({_size(d['bytes'])}, {d['seconds']:.1f} s); "
+        f"its integrity check passed."))
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@json_option
+@pass_app
+def restore(app: AppContext, file: str, yes: bool, as_json: bool) -> None:
+    """Replace the database with the backup FILE, after checking FILE is sound.
+
+    The database being replaced is kept beside itself as a before-restore copy.
+    """
+    from partnercrm import backup as backups
+    from partnercrm.database import resolve_url
+
+    with errors():
+        url = resolve_url(app.url)
+        target = backups.sqlite_path(url)
+        problems = backups.file_problems(Path(file)) if target else []
+    if problems:
+        raise DataError(f"refusing to restore: {problems[0]}")
+    if target is not None and not yes and not click.confirm(
+        f"Replace the database {target} with {file}? (the current one is kept as a copy)"
+    ):
+        raise DataError("nothing was restored")
+    with errors():
+        result = backups.restore(url, file)
+    emit(result.as_dict(), as_json, lambda d: click.echo(
+        f"Restored from {d['restored_from']}; the database it replaced is kept as "
+        f"{d['previous_copy']}." if d["previous_copy"] else f"Restored from {d['restored_from']}."))
+
+
+@click.command()
+@json_option
+@pass_app
+def check(app: AppContext, as_json: bool) -> None:
+    """Check the database: integrity (SQLite), references to missing records, and consistency.
+
+    Exits with status 1 when there is a problem.
+    """
+    from partnercrm import backup as backups
+
+    with errors():
+        report = backups.check_url(app.url, actor=app.actor)
+    emit(report.as_dict(), as_json, _render_check)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def _render_check(d: dict[str, Any]) -> None:
+    checks = ", ".join(d["checks"])
+    if d["ok"]:
+        click.echo(f"All is well ({d['backend']}): {checks}.")
+        return
+    click.echo(f"{len(d['problems'])} problem(s) found ({d['backend']}; checked {checks}):")
+    table(d["problems"], [("check", "Check"), ("message", "Problem")])
