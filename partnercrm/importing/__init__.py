@@ -1,0 +1,29 @@
+"""Bulk import of summit and roundtable attendees (`partnercrm import attendees`).
+
+`import_attendees(session, FILE, event=...)` reads a registration export (CSV in any common
+encoding and delimiter, or XLSX), matches people by email and organisations by name, alias
+or a close spelling, records attendance and the interest people expressed, and returns an
+`ImportReport`. It never overwrites what is stored unless asked, and importing the same file
+twice changes nothing the second time.
+"""
+
+from partnercrm.importing.columns import FIELDS, PRESETS, map_columns, parse_map_option
+from partnercrm.importing.organisations import FUZZY_THRESHOLD
+from partnercrm.importing.report import ImportReport, Rejection
+from partnercrm.importing.run import ON_EXISTING, NewEvent, Progress, import_attendees
+from partnercrm.importing.source import read_table
+
+__all__ = [
+    "FIELDS",
+    "FUZZY_THRESHOLD",
+    "ON_EXISTING",
+    "PRESETS",
+    "ImportReport",
+    "NewEvent",
+    "Progress",
+    "Rejection",
+    "import_attendees",
+    "map_columns",
+    "parse_map_option",
+    "read_table",
+]

@@ -1,0 +1,1027 @@
+"""The attendee import: read the file, check every row, match everyone, then write in bulk.
+
+Nothing is written until every row has been read, checked and matched (so `--strict` and
+`--dry-run` cost no writes and the report of a dry run is the real one). The writes then go
+through SQLAlchemy Core in chunks inside the caller's transaction: one transaction, so a
+killed import leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from partnercrm import history
+from partnercrm import models as m
+from partnercrm.contacts import email_digest
+from partnercrm.errors import Invalid, NotFound
+from partnercrm.importing.columns import ColumnMap, map_columns
+from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
+from partnercrm.importing.report import ImportReport, Rejection
+from partnercrm.importing.source import Table as SourceTable
+from partnercrm.importing.source import read_table
+from partnercrm.importing.values import (
+    DateReader,
+    EmailReader,
+    InterestReader,
+    attendance_role,
+    clean,
+    guess_sector,
+    is_attending,
+    month_first_in,
+    person_name,
+)
+from partnercrm.matching import name_key
+
+Progress = Callable[[str, int, int], None]
+ON_EXISTING = ("fill", "update", "skip")
+WRITE_CHUNK = 5000
+LOOKUP_CHUNK = 900
+PROGRESS_EVERY = 2000
+LAWFUL_BASIS = "legitimate_interests"
+
+
+@dataclass
+class NewEvent:
+    """What --create-event needs when the event is not in the CRM yet."""
+
+    kind: str
+    held_on: date | str
+    host: str | None = None
+
+
+@dataclass(slots=True)
+class _Row:
+    line: int
+    name: str
+    key: str
+    email: str | None
+    organisation: str
+    job_title: str | None
+    phone: str | None
+    role: str
+    attending: bool
+    registered_at: datetime | None
+    missions: tuple[int, ...]
+    roles: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class _Contact:
+    """A contact as the import sees it: stored (id > 0) or to be created (ref < 0)."""
+
+    ref: int
+    name: str
+    key: str
+    email: str | None
+    organisation_id: int | None
+    job_title: str | None
+    phone: str | None
+    consent_date: date | None = None
+    changes: dict[str, list[Any]] | None = None
+
+
+@dataclass
+class _Interest:
+    """Interest one organisation expressed in one ask (a role, or None for missions only)."""
+
+    organisation_ref: int
+    role_id: int | None
+    contacts: list[int] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    missions: set[int] = field(default_factory=set)
+    lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _EventInfo:
+    id: int | None
+    name: str
+    held_on: date
+    owner_id: int | None
+
+
+def import_attendees(
+    session: Session,
+    source: str | Path,
+    *,
+    event: str,
+    create_event: NewEvent | None = None,
+    preset: str | None = None,
+    column_map: dict[str, str] | None = None,
+    sheet: str | None = None,
+    lead: str | None = None,
+    follow_up_days: int = 14,
+    on_existing: str = "fill",
+    dry_run: bool = False,
+    strict: bool = False,
+    rejects: str | Path | None = None,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import an attendee export for `event` and return what happened.
+
+    Pass a session that has not been used yet: the import first records itself as running
+    in a short transaction of its own (so dedupe does not merge under it), then does all its
+    work in `session`, whose transaction the caller commits. On an error the session is
+    rolled back and the run is recorded as failed.
+    """
+    if on_existing not in ON_EXISTING:
+        raise Invalid(f"--on-existing must be one of {', '.join(ON_EXISTING)}", field="on_existing")
+    if follow_up_days < 0:
+        raise Invalid("--follow-up-days cannot be negative", field="follow_up_days")
+    run_id = None if dry_run else _start_run(session, str(source))
+    try:
+        job = _Import(session, on_existing, fuzzy_threshold, today or date.today(), progress)
+        report = job.run(
+            source, event=event, create_event=create_event, preset=preset, column_map=column_map,
+            sheet=sheet, lead=lead, follow_up_days=follow_up_days, dry_run=dry_run,
+            strict=strict, rejects=rejects,
+        )
+        if run_id is not None:
+            report.import_run = run_id
+            session.execute(
+                update(m.ImportRun)
+                .where(m.ImportRun.id == run_id)
+                .values(
+                    status="done" if report.imported else "failed",
+                    finished_at=m.utcnow(),
+                    event_id=job.event.id if job.event else None,
+                    summary=report.summary(),
+                )
+            )
+        return report
+    except BaseException as exc:
+        if run_id is not None:
+            session.rollback()
+            _finish_run(session, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
+        raise
+
+
+def _side_session(session: Session) -> Session:
+    side = Session(bind=session.get_bind())
+    side.info.update(session.info)
+    return side
+
+
+def _start_run(session: Session, source: str) -> int:
+    with _side_session(session) as side, side.begin():
+        run = m.ImportRun(source=source[-500:], actor=history.actor_of(session), status="running")
+        side.add(run)
+        side.flush()
+        return run.id
+
+
+def _finish_run(session: Session, run_id: int, status: str, summary: dict[str, Any]) -> None:
+    try:
+        with _side_session(session) as side, side.begin():
+            side.execute(
+                update(m.ImportRun)
+                .where(m.ImportRun.id == run_id)
+                .values(status=status, finished_at=m.utcnow(), summary=summary)
+            )
+    except Exception:  # noqa: BLE001 - the original error matters more; dedupe ages this run out
+        pass
+
+
+class _Import:
+    def __init__(
+        self,
+        session: Session,
+        on_existing: str,
+        threshold: float,
+        today: date,
+        progress: Progress | None,
+    ) -> None:
+        self.s = session
+        self.on_existing = on_existing
+        self.threshold = threshold
+        self.today = today
+        self.progress = progress or (lambda phase, done, total: None)
+        self.actor = history.actor_of(session)
+        self.event: _EventInfo | None = None
+
+    # ----------------------------------------------------------------- the whole import
+    def run(
+        self,
+        source: str | Path,
+        *,
+        event: str,
+        create_event: NewEvent | None,
+        preset: str | None,
+        column_map: dict[str, str] | None,
+        sheet: str | None,
+        lead: str | None,
+        follow_up_days: int,
+        dry_run: bool,
+        strict: bool,
+        rejects: str | Path | None,
+    ) -> ImportReport:
+        table = read_table(source, sheet=sheet)
+        cmap = map_columns(table.header, preset=preset, overrides=column_map)
+        self.event = self._event(event, create_event, dry_run)
+        report = ImportReport(
+            source=str(source), event=self.event.name, dry_run=dry_run, strict=strict,
+            encoding=table.encoding, delimiter=table.delimiter, columns=cmap.as_dict(),
+            notes=list(table.notes),
+        )
+        rows, bad = self._read_rows(table, cmap, report)
+        if rejects is not None:
+            _write_rejects(Path(rejects), table, bad)
+            report.rejects_file = str(rejects) if bad else None
+        if strict and bad:
+            report.imported = False
+            report.notes.append(f"--strict: nothing imported because {len(bad)} row(s) are bad")
+            return report
+        rows = self._drop_erased(rows, report)
+        plan = _Plan()
+        self._match(rows, plan, report)
+        self._plan_interest(plan, report, lead, follow_up_days)
+        if dry_run:
+            return report
+        self._write(plan, report, table.name)
+        return report
+
+    # ----------------------------------------------------------------- event and lead
+    def _event(self, given: str, create: NewEvent | None, dry_run: bool) -> _EventInfo:
+        from partnercrm import events, organisations
+
+        found: m.Event | None
+        if create is not None:
+            found = self.s.scalar(select(m.Event).where(m.Event.name_key == name_key(given)))
+            if found is None:
+                host = organisations.find_organisation(self.s, create.host) if create.host else None
+                if dry_run:
+                    from partnercrm.dates import parse_date
+
+                    events.check_kind(create.kind)
+                    return _EventInfo(None, given.strip(), parse_date(create.held_on), None)
+                found = events.add_event(self.s, given, create.kind, create.held_on, host=host)
+        else:
+            try:
+                found = events.find_event(self.s, given)
+            except NotFound as exc:
+                raise Invalid(
+                    f"{exc}; to add it, give --create-event with --kind and --date", field="event"
+                ) from exc
+        return _EventInfo(found.id, found.name, found.held_on, found.owner_id)
+
+    def _lead(self, lead: str | None) -> int | None:
+        from partnercrm import colleagues
+
+        if lead:
+            return colleagues.find_colleague(self.s, lead).id
+        assert self.event is not None
+        if self.event.owner_id is not None:
+            return self.event.owner_id
+        me = colleagues.colleague_for_actor(self.s)
+        return me.id if me else None
+
+    # ----------------------------------------------------------------- reading and checking
+    def _read_rows(
+        self, table: SourceTable, cmap: ColumnMap, report: ImportReport
+    ) -> tuple[list[_Row], list[tuple[int, list[str], list[Rejection]]]]:
+        header = table.header
+        width = len(header)
+        idx = {f: cmap.first(f) for f in (
+            "first_name", "last_name", "full_name", "email", "organisation", "job_title",
+            "phone", "role", "status", "registered_at")}
+        mission_cols = cmap.indexes.get("interest_missions", [])
+        role_cols = cmap.indexes.get("interest_roles", [])
+        emails = EmailReader()
+        missions = InterestReader("mission", self.s.execute(
+            select(m.Mission.id, m.Mission.key, m.Mission.name)).tuples())
+        roles = InterestReader("ambassador role", self.s.execute(
+            select(m.AmbassadorRole.id, m.AmbassadorRole.key, m.AmbassadorRole.name)).tuples())
+        date_col = idx["registered_at"]
+        month_first = cmap.month_first
+        if date_col is not None:
+            month_first = month_first_in(
+                (cells[date_col] for _, cells in table.rows if len(cells) > date_col), month_first
+            )
+        dates = DateReader(month_first)
+
+        def cell(cells: list[str], i: int | None) -> str:
+            return cells[i].strip() if i is not None and i < len(cells) else ""
+
+        good: list[_Row] = []
+        bad: list[tuple[int, list[str], list[Rejection]]] = []
+        total = len(table.rows)
+        for n, (line, cells) in enumerate(table.rows, 1):
+            if n % PROGRESS_EVERY == 0:
+                self.progress("reading", n, total)
+            if not any(c.strip() for c in cells):
+                continue  # blank rows, and rows of empty trailing columns
+            report.rows += 1
+            problems: list[Rejection] = []
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
+                extra = next(c for c in cells[width:] if c.strip())
+                problems.append(Rejection(line, f"column {width + 1}", extra,
+                                          "the row has more cells than the header has columns"))
+            name = person_name(cell(cells, idx["first_name"]), cell(cells, idx["last_name"]),
+                               cell(cells, idx["full_name"]))
+            if not name:
+                column = header[next(i for i in (idx["full_name"], idx["first_name"],
+                                                 idx["email"], 0) if i is not None)]
+                problems.append(Rejection(line, column, "", "no name"))
+            raw_email = cell(cells, idx["email"])
+            email = None
+            if raw_email:
+                email, error = emails(raw_email)
+                if error:
+                    problems.append(Rejection(line, header[idx["email"]], raw_email,  # type: ignore[index]
+                                              f"invalid email: {error}"))
+            organisation = clean(cell(cells, idx["organisation"]))
+            if organisation and not name_key(organisation):
+                problems.append(Rejection(line, header[idx["organisation"]], organisation,  # type: ignore[index]
+                                          "the organisation name has no letters or digits"))
+                organisation = ""
+            found_missions: list[int] = []
+            for i in mission_cols:
+                value = cell(cells, i)
+                if value:
+                    ids, unknown = missions(value)
+                    if unknown is not None:
+                        problems.append(Rejection(line, header[i], value,
+                                                  f"unknown mission {unknown!r}"))
+                    found_missions.extend(ids)
+            found_roles: list[int] = []
+            for i in role_cols:
+                value = cell(cells, i)
+                if value:
+                    ids, unknown = roles(value)
+                    if unknown is not None:
+                        problems.append(Rejection(line, header[i], value,
+                                                  f"unknown ambassador role {unknown!r}"))
+                    found_roles.extend(ids)
+            if (found_missions or found_roles) and not organisation:
+                column = header[idx["organisation"]] if idx["organisation"] is not None else "organisation"
+                problems.append(Rejection(
+                    line, column, "",
+                    "no organisation: interest opens a warm conversation with an organisation"))
+            registered_at = None
+            raw_date = cell(cells, date_col)
+            if raw_date:
+                registered_at = dates(raw_date)
+                if registered_at is None:
+                    problems.append(Rejection(line, header[date_col], raw_date,  # type: ignore[index]
+                                              "the date cannot be read"))
+            if problems:
+                bad.append((line, cells, problems))
+                report.rejected.extend(problems)
+                continue
+            good.append(_Row(
+                line=line,
+                name=name,
+                key=name_key(name),
+                email=email,
+                organisation=organisation,
+                job_title=clean(cell(cells, idx["job_title"])) or None,
+                phone=clean(cell(cells, idx["phone"])) or None,
+                role=attendance_role(cell(cells, idx["role"])),
+                attending=is_attending(cell(cells, idx["status"])),
+                registered_at=registered_at,
+                missions=tuple(dict.fromkeys(found_missions)),
+                roles=tuple(dict.fromkeys(found_roles)),
+            ))
+        report.rows_rejected = len(bad)
+        self.progress("reading", total, total)
+        return good, bad
+
+    def _drop_erased(self, rows: list[_Row], report: ImportReport) -> list[_Row]:
+        digests = {email_digest(e): e for e in {r.email for r in rows if r.email}}
+        erased_digests: set[str] = set()
+        for chunk in _chunks(list(digests), LOOKUP_CHUNK):
+            erased_digests.update(self.s.scalars(
+                select(m.ErasedEmail.digest).where(m.ErasedEmail.digest.in_(chunk))))
+        if not erased_digests:
+            return rows
+        erased = {digests[d] for d in erased_digests}
+        report.erased = [r.line for r in rows if r.email in erased]
+        return [r for r in rows if r.email not in erased]
+
+    # ----------------------------------------------------------------- matching
+    def _match(self, rows: list[_Row], plan: _Plan, report: ImportReport) -> None:
+        s = self.s
+        # organisations: each distinct spelling once
+        counts: dict[str, int] = {}
+        for r in rows:
+            if r.organisation:
+                counts[r.organisation] = counts.get(r.organisation, 0) + 1
+        matcher = OrganisationMatcher(s, self.threshold)
+        orgs = matcher.resolve(counts.items())
+        plan.new_orgs = matcher.new
+        plan.org_names = matcher.names
+        matched_orgs = {o.ref for o in orgs.values() if o.ref > 0}
+        report.organisations_matched = len(matched_orgs)
+        report.organisations_created = len(matcher.new)
+        report.organisations_new = [name for name, _ in matcher.new.values()]
+        report.fuzzy = sorted(
+            ({"given": given, "matched": o.matched, "score": o.score}
+             for given, o in orgs.items() if o.how == "fuzzy"),
+            key=lambda f: f["given"].lower(),
+        )
+
+        # contacts: by email (main or secondary), then by name at the organisation
+        known = self._contacts_by_email({r.email for r in rows if r.email})
+        by_name = self._contacts_by_name(
+            {r.key for r in rows}, {o.ref for o in orgs.values() if o.ref > 0},
+            {c.ref: c for c in known.values()},
+        )
+        attendances, interests = self._attendances()
+        plan.existing_interest = interests
+        new_by_email: dict[str, _Contact] = {}
+        new_by_name: dict[tuple[int | None, str], _Contact] = {}
+        matched: set[int] = set()
+        attended: dict[int, int] = {}  # contact ref -> index in plan.attendances or -(id)
+        total = len(rows)
+        for n, r in enumerate(rows, 1):
+            if n % PROGRESS_EVERY == 0:
+                self.progress("matching", n, total)
+            org_ref = orgs[r.organisation].ref if r.organisation else None
+            contact: _Contact | None = None
+            if r.email is not None:
+                contact = known.get(r.email) or new_by_email.get(r.email)
+            else:
+                candidates = by_name.get((org_ref, r.key), [])
+                if len(candidates) == 1:
+                    contact = candidates[0]
+                else:
+                    contact = new_by_name.get((org_ref, r.key))
+            if contact is None:
+                contact = _Contact(
+                    ref=-(len(plan.new_contacts) + 1), name=r.name, key=r.key, email=r.email,
+                    organisation_id=org_ref, job_title=r.job_title, phone=r.phone,
+                    consent_date=r.registered_at.date() if r.registered_at else self.today,
+                )
+                plan.new_contacts.append(contact)
+                twins = [c for c in by_name.get((org_ref, r.key), []) if c.email != r.email]
+                twin_new = new_by_name.get((org_ref, r.key))
+                if twin_new is not None and twin_new.email != r.email:
+                    twins.append(twin_new)
+                if org_ref is not None and twins:
+                    report.probable_duplicates.append({
+                        "line": r.line, "name": r.name, "email": r.email,
+                        "organisation": orgs[r.organisation].matched,
+                        "existing": [{"id": t.ref if t.ref > 0 else None, "name": t.name,
+                                      "email": t.email} for t in twins],
+                    })
+                if r.email is not None:
+                    new_by_email[r.email] = contact
+                new_by_name.setdefault((org_ref, r.key), contact)
+            else:
+                if contact.ref > 0:
+                    matched.add(contact.ref)
+                self._merge(contact, r, org_ref, plan, report)
+
+            if not r.attending:
+                report.not_attending += 1
+                continue
+            org_for_attendance = org_ref if org_ref is not None else contact.organisation_id
+            if contact.ref > 0 and contact.ref in attendances:
+                attendance_id = attendances[contact.ref]
+                report.attendances_existing += 1
+                self._add_interest(plan, ("old", attendance_id), r, org_for_attendance,
+                                   contact, interests.setdefault(attendance_id, (set(), set())))
+            elif contact.ref in attended:
+                report.attendances_existing += 1
+                index = attended[contact.ref]
+                self._add_interest(plan, ("new", index), r, org_for_attendance, contact,
+                                   plan.attendances[index][5])
+            else:
+                attended[contact.ref] = len(plan.attendances)
+                given: tuple[set[int], set[int]] = (set(), set())
+                plan.attendances.append(
+                    (contact, org_for_attendance, r.role, r.registered_at, r.line, given))
+                report.attendances_created += 1
+                self._add_interest(plan, ("new", attended[contact.ref]), r, org_for_attendance,
+                                   contact, given)
+        report.contacts_created = len(plan.new_contacts)
+        report.contacts_matched = len(matched)
+        report.contacts_updated = len(plan.updates)
+        self.progress("matching", total, total)
+
+    def _merge(
+        self, contact: _Contact, r: _Row, org_ref: int | None, plan: _Plan, report: ImportReport
+    ) -> None:
+        """Bring a row's values into a contact: fill blanks; report or apply the differences."""
+        stored = contact.ref > 0
+        policy = self.on_existing if stored else "fill"
+        if policy == "skip" and stored:
+            return
+        pairs = (
+            ("name", contact.name, r.name, contact.key != r.key),
+            ("job_title", contact.job_title, r.job_title,
+             r.job_title is not None and contact.job_title is not None
+             and name_key(contact.job_title) != name_key(r.job_title)),
+            ("phone", contact.phone, r.phone,
+             r.phone is not None and contact.phone is not None
+             and _digits(contact.phone) != _digits(r.phone)),
+            ("organisation", contact.organisation_id, org_ref,
+             org_ref is not None and contact.organisation_id is not None
+             and contact.organisation_id != org_ref),
+        )
+        for name, old, new, differs in pairs:
+            if new is None:
+                continue
+            if old is None:
+                self._change(contact, name, old, new, plan)
+            elif differs:
+                if policy == "update":
+                    self._change(contact, name, old, new, plan)
+                else:
+                    report.conflicts.append({
+                        "line": r.line, "contact": contact.name, "email": contact.email,
+                        "field": name,
+                        "stored": plan.org_name(old) if name == "organisation" else old,
+                        "given": plan.org_name(new) if name == "organisation" else new,
+                    })
+
+    def _change(self, contact: _Contact, name: str, old: Any, new: Any, plan: _Plan) -> None:
+        if name == "organisation":
+            contact.organisation_id = new
+        else:
+            setattr(contact, name, new)
+            if name == "name":
+                contact.key = name_key(new)
+        if contact.ref > 0:
+            if contact.changes is None:
+                contact.changes = {}
+                plan.updates.append(contact)
+            first = contact.changes.get(name, [old, new])[0]
+            contact.changes[name] = [first, new]
+
+    def _add_interest(
+        self,
+        plan: _Plan,
+        attendance: tuple[str, int],
+        r: _Row,
+        org_ref: int | None,
+        contact: _Contact,
+        stored: tuple[set[int], set[int]],
+    ) -> None:
+        """Record the interest a row adds to an attendance, and what it asks of the organisation."""
+        if not (r.missions or r.roles):
+            return
+        have_missions, have_roles = stored
+        new_missions = [x for x in r.missions if x not in have_missions]
+        new_roles = [x for x in r.roles if x not in have_roles]
+        if not (new_missions or new_roles):
+            return
+        have_missions.update(new_missions)
+        have_roles.update(new_roles)
+        if attendance[0] == "old":
+            plan.old_interest.append((attendance[1], new_missions, new_roles))
+        plan.interest_rows += 1
+        if org_ref is None:
+            return
+        # each role ticked is an ask; missions alone make one conversation without an ask
+        asks: Sequence[int | None] = new_roles or ([None] if new_missions and not r.roles else [])
+        for role_id in asks:
+            group = plan.interest.get((org_ref, role_id))
+            if group is None:
+                group = plan.interest[(org_ref, role_id)] = _Interest(org_ref, role_id)
+            if contact.ref not in group.contacts:
+                group.contacts.append(contact.ref)
+                group.people.append(contact.name)
+            group.missions.update(r.missions)
+            group.lines.append(r.line)
+
+    def _contacts_by_email(self, emails: set[str]) -> dict[str, _Contact]:
+        c = m.Contact
+        columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
+        found: dict[str, _Contact] = {}
+        for chunk in _chunks(sorted(emails), LOOKUP_CHUNK):
+            for row in self.s.execute(select(*columns).where(c.email.in_(chunk))):
+                found[row.email] = _Contact(row.id, row.name, row.name_key, row.email,
+                                            row.organisation_id, row.job_title, row.phone)
+        secondary: dict[int, list[str]] = {}
+        for chunk in _chunks(sorted(emails - found.keys()), LOOKUP_CHUNK):
+            for contact_id, address in self.s.execute(
+                select(m.ContactEmail.contact_id, m.ContactEmail.email).where(
+                    m.ContactEmail.email.in_(chunk))
+            ):
+                secondary.setdefault(contact_id, []).append(address)
+        for chunk in _chunks(sorted(secondary), LOOKUP_CHUNK):
+            for row in self.s.execute(select(*columns).where(c.id.in_(chunk))):
+                contact = _Contact(row.id, row.name, row.name_key, row.email,
+                                   row.organisation_id, row.job_title, row.phone)
+                for address in secondary[row.id]:
+                    found[address] = contact
+        return found
+
+    def _contacts_by_name(
+        self, keys: set[str], org_ids: set[int], known: dict[int, _Contact]
+    ) -> dict[tuple[int | None, str], list[_Contact]]:
+        """Stored contacts at the file's organisations, by (organisation, name key)."""
+        c = m.Contact
+        columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
+        found: dict[tuple[int | None, str], list[_Contact]] = {}
+        for chunk in _chunks(sorted(org_ids), LOOKUP_CHUNK):
+            for row in self.s.execute(
+                select(*columns).where(c.organisation_id.in_(chunk), c.erased_at.is_(None))
+            ):
+                if row.name_key in keys:
+                    contact = known.get(row.id) or _Contact(
+                        row.id, row.name, row.name_key, row.email, row.organisation_id,
+                        row.job_title, row.phone)
+                    found.setdefault((row.organisation_id, row.name_key), []).append(contact)
+        return found
+
+    def _attendances(self) -> tuple[dict[int, int], dict[int, tuple[set[int], set[int]]]]:
+        """This event's attendances (contact id -> attendance id) and the interest they hold."""
+        assert self.event is not None
+        if self.event.id is None:
+            return {}, {}
+        a = m.Attendance
+        attendances = dict(self.s.execute(
+            select(a.contact_id, a.id).where(a.event_id == self.event.id)).tuples().all())
+        interests: dict[int, tuple[set[int], set[int]]] = {}
+        for table, column, slot in ((m.attendance_mission, "mission_id", 0),
+                                    (m.attendance_role, "role_id", 1)):
+            for attendance_id, value in self.s.execute(
+                select(table.c.attendance_id, table.c[column])
+                .join(a, a.id == table.c.attendance_id)
+                .where(a.event_id == self.event.id)
+            ):
+                interests.setdefault(attendance_id, (set(), set()))[slot].add(value)
+        return attendances, interests
+
+    # ----------------------------------------------------------------- interest
+    def _plan_interest(
+        self, plan: _Plan, report: ImportReport, lead: str | None, follow_up_days: int
+    ) -> None:
+        assert self.event is not None
+        report.interest_added = plan.interest_rows
+        if not plan.interest:
+            return
+        plan.lead_id = self._lead(lead)
+        if plan.lead_id is None:
+            lines = sorted({line for g in plan.interest.values() for line in g.lines})
+            shown = ", ".join(str(x) for x in lines[:5]) + (" …" if len(lines) > 5 else "")
+            raise Invalid(
+                f"rows on lines {shown} express interest, and a warm conversation needs a lead: "
+                "give --lead COLLEAGUE or set the event's owner",
+                field="lead",
+            )
+        plan.when = min(self.event.held_on, self.today)
+        plan.due = self.event.held_on + timedelta(days=follow_up_days)
+        existing = self._open_conversations({ref for ref, _ in plan.interest if ref > 0})
+        for key, group in plan.interest.items():
+            conversation = existing.get(key)
+            if conversation is None:
+                plan.to_open.append(group)
+            else:
+                plan.to_touch.append((conversation, group))
+        report.conversations_opened = len(plan.to_open)
+        report.conversations_touched = len(plan.to_touch)
+        report.touchpoints_added = len(plan.to_open) + len(plan.to_touch)
+        open_steps = self._conversations_with_open_steps([c for c, _ in plan.to_touch])
+        plan.step_for_touched = [c for c, _ in plan.to_touch if c not in open_steps]
+        report.steps_created = len(plan.to_open) + len(plan.step_for_touched)
+
+    def _open_conversations(self, org_ids: set[int]) -> dict[tuple[int, int | None], int]:
+        c = m.Conversation
+        found: dict[tuple[int, int | None], int] = {}
+        for chunk in _chunks(sorted(org_ids), LOOKUP_CHUNK):
+            for ident, org_id, role_id, kind in self.s.execute(
+                select(c.id, c.organisation_id, c.ask_role_id, c.ask_kind)
+                .where(c.organisation_id.in_(chunk), c.stage.in_(list(m.OPEN_STAGES)),
+                       c.archived.is_(False))
+                .order_by(c.last_touch_on.desc(), c.id.desc())
+            ):
+                if role_id is None and kind is not None:
+                    continue  # an ask of a kind of commitment is a different ask
+                found.setdefault((org_id, role_id), ident)
+        return found
+
+    def _conversations_with_open_steps(self, ids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in _chunks(sorted(set(ids)), LOOKUP_CHUNK):
+            found.update(self.s.scalars(
+                select(m.Step.conversation_id).where(
+                    m.Step.conversation_id.in_(chunk), m.Step.done_on.is_(None))))
+        return found
+
+    # ----------------------------------------------------------------- writing
+    def _write(self, plan: _Plan, report: ImportReport, source_name: str) -> None:
+        assert self.event is not None and self.event.id is not None
+        now = m.utcnow()
+        stamp = {"version": 1, "created_at": now, "updated_at": now, "updated_by": self.actor}
+        total = (len(plan.new_orgs) + len(plan.new_contacts) + len(plan.updates)
+                 + len(plan.attendances) + len(plan.to_open) + len(plan.to_touch))
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            self.progress("writing", done, total)
+
+        # organisations
+        org_refs = list(plan.new_orgs)
+        org_ids = self._insert(
+            m.Organisation.__table__,
+            ({"name": plan.new_orgs[ref][0], "name_key": plan.new_orgs[ref][1],
+              "sector": guess_sector(plan.new_orgs[ref][0]), "anchor": False,
+              "archived": False, **stamp} for ref in org_refs),
+            advance,
+        )
+        real_org = dict(zip(org_refs, org_ids, strict=True))
+        plan.real_org = real_org
+        history.record_many(self.s, [
+            {"action": "create", "entity": "organisation", "entity_id": real_org[ref],
+             "organisation_id": real_org[ref], "summary": plan.new_orgs[ref][0], "changes": None}
+            for ref in org_refs])
+
+        def org(ref: int | None) -> int | None:
+            return real_org[ref] if ref is not None and ref < 0 else ref
+
+        # contacts
+        consent_source = f"{self.event.name} registration"[:300]
+        contact_ids = self._insert(
+            m.Contact.__table__,
+            ({"name": c.name, "name_key": c.key, "email": c.email, "phone": c.phone,
+              "job_title": c.job_title, "senior": False, "organisation_id": org(c.organisation_id),
+              "lawful_basis": LAWFUL_BASIS, "consent_source": consent_source,
+              "consent_date": c.consent_date, "archived": False, **stamp}
+             for c in plan.new_contacts),
+            advance,
+        )
+        real_contact = {c.ref: ident for c, ident in zip(plan.new_contacts, contact_ids,
+                                                         strict=True)}
+        history.record_many(self.s, [
+            {"action": "create", "entity": "contact", "entity_id": real_contact[c.ref],
+             "organisation_id": org(c.organisation_id), "summary": c.name, "changes": None}
+            for c in plan.new_contacts])
+
+        def person(ref: int) -> int:
+            return real_contact[ref] if ref < 0 else ref
+
+        # changes to stored contacts
+        if plan.updates:
+            t = m.Contact.__table__
+            statement = (
+                update(t).where(t.c.id == bindparam("b_id")).values(
+                    name=bindparam("b_name"), name_key=bindparam("b_key"),
+                    job_title=bindparam("b_job"), phone=bindparam("b_phone"),
+                    organisation_id=bindparam("b_org"), version=t.c.version + 1,
+                    updated_at=now, updated_by=self.actor)
+            )
+            for chunk in _chunks(plan.updates, WRITE_CHUNK):
+                self.s.execute(statement, [
+                    {"b_id": c.ref, "b_name": c.name, "b_key": c.key, "b_job": c.job_title,
+                     "b_phone": c.phone, "b_org": org(c.organisation_id)} for c in chunk])
+                advance(len(chunk))
+            history.record_many(self.s, [
+                {"action": "update", "entity": "contact", "entity_id": c.ref,
+                 "organisation_id": org(c.organisation_id), "summary": c.name,
+                 "changes": {k: [plan.org_name(v[0]) if k == "organisation" else v[0],
+                                 plan.org_name(v[1]) if k == "organisation" else v[1]]
+                             for k, v in (c.changes or {}).items()}}
+                for c in plan.updates])
+
+        # attendances: those with interest need their ids back
+        event_id = self.event.id
+        rows = [
+            {"event_id": event_id, "contact_id": person(c.ref), "organisation_id": org(o),
+             "role": role, "registered_at": when}
+            for c, o, role, when, _line, _interest in plan.attendances
+        ]
+        with_interest = [i for i, a in enumerate(plan.attendances) if a[5][0] or a[5][1]]
+        plain = [rows[i] for i in range(len(rows)) if not (plan.attendances[i][5][0]
+                                                            or plan.attendances[i][5][1])]
+        for chunk in _chunks(plain, WRITE_CHUNK):
+            self.s.execute(insert(m.Attendance.__table__), chunk)
+            advance(len(chunk))
+        interest_ids = self._insert(m.Attendance.__table__, (rows[i] for i in with_interest),
+                                    advance)
+        mission_links: list[dict[str, int]] = []
+        role_links: list[dict[str, int]] = []
+        for i, attendance_id in zip(with_interest, interest_ids, strict=True):
+            given_missions, given_roles = plan.attendances[i][5]
+            mission_links += [{"attendance_id": attendance_id, "mission_id": x}
+                              for x in sorted(given_missions)]
+            role_links += [{"attendance_id": attendance_id, "role_id": x}
+                           for x in sorted(given_roles)]
+        for attendance_id, new_missions, new_roles in plan.old_interest:
+            mission_links += [{"attendance_id": attendance_id, "mission_id": x}
+                              for x in new_missions]
+            role_links += [{"attendance_id": attendance_id, "role_id": x} for x in new_roles]
+        for table, links in ((m.attendance_mission, mission_links),
+                             (m.attendance_role, role_links)):
+            for chunk in _chunks(links, WRITE_CHUNK):
+                self.s.execute(insert(table), chunk)
+
+        self._write_conversations(plan, person, advance)
+        history.record(
+            self.s, "import", "event", event_id, organisation_id=None,
+            summary=(f"imported {source_name}: {report.contacts_created} contacts and "
+                     f"{report.organisations_created} organisations created, "
+                     f"{report.attendances_created} attendances")[:500],
+        )
+
+    def _write_conversations(
+        self, plan: _Plan, person: Callable[[int], int], advance: Callable[[int], None]
+    ) -> None:
+        if not (plan.to_open or plan.to_touch):
+            return
+        assert self.event is not None and plan.lead_id is not None and plan.when is not None
+        now = m.utcnow()
+        stamp = {"version": 1, "created_at": now, "updated_at": now, "updated_by": self.actor}
+        role_names = dict(self.s.execute(
+            select(m.AmbassadorRole.id, m.AmbassadorRole.name)).tuples().all())
+        mission_names = dict(self.s.execute(select(m.Mission.id, m.Mission.name)).tuples().all())
+        when, event_name = plan.when, self.event.name
+
+        def ask_words(group: _Interest) -> str:
+            if group.role_id is not None:
+                return role_names[group.role_id]
+            return ", ".join(mission_names[x] for x in sorted(group.missions)) or "the missions"
+
+        def note(group: _Interest) -> str:
+            people = ", ".join(group.people[:5])
+            if len(group.people) > 5:
+                people += f" and {len(group.people) - 5} more"
+            text = f"Interest in {ask_words(group)} expressed at {event_name} by {people}"
+            if group.role_id is not None and group.missions:
+                text += "; missions: " + ", ".join(mission_names[x] for x in sorted(group.missions))
+            return text
+
+        opened = self._insert(
+            m.Conversation.__table__,
+            ({"organisation_id": plan.real(g.organisation_ref), "lead_id": plan.lead_id,
+              "ask_role_id": g.role_id, "ask_kind": None,
+              "subject": f"Interest expressed at {event_name}"[:300], "stage": m.Stage.INITIATED.value,
+              "started_on": when, "last_touch_on": when, "archived": False, **stamp}
+             for g in plan.to_open),
+            advance,
+        )
+        touched = [c for c, _ in plan.to_touch]
+        groups = list(plan.to_open) + [g for _, g in plan.to_touch]
+        conversation_ids = list(opened) + touched
+        if opened:
+            self.s.execute(insert(m.StageChange.__table__), [
+                {"conversation_id": ident, "from_stage": None,
+                 "to_stage": m.Stage.INITIATED.value, "changed_on": when, "changed_at": now,
+                 "changed_by": self.actor}
+                for ident in opened])
+        touch_ids = self._insert(m.Touchpoint.__table__, (
+            {"conversation_id": ident, "happened_on": when, "channel": m.Channel.EVENT.value,
+             "colleague_id": plan.lead_id, "contact_id": person(g.contacts[0]),
+             "note": note(g), "created_at": now}
+            for ident, g in zip(conversation_ids, groups, strict=True)), None)
+        if touched:
+            t = m.Conversation.__table__
+            self.s.execute(
+                update(t).where(t.c.id == bindparam("b_id"), t.c.last_touch_on < when).values(
+                    last_touch_on=when, version=t.c.version + 1, updated_at=now,
+                    updated_by=self.actor),
+                [{"b_id": ident} for ident in touched],
+            )
+            advance(len(touched))
+        step_for = list(opened) + plan.step_for_touched
+        group_of = dict(zip(conversation_ids, groups, strict=True))
+        step_ids = self._insert(m.Step.__table__, (
+            {"conversation_id": ident, "owner_id": plan.lead_id, "due_on": plan.due,
+             "done_on": None, "description": f"Follow up the interest in "
+             f"{ask_words(group_of[ident])} expressed at {event_name}", **stamp}
+            for ident in step_for), None)
+        # people and missions on each conversation, without repeating what is there
+        have_people, have_missions = self._conversation_links(touched)
+        people_links, mission_links = [], []
+        for ident, g in zip(conversation_ids, groups, strict=True):
+            for ref in g.contacts:
+                if (ident, person(ref)) not in have_people:
+                    have_people.add((ident, person(ref)))
+                    people_links.append({"conversation_id": ident, "contact_id": person(ref)})
+            for mission_id in sorted(g.missions):
+                if (ident, mission_id) not in have_missions:
+                    have_missions.add((ident, mission_id))
+                    mission_links.append({"conversation_id": ident, "mission_id": mission_id})
+        for table, links in ((m.conversation_contact, people_links),
+                             (m.conversation_mission, mission_links)):
+            for chunk in _chunks(links, WRITE_CHUNK):
+                self.s.execute(insert(table), chunk)
+        org_of = {ident: plan.real(g.organisation_ref) for ident, g in group_of.items()}
+        history.record_many(self.s, [
+            *({"action": "create", "entity": "conversation", "entity_id": ident,
+               "organisation_id": org_of[ident], "summary": f"Interest expressed at {event_name}",
+               "changes": None} for ident in opened),
+            *({"action": "create", "entity": "touchpoint", "entity_id": touch,
+               "organisation_id": org_of[ident], "summary": note(group_of[ident])[:200],
+               "changes": None} for touch, ident in zip(touch_ids, conversation_ids, strict=True)),
+            *({"action": "create", "entity": "step", "entity_id": step,
+               "organisation_id": org_of[ident], "summary": "Follow up", "changes": None}
+              for step, ident in zip(step_ids, step_for, strict=True)),
+        ])
+
+    def _conversation_links(
+        self, ids: list[int]
+    ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+        people: set[tuple[int, int]] = set()
+        missions: set[tuple[int, int]] = set()
+        for chunk in _chunks(sorted(set(ids)), LOOKUP_CHUNK):
+            cc, cm = m.conversation_contact, m.conversation_mission
+            people.update(self.s.execute(
+                select(cc.c.conversation_id, cc.c.contact_id).where(
+                    cc.c.conversation_id.in_(chunk))).tuples())
+            missions.update(self.s.execute(
+                select(cm.c.conversation_id, cm.c.mission_id).where(
+                    cm.c.conversation_id.in_(chunk))).tuples())
+        return people, missions
+
+    def _insert(
+        self,
+        table: Table,
+        rows: Iterable[dict[str, Any]],
+        advance: Callable[[int], None] | None,
+    ) -> list[int]:
+        """Insert rows in chunks and return their new ids, in order."""
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids: list[int] = []
+        for chunk in _chunks(rows, WRITE_CHUNK):
+            ids.extend(self.s.execute(statement, chunk).scalars())
+            if advance is not None:
+                advance(len(chunk))
+        return ids
+
+
+@dataclass
+class _Plan:
+    """Everything the import will write, decided before it writes anything."""
+
+    new_orgs: dict[int, tuple[str, str]] = field(default_factory=dict)
+    org_names: dict[int, str] = field(default_factory=dict)
+    real_org: dict[int, int] = field(default_factory=dict)
+    new_contacts: list[_Contact] = field(default_factory=list)
+    updates: list[_Contact] = field(default_factory=list)
+    # (contact, organisation ref, role, registered at, line, (missions, roles))
+    attendances: list[tuple[_Contact, int | None, str, datetime | None, int,
+                            tuple[set[int], set[int]]]] = field(default_factory=list)
+    existing_interest: dict[int, tuple[set[int], set[int]]] = field(default_factory=dict)
+    old_interest: list[tuple[int, list[int], list[int]]] = field(default_factory=list)
+    interest_rows: int = 0
+    interest: dict[tuple[int, int | None], _Interest] = field(default_factory=dict)
+    lead_id: int | None = None
+    when: date | None = None
+    due: date | None = None
+    to_open: list[_Interest] = field(default_factory=list)
+    to_touch: list[tuple[int, _Interest]] = field(default_factory=list)
+    step_for_touched: list[int] = field(default_factory=list)
+
+    def org_name(self, ref: int | None) -> str | None:
+        if ref is None:
+            return None
+        if ref in self.new_orgs:
+            return self.new_orgs[ref][0]
+        return self.org_names.get(ref, str(ref))
+
+    def real(self, ref: int) -> int:
+        return self.real_org[ref] if ref < 0 else ref
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _write_rejects(
+    path: Path, table: SourceTable, bad: Sequence[tuple[int, list[str], list[Rejection]]]
+) -> None:
+    """The rejected rows in the input's own columns plus `reason`, ready to fix and import again."""
+    header = [h for h in table.header]
+    width = len(header)
+    keep_reason = "reason" in (h.strip().lower() for h in header)
+    out_header = header if keep_reason else [*header, "reason"]
+    reason_at = [h.strip().lower() for h in out_header].index("reason")
+    try:
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(out_header)
+            for _line, cells, problems in bad:
+                row = (list(cells) + [""] * width)[:width]
+                if not keep_reason:
+                    row.append("")
+                row[reason_at] = "; ".join(f"{p.column}: {p.reason}" for p in problems)
+                writer.writerow(row)
+    except OSError as exc:
+        raise Invalid(f"cannot write the rejects file {path}: {exc.strerror or exc}",
+                      field="rejects") from exc

@@ -1,0 +1,185 @@
+"""Reading attendee files as people really export them: CSV in several encodings, or XLSX.
+
+A file becomes a header and a list of rows, each row carrying the line of the file it
+started on, so a rejected row can be found again in a text editor or a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from partnercrm.errors import Invalid
+
+DELIMITERS = (",", ";", "\t", "|")
+# how many leading rows may sit above the header (a report title, a blank line, a date)
+HEADER_SEARCH_ROWS = 10
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class Table:
+    """The rows of one file: its header, and each row with the line it started on."""
+
+    name: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    encoding: str
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was in: BOMs first, then UTF-8, then Windows-1252."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
+        return raw.decode("utf-16"), "utf-16"
+    # UTF-16 without a BOM: every other byte of ASCII text is NUL
+    head = raw[:2000]
+    if head and head.count(b"\x00") > len(head) // 4:
+        codec = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        return raw.decode(codec), codec
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        # the five bytes Windows-1252 leaves undefined: read them as Latin-1 rather than fail
+        return raw.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header line: the candidate found most often outside quotes."""
+    for line in text.splitlines():
+        if line.strip(" \t,;|\r\n"):
+            return max(DELIMITERS, key=lambda d: (_count_outside_quotes(line, d), d == ","))
+    return ","
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            count += 1
+    return count
+
+
+def read_table(source: str | Path, *, sheet: str | None = None) -> Table:
+    """Read a CSV (any common encoding and delimiter) or XLSX file into a Table."""
+    path = Path(source)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise Invalid(f"cannot read {path}: {exc.strerror or exc}", field="file") from exc
+    if raw.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, raw, sheet)
+    if sheet:
+        raise Invalid(f"--sheet applies to XLSX files; {path.name} is a text file", field="sheet")
+    text, encoding = decode(raw)
+    del raw
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = _numbered_csv_rows(reader)
+    return _with_header(path.name, rows, encoding, delimiter)
+
+
+def _numbered_csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    # csv's line_num counts physical lines read so far, so a row with a quoted newline
+    # starts on the line after the previous row ended
+    previous_end = 0
+    try:
+        for cells in reader:
+            start, previous_end = previous_end + 1, reader.line_num  # type: ignore[attr-defined]
+            yield start, cells
+    except csv.Error as exc:
+        raise Invalid(
+            f"the file cannot be read as CSV after line {previous_end}: {exc}", field="file"
+        ) from exc
+
+
+def _with_header(
+    name: str,
+    rows: Iterable[tuple[int, list[str]]],
+    encoding: str,
+    delimiter: str | None,
+) -> Table:
+    from partnercrm.importing.columns import looks_like_header
+
+    iterator = iter(rows)
+    skipped: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    for line, cells in iterator:
+        if not any(c.strip() for c in cells):
+            continue
+        if looks_like_header(cells):
+            header = [c.strip() for c in cells]
+            break
+        skipped.append((line, cells))
+        if len(skipped) >= HEADER_SEARCH_ROWS:
+            break
+    notes = []
+    if header is None:
+        # no row names the columns we know: take the first non-blank row, so that the
+        # report can list its columns as unmapped and --map can name them
+        if not skipped:
+            raise Invalid(f"{name} has no rows", field="file")
+        header = [c.strip() for c in skipped.pop(0)[1]]
+        data = skipped + list(iterator)
+    else:
+        data = list(iterator)
+        if skipped:
+            notes.append(f"skipped {len(skipped)} line(s) above the header")
+    while header and not header[-1]:
+        header.pop()  # trailing empty columns
+    return Table(name=name, header=header, rows=data, encoding=encoding, delimiter=delimiter,
+                 notes=notes)
+
+
+def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Table:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise Invalid(f"{path.name} is not a readable XLSX workbook: {exc}", field="file") from exc
+    try:
+        if sheet:
+            if sheet not in workbook.sheetnames:
+                names = ", ".join(repr(n) for n in workbook.sheetnames)
+                raise Invalid(f"{path.name} has no sheet {sheet!r}; it has {names}", field="sheet")
+            worksheet = workbook[sheet]
+        else:
+            worksheet = workbook.worksheets[0]
+        rows = [
+            (number, [_cell_text(v) for v in values])
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), 1)
+        ]
+    finally:
+        workbook.close()
+    return _with_header(f"{path.name} [{worksheet.title}]", rows, "xlsx", None)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        # a phone number typed into Excel arrives as 7700900123.0
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
