@@ -1,0 +1,100 @@
+"""The partnership team's terminal interface: the App, its modes and what every screen shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui.commands import PartnerCommands
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.events import EventsScreen
+from tui.screens.my_work import MyWorkScreen
+from tui.screens.partners import PartnersScreen
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from partnercrm.database import Database
+
+
+class PartnerApp(App[None]):
+    """`partnercrm tui`: dashboard, partners, my work and events, with every action in a form."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "partnercrm"
+    MODES = {
+        "dashboard": DashboardScreen,
+        "partners": PartnersScreen,
+        "my_work": MyWorkScreen,
+        "events": EventsScreen,
+    }
+    COMMANDS = App.COMMANDS | {PartnerCommands}
+    BINDINGS = [
+        Binding("d", "switch_mode('dashboard')", "Dashboard"),
+        Binding("p", "switch_mode('partners')", "Partners"),
+        Binding("w", "switch_mode('my_work')", "My work"),
+        Binding("e", "switch_mode('events')", "Events"),
+        Binding("n", "new_partner", "New partner"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+p", "command_palette", "Palette", show=True, priority=True),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, db: Database, *, today: date | None = None, blink: bool = True) -> None:
+        super().__init__()
+        self.db = db
+        self.fixed_today = today
+        self.blink = blink
+
+    @property
+    def today(self) -> date:
+        """Today, or the fixed day the app was started with (tests and snapshots)."""
+        return self.fixed_today or date.today()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work (on SQLite it does not take the write lock)."""
+        with self.db.reader() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One user action: everything it changes is saved together, or nothing is."""
+        with self.db.transaction() as session:
+            yield session
+
+    def on_mount(self) -> None:
+        self.sub_title = f"acting as {self.db.actor}"
+        self.switch_mode("dashboard")
+
+    def open_partner(self, organisation_id: int, tab: str | None = None) -> None:
+        from tui.screens.partner import PartnerScreen
+
+        self.push_screen(PartnerScreen(organisation_id, tab=tab))
+
+    def open_event(self, event_id: int) -> None:
+        from tui.screens.event import EventScreen
+
+        self.push_screen(EventScreen(event_id))
+
+    def action_new_partner(self) -> None:
+        from tui import actions
+
+        actions.run(self, "new_partner")
+
+    def action_help(self) -> None:
+        from tui.dialogs.help import HelpDialog
+
+        if not isinstance(self.screen, HelpDialog):
+            self.push_screen(HelpDialog(self.screen))
+
+    def refresh_screen(self, _result: Any = None) -> None:
+        """Reload what the current screen shows (after a save)."""
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()

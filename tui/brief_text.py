@@ -1,0 +1,77 @@
+"""The partner's brief as Markdown: the Overview tab shows it and 'export brief' writes it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from partnercrm import organisations
+
+
+def partner_markdown(session: Session, organisation_id: int, today: date) -> str:
+    """The brokerage brief when partnercrm.briefs is there; until then, the facts the core holds."""
+    org = organisations.find_organisation(session, str(organisation_id))
+    try:
+        from partnercrm import briefs
+    except ImportError:
+        briefs = None  # type: ignore[assignment]
+    if briefs is not None and hasattr(briefs, "render_markdown") and not org.archived:
+        return briefs.render_markdown(briefs.build_brief(session, org, today=today))
+    return facts_markdown(organisations.organisation_detail(session, org))
+
+
+def facts_markdown(d: dict[str, Any]) -> str:
+    lines = [f"# {d['name']}", ""]
+    facts = [
+        ("Also known as", ", ".join(d["aliases"])),
+        ("Sector", d["sector"].replace("_", " ")),
+        ("Anchor institution", "yes" if d["anchor"] else "no"),
+        ("Relationship stage", d["stage"]),
+        ("Relationship lead", d["lead"]),
+        ("Ward", d["ward"]),
+        ("Website", d["website"]),
+    ]
+    lines += [f"- **{k}:** {v}" for k, v in facts if v]
+    if d.get("notes"):
+        lines += ["", d["notes"]]
+    lines += ["", "## People"]
+    lines += [
+        f"- {c['name']}" + (f", {c['job_title']}" if c["job_title"] else "")
+        + (" (senior)" if c["senior"] else "")
+        for c in d["contacts"]
+    ] or ["- nobody recorded yet"]
+    lines += ["", "## Conversations"]
+    for c in d["conversations"]:
+        about = c["subject"] or c["ask"] or "no ask yet"
+        line = f"- **{about}** — {c['stage']}, led by {c['lead']}, last touch {c['last_touch']}"
+        if c["next_step"]:
+            s = c["next_step"]
+            line += f"; next: {s['description']} ({s['owner']}, due {s['due']})"
+        lines.append(line)
+    if not d["conversations"]:
+        lines.append("- none yet")
+    lines += ["", "## Commitments"]
+    for c in d["commitments"]:
+        lines.append(
+            f"- {c['kind'].replace('_', ' ')} — {c['status']}"
+            + (f", due {c['due']}" if c["due"] else "")
+            + (f", for {c['beneficiary']}" if c["beneficiary"] else "")
+        )
+        lines += [f"  > {story}" for story in c["stories"]]
+    if not d["commitments"]:
+        lines.append("- none yet")
+    lines += ["", "## Ambassador roles"]
+    lines += [
+        f"- {a['role_name']}" + (f" ({a['mission']})" if a["mission"] else "") + f" — {a['status']}"
+        for a in d["ambassadorships"]
+    ] or ["- none yet"]
+    if d["events"]:
+        lines += ["", "## Events"]
+        lines += [
+            f"- {e['date']} {e['name']}" + (" (host)" if e["hosted"] else "")
+            + (f": {', '.join(e['people'])}" if e["people"] else "")
+            for e in d["events"]
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""One ModalScreen per file; each returns its result with dismiss()."""

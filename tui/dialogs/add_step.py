@@ -1,0 +1,48 @@
+"""Add a step: the next action that moves a conversation on, with an owner and a due date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from partnercrm import conversations, steps
+from tui import options
+from tui.dialogs.form import FormDialog
+from tui.widgets.field import Field
+
+
+class AddStepDialog(FormDialog[int]):
+    """Returns the new step's id."""
+
+    form_title = "Add a step"
+
+    def __init__(self, organisation_id: int, conversation_id: int | None = None) -> None:
+        super().__init__()
+        self.organisation_id = organisation_id
+        self.conversation_id = conversation_id
+
+    def fields(self) -> Iterable[Field]:
+        with self.crm.reading() as s:
+            org = options.organisation(s, self.organisation_id)
+            self.form_title = f"Add a step with {org.name}"
+            threads = options.conversation_options(s, org, open_only=True)
+            owners, me = options.colleague_options(s), options.me(s)
+        chosen = self.conversation_id if self.conversation_id in {v for _, v in threads} else None
+        if chosen is None and len(threads) == 1:
+            chosen = threads[0][1]
+        yield self.select_field("conversation", "Conversation", threads, value=chosen,
+                                required=True)
+        yield self.text_field("description", "What to do", required=True)
+        yield self.select_field("owner", "Owner", owners, value=me, required=True)
+        yield self.date_field("due", "Due")
+
+    def save(self, session: Session, values: dict[str, Any]) -> int:
+        conv = conversations.get_conversation(session, values["conversation"])
+        owner = options.colleague(session, values["owner"])
+        assert owner is not None
+        return steps.add_step(session, conv, values["description"], owner, values["due"]).id
+
+    def saved_message(self, result: int) -> str:
+        return "Step added."

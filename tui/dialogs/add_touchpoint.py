@@ -1,0 +1,54 @@
+"""Add a touchpoint: one more dated meeting, call or email inside a conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from partnercrm import conversations
+from partnercrm import models as m
+from tui import options
+from tui.dialogs.form import FormDialog
+from tui.widgets.field import Field
+
+
+class AddTouchpointDialog(FormDialog[int]):
+    """Returns the conversation's id."""
+
+    form_title = "Add a touchpoint"
+
+    def __init__(self, organisation_id: int, conversation_id: int | None = None) -> None:
+        super().__init__()
+        self.organisation_id = organisation_id
+        self.conversation_id = conversation_id
+
+    def fields(self) -> Iterable[Field]:
+        with self.crm.reading() as s:
+            org = options.organisation(s, self.organisation_id)
+            self.form_title = f"Add a touchpoint with {org.name}"
+            threads = options.conversation_options(s, org, open_only=False)
+            people = options.contact_options(s, org)
+        chosen = self.conversation_id if self.conversation_id in {v for _, v in threads} else None
+        yield self.select_field("conversation", "Conversation", threads, value=chosen,
+                                required=True)
+        yield self.date_field("on", "Date", self.crm.today)
+        yield self.select_field("channel", "Channel", options.channels(), value="meeting",
+                                required=True)
+        if people:
+            yield self.select_field("contact", "With", people)
+        yield self.note_field("note", "Note")
+
+    def save(self, session: Session, values: dict[str, Any]) -> int:
+        conv = conversations.get_conversation(session, values["conversation"])
+        contact = session.get(m.Contact, values["contact"]) if values.get("contact") else None
+        me = options.colleague(session, options.me(session)) or conv.lead
+        conversations.add_touchpoint(
+            session, conv, on=values["on"], channel=values["channel"], note=values["note"],
+            colleague=me, contact=contact,
+        )
+        return conv.id
+
+    def saved_message(self, result: int) -> str:
+        return f"Touchpoint added to conversation #{result}."

@@ -1,0 +1,51 @@
+"""Change an ambassadorship's status: proposed → onboarding → active → paused → ended."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from partnercrm import ambassadors
+from partnercrm import models as m
+from tui import options
+from tui.dialogs.form import FormDialog
+from tui.widgets.field import Field
+
+STATUSES = [(s.value, s.value) for s in m.AmbassadorStatus]
+
+
+class AmbassadorStatusDialog(FormDialog[int]):
+    """Returns the ambassadorship's id; refuses if someone changed it since the form opened."""
+
+    form_title = "Change an ambassador's status"
+    save_label = "Change status"
+
+    def __init__(self, organisation_id: int, ambassadorship_id: int | None = None) -> None:
+        super().__init__()
+        self.organisation_id = organisation_id
+        self.ambassadorship_id = ambassadorship_id
+        self.versions: dict[int, int] = {}
+
+    def fields(self) -> Iterable[Field]:
+        with self.crm.reading() as s:
+            org = options.organisation(s, self.organisation_id)
+            self.form_title = f"Change the status of {org.name}'s ambassador role"
+            choices, self.versions = options.ambassadorship_options(s, org)
+        chosen = self.ambassadorship_id if self.ambassadorship_id in self.versions else None
+        if chosen is None and len(choices) == 1:
+            chosen = choices[0][1]
+        yield self.select_field("ambassadorship", "Role", choices, value=chosen, required=True)
+        yield self.select_field("status", "New status", STATUSES, required=True)
+        yield self.date_field("on", "On", self.crm.today)
+
+    def save(self, session: Session, values: dict[str, Any]) -> int:
+        amb = ambassadors.get_ambassadorship(session, values["ambassadorship"])
+        ambassadors.set_status(session, amb, values["status"], on=values["on"],
+                               expected_version=self.versions.get(amb.id))
+        self.status = amb.status
+        return amb.id
+
+    def saved_message(self, result: int) -> str:
+        return f"The ambassador role is now {self.status}."

@@ -1,0 +1,85 @@
+"""Convert a conversation into a commitment: what the partner promised, for which missions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from partnercrm import commitments, conversations
+from partnercrm import models as m
+from partnercrm.concurrency import check_version
+from tui import options
+from tui.dialogs.form import FormDialog
+from tui.widgets.field import Field
+
+
+class ConvertDialog(FormDialog[int]):
+    """Returns the new commitment's id; the conversation becomes committed."""
+
+    form_title = "Convert to a commitment"
+    save_label = "Record commitment"
+
+    def __init__(self, organisation_id: int, conversation_id: int | None = None) -> None:
+        super().__init__()
+        self.organisation_id = organisation_id
+        self.conversation_id = conversation_id
+        self.versions: dict[int, int] = {}
+
+    def fields(self) -> Iterable[Field]:
+        with self.crm.reading() as s:
+            org = options.organisation(s, self.organisation_id)
+            self.form_title = f"Convert a conversation with {org.name} into a commitment"
+            found = conversations.list_conversations(s, organisation=org)
+            threads = [(options.conversation_title(c), c.id) for c in found]
+            self.versions = {c.id: c.version for c in found}
+            chosen = self.conversation_id if self.conversation_id in self.versions else None
+            if chosen is None and len(found) == 1:
+                chosen = found[0].id
+            conv = next((c for c in found if c.id == chosen), None)
+            kind, picked = _suggested(conv)
+            missions = options.mission_options(s)
+        yield self.select_field("conversation", "Conversation", threads, value=chosen,
+                                required=True)
+        yield self.select_field("kind", "Kind of commitment", options.kinds(), value=kind,
+                                required=True)
+        yield self.many_field("missions", "Missions", missions, chosen=picked)
+        yield self.text_field("beneficiary", "Beneficiary", placeholder="who benefits")
+        yield self.amount_field("gbp", "Promised £")
+        yield self.amount_field("hours", "Promised hours")
+        yield self.amount_field("opportunities", "Promised opportunities", whole=True)
+        yield self.amount_field("people", "Promised people", whole=True)
+        yield self.date_field("due", "Due", required=False)
+        yield self.date_field("on", "Agreed on", self.crm.today)
+
+    def save(self, session: Session, values: dict[str, Any]) -> int:
+        conv = conversations.get_conversation(session, values["conversation"])
+        check_version(conv, self.versions.get(conv.id))
+        commitment = commitments.add_commitment(
+            session,
+            conv,
+            values["kind"],
+            missions=options.chosen(session, m.Mission, values["missions"]),
+            beneficiary=values["beneficiary"],
+            gbp=values["gbp"],
+            hours=values["hours"],
+            opportunities=values["opportunities"],
+            people=values["people"],
+            due=values["due"],
+            on=values["on"],
+        )
+        return commitment.id
+
+    def saved_message(self, result: int) -> str:
+        return f"Commitment #{result} recorded; the conversation is committed."
+
+
+def _suggested(conv: m.Conversation | None) -> tuple[str | None, list[int]]:
+    """The kind the conversation's ask points at, and its missions."""
+    if conv is None:
+        return None, []
+    kind = conv.ask_kind
+    if kind is None and conv.ask_role is not None and conv.ask_role.commitment_kinds:
+        kind = conv.ask_role.commitment_kinds.split()[0]
+    return kind, [mi.id for mi in conv.missions]

@@ -1,0 +1,229 @@
+"""The shape every action form shares: fields checked in place, saved as one unit of work.
+
+Nothing is saved until every field is valid. The save runs in a worker thread so a busy
+database never freezes the screen; if it fails (someone else changed the record, the
+database is locked) the form stays open with what was typed and says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
+
+from partnercrm.dates import parse_date
+from partnercrm.errors import Invalid
+from tui.errors import explain
+from tui.widgets.field import Field, NoteArea, TextInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tui.app import PartnerApp
+
+T = TypeVar("T")
+
+
+class FormDialog(ModalScreen[T], Generic[T]):
+    """Subclasses give `form_title`, `fields()` and `save(session, values)`; the rest is shared."""
+
+    form_title = "Form"
+    save_label = "Save"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saving = False
+
+    @property
+    def crm(self) -> PartnerApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        fields = list(self.fields())  # may read the database and set the title
+        with Vertical(id="dialog", classes="form"):
+            yield Label(self.form_title, id="dialog-title")
+            with VerticalScroll(id="form-fields"):
+                yield from fields
+            yield Static("", id="form-status")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(self.save_label, variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def fields(self) -> Iterable[Field]:
+        raise NotImplementedError
+
+    def check(self, values: dict[str, Any]) -> None:
+        """Checks across fields; raise Invalid(field=...) to mark one."""
+
+    def save(self, session: Session, values: dict[str, Any]) -> T:
+        """Make the change through partnercrm's services (one transaction; never commit here)."""
+        raise NotImplementedError
+
+    def saved_message(self, result: T) -> str:
+        return "Saved."
+
+    # --- field builders: each returns a Field whose value() is already parsed ---
+
+    def text_field(self, name: str, label: str, value: str = "", *, required: bool = False,
+                   placeholder: str = "", hint: str | None = None,
+                   parse: Callable[[str], Any] | None = None) -> Field:
+        control = TextInput(value=value, placeholder=placeholder, id=name)
+        return Field(name, label, control, required=required, hint=hint, parse=parse)
+
+    def note_field(self, name: str, label: str, value: str = "") -> Field:
+        control = NoteArea(value, id=name, soft_wrap=True, show_line_numbers=False)
+        return Field(name, label, control)
+
+    def date_field(self, name: str, label: str, value: date | None = None, *,
+             required: bool = True) -> Field:
+        today = self.crm.today
+
+        def parse(raw: str) -> date:
+            return parse_date(raw, label.lower(), today=today)
+
+        shown = f"{value:%d/%m/%Y}" if value else ""
+        control = TextInput(value=shown, placeholder="12/11/2025, 12 Nov, today, +7", id=name)
+        return Field(name, label, control, parse=parse, required=required,
+                     hint="day first; 'today', '+7' work")
+
+    def amount_field(self, name: str, label: str, *, whole: bool = False) -> Field:
+        def parse(raw: str) -> Decimal | int:
+            try:
+                value = Decimal(raw.replace(",", "").replace("£", "").strip())
+            except InvalidOperation:
+                raise Invalid(f"{raw!r} is not a number", field=name) from None
+            if value < 0:
+                raise Invalid("cannot be negative", field=name)
+            if whole:
+                if value != value.to_integral_value():
+                    raise Invalid("must be a whole number", field=name)
+                return int(value)
+            return value
+
+        control = TextInput(placeholder="0", id=name, restrict=r"[0-9.,£]*")
+        return Field(name, label, control, parse=parse)
+
+    def select_field(self, name: str, label: str, options: Sequence[tuple[str, Any]],
+               value: Any = None, *, required: bool = False) -> Field:
+        control: Select[Any] = Select(
+            options,
+            value=value if value is not None else Select.BLANK,
+            allow_blank=not required or value is None,
+            id=name,
+            prompt="choose…",
+        )
+        return Field(name, label, control, required=required)
+
+    def many_field(self, name: str, label: str, options: Sequence[tuple[str, Any]],
+             chosen: Iterable[Any] = ()) -> Field:
+        picked = set(chosen)
+        control: SelectionList[Any] = SelectionList(
+            *[(text, value, value in picked) for text, value in options], id=name
+        )
+        return Field(name, label, control, hint="space ticks")
+
+    def flag_field(self, name: str, label: str, value: bool = False) -> Field:
+        return Field(name, label, Checkbox(label, value, id=name))
+
+    def field(self, name: str) -> Field:
+        return self.query_one(f"#field-{name}", Field)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        values = self.collect()
+        if values is None:
+            return
+        self.saving = True
+        self.query_one("#save", Button).disabled = True
+        self.query_one("#form-status", Static).update("Saving…")
+        self._save(values)
+
+    def collect(self) -> dict[str, Any] | None:
+        """Every field's value, or None after marking each field that is wrong."""
+        values: dict[str, Any] = {}
+        bad: list[Field] = []
+        for f in self.query(Field):
+            try:
+                values[f.field_name] = f.value()
+                f.clear_error()
+            except Invalid as exc:
+                f.show_error(str(exc))
+                bad.append(f)
+        if not bad:
+            try:
+                self.check(values)
+            except Invalid as exc:
+                target = self._field_for(exc)
+                if target is None:
+                    raise
+                target.show_error(str(exc))
+                bad.append(target)
+        status = self.query_one("#form-status", Static)
+        if bad:
+            status.update("Not saved: put right the marked field" + ("s" if len(bad) > 1 else ""))
+            bad[0].control.focus()
+            return None
+        status.update("")
+        return values
+
+    def _field_for(self, exc: Invalid) -> Field | None:
+        if not exc.field:
+            return None
+        found = self.query(f"#field-{exc.field}")
+        return found.first(Field) if found else None
+
+    @work(thread=True, exclusive=True, group="save")
+    def _save(self, values: dict[str, Any]) -> None:
+        try:
+            with self.crm.transaction() as session:
+                result = self.save(session, values)
+        except Exception as exc:  # noqa: BLE001 - every failure is told to the user
+            self.app.call_from_thread(self._failed, exc)
+        else:
+            self.app.call_from_thread(self._saved, result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.saving = False
+        self.query_one("#save", Button).disabled = False
+        status = self.query_one("#form-status", Static)
+        target = self._field_for(exc) if isinstance(exc, Invalid) else None
+        if target is not None:
+            target.show_error(str(exc))
+            target.control.focus()
+            status.update("Not saved: put right the marked field")
+            return
+        message = explain(exc)
+        status.update(f"Not saved: {message}")
+        self.notify(
+            f"{message}. Nothing was saved; what you typed is still in the form.",
+            title="Not saved",
+            severity="error",
+            timeout=10,
+        )
+
+    def _saved(self, result: T) -> None:
+        self.app.notify(self.saved_message(result), title="Saved")
+        self.dismiss(result)

@@ -1,0 +1,62 @@
+"""Record a delivery: what a commitment actually delivered, in figures and in a story."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from partnercrm import commitments
+from tui import options
+from tui.dialogs.form import FormDialog
+from tui.widgets.field import Field
+
+
+class RecordDeliveryDialog(FormDialog[int]):
+    """Returns the commitment's id."""
+
+    form_title = "Record a delivery"
+    save_label = "Record delivery"
+
+    def __init__(self, organisation_id: int, commitment_id: int | None = None) -> None:
+        super().__init__()
+        self.organisation_id = organisation_id
+        self.commitment_id = commitment_id
+        self.versions: dict[int, int] = {}
+
+    def fields(self) -> Iterable[Field]:
+        with self.crm.reading() as s:
+            org = options.organisation(s, self.organisation_id)
+            self.form_title = f"Record what {org.name} delivered"
+            choices, self.versions = options.open_commitment_options(s, org)
+        chosen = self.commitment_id if self.commitment_id in self.versions else None
+        if chosen is None and len(choices) == 1:
+            chosen = choices[0][1]
+        yield self.select_field("commitment", "Commitment", choices, value=chosen, required=True)
+        yield self.date_field("on", "Delivered on", self.crm.today)
+        yield self.amount_field("opportunities", "Opportunities delivered", whole=True)
+        yield self.amount_field("people", "People involved", whole=True)
+        yield self.amount_field("gbp", "£ delivered")
+        yield self.amount_field("hours", "Hours given")
+        yield self.note_field("story", "Story (what changed, for whom)")
+        yield self.flag_field("partial", "More to come (keep the commitment open)")
+
+    def save(self, session: Session, values: dict[str, Any]) -> int:
+        commitment = commitments.get_commitment(session, values["commitment"])
+        commitments.deliver(
+            session,
+            commitment,
+            opportunities=values["opportunities"],
+            people=values["people"],
+            gbp=values["gbp"],
+            hours=values["hours"],
+            story=values["story"],
+            on=values["on"],
+            partial=values["partial"],
+            expected_version=self.versions.get(commitment.id),
+        )
+        return commitment.id
+
+    def saved_message(self, result: int) -> str:
+        return f"Delivery recorded for commitment #{result}."

@@ -1,0 +1,133 @@
+"""The choices forms offer, read through partnercrm's services as (label, value) pairs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from partnercrm import (
+    ambassadors,
+    colleagues,
+    commitments,
+    contacts,
+    conversations,
+    missions,
+    organisations,
+)
+from partnercrm import models as m
+
+Options = list[tuple[str, Any]]
+
+
+def label(value: str) -> str:
+    """'sponsorship_in_kind' as people say it: 'sponsorship in kind'."""
+    return value.replace("_", " ")
+
+
+def sectors() -> Options:
+    return [(label(s.value), s.value) for s in m.Sector]
+
+
+def channels() -> Options:
+    return [(c.value, c.value) for c in m.Channel]
+
+
+def kinds() -> Options:
+    return [(label(k.value), k.value) for k in m.CommitmentKind]
+
+
+def colleague_options(session: Session) -> Options:
+    return [(c.name, c.id) for c in colleagues.list_colleagues(session)]
+
+
+def me(session: Session) -> int | None:
+    """The acting colleague's id, when `--as` names a colleague."""
+    found = colleagues.colleague_for_actor(session)
+    return found.id if found else None
+
+
+def mission_options(session: Session) -> Options:
+    return [(mi.name, mi.id) for mi in missions.list_missions(session)]
+
+
+def role_options(session: Session) -> Options:
+    return [(r.name, r.id) for r in missions.list_roles(session)]
+
+
+def ask_options(session: Session) -> Options:
+    """An ask is an ambassador role or a kind of commitment."""
+    roles = [(f"role: {r.name}", r.key) for r in missions.list_roles(session)]
+    return roles + [(f"commitment: {text}", value) for text, value in kinds()]
+
+
+def organisation(session: Session, organisation_id: int) -> m.Organisation:
+    return organisations.find_organisation(session, str(organisation_id))
+
+
+def contact_options(session: Session, org: m.Organisation) -> Options:
+    return [
+        (f"{c.name}" + (f" ({c.job_title})" if c.job_title else ""), c.id)
+        for c in contacts.list_contacts(session, org)
+    ]
+
+
+def conversation_title(conv: m.Conversation) -> str:
+    about = conv.subject or (label(conv.ask) if conv.ask else "no ask yet")
+    return f"#{conv.id} {about} · {conv.stage} · {conv.lead.name}"
+
+
+def conversation_options(session: Session, org: m.Organisation, *, open_only: bool) -> Options:
+    found = conversations.list_conversations(session, organisation=org, include_closed=not open_only)
+    return [(conversation_title(c), c.id) for c in found]
+
+
+def open_step_options(session: Session, org: m.Organisation) -> tuple[Options, dict[int, int]]:
+    """Open steps of the organisation's conversations, with the version each was read at."""
+    found = conversations.list_conversations(session, organisation=org, include_closed=True)
+    steps = sorted(
+        (s for c in found for s in c.steps if s.done_on is None), key=lambda s: (s.due_on, s.id)
+    )
+    return (
+        [(f"{s.description} · due {s.due_on:%d %b %Y} · {s.owner.name}", s.id) for s in steps],
+        {s.id: s.version for s in steps},
+    )
+
+
+def open_commitment_options(
+    session: Session, org: m.Organisation
+) -> tuple[Options, dict[int, int]]:
+    found = [
+        c
+        for c in commitments.list_commitments(session, organisation=org)
+        if c.status in m.OPEN_COMMITMENT_STATUSES
+    ]
+    return (
+        [(f"#{c.id} {label(c.kind)}" + (f" for {c.beneficiary}" if c.beneficiary else "")
+          + f" · {label(c.status)}", c.id) for c in found],
+        {c.id: c.version for c in found},
+    )
+
+
+def ambassadorship_options(
+    session: Session, org: m.Organisation
+) -> tuple[Options, dict[int, int]]:
+    found = [
+        a
+        for a in ambassadors.list_ambassadorships(session, organisation=org)
+        if a.status != m.AmbassadorStatus.ENDED
+    ]
+    return (
+        [(f"#{a.id} {a.role.name}" + (f" · {a.mission.name}" if a.mission else "")
+          + f" · {a.status}", a.id) for a in found],
+        {a.id: a.version for a in found},
+    )
+
+
+def colleague(session: Session, colleague_id: int | None) -> m.Colleague | None:
+    return session.get(m.Colleague, colleague_id) if colleague_id else None
+
+
+def chosen(session: Session, model: type[Any], ids: list[int]) -> list[Any]:
+    """The records a form's ticked list names, in the order given."""
+    return [session.get(model, i) for i in ids]

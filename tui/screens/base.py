@@ -1,0 +1,52 @@
+"""What every data screen shares: load in a worker thread, show on the UI thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from tui.errors import explain
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tui.app import PartnerApp
+
+
+class DataScreen(Screen[None]):
+    """A screen that reads the database in a worker so typing and scrolling never stall."""
+
+    @property
+    def crm(self) -> PartnerApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_screen_resume(self) -> None:
+        # coming back to a screen (after a form, or from another mode) shows fresh figures
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self) -> None:
+        worker = get_current_worker()
+        try:
+            with self.crm.reading() as session:
+                data = self.load(session)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            message = explain(exc)
+            self.app.call_from_thread(self.notify, message, title="Could not load", severity="error")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show, data)
+
+    def load(self, session: Session) -> Any:
+        """Read what the screen shows (runs in a worker thread; return plain data)."""
+        raise NotImplementedError
+
+    def show(self, data: Any) -> None:
+        """Put the loaded data on the screen (runs on the UI thread)."""
+        raise NotImplementedError

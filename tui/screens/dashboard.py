@@ -1,0 +1,230 @@
+"""Home: the pipeline, my steps, stale conversations, commitments due, and ambassador coverage."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from sqlalchemy.orm import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Grid, Vertical
+from textual.widgets import DataTable, Footer, Header, Markdown, Static
+
+from partnercrm import models as m
+from partnercrm import organisations, reports
+from tui import options
+from tui.errors import explain
+from tui.screens.base import DataScreen
+from tui.widgets.panel import panel_table
+
+WELCOME = """\
+# Welcome to partnercrm
+
+There are no partners in this database yet. To begin:
+
+- press **n** to add a partner (then log a warm conversation with **l** on its page);
+- import the people who came to a summit or roundtable from the command line:
+  `partnercrm import attendees FILE.csv --event "Summit 2025"`;
+- or press **D** to load the demo data (the partners, summits and roundtables of the
+  council's reports, with a year of warm conversations) and look around.
+
+Press **?** at any time for the keys, and **ctrl+p** to jump to a partner or run any action.
+"""
+
+STALE_DAYS = 30
+LIST_LIMIT = 50
+
+
+@dataclass
+class Figures:
+    empty: bool
+    me: str | None = None
+    pipeline: dict[str, int] = field(default_factory=dict)
+    coverage: reports.Coverage | None = None
+    my_overdue: list[reports.StepLine] = field(default_factory=list)
+    my_week: list[reports.StepLine] = field(default_factory=list)
+    stale_total: int = 0
+    stale: list[reports.StaleConversation] = field(default_factory=list)
+    due: list[reports.CommitmentDue] = field(default_factory=list)
+
+
+class DashboardScreen(DataScreen):
+    """The first screen: what needs doing today, and how the pipeline stands."""
+
+    BINDINGS = [
+        Binding("r", "reload", "Refresh"),
+        Binding("D", "load_demo", "Load demo", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Container(id="welcome", classes="hidden"):
+            yield Markdown(WELCOME)
+        with Grid(id="dashboard"):
+            with Vertical(id="pipeline-panel", classes="panel"):
+                yield Static("", id="pipeline")
+            yield panel_table("coverage", "Missions Ambassadors: active in each mission and role",
+                              cursor="cell")
+            yield panel_table("my-steps", "My steps")
+            yield panel_table("stale", f"No touch in {STALE_DAYS}+ days")
+            yield panel_table("due", "Commitments due this month")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#pipeline-panel").border_title = "Warm conversations by stage (open ones in green)"
+        self.query_one("#my-steps", DataTable).add_columns("Due", "Step", "Partner")
+        self.query_one("#stale", DataTable).add_columns("Last touch", "Partner", "Lead", "Subject")
+        self.query_one("#due", DataTable).add_columns("Due", "Partner", "Kind", "Status")
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def load(self, session: Session) -> Figures:
+        today = self.crm.today
+        if not organisations.list_organisations(session, limit=1):
+            return Figures(empty=True)
+        figures = Figures(empty=False)
+        figures.pipeline = dict(reports.pipeline(session).total.stages)
+        figures.coverage = reports.coverage(session)
+        me = options.me(session)
+        if me is not None:
+            figures.me = options.colleague(session, me).name  # type: ignore[union-attr]
+            mine = reports.steps_for(session, me, today=today, limit=LIST_LIMIT)
+            figures.my_overdue, figures.my_week = mine.overdue, mine.this_week
+        stale = reports.stale(session, days=STALE_DAYS, today=today, limit=LIST_LIMIT)
+        figures.stale_total, figures.stale = stale.total, stale.rows
+        first = today.replace(day=1)
+        last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+        figures.due = reports.commitments_due(session, first, last, limit=LIST_LIMIT)
+        return figures
+
+    def show(self, f: Figures) -> None:
+        self.query_one("#welcome").set_class(not f.empty, "hidden")
+        self.query_one("#dashboard").set_class(f.empty, "hidden")
+        self.figures = f
+        if f.empty:
+            return
+        self.query_one("#pipeline", Static).update(_bars(f.pipeline))
+        self._show_coverage(f.coverage)
+        steps = self.query_one("#my-steps", DataTable)
+        steps.clear()
+        for line in f.my_overdue:
+            steps.add_row(Text(f"{line.due:%d %b}", style="bold red"), line.description,
+                          line.organisation, key=f"conv:{line.conversation_id}:{line.step_id}")
+        for line in f.my_week:
+            steps.add_row(f"{line.due:%d %b}", line.description, line.organisation,
+                          key=f"conv:{line.conversation_id}:{line.step_id}")
+        panel = self.query_one("#my-steps-panel")
+        if f.me is None:
+            panel.border_title = f"My steps: '{self.crm.db.actor}' is not a colleague (use --as)"
+        else:
+            panel.border_title = (
+                f"My steps ({f.me}): {len(f.my_overdue)} overdue, {len(f.my_week)} this week"
+            )
+        stale = self.query_one("#stale", DataTable)
+        stale.clear()
+        for row in f.stale:
+            stale.add_row(f"{row.last_touch:%d %b %Y}", row.organisation, row.lead,
+                          row.subject or "", key=f"conv:{row.conversation_id}")
+        self.query_one("#stale-panel").border_title = (
+            f"No touch in {STALE_DAYS}+ days ({f.stale_total})"
+        )
+        due = self.query_one("#due", DataTable)
+        due.clear()
+        for c in f.due:
+            due.add_row(f"{c.due:%d %b}", c.organisation, options.label(c.kind),
+                        options.label(c.status), key=f"com:{c.commitment_id}")
+        self.query_one("#due-panel").border_title = f"Commitments due this month ({len(f.due)})"
+
+    def _show_coverage(self, cov: reports.Coverage | None) -> None:
+        table = self.query_one("#coverage", DataTable)
+        table.clear(columns=True)
+        if cov is None:
+            return
+        table.add_column("Mission", key="mission")
+        for key, name in cov.roles:
+            table.add_column(_short_role(name), key=key)
+        for mkey, mname in cov.missions:
+            cells: list[Any] = [mname]
+            for rkey, _ in cov.roles:
+                cell = cov.cell(mkey, rkey)
+                text = Text(str(cell.active), style="bold" if cell.active else "red")
+                if cell.coming:
+                    text.append(f" +{cell.coming}", style="dim")
+                cells.append(text)
+            table.add_row(*cells, key=mkey)
+
+    @on(DataTable.RowSelected, "#my-steps, #stale")
+    def _open_conversation(self, event: DataTable.RowSelected) -> None:
+        conversation_id = int(str(event.row_key.value).split(":")[1])
+        from partnercrm import conversations
+
+        with self.crm.reading() as s:
+            org_id = conversations.get_conversation(s, conversation_id).organisation_id
+        self.crm.open_partner(org_id, tab="conversations")
+
+    @on(DataTable.RowSelected, "#due")
+    def _open_commitment(self, event: DataTable.RowSelected) -> None:
+        from partnercrm import commitments
+
+        commitment_id = int(str(event.row_key.value).split(":")[1])
+        with self.crm.reading() as s:
+            org_id = commitments.get_commitment(s, commitment_id).organisation_id
+        self.crm.open_partner(org_id, tab="commitments")
+
+    @on(DataTable.CellSelected, "#coverage")
+    def _coverage_cell(self, event: DataTable.CellSelected) -> None:
+        cov = getattr(self, "figures", None) and self.figures.coverage
+        if cov is None or event.coordinate.column == 0:
+            return
+        mission = cov.missions[event.coordinate.row]
+        role = cov.roles[event.coordinate.column - 1]
+        cell = cov.cell(mission[0], role[0])
+        names = ", ".join(cell.organisations) or "nobody yet: a gap to work on"
+        self.notify(f"{role[1]} for {mission[1]}: {names}", title="Active ambassadors")
+
+    def action_load_demo(self) -> None:
+        figures = getattr(self, "figures", None)
+        if figures is None or not figures.empty:
+            self.notify("The demo is for an empty database; this one already has partners.")
+            return
+        self.notify("Loading the demo data…")
+        self._load_demo()
+
+    @work(thread=True, exclusive=True, group="demo")
+    def _load_demo(self) -> None:
+        from partnercrm.demo import load_demo
+
+        try:
+            with self.crm.transaction() as s:
+                load_demo(s, today=self.crm.today)
+        except Exception as exc:  # noqa: BLE001 - told to the user
+            self.app.call_from_thread(
+                self.notify, explain(exc), title="Demo not loaded", severity="error"
+            )
+            return
+        self.app.call_from_thread(self.notify, "The demo data is loaded.", title="Demo")
+        self.app.call_from_thread(self.reload)
+
+
+def _short_role(name: str) -> str:
+    """'Advocate/champion' -> 'Advocate', 'Research, learning & evaluation' -> 'Research'."""
+    return name.split("/")[0].split(",")[0].split(" ")[0]
+
+
+def _bars(stages: dict[str, int], width: int = 36) -> Text:
+    """One bar per stage, open stages first, scaled to the largest."""
+    order = [s.value for s in m.Stage]
+    biggest = max(stages.values(), default=0) or 1
+    text = Text()
+    for stage in order:
+        count = stages.get(stage, 0)
+        style = "green" if stage in m.OPEN_STAGES else "grey50"
+        text.append(f"{stage:<10} ", style="bold" if stage in m.OPEN_STAGES else "")
+        text.append("█" * max(1 if count else 0, round(width * count / biggest)), style=style)
+        text.append(f" {count}\n")
+    return text

@@ -1,0 +1,80 @@
+"""One event: who came, and which organisations expressed interest in which missions and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from sqlalchemy.orm import Session
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from partnercrm import events, organisations
+from tui.screens.base import DataScreen
+from tui.widgets.panel import panel_table
+
+
+class EventScreen(DataScreen):
+    """Attendees and expressed interest; Enter on a row opens that partner."""
+
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def __init__(self, event_id: int) -> None:
+        super().__init__()
+        self.event_id = event_id
+        self.org_ids: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="event-title")
+        with Vertical():
+            yield panel_table("interest", "Interest expressed")
+            yield panel_table("attendees", "Who came")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#interest", DataTable).add_columns("Organisation", "Missions", "Roles")
+        self.query_one("#attendees", DataTable).add_columns(
+            "Organisation", "Person", "Role", "Interest"
+        )
+
+    def load(self, session: Session) -> dict[str, Any]:
+        detail = events.event_detail(session, events.find_event(session, str(self.event_id)))
+        ids = {}
+        for name in detail["organisations"]:
+            ids[name] = organisations.find_organisation(session, name).id
+        detail["org_ids"] = ids
+        return detail
+
+    def show(self, d: dict[str, Any]) -> None:
+        self.org_ids = d["org_ids"]
+        title = Text(d["name"], style="bold")
+        title.append(f"  ·  {d['kind']}  ·  {d['date']}")
+        if d["host"]:
+            title.append(f"  ·  hosted by {d['host']}")
+        title.append(f"  ·  {len(d['attendees'])} people from {len(d['organisations'])} "
+                     "organisations")
+        self.query_one("#event-title", Static).update(title)
+        interest = self.query_one("#interest", DataTable)
+        interest.clear()
+        for i, row in enumerate(d["interest"]):
+            interest.add_row(row["organisation"], ", ".join(row["missions"]),
+                             ", ".join(row["roles"]), key=f"{i}:{row['organisation']}")
+        people = self.query_one("#attendees", DataTable)
+        people.clear()
+        for i, p in enumerate(d["attendees"]):
+            wants = ", ".join(p["interest_missions"] + p["interest_roles"])
+            people.add_row(p["organisation"] or "", p["contact"], p["role"], wants,
+                           key=f"{i}:{p['organisation'] or ''}")
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        name = str(event.row_key.value).split(":", 1)[1]
+        if name in self.org_ids:
+            self.crm.open_partner(self.org_ids[name])
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

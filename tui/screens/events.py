@@ -1,0 +1,46 @@
+"""Events: summits and roundtables with how many came; Enter shows who and what interested them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from sqlalchemy.orm import Session
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer, Header
+
+from partnercrm import events
+from tui.screens.base import DataScreen
+
+
+class EventsScreen(DataScreen):
+    """Every event, newest first, with attendance counts."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        table: DataTable[Any] = DataTable(id="events", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#events", DataTable).add_columns(
+            "Date", "Event", "Kind", "Host", "People", "Organisations"
+        )
+
+    def load(self, session: Session) -> list[dict[str, Any]]:
+        return events.list_events(session)
+
+    def show(self, rows: list[dict[str, Any]]) -> None:
+        table = self.query_one("#events", DataTable)
+        table.clear()
+        for e in rows:
+            table.add_row(e["date"], e["name"], e["kind"], e["host"] or "",
+                          Text(str(e["attendees"]), justify="right"),
+                          Text(str(e["organisations"]), justify="right"), key=str(e["id"]))
+        if not rows:
+            self.notify("No events yet. Import attendees with `partnercrm import attendees`.")
+
+    @on(DataTable.RowSelected, "#events")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.crm.open_event(int(str(event.row_key.value)))

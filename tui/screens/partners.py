@@ -1,0 +1,230 @@
+"""Partners: every organisation, narrowed as you type, sorted by any column, a page at a time.
+
+The filter and the sort run in the database (the search index) and only one page of rows
+reaches the table, so a keystroke costs the same with 50 partners or 50,000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from sqlalchemy.orm import Session
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from partnercrm import missions, organisations
+from partnercrm.errors import NotFound
+from tui import options
+from tui.screens.base import DataScreen
+from tui.widgets.field import TextInput
+
+PAGE = 100
+# (column key, header, sort order in partnercrm, newest/biggest first by default)
+COLUMNS = [
+    ("name", "Name", "name", False),
+    ("sector", "Sector", "sector", False),
+    ("stage", "Stage", "stage", False),
+    ("lead", "Lead", None, False),
+    ("ward", "Ward", "ward", False),
+    ("last_touch", "Last touch", "last_touch", True),
+    ("open_steps", "Open steps", "open_steps", True),
+]
+SORTABLE = [c[0] for c in COLUMNS if c[2]]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What was typed, split into the search words and any `mission:` / `sector:` / `ward:`."""
+
+    query: str = ""
+    mission: str | None = None
+    sector: str | None = None
+    ward: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Filter:
+        words, named = [], {}
+        for word in text.split():
+            key, sep, value = word.partition(":")
+            if sep and key.lower() in ("mission", "m", "sector", "ward") and value:
+                named["mission" if key.lower() == "m" else key.lower()] = value.replace("_", " ")
+            else:
+                words.append(word)
+        return cls(query=" ".join(words), **named)
+
+
+@dataclass
+class Page:
+    rows: list[organisations.PartnerRow]
+    offset: int
+    problem: str | None = None
+
+
+class PartnersScreen(DataScreen):
+    """A table of organisations with a filter box; Enter opens the partner."""
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", key_display="/"),
+        Binding("s", "sort", "Sort"),
+        Binding("S", "reverse", "Reverse"),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order = "name"
+        self.descending = False
+        self.first_row = 0
+        self.fresh = True  # the next page shown starts with the cursor on its first row
+        self.filter = Filter()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield TextInput(
+            placeholder="filter: name, alias, sector or ward as you type; mission:food, ward:kilburn",
+            id="filter",
+        )
+        table: DataTable[Any] = DataTable(id="partners", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="partners-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#partners", DataTable)
+        for key, header, _, _ in COLUMNS:
+            table.add_column(header, key=key)
+        table.focus()
+
+    # --- reading a page ---
+
+    def load(self, session: Session) -> Page:
+        f = self.filter
+        mission = None
+        if f.mission:
+            try:
+                mission = missions.find_mission(session, f.mission)
+            except NotFound as exc:
+                return Page([], 0, problem=str(exc))
+        rows = organisations.list_organisations(
+            session,
+            query=f.query or None,
+            mission=mission,
+            sector=f.sector,
+            ward=f.ward,
+            order=self.order,
+            descending=self.descending,
+            limit=PAGE,
+            offset=self.first_row,
+        )
+        return Page(rows, self.first_row)
+
+    def show(self, page: Page) -> None:
+        table = self.query_one("#partners", DataTable)
+        keep = 0 if self.fresh else table.cursor_row
+        self.fresh = False
+        table.clear()
+        for r in page.rows:
+            table.add_row(
+                Text(r.name + (" ⚓" if r.anchor else ""), style="bold" if r.anchor else ""),
+                options.label(r.sector),
+                r.stage.value,
+                r.lead or "",
+                r.ward or "",
+                f"{r.last_touch:%d %b %Y}" if r.last_touch else "",
+                Text(str(r.open_steps), justify="right"),
+                key=str(r.id),
+            )
+        if page.rows:
+            table.move_cursor(row=min(keep, len(page.rows) - 1))
+        self.page_rows = len(page.rows)
+        self._status(page)
+
+    def _status(self, page: Page) -> None:
+        status = self.query_one("#partners-status", Static)
+        if page.problem:
+            status.update(Text(page.problem, style="red"))
+            return
+        arrow = "↓" if self.descending else "↑"
+        header = next(h for k, h, _, _ in COLUMNS if k == self.order)
+        if not page.rows:
+            shown = "No partners match." if page.offset == 0 else "No more partners."
+        else:
+            shown = f"Partners {page.offset + 1}–{page.offset + len(page.rows)}"
+            if len(page.rows) == PAGE:
+                shown += " (] for the next page)"
+        status.update(f"{shown} · sorted by {header.lower()} {arrow} (s to change)")
+
+    # --- typing, sorting, paging ---
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter = Filter.parse(event.value)
+        self.first_row = 0
+        self.fresh = True
+        self.reload()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#partners", DataTable).focus()
+
+    def on_key(self, event: Any) -> None:
+        # down from the filter box goes to the table
+        if event.key == "down" and self.focused is self.query_one("#filter"):
+            self.query_one("#partners", DataTable).focus()
+            event.stop()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        self.query_one("#partners", DataTable).focus()
+
+    def action_sort(self) -> None:
+        at = SORTABLE.index(self.order)
+        self.sort_by(SORTABLE[(at + 1) % len(SORTABLE)])
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self.first_row = 0
+        self.fresh = True
+        self.reload()
+
+    def sort_by(self, column: str) -> None:
+        spec = next(c for c in COLUMNS if c[0] == column)
+        if spec[2] is None:
+            return
+        if column == self.order:
+            self.descending = not self.descending
+        else:
+            self.order, self.descending = column, spec[3]
+        self.first_row = 0
+        self.fresh = True
+        self.reload()
+
+    @on(DataTable.HeaderSelected, "#partners")
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        self.sort_by(str(event.column_key.value))
+
+    def action_page(self, step: int) -> None:
+        rows = getattr(self, "page_rows", 0)
+        if step > 0 and rows < PAGE:
+            self.notify("This is the last page.")
+            return
+        if step < 0 and self.first_row == 0:
+            return
+        self.first_row = max(0, self.first_row + step * PAGE)
+        self.fresh = True
+        self.reload()
+
+    @on(DataTable.RowSelected, "#partners")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.crm.open_partner(int(str(event.row_key.value)))

@@ -1,0 +1,1 @@
+"""Reusable parts of the screens and forms."""

@@ -1,0 +1,100 @@
+"""A labelled form field that checks what was typed and shows what is wrong right beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+
+from partnercrm.errors import Invalid
+
+Parse = Callable[[Any], Any]
+
+
+class TextInput(Input):
+    """An Input whose cursor blink follows the app (off for snapshots)."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "blink", True)
+
+
+class NoteArea(TextArea):
+    """A TextArea for notes and stories; its cursor blink follows the app too."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "blink", True)
+
+
+class Field(Vertical):
+    """Label, control and an error line; `value()` returns the parsed value or raises Invalid."""
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        control: Widget,
+        *,
+        parse: Parse | None = None,
+        required: bool = False,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(classes="field", id=f"field-{name}")
+        self.field_name = name
+        self.label = label
+        self.control = control
+        self.parse = parse
+        self.required = required
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        text = self.label + (" *" if self.required else "")
+        if self.hint:
+            text += f"  [dim]{self.hint}[/]"
+        yield Label(text, classes="field-label")
+        yield self.control
+        yield Static("", classes="field-error")
+
+    def raw(self) -> Any:
+        c = self.control
+        if isinstance(c, Input):
+            return c.value.strip()
+        if isinstance(c, TextArea):
+            return c.text.strip()
+        if isinstance(c, Select):
+            return None if c.value is Select.BLANK else c.value
+        if isinstance(c, Checkbox):
+            return c.value
+        if isinstance(c, SelectionList):
+            return list(c.selected)
+        raise TypeError(f"no value for {type(c).__name__}")
+
+    def value(self) -> Any:
+        raw = self.raw()
+        empty = raw is None or raw == "" or raw == []
+        if empty:
+            if self.required:
+                raise Invalid(f"{self.label} is needed", field=self.field_name)
+            return [] if isinstance(self.control, SelectionList) else None
+        if self.parse is None:
+            return raw
+        try:
+            return self.parse(raw)
+        except Invalid as exc:
+            raise Invalid(str(exc), field=self.field_name) from exc
+
+    def show_error(self, message: str) -> None:
+        self.query_one(".field-error", Static).update(message)
+        self.add_class("-invalid")
+
+    def clear_error(self) -> None:
+        self.query_one(".field-error", Static).update("")
+        self.remove_class("-invalid")
+
+
+def choices(pairs: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """(label, value) pairs for a Select."""
+    return [(label, value) for label, value in pairs]
