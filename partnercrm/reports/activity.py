@@ -111,7 +111,7 @@ def activity(
             .join(t, t.conversation_id == c.id)
             .where(scope, t.colleague_id.is_not(None), f.in_period(t.happened_on))
             .group_by(t.colleague_id)
-        ).tuples().all()
+        ).all()
     )
     s = m.Step
     step_counts = {
@@ -133,7 +133,7 @@ def activity(
             commitments_joined(c.lead_id, func.count())
             .where(live_commitment(f), c.id.is_not(None), f.in_period(cm.agreed_on))
             .group_by(c.lead_id)
-        ).tuples().all()
+        ).all()
     )
 
     people_q = select(m.Colleague.id, m.Colleague.name, m.Colleague.archived)
@@ -261,8 +261,8 @@ def _without_lead(f: Filters) -> Filters:
 
 def _step_lines(rows: Any, today: date) -> list[StepLine]:
     lines = []
-    for sid, description, owner, org, conversation_id, due in rows:
-        due = as_date(due)
+    for sid, description, owner, org, conversation_id, raw_due in rows:
+        due = as_date(raw_due) or today
         lines.append(
             StepLine(
                 step_id=sid, description=description, owner=owner, organisation=org,

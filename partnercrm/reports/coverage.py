@@ -104,7 +104,7 @@ def coverage(session: Session, filters: Filters | None = None) -> Coverage:
     f = filters or Filters()
     a = m.Ambassadorship
     o = m.Organisation
-    scope = [o.archived.is_(False)]
+    scope: list[Any] = [o.archived.is_(False)]
     if f.sector:
         scope.append(o.sector == f.sector)
     if f.lead_id is not None:
@@ -127,7 +127,9 @@ def coverage(session: Session, filters: Filters | None = None) -> Coverage:
     mission_q = select(m.Mission.id, m.Mission.key, m.Mission.name).order_by(m.Mission.id)
     if f.mission_id is not None:
         mission_q = mission_q.where(m.Mission.id == f.mission_id)
-    missions = [(mid, key, name) for mid, key, name in session.execute(mission_q)]
+    missions: list[tuple[int | None, str, str]] = [
+        (mid, key, name) for mid, key, name in session.execute(mission_q)
+    ]
     roles = list(session.execute(
         select(m.AmbassadorRole.id, m.AmbassadorRole.key, m.AmbassadorRole.name)
         .order_by(m.AmbassadorRole.id)

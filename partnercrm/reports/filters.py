@@ -128,7 +128,8 @@ def live_conversation(f: Filters) -> ColumnElement[bool]:
 
 
 def conversation_has_mission(mission_id: int) -> ColumnElement[bool]:
-    cm = m.conversation_mission
+    # an alias, so the EXISTS keeps its own FROM when the outer query joins the same table
+    cm = m.conversation_mission.alias("scope_mission")
     return exists().where(
         cm.c.conversation_id == m.Conversation.id, cm.c.mission_id == mission_id
     )
@@ -150,7 +151,7 @@ def live_commitment(f: Filters) -> ColumnElement[bool]:
     if f.lead_id is not None:
         conditions.append(m.Conversation.lead_id == f.lead_id)
     if f.mission_id is not None:
-        cm = m.commitment_mission
+        cm = m.commitment_mission.alias("scope_mission")
         conditions.append(
             exists().where(cm.c.commitment_id == c.id, cm.c.mission_id == f.mission_id)
         )

@@ -217,7 +217,7 @@ def impact(session: Session, filters: Filters | None = None, *, stories: int = 2
                 q = q.where(cm.c.mission_id == f.mission_id)
         return q.group_by(group) if joined else q
 
-    everything = literal_column("0")
+    everything: Any = literal_column("0")
     promised_rows = [*session.execute(grouped(everything.label("g"), False))]
     promised_rows += [*session.execute(grouped(cm.c.mission_id, True))]
     delivered_rows = [*session.execute(delivered(everything.label("g"), False))]

@@ -158,7 +158,7 @@ def pipeline(session: Session, filters: Filters | None = None) -> Pipeline:
         .where(moved_where)
         .group_by(cm.c.mission_id)
     )
-    moved.update(dict(session.execute(moved_q).tuples().all()))
+    moved.update(dict(session.execute(moved_q).all()))
 
     # days from a conversation's start to its commitment, for those committed in the period
     committed = (
@@ -232,7 +232,7 @@ def _percentiles(
     found: dict[Any, tuple[int, dict[int, int]]] = {}
     for grp, rn, n, value in rows:
         found.setdefault(grp, (n, {}))[1][rn] = value
-    result = {}
+    result: dict[Any, tuple[int, float | None, float | None]] = {}
     for grp, (n, values) in found.items():
         result[grp] = (n, _interpolate(values, n, MEDIAN), _interpolate(values, n, P80))
     return result
