@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from partnercrm import commitments, conversations, history, organisations, scale
 from partnercrm import models as m
-from partnercrm.database import sqlite_integrity
+from partnercrm.database import open_database, sqlite_integrity
+from tests.conftest import BACKENDS, PG_URL, _pg_schema_url
 
 TODAY = date(2026, 3, 2)
 
@@ -21,11 +24,40 @@ def _count(session, model, *where) -> int:
     return session.scalar(q)
 
 
-@pytest.fixture
-def built(db):
+@pytest.fixture(scope="module", params=BACKENDS)
+def built_once(request, tmp_path_factory, sqlite_template):
+    """One N=1 build per backend for the tests that only read it (a build takes seconds)."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("scale") / "scale.db"
+        shutil.copy(sqlite_template, path)
+        url, schema = str(path), None
+    else:
+        if not PG_URL:
+            pytest.skip("PostgreSQL: PARTNERCRM_TEST_PG_URL is not set")
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _pg_schema_url(schema)
+    database = open_database(url, actor="tester")
     seen: list[tuple[str, int, int]] = []
-    summary = scale.build(db, 1, progress=lambda *a: seen.append(a), today=TODAY)
-    return summary, seen
+    summary = scale.build(database, 1, progress=lambda *a: seen.append(a), today=TODAY)
+    yield database, summary, seen
+    database.dispose()
+    if schema:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def built(built_once):
+    return built_once[1], built_once[2]
+
+
+@pytest.fixture
+def db(built_once):
+    return built_once[0]
 
 
 def test_one_unit_of_scale_has_the_promised_amounts(db, built) -> None:
@@ -168,8 +200,9 @@ def test_history_gets_one_entry_per_table_not_per_row(db, built) -> None:
         assert s.get(m.Touchpoint, by_entity["touchpoint"].changes["last_id"]) is not None
 
 
-def test_the_built_database_takes_ordinary_work_and_a_second_build(db, built) -> None:
-    summary, _ = built
+def test_the_built_database_takes_ordinary_work_and_a_second_build(fresh_db) -> None:
+    db = fresh_db
+    summary = scale.build(db, 1, today=TODAY)
     # ids written in bulk must not collide with ids the services hand out afterwards
     with db.transaction() as s:
         lead = s.scalar(select(m.Colleague).limit(1))
@@ -179,9 +212,17 @@ def test_the_built_database_takes_ordinary_work_and_a_second_build(db, built) ->
         commitments.add_commitment(s, conv, "research", on=TODAY)
         assert org.id > summary["big_partner"]["id"]
     again = scale.build(db, 1, seed=2, today=TODAY)
+    assert again["build"] == {"scale": 1, "seed": 2, "seconds": again["build"]["seconds"]}
     assert again["big_partner"]["name"] != summary["big_partner"]["name"]
     assert again["organisations"] == summary["organisations"]
     with db.reader() as s:
         keys = list(s.scalars(select(m.Organisation.name_key)))
         assert len(keys) == len(set(keys))
         assert _count(s, m.Organisation, m.Organisation.name_key == "phoenix court works") == 1
+
+
+@pytest.fixture
+def fresh_db(db_url):
+    database = open_database(db_url, actor="tester")
+    yield database
+    database.dispose()
