@@ -572,7 +572,7 @@ THREADS = [
             hours=600,
             opportunities=200,
             people=200,
-            due=90,
+            due=25,
             partial={
                 "on": -60,
                 "opportunities": 80,
@@ -687,7 +687,7 @@ THREADS = [
             "in_progress",
             beneficiary="Missions learning and evaluation",
             hours=300,
-            due=45,
+            due=9,
         ),
     ),
     Thread(
