@@ -21,10 +21,11 @@ Archived records, erased contacts and the conversations of archived organisation
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -103,7 +104,7 @@ class Hit:
     organisation_id: int | None
     organisation: str | None
     score: float
-    ids: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def marked(self, start: str = "[", end: str = "]") -> str:
         """The snippet with each match wrapped in `start` and `end`."""
@@ -202,7 +203,7 @@ class _Candidate:
     fields: list[tuple[str, str | None]]
     organisation_id: int | None
     organisation: str | None
-    ids: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _score(c: _Candidate, tokens: Sequence[str], literals: Sequence[str]) -> Hit | None:

@@ -94,7 +94,9 @@ def test_one_ranked_list_with_kind_snippet_and_owner(db, world):
     assert touch[0].ids == {"conversation_id": world["conv"]}
 
     story = find(db, "maps")
-    assert [(h.kind, h.ids) for h in story] == [("delivery", {"commitment_id": world["commitment"]})]
+    assert [(h.kind, h.ids) for h in story] == [
+        ("delivery", {"commitment_id": world["commitment"]})
+    ]
     subject = find(db, "reading room")
     assert [(h.kind, h.id) for h in subject] == [("conversation", world["conv"])]
 
@@ -108,8 +110,22 @@ def test_alias_and_kinds_and_limit(db, world):
 
 @pytest.mark.parametrize(
     "typed",
-    ["%", "_", "%%", "' OR 1=1--", '"', "*", "NEAR(", "a:b", "'; DROP TABLE organisation; --",
-     "wellc*", "x) OR (y", "^w", "-", "{name}:w"],
+    [
+        "%",
+        "_",
+        "%%",
+        "' OR 1=1--",
+        '"',
+        "*",
+        "NEAR(",
+        "a:b",
+        "'; DROP TABLE organisation; --",
+        "wellc*",
+        "x) OR (y",
+        "^w",
+        "-",
+        "{name}:w",
+    ],
 )
 def test_syntax_and_wildcards_are_never_operators(db, world, typed):
     hits = find(db, typed)  # no error, and no everything-matches wildcard
@@ -168,8 +184,14 @@ def test_bulk_core_inserts_are_indexed(db, world):
         s.execute(
             insert(m.Organisation),
             [
-                {"name": f"Bulk Partner {i}", "name_key": f"bulk partner {i}", "sector": "vcs",
-                 "anchor": False, "archived": False, "version": 1}
+                {
+                    "name": f"Bulk Partner {i}",
+                    "name_key": f"bulk partner {i}",
+                    "sector": "vcs",
+                    "anchor": False,
+                    "archived": False,
+                    "version": 1,
+                }
                 for i in range(50)
             ],
         )
@@ -226,7 +248,9 @@ def test_upgrading_an_existing_database_indexes_what_is_there(db_url):
 def test_cli_search(cli, world):
     data = cli.json("search", "wellc")
     assert [(d["kind"], d["title"], d["marked"]) for d in data][0] == (
-        "organisation", "Wellcome Collection", "[Wellc]ome Collection"
+        "organisation",
+        "Wellcome Collection",
+        "[Wellc]ome Collection",
     )
     out = cli.ok("search", "Senate", "Hous").output
     assert "Senate House Library" in out and "partner" in out
