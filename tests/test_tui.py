@@ -1,0 +1,653 @@
+"""The TUI driven as a person would, with Textual's Pilot: every action end to end.
+
+Each test asserts on what is stored (read back through partnercrm) and on what the screen
+shows. They run on SQLite: they are about the screen; the services underneath have their
+own tests on both backends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from textual.widgets import Checkbox, DataTable, Input, Select, SelectionList, Static, TextArea
+
+from partnercrm import (
+    ambassadors,
+    commitments,
+    contacts,
+    conversations,
+    organisations,
+    steps,
+)
+from partnercrm import models as m
+from partnercrm.database import Database, open_database
+from partnercrm.demo import load_demo
+from tui.app import PartnerApp
+from tui.dialogs.form import FormDialog
+from tui.screens.partner import PartnerScreen
+
+TODAY = date(2025, 11, 12)
+ME = "Ruth Craven"
+SIZE = (120, 40)
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data on a fixed day, made once; each test copies the file."""
+    path = tmp_path_factory.mktemp("tui") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    db = open_database(str(path), actor="tests")
+    with db.transaction() as s:
+        load_demo(s, today=TODAY)
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "crm.db"
+    shutil.copy(demo_template, path)
+    db = open_database(str(path), actor=ME)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def empty_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "empty.db"
+    shutil.copy(sqlite_template, path)
+    db = open_database(str(path), actor=ME)
+    yield db
+    db.dispose()
+
+
+def make_app(db: Database) -> PartnerApp:
+    return PartnerApp(db, today=TODAY, blink=False)
+
+
+def drive(db: Database, body: Callable[[PartnerApp, Any], Awaitable[None]]) -> None:
+    """Run `body(app, pilot)` against a running app at a fixed size."""
+
+    async def main() -> None:
+        app = make_app(db)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await body(app, pilot)
+
+    asyncio.run(main())
+
+
+async def settle(pilot: Any) -> None:
+    """Let workers (database reads and saves) finish and the screen catch up."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def org_id(db: Database, name: str) -> int:
+    with db.reader() as s:
+        return organisations.find_organisation(s, name).id
+
+
+async def open_partner(app: PartnerApp, pilot: Any, name: str, tab: str | None = None) -> None:
+    app.open_partner(org_id(app.db, name), tab=tab)
+    await settle(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+
+
+def fill(dialog: FormDialog[Any], **values: Any) -> None:
+    """Put values into a form's controls as a person would leave them."""
+    for name, value in values.items():
+        control = dialog.field(name).control
+        if isinstance(control, Input):
+            control.value = value
+        elif isinstance(control, TextArea):
+            control.text = value
+        elif isinstance(control, Select):
+            control.value = value
+        elif isinstance(control, Checkbox):
+            control.value = value
+        elif isinstance(control, SelectionList):
+            control.deselect_all()
+            for v in value:
+                control.select(v)
+        else:
+            raise TypeError(type(control))
+
+
+async def save(pilot: Any) -> None:
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+def error_of(dialog: FormDialog[Any], name: str) -> str:
+    field = dialog.field(name)
+    return str(field.query_one(".field-error", Static).render()) if field.has_class("-invalid") else ""
+
+
+def table_text(app: PartnerApp, table_id: str) -> str:
+    table = app.screen.query_one(f"#{table_id}", DataTable)
+    return "\n".join(
+        " | ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)
+    )
+
+
+def notifications(app: PartnerApp) -> str:
+    return "\n".join(n.message for n in app._notifications)
+
+
+# ---------------------------------------------------------------- screens
+
+
+def test_dashboard_shows_the_reports_figures_and_my_steps(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        from partnercrm import reports
+
+        with demo_db.reader() as s:
+            stages = reports.pipeline(s).total.stages
+            me = organisations.find_organisation  # noqa: F841 - readability
+            stale = reports.stale(s, days=30, today=TODAY)
+        bars = str(app.screen.query_one("#pipeline", Static).render())
+        for stage, count in stages.items():
+            assert f"{stage:<10}" in bars and f" {count}" in bars
+        title = app.screen.query_one("#stale-panel").border_title
+        assert f"({stale.total})" in str(title)
+        assert "My steps (Ruth Craven)" in str(app.screen.query_one("#my-steps-panel").border_title)
+        steps_table = app.screen.query_one("#my-steps", DataTable)
+        assert steps_table.row_count > 0
+        # Enter on a step opens the partner it belongs to, on the conversations tab
+        steps_table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        assert str(app.screen.query_one("#partner-tabs").active) == "conversations"
+
+    drive(demo_db, body)
+
+
+def test_empty_database_greets_and_loads_the_demo(empty_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        assert not app.screen.query_one("#welcome").has_class("hidden")
+        assert app.screen.query_one("#dashboard").has_class("hidden")
+        await pilot.press("D")
+        await settle(pilot)
+        assert app.screen.query_one("#welcome").has_class("hidden")
+        with empty_db.reader() as s:
+            assert len(organisations.list_organisations(s)) >= 10
+
+    drive(empty_db, body)
+
+
+def test_partners_filter_sort_and_open(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("p")
+        await settle(pilot)
+        table = app.screen.query_one("#partners", DataTable)
+        everyone = table.row_count
+        assert everyone >= 10
+        await pilot.press("slash", *"camden")
+        await settle(pilot)
+        names = table_text(app, "partners")
+        assert 0 < table.row_count < everyone
+        assert all("camden" in line.lower() for line in names.splitlines())
+        # sort by sector, then open the first row with Enter
+        await pilot.press("enter")  # from the filter to the table
+        await pilot.press("s")
+        await settle(pilot)
+        assert "sorted by sector" in str(app.screen.query_one("#partners-status", Static).render())
+        first = str(table.get_row_at(0)[0])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        assert first.split(" ⚓")[0] in str(app.screen.query_one("#partner-header", Static).render())
+
+    drive(demo_db, body)
+
+
+def test_partners_filter_by_mission(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("p")
+        await settle(pilot)
+        app.screen.query_one("#filter", Input).value = "mission:nosuchthing"
+        await settle(pilot)
+        assert "no mission matches" in str(app.screen.query_one("#partners-status", Static).render())
+        app.screen.query_one("#filter", Input).value = "mission:food"
+        await settle(pilot)
+        assert app.screen.query_one("#partners", DataTable).row_count > 0
+
+    drive(demo_db, body)
+
+
+def test_partner_page_tabs_show_what_is_stored(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Camden Giving")
+        with demo_db.reader() as s:
+            detail = organisations.organisation_detail(
+                s, organisations.find_organisation(s, "Camden Giving")
+            )
+        header = str(app.screen.query_one("#partner-header", Static).render())
+        assert "Camden Giving" in header and f"stage: {detail['stage']}" in header
+        assert app.screen.query_one("#contacts-table", DataTable).row_count == len(detail["contacts"])
+        assert app.screen.query_one("#conversations-table", DataTable).row_count == len(
+            detail["conversations"]
+        )
+        assert app.screen.query_one("#commitments-table", DataTable).row_count == len(
+            detail["commitments"]
+        )
+        assert app.screen.query_one("#history-table", DataTable).row_count > 0
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, PartnerScreen)
+
+    drive(demo_db, body)
+
+
+def test_events_screen_and_an_event(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("e")
+        await settle(pilot)
+        table = app.screen.query_one("#events", DataTable)
+        assert table.row_count > 0
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#attendees", DataTable).row_count > 0
+        assert "people from" in str(app.screen.query_one("#event-title", Static).render())
+
+    drive(demo_db, body)
+
+
+def test_help_and_palette_jump_to_a_partner(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("question_mark")
+        await settle(pilot)
+        from tui.dialogs.help import HelpDialog
+
+        assert isinstance(app.screen, HelpDialog)
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"wellcome")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        assert "Wellcome" in str(app.screen.query_one("#partner-header", Static).render())
+
+    drive(demo_db, body)
+
+
+def test_palette_runs_an_action_on_a_chosen_partner(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        from tui import actions
+        from tui.dialogs.new_contact import NewContactDialog
+        from tui.dialogs.pick_partner import PickPartnerDialog
+
+        actions.run(app, "new_contact")  # what the palette's "New contact" hit calls
+        await settle(pilot)
+        assert isinstance(app.screen, PickPartnerDialog)
+        await pilot.press(*"roundh")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, NewContactDialog)
+        assert "Roundhouse" in app.screen.form_title
+
+    drive(demo_db, body)
+
+
+# ---------------------------------------------------------------- actions
+
+
+def test_new_partner_typed_at_the_keyboard(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        # nothing typed: the name is marked and nothing is stored
+        await save(pilot)
+        assert app.screen is dialog
+        assert "needed" in error_of(dialog, "name")
+        await pilot.press(*"Kentish Town City Farm")
+        fill(dialog, sector="vcs", aliases="KTCF, the farm", ward="Kentish Town South")
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        assert "Kentish Town City Farm" in str(app.screen.query_one("#partner-header").render())
+        with demo_db.reader() as s:
+            org = organisations.find_organisation(s, "ktcf")
+            assert org.name == "Kentish Town City Farm"
+            assert org.sector == "vcs" and org.lead is not None and org.lead.name == ME
+
+    drive(demo_db, body)
+
+
+def test_new_partner_duplicate_name_keeps_the_form(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        fill(dialog, name="camden giving", sector="vcs", ward="Somewhere")
+        await save(pilot)
+        assert app.screen is dialog
+        assert "already used" in notifications(app)
+        assert dialog.field("ward").control.value == "Somewhere"
+
+    drive(demo_db, body)
+
+
+def test_new_contact_checks_the_email_beside_the_field(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Roundhouse", tab="contacts")
+        before = app.screen.query_one("#contacts-table", DataTable).row_count
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        fill(dialog, name="Nadia Haddad", email="nadia at roundhouse", job_title="Head of Learning")
+        await save(pilot)
+        assert app.screen is dialog and "not valid" in error_of(dialog, "email")
+        with demo_db.reader() as s:
+            taken = contacts.list_contacts(s)[0].email
+        fill(dialog, email=taken.upper())
+        await save(pilot)
+        assert app.screen is dialog and "already belongs" in error_of(dialog, "email")
+        fill(dialog, email="Nadia.Haddad@Roundhouse.org.uk")
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with demo_db.reader() as s:
+            found = contacts.find_contact(s, "nadia.haddad@roundhouse.org.uk")
+            assert found.organisation.name == "Roundhouse" and found.job_title == "Head of Learning"
+            assert found.email == "nadia.haddad@roundhouse.org.uk"
+        assert app.screen.query_one("#contacts-table", DataTable).row_count == before + 1
+
+    drive(demo_db, body)
+
+
+def test_log_a_warm_conversation_with_a_next_step(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Old Diorama Arts Centre", tab="conversations")
+        await pilot.press("l")
+        await settle(pilot)
+        dialog = app.screen
+        with demo_db.reader() as s:
+            food = next(mi for mi in s.scalars(__import__("sqlalchemy").select(m.Mission))
+                        if mi.key == "food")
+            food_id = food.id
+        fill(dialog, subject="Hosting the spring roundtable", ask="hosting", missions=[food_id],
+             on="3/11/2025", note="Met Sam at the venue.", step="Send the hosting brief")
+        await save(pilot)
+        # a next step without a due date is refused beside the due field
+        assert app.screen is dialog and "due" in error_of(dialog, "due")
+        fill(dialog, due="+7")
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with demo_db.reader() as s:
+            org = organisations.find_organisation(s, "Old Diorama Arts Centre")
+            conv = conversations.list_conversations(s, organisation=org)[0]
+            assert conv.subject == "Hosting the spring roundtable"
+            assert conv.ask_kind == "hosting" and [mi.key for mi in conv.missions] == ["food"]
+            assert conv.started_on == date(2025, 11, 3)  # day first
+            assert conv.lead.name == ME
+            assert [(st.description, st.due_on) for st in conv.steps] == [
+                ("Send the hosting brief", TODAY + timedelta(days=7))
+            ]
+        assert "Hosting the spring roundtable" in table_text(app, "conversations-table")
+
+    drive(demo_db, body)
+
+
+def test_a_bad_date_is_marked_and_nothing_saved(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Meta", tab="conversations")
+        await pilot.press("l")
+        await settle(pilot)
+        dialog = app.screen
+        fill(dialog, subject="Digital skills", on="31/02/2025")
+        await save(pilot)
+        assert app.screen is dialog and "not a date" in error_of(dialog, "on")
+        with demo_db.reader() as s:
+            org = organisations.find_organisation(s, "Meta")
+            assert conversations.list_conversations(s, organisation=org, include_closed=True) == []
+
+    drive(demo_db, body)
+
+
+def _open_conversation(db: Database, name: str) -> m.Conversation:
+    with db.reader() as s:
+        org = organisations.find_organisation(s, name)
+        found = conversations.list_conversations(s, organisation=org)
+        assert found, f"{name} has no open conversation in the demo"
+        return found[0]
+
+
+def test_add_a_touchpoint(demo_db: Database) -> None:
+    conv = _open_conversation(demo_db, "Arsenal")
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Arsenal", tab="conversations")
+        await pilot.press("t")
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.field("conversation").control.value == conv.id
+        fill(dialog, on="today", channel="call", note="Agreed to share the campaign.")
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with demo_db.reader() as s:
+            again = conversations.get_conversation(s, conv.id)
+            touches = conversations.touchpoints(s, again)
+            assert touches[0].note == "Agreed to share the campaign."
+            assert touches[0].channel == "call" and again.last_touch_on == TODAY
+        assert "Agreed to share the campaign." in table_text(app, "thread-table")
+
+    drive(demo_db, body)
+
+
+def test_add_a_step_and_mark_it_done_from_my_work(demo_db: Database) -> None:
+    conv = _open_conversation(demo_db, "Roundhouse")
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Roundhouse", tab="conversations")
+        await pilot.press("s")
+        await settle(pilot)
+        fill(app.screen, conversation=conv.id, description="Book the studio visit",
+             due="1/12/2025")
+        await save(pilot)
+        with demo_db.reader() as s:
+            step = next(st for st in steps.list_steps(s) if st.description == "Book the studio visit")
+            assert step.due_on == date(2025, 12, 1) and step.owner.name == ME
+            step_id = step.id
+        await pilot.press("escape")
+        await pilot.press("w")
+        await settle(pilot)
+        assert "Book the studio visit" in table_text(app, "work-later")
+        table = app.screen.query_one("#work-later", DataTable)
+        table.focus()
+        row = next(i for i in range(table.row_count) if "studio" in str(table.get_row_at(i)[1]))
+        table.move_cursor(row=row)
+        await pilot.press("x")
+        await settle(pilot)
+        fill(app.screen, on="yesterday")
+        await save(pilot)
+        with demo_db.reader() as s:
+            assert steps.get_step(s, step_id).done_on == TODAY - timedelta(days=1)
+        assert "Book the studio visit" not in table_text(app, "work-later")
+
+    drive(demo_db, body)
+
+
+def test_change_stage(demo_db: Database) -> None:
+    conv = _open_conversation(demo_db, "Arsenal")
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Arsenal", tab="conversations")
+        await pilot.press("g")
+        await settle(pilot)
+        fill(app.screen, conversation=conv.id, stage="parked")
+        await save(pilot)
+        with demo_db.reader() as s:
+            again = conversations.get_conversation(s, conv.id)
+            assert again.stage == "parked"
+            assert conversations.stage_changes(s, again)[-1].changed_on == TODAY
+        assert "parked" in table_text(app, "conversations-table")
+
+    drive(demo_db, body)
+
+
+def test_a_conflicting_save_keeps_what_was_typed(demo_db: Database) -> None:
+    """Someone else changes the conversation while the form is open: nothing is overwritten."""
+    conv = _open_conversation(demo_db, "Arsenal")
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Arsenal", tab="conversations")
+        await pilot.press("g")
+        await settle(pilot)
+        dialog = app.screen
+        fill(dialog, conversation=conv.id, stage="declined", on="10/11/2025")
+        other = open_database(demo_db.url, actor="Daniel Okoro")
+        with other.transaction() as s:
+            conversations.set_stage(s, conversations.get_conversation(s, conv.id), "exploring")
+        other.dispose()
+        await save(pilot)
+        assert app.screen is dialog
+        assert "changed by Daniel Okoro" in notifications(app)
+        assert dialog.field("stage").control.value == "declined"
+        assert dialog.field("on").control.value == "10/11/2025"
+        with demo_db.reader() as s:
+            assert conversations.get_conversation(s, conv.id).stage == "exploring"
+
+    drive(demo_db, body)
+
+
+def test_a_locked_database_keeps_what_was_typed(demo_db: Database) -> None:
+    """Another writer holds the lock: the save fails clearly and the form keeps its values."""
+
+    @event.listens_for(demo_db.engine, "connect")
+    def _short_wait(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("PRAGMA busy_timeout = 200")
+
+    demo_db.engine.dispose()  # new connections pick up the short wait
+    org = org_id(demo_db, "Meta")
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Meta", tab="contacts")
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        fill(dialog, name="Priya Raman", email="priya.raman@meta.com")
+        import sqlite3
+
+        holder = sqlite3.connect(demo_db.engine.url.database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            await save(pilot)
+            assert app.screen is dialog
+            assert "busy" in notifications(app)
+            assert dialog.field("email").control.value == "priya.raman@meta.com"
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        await save(pilot)  # the same form, saved again once the lock is gone
+        assert isinstance(app.screen, PartnerScreen)
+        with demo_db.reader() as s:
+            assert contacts.find_contact(s, "priya.raman@meta.com").organisation_id == org
+
+    drive(demo_db, body)
+
+
+def test_convert_to_a_commitment_and_record_a_delivery(demo_db: Database) -> None:
+    conv = _open_conversation(demo_db, "Roundhouse")
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Roundhouse", tab="conversations")
+        await pilot.press("k")
+        await settle(pilot)
+        dialog = app.screen
+        fill(dialog, conversation=conv.id, kind="opportunities", beneficiary="Year 10 pupils",
+             opportunities="1.5")
+        await save(pilot)
+        assert app.screen is dialog and "whole number" in error_of(dialog, "opportunities")
+        fill(dialog, opportunities="12", gbp="£2,500", due="31/3/2026")
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with demo_db.reader() as s:
+            assert conversations.get_conversation(s, conv.id).stage == "committed"
+            made = [c for c in commitments.list_commitments(s) if c.conversation_id == conv.id][0]
+            assert made.kind == "opportunities" and made.promised_opportunities == 12
+            assert made.due_on == date(2026, 3, 31) and float(made.promised_gbp) == 2500
+            commitment_id = made.id
+        assert "Year 10 pupils" in table_text(app, "commitments-table")
+        await pilot.press("v")
+        await settle(pilot)
+        fill(app.screen, commitment=commitment_id, opportunities="12", people="30",
+             story="Twelve pupils spent a week in the studios; two now volunteer.")
+        await save(pilot)
+        with demo_db.reader() as s:
+            done = commitments.get_commitment(s, commitment_id)
+            assert done.status == "delivered"
+            assert done.deliveries[0].people == 30
+            assert done.deliveries[0].story.startswith("Twelve pupils")
+
+    drive(demo_db, body)
+
+
+def test_enrol_an_ambassador_and_change_its_status(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Meta", tab="ambassadors")
+        await pilot.press("a")
+        await settle(pilot)
+        with demo_db.reader() as s:
+            from partnercrm import missions
+
+            role = missions.find_role(s, "advocate")
+            role_id = role.id
+        fill(app.screen, role=role_id)
+        await save(pilot)
+        with demo_db.reader() as s:
+            held = ambassadors.list_ambassadorships(
+                s, organisation=organisations.find_organisation(s, "Meta")
+            )
+            assert [(a.role.key, a.status) for a in held] == [(role.key, "proposed")]
+            amb_id = held[0].id
+        await pilot.press("u")
+        await settle(pilot)
+        fill(app.screen, ambassadorship=amb_id, status="paused")
+        await save(pilot)
+        # proposed cannot go straight to paused: the service's reason shows beside the field
+        assert "can move to" in error_of(app.screen, "status")
+        fill(app.screen, status="active")
+        await save(pilot)
+        with demo_db.reader() as s:
+            assert ambassadors.get_ambassadorship(s, amb_id).status == "active"
+        assert "active" in table_text(app, "ambassadors-table")
+
+    drive(demo_db, body)
+
+
+def test_export_the_brief(demo_db: Database, tmp_path: Path) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Camden Giving")
+        await pilot.press("b")
+        await settle(pilot)
+        target = tmp_path / "giving.md"
+        fill(app.screen, path=str(target))
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        text = target.read_text(encoding="utf-8")
+        assert "Camden Giving" in text and text.startswith("#")
+        # a second export to the same file must be asked for
+        await pilot.press("b")
+        await settle(pilot)
+        fill(app.screen, path=str(target))
+        await save(pilot)
+        assert "exists" in error_of(app.screen, "path")
+
+    drive(demo_db, body)
