@@ -383,3 +383,42 @@ def test_neutralise_leaves_safe_values_and_numbers():
     assert neutralise(date(2025, 6, 10)) == "2025-06-10"
     assert neutralise(["a", "=b"]) == "a; =b"
     assert neutralise(["=a", "b"]) == "'=a; b"
+
+
+# the HTML pack ----------------------------------------------------------------------------
+
+
+def test_pack_is_self_contained_escaped_and_has_the_charts(db, known, tmp_path):
+    from partnercrm.reports.pack import write_pack
+
+    with db.transaction() as s:
+        hostile = organisations.add_organisation(s, "<script>alert(1)</script> Ltd", "culture")
+        role = missions.find_role(s, "sponsorship")
+        ambassadors.enrol(s, hostile, role, mission=missions.find_mission(s, "food"),
+                          status="active", since=d("2025-05-01"))
+    with db.reader() as s, s.begin():
+        written = write_pack(s, tmp_path / "pack", title="Scrutiny & review", today=TODAY)
+    page = written.index.read_text(encoding="utf-8")
+    assert "<script" not in page and "javascript:" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Ltd" in page
+    assert "Scrutiny &amp; review" in page
+    # nothing fetched from anywhere: no stylesheet links, no external src or url()
+    assert "<link" not in page and 'src="' not in page and "url(" not in page
+    assert page.count("<svg") == 5  # funnel, heat map, two impact bar charts, sectors
+    assert "@page { size: A4" in page and "@media print" in page
+    assert "Four placements =SUM(A1)" in page and "Archived story" not in page
+    names = sorted(p.name for p in written.csv_files)
+    assert names == ["activity.csv", "coverage.csv", "impact.csv", "impact_by_month.csv",
+                     "overdue.csv", "overdue_by_owner.csv", "pipeline.csv", "sectors.csv",
+                     "stale.csv", "stories.csv"]
+    pipeline_rows = list(csv.DictReader(
+        io.StringIO((tmp_path / "pack" / "pipeline.csv").read_text(encoding="utf-8-sig"))))
+    assert pipeline_rows[-1]["Mission"] == "All missions" and pipeline_rows[-1]["Total"] == "7"
+
+
+def test_cli_pack_writes_the_directory(cli, known, tmp_path):
+    out = tmp_path / "committee"
+    result = cli.ok("report", "pack", "--out", str(out), "--since", "1/1/2025", "--as-of",
+                    "10/06/2025")
+    assert "index.html" in result.stdout and "10 CSV files" in result.stdout
+    assert "01 Jan 2025" in (out / "index.html").read_text(encoding="utf-8")
