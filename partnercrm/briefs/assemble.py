@@ -182,17 +182,8 @@ def build_brief(
     is_open = C.stage.in_(m.OPEN_STAGES)
 
     # --- conversations: one aggregate, colleagues grouped, the latest few loaded whole
-    total, open_count, first_started, last_touch = session.execute(
-        select(
-            func.count(),
-            func.count().filter(is_open),
-            func.min(C.started_on),
-            func.max(C.last_touch_on),
-        ).where(live)
-    ).one()
-    first_started, last_touch = _as_date(first_started), _as_date(last_touch)
-
     Co = m.Colleague
+    # grouped by lead: who talks to them, and (summed) the conversation totals
     lead_rows = session.execute(
         select(
             Co.id,
@@ -201,6 +192,7 @@ def build_brief(
             func.count(),
             func.count().filter(is_open),
             func.max(C.last_touch_on),
+            func.min(C.started_on),
         )
         .join(Co, Co.id == C.lead_id)
         .where(live)
@@ -388,10 +380,13 @@ def build_brief(
         )
         .group_by(Cm.kind)
     ).all()
-    roles = session.scalars(select(m.AmbassadorRole).order_by(m.AmbassadorRole.id)).all()
-    missions = {mi.id: mi for mi in session.scalars(select(m.Mission).order_by(m.Mission.id))}
+    roles, missions = _reference(session)
 
     # ---------------------------------------------------------------- shape it
+    total = sum(row[3] for row in lead_rows)
+    open_count = sum(row[4] for row in lead_rows)
+    last_touch = max((_as_date(row[5]) for row in lead_rows), default=None)
+    first_started = min((_as_date(row[6]) for row in lead_rows), default=None)
     counts: dict[str, int] = defaultdict(int)
     overdue_commitments = 0
     made_kinds: set[str] = set()
@@ -506,6 +501,16 @@ def build_brief(
     )
 
 
+def _reference(session: Session) -> tuple[list[m.AmbassadorRole], dict[int, m.Mission]]:
+    """The roles and missions, read once per session (briefs for a whole event share them)."""
+    cached = session.info.get("partnercrm.briefs.reference")
+    if cached is None:
+        roles = list(session.scalars(select(m.AmbassadorRole).order_by(m.AmbassadorRole.id)))
+        missions = {mi.id: mi for mi in session.scalars(select(m.Mission).order_by(m.Mission.id))}
+        cached = session.info["partnercrm.briefs.reference"] = (roles, missions)
+    return cached
+
+
 def _key_people(rows: Any) -> list[KeyPerson]:
     """The most senior people (most recently engaged first), then the most recently engaged others."""
     people = []
@@ -613,7 +618,7 @@ def _events(attended: Any, hosted: Any) -> list[EventAttended]:
 
 def _colleagues(lead_rows: Any, touch_rows: Any, lead_id: int | None) -> list[ColleagueInContact]:
     found: dict[int, ColleagueInContact] = {}
-    for ident, name, team, n, n_open, _last in lead_rows:
+    for ident, name, team, n, n_open, _last, _first in lead_rows:
         found[ident] = ColleagueInContact(
             name=name,
             team=team,
@@ -894,7 +899,7 @@ def _watch_outs(
         )
     others = [
         (name, n_open)
-        for ident, name, _team, _n, n_open, _last in lead_rows
+        for ident, name, _team, _n, n_open, _last, _first in lead_rows
         if n_open and (for_colleague is None or ident != for_colleague.id)
     ]
     others.sort(key=lambda x: (-x[1], x[0]))
