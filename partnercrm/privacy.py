@@ -82,14 +82,24 @@ def _emails(contact: m.Contact) -> list[str]:
     return [e for e in [contact.email, *(x.email for x in contact.other_emails)] if e]
 
 
-def naming(contact: m.Contact) -> Naming:
-    strong = [contact.name.strip()] if len(contact.name.strip()) >= MIN_WEAK_TERM else []
-    strong += _emails(contact)
-    if contact.phone and sum(ch.isdigit() for ch in contact.phone) >= 6:
-        strong.append(contact.phone.strip())
-    words = [w for w in re.split(r"\s+", contact.name.strip()) if len(w) >= MIN_WEAK_TERM]
-    weak = [w for w in words if w.lower() != contact.name.strip().lower()]
-    return Naming(strong=strong, weak=weak)
+def naming(contact: m.Contact, where: Footprint | None = None) -> Naming:
+    """The words naming the person, including those of records merged into theirs."""
+    people = [(contact.name, _emails(contact), contact.phone)]
+    for snapshot in where.merged if where else []:
+        emails = [snapshot.get("email"), *snapshot.get("other_emails", [])]
+        people.append((snapshot.get("name") or "", [e for e in emails if e], snapshot.get("phone")))
+    strong: list[str] = []
+    weak: list[str] = []
+    for name, emails, phone in people:
+        name = name.strip()
+        if len(name) >= MIN_WEAK_TERM:
+            strong.append(name)
+        strong += emails
+        if phone and sum(ch.isdigit() for ch in phone) >= 6:
+            strong.append(phone.strip())
+        words = [w for w in re.split(r"\s+", name) if len(w) >= MIN_WEAK_TERM]
+        weak += [w for w in words if w.lower() != name.lower()]
+    return Naming(strong=list(dict.fromkeys(strong)), weak=list(dict.fromkeys(weak)))
 
 
 # --- the records about a person ---------------------------------------------------------
@@ -105,10 +115,13 @@ class Footprint:
     delivery_ids: set[int] = field(default_factory=set)
     attendance_ids: set[int] = field(default_factory=set)
     email_ids: set[int] = field(default_factory=set)
+    # contact records merged into this one (their ids and their details as they were)
+    merged_ids: set[int] = field(default_factory=set)
+    merged: list[dict[str, Any]] = field(default_factory=list)
 
     def by_entity(self, contact_id: int) -> dict[str, set[int]]:
         return {
-            "contact": {contact_id},
+            "contact": {contact_id} | self.merged_ids,
             "contact_email": self.email_ids,
             "attendance": self.attendance_ids,
             "conversation": self.conversation_ids,
@@ -116,6 +129,29 @@ class Footprint:
             "step": self.step_ids,
             "delivery": self.delivery_ids,
         }
+
+
+def _merged_into(session: Session, contact_id: int) -> list[dict[str, Any]]:
+    """Snapshots of the contacts merged into this one, and into those, and so on."""
+    found: list[dict[str, Any]] = []
+    todo, seen = [contact_id], {contact_id}
+    while todo:
+        rows = session.scalars(
+            select(m.HistoryEntry.changes).where(
+                m.HistoryEntry.action == "merge",
+                m.HistoryEntry.entity == "contact",
+                m.HistoryEntry.entity_id.in_(todo),
+            )
+        ).all()
+        todo = []
+        for changes in rows:
+            snapshot = (changes or {}).get("merged")
+            if isinstance(snapshot, dict) and isinstance(snapshot.get("id"), int):
+                if snapshot["id"] not in seen:
+                    seen.add(snapshot["id"])
+                    todo.append(snapshot["id"])
+                    found.append(snapshot)
+    return found
 
 
 def footprint(session: Session, contact: m.Contact) -> Footprint:
@@ -140,6 +176,7 @@ def footprint(session: Session, contact: m.Contact) -> Footprint:
         )
     )
     step_ids = set(session.scalars(select(m.Step.id).where(m.Step.conversation_id.in_(conv_ids))))
+    merged = _merged_into(session, cid)
     delivery_ids = set(
         session.scalars(
             select(m.Delivery.id)
@@ -156,6 +193,8 @@ def footprint(session: Session, contact: m.Contact) -> Footprint:
             session.scalars(select(m.Attendance.id).where(m.Attendance.contact_id == cid))
         ),
         email_ids={e.id for e in contact.other_emails},
+        merged_ids={snap["id"] for snap in merged},
+        merged=merged,
     )
 
 
@@ -186,7 +225,8 @@ class Mention:
 
 def mentions(session: Session, contact: m.Contact, where: Footprint | None = None) -> list[Mention]:
     """Every free-text field that names the person, in the records above."""
-    who, where = naming(contact), where or footprint(session, contact)
+    where = where or footprint(session, contact)
+    who = naming(contact, where)
     about = where.by_entity(contact.id)
     found: list[Mention] = []
     for model, column_name, entity in FREE_TEXT:
@@ -221,7 +261,7 @@ def _history_rows(
 
 def _is_own(entry: m.HistoryEntry, contact_id: int, where: Footprint) -> bool:
     """An entry about the person's own record (their contact row or one of their addresses)."""
-    return (entry.entity == "contact" and entry.entity_id == contact_id) or (
+    return (entry.entity == "contact" and entry.entity_id in {contact_id} | where.merged_ids) or (
         entry.entity == "contact_email" and entry.entity_id in where.email_ids
     )
 
@@ -253,7 +293,7 @@ def _scrubbed_entry(
             changes = {k: _blank_value(v) for k, v in entry.changes.items()}
             if entry.entity == "contact" and "id" in entry.changes:
                 changes["id"] = entry.changes["id"]
-        summary = erased_name(contact.id) if entry.entity == "contact" else ERASED
+        summary: str | None = erased_name(contact.id) if entry.entity == "contact" else ERASED
         if entry.action == "export":  # says what was done, not about whom
             summary = entry.summary
         return summary, changes
@@ -275,10 +315,16 @@ def subject_access(session: Session, contact: m.Contact) -> dict[str, Any]:
             "no personal data about them is held"
         )
     where = footprint(session, contact)
-    who = naming(contact)
+    who = naming(contact, where)
     found = mentions(session, contact, where)
     named_conversations = {x.id for x in found if x.entity == "conversation"}
     named_touchpoints = {x.id for x in found if x.entity == "touchpoint"}
+    # a conversation one of whose touchpoints names them is part of what is held about them
+    named_conversations |= set(
+        session.scalars(
+            select(m.Touchpoint.conversation_id).where(m.Touchpoint.id.in_(named_touchpoints))
+        )
+    )
     conv_ids = where.conversation_ids | named_conversations
     conversations = session.scalars(
         select(m.Conversation)
@@ -452,7 +498,7 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
         raise Invalid(f"contact {contact.id} was already erased on {contact.erased_at:%d %b %Y}")
     session.flush()  # anything pending goes out first, so nothing stale is written back later
     where = footprint(session, contact)
-    who = naming(contact)
+    who = naming(contact, where)
     found = mentions(session, contact, where)
     entries = _history_rows(session, contact, who, where)
     addresses = _emails(contact)
