@@ -29,9 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Select,
-    and_,
     column,
     false,
     func,
@@ -134,8 +132,14 @@ class Hit:
 # --- scoring and snippets ---------------------------------------------------------------
 
 
+def _fold_fast(text: str) -> str:
+    return text.lower() if text.isascii() else fold(text)
+
+
 def _folded_with_map(text: str) -> tuple[str, list[int]]:
     """`text` folded, and for each folded character the index of the character it came from."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
@@ -145,38 +149,40 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def _matches(text: str, tokens: Sequence[str]) -> tuple[float, list[tuple[int, int]]]:
-    """How well `tokens` match `text` (0 when none do) and the spans of `text` they matched."""
-    folded, where = _folded_with_map(text)
-    spans: list[tuple[int, int]] = []
+def _quality(text: str, tokens: Sequence[str]) -> float:
+    """How well `tokens` match `text`: whole words beat prefixes, a field starting with the
+    query beats one that only contains it; 0 when no token matches."""
+    found = _WORD.findall(_fold_fast(text))
     quality = 0.0
-    found_words = [(w.group(), w.start()) for w in _WORD.finditer(folded)]
     for token in tokens:
         best = 0.0
-        for word, start in found_words:
+        for word in found:
             if word.startswith(token):
-                best = max(best, 1.0 if word == token else 0.7)
-                a = where[start]
-                b = where[start + len(token) - 1] + 1
-                spans.append((a, b))
+                best = 1.0 if word == token else max(best, 0.7)
+                if best == 1.0:
+                    break
         quality += best
     if not quality:
-        return 0.0, []
+        return 0.0
     quality /= len(tokens)
-    joined = " ".join(w for w, _ in found_words)
-    phrase = " ".join(tokens)
+    joined, phrase = " ".join(found), " ".join(tokens)
     if joined == phrase:
         quality += 0.6
     elif joined.startswith(phrase):
         quality += 0.4
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return quality, merged
+    return quality
+
+
+def _spans(text: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """The parts of `text` the tokens matched (the start of each matching word), merged."""
+    folded, where = _folded_with_map(text)
+    spans = []
+    for w in _WORD.finditer(folded):
+        word = w.group()
+        longest = max((len(t) for t in tokens if word.startswith(t)), default=0)
+        if longest:
+            spans.append((where[w.start()], where[w.start() + longest - 1] + 1))
+    return spans
 
 
 def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
@@ -204,89 +210,186 @@ class _Candidate:
     organisation_id: int | None
     organisation: str | None
     ids: dict[str, int] = dataclasses.field(default_factory=dict)
+    score: float = 0.0
+    field: str = ""
+    value: str = ""
 
 
-def _score(c: _Candidate, tokens: Sequence[str], literals: Sequence[str]) -> Hit | None:
+def _score(c: _Candidate, tokens: Sequence[str], literals: Sequence[str]) -> bool:
+    """Score `c` by its best-matching field; False when it does not match after all."""
     if literals:
         everything = fold(" ".join(v for _, v in c.fields if v))
         if not all(part in everything for part in literals):
-            return None
-    best: tuple[float, str, str, list[tuple[int, int]]] | None = None
+            return False
     for name, value in c.fields:
         if not value:
             continue
-        value = " ".join(value.split())  # snippets are one line
-        quality, spans = _matches(value, tokens)
-        weighted = quality * FIELD_WEIGHT.get(name, 0.5)
-        if quality and (best is None or weighted > best[0]):
-            best = (weighted, name, value, spans)
-    if best is None:
-        return None
-    weighted, name, value, spans = best
-    snippet, marks = _snippet(value, spans)
+        weighted = _quality(value, tokens) * FIELD_WEIGHT.get(name, 0.5)
+        if weighted > c.score:
+            c.score, c.field, c.value = weighted, name, value
+    c.score *= 100 * KIND_WEIGHT[c.kind]
+    return c.score > 0
+
+
+def _hit(c: _Candidate, tokens: Sequence[str]) -> Hit:
+    value = " ".join(c.value.split())  # snippets are one line
+    snippet, marks = _snippet(value, _spans(value, tokens))
     return Hit(
         kind=c.kind,
         id=c.id,
         title=c.title,
-        field=name,
+        field=c.field,
         snippet=snippet,
         marks=marks,
         organisation_id=c.organisation_id,
         organisation=c.organisation,
-        score=100 * KIND_WEIGHT[c.kind] * weighted,
+        score=c.score,
         ids=c.ids,
     )
 
 
 # --- the index, per backend ---------------------------------------------------------------
+#
+# Candidate look-ups run often (on every key typed in the TUI), so they are fixed SQL
+# statements executed on the session's connection, with every value a bound parameter:
+# the per-statement overhead of building SQLAlchemy constructs would cost more than the
+# queries themselves.
 
 
 def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _index(kind: str, sqlite: bool) -> tuple[Any, ColumnElement[int]]:
-    """The search table of `kind` and its id column (the indexed record's id)."""
-    if sqlite:
-        t = table(f"search_{kind}", column("rowid"))
-        return t, t.c.rowid
-    t = table(f"search_{kind}", column("id"), column("doc"))
-    return t, t.c.id
+@dataclass(frozen=True)
+class _Statements:
+    org_name: str
+    org_alias: str
+    org_text: str
+    org_aliases: str
+    contact_name: str
+    contact_email: str
+    contact_text: str
+    contact_emails: str
+    conversation: str
+    touchpoint: str
+    delivery: str
 
 
-def _match(kind: str, tokens: Sequence[str], sqlite: bool, names_only: bool = False) -> Any:
-    """The condition 'the search row of `kind` has a word starting with each token'."""
+_ORG_COLUMNS = "o.id, o.name"
+_CONTACT_COLUMNS = (
+    "c.id, c.name, c.email, c.job_title, c.organisation_id, o.name FROM contact c "
+    "LEFT JOIN organisation o ON o.id = c.organisation_id"
+)
+_CONTACT_LIVE = "NOT c.archived AND c.erased_at IS NULL"
+
+
+def _statements(sqlite: bool) -> _Statements:
+    p = "?" if sqlite else "%s"
     if sqlite:
-        expr = " ".join(f'"{t}"*' for t in tokens)  # tokens are letters and digits only
-        if names_only:
-            expr = "{name aliases} : (" + expr + ")"
-        return literal_column(f"search_{kind}").op("MATCH")(expr)
+        starts = "{col} >= ? AND {col} < ?"
+
+        def hits(kind: str) -> str:
+            return f"search_{kind}.rowid"
+
+        def match(kind: str) -> str:
+            return f"search_{kind} MATCH ?"
+
+    else:
+        starts = "{col} LIKE %s ESCAPE '/'"
+
+        def hits(kind: str) -> str:
+            return f"search_{kind}.id"
+
+        def match(kind: str) -> str:
+            return f"search_{kind}.doc @@ to_tsquery('simple'::regconfig, partnercrm_fold(%s))"
+
+    def by_index(kind: str, columns: str, source: str) -> str:
+        return f"SELECT {columns} JOIN search_{kind} ON {hits(kind)} = {source} WHERE {match(kind)}"
+
+    return _Statements(
+        org_name=f"SELECT {_ORG_COLUMNS} FROM organisation o WHERE "
+        + starts.format(col="o.name_key")
+        + f" AND NOT o.archived ORDER BY o.name_key LIMIT {p}",
+        org_alias=f"SELECT {_ORG_COLUMNS} FROM organisation_alias a JOIN organisation o "
+        "ON o.id = a.organisation_id WHERE "
+        + starts.format(col="a.alias_key")
+        + f" AND NOT o.archived ORDER BY a.alias_key LIMIT {p}",
+        org_text=by_index("organisation", f"{_ORG_COLUMNS} FROM organisation o", "o.id")
+        + f" AND NOT o.archived ORDER BY {hits('organisation')} DESC LIMIT {p}",
+        org_aliases="SELECT organisation_id, alias FROM organisation_alias "
+        "WHERE organisation_id IN ({ids}) ORDER BY id",
+        contact_name=f"SELECT {_CONTACT_COLUMNS} WHERE "
+        + starts.format(col="c.name_key")
+        + f" AND {_CONTACT_LIVE} ORDER BY c.name_key LIMIT {p}",
+        contact_email=f"SELECT {_CONTACT_COLUMNS} WHERE "
+        + starts.format(col="c.email")
+        + f" AND {_CONTACT_LIVE} ORDER BY c.email LIMIT {p}",
+        contact_text=by_index("contact", _CONTACT_COLUMNS, "c.id")
+        + f" AND {_CONTACT_LIVE} ORDER BY {hits('contact')} DESC LIMIT {p}",
+        contact_emails="SELECT contact_id, email FROM contact_email "
+        "WHERE contact_id IN ({ids}) ORDER BY id",
+        conversation=by_index(
+            "conversation",
+            "v.id, v.subject, v.organisation_id, o.name FROM conversation v "
+            "JOIN organisation o ON o.id = v.organisation_id",
+            "v.id",
+        )
+        + f" AND NOT v.archived AND NOT o.archived ORDER BY {hits('conversation')} DESC "
+        f"LIMIT {p}",
+        touchpoint=by_index(
+            "touchpoint",
+            "t.id, t.note, t.happened_on, t.channel, v.id, v.subject, o.id, o.name "
+            "FROM touchpoint t JOIN conversation v ON v.id = t.conversation_id "
+            "JOIN organisation o ON o.id = v.organisation_id",
+            "t.id",
+        )
+        + f" AND NOT v.archived AND NOT o.archived ORDER BY {hits('touchpoint')} DESC "
+        f"LIMIT {p}",
+        delivery=by_index(
+            "delivery",
+            "d.id, d.story, d.delivered_on, cm.id, cm.kind, o.id, o.name FROM delivery d "
+            "JOIN commitment cm ON cm.id = d.commitment_id "
+            "JOIN organisation o ON o.id = cm.organisation_id",
+            "d.id",
+        )
+        + f" AND NOT o.archived ORDER BY {hits('delivery')} DESC LIMIT {p}",
+    )
+
+
+_SQL = {True: _statements(True), False: _statements(False)}
+
+
+def _fts_query(tokens: Sequence[str], sqlite: bool, names_only: bool = False) -> str:
+    """The index query for 'a word starting with each token' (tokens are letters and digits)."""
+    if sqlite:
+        expr = " ".join(f'"{t}"*' for t in tokens)
+        return "{name aliases} : (" + expr + ")" if names_only else expr
     weight = "A" if names_only else ""
-    expr = " & ".join(f"'{t}':*{weight}" for t in tokens)
-    query = func.to_tsquery(literal_column("'simple'::regconfig"), func.partnercrm_fold(expr))
-    return literal_column(f"search_{kind}.doc").op("@@")(query)
+    return " & ".join(f"'{t}':*{weight}" for t in tokens)
 
 
-def _starts(col: Any, key: str, sqlite: bool) -> Any:
-    """`col` starts with `key`, using the column's index on either backend."""
-    if sqlite:  # a range uses the binary-collated index; LIKE would not
-        return and_(col >= key, col < key + "\U0010ffff")
-    return col.startswith(key, autoescape=True)
+def _prefix_params(key: str, sqlite: bool) -> tuple[str, ...]:
+    """Parameters for the `starts` condition: a range on SQLite, a LIKE pattern on PostgreSQL."""
+    if sqlite:
+        return (key, key + "\U0010ffff")
+    return (key.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%",)
 
 
 def organisation_id_query(session: Session, text: str, *, names_only: bool = False) -> Select[Any]:
     """A subquery of the ids of organisations whose name, aliases, ward or sector hold words
     starting with every word of `text` (with `names_only`, name and aliases only)."""
     tokens = words(text)
-    sqlite = _is_sqlite(session)
-    t, id_col = _index("organisation", sqlite)
     if not tokens:
         return select(m.Organisation.id).where(false())
-    return (
-        select(id_col.label("id"))
-        .select_from(t)
-        .where(_match("organisation", tokens, sqlite, names_only))
-    )
+    sqlite = _is_sqlite(session)
+    expr = _fts_query(tokens, sqlite, names_only)
+    if sqlite:
+        t = table("search_organisation", column("rowid"))
+        cond = literal_column("search_organisation").op("MATCH")(expr)
+        return select(t.c.rowid.label("id")).where(cond)
+    t = table("search_organisation", column("id"), column("doc"))
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), func.partnercrm_fold(expr))
+    return select(t.c.id).where(t.c.doc.op("@@")(query))
 
 
 def organisation_ids(session: Session, text: str, *, names_only: bool = False) -> list[int]:
@@ -297,56 +400,42 @@ def organisation_ids(session: Session, text: str, *, names_only: bool = False) -
 # --- candidates per kind ----------------------------------------------------------------------
 
 
-def _organisations(
-    session: Session, text: str, tokens: Sequence[str], cap: int
-) -> list[_Candidate]:
-    sqlite = _is_sqlite(session)
-    o, a = m.Organisation, m.OrganisationAlias
-    ids: dict[int, None] = {}
+class _Lookup:
+    """Runs the fixed statements of one backend on the session's connection."""
+
+    def __init__(self, session: Session, tokens: Sequence[str], cap: int) -> None:
+        self.sqlite = _is_sqlite(session)
+        self.sql = _SQL[self.sqlite]
+        self.conn = session.connection()
+        self.tokens, self.cap = tokens, cap
+
+    def rows(self, statement: str, *params: Any) -> list[Any]:
+        return list(self.conn.exec_driver_sql(statement, params))
+
+    def by_index(self, statement: str, names_only: bool = False) -> list[Any]:
+        return self.rows(statement, _fts_query(self.tokens, self.sqlite, names_only), self.cap)
+
+    def by_prefix(self, statement: str, key: str) -> list[Any]:
+        return self.rows(statement, *_prefix_params(key, self.sqlite), self.cap)
+
+    def grouped(self, statement: str, ids: Iterable[int]) -> dict[int, list[str]]:
+        ids = [int(i) for i in ids]
+        out: dict[int, list[str]] = {}
+        if ids:
+            placeholders = ", ".join("?" if self.sqlite else "%s" for _ in ids)
+            for owner, value in self.rows(statement.format(ids=placeholders), *ids):
+                out.setdefault(owner, []).append(value)
+        return out
+
+
+def _organisations(look: _Lookup, text: str) -> list[_Candidate]:
+    found: dict[int, str] = {}
     key = name_key(text)
     if key:
-        ids.update(
-            dict.fromkeys(
-                session.scalars(
-                    select(o.id)
-                    .where(_starts(o.name_key, key, sqlite), o.archived.is_(False))
-                    .order_by(o.name_key)
-                    .limit(cap)
-                )
-            )
-        )
-        ids.update(
-            dict.fromkeys(
-                session.scalars(
-                    select(a.organisation_id).where(_starts(a.alias_key, key, sqlite)).limit(cap)
-                )
-            )
-        )
-    t, id_col = _index("organisation", sqlite)
-    ids.update(
-        dict.fromkeys(
-            session.scalars(
-                select(id_col)
-                .select_from(t)
-                .join(o, o.id == id_col)
-                .where(
-                    _match("organisation", tokens, sqlite, names_only=True), o.archived.is_(False)
-                )
-                .order_by(id_col.desc())
-                .limit(cap)
-            )
-        )
-    )
-    if not ids:
-        return []
-    rows = session.execute(
-        select(o.id, o.name).where(o.id.in_(list(ids)), o.archived.is_(False))
-    ).all()
-    aliases: dict[int, list[str]] = {}
-    for org_id, alias in session.execute(
-        select(a.organisation_id, a.alias).where(a.organisation_id.in_([r[0] for r in rows]))
-    ):
-        aliases.setdefault(org_id, []).append(alias)
+        found.update(look.by_prefix(look.sql.org_name, key))
+        found.update(look.by_prefix(look.sql.org_alias, key))
+    found.update(look.by_index(look.sql.org_text, names_only=True))
+    aliases = look.grouped(look.sql.org_aliases, found)
     return [
         _Candidate(
             "organisation",
@@ -356,63 +445,20 @@ def _organisations(
             org_id,
             name,
         )
-        for org_id, name in rows
+        for org_id, name in found.items()
     ]
 
 
-def _contacts(session: Session, text: str, tokens: Sequence[str], cap: int) -> list[_Candidate]:
-    sqlite = _is_sqlite(session)
-    c, o = m.Contact, m.Organisation
-    live = and_(c.archived.is_(False), c.erased_at.is_(None))
-    ids: dict[int, None] = {}
+def _contacts(look: _Lookup, text: str) -> list[_Candidate]:
+    found: dict[int, Any] = {}
     key = name_key(text)
     if key:
-        ids.update(
-            dict.fromkeys(
-                session.scalars(
-                    select(c.id)
-                    .where(_starts(c.name_key, key, sqlite), live)
-                    .order_by(c.name_key)
-                    .limit(cap)
-                )
-            )
-        )
+        found.update((r[0], r) for r in look.by_prefix(look.sql.contact_name, key))
     typed = text.strip().lower()
     if typed and not any(ch.isspace() for ch in typed):
-        ids.update(
-            dict.fromkeys(
-                session.scalars(
-                    select(c.id).where(_starts(c.email, typed, sqlite), live).limit(cap)
-                )
-            )
-        )
-    t, id_col = _index("contact", sqlite)
-    ids.update(
-        dict.fromkeys(
-            session.scalars(
-                select(id_col)
-                .select_from(t)
-                .join(c, c.id == id_col)
-                .where(_match("contact", tokens, sqlite), live)
-                .order_by(id_col.desc())
-                .limit(cap)
-            )
-        )
-    )
-    if not ids:
-        return []
-    rows = session.execute(
-        select(c.id, c.name, c.email, c.job_title, c.organisation_id, o.name)
-        .outerjoin(o, o.id == c.organisation_id)
-        .where(c.id.in_(list(ids)), live)
-    ).all()
-    others: dict[int, list[str]] = {}
-    for contact_id, email in session.execute(
-        select(m.ContactEmail.contact_id, m.ContactEmail.email).where(
-            m.ContactEmail.contact_id.in_([r[0] for r in rows])
-        )
-    ):
-        others.setdefault(contact_id, []).append(email)
+        found.update((r[0], r) for r in look.by_prefix(look.sql.contact_email, typed))
+    found.update((r[0], r) for r in look.by_index(look.sql.contact_text))
+    others = look.grouped(look.sql.contact_emails, found)
     return [
         _Candidate(
             "contact",
@@ -427,23 +473,11 @@ def _contacts(session: Session, text: str, tokens: Sequence[str], cap: int) -> l
             org_id,
             org_name,
         )
-        for cid, name, email, job, org_id, org_name in rows
+        for cid, name, email, job, org_id, org_name in found.values()
     ]
 
 
-def _conversations(session: Session, tokens: Sequence[str], cap: int) -> list[_Candidate]:
-    sqlite = _is_sqlite(session)
-    v, o = m.Conversation, m.Organisation
-    t, id_col = _index("conversation", sqlite)
-    rows = session.execute(
-        select(v.id, v.subject, v.stage, v.organisation_id, o.name)
-        .select_from(t)
-        .join(v, v.id == id_col)
-        .join(o, o.id == v.organisation_id)
-        .where(_match("conversation", tokens, sqlite), v.archived.is_(False), o.archived.is_(False))
-        .order_by(id_col.desc())
-        .limit(cap)
-    ).all()
+def _conversations(look: _Lookup) -> list[_Candidate]:
     return [
         _Candidate(
             "conversation",
@@ -454,63 +488,41 @@ def _conversations(session: Session, tokens: Sequence[str], cap: int) -> list[_C
             org_name,
             {"conversation_id": cid},
         )
-        for cid, subject, _stage, org_id, org_name in rows
+        for cid, subject, org_id, org_name in look.by_index(look.sql.conversation)
     ]
 
 
-def _touchpoints(session: Session, tokens: Sequence[str], cap: int) -> list[_Candidate]:
-    sqlite = _is_sqlite(session)
-    tp, v, o = m.Touchpoint, m.Conversation, m.Organisation
-    t, id_col = _index("touchpoint", sqlite)
-    rows = session.execute(
-        select(tp.id, tp.note, tp.happened_on, tp.channel, v.id, v.subject, o.id, o.name)
-        .select_from(t)
-        .join(tp, tp.id == id_col)
-        .join(v, v.id == tp.conversation_id)
-        .join(o, o.id == v.organisation_id)
-        .where(_match("touchpoint", tokens, sqlite), v.archived.is_(False), o.archived.is_(False))
-        .order_by(id_col.desc())
-        .limit(cap)
-    ).all()
+def _touchpoints(look: _Lookup) -> list[_Candidate]:
     return [
         _Candidate(
             "touchpoint",
             tid,
-            f"{channel} on {happened}" + (f" ({subject})" if subject else ""),
+            f"{channel} on {str(happened)[:10]}" + (f" ({subject})" if subject else ""),
             [("note", note)],
             org_id,
             org_name,
             {"conversation_id": conv_id},
         )
-        for tid, note, happened, channel, conv_id, subject, org_id, org_name in rows
+        for tid, note, happened, channel, conv_id, subject, org_id, org_name in look.by_index(
+            look.sql.touchpoint
+        )
     ]
 
 
-def _deliveries(session: Session, tokens: Sequence[str], cap: int) -> list[_Candidate]:
-    sqlite = _is_sqlite(session)
-    d, cm, o = m.Delivery, m.Commitment, m.Organisation
-    t, id_col = _index("delivery", sqlite)
-    rows = session.execute(
-        select(d.id, d.story, d.delivered_on, cm.id, cm.kind, o.id, o.name)
-        .select_from(t)
-        .join(d, d.id == id_col)
-        .join(cm, cm.id == d.commitment_id)
-        .join(o, o.id == cm.organisation_id)
-        .where(_match("delivery", tokens, sqlite), o.archived.is_(False))
-        .order_by(id_col.desc())
-        .limit(cap)
-    ).all()
+def _deliveries(look: _Lookup) -> list[_Candidate]:
     return [
         _Candidate(
             "delivery",
             did,
-            f"{kind.replace('_', ' ')} delivered on {delivered}",
+            f"{kind.replace('_', ' ')} delivered on {str(delivered)[:10]}",
             [("story", story)],
             org_id,
             org_name,
             {"commitment_id": commitment_id},
         )
-        for did, story, delivered, commitment_id, kind, org_id, org_name in rows
+        for did, story, delivered, commitment_id, kind, org_id, org_name in look.by_index(
+            look.sql.delivery
+        )
     ]
 
 
@@ -531,32 +543,26 @@ def search(
             field="kinds",
         )
     literals = literal_parts(query)
-    cap = max(2 * limit, 40)
+    look = _Lookup(session, tokens, max(limit + 15, 30))
     candidates: list[_Candidate] = []
     if "organisation" in wanted:
-        candidates += _organisations(session, query, tokens, cap)
+        candidates += _organisations(look, query)
     if "contact" in wanted:
-        candidates += _contacts(session, query, tokens, cap)
+        candidates += _contacts(look, query)
     if "conversation" in wanted:
-        candidates += _conversations(session, tokens, cap)
+        candidates += _conversations(look)
     if "touchpoint" in wanted:
-        candidates += _touchpoints(session, tokens, cap)
+        candidates += _touchpoints(look)
     if "delivery" in wanted:
-        candidates += _deliveries(session, tokens, cap)
-    hits = [h for c in candidates if (h := _score(c, tokens, literals)) is not None]
-    hits.sort(key=lambda h: (-h.score, KINDS.index(h.kind), -h.id))
-    return hits[:limit]
-
-
-def filter_clause(session: Session, query: str, id_column: Any) -> Any:
-    """`id_column` (organisation ids) narrowed to organisations matching `query`."""
-    return id_column.in_(organisation_id_query(session, query))
+        candidates += _deliveries(look)
+    scored = [c for c in candidates if _score(c, tokens, literals)]
+    scored.sort(key=lambda c: (-c.score, KINDS.index(c.kind), -c.id))
+    return [_hit(c, tokens) for c in scored[:limit]]
 
 
 __all__ = [
     "Hit",
     "KINDS",
-    "filter_clause",
     "fold",
     "organisation_id_query",
     "organisation_ids",
