@@ -1,0 +1,164 @@
+"""The audit trail: every change, by whom, when, and from what to what; archive instead of delete."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from partnercrm import colleagues, contacts, conversations, history, merging, organisations, privacy
+from partnercrm import models as m
+from partnercrm.database import acting_user
+from partnercrm.errors import Invalid
+
+
+@pytest.fixture
+def ucl(db):
+    with db.transaction() as s:
+        s.info["actor"] = "ruth"
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        org = organisations.add_organisation(s, "UCL", "higher_education", lead=ruth)
+        ada = contacts.add_contact(s, "Ada Lovelace", "ada@ucl.ac.uk", org)
+        conv = conversations.log_conversation(s, org, ruth, contacts=[ada], subject="Research")
+        return {"org": org.id, "contact": ada.id, "conversation": conv.id, "ruth": ruth.id}
+
+
+def _entries(s, **kw):
+    return history.entries(s, limit=None, **kw)
+
+
+def test_every_kind_of_change_is_recorded_with_who_when_and_what(db, ucl):
+    started = datetime.now(UTC) - timedelta(seconds=5)
+    with db.transaction() as s:
+        s.info["actor"] = "jo"
+        org = s.get(m.Organisation, ucl["org"])
+        organisations.edit_organisation(s, org, ward="Bloomsbury", anchor=True)
+        organisations.set_archived(s, org, True)
+    with db.transaction() as s:
+        s.info["actor"] = "sam"
+        organisations.set_archived(s, s.get(m.Organisation, ucl["org"]), False)
+        dup = contacts.add_contact(
+            s, "A Lovelace", "a.lovelace@ucl.ac.uk", s.get(m.Organisation, ucl["org"])
+        )
+        merging.merge_contacts(s, s.get(m.Contact, ucl["contact"]), dup)
+    with db.transaction() as s:
+        s.info["actor"] = "dpo"
+        privacy.erase(s, s.get(m.Contact, ucl["contact"]))
+    with db.reader() as s:
+        about_ucl = _entries(s, organisation_id=ucl["org"])
+        about_ada = _entries(s, contact_id=ucl["contact"])
+    done = [(e.actor, e.action, e.entity) for e in reversed(about_ucl)]
+    assert done[:2] == [("ruth", "create", "organisation"), ("ruth", "create", "contact")]
+    assert ("jo", "update", "organisation") in done
+    assert ("jo", "archive", "organisation") in done
+    assert ("sam", "restore", "organisation") in done
+    assert ("sam", "merge", "contact") in done
+    assert ("sam", "delete", "contact") in done  # the merged-away duplicate
+    assert ("dpo", "erase", "contact") in done
+    update = next(e for e in about_ucl if e.action == "update" and e.entity == "organisation")
+    assert update.changes == {"anchor": [False, True], "ward": [None, "Bloomsbury"]}
+    assert history.describe(update).endswith(
+        "jo update organisation 1 (UCL): anchor: False → True; ward: — → Bloomsbury"
+    )
+    assert all(e.at >= started and e.at.tzinfo is not None for e in about_ucl)
+    assert [e.action for e in about_ada][:2] == ["erase", "merge"]
+
+
+def test_history_is_written_in_the_same_transaction_as_the_change(db, ucl):
+    with db.reader() as s:
+        before = s.scalar(select(func.count()).select_from(m.HistoryEntry))
+    with pytest.raises(Invalid), db.transaction() as s:
+        organisations.edit_organisation(s, s.get(m.Organisation, ucl["org"]), ward="Bloomsbury")
+        organisations.edit_organisation(s, s.get(m.Organisation, ucl["org"]), sector="nonsense")
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(m.HistoryEntry)) == before
+        assert s.get(m.Organisation, ucl["org"]).ward is None
+
+
+def test_history_of_a_conversation_includes_its_steps_and_touchpoints(db, ucl):
+    from partnercrm import steps
+
+    with db.transaction() as s:
+        conv = s.get(m.Conversation, ucl["conversation"])
+        ruth = s.get(m.Colleague, ucl["ruth"])
+        conversations.add_touchpoint(s, conv, note="Called back")
+        steps.add_step(s, conv, "Send the research brief", ruth, "+7")
+        conversations.set_stage(s, conv, "exploring")
+    with db.reader() as s:
+        kinds = {(e.action, e.entity) for e in _entries(s, conversation_id=ucl["conversation"])}
+    assert {
+        ("create", "conversation"),
+        ("create", "touchpoint"),
+        ("create", "step"),
+        ("update", "conversation"),
+    } <= kinds
+
+
+def test_the_acting_user_is_as_then_the_environment_then_the_login(monkeypatch):
+    import getpass
+
+    monkeypatch.setenv("PARTNERCRM_USER", "from-env")
+    assert acting_user("given") == "given"
+    assert acting_user(None) == "from-env"
+    monkeypatch.delenv("PARTNERCRM_USER")
+    assert acting_user(None) == getpass.getuser()
+
+
+def test_cli_history_narrows_by_organisation_contact_conversation_date_and_person(cli, ucl):
+    cli.ok("partner", "edit", "UCL", "--ward", "Bloomsbury", actor="Jo Bloggs")
+    cli.ok("contact", "edit", "Ada Lovelace", "--title", "Professor", actor="ruth@camden.gov.uk")
+    everything = cli.json("history", "--limit", "1")
+    assert everything[0]["actor"] == "ruth@camden.gov.uk"
+    assert everything[0]["changes"] == {"job_title": [None, "Professor"]}
+    assert everything[0]["at"].endswith("+00:00")  # UTC, said so
+
+    ucl_only = cli.json("history", "UCL")
+    assert {e["organisation_id"] for e in ucl_only} == {ucl["org"]}
+    assert [e["actor"] for e in cli.json("history", "--by", "jo bloggs")] == ["Jo Bloggs"]
+    # a colleague's entries whether they acted as their name or their email
+    cli.ok("partner", "edit", "UCL", "--ward", "Euston", actor="Ruth Craven")
+    by_ruth = cli.json("history", "--by", "ruth craven")
+    assert {e["actor"] for e in by_ruth} == {"Ruth Craven", "ruth@camden.gov.uk"}
+    assert {e["entity"] for e in cli.json("history", "--contact", "ada@ucl.ac.uk")} == {"contact"}
+    conv = cli.json("history", "--conversation", str(ucl["conversation"]))
+    assert {e["entity"] for e in conv} >= {"conversation", "touchpoint"}
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%d/%m/%Y")
+    assert cli.json("history", "--since", tomorrow) == []
+    text = cli.ok("history", "UCL", "--by", "Jo Bloggs").stdout
+    assert "Jo Bloggs update organisation 1 (UCL): ward: — → Bloomsbury" in text
+    assert cli.ok("history", "--by", "nobody").stdout.strip() == "No changes match."
+
+
+def test_history_by_treats_wildcards_literally(cli, ucl):
+    cli.ok("partner", "edit", "UCL", "--ward", "Bloomsbury", actor="jo_b")
+    cli.ok("partner", "edit", "UCL", "--ward", "Euston", actor="joxb")
+    assert {e["actor"] for e in cli.json("history", "--by", "jo_b")} == {"jo_b"}
+    assert cli.json("history", "--by", "%") == []
+
+
+# --- archive instead of delete ----------------------------------------------------------------
+
+
+def test_archived_records_leave_the_lists_and_come_back_with_their_history(cli, db, ucl):
+    result = cli.ok("partner", "archive", "UCL")
+    assert "Archived UCL" in result.stdout
+    assert cli.json("partner", "list") == []
+    assert [p["name"] for p in cli.json("partner", "list", "--archived")] == ["UCL"]
+    with db.transaction() as s:
+        contacts.set_archived(s, s.get(m.Contact, ucl["contact"]), True)
+        conversations.set_archived(s, s.get(m.Conversation, ucl["conversation"]), True)
+    assert cli.json("contact", "list") == []
+    assert cli.json("conversation", "list", "--all") == []
+
+    cli.ok("partner", "restore", "UCL")
+    with db.transaction() as s:
+        contacts.set_archived(s, s.get(m.Contact, ucl["contact"]), False)
+        conversations.set_archived(s, s.get(m.Conversation, ucl["conversation"]), False)
+    assert [p["name"] for p in cli.json("partner", "list")] == ["UCL"]
+    assert [c["name"] for c in cli.json("contact", "list")] == ["Ada Lovelace"]
+    assert [c["id"] for c in cli.json("conversation", "list")] == [ucl["conversation"]]
+    actions = [(e["action"], e["entity"]) for e in cli.json("history", "UCL")]
+    for entity in ("organisation", "contact", "conversation"):
+        assert ("archive", entity) in actions and ("restore", entity) in actions
+    assert ("create", "organisation") in actions  # nothing from before the archive was lost
