@@ -177,8 +177,13 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
 
     # the event briefs write to the database (the event itself), so they use a private copy
     copy = context["copy_sqlite"](context["sqlite_url"])
-    organisations = _add_event(copy)
-    seconds, written = _time_event(copy, 1 if quick else 3)
+    try:
+        organisations = _add_event(copy)
+        seconds, written = _time_event(copy, 1 if quick else 3)
+    finally:
+        path = Path(copy.removeprefix("sqlite:///"))
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
     rows.append(_row(f"`brief --event` for {organisations} organisations, whole process, "
                      f"N={scale} (SQLite)", seconds, "s", f"< {TARGET_EVENT_S:g} s",
                      seconds < TARGET_EVENT_S and written == organisations,

@@ -181,7 +181,7 @@ def test_asks_are_ranked_with_reasons_in_the_partners_terms(camden):
     top = b.asks[0]
     # Cara said so at the summit, and two other businesses made research commitments
     assert top.role == "research" and top.mission == "food"
-    assert any("Cara Wu said they were interested" in w for w in top.why)
+    assert any("Cara Wu expressed interest in this role" in w for w in top.why)
     assert any("2 other businesses made research commitments" in w for w in top.why)
     assert "advocate" not in [a.role for a in b.asks]  # already held
     for a in b.asks:

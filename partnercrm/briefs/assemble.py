@@ -698,7 +698,7 @@ def _suggest_asks(
             event_name, when, person = said[0]
             score += 4
             why.append(
-                f"{person} said they were interested in this role at {event_name} ({when:%-d %b %Y})"
+                f"{person} expressed interest in this role at {event_name} ({when:%-d %b %Y})"
             )
         # the kind most often committed by others in the sector, among the kinds this role covers
         peer_kind = max(
@@ -777,7 +777,7 @@ def _suggest_asks(
         ask.mission, ask.mission_name = mission.key, mission.name
         ask.headline += f" for the {mission.name} mission"
         ask.why.insert(
-            1 if ask.why and "said they were interested" in ask.why[0] else 0,
+            1 if ask.why and "interest in this role" in ask.why[0] else 0,
             f"{person} showed interest in the {mission.name} mission at {event_name} "
             f"({when:%-d %b %Y}), with no commitment to it yet",
         )

@@ -74,16 +74,16 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def impact(totals: Any) -> str:
+def impact(totals: Any, leave_out: str = "") -> str:
     """Delivered or promised figures in words: '£12,000 · 40 hours · 12 opportunities'."""
     parts = []
-    if totals.gbp:
+    if totals.gbp and leave_out != "gbp":
         parts.append(money(totals.gbp))
-    if totals.hours:
+    if totals.hours and leave_out != "hours":
         parts.append(f"{number(totals.hours)} hours")
-    if totals.opportunities:
+    if totals.opportunities and leave_out != "opportunities":
         parts.append(plural(totals.opportunities, "opportunity", "opportunities"))
-    if totals.people:
+    if totals.people and leave_out != "people":
         parts.append(plural(totals.people, "person", "people"))
     return " · ".join(parts)
 
