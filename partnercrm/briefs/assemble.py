@@ -6,6 +6,7 @@ conversations costs the same number of statements as one with five.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -362,24 +363,6 @@ def build_brief(
         )
     ).all()
 
-    # --- what other partners in the same sector have committed to (for the asks)
-    Org = m.Organisation
-    peer_rows = session.execute(
-        select(
-            Cm.kind,
-            func.count(func.distinct(Cm.organisation_id)),
-            func.min(Org.name),
-            func.max(Org.name),
-        )
-        .join(Org, Org.id == Cm.organisation_id)
-        .where(
-            Org.sector == organisation.sector,
-            Org.id != org_id,
-            Org.archived.is_(False),
-            Cm.status != m.CommitmentStatus.LAPSED,
-        )
-        .group_by(Cm.kind)
-    ).all()
     roles, missions = _reference(session)
 
     # ---------------------------------------------------------------- shape it
@@ -397,6 +380,8 @@ def build_brief(
         if status != m.CommitmentStatus.LAPSED:
             made_kinds.add(kind)
     commitments_open = counts[m.CommitmentStatus.AGREED] + counts[m.CommitmentStatus.IN_PROGRESS]
+    # what other partners in the same sector have committed to (for the asks)
+    peers = _peers(session, organisation, made_kinds)
 
     glance = Glance(
         first_contact=first_started,
@@ -465,7 +450,7 @@ def build_brief(
         delivered=counts[m.CommitmentStatus.DELIVERED],
         committed_missions=committed_missions | {a.mission_id for a in held if a.mission_id},
         interest=interest,
-        peers={k: (n, lo, hi) for k, n, lo, hi in peer_rows},
+        peers=peers,
         in_play=in_play_rows,
     )
 
@@ -499,6 +484,55 @@ def build_brief(
             meeting=meeting,
         ),
     )
+
+
+# what each sector has committed to changes slowly; a few minutes' staleness costs nothing in
+# a suggestion, and saves a scan that grows with the sector (10 ms at 10,000 organisations)
+SECTOR_TTL_SECONDS = 300.0
+_sector_cache: dict[tuple[str, str], tuple[float, dict[str, tuple[int, str, str]]]] = {}
+
+
+def _sector_commitments(session: Session, sector: str) -> dict[str, tuple[int, str, str]]:
+    """Per commitment kind: how many current organisations in the sector made one, and the
+    first and last of their names (live commitments only)."""
+    key = (session.get_bind().url.render_as_string(hide_password=False), sector)
+    now = time.monotonic()
+    cached = _sector_cache.get(key)
+    if cached is not None and now - cached[0] < SECTOR_TTL_SECONDS:
+        return cached[1]
+    Cm, Org = m.Commitment, m.Organisation
+    rows = session.execute(
+        select(
+            Cm.kind,
+            func.count(func.distinct(Cm.organisation_id)),
+            func.min(Org.name),
+            func.max(Org.name),
+        )
+        .join(Org, Org.id == Cm.organisation_id)
+        .where(
+            Org.sector == sector,
+            Org.archived.is_(False),
+            Cm.status != m.CommitmentStatus.LAPSED,
+        )
+        .group_by(Cm.kind)
+    ).all()
+    found = {kind: (n, lo, hi) for kind, n, lo, hi in rows}
+    _sector_cache[key] = (now, found)
+    return found
+
+
+def _peers(
+    session: Session, organisation: m.Organisation, own: set[str]
+) -> dict[str, tuple[int, list[str]]]:
+    """The sector's figures without this organisation (whose live kinds are `own`):
+    kind -> (how many other organisations, a few of their names)."""
+    peers = {}
+    for kind, (n, lo, hi) in _sector_commitments(session, organisation.sector).items():
+        others = n - (1 if kind in own else 0)
+        if others > 0:
+            names = [x for x in dict.fromkeys((lo, hi)) if x != organisation.name]
+            peers[kind] = (others, names)
+    return peers
 
 
 def _reference(session: Session) -> tuple[list[m.AmbassadorRole], dict[int, m.Mission]]:
@@ -664,7 +698,7 @@ def _suggest_asks(
     delivered: int,
     committed_missions: set[int],
     interest: _Interest,
-    peers: dict[str, tuple[int, str, str]],
+    peers: dict[str, tuple[int, list[str]]],
     in_play: Any,
 ) -> list[Ask]:
     """Rank the roles the partner could take next, each with the reasons for asking."""
@@ -707,14 +741,13 @@ def _suggest_asks(
             default=None,
         )
         if peer_kind:
-            n, lo, hi = peers[peer_kind]
+            n, names = peers[peer_kind]
             score += min(3, n) * 0.75
-            examples = lo if lo == hi else f"{lo} and {hi}" if n == 2 else f"{lo}, {hi}"
             one, many = SECTOR_PEERS.get(sector, ("organisation", "organisations"))
-            why.append(
-                f"{n} other {one if n == 1 else many} made {KIND_NAMES[peer_kind]} commitments "
-                f"(for example {examples})"
-            )
+            text = f"{n} other {one if n == 1 else many} made {KIND_NAMES[peer_kind]} commitments"
+            if names:
+                text += f" (for example {_and(names)})"
+            why.append(text)
         own = [k for k in kinds if k in made_kinds]
         if own and not already:
             score += 2
