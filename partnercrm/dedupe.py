@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from rapidfuzz import fuzz, utils
+from rapidfuzz import fuzz, process, utils
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -186,21 +186,42 @@ def _fuzzy_pairs(
         for w in set(p.split()):
             if len(w) >= 3 and w not in NOISE_WORDS and w not in SMALL_WORDS:
                 blocks[w[:3]].append(i)
-    candidates: set[tuple[int, int]] = set()
+    numbers = {i: _numbers(p) for i, p in processed.items()}
+    seen: set[tuple[int, int]] = set()
+
+    def consider(i: int, j: int, score: float) -> None:
+        if numbers[i] == numbers[j]:
+            pairs.add(i, j, reason, FUZZY_FACTOR * score)
+
     for members in blocks.values():
-        if 1 < len(members) <= th.max_block:
-            candidates.update(combinations(sorted(members), 2))
+        if not 1 < len(members) <= th.max_block:
+            continue
+        members.sort()
+        texts = [processed[i] for i in members]
+        for pos, i in enumerate(members[:-1]):
+            # one C-level pass per member over the rest of its block
+            for _text, score, index in process.extract(
+                texts[pos],
+                texts[pos + 1 :],
+                scorer=fuzz.WRatio,
+                processor=None,
+                score_cutoff=th.fuzzy_cutoff,
+                limit=None,
+            ):
+                j = members[pos + 1 + index]
+                if (i, j) not in seen:
+                    seen.add((i, j))
+                    consider(i, j, score)
     ordered = sorted(processed, key=lambda i: processed[i])
     for pos, i in enumerate(ordered):
         for j in ordered[pos + 1 : pos + 1 + th.neighbours]:
-            candidates.add((min(i, j), max(i, j)))
-    numbers = {i: _numbers(p) for i, p in processed.items()}
-    for i, j in candidates:
-        if numbers[i] != numbers[j]:
-            continue
-        score = fuzz.WRatio(processed[i], processed[j], score_cutoff=th.fuzzy_cutoff)
-        if score:
-            pairs.add(i, j, reason, FUZZY_FACTOR * score)
+            x, y = min(i, j), max(i, j)
+            if (x, y) in seen:
+                continue
+            seen.add((x, y))
+            score = fuzz.WRatio(processed[x], processed[y], score_cutoff=th.fuzzy_cutoff)
+            if score:
+                consider(x, y, score)
 
 
 def organisation_pairs(

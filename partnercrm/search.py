@@ -61,6 +61,7 @@ FIELD_WEIGHT = {
     "story": 1.0,
 }
 MAX_WORDS = 8
+MIN_INDEXED_PREFIX = 2
 SNIPPET_WIDTH = 90
 # characters that are ordinary inside names and addresses; any other punctuation in a typed
 # word means the person wants those characters matched literally
@@ -217,10 +218,15 @@ class _Candidate:
 
 def _score(c: _Candidate, tokens: Sequence[str], literals: Sequence[str]) -> bool:
     """Score `c` by its best-matching field; False when it does not match after all."""
+    everything = " ".join(v for _, v in c.fields if v)
     if literals:
-        everything = fold(" ".join(v for _, v in c.fields if v))
-        if not all(part in everything for part in literals):
+        if not all(part in fold(everything) for part in literals):
             return False
+    # every word typed must start a word somewhere in the record (the index was asked only
+    # about the longer ones)
+    found = _WORD.findall(_fold_fast(everything))
+    if not all(any(w.startswith(t) for w in found) for t in tokens):
+        return False
     for name, value in c.fields:
         if not value:
             continue
@@ -407,13 +413,20 @@ class _Lookup:
         self.sqlite = _is_sqlite(session)
         self.sql = _SQL[self.sqlite]
         self.conn = session.connection()
-        self.tokens, self.cap = tokens, cap
+        self.cap = cap
+        # a one-letter prefix matches a large part of any index and is not in its prefix
+        # indexes: leave such words to the scoring, and with nothing longer use only the
+        # name look-ups (typing "w" lists the partners and people whose names start with w)
+        self.index_tokens = [t for t in tokens if len(t) >= MIN_INDEXED_PREFIX]
 
     def rows(self, statement: str, *params: Any) -> list[Any]:
         return list(self.conn.exec_driver_sql(statement, params))
 
     def by_index(self, statement: str, names_only: bool = False) -> list[Any]:
-        return self.rows(statement, _fts_query(self.tokens, self.sqlite, names_only), self.cap)
+        if not self.index_tokens:
+            return []
+        query = _fts_query(self.index_tokens, self.sqlite, names_only)
+        return self.rows(statement, query, self.cap)
 
     def by_prefix(self, statement: str, key: str) -> list[Any]:
         return self.rows(statement, *_prefix_params(key, self.sqlite), self.cap)

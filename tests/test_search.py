@@ -257,3 +257,11 @@ def test_cli_search(cli, world):
     assert cli.ok("search", "zzzz").output.strip() == "Nothing matches 'zzzz'."
     assert len(cli.json("search", "wellc", "--limit", "1")) == 1
     assert cli.json("search", "wellc", "--kind", "contact")[0]["title"] == "Ada Ólafsdóttir"
+
+
+def test_one_letter_words(db, world):
+    # one letter alone lists the names that start with it; beside longer words it narrows
+    assert [(h.kind, h.title) for h in find(db, "w")] == [("organisation", "Wellcome Collection")]
+    assert titles(find(db, "ada o")) == ["Ada Ólafsdóttir"]
+    assert titles(find(db, "ada x")) == []
+    assert titles(find(db, "senate h l")) == ["Senate House Library"]
