@@ -131,7 +131,8 @@ def activity(
     converted = dict(
         session.execute(
             commitments_joined(c.lead_id, func.count())
-            .where(live_commitment(f), c.id.is_not(None), f.in_period(cm.agreed_on))
+            .join(c, c.id == cm.conversation_id)
+            .where(live_commitment(f), f.in_period(cm.agreed_on))
             .group_by(c.lead_id)
         ).all()
     )
@@ -244,7 +245,7 @@ def _open_steps_query(f: Filters) -> Any:
     return (
         conversations_joined(
             s.id, s.description, m.Colleague.name, m.Organisation.name, s.conversation_id,
-            s.due_on,
+            s.due_on, organisation=True,
         )
         .join(s, s.conversation_id == m.Conversation.id)
         .join(m.Colleague, m.Colleague.id == s.owner_id)

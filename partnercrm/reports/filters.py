@@ -110,16 +110,29 @@ def period_words(since: date | None, until: date | None) -> str:
     return "all time"
 
 
+def archived_organisations() -> Any:
+    """The ids of archived organisations: few, so `NOT IN` them is a cheap set lookup."""
+    return select(m.Organisation.id).where(m.Organisation.archived.is_(True))
+
+
+def organisations_in_sector(sector: str) -> Any:
+    return select(m.Organisation.id).where(m.Organisation.sector == sector)
+
+
 def live_conversation(f: Filters) -> ColumnElement[bool]:
     """The conversations a report counts: not archived, organisation not archived, in scope.
 
-    The query must join Organisation on Conversation.organisation_id. The period is not applied
+    Organisation conditions are subqueries on the organisation id (no join), so a report
+    over every conversation does not look each organisation up. The period is not applied
     here: each report says which date the period is about.
     """
     c = m.Conversation
-    conditions: list[Any] = [c.archived.is_(False), m.Organisation.archived.is_(False)]
+    conditions: list[Any] = [
+        c.archived.is_(False),
+        c.organisation_id.not_in(archived_organisations()),
+    ]
     if f.sector:
-        conditions.append(m.Organisation.sector == f.sector)
+        conditions.append(c.organisation_id.in_(organisations_in_sector(f.sector)))
     if f.lead_id is not None:
         conditions.append(c.lead_id == f.lead_id)
     if f.mission_id is not None:
@@ -138,18 +151,22 @@ def conversation_has_mission(mission_id: int) -> ColumnElement[bool]:
 def live_commitment(f: Filters) -> ColumnElement[bool]:
     """The commitments a report counts: organisation and conversation (if any) not archived.
 
-    The query must join Organisation on Commitment.organisation_id and outer-join Conversation
-    on Commitment.conversation_id. The lead of a commitment is its conversation's lead.
+    No join is needed. The lead of a commitment is its conversation's lead.
     """
     c = m.Commitment
+    archived_conversations = select(m.Conversation.id).where(m.Conversation.archived.is_(True))
     conditions: list[Any] = [
-        m.Organisation.archived.is_(False),
-        or_(m.Conversation.id.is_(None), m.Conversation.archived.is_(False)),
+        c.organisation_id.not_in(archived_organisations()),
+        or_(c.conversation_id.is_(None), c.conversation_id.not_in(archived_conversations)),
     ]
     if f.sector:
-        conditions.append(m.Organisation.sector == f.sector)
+        conditions.append(c.organisation_id.in_(organisations_in_sector(f.sector)))
     if f.lead_id is not None:
-        conditions.append(m.Conversation.lead_id == f.lead_id)
+        conditions.append(
+            c.conversation_id.in_(
+                select(m.Conversation.id).where(m.Conversation.lead_id == f.lead_id)
+            )
+        )
     if f.mission_id is not None:
         cm = m.commitment_mission.alias("scope_mission")
         conditions.append(
@@ -158,24 +175,21 @@ def live_commitment(f: Filters) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
-def commitments_joined(*columns: Any) -> Any:
-    """SELECT columns FROM commitment, its organisation and (outer) its conversation."""
+def commitments_joined(*columns: Any, organisation: bool = False) -> Any:
+    """SELECT columns FROM commitment (joined to its organisation when `organisation`)."""
     c = m.Commitment
-    return (
-        select(*columns)
-        .select_from(c)
-        .join(m.Organisation, m.Organisation.id == c.organisation_id)
-        .outerjoin(m.Conversation, m.Conversation.id == c.conversation_id)
-    )
+    q = select(*columns).select_from(c)
+    if organisation:
+        q = q.join(m.Organisation, m.Organisation.id == c.organisation_id)
+    return q
 
 
-def conversations_joined(*columns: Any) -> Any:
-    """SELECT columns FROM conversation and its organisation."""
-    return (
-        select(*columns)
-        .select_from(m.Conversation)
-        .join(m.Organisation, m.Organisation.id == m.Conversation.organisation_id)
-    )
+def conversations_joined(*columns: Any, organisation: bool = False) -> Any:
+    """SELECT columns FROM conversation (joined to its organisation when `organisation`)."""
+    q = select(*columns).select_from(m.Conversation)
+    if organisation:
+        q = q.join(m.Organisation, m.Organisation.id == m.Conversation.organisation_id)
+    return q
 
 
 class days_between(FunctionElement[int]):

@@ -276,7 +276,9 @@ def impact(session: Session, filters: Filters | None = None, *, stories: int = 2
         commitments_joined(func.count()).join(d, d.commitment_id == c.id).where(told)
     ) or 0
     story_rows = session.execute(
-        commitments_joined(d.delivered_on, m.Organisation.name, c.id, c.kind, d.story)
+        commitments_joined(
+            d.delivered_on, m.Organisation.name, c.id, c.kind, d.story, organisation=True
+        )
         .join(d, d.commitment_id == c.id)
         .where(told)
         .order_by(d.delivered_on.desc(), d.id.desc())

@@ -333,7 +333,7 @@ def stale(
     q = (
         conversations_joined(
             c.id, m.Organisation.name, m.Colleague.name, c.stage, c.subject, c.started_on,
-            c.last_touch_on,
+            c.last_touch_on, organisation=True,
         )
         .join(m.Colleague, m.Colleague.id == c.lead_id)
         .where(where)
@@ -387,7 +387,8 @@ def commitments_due(
     c = m.Commitment
     q = (
         commitments_joined(
-            c.id, m.Organisation.name, c.kind, c.status, c.due_on, c.beneficiary
+            c.id, m.Organisation.name, c.kind, c.status, c.due_on, c.beneficiary,
+            organisation=True,
         )
         .where(
             live_commitment(f),

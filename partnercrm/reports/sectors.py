@@ -132,7 +132,7 @@ def sectors(session: Session, filters: Filters | None = None) -> Sectors:
     ).all()
     c = m.Conversation
     talking = session.execute(
-        conversations_joined(o.sector, o.anchor, func.count())
+        conversations_joined(o.sector, o.anchor, func.count(), organisation=True)
         .where(live_conversation(inner), c.stage.in_(m.OPEN_STAGES), *org_scope)
         .group_by(o.sector, o.anchor)
     ).all()
@@ -143,13 +143,16 @@ def sectors(session: Session, filters: Filters | None = None) -> Sectors:
             func.coalesce(
                 func.sum(case((cm.status == m.CommitmentStatus.DELIVERED, 1), else_=0)), 0
             ),
+            organisation=True,
         )
         .where(live_commitment(inner), f.in_period(cm.agreed_on), *org_scope)
         .group_by(o.sector, o.anchor)
     ).all()
     d = m.Delivery
     delivered = session.execute(
-        commitments_joined(o.sector, o.anchor, func.sum(d.gbp), func.sum(d.people))
+        commitments_joined(
+            o.sector, o.anchor, func.sum(d.gbp), func.sum(d.people), organisation=True
+        )
         .join(d, d.commitment_id == cm.id)
         .where(live_commitment(inner), f.in_period(d.delivered_on), *org_scope)
         .group_by(o.sector, o.anchor)
