@@ -385,3 +385,73 @@ def test_cli_dedupe_and_merge(cli, db):
     )
     assert out.output.startswith("Noted: Welcome Collection and Wellcome Collection")
     assert cli.json("dedupe", "organisations") == []
+
+
+def test_tui_duplicates_screen_merges_after_one_confirmation(sqlite_template, tmp_path):
+    import asyncio
+    import shutil
+
+    from textual.widgets import DataTable, Static
+
+    from partnercrm.database import open_database
+    from tui.app import PartnerApp
+    from tui.screens.duplicates import ConfirmMerge, DuplicatesScreen
+
+    path = tmp_path / "tui.db"
+    shutil.copy(sqlite_template, path)
+    db = open_database(str(path), actor="Ruth Craven")
+    with db.transaction() as s:
+        keep = organisations.add_organisation(s, "University College London", "higher_education")
+        other = organisations.add_organisation(s, "U.C.L.", "higher_education", ward="Bloomsbury")
+        contacts.add_contact(s, "Ada Lovelace", "ada@ucl.ac.uk", other)
+        organisations.add_organisation(s, "Wellcome Collection", "culture")
+        organisations.add_organisation(s, "Welcome Collection", "culture")
+        ids = keep.id, other.id
+
+    async def settle(pilot):
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    async def main():
+        app = PartnerApp(db, blink=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            screen = DuplicatesScreen()
+            app.push_screen(screen)
+            await settle(pilot)
+            table = screen.query_one("#pairs", DataTable)
+            assert table.row_count == 2
+            rows = [table.get_row_at(i)[1:3] for i in range(2)]
+            assert ["University College London", "U.C.L."] in rows
+            table.move_cursor(row=rows.index(["University College London", "U.C.L."]))
+            await settle(pilot)
+            right = str(screen.query_one("#right", Static).render())
+            assert "Bloomsbury" in right and "U.C.L." in right
+
+            await pilot.press("m")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmMerge)
+            summary = str(app.screen.query_one("#merge-summary", Static).render())
+            assert "moves 1 contacts" in summary and "U.C.L." in summary
+            with db.reader() as s:  # the preview changed nothing
+                assert s.get(m.Organisation, ids[1]) is not None
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is screen and table.row_count == 1
+            with db.reader() as s:
+                assert s.get(m.Organisation, ids[1]) is None
+                kept = s.get(m.Organisation, ids[0])
+                assert kept.ward == "Bloomsbury" and [a.alias for a in kept.aliases] == ["U.C.L."]
+
+            await pilot.press("x")  # Wellcome / Welcome: different
+            await settle(pilot)
+            assert table.row_count == 0
+            with db.reader() as s:
+                assert dedupe.organisation_pairs(s) == []
+
+    try:
+        asyncio.run(main())
+    finally:
+        db.dispose()
