@@ -17,6 +17,8 @@ hand-written SQL are all indexed the moment they commit.
 Existing rows are copied into the indexes here, so an upgraded database finds them at once.
 """
 
+import unicodedata
+
 from alembic import op
 from sqlalchemy import text
 
@@ -157,7 +159,8 @@ def _sqlite_downgrade() -> None:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 ACCENTED = "àáâãäåāăąçćčďèéêëēėęěìíîïīįłñńňòóôõöøōőŕřśšşťùúûüūůűųýÿźżž"
-PLAIN = "aaaaaaaaacccdeeeeeeeeiiiiiilnnnoooooooorrsssttuuuuuuuuyyzzz"
+PLAIN = "".join({"ł": "l", "ø": "o"}.get(c, unicodedata.normalize("NFKD", c)[0]) for c in ACCENTED)
+FALLBACK_FOLD = f"SELECT translate(lower(coalesce($1, '')), '{ACCENTED}', '{PLAIN}')"
 
 # the document of each kind, over rows `r` of its source table
 PG_DOCS = {
@@ -197,7 +200,7 @@ def _pg_fold_function() -> None:
         q = '"' + schema.replace('"', '""') + '"'
         body = f"SELECT lower({q}.unaccent('{q}.unaccent'::regdictionary, coalesce($1, '')))"
     else:
-        body = f"SELECT translate(lower(coalesce($1, '')), '{ACCENTED}', '{PLAIN}')"
+        body = FALLBACK_FOLD
     op.execute(
         f"CREATE OR REPLACE FUNCTION partnercrm_fold(text) RETURNS text LANGUAGE sql IMMUTABLE "
         f"PARALLEL SAFE AS $$ {body} $$"
