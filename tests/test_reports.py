@@ -34,6 +34,7 @@ from partnercrm.reports import (
     overdue,
     pipeline,
     sectors,
+    stage_counts,
     stale,
     steps_for,
 )
@@ -150,6 +151,7 @@ def test_pipeline_all_time(db, known):
     assert p.total.commitments_timed == 3
     assert (p.total.median_days, p.total.p80_days) == (31.0, 48.4)  # 10, 31, 60 days
     assert p.total.moved == 6
+    assert read(db, stage_counts) == p.total.stages
     by = {line.mission: line for line in p.missions}
     assert list(by) == ["diversity", "young_people", "food", "estates"]
     assert by["diversity"].stages["committed"] == 2 and by["diversity"].total == 2

@@ -6,7 +6,8 @@ computed in the database with GROUP BY and window functions that SQLite and Post
 
 For the TUI dashboard (use these; do not compute the figures again):
 
-- open conversations by stage:      `pipeline(s).total.stages` (and `.open`)
+- open conversations by stage:      `stage_counts(s)` (one GROUP BY; `pipeline(s).total.stages`
+                                    gives the same with the rest of the pipeline report)
 - a colleague's steps:              `steps_for(s, colleague_id, today=...)` -> `.overdue`, `.this_week`
 - stale conversations:              `stale(s, days=30, limit=...)` -> `.total`, `.rows`
 - commitments due this month:       `commitments_due(s, first_day, last_day)`
@@ -37,6 +38,7 @@ from partnercrm.reports.pipeline import (
     StaleConversation,
     commitments_due,
     pipeline,
+    stage_counts,
     stale,
 )
 from partnercrm.reports.sectors import SectorLine, Sectors, sectors
@@ -71,6 +73,7 @@ __all__ = [
     "overdue",
     "pipeline",
     "sectors",
+    "stage_counts",
     "stale",
     "steps_for",
 ]

@@ -203,6 +203,25 @@ def pipeline(session: Session, filters: Filters | None = None) -> Pipeline:
     )
 
 
+def stage_counts(session: Session, filters: Filters | None = None) -> dict[str, int]:
+    """Conversations per stage now, every stage present (one GROUP BY: cheap for a dashboard).
+
+    The same figures as `pipeline(...).total.stages`, without the per-mission lines, the
+    percentiles and the moves.
+    """
+    f = filters or Filters()
+    c = m.Conversation
+    counts = dict.fromkeys(STAGES, 0)
+    q = (
+        conversations_joined(c.stage, func.count())
+        .where(live_conversation(f), f.in_period(c.started_on))
+        .group_by(c.stage)
+    )
+    for stage, n in session.execute(q):
+        counts[stage] = n
+    return counts
+
+
 def _missions(session: Session, f: Filters) -> list[m.Mission]:
     q = select(m.Mission).order_by(m.Mission.id)
     if f.mission_id is not None:
