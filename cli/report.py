@@ -109,7 +109,7 @@ def report() -> None:
     """Reports for leadership and the scrutiny committee (text, --json or --csv)."""
 
 
-@report.command("pipeline")
+@report.command("pipeline", short_help="Conversations by stage, conversion, days to commit.")
 @scope_options()
 @output_options(["pipeline"])
 @pass_app
@@ -126,7 +126,7 @@ def pipeline_(app: AppContext, **kw: Any) -> None:
     _print(result, kw, "Pipeline")
 
 
-@report.command("coverage")
+@report.command("coverage", short_help="Ambassadors by mission and role, and the gaps.")
 @scope_options(period=False)
 @output_options(["coverage"])
 @pass_app
@@ -142,7 +142,7 @@ def coverage_(app: AppContext, **kw: Any) -> None:
         click.echo("Gaps: " + "; ".join(f"{c.mission} × {c.role}" for c in result.gaps))
 
 
-@report.command("impact")
+@report.command("impact", short_help="Promised and delivered, per mission; stories.")
 @scope_options()
 @click.option("--stories", "story_count", type=click.IntRange(min=0), default=20,
               show_default=True, help="How many stories to show, newest first.")
@@ -160,7 +160,7 @@ def impact_(app: AppContext, story_count: int, **kw: Any) -> None:
         click.echo(result.headline() + ".")
 
 
-@report.command("activity")
+@report.command("activity", short_help="Per colleague: conversations, touchpoints, steps.")
 @scope_options()
 @click.option("--as-of", metavar="DATE", help="Count overdue steps as of this date (default today).")
 @output_options(["activity"])
@@ -174,7 +174,7 @@ def activity_(app: AppContext, as_of: str | None, **kw: Any) -> None:
     _print(result, kw, "Activity")
 
 
-@report.command("stale")
+@report.command("stale", short_help="Open conversations untouched for N days.")
 @scope_options(period=False)
 @click.option("--days", type=click.IntRange(min=0), default=30, show_default=True,
               help="Untouched for at least this many days.")
@@ -194,7 +194,7 @@ def stale_(app: AppContext, days: int, limit: int, as_of: str | None, **kw: Any)
     _print(result, kw, "Stale conversations")
 
 
-@report.command("overdue")
+@report.command("overdue", short_help="Open steps past their due date, by owner.")
 @scope_options(period=False)
 @click.option("--limit", type=click.IntRange(min=0), default=200, show_default=True,
               help="List at most this many steps (0: all); owners' totals are always complete.")
@@ -210,7 +210,7 @@ def overdue_(app: AppContext, limit: int, as_of: str | None, **kw: Any) -> None:
     _print(result, kw, "Overdue steps")
 
 
-@report.command("sectors")
+@report.command("sectors", short_help="Organisations and commitments by sector.")
 @scope_options()
 @output_options(["sectors"])
 @pass_app
@@ -223,7 +223,7 @@ def sectors_(app: AppContext, **kw: Any) -> None:
     _print(result, kw, "Sectors")
 
 
-@report.command("pack")
+@report.command("pack", short_help="Write the HTML report pack (A4) and CSVs.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory to write the pack into (made if missing).")
 @scope_options()
