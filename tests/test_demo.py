@@ -142,3 +142,14 @@ def test_demo_is_recorded_in_the_audit_trail_as_the_acting_user(db) -> None:
     assert actors <= {"tester", "tests"}  # "tests" made the template's missions and roles
     assert "tester" in actors
     assert created == len(demo.PARTNERS)
+
+
+def test_the_demo_command_loads_once_and_says_so(cli) -> None:
+    first = cli.ok("demo")
+    assert first.stdout.startswith("Loaded: 7 colleagues, 20 organisations")
+    again = cli.json("demo")
+    assert again["already_loaded"] is True and again["organisations"] == 0
+    partners = cli.json("partner", "list")
+    assert len(partners) == len(demo.PARTNERS)
+    shown = cli.json("partner", "show", "University College London")
+    assert shown["name"] == "UCL" and shown["stage"] == "grow"
