@@ -61,7 +61,8 @@ def find_one(
     found = list(dict.fromkeys(session.scalars(exact.limit(6))))
     if len(found) == 1:
         return found[0]
-    if not found:
+    # text that is all punctuation ('%', '_') has an empty key, a prefix of every name
+    if not found and name_key(given):
         found = list(dict.fromkeys(session.scalars(prefix.limit(6))))
         if len(found) == 1:
             return found[0]
