@@ -41,7 +41,7 @@ def _render_pairs(data: list[dict[str, Any]], entity: str) -> None:
         for d in data
     ]
     table(rows, [("score", "Score"), ("a", "One"), ("b", "The other"), ("reasons", "Why")],
-          empty=f"No probable duplicate {entity} found.")
+          empty=f"No probable duplicate {entity}s found.")
     if data:
         kind = "organisation" if entity == "organisation" else "contact"
         click.echo(

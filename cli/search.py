@@ -46,20 +46,20 @@ def _render(data: list[dict[str, Any]], hits: list[Any], text: str) -> None:
     if not hits:
         click.echo(f"Nothing matches {text!r}.")
         return
+    import sys
+
     from rich.markup import escape
     from rich.table import Table
 
+    # in a terminal the match is highlighted; piped into a file or pager it is [bracketed]
+    start, end = ("[bold reverse]", "[/]") if sys.stdout.isatty() else ("\\[", "]")
     t = Table(box=None, pad_edge=False, header_style="bold")
-    for header in ("Kind", "ID", "What", "Match", "Partner"):
+    for header in ("Kind", "ID", "Match", "Where"):
         t.add_column(header, overflow="fold")
     for hit in hits:
-        match = hit.marked("\x00", "\x01")
-        match = escape(match).replace("\x00", "[bold reverse]").replace("\x01", "[/]")
-        t.add_row(
-            KIND_LABEL[hit.kind],
-            str(hit.id),
-            escape(hit.title),
-            match,
-            escape(hit.organisation or "—") if hit.kind != "organisation" else "",
-        )
+        match = escape(hit.marked("\x00", "\x01")).replace("\x00", start).replace("\x01", end)
+        where = [hit.title] if hit.title != hit.snippet else []
+        if hit.organisation and hit.organisation != hit.title:
+            where.append(hit.organisation)
+        t.add_row(KIND_LABEL[hit.kind], str(hit.id), match, escape(" — ".join(where)))
     console().print(t)

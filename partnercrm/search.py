@@ -60,6 +60,7 @@ FIELD_WEIGHT = {
     "note": 1.0,
     "story": 1.0,
 }
+FREE_TEXT = {"note", "story"}
 MAX_WORDS = 8
 MIN_INDEXED_PREFIX = 2
 SNIPPET_WIDTH = 90
@@ -150,7 +151,7 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def _quality(text: str, tokens: Sequence[str]) -> float:
+def _quality(text: str, tokens: Sequence[str], whole_field: bool = True) -> float:
     """How well `tokens` match `text`: whole words beat prefixes, a field starting with the
     query beats one that only contains it; 0 when no token matches."""
     found = _WORD.findall(_fold_fast(text))
@@ -166,6 +167,8 @@ def _quality(text: str, tokens: Sequence[str]) -> float:
     if not quality:
         return 0.0
     quality /= len(tokens)
+    if not whole_field:  # free text: where in the note the words fall says little
+        return quality
     joined, phrase = " ".join(found), " ".join(tokens)
     if joined == phrase:
         quality += 0.6
@@ -230,7 +233,8 @@ def _score(c: _Candidate, tokens: Sequence[str], literals: Sequence[str]) -> boo
     for name, value in c.fields:
         if not value:
             continue
-        weighted = _quality(value, tokens) * FIELD_WEIGHT.get(name, 0.5)
+        quality = _quality(value, tokens, whole_field=name not in FREE_TEXT)
+        weighted = quality * FIELD_WEIGHT.get(name, 0.5)
         if weighted > c.score:
             c.score, c.field, c.value = weighted, name, value
     c.score *= 100 * KIND_WEIGHT[c.kind]
