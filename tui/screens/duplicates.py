@@ -54,7 +54,7 @@ def describe(side: dict[str, Any], fields: list[tuple[str, str]], other: dict[st
         value = side.get(key)
         text = ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
         shown = escape(text) or "—"
-        if value != other.get(key) and key not in ("contacts", "conversations", "events"):
+        if value != other.get(key) and key not in ("contacts", "conversations", "commitments", "events"):
             shown = f"[b]{shown}[/b]"
         lines.append(f"[dim]{label}:[/dim] {shown}")
     return "\n".join(lines)
