@@ -162,8 +162,21 @@ def record_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
     if not entries:
         return
     actor, now = actor_of(session), m.utcnow()
-    rows = [{"at": now, "actor": actor, **e} for e in entries]
-    session.execute(insert(m.HistoryEntry), rows)
+    # every row with the same keys, through Core: the ORM's bulk path costs ~10x more per row
+    rows = [
+        {
+            "at": now,
+            "actor": actor,
+            "action": e["action"],
+            "entity": e["entity"],
+            "entity_id": e["entity_id"],
+            "organisation_id": e.get("organisation_id"),
+            "summary": e.get("summary"),
+            "changes": e.get("changes"),
+        }
+        for e in entries
+    ]
+    session.execute(insert(m.HistoryEntry.__table__), rows)
 
 
 @dataclass

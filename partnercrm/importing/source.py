@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -27,8 +28,10 @@ class Table:
 
     name: str
     header: list[str]
-    rows: list[tuple[int, list[str]]]
+    # CSV rows are read as they are used, so a large file is never held twice over
+    rows: Iterator[tuple[int, list[str]]]
     encoding: str
+    size_hint: int = 0
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -87,9 +90,12 @@ def read_table(source: str | Path, *, sheet: str | None = None) -> Table:
     text, encoding = decode(raw)
     del raw
     delimiter = sniff_delimiter(text)
+    lines = text.count("\n")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = _numbered_csv_rows(reader)
-    return _with_header(path.name, rows, encoding, delimiter)
+    del text
+    table = _with_header(path.name, _numbered_csv_rows(reader), encoding, delimiter)
+    table.size_hint = lines
+    return table
 
 
 def _numbered_csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -133,9 +139,9 @@ def _with_header(
         if not skipped:
             raise Invalid(f"{name} has no rows", field="file")
         header = [c.strip() for c in skipped.pop(0)[1]]
-        data = skipped + list(iterator)
+        data = itertools.chain(skipped, iterator)
     else:
-        data = list(iterator)
+        data = iterator
         if skipped:
             notes.append(f"skipped {len(skipped)} line(s) above the header")
     while header and not header[-1]:
@@ -167,7 +173,9 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Table:
         ]
     finally:
         workbook.close()
-    return _with_header(f"{path.name} [{worksheet.title}]", rows, "xlsx", None)
+    table = _with_header(f"{path.name} [{worksheet.title}]", rows, "xlsx", None)
+    table.size_hint = len(rows)
+    return table
 
 
 def _cell_text(value: object) -> str:

@@ -7,6 +7,7 @@ row, so every reader here remembers what it has seen.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -19,6 +20,8 @@ from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 from partnercrm.matching import name_key
 
 LOCAL_TIME = ZoneInfo("Europe/London")
+# the same names and company spellings recur thousands of times in one export
+key_of = functools.lru_cache(maxsize=100_000)(name_key)
 BLANK_ANSWERS = {"", "none", "n a", "na", "no", "nil", "not applicable", "-", "no thanks"}
 
 
@@ -137,10 +140,11 @@ def clean(text: str) -> str:
 
 def person_name(first: str, last: str, full: str) -> str:
     """The name to store: first and last name where given, else the full name."""
-    joined = clean(f"{first} {last}")
-    return joined or clean(full)
+    joined = " ".join(f"{first} {last}".split())
+    return joined or " ".join(full.split())
 
 
+@functools.lru_cache(maxsize=4096)
 def attendance_role(ticket: str) -> str:
     """Attendance role from a ticket type: 'Speaker pass' is a speaker; anything else an attendee."""
     lowered = ticket.lower()
@@ -154,6 +158,7 @@ def attendance_role(ticket: str) -> str:
 _NOT_ATTENDING = ("cancel", "refund", "not attending", "deleted", "transferred", "declined", "void")
 
 
+@functools.lru_cache(maxsize=4096)
 def is_attending(status: str) -> bool:
     """A cancelled or refunded registration is not an attendance (the person is still a contact)."""
     lowered = status.lower()
