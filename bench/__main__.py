@@ -250,10 +250,16 @@ def prepare(
     builds: dict[str, Any] = {"sqlite": large, "sqlite_small": small}
     pg_large = pg_small = None
     if pg is not None:
-        pg_large = pg.data(scale)
-        pg_small = pg.data(1)
-        builds["postgresql"] = pg_large
-        builds["postgresql_small"] = pg_small
+        try:
+            pg_large = pg.data(scale)
+            pg_small = pg.data(1)
+        except Exception as exc:  # noqa: BLE001 - report it as a row, run the SQLite rows
+            traceback.print_exc()
+            pg_large = pg_small = None
+            builds["postgresql_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        else:
+            builds["postgresql"] = pg_large
+            builds["postgresql_small"] = pg_small
     return {
         "quick": quick,
         "scale": scale,

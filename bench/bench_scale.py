@@ -50,6 +50,19 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
                 f"(N={scale}, search indexes included)",
             }
         )
+    if "postgresql_error" in context["builds"]:
+        rows.append(
+            {
+                "name": "scale build, whole data set (PostgreSQL)",
+                "value": None,
+                "unit": "s",
+                "target": f"< {TARGET_SECONDS:.0f} s",
+                "baseline": None,
+                "ratio": None,
+                "ok": False,
+                "note": context["builds"]["postgresql_error"],
+            }
+        )
     return rows
 
 
