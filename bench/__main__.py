@@ -280,8 +280,16 @@ def prepare(
 # --- running the benchmarks -----------------------------------------------------------------
 
 
+# the order of the list of figures; benchmarks not named here follow, by name
+ORDER = ["import", "brief", "search", "reports", "tui", "cli", "scale"]
+
+
 def discover(only: list[str] | None = None) -> list[str]:
-    names = sorted(p.stem for p in BENCH.glob("bench_*.py"))
+    def rank(name: str) -> tuple[int, str]:
+        topic = name.removeprefix("bench_")
+        return (ORDER.index(topic) if topic in ORDER else len(ORDER), topic)
+
+    names = sorted((p.stem for p in BENCH.glob("bench_*.py")), key=rank)
     if only:
         wanted = {o.removeprefix("bench_").removesuffix(".py") for o in only}
         names = [n for n in names if n.removeprefix("bench_") in wanted]
