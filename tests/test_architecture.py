@@ -1,0 +1,153 @@
+"""The shape of the house: the library knows no terminal, the CLI builds no SQL and starts fast,
+and every command explains itself."""
+
+from __future__ import annotations
+
+import ast
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+import partnercrm
+
+ROOT = Path(__file__).resolve().parent.parent
+TERMINAL_PACKAGES = ("textual", "click", "rich")
+
+
+def _library_modules() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(partnercrm.__path__, "partnercrm."):
+        # alembic's env.py and the revision scripts run only inside alembic
+        if info.name == "partnercrm.migrations.env" or ".versions" in info.name:
+            continue
+        names.append(info.name)
+    return sorted(names)
+
+
+def test_no_library_module_imports_a_terminal_package():
+    """Each module is imported in turn in a fresh interpreter; the first to pull in a terminal
+    package is named."""
+    modules = _library_modules()
+    assert "partnercrm.privacy" in modules and "partnercrm.database" in modules
+    probe = (
+        "import importlib, json, sys\n"
+        f"bad = {TERMINAL_PACKAGES!r}\n"
+        "out = {}\n"
+        "for name in json.loads(sys.argv[1]):\n"
+        "    importlib.import_module(name)\n"
+        "    found = sorted(p for p in bad if p in sys.modules)\n"
+        "    if found:\n"
+        "        out[name] = found\n"
+        "        break\n"
+        "print(json.dumps(out))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(modules)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {}, "a library module imports a terminal package"
+
+
+def test_partnercrm_help_is_fast_and_loads_neither_sqlalchemy_nor_textual():
+    probe = (
+        "import sys\n"
+        "from cli.main import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "heavy = [m for m in ('sqlalchemy', 'textual', 'partnercrm.models', 'rich') if m in sys.modules]\n"
+        "print('LOADED', heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Commands:" in done.stdout and "privacy" in done.stdout
+    assert done.stdout.strip().endswith("LOADED []")
+
+
+def _walk(group: click.Group, ctx: click.Context, path: list[str]):
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, f"{' '.join([*path, name])} is listed but cannot be loaded"
+        yield [*path, name], command
+        if isinstance(command, click.Group):
+            yield from _walk(
+                command, click.Context(command, parent=ctx, info_name=name), [*path, name]
+            )
+
+
+def _commands() -> list[tuple[list[str], click.Command]]:
+    from cli.main import cli
+
+    return list(_walk(cli, click.Context(cli, info_name="partnercrm"), []))
+
+
+def test_the_command_tree_has_the_trust_commands():
+    names = {" ".join(path) for path, _ in _commands()}
+    assert {
+        "history",
+        "backup",
+        "restore",
+        "check",
+        "privacy export",
+        "privacy erase",
+        "privacy stale",
+        "partner restore",
+    } <= names
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=lambda p: " ".join(p))
+def test_every_command_has_help(path):
+    from cli.main import cli
+
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: ")
+    command = dict((tuple(p), c) for p, c in _commands())[tuple(path)]
+    described = (command.help or command.short_help or "").strip()
+    assert described, f"`partnercrm {' '.join(path)}` has no help text"
+    first_line = " ".join(described.split("\n")[0].split())
+    assert first_line in " ".join(result.output.split())  # click re-wraps the text
+
+
+# what the CLI and TUI may take from SQLAlchemy: a Session to pass along, and its errors
+ALLOWED_FROM_SQLALCHEMY = {
+    "sqlalchemy.orm": {"Session"},
+    "sqlalchemy.exc": None,  # any error class
+    "sqlalchemy.orm.exc": None,
+}
+
+
+def _sql_builders(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] == "sqlalchemy"]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
+            allowed = ALLOWED_FROM_SQLALCHEMY.get(node.module or "", set())
+            if allowed is None:
+                continue
+            found += [f"{node.module}.{a.name}" for a in node.names if a.name not in allowed]
+    return found
+
+
+@pytest.mark.parametrize("package", ["cli", "tui"])
+def test_the_cli_and_the_tui_build_no_sql(package):
+    offenders = {
+        str(path.relative_to(ROOT)): names
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if (names := _sql_builders(path))
+    }
+    assert offenders == {}, "cli/ and tui/ call partnercrm; they do not build SQL"
