@@ -1082,7 +1082,8 @@ class _Loader:
                     job_title=title,
                     senior=senior,
                     consent_source="met through the partnerships team",
-                    consent_date=self.day(-400),
+                    # they were in touch before the first summit they came to
+                    consent_date=min(self.day(-400), date(2022, 10, 1)),
                 )
                 people.append(person)
             self.people[p.name] = people
@@ -1099,7 +1100,8 @@ class _Loader:
     def _summit_attendance(self, event: m.Event, host: str, ambassador_summit: bool) -> None:
         for i, p in enumerate(PARTNERS):
             people = self.people[p.name]
-            if not people or p.lead is None and i % 2:
+            # every partner with a relationship lead came; so did some prospects
+            if not people or (p.lead is None and i % 2):
                 continue
             interest_missions: list[m.Mission] = []
             interest_roles: list[m.AmbassadorRole] = []
