@@ -268,7 +268,8 @@ def _render_text(b: Brief, console: Any) -> None:
         t = grid("Date", "Event", "Who came")
         for e in b.events:
             t.add_row(day(e.date), escape(e.name + (" (hosted)" if e.hosted else "")),
-                      escape(", ".join(e.people) or "—"))
+                      escape((", ".join(e.people) or "—")
+                             + (f" and {e.others} more" if e.others else "")))
         console.print(t)
 
     if b.colleagues:

@@ -150,7 +150,7 @@ def test_brief_holds_each_section_the_issue_lists(camden):
 
     assert data["events"] == [{"name": "We Make Camden Summit 2026", "kind": "summit",
                                "date": ago(60).isoformat(), "hosted": False,
-                               "people": ["Alice Ng (speaker)", "Cara Wu"]}]
+                               "people": ["Alice Ng (speaker)", "Cara Wu"], "others": 0}]
 
     by_name = {c["name"]: c for c in data["colleagues"]}
     assert by_name["Ruth Craven"]["is_lead"] and by_name["Ruth Craven"]["open_conversations"] == 1

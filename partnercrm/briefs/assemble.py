@@ -11,9 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import Date, Integer, and_, bindparam, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from partnercrm import models as m
@@ -43,6 +44,8 @@ from .model import (
 LIVE_CONVERSATIONS = 8  # one page: the most recently touched live conversations
 COMMITMENTS_PER_STATUS = 5
 KEY_PEOPLE = 3  # senior people, then as many again recently engaged
+PEOPLE_CONSIDERED = 40  # flagged senior first, then most recently touched
+PEOPLE_PER_EVENT = 6
 COLLEAGUES = 8
 STALE_DAYS = 60
 EVENT_YEARS = 3
@@ -145,6 +148,250 @@ class _Interest:
     roles: dict[int, list[tuple[str, date, str]]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Statements:
+    leads: Any
+    touches: Any
+    live: Any
+    due_steps: Any
+    stale: Any
+    in_play: Any
+    kinds: Any
+    delivered: Any
+    committed_missions: Any
+    shown: Any
+    held: Any
+    attended: Any
+    hosted: Any
+    interest: Any
+    people: Any
+
+
+@cache
+def _statements() -> _Statements:
+    """Every query a brief runs, built once with bound parameters (org_id, today, stale_before,
+    since, horizon): building SQLAlchemy statements costs more than running these ones."""
+    C, S, T, Cm, Co = m.Conversation, m.Step, m.Touchpoint, m.Commitment, m.Colleague
+    E, A, Ct, D = m.Event, m.Attendance, m.Contact, m.Delivery
+    org_id = bindparam("org_id", type_=Integer)
+    today = bindparam("today", type_=Date)
+    live = and_(C.organisation_id == org_id, C.archived.is_(False))
+    is_open = C.stage.in_(m.OPEN_STAGES)
+
+    # grouped by lead: who talks to them, and (summed) the conversation totals
+    leads = (
+        select(
+            Co.id,
+            Co.name,
+            Co.team,
+            func.count(),
+            func.count().filter(is_open),
+            func.max(C.last_touch_on),
+            func.min(C.started_on),
+        )
+        .join(Co, Co.id == C.lead_id)
+        .where(live)
+        .group_by(Co.id, Co.name, Co.team)
+    )
+    touches = (
+        select(Co.id, Co.name, Co.team, func.count(), func.max(T.happened_on))
+        .join(C, C.id == T.conversation_id)
+        .join(Co, Co.id == T.colleague_id)
+        .where(live)
+        .group_by(Co.id, Co.name, Co.team)
+    )
+    # the most recently touched live conversations, loaded whole
+    live_conversations = (
+        select(C)
+        .where(live, is_open)
+        .options(
+            joinedload(C.lead),
+            joinedload(C.ask_role),
+            selectinload(C.missions),
+            selectinload(C.steps).joinedload(S.owner),
+        )
+        .order_by(C.last_touch_on.desc(), C.id.desc())
+        .limit(LIVE_CONVERSATIONS)
+    )
+    due_steps = (
+        select(
+            S.description,
+            S.due_on,
+            Co.name,
+            C.id,
+            C.subject,
+            func.count().over(),
+            func.sum(case((S.due_on < today, 1), else_=0)).over(),
+        )
+        .join(C, C.id == S.conversation_id)
+        .join(Co, Co.id == S.owner_id)
+        .where(live, S.done_on.is_(None), S.due_on < bindparam("horizon", type_=Date))
+        .order_by(S.due_on, S.id)
+        .limit(WATCH_EXAMPLES)
+    )
+    stale = (
+        select(C.id, C.subject, C.last_touch_on, Co.name, func.count().over())
+        .join(Co, Co.id == C.lead_id)
+        .where(live, is_open, C.last_touch_on < bindparam("stale_before", type_=Date))
+        .order_by(C.last_touch_on, C.id)
+        .limit(WATCH_EXAMPLES)
+    )
+    # asks already on the table in open conversations, by role or kind
+    in_play = (
+        select(C.ask_role_id, C.ask_kind, func.count(), func.max(Co.name))
+        .join(Co, Co.id == C.lead_id)
+        .where(live, is_open)
+        .group_by(C.ask_role_id, C.ask_kind)
+    )
+
+    # commitments: counts by kind and status, delivered totals, then a few of each loaded
+    is_overdue = and_(Cm.due_on.is_not(None), Cm.due_on < today)
+    kinds = (
+        select(Cm.kind, Cm.status, func.count(), func.sum(case((is_overdue, 1), else_=0)))
+        .where(Cm.organisation_id == org_id)
+        .group_by(Cm.kind, Cm.status)
+    )
+    delivered = (
+        select(func.sum(D.gbp), func.sum(D.hours), func.sum(D.opportunities), func.sum(D.people))
+        .join(Cm, Cm.id == D.commitment_id)
+        .where(Cm.organisation_id == org_id)
+    )
+    committed_missions = (
+        select(m.commitment_mission.c.mission_id)
+        .join(Cm, Cm.id == m.commitment_mission.c.commitment_id)
+        .where(Cm.organisation_id == org_id, Cm.status != m.CommitmentStatus.LAPSED)
+        .distinct()
+    )
+
+    def few(condition: Any, *order: Any) -> Any:
+        inner = (
+            select(Cm.id)
+            .where(Cm.organisation_id == org_id, condition)
+            .order_by(*order)
+            .limit(COMMITMENTS_PER_STATUS)
+            .subquery()
+        )
+        return select(inner.c.id)
+
+    wanted = union_all(
+        few(Cm.status.in_(m.OPEN_COMMITMENT_STATUSES), Cm.due_on.is_(None), Cm.due_on, Cm.id),
+        few(Cm.status == m.CommitmentStatus.DELIVERED, Cm.closed_on.desc(), Cm.id.desc()),
+        few(Cm.status == m.CommitmentStatus.LAPSED, Cm.closed_on.desc(), Cm.id.desc()),
+    ).subquery()
+    shown = (
+        select(Cm)
+        .where(Cm.id.in_(select(wanted.c.id)))
+        .options(selectinload(Cm.missions), selectinload(Cm.deliveries))
+    )
+
+    held = (
+        select(m.Ambassadorship)
+        .where(m.Ambassadorship.organisation_id == org_id)
+        .options(joinedload(m.Ambassadorship.role), joinedload(m.Ambassadorship.mission))
+        .order_by(m.Ambassadorship.since, m.Ambassadorship.id)
+    )
+
+    # who came to each event: hosts and speakers first, a few names each, and a head count
+    since = bindparam("since", type_=Date)
+    ranked = (
+        select(
+            E.id.label("event_id"),
+            E.name.label("event_name"),
+            E.kind.label("kind"),
+            E.held_on.label("held_on"),
+            Ct.name.label("person"),
+            A.role.label("role"),
+            func.row_number()
+            .over(
+                partition_by=E.id,
+                order_by=(case((A.role == m.AttendanceRole.ATTENDEE, 1), else_=0), Ct.name),
+            )
+            .label("n"),
+            func.count().over(partition_by=E.id).label("people"),
+        )
+        .join(A, A.event_id == E.id)
+        .join(Ct, Ct.id == A.contact_id)
+        .where(A.organisation_id == org_id, E.held_on >= since, Ct.erased_at.is_(None))
+        .subquery()
+    )
+    attended = (
+        select(
+            ranked.c.event_id,
+            ranked.c.event_name,
+            ranked.c.kind,
+            ranked.c.held_on,
+            ranked.c.person,
+            ranked.c.role,
+            ranked.c.people,
+        )
+        .where(ranked.c.n <= PEOPLE_PER_EVENT)
+        .order_by(ranked.c.held_on.desc(), ranked.c.event_id, ranked.c.n)
+    )
+    hosted = select(E.id, E.name, E.kind, E.held_on).where(E.host_id == org_id, E.held_on >= since)
+
+    am, ar = m.attendance_mission, m.attendance_role
+    interest = union_all(
+        select(literal("mission"), am.c.mission_id, E.name, E.held_on, Ct.name)
+        .select_from(A)
+        .join(am, am.c.attendance_id == A.id)
+        .join(E, E.id == A.event_id)
+        .join(Ct, Ct.id == A.contact_id)
+        .where(A.organisation_id == org_id),
+        select(literal("role"), ar.c.role_id, E.name, E.held_on, Ct.name)
+        .select_from(A)
+        .join(ar, ar.c.attendance_id == A.id)
+        .join(E, E.id == A.event_id)
+        .join(Ct, Ct.id == A.contact_id)
+        .where(A.organisation_id == org_id),
+    )
+
+    # each person's last touch: a touchpoint, a conversation they are part of, or an event
+    cc = m.conversation_contact
+    all_touches = union_all(
+        select(T.contact_id.label("contact_id"), T.happened_on.label("on"))
+        .join(C, C.id == T.conversation_id)
+        .where(live, T.contact_id.is_not(None)),
+        select(cc.c.contact_id, C.last_touch_on).join(C, C.id == cc.c.conversation_id).where(live),
+        select(A.contact_id, E.held_on)
+        .join(E, E.id == A.event_id)
+        .where(A.organisation_id == org_id, E.held_on <= today),
+    ).subquery()
+    last_touches = (
+        select(all_touches.c.contact_id, func.max(all_touches.c.on).label("last"))
+        .group_by(all_touches.c.contact_id)
+        .subquery()
+    )
+    people = (
+        select(Ct.name, Ct.job_title, Ct.senior, last_touches.c.last, func.count().over())
+        .outerjoin(last_touches, last_touches.c.contact_id == Ct.id)
+        .where(Ct.organisation_id == org_id, Ct.archived.is_(False), Ct.erased_at.is_(None))
+        .order_by(
+            Ct.senior.desc(),
+            last_touches.c.last.is_(None),
+            last_touches.c.last.desc(),
+            Ct.name,
+        )
+        .limit(PEOPLE_CONSIDERED)
+    )
+    return _Statements(
+        leads=leads,
+        touches=touches,
+        live=live_conversations,
+        due_steps=due_steps,
+        stale=stale,
+        in_play=in_play,
+        kinds=kinds,
+        delivered=delivered,
+        committed_missions=committed_missions,
+        shown=shown,
+        held=held,
+        attended=attended,
+        hosted=hosted,
+        interest=interest,
+        people=people,
+    )
+
+
 def build_brief(
     session: Session,
     organisation: m.Organisation,
@@ -178,190 +425,34 @@ def build_brief(
         notes=organisation.notes,
     )
 
-    C, S, T, Cm = m.Conversation, m.Step, m.Touchpoint, m.Commitment
-    live = and_(C.organisation_id == org_id, C.archived.is_(False))
-    is_open = C.stage.in_(m.OPEN_STAGES)
+    q = _statements()
+    params = {
+        "org_id": org_id,
+        "today": today,
+        "stale_before": today - timedelta(days=STALE_DAYS),
+        "since": _years_before(today, EVENT_YEARS),
+        # open steps already late, or falling due by the meeting
+        "horizon": meeting + timedelta(days=1) if meeting and meeting >= today else today,
+    }
 
-    # --- conversations: one aggregate, colleagues grouped, the latest few loaded whole
-    Co = m.Colleague
-    # grouped by lead: who talks to them, and (summed) the conversation totals
-    lead_rows = session.execute(
-        select(
-            Co.id,
-            Co.name,
-            Co.team,
-            func.count(),
-            func.count().filter(is_open),
-            func.max(C.last_touch_on),
-            func.min(C.started_on),
-        )
-        .join(Co, Co.id == C.lead_id)
-        .where(live)
-        .group_by(Co.id, Co.name, Co.team)
-    ).all()
-    touch_rows = session.execute(
-        select(Co.id, Co.name, Co.team, func.count(), func.max(T.happened_on))
-        .join(C, C.id == T.conversation_id)
-        .join(Co, Co.id == T.colleague_id)
-        .where(live)
-        .group_by(Co.id, Co.name, Co.team)
-    ).all()
+    def rows(name: str) -> Any:
+        return session.execute(getattr(q, name), params).all()
 
-    live_convs = session.scalars(
-        select(C)
-        .where(live, is_open)
-        .options(
-            joinedload(C.lead),
-            joinedload(C.ask_role),
-            selectinload(C.missions),
-            selectinload(C.steps).joinedload(S.owner),
-        )
-        .order_by(C.last_touch_on.desc(), C.id.desc())
-        .limit(LIVE_CONVERSATIONS)
-    ).all()
-
-    # open steps already late, or falling due before the meeting
-    step_horizon = S.due_on <= meeting if meeting and meeting >= today else S.due_on < today
-    due_rows = session.execute(
-        select(
-            S.description,
-            S.due_on,
-            Co.name,
-            C.id,
-            C.subject,
-            func.count().over(),
-            func.sum(case((S.due_on < today, 1), else_=0)).over(),
-        )
-        .join(C, C.id == S.conversation_id)
-        .join(Co, Co.id == S.owner_id)
-        .where(live, S.done_on.is_(None), step_horizon)
-        .order_by(S.due_on, S.id)
-        .limit(WATCH_EXAMPLES)
-    ).all()
-
-    stale_before = today - timedelta(days=STALE_DAYS)
-    stale_rows = session.execute(
-        select(C.id, C.subject, C.last_touch_on, Co.name, func.count().over())
-        .join(Co, Co.id == C.lead_id)
-        .where(live, is_open, C.last_touch_on < stale_before)
-        .order_by(C.last_touch_on, C.id)
-        .limit(WATCH_EXAMPLES)
-    ).all()
-
-    # asks already on the table in open conversations, by role or kind
-    in_play_rows = session.execute(
-        select(C.ask_role_id, C.ask_kind, func.count(), func.max(Co.name))
-        .join(Co, Co.id == C.lead_id)
-        .where(live, is_open)
-        .group_by(C.ask_role_id, C.ask_kind)
-    ).all()
-
-    # --- commitments: counts by kind and status, delivered totals, then a few of each loaded
-    is_overdue = and_(Cm.due_on.is_not(None), Cm.due_on < today)
-    kind_rows = session.execute(
-        select(Cm.kind, Cm.status, func.count(), func.sum(case((is_overdue, 1), else_=0)))
-        .where(Cm.organisation_id == org_id)
-        .group_by(Cm.kind, Cm.status)
-    ).all()
-    D = m.Delivery
-    delivered_sum = session.execute(
-        select(func.sum(D.gbp), func.sum(D.hours), func.sum(D.opportunities), func.sum(D.people))
-        .join(Cm, Cm.id == D.commitment_id)
-        .where(Cm.organisation_id == org_id)
-    ).one()
-    committed_missions = set(
-        session.scalars(
-            select(m.commitment_mission.c.mission_id)
-            .join(Cm, Cm.id == m.commitment_mission.c.commitment_id)
-            .where(Cm.organisation_id == org_id, Cm.status != m.CommitmentStatus.LAPSED)
-            .distinct()
-        )
-    )
-
-    def _few(condition: Any, *order: Any) -> Any:
-        inner = (
-            select(Cm.id)
-            .where(Cm.organisation_id == org_id, condition)
-            .order_by(*order)
-            .limit(COMMITMENTS_PER_STATUS)
-            .subquery()
-        )
-        return select(inner.c.id)
-
-    wanted = union_all(
-        _few(Cm.status.in_(m.OPEN_COMMITMENT_STATUSES), Cm.due_on.is_(None), Cm.due_on, Cm.id),
-        _few(Cm.status == m.CommitmentStatus.DELIVERED, Cm.closed_on.desc(), Cm.id.desc()),
-        _few(Cm.status == m.CommitmentStatus.LAPSED, Cm.closed_on.desc(), Cm.id.desc()),
-    ).subquery()
-    shown = session.scalars(
-        select(Cm)
-        .where(Cm.id.in_(select(wanted.c.id)))
-        .options(selectinload(Cm.missions), selectinload(Cm.deliveries))
-    ).all()
-
-    # --- ambassador roles, events, interest, people
-    held = session.scalars(
-        select(m.Ambassadorship)
-        .where(m.Ambassadorship.organisation_id == org_id)
-        .options(joinedload(m.Ambassadorship.role), joinedload(m.Ambassadorship.mission))
-        .order_by(m.Ambassadorship.since, m.Ambassadorship.id)
-    ).all()
-
-    E, A, Ct = m.Event, m.Attendance, m.Contact
-    since = _years_before(today, EVENT_YEARS)
-    attended = session.execute(
-        select(E.id, E.name, E.kind, E.held_on, Ct.name, A.role)
-        .join(A, A.event_id == E.id)
-        .join(Ct, Ct.id == A.contact_id)
-        .where(A.organisation_id == org_id, E.held_on >= since, Ct.erased_at.is_(None))
-        .order_by(E.held_on.desc(), E.id, Ct.name)
-    ).all()
-    hosted = session.execute(
-        select(E.id, E.name, E.kind, E.held_on).where(E.host_id == org_id, E.held_on >= since)
-    ).all()
-
-    am, ar = m.attendance_mission, m.attendance_role
-    interest_rows = session.execute(
-        union_all(
-            select(literal("mission"), am.c.mission_id, E.name, E.held_on, Ct.name)
-            .select_from(A)
-            .join(am, am.c.attendance_id == A.id)
-            .join(E, E.id == A.event_id)
-            .join(Ct, Ct.id == A.contact_id)
-            .where(A.organisation_id == org_id),
-            select(literal("role"), ar.c.role_id, E.name, E.held_on, Ct.name)
-            .select_from(A)
-            .join(ar, ar.c.attendance_id == A.id)
-            .join(E, E.id == A.event_id)
-            .join(Ct, Ct.id == A.contact_id)
-            .where(A.organisation_id == org_id),
-        )
-    ).all()
-
-    cc = m.conversation_contact
-    touched = (
-        select(func.max(T.happened_on))
-        .join(C, C.id == T.conversation_id)
-        .where(T.contact_id == Ct.id, C.archived.is_(False))
-        .scalar_subquery()
-    )
-    in_conversation = (
-        select(func.max(C.last_touch_on))
-        .join(cc, cc.c.conversation_id == C.id)
-        .where(cc.c.contact_id == Ct.id, C.archived.is_(False))
-        .scalar_subquery()
-    )
-    at_event = (
-        select(func.max(E.held_on))
-        .join(A, A.event_id == E.id)
-        .where(A.contact_id == Ct.id, E.held_on <= today)
-        .scalar_subquery()
-    )
-    people_rows = session.execute(
-        select(Ct.name, Ct.job_title, Ct.senior, touched, in_conversation, at_event).where(
-            Ct.organisation_id == org_id, Ct.archived.is_(False), Ct.erased_at.is_(None)
-        )
-    ).all()
+    lead_rows = rows("leads")
+    touch_rows = rows("touches")
+    live_convs = session.scalars(q.live, params).unique().all()
+    due_rows = rows("due_steps")
+    stale_rows = rows("stale")
+    in_play_rows = rows("in_play")
+    kind_rows = rows("kinds")
+    delivered_sum = session.execute(q.delivered, params).one()
+    committed_missions = set(session.scalars(q.committed_missions, params))
+    shown = session.scalars(q.shown, params).all()
+    held = session.scalars(q.held, params).unique().all()
+    attended = rows("attended")
+    hosted = rows("hosted")
+    interest_rows = rows("interest")
+    people_rows = rows("people")
 
     roles, missions = _reference(session)
 
@@ -393,7 +484,7 @@ def build_brief(
         commitments_delivered=counts[m.CommitmentStatus.DELIVERED],
         commitments_lapsed=counts[m.CommitmentStatus.LAPSED],
         delivered=_totals(*delivered_sum),
-        contacts=len(people_rows),
+        contacts=people_rows[0][4] if people_rows else 0,
     )
 
     contacts = _key_people(people_rows)
@@ -548,9 +639,8 @@ def _reference(session: Session) -> tuple[list[m.AmbassadorRole], dict[int, m.Mi
 def _key_people(rows: Any) -> list[KeyPerson]:
     """The most senior people (most recently engaged first), then the most recently engaged others."""
     people = []
-    for name, title, senior, *touches in rows:
-        dates = [d for d in (_as_date(t) for t in touches) if d is not None]
-        people.append((name, title, _looks_senior(senior, title), max(dates) if dates else None))
+    for name, title, senior, last, _total in rows:
+        people.append((name, title, _looks_senior(senior, title), _as_date(last)))
 
     def recency(p: tuple[Any, ...]) -> tuple[bool, date, str]:
         return (p[3] is None, -(p[3].toordinal()) if p[3] else 0, p[0].lower())  # type: ignore[return-value]
@@ -639,14 +729,25 @@ def _events(attended: Any, hosted: Any) -> list[EventAttended]:
     out: dict[int, EventAttended] = {}
     for ident, name, kind, held_on, *_ in hosted:
         out[ident] = EventAttended(
-            name=name, kind=kind, date=_as_date(held_on), hosted=True, people=[]
-        )  # type: ignore[arg-type]
-    for ident, name, kind, held_on, person, role in attended:
+            name=name,
+            kind=kind,
+            date=_as_date(held_on),  # type: ignore[arg-type]
+            hosted=True,
+            people=[],
+        )
+    for ident, name, kind, held_on, person, role, people in attended:
         entry = out.setdefault(
             ident,
-            EventAttended(name=name, kind=kind, date=_as_date(held_on), hosted=False, people=[]),  # type: ignore[arg-type]
+            EventAttended(
+                name=name,
+                kind=kind,
+                date=_as_date(held_on),  # type: ignore[arg-type]
+                hosted=False,
+                people=[],
+            ),
         )
         entry.people.append(person if role == m.AttendanceRole.ATTENDEE else f"{person} ({role})")
+        entry.others = people - len(entry.people)
     return sorted(out.values(), key=lambda e: e.date, reverse=True)
 
 

@@ -150,6 +150,7 @@ class EventAttended:
     date: date
     hosted: bool
     people: list[str]
+    others: int = 0  # how many more of their people came than are named
 
 
 @dataclass
