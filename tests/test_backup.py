@@ -361,6 +361,45 @@ STOPPED_BEFORE_THE_END = textwrap.dedent(
 )
 
 
+# the real attendee importer, stopped once it has written part of its rows
+IMPORT_PART_WAY = textwrap.dedent(
+    """
+    import sys, time
+    from partnercrm.database import open_database
+    from partnercrm.importing.run import NewEvent, import_attendees
+
+    def progress(phase, done, total):
+        if phase == "writing" and 0 < done < total:
+            print("part way", flush=True)
+            time.sleep(120)
+
+    db = open_database(sys.argv[1], actor="importer")
+    with db.session() as s, s.begin():
+        import_attendees(s, sys.argv[2], event="Summit 2025",
+                         create_event=NewEvent("summit", "12/11/2025"), progress=progress)
+    """
+)
+
+
+def test_an_import_killed_part_way_leaves_only_its_run_marked_running(db_url, db, tmp_path):
+    lines = ["First Name,Last Name,Email,Company"]
+    lines += [
+        f"Person,Number {i},person{i}@firm{i % 30}.example,Firm {i % 30} Ltd" for i in range(300)
+    ]
+    (tmp_path / "summit.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _snapshot(db_url)
+    db.dispose()
+    _kill_part_way([IMPORT_PART_WAY, db_url, str(tmp_path / "summit.csv")])
+    assert backup.check_url(db_url).ok
+    after = _snapshot(db_url)
+    unchanged = [line for line in after.splitlines() if not line.startswith("import_run:")]
+    assert unchanged == [line for line in before.splitlines() if not line.startswith("import_run:")]
+    # the importer logs its start in a transaction of its own, so a killed run is visible
+    assert "'running'" in next(
+        line for line in after.splitlines() if line.startswith("import_run:")
+    )
+
+
 def _kill_part_way(args: list[str]) -> None:
     proc = subprocess.Popen([sys.executable, "-c", *args], stdout=subprocess.PIPE, text=True)
     try:
