@@ -407,9 +407,25 @@ def build_brief(
             f"`partnercrm partner restore {organisation.name!r}` to brief on it",
             field="organisation",
         )
+    stage = relationship_stages(session, [organisation.id])[organisation.id]
+    return assemble_brief(
+        session, organisation, stage, for_colleague=for_colleague, meeting=meeting, today=today
+    )
+
+
+def assemble_brief(
+    session: Session,
+    organisation: m.Organisation,
+    stage: m.RelationshipStage,
+    *,
+    for_colleague: m.Colleague | None = None,
+    meeting: date | None = None,
+    today: date | None = None,
+) -> Brief:
+    """`build_brief` with the relationship stage already known (briefs for a whole event derive
+    every organisation's stage in one go)."""
     today = today or date.today()
     org_id = organisation.id
-    stage = relationship_stages(session, [org_id])[org_id]
 
     header = Header(
         id=org_id,

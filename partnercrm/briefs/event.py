@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from partnercrm import models as m
 from partnercrm.errors import Invalid
+from partnercrm.organisations import relationship_stages
 
-from .assemble import build_brief
+from .assemble import assemble_brief
 from .model import Brief
 from .render import render_html, render_index_html, render_index_markdown, render_markdown
 
@@ -45,9 +46,13 @@ def event_briefs(
 ) -> list[Brief]:
     """A brief for each organisation at the event, for a meeting on the event's day."""
     meeting = event.held_on if event.held_on >= (today or date.today()) else None
+    present = organisations_at_event(session, event)
+    stages = relationship_stages(session, [org.id for org in present])
     return [
-        build_brief(session, org, for_colleague=for_colleague, meeting=meeting, today=today)
-        for org in organisations_at_event(session, event)
+        assemble_brief(
+            session, org, stages[org.id], for_colleague=for_colleague, meeting=meeting, today=today
+        )
+        for org in present
     ]
 
 
