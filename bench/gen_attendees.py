@@ -16,8 +16,8 @@ import argparse
 import csv
 import json
 import random
-from itertools import accumulate
 from datetime import datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 

@@ -3,8 +3,8 @@
 Exact matching compares `matching.name_key` (case, accents and punctuation aside) with every
 organisation's name and aliases; normalised matching also drops a leading "The" and trailing
 legal forms ("Ltd", "Limited", "PLC"). Only names left over reach the fuzzy matcher (rapidfuzz
-WRatio on `default_process`ed names), and it only scores candidates that share a word or a
-word's first four letters with the name, so thousands of names cost a second, not a minute.
+WRatio on `default_process`ed normalised names), and it only scores candidates that share a word or a
+word's first three letters with the name, so thousands of names cost a second, not a minute.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class OrganisationMatcher:
         self.by_core.setdefault(core_key(key), set()).add(ref)
         if canonical:
             self.names[ref] = name
-        processed = utils.default_process(name)
+        processed = _fuzzy_form(key)
         position = len(self._choices)
         self._choices.append(processed)
         self._choice_refs.append(ref)
@@ -124,14 +124,17 @@ class OrganisationMatcher:
         return result
 
     def _fuzzy(self, name: str) -> OrganisationMatch | None:
-        processed = utils.default_process(name)
+        processed = _fuzzy_form(name_key(name))
         if not processed or not self._choices:
             return None
         positions: set[int] = set()
-        # distinctive words narrow the search; a name made only of common words uses those
-        for block in _blocks(processed) or _blocks(processed, everything=True):
-            positions.update(self._blocks.get(block, ()))
-            if len(positions) > _FULL_SCAN_AT:
+        # distinctive words narrow the search; failing those, the common ones
+        for blocks in (_blocks(processed), _blocks(processed, everything=True)):
+            for block in blocks:
+                positions.update(self._blocks.get(block, ()))
+                if len(positions) > _FULL_SCAN_AT:
+                    break
+            if positions:
                 break
         if len(positions) > _FULL_SCAN_AT:
             candidates = range(len(self._choices))
@@ -153,11 +156,16 @@ class OrganisationMatcher:
         return OrganisationMatch(ref, "fuzzy", self.names[ref], round(float(score), 1))
 
 
+def _fuzzy_form(key: str) -> str:
+    # "The Camden Givng Ltd" is scored as "camden givng": articles and legal forms say nothing
+    return utils.default_process(core_key(key))
+
+
 def _blocks(processed: str, everything: bool = False) -> set[str]:
     blocks = set()
     for word in processed.split():
         if len(word) < 3 or (word in _COMMON_WORDS and not everything):
             continue
         blocks.add(word)
-        blocks.add(word[:4] + "…")
+        blocks.add(word[:3] + "…")
     return blocks

@@ -333,9 +333,9 @@ class _Import:
         role_cols = cmap.indexes.get("interest_roles", [])
         emails = EmailReader()
         missions = InterestReader("mission", self.s.execute(
-            select(m.Mission.id, m.Mission.key, m.Mission.name)).tuples())
+            select(m.Mission.id, m.Mission.key, m.Mission.name)))
         roles = InterestReader("ambassador role", self.s.execute(
-            select(m.AmbassadorRole.id, m.AmbassadorRole.key, m.AmbassadorRole.name)).tuples())
+            select(m.AmbassadorRole.id, m.AmbassadorRole.key, m.AmbassadorRole.name)))
         date_col = idx["registered_at"]
         month_first = cmap.month_first
         source = iter(table.rows)
@@ -707,7 +707,7 @@ class _Import:
         a = m.Attendance
         conn = self.s.connection()
         attendances = dict(conn.execute(
-            select(a.contact_id, a.id).where(a.event_id == self.event.id)).tuples().all())
+            select(a.contact_id, a.id).where(a.event_id == self.event.id)).all())
         interests: dict[int, tuple[set[int], set[int]]] = {}
         for table, column, slot in ((m.attendance_mission, "mission_id", 0),
                                     (m.attendance_role, "role_id", 1)):
@@ -898,6 +898,8 @@ class _Import:
                 self._execute_many(table, chunk)
 
         self._write_conversations(plan, person, advance)
+        if not report.changed:
+            return  # a re-import that changed nothing leaves no mark in the audit trail
         history.record(
             self.s, "import", "event", event_id, organisation_id=None,
             summary=(f"imported {source_name}: {report.contacts_created} contacts and "
@@ -914,8 +916,8 @@ class _Import:
         now = m.utcnow()
         stamp = {"version": 1, "created_at": now, "updated_at": now, "updated_by": self.actor}
         role_names = dict(self.s.execute(
-            select(m.AmbassadorRole.id, m.AmbassadorRole.name)).tuples().all())
-        mission_names = dict(self.s.execute(select(m.Mission.id, m.Mission.name)).tuples().all())
+            select(m.AmbassadorRole.id, m.AmbassadorRole.name)).all())
+        mission_names = dict(self.s.execute(select(m.Mission.id, m.Mission.name)).all())
         when, event_name = plan.when, self.event.name
 
         def ask_words(group: _Interest) -> str:
@@ -1009,10 +1011,10 @@ class _Import:
             cc, cm = m.conversation_contact, m.conversation_mission
             people.update(self.s.execute(
                 select(cc.c.conversation_id, cc.c.contact_id).where(
-                    cc.c.conversation_id.in_(chunk))).tuples())
+                    cc.c.conversation_id.in_(chunk))))
             missions.update(self.s.execute(
                 select(cm.c.conversation_id, cm.c.mission_id).where(
-                    cm.c.conversation_id.in_(chunk))).tuples())
+                    cm.c.conversation_id.in_(chunk))))
         return people, missions
 
     def _insert(
