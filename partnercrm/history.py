@@ -218,7 +218,17 @@ def entries(
     if organisation_id is not None:
         q = q.where(m.HistoryEntry.organisation_id == organisation_id)
     if contact_id is not None:
-        q = q.where(m.HistoryEntry.entity == "contact", m.HistoryEntry.entity_id == contact_id)
+        # the person's record, their other addresses and the events they attended
+        email_ids = select(m.ContactEmail.id).where(m.ContactEmail.contact_id == contact_id)
+        attended = select(m.Attendance.id).where(m.Attendance.contact_id == contact_id)
+        q = q.where(
+            or_(
+                (m.HistoryEntry.entity == "contact") & (m.HistoryEntry.entity_id == contact_id),
+                (m.HistoryEntry.entity == "contact_email")
+                & m.HistoryEntry.entity_id.in_(email_ids),
+                (m.HistoryEntry.entity == "attendance") & m.HistoryEntry.entity_id.in_(attended),
+            )
+        )
     if conversation_id is not None:
         step_ids = select(m.Step.id).where(m.Step.conversation_id == conversation_id)
         touch_ids = select(m.Touchpoint.id).where(m.Touchpoint.conversation_id == conversation_id)

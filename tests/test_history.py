@@ -120,7 +120,16 @@ def test_cli_history_narrows_by_organisation_contact_conversation_date_and_perso
     cli.ok("partner", "edit", "UCL", "--ward", "Euston", actor="Ruth Craven")
     by_ruth = cli.json("history", "--by", "ruth craven")
     assert {e["actor"] for e in by_ruth} == {"Ruth Craven", "ruth@camden.gov.uk"}
-    assert {e["entity"] for e in cli.json("history", "--contact", "ada@ucl.ac.uk")} == {"contact"}
+    from partnercrm import events
+    from partnercrm.database import open_database
+
+    db = open_database(cli.url)
+    with db.transaction() as s:
+        roundtable = events.add_event(s, "Anchor roundtable", "roundtable", "1/10/2025")
+        events.record_attendance(s, roundtable, s.get(m.Contact, ucl["contact"]))
+    db.dispose()
+    about_ada = cli.json("history", "--contact", "ada@ucl.ac.uk")
+    assert {e["entity"] for e in about_ada} == {"contact", "attendance"}
     conv = cli.json("history", "--conversation", str(ucl["conversation"]))
     assert {e["entity"] for e in conv} >= {"conversation", "touchpoint"}
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%d/%m/%Y")
@@ -162,3 +171,22 @@ def test_archived_records_leave_the_lists_and_come_back_with_their_history(cli, 
     for entity in ("organisation", "contact", "conversation"):
         assert ("archive", entity) in actions and ("restore", entity) in actions
     assert ("create", "organisation") in actions  # nothing from before the archive was lost
+
+
+def test_an_archived_partner_leaves_briefs_reports_and_search(cli, db, ucl):
+    from partnercrm import search
+
+    cli.ok("partner", "archive", "UCL")
+    refused = cli("brief", "UCL")
+    assert refused.exit_code == 1 and "UCL is archived" in refused.stderr
+    stale = cli.json("report", "stale", "--days", "0")["conversations"]
+    assert [c["organisation"] for c in stale] == []
+    with db.reader() as s:
+        assert search.search(s, "UCL", kinds=["organisation"]) == []
+    cli.ok("partner", "restore", "UCL")
+    assert [
+        c["organisation"] for c in cli.json("report", "stale", "--days", "0")["conversations"]
+    ] == ["UCL"]
+    assert "UCL" in cli.ok("brief", "UCL", "--format", "md").stdout
+    with db.reader() as s:
+        assert [h.title for h in search.search(s, "UCL", kinds=["organisation"])] == ["UCL"]
