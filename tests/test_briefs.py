@@ -213,6 +213,30 @@ def test_archived_organisations_get_no_brief_and_are_not_in_the_room(camden):
     assert any("1 other business made research commitments (for example Arup)" in w for w in top.why)
 
 
+def test_a_crowd_at_an_event_is_named_briefly_and_counted(db):
+    with db.transaction() as s:
+        org = organisations.add_organisation(s, "Crowded House", "culture")
+        people = [contacts.add_contact(s, f"Person {c}", None, org, job_title="Officer")
+                  for c in "HGFEDCBA"]
+        boss = contacts.add_contact(s, "Zara Quinn", None, org, job_title="Chief Executive")
+        summit = events.add_event(s, "Summit", "summit", ago(30))
+        for person in people:
+            events.record_attendance(s, summit, person)
+        events.record_attendance(s, summit, boss, role="speaker")
+        org_id = org.id
+    with db.reader() as s:
+        b = build_brief(s, s.get(m.Organisation, org_id), today=TODAY)
+    [seen] = b.events
+    assert seen.people == ["Zara Quinn (speaker)", "Person A", "Person B", "Person C", "Person D",
+                           "Person E"]
+    assert seen.others == 3
+    assert b.glance.contacts == 9
+    # a chief executive counts as senior even unflagged; then the most recently engaged
+    assert [(p.name, p.why) for p in b.contacts][:2] == [("Zara Quinn", "senior"),
+                                                         ("Person A", "recently engaged")]
+    assert "and 3 more" in render_markdown(b) and "and 3 more" in render_html(b)
+
+
 class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

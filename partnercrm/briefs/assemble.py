@@ -105,6 +105,13 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _day(value: Any) -> date:
+    """A date that cannot be missing (a NOT NULL column), as a date on every backend."""
+    found = _as_date(value)
+    assert found is not None
+    return found
+
+
 def _num(value: Any) -> float | int:
     if value is None:
         return 0
@@ -475,8 +482,8 @@ def assemble_brief(
     # ---------------------------------------------------------------- shape it
     total = sum(row[3] for row in lead_rows)
     open_count = sum(row[4] for row in lead_rows)
-    last_touch = max((_as_date(row[5]) for row in lead_rows), default=None)
-    first_started = min((_as_date(row[6]) for row in lead_rows), default=None)
+    last_touch = max((_day(row[5]) for row in lead_rows), default=None)
+    first_started = min((_day(row[6]) for row in lead_rows), default=None)
     counts: dict[str, int] = defaultdict(int)
     overdue_commitments = 0
     made_kinds: set[str] = set()
@@ -541,7 +548,7 @@ def assemble_brief(
     interest = _Interest()
     for what, ident, event_name, held_on, person in interest_rows:
         target = interest.missions if what == "mission" else interest.roles
-        target.setdefault(ident, []).append((event_name, _as_date(held_on), person))
+        target.setdefault(ident, []).append((event_name, _day(held_on), person))
     for found in (*interest.missions.values(), *interest.roles.values()):
         found.sort(key=lambda x: x[1], reverse=True)
 
@@ -602,7 +609,7 @@ _sector_cache: dict[tuple[str, str], tuple[float, dict[str, tuple[int, str, str]
 def _sector_commitments(session: Session, sector: str) -> dict[str, tuple[int, str, str]]:
     """Per commitment kind: how many current organisations in the sector made one, and the
     first and last of their names (live commitments only)."""
-    key = (session.get_bind().url.render_as_string(hide_password=False), sector)
+    key = (session.connection().engine.url.render_as_string(hide_password=False), sector)
     now = time.monotonic()
     cached = _sector_cache.get(key)
     if cached is not None and now - cached[0] < SECTOR_TTL_SECONDS:
@@ -972,7 +979,7 @@ def _watch_outs(
     out: list[WatchOut] = []
     total_due, overdue = (due_rows[0][5], due_rows[0][6]) if due_rows else (0, 0)
     for description, due_on, owner, conv_id, subject, _total, _overdue in due_rows:
-        due_on = _as_date(due_on)
+        due_on = _day(due_on)
         late = due_on < today
         prefix = "Overdue step" if late else "Step due before the meeting"
         out.append(
