@@ -86,10 +86,16 @@ def drive(db: Database, body: Callable[[PartnerApp, Any], Awaitable[None]]) -> N
 
 async def settle(pilot: Any) -> None:
     """Let workers (database reads and saves) finish and the screen catch up."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+    from textual.worker import WorkerState
+
     await pilot.pause()
+    for _ in range(20):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        busy = [w for w in pilot.app.workers
+                if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        if not busy:
+            return
 
 
 def org_id(db: Database, name: str) -> int:
@@ -101,6 +107,11 @@ async def open_partner(app: PartnerApp, pilot: Any, name: str, tab: str | None =
     app.open_partner(org_id(app.db, name), tab=tab)
     await settle(pilot)
     assert isinstance(app.screen, PartnerScreen)
+    for _ in range(100):  # the page's first read has shown
+        if app.screen.page is not None:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the partner page did not load")
 
 
 def fill(dialog: FormDialog[Any], **values: Any) -> None:
@@ -308,90 +319,35 @@ def test_palette_runs_an_action_on_a_chosen_partner(demo_db: Database) -> None:
 # ---------------------------------------------------------------- actions
 
 
-def test_new_partner_typed_at_the_keyboard(demo_db: Database) -> None:
+def test_the_warm_conversation_workflow_end_to_end(demo_db: Database) -> None:
+    """Log a conversation, touch it, add steps, move it on, convert it, record the delivery."""
+    from sqlalchemy import select
+
+    with demo_db.reader() as s:
+        food_id = s.scalar(select(m.Mission.id).where(m.Mission.key == "food"))
+    partner = "Old Diorama Arts Centre"
+
     async def body(app: PartnerApp, pilot: Any) -> None:
-        await pilot.press("n")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, FormDialog)
-        # nothing typed: the name is marked and nothing is stored
-        await save(pilot)
-        assert app.screen is dialog
-        assert "needed" in error_of(dialog, "name")
-        await pilot.press(*"Kentish Town City Farm")
-        fill(dialog, sector="vcs", aliases="KTCF, the farm", ward="Kentish Town South")
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        assert "Kentish Town City Farm" in str(app.screen.query_one("#partner-header").render())
-        with demo_db.reader() as s:
-            org = organisations.find_organisation(s, "ktcf")
-            assert org.name == "Kentish Town City Farm"
-            assert org.sector == "vcs" and org.lead is not None and org.lead.name == ME
+        await open_partner(app, pilot, partner, tab="conversations")
 
-    drive(demo_db, body)
-
-
-def test_new_partner_duplicate_name_keeps_the_form(demo_db: Database) -> None:
-    async def body(app: PartnerApp, pilot: Any) -> None:
-        await pilot.press("n")
-        await settle(pilot)
-        dialog = app.screen
-        fill(dialog, name="camden giving", sector="vcs", ward="Somewhere")
-        await save(pilot)
-        assert app.screen is dialog
-        assert "already used" in notifications(app)
-        assert dialog.field("ward").control.value == "Somewhere"
-
-    drive(demo_db, body)
-
-
-def test_new_contact_checks_the_email_beside_the_field(demo_db: Database) -> None:
-    async def body(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, "Roundhouse", tab="contacts")
-        before = app.screen.query_one("#contacts-table", DataTable).row_count
-        await pilot.press("c")
-        await settle(pilot)
-        dialog = app.screen
-        fill(dialog, name="Nadia Haddad", email="nadia at roundhouse", job_title="Head of Learning")
-        await save(pilot)
-        assert app.screen is dialog and "not valid" in error_of(dialog, "email")
-        with demo_db.reader() as s:
-            taken = contacts.list_contacts(s)[0].email
-        fill(dialog, email=taken.upper())
-        await save(pilot)
-        assert app.screen is dialog and "already belongs" in error_of(dialog, "email")
-        fill(dialog, email="Nadia.Haddad@Roundhouse.org.uk")
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        with demo_db.reader() as s:
-            found = contacts.find_contact(s, "nadia.haddad@roundhouse.org.uk")
-            assert found.organisation.name == "Roundhouse" and found.job_title == "Head of Learning"
-            assert found.email == "nadia.haddad@roundhouse.org.uk"
-        assert app.screen.query_one("#contacts-table", DataTable).row_count == before + 1
-
-    drive(demo_db, body)
-
-
-def test_log_a_warm_conversation_with_a_next_step(demo_db: Database) -> None:
-    async def body(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, "Old Diorama Arts Centre", tab="conversations")
+        # log a warm conversation: a bad date, then a step without a due date, are refused
         await pilot.press("l")
         await settle(pilot)
         dialog = app.screen
-        with demo_db.reader() as s:
-            food = next(mi for mi in s.scalars(__import__("sqlalchemy").select(m.Mission))
-                        if mi.key == "food")
-            food_id = food.id
         fill(dialog, subject="Hosting the spring roundtable", ask="hosting", missions=[food_id],
-             on="3/11/2025", note="Met Sam at the venue.", step="Send the hosting brief")
+             on="31/02/2025", note="Met Sam at the venue.", step="Send the hosting brief")
         await save(pilot)
-        # a next step without a due date is refused beside the due field
+        assert app.screen is dialog and "not a date" in error_of(dialog, "on")
+        fill(dialog, on="3/11/2025")
+        await save(pilot)
         assert app.screen is dialog and "due" in error_of(dialog, "due")
+        with demo_db.reader() as s:
+            org = organisations.find_organisation(s, partner)
+            assert conversations.list_conversations(s, organisation=org) == []
         fill(dialog, due="+7")
         await save(pilot)
         assert isinstance(app.screen, PartnerScreen)
         with demo_db.reader() as s:
-            org = organisations.find_organisation(s, "Old Diorama Arts Centre")
             conv = conversations.list_conversations(s, organisation=org)[0]
             assert conv.subject == "Hosting the spring roundtable"
             assert conv.ask_kind == "hosting" and [mi.key for mi in conv.missions] == ["food"]
@@ -402,21 +358,175 @@ def test_log_a_warm_conversation_with_a_next_step(demo_db: Database) -> None:
             ]
         assert "Hosting the spring roundtable" in table_text(app, "conversations-table")
 
+        # a touchpoint on the conversation under the cursor
+        await pilot.press("t")
+        await settle(pilot)
+        assert app.screen.field("conversation").control.value == conv.id
+        fill(app.screen, on="today", channel="call", note="Agreed dates for the roundtable.")
+        await save(pilot)
+        with demo_db.reader() as s:
+            again = conversations.get_conversation(s, conv.id)
+            touches = conversations.touchpoints(s, again)
+            assert touches[0].note == "Agreed dates for the roundtable."
+            assert touches[0].channel == "call" and again.last_touch_on == TODAY
+        assert "Agreed dates for the roundtable." in table_text(app, "thread-table")
+
+        # another step, due on a day typed day first
+        await pilot.press("s")
+        await settle(pilot)
+        fill(app.screen, description="Book the studio visit", due="1/12/2025")
+        await save(pilot)
+        with demo_db.reader() as s:
+            step = next(st for st in steps.list_steps(s) if st.description == "Book the studio visit")
+            assert step.due_on == date(2025, 12, 1) and step.owner.name == ME
+
+        # exploring, then converted into a commitment
+        await pilot.press("g")
+        await settle(pilot)
+        fill(app.screen, stage="exploring")
+        await save(pilot)
+        with demo_db.reader() as s:
+            again = conversations.get_conversation(s, conv.id)
+            assert again.stage == "exploring"
+            assert conversations.stage_changes(s, again)[-1].changed_on == TODAY
+        assert "exploring" in table_text(app, "conversations-table")
+        await pilot.press("k")
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.field("kind").control.value == "hosting"  # suggested by the ask
+        fill(dialog, beneficiary="Year 10 pupils", opportunities="1.5")
+        await save(pilot)
+        assert app.screen is dialog and "whole number" in error_of(dialog, "opportunities")
+        fill(dialog, opportunities="12", gbp="£2,500", due="31/3/2026")
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with demo_db.reader() as s:
+            assert conversations.get_conversation(s, conv.id).stage == "committed"
+            made = [c for c in commitments.list_commitments(s) if c.conversation_id == conv.id][0]
+            assert made.kind == "hosting" and made.promised_opportunities == 12
+            assert made.due_on == date(2026, 3, 31) and float(made.promised_gbp) == 2500
+            assert [mi.key for mi in made.missions] == ["food"]
+        assert "Year 10 pupils" in table_text(app, "commitments-table")
+
+        # what it delivered, with the story
+        await pilot.press("v")
+        await settle(pilot)
+        assert app.screen.field("commitment").control.value == made.id
+        fill(app.screen, opportunities="12", people="30",
+             story="Twelve pupils ran the roundtable's welcome; two now volunteer.")
+        await save(pilot)
+        with demo_db.reader() as s:
+            done = commitments.get_commitment(s, made.id)
+            assert done.status == "delivered" and done.deliveries[0].people == 30
+            assert done.deliveries[0].story.startswith("Twelve pupils")
+
+        # the step is done from My work
+        await pilot.press("escape")
+        await pilot.press("w")
+        await settle(pilot)
+        assert "Book the studio visit" in table_text(app, "work-week") + table_text(app, "work-later")
+        table = app.screen.query_one("#work-later", DataTable)
+        table.focus()
+        row = next(i for i in range(table.row_count) if "studio" in str(table.get_row_at(i)[1]))
+        table.move_cursor(row=row)
+        await pilot.press("x")
+        await settle(pilot)
+        fill(app.screen, on="yesterday")
+        await save(pilot)
+        with demo_db.reader() as s:
+            assert steps.get_step(s, step.id).done_on == TODAY - timedelta(days=1)
+        assert "Book the studio visit" not in table_text(app, "work-later")
+
     drive(demo_db, body)
 
 
-def test_a_bad_date_is_marked_and_nothing_saved(demo_db: Database) -> None:
+def test_new_partner_its_people_and_ambassador_role(demo_db: Database, tmp_path: Path) -> None:
     async def body(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, "Meta", tab="conversations")
-        await pilot.press("l")
+        from partnercrm import missions
+
+        # a name that is taken: the form stays open with what was typed
+        await pilot.press("n")
         await settle(pilot)
         dialog = app.screen
-        fill(dialog, subject="Digital skills", on="31/02/2025")
+        assert isinstance(dialog, FormDialog)
         await save(pilot)
-        assert app.screen is dialog and "not a date" in error_of(dialog, "on")
+        assert app.screen is dialog and "needed" in error_of(dialog, "name")
+        fill(dialog, name="camden giving", sector="vcs", ward="Somewhere")
+        await save(pilot)
+        assert app.screen is dialog and "already used" in notifications(app)
+        assert dialog.field("ward").control.value == "Somewhere"
+
+        # typed at the keyboard
+        dialog.field("name").control.value = ""
+        dialog.field("name").control.focus()
+        await pilot.press(*"Kentish Town City Farm")
+        fill(dialog, aliases="KTCF, the farm", ward="Kentish Town South")
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        assert "Kentish Town City Farm" in str(app.screen.query_one("#partner-header").render())
         with demo_db.reader() as s:
-            org = organisations.find_organisation(s, "Meta")
-            assert conversations.list_conversations(s, organisation=org, include_closed=True) == []
+            org = organisations.find_organisation(s, "ktcf")
+            assert org.name == "Kentish Town City Farm"
+            assert org.sector == "vcs" and org.lead is not None and org.lead.name == ME
+            taken = contacts.list_contacts(s)[0].email
+            advocate = missions.find_role(s, "advocate")
+
+        # a contact, with the email checked beside the field
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        fill(dialog, name="Nadia Haddad", email="nadia at the farm", job_title="Farm Manager")
+        await save(pilot)
+        assert app.screen is dialog and "not valid" in error_of(dialog, "email")
+        fill(dialog, email=taken.upper())
+        await save(pilot)
+        assert app.screen is dialog and "already belongs" in error_of(dialog, "email")
+        fill(dialog, email="Nadia.Haddad@KTCityFarm.org.uk")
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with demo_db.reader() as s:
+            found = contacts.find_contact(s, "nadia.haddad@ktcityfarm.org.uk")
+            assert found.organisation.name == "Kentish Town City Farm"
+            assert found.job_title == "Farm Manager"
+        assert "Nadia Haddad" in table_text(app, "contacts-table")
+
+        # enrolled as an ambassador, then its status moved on
+        await pilot.press("a")
+        await settle(pilot)
+        fill(app.screen, role=advocate.id)
+        await save(pilot)
+        with demo_db.reader() as s:
+            held = ambassadors.list_ambassadorships(
+                s, organisation=organisations.find_organisation(s, "ktcf")
+            )
+            assert [(a.role.key, a.status) for a in held] == [(advocate.key, "proposed")]
+            amb_id = held[0].id
+        await pilot.press("u")
+        await settle(pilot)
+        fill(app.screen, ambassadorship=amb_id, status="paused")
+        await save(pilot)
+        # proposed cannot go straight to paused: the service's reason shows beside the field
+        assert "can move to" in error_of(app.screen, "status")
+        fill(app.screen, status="active")
+        await save(pilot)
+        with demo_db.reader() as s:
+            assert ambassadors.get_ambassadorship(s, amb_id).status == "active"
+        assert "active" in table_text(app, "ambassadors-table")
+
+        # the brief, exported to a file; a second export to the same file must be asked for
+        await pilot.press("b")
+        await settle(pilot)
+        target = tmp_path / "farm.md"
+        fill(app.screen, path=str(target))
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        text = target.read_text(encoding="utf-8")
+        assert "Kentish Town City Farm" in text and text.startswith("#")
+        await pilot.press("b")
+        await settle(pilot)
+        fill(app.screen, path=str(target))
+        await save(pilot)
+        assert "exists" in error_of(app.screen, "path")
 
     drive(demo_db, body)
 
@@ -427,79 +537,6 @@ def _open_conversation(db: Database, name: str) -> m.Conversation:
         found = conversations.list_conversations(s, organisation=org)
         assert found, f"{name} has no open conversation in the demo"
         return found[0]
-
-
-def test_add_a_touchpoint(demo_db: Database) -> None:
-    conv = _open_conversation(demo_db, "Arsenal")
-
-    async def body(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, "Arsenal", tab="conversations")
-        await pilot.press("t")
-        await settle(pilot)
-        dialog = app.screen
-        assert dialog.field("conversation").control.value == conv.id
-        fill(dialog, on="today", channel="call", note="Agreed to share the campaign.")
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        with demo_db.reader() as s:
-            again = conversations.get_conversation(s, conv.id)
-            touches = conversations.touchpoints(s, again)
-            assert touches[0].note == "Agreed to share the campaign."
-            assert touches[0].channel == "call" and again.last_touch_on == TODAY
-        assert "Agreed to share the campaign." in table_text(app, "thread-table")
-
-    drive(demo_db, body)
-
-
-def test_add_a_step_and_mark_it_done_from_my_work(demo_db: Database) -> None:
-    conv = _open_conversation(demo_db, "Roundhouse")
-
-    async def body(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, "Roundhouse", tab="conversations")
-        await pilot.press("s")
-        await settle(pilot)
-        fill(app.screen, conversation=conv.id, description="Book the studio visit",
-             due="1/12/2025")
-        await save(pilot)
-        with demo_db.reader() as s:
-            step = next(st for st in steps.list_steps(s) if st.description == "Book the studio visit")
-            assert step.due_on == date(2025, 12, 1) and step.owner.name == ME
-            step_id = step.id
-        await pilot.press("escape")
-        await pilot.press("w")
-        await settle(pilot)
-        assert "Book the studio visit" in table_text(app, "work-later")
-        table = app.screen.query_one("#work-later", DataTable)
-        table.focus()
-        row = next(i for i in range(table.row_count) if "studio" in str(table.get_row_at(i)[1]))
-        table.move_cursor(row=row)
-        await pilot.press("x")
-        await settle(pilot)
-        fill(app.screen, on="yesterday")
-        await save(pilot)
-        with demo_db.reader() as s:
-            assert steps.get_step(s, step_id).done_on == TODAY - timedelta(days=1)
-        assert "Book the studio visit" not in table_text(app, "work-later")
-
-    drive(demo_db, body)
-
-
-def test_change_stage(demo_db: Database) -> None:
-    conv = _open_conversation(demo_db, "Arsenal")
-
-    async def body(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, "Arsenal", tab="conversations")
-        await pilot.press("g")
-        await settle(pilot)
-        fill(app.screen, conversation=conv.id, stage="parked")
-        await save(pilot)
-        with demo_db.reader() as s:
-            again = conversations.get_conversation(s, conv.id)
-            assert again.stage == "parked"
-            assert conversations.stage_changes(s, again)[-1].changed_on == TODAY
-        assert "parked" in table_text(app, "conversations-table")
-
-    drive(demo_db, body)
 
 
 def test_a_conflicting_save_keeps_what_was_typed(demo_db: Database) -> None:
@@ -559,95 +596,5 @@ def test_a_locked_database_keeps_what_was_typed(demo_db: Database) -> None:
         assert isinstance(app.screen, PartnerScreen)
         with demo_db.reader() as s:
             assert contacts.find_contact(s, "priya.raman@meta.com").organisation_id == org
-
-    drive(demo_db, body)
-
-
-def test_convert_to_a_commitment_and_record_a_delivery(demo_db: Database) -> None:
-    conv = _open_conversation(demo_db, "Roundhouse")
-
-    async def body(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, "Roundhouse", tab="conversations")
-        await pilot.press("k")
-        await settle(pilot)
-        dialog = app.screen
-        fill(dialog, conversation=conv.id, kind="opportunities", beneficiary="Year 10 pupils",
-             opportunities="1.5")
-        await save(pilot)
-        assert app.screen is dialog and "whole number" in error_of(dialog, "opportunities")
-        fill(dialog, opportunities="12", gbp="£2,500", due="31/3/2026")
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        with demo_db.reader() as s:
-            assert conversations.get_conversation(s, conv.id).stage == "committed"
-            made = [c for c in commitments.list_commitments(s) if c.conversation_id == conv.id][0]
-            assert made.kind == "opportunities" and made.promised_opportunities == 12
-            assert made.due_on == date(2026, 3, 31) and float(made.promised_gbp) == 2500
-            commitment_id = made.id
-        assert "Year 10 pupils" in table_text(app, "commitments-table")
-        await pilot.press("v")
-        await settle(pilot)
-        fill(app.screen, commitment=commitment_id, opportunities="12", people="30",
-             story="Twelve pupils spent a week in the studios; two now volunteer.")
-        await save(pilot)
-        with demo_db.reader() as s:
-            done = commitments.get_commitment(s, commitment_id)
-            assert done.status == "delivered"
-            assert done.deliveries[0].people == 30
-            assert done.deliveries[0].story.startswith("Twelve pupils")
-
-    drive(demo_db, body)
-
-
-def test_enrol_an_ambassador_and_change_its_status(demo_db: Database) -> None:
-    async def body(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, "Meta", tab="ambassadors")
-        await pilot.press("a")
-        await settle(pilot)
-        with demo_db.reader() as s:
-            from partnercrm import missions
-
-            role = missions.find_role(s, "advocate")
-            role_id = role.id
-        fill(app.screen, role=role_id)
-        await save(pilot)
-        with demo_db.reader() as s:
-            held = ambassadors.list_ambassadorships(
-                s, organisation=organisations.find_organisation(s, "Meta")
-            )
-            assert [(a.role.key, a.status) for a in held] == [(role.key, "proposed")]
-            amb_id = held[0].id
-        await pilot.press("u")
-        await settle(pilot)
-        fill(app.screen, ambassadorship=amb_id, status="paused")
-        await save(pilot)
-        # proposed cannot go straight to paused: the service's reason shows beside the field
-        assert "can move to" in error_of(app.screen, "status")
-        fill(app.screen, status="active")
-        await save(pilot)
-        with demo_db.reader() as s:
-            assert ambassadors.get_ambassadorship(s, amb_id).status == "active"
-        assert "active" in table_text(app, "ambassadors-table")
-
-    drive(demo_db, body)
-
-
-def test_export_the_brief(demo_db: Database, tmp_path: Path) -> None:
-    async def body(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, "Camden Giving")
-        await pilot.press("b")
-        await settle(pilot)
-        target = tmp_path / "giving.md"
-        fill(app.screen, path=str(target))
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        text = target.read_text(encoding="utf-8")
-        assert "Camden Giving" in text and text.startswith("#")
-        # a second export to the same file must be asked for
-        await pilot.press("b")
-        await settle(pilot)
-        fill(app.screen, path=str(target))
-        await save(pilot)
-        assert "exists" in error_of(app.screen, "path")
 
     drive(demo_db, body)

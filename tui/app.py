@@ -9,12 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tui.commands import PartnerCommands
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.events import EventsScreen
-from tui.screens.my_work import MyWorkScreen
-from tui.screens.partners import PartnersScreen
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -22,27 +20,34 @@ if TYPE_CHECKING:
     from partnercrm.database import Database
 
 
+def _screen(module: str, name: str) -> Screen[None]:
+    from importlib import import_module
+
+    return getattr(import_module(f"tui.screens.{module}"), name)()  # type: ignore[no-any-return]
+
+
 class PartnerApp(App[None]):
     """`partnercrm tui`: dashboard, partners, my work and events, with every action in a form."""
 
     CSS_PATH = "app.tcss"
     TITLE = "partnercrm"
+    # the first screen is imported up front; the others when first visited (a faster start)
     MODES = {
         "dashboard": DashboardScreen,
-        "partners": PartnersScreen,
-        "my_work": MyWorkScreen,
-        "events": EventsScreen,
+        "partners": lambda: _screen("partners", "PartnersScreen"),
+        "my_work": lambda: _screen("my_work", "MyWorkScreen"),
+        "events": lambda: _screen("events", "EventsScreen"),
     }
     COMMANDS = App.COMMANDS | {PartnerCommands}
+    # work everywhere; the top-level screens show them in the footer (tui.screens.base.NAVIGATION)
     BINDINGS = [
-        Binding("d", "switch_mode('dashboard')", "Dashboard"),
-        Binding("p", "switch_mode('partners')", "Partners"),
-        Binding("w", "switch_mode('my_work')", "My work"),
-        Binding("e", "switch_mode('events')", "Events"),
-        Binding("n", "new_partner", "New partner"),
+        Binding("d", "switch_mode('dashboard')", "Dashboard", show=False),
+        Binding("p", "switch_mode('partners')", "Partners", show=False),
+        Binding("w", "switch_mode('my_work')", "My work", show=False),
+        Binding("e", "switch_mode('events')", "Events", show=False),
+        Binding("n", "new_partner", "New partner", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+p", "command_palette", "Palette", show=True, priority=True),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", show=False),
     ]
 
     def __init__(self, db: Database, *, today: date | None = None, blink: bool = True) -> None:

@@ -33,7 +33,7 @@ class ExportBriefDialog(FormDialog[str]):
             self.form_title = f"Export the brief on {org.name}"
         default = self.folder / f"{name_key(org.name).replace(' ', '-')}-brief.md"
         yield self.text_field("path", "File", str(default), required=True)
-        yield self.flag_field("overwrite", "Replace the file if it exists")
+        yield self.flag_field("overwrite", "Replace", "replace the file if it exists")
 
     def save(self, session: Session, values: dict[str, Any]) -> str:
         path = Path(values["path"]).expanduser()

@@ -79,11 +79,11 @@ class FormDialog(ModalScreen[T], Generic[T]):
     def text_field(self, name: str, label: str, value: str = "", *, required: bool = False,
                    placeholder: str = "", hint: str | None = None,
                    parse: Callable[[str], Any] | None = None) -> Field:
-        control = TextInput(value=value, placeholder=placeholder, id=name)
+        control = TextInput(value=value, placeholder=placeholder, id=name, compact=True)
         return Field(name, label, control, required=required, hint=hint, parse=parse)
 
     def note_field(self, name: str, label: str, value: str = "") -> Field:
-        control = NoteArea(value, id=name, soft_wrap=True, show_line_numbers=False)
+        control = NoteArea(value, id=name, soft_wrap=True, show_line_numbers=False, compact=True)
         return Field(name, label, control)
 
     def date_field(self, name: str, label: str, value: date | None = None, *,
@@ -94,9 +94,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
             return parse_date(raw, label.lower(), today=today)
 
         shown = f"{value:%d/%m/%Y}" if value else ""
-        control = TextInput(value=shown, placeholder="12/11/2025, 12 Nov, today, +7", id=name)
-        return Field(name, label, control, parse=parse, required=required,
-                     hint="day first; 'today', '+7' work")
+        control = TextInput(value=shown, placeholder="12/11/2025, 12 Nov, today, +7", id=name,
+                            compact=True)
+        return Field(name, label, control, parse=parse, required=required)
 
     def amount_field(self, name: str, label: str, *, whole: bool = False) -> Field:
         def parse(raw: str) -> Decimal | int:
@@ -112,17 +112,18 @@ class FormDialog(ModalScreen[T], Generic[T]):
                 return int(value)
             return value
 
-        control = TextInput(placeholder="0", id=name, restrict=r"[0-9.,£]*")
+        control = TextInput(placeholder="0", id=name, restrict=r"[0-9.,£]*", compact=True)
         return Field(name, label, control, parse=parse)
 
     def select_field(self, name: str, label: str, options: Sequence[tuple[str, Any]],
                value: Any = None, *, required: bool = False) -> Field:
         control: Select[Any] = Select(
             options,
-            value=value if value is not None else Select.BLANK,
+            value=value if value is not None else Select.NULL,
             allow_blank=not required or value is None,
             id=name,
             prompt="choose…",
+            compact=True,
         )
         return Field(name, label, control, required=required)
 
@@ -130,12 +131,12 @@ class FormDialog(ModalScreen[T], Generic[T]):
              chosen: Iterable[Any] = ()) -> Field:
         picked = set(chosen)
         control: SelectionList[Any] = SelectionList(
-            *[(text, value, value in picked) for text, value in options], id=name
+            *[(text, value, value in picked) for text, value in options], id=name, compact=True
         )
-        return Field(name, label, control, hint="space ticks")
+        return Field(name, label, control)
 
-    def flag_field(self, name: str, label: str, value: bool = False) -> Field:
-        return Field(name, label, Checkbox(label, value, id=name))
+    def flag_field(self, name: str, label: str, text: str, value: bool = False) -> Field:
+        return Field(name, label, Checkbox(text, value, id=name, compact=True))
 
     def field(self, name: str) -> Field:
         return self.query_one(f"#field-{name}", Field)

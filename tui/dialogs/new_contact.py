@@ -31,7 +31,7 @@ class NewContactDialog(FormDialog[int]):
         yield self.text_field("email", "Email", parse=contacts.normalise_email)
         yield self.text_field("job_title", "Job title")
         yield self.text_field("phone", "Phone")
-        yield self.flag_field("senior", "Senior (leadership contact)")
+        yield self.flag_field("senior", "Senior", "a leadership contact")
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         org = options.organisation(session, self.organisation_id)

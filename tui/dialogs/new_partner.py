@@ -25,7 +25,7 @@ class NewPartnerDialog(FormDialog[int]):
         yield self.text_field("name", "Name", required=True, placeholder="e.g. Camden Giving")
         yield self.select_field("sector", "Sector", options.sectors(), required=True)
         yield self.text_field("aliases", "Also known as", hint="commas between names")
-        yield self.flag_field("anchor", "Anchor institution (invited to roundtables)")
+        yield self.flag_field("anchor", "Anchor", "an anchor institution (invited to roundtables)")
         yield self.text_field("ward", "Ward")
         yield self.select_field("lead", "Relationship lead", leads, value=me)
         yield self.text_field("website", "Website")

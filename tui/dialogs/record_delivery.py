@@ -40,7 +40,7 @@ class RecordDeliveryDialog(FormDialog[int]):
         yield self.amount_field("gbp", "£ delivered")
         yield self.amount_field("hours", "Hours given")
         yield self.note_field("story", "Story (what changed, for whom)")
-        yield self.flag_field("partial", "More to come (keep the commitment open)")
+        yield self.flag_field("partial", "More to come", "keep the commitment open")
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         commitment = commitments.get_commitment(session, values["commitment"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual import work
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -14,6 +15,16 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tui.app import PartnerApp
+
+
+NAVIGATION = [
+    Binding("d", "app.switch_mode('dashboard')", "Dashboard"),
+    Binding("p", "app.switch_mode('partners')", "Partners"),
+    Binding("w", "app.switch_mode('my_work')", "My work"),
+    Binding("e", "app.switch_mode('events')", "Events"),
+    Binding("n", "app.new_partner", "New partner"),
+    Binding("q", "app.quit", "Quit"),
+]
 
 
 class DataScreen(Screen[None]):
@@ -50,3 +61,9 @@ class DataScreen(Screen[None]):
     def show(self, data: Any) -> None:
         """Put the loaded data on the screen (runs on the UI thread)."""
         raise NotImplementedError
+
+
+class PlaceScreen(DataScreen):
+    """A top-level screen (dashboard, partners, my work, events): its footer shows where to go."""
+
+    BINDINGS = NAVIGATION

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Grid, Vertical
-from textual.widgets import DataTable, Footer, Header, Markdown, Static
+from textual.containers import Container, Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Static
 
 from partnercrm import models as m
 from partnercrm import organisations, reports
 from tui import options
 from tui.errors import explain
-from tui.screens.base import DataScreen
+from tui.screens.base import PlaceScreen
 from tui.widgets.panel import panel_table
 
 WELCOME = """\
@@ -52,7 +52,7 @@ class Figures:
     due: list[reports.CommitmentDue] = field(default_factory=list)
 
 
-class DashboardScreen(DataScreen):
+class DashboardScreen(PlaceScreen):
     """The first screen: what needs doing today, and how the pipeline stands."""
 
     BINDINGS = [
@@ -63,21 +63,24 @@ class DashboardScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Container(id="welcome", classes="hidden"):
-            yield Markdown(WELCOME)
-        with Grid(id="dashboard"):
-            with Vertical(id="pipeline-panel", classes="panel"):
-                yield Static("", id="pipeline")
-            yield panel_table("coverage", "Missions Ambassadors: active in each mission and role",
-                              cursor="cell")
-            yield panel_table("my-steps", "My steps")
-            yield panel_table("stale", f"No touch in {STALE_DAYS}+ days")
-            yield panel_table("due", "Commitments due this month")
+            yield Static("", id="welcome-text")
+        with Vertical(id="dashboard"):
+            with Horizontal(id="dashboard-top"):
+                with Vertical(id="pipeline-panel", classes="panel"):
+                    yield Static("", id="pipeline")
+                yield panel_table("coverage", "Active Missions Ambassadors by mission and role",
+                                  cursor="cell")
+            with Horizontal(id="dashboard-lists"):
+                yield panel_table("my-steps", "My steps")
+                with Vertical(id="dashboard-right"):
+                    yield panel_table("stale", f"No touch in {STALE_DAYS}+ days")
+                    yield panel_table("due", "Commitments due this month")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#pipeline-panel").border_title = "Warm conversations by stage (open ones in green)"
+        self.query_one("#pipeline-panel").border_title = "Warm conversations by stage"
         self.query_one("#my-steps", DataTable).add_columns("Due", "Step", "Partner")
-        self.query_one("#stale", DataTable).add_columns("Last touch", "Partner", "Lead", "Subject")
+        self.query_one("#stale", DataTable).add_columns("Last touch", "Partner", "Lead")
         self.query_one("#due", DataTable).add_columns("Due", "Partner", "Kind", "Status")
 
     def action_reload(self) -> None:
@@ -107,16 +110,21 @@ class DashboardScreen(DataScreen):
         self.query_one("#dashboard").set_class(f.empty, "hidden")
         self.figures = f
         if f.empty:
+            from rich.markdown import Markdown  # only an empty database needs it
+
+            self.query_one("#welcome-text", Static).update(Markdown(WELCOME))
             return
         self.query_one("#pipeline", Static).update(_bars(f.pipeline))
         self._show_coverage(f.coverage)
         steps = self.query_one("#my-steps", DataTable)
         steps.clear()
         for line in f.my_overdue:
-            steps.add_row(Text(f"{line.due:%d %b}", style="bold red"), line.description,
-                          line.organisation, key=f"conv:{line.conversation_id}:{line.step_id}")
+            steps.add_row(Text(f"{line.due:%d %b}", style="bold red"), _short(line.description, 28),
+                          _short(line.organisation, 18),
+                          key=f"conv:{line.conversation_id}:{line.step_id}")
         for line in f.my_week:
-            steps.add_row(f"{line.due:%d %b}", line.description, line.organisation,
+            steps.add_row(f"{line.due:%d %b}", _short(line.description, 28),
+                          _short(line.organisation, 18),
                           key=f"conv:{line.conversation_id}:{line.step_id}")
         panel = self.query_one("#my-steps-panel")
         if f.me is None:
@@ -128,8 +136,8 @@ class DashboardScreen(DataScreen):
         stale = self.query_one("#stale", DataTable)
         stale.clear()
         for row in f.stale:
-            stale.add_row(f"{row.last_touch:%d %b %Y}", row.organisation, row.lead,
-                          row.subject or "", key=f"conv:{row.conversation_id}")
+            stale.add_row(f"{row.last_touch:%d %b %y}", _short(row.organisation, 24), row.lead,
+                          key=f"conv:{row.conversation_id}")
         self.query_one("#stale-panel").border_title = (
             f"No touch in {STALE_DAYS}+ days ({f.stale_total})"
         )
@@ -149,7 +157,7 @@ class DashboardScreen(DataScreen):
         for key, name in cov.roles:
             table.add_column(_short_role(name), key=key)
         for mkey, mname in cov.missions:
-            cells: list[Any] = [mname]
+            cells: list[Any] = [_short(mname, 14)]
             for rkey, _ in cov.roles:
                 cell = cov.cell(mkey, rkey)
                 text = Text(str(cell.active), style="bold" if cell.active else "red")
@@ -211,12 +219,16 @@ class DashboardScreen(DataScreen):
         self.app.call_from_thread(self.reload)
 
 
+def _short(text: str, width: int = 34) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _short_role(name: str) -> str:
     """'Advocate/champion' -> 'Advocate', 'Research, learning & evaluation' -> 'Research'."""
     return name.split("/")[0].split(",")[0].split(" ")[0]
 
 
-def _bars(stages: dict[str, int], width: int = 36) -> Text:
+def _bars(stages: dict[str, int], width: int = 22) -> Text:
     """One bar per stage, open stages first, scaled to the largest."""
     order = [s.value for s in m.Stage]
     biggest = max(stages.values(), default=0) or 1

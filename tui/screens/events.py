@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header
 
 from partnercrm import events
-from tui.screens.base import DataScreen
+from tui.screens.base import PlaceScreen
 
 
-class EventsScreen(DataScreen):
+class EventsScreen(PlaceScreen):
     """Every event, newest first, with attendance counts."""
 
     def compose(self) -> ComposeResult:

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from partnercrm import steps
 from tui import options
-from tui.screens.base import DataScreen
+from tui.screens.base import PlaceScreen
 from tui.widgets.panel import panel_table
 
 GROUPS = [("overdue", "Overdue"), ("week", "This week"), ("later", "Later")]
@@ -28,7 +28,7 @@ class Work:
     groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-class MyWorkScreen(DataScreen):
+class MyWorkScreen(PlaceScreen):
     """Open steps of the colleague named by --as, grouped overdue / this week / later."""
 
     BINDINGS = [

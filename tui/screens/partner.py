@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from sqlalchemy.orm import Session
 from textual import on
@@ -15,7 +16,6 @@ from textual.widgets import (
     DataTable,
     Footer,
     Header,
-    Markdown,
     Static,
     TabbedContent,
     TabPane,
@@ -59,7 +59,7 @@ class PartnerScreen(DataScreen):
         yield Static("", id="partner-header")
         with TabbedContent(initial=self.start_tab or "overview", id="partner-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll(id="overview-scroll"):
-                yield Markdown("", id="brief")
+                yield Static("", id="brief")
             with TabPane("Contacts", id="contacts"):
                 yield _table("contacts-table")
             with TabPane("Conversations", id="conversations"), Vertical():
@@ -126,7 +126,8 @@ class PartnerScreen(DataScreen):
         if d["aliases"]:
             header.append(f"\nalso known as {', '.join(d['aliases'])}", style="dim")
         self.query_one("#partner-header", Static).update(header)
-        self.query_one("#brief", Markdown).update(page.brief)
+        # rich's Markdown is one renderable: far quicker than a widget per block for a long brief
+        self.query_one("#brief", Static).update(RichMarkdown(page.brief))
         self._fill("contacts-table", [
             (c["id"], (c["name"], c["job_title"] or "", c["email"] or "", c["phone"] or "",
                        "yes" if c["senior"] else ""))

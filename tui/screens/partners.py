@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from partnercrm import missions, organisations
 from partnercrm.errors import NotFound
 from tui import options
-from tui.screens.base import DataScreen
+from tui.screens.base import PlaceScreen
 from tui.widgets.field import TextInput
 
 PAGE = 100
@@ -61,10 +61,11 @@ class Filter:
 class Page:
     rows: list[organisations.PartnerRow]
     offset: int
+    request: int  # which reload asked for it (the benchmark waits for the latest)
     problem: str | None = None
 
 
-class PartnersScreen(DataScreen):
+class PartnersScreen(PlaceScreen):
     """A table of organisations with a filter box; Enter opens the partner."""
 
     BINDINGS = [
@@ -83,6 +84,12 @@ class PartnersScreen(DataScreen):
         self.first_row = 0
         self.fresh = True  # the next page shown starts with the cursor on its first row
         self.filter = Filter()
+        self.requested = 0  # reloads asked for
+        self.shown = -1  # the reload whose page is on screen
+
+    def reload(self) -> None:
+        self.requested += 1
+        super().reload()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,13 +111,13 @@ class PartnersScreen(DataScreen):
     # --- reading a page ---
 
     def load(self, session: Session) -> Page:
-        f = self.filter
+        f, request = self.filter, self.requested
         mission = None
         if f.mission:
             try:
                 mission = missions.find_mission(session, f.mission)
             except NotFound as exc:
-                return Page([], 0, problem=str(exc))
+                return Page([], 0, request, problem=str(exc))
         rows = organisations.list_organisations(
             session,
             query=f.query or None,
@@ -122,7 +129,7 @@ class PartnersScreen(DataScreen):
             limit=PAGE,
             offset=self.first_row,
         )
-        return Page(rows, self.first_row)
+        return Page(rows, self.first_row, request)
 
     def show(self, page: Page) -> None:
         table = self.query_one("#partners", DataTable)
@@ -144,6 +151,7 @@ class PartnersScreen(DataScreen):
             table.move_cursor(row=min(keep, len(page.rows) - 1))
         self.page_rows = len(page.rows)
         self._status(page)
+        self.shown = page.request
 
     def _status(self, page: Page) -> None:
         status = self.query_one("#partners-status", Static)

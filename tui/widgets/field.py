@@ -51,12 +51,11 @@ class Field(Vertical):
         self.hint = hint
 
     def compose(self) -> ComposeResult:
-        text = self.label + (" *" if self.required else "")
-        if self.hint:
-            text += f"  [dim]{self.hint}[/]"
-        yield Label(text, classes="field-label")
+        yield Label(self.label + (" *" if self.required else ""), classes="field-label")
         yield self.control
         yield Static("", classes="field-error")
+        if self.hint:
+            yield Static(self.hint, classes="field-hint")
 
     def raw(self) -> Any:
         c = self.control
@@ -65,7 +64,7 @@ class Field(Vertical):
         if isinstance(c, TextArea):
             return c.text.strip()
         if isinstance(c, Select):
-            return None if c.value is Select.BLANK else c.value
+            return None if c.value is Select.NULL else c.value
         if isinstance(c, Checkbox):
             return c.value
         if isinstance(c, SelectionList):

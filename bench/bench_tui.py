@@ -1,0 +1,199 @@
+"""The TUI at council scale: time to a usable first screen, and a keystroke in the partners filter.
+
+First screen: a fresh `python` process imports the app, opens the database and runs it
+headless (Textual's `run_test`) until the dashboard has drawn the pipeline, my steps and the
+other panels from the reports. The figure is wall time from before the imports to that
+moment, the median of several starts; the baseline is the time to import textual.app and
+sqlalchemy.orm alone (the floor any Textual + SQLAlchemy program pays).
+
+Filter keystroke: on the partners screen, partner names are typed a key at a time with
+Pilot; each keystroke is timed from the key press to the table showing that filter's page
+(one page of rows, queried through the search index). The baseline is the same update with
+the filter box empty (the first page of all partners).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+FIRST_SCREEN_TARGET_S = 1.5
+KEYSTROKE_TARGET_MS = 100.0
+ROOT = Path(__file__).resolve().parent.parent
+
+FIRST_SCREEN_SCRIPT = r"""
+import time
+start = time.perf_counter()
+import asyncio, json, sys
+from datetime import date
+from tui.app import PartnerApp
+from partnercrm.database import open_database
+imported = time.perf_counter()
+
+async def main():
+    db = open_database(sys.argv[1], actor=sys.argv[2])
+    opened = time.perf_counter()
+    app = PartnerApp(db, blink=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        while getattr(app.screen, "figures", None) is None:
+            await asyncio.sleep(0.005)
+        await pilot.pause()
+        usable = time.perf_counter()
+    print(json.dumps({"import": imported - start, "open": opened - start,
+                      "usable": usable - start}))
+
+asyncio.run(main())
+"""
+
+FLOOR_SCRIPT = r"""
+import time
+start = time.perf_counter()
+import textual.app, sqlalchemy.orm
+print(time.perf_counter() - start)
+"""
+
+
+def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    url = (context or {}).get("sqlite_url") or _small_database(quick)
+    scale = (context or {}).get("scale", "small")
+    actor = _busiest_colleague(url)
+    starts = [_first_screen(url, actor) for _ in range(2 if quick else 5)]
+    floor = statistics.median(_floor() for _ in range(3))
+    usable = statistics.median(s["usable"] for s in starts)
+    keystrokes, empty = asyncio.run(_keystrokes(url, actor, quick))
+    median = statistics.median(keystrokes)
+    worst = max(keystrokes)
+    p95 = sorted(keystrokes)[max(0, int(len(keystrokes) * 0.95) - 1)]
+    note = f"SQLite, N={scale}, acting as {actor}"
+    return [
+        _row(f"TUI first screen usable (SQLite, N={scale})", usable, "s",
+             f"< {FIRST_SCREEN_TARGET_S} s", floor, usable <= FIRST_SCREEN_TARGET_S,
+             note + f"; import {statistics.median(s['import'] for s in starts):.2f} s, "
+             f"database open {statistics.median(s['open'] for s in starts):.2f} s; baseline: "
+             "importing textual.app + sqlalchemy.orm"),
+        _row(f"TUI partners filter keystroke median (SQLite, N={scale})", median, "ms",
+             f"< {KEYSTROKE_TARGET_MS:.0f} ms", empty, median <= KEYSTROKE_TARGET_MS,
+             note + f"; {len(keystrokes)} keystrokes; baseline: the unfiltered first page"),
+        _row(f"TUI partners filter keystroke p95 (SQLite, N={scale})", p95, "ms",
+             f"< {KEYSTROKE_TARGET_MS:.0f} ms", empty, p95 <= KEYSTROKE_TARGET_MS,
+             note + f"; worst {worst:.0f} ms"),
+    ]
+
+
+def _row(name: str, value: float, unit: str, target: str, baseline: float | None,
+         ok: bool, note: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "value": round(value, 3 if unit == "s" else 1),
+        "unit": unit,
+        "target": target,
+        "baseline": round(baseline, 3 if unit == "s" else 1) if baseline else None,
+        "ratio": round(value / baseline, 2) if baseline else None,
+        "ok": ok,
+        "note": note,
+    }
+
+
+def _first_screen(url: str, actor: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_SCREEN_SCRIPT, url, actor],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=120,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _floor() -> float:
+    out = subprocess.run([sys.executable, "-c", FLOOR_SCRIPT], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    return float(out.stdout.strip())
+
+
+def _busiest_colleague(url: str) -> str:
+    """The colleague owning the most open steps: the fullest 'my steps' panel."""
+    from partnercrm import colleagues, reports
+    from partnercrm.database import open_database
+
+    db = open_database(url, actor="bench")
+    try:
+        with db.reader() as s:
+            found = reports.overdue(s, limit=1).owners
+            if found:
+                return found[0].owner
+            return colleagues.list_colleagues(s)[0].name
+    finally:
+        db.dispose()
+
+
+async def _keystrokes(url: str, actor: str, quick: bool) -> tuple[list[float], float]:
+    from partnercrm import organisations
+    from partnercrm.database import open_database
+    from tui.app import PartnerApp
+
+    db = open_database(url, actor=actor)
+    with db.reader() as s:
+        names = [r.name for r in organisations.list_organisations(s, limit=400)][::40]
+    names = names[:3] if quick else names[:8]
+    names += ["camden", "kings cross"]
+    app = PartnerApp(db, blink=False)
+    timings: list[float] = []
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("p")
+        screen = await _partners_screen(app, pilot)
+        empty = await _until_shown(pilot, screen, lambda: screen.action_clear_filter())
+        for name in names:
+            screen.query_one("#filter").focus()
+            for ch in name[:8]:
+                key = "space" if ch == " " else ch
+                timings.append(await _until_shown(pilot, screen, lambda k=key: pilot.press(k)))
+            await _until_shown(pilot, screen, lambda: screen.action_clear_filter())
+    db.dispose()
+    return timings, empty
+
+
+async def _partners_screen(app: Any, pilot: Any) -> Any:
+    from tui.screens.partners import PartnersScreen
+
+    while not isinstance(app.screen, PartnersScreen):
+        await asyncio.sleep(0.005)
+    while app.screen.shown < 0:
+        await asyncio.sleep(0.005)
+    return app.screen
+
+
+async def _until_shown(pilot: Any, screen: Any, act: Any) -> float:
+    """Milliseconds from `act` (a key press) to the table showing the filter it set."""
+    started = time.perf_counter()
+    result = act()
+    if asyncio.iscoroutine(result):
+        await result
+    while screen.shown != screen.requested:
+        await asyncio.sleep(0.001)
+    return (time.perf_counter() - started) * 1000
+
+
+def _small_database(quick: bool) -> str:
+    """Without the bench runner's data: build N=2 (quick) or N=20 once under bench/data/."""
+    from partnercrm import scale
+    from partnercrm.database import open_database
+
+    n = 2 if quick else 20
+    path = ROOT / "bench" / "data" / f"tui-scale-{n}.db"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = open_database(str(path), actor="bench")
+        scale.build(db, n)
+        db.dispose()
+    return f"sqlite:///{path}"
+
+
+if __name__ == "__main__":
+    import pprint
+
+    url = sys.argv[1] if len(sys.argv) > 1 else None
+    pprint.pprint(run(quick="--quick" in sys.argv, context={"sqlite_url": url} if url else None))
