@@ -221,6 +221,10 @@ def test_the_importer_skips_an_erased_address(db, ada, tmp_path):
     with db.reader() as s:
         names = set(s.scalars(select(m.Contact.name)))
         assert "Grace Hopper" in names and not any("Lovelace" in n for n in names)
+        grace = contacts.find_contact(s, "grace@roundhouse.org.uk")
+        # the importer says where the details came from, for the lawful-basis record
+        assert grace.consent_source == "We Make Camden Summit 2024 registration"
+        assert grace.lawful_basis is not None
 
 
 def test_cli_erase_asks_first_and_says_what_it_did(cli, db, ada):
