@@ -171,6 +171,10 @@ def test_watch_outs_name_what_could_go_wrong_in_the_meeting(camden):
     # Ruth is reading it: the others with open conversations are named, she is not
     assert "Jo Okafor (1)" in texts[4] and "Ruth" not in texts[4]
     assert not any("nobody should see" in t for t in texts)
+    # a meeting in twelve days brings the step due in ten into view
+    later = brief_of(camden, "BL", meeting=TODAY + timedelta(days=12))
+    due = [w.text for w in later.watch_outs if w.kind == "due_before_meeting"]
+    assert len(due) == 1 and "Follow up with their comms team" in due[0]
 
 
 def test_asks_are_ranked_with_reasons_in_the_partners_terms(camden):
