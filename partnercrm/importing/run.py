@@ -243,6 +243,7 @@ class _Import:
         self.progress = progress or (lambda phase, done, total: None)
         self.actor = history.actor_of(session)
         self.event: _EventInfo | None = None
+        self._create_event: tuple[str, NewEvent] | None = None
 
     # ----------------------------------------------------------------- the whole import
     def run(
@@ -262,7 +263,7 @@ class _Import:
     ) -> ImportReport:
         table = read_table(source, sheet=sheet)
         cmap = map_columns(table.header, preset=preset, overrides=column_map)
-        self.event = self._event(event, create_event, dry_run)
+        self.event = self._event(event, create_event)
         report = ImportReport(
             source=str(source), event=self.event.name, dry_run=dry_run, strict=strict,
             encoding=table.encoding, delimiter=table.delimiter, columns=cmap.as_dict(),
@@ -282,24 +283,28 @@ class _Import:
         self._plan_interest(plan, report, lead, follow_up_days)
         if dry_run:
             return report
+        self._add_event()
         self._write(plan, report, table.name)
         return report
 
     # ----------------------------------------------------------------- event and lead
-    def _event(self, given: str, create: NewEvent | None, dry_run: bool) -> _EventInfo:
+    def _event(self, given: str, create: NewEvent | None) -> _EventInfo:
+        """The event, found now; one --create-event adds is checked now and added at write time."""
         from partnercrm import events, organisations
+        from partnercrm.dates import parse_date
 
         found: m.Event | None
         if create is not None:
             found = self.s.scalar(select(m.Event).where(m.Event.name_key == name_key(given)))
             if found is None:
-                host = organisations.find_organisation(self.s, create.host) if create.host else None
-                if dry_run:
-                    from partnercrm.dates import parse_date
-
-                    events.check_kind(create.kind)
-                    return _EventInfo(None, given.strip(), parse_date(create.held_on), None)
-                found = events.add_event(self.s, given, create.kind, create.held_on, host=host)
+                events.check_kind(create.kind)
+                if create.host:
+                    organisations.find_organisation(self.s, create.host)
+                if not given.strip():
+                    raise Invalid("an event needs a name", field="event")
+                self._create_event = (given, create)
+                return _EventInfo(None, given.strip(), parse_date(create.held_on, "event date"),
+                                  None)
         else:
             try:
                 found = events.find_event(self.s, given)
@@ -308,6 +313,17 @@ class _Import:
                     f"{exc}; to add it, give --create-event with --kind and --date", field="event"
                 ) from exc
         return _EventInfo(found.id, found.name, found.held_on, found.owner_id)
+
+    def _add_event(self) -> None:
+        from partnercrm import events, organisations
+
+        assert self.event is not None
+        if self._create_event is None:
+            return
+        given, create = self._create_event
+        host = organisations.find_organisation(self.s, create.host) if create.host else None
+        added = events.add_event(self.s, given, create.kind, create.held_on, host=host)
+        self.event.id = added.id
 
     def _lead(self, lead: str | None) -> int | None:
         from partnercrm import colleagues
