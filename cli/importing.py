@@ -41,7 +41,7 @@ def import_() -> None:
               help="Stored contacts: fill blanks only, update differing values, or leave alone.")
 @click.option("--fuzzy-threshold", type=click.FloatRange(50, 100), default=None,
               help="How alike (0-100) a company name must be to match an organisation "
-                   "[default: 90].")
+                   "[default: 92].")
 @click.option("--dry-run", is_flag=True, help="Write nothing; print what would happen.")
 @click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
 @click.option("--rejects", type=click.Path(dir_okay=False, writable=True),
