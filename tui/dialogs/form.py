@@ -61,6 +61,12 @@ class FormDialog(ModalScreen[T], Generic[T]):
                 yield Button(self.save_label, variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
 
+    def on_mount(self) -> None:
+        # start typing straight away: the first field, not the scrolling container, has focus
+        self.query_one("#form-fields").can_focus = False
+        first = self.query(Field).first()
+        first.control.focus()
+
     def fields(self) -> Iterable[Field]:
         raise NotImplementedError
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from rich.markdown import Markdown as RichMarkdown
@@ -44,8 +45,10 @@ class PartnerScreen(DataScreen):
         Binding("escape", "back", "Back"),
         *[Binding(a.binding, f"act('{a.key}')", a.short, show=a.show)
           for a in actions.ACTIONS if a.binding and a.needs_partner],
-        Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
-        Binding("right_square_bracket", "tab(1)", "Next tab", show=False),
+        Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False, key_display="["),
+        Binding("right_square_bracket", "tab(1)", "Next tab", show=False, key_display="]"),
+        *[Binding(str(i), f"show_tab('{tab}')", f"{tab} tab", show=False)
+          for i, tab in enumerate(TABS, 1)],
     ]
 
     def __init__(self, organisation_id: int, tab: str | None = None) -> None:
@@ -135,23 +138,23 @@ class PartnerScreen(DataScreen):
         ])
         self._fill("conversations-table", [
             (c["id"], (str(c["id"]), c["subject"] or options.label(c["ask"] or "") or "—",
-                       c["stage"], c["lead"], ", ".join(c["missions"]), c["last_touch"],
+                       c["stage"], c["lead"], ", ".join(c["missions"]), _day(c["last_touch"]),
                        _next_step(c)))
             for c in d["conversations"]
         ])
         self._fill("commitments-table", [
             (c["id"], (str(c["id"]), options.label(c["kind"]), options.label(c["status"]),
-                       ", ".join(c["missions"]), c["beneficiary"] or "", c["due"] or "",
+                       ", ".join(c["missions"]), c["beneficiary"] or "", _day(c["due"]),
                        _measures(c["promised"]), _measures(c["delivered"])))
             for c in d["commitments"]
         ])
         self._fill("ambassadors-table", [
             (a["id"], (str(a["id"]), a["role_name"], a["mission"] or "any", a["status"],
-                       a["since"], a["status_changed_on"]))
+                       _day(a["since"]), _day(a["status_changed_on"])))
             for a in d["ambassadorships"]
         ])
         self._fill("events-table", [
-            (e["id"], (e["date"], e["name"] + (" (host)" if e["hosted"] else ""), e["kind"],
+            (e["id"], (_day(e["date"]), e["name"] + (" (host)" if e["hosted"] else ""), e["kind"],
                        ", ".join(e["people"])))
             for e in d["events"]
         ])
@@ -199,16 +202,17 @@ class PartnerScreen(DataScreen):
         today = self.crm.today.isoformat()
         for s in thread["steps"]:
             if s["done"]:
-                what, style = f"step done {s['done']}", "dim"
+                what, style = f"step done {_day(s['done'])}", "dim"
             elif s["due"] < today:
                 what, style = "step OVERDUE", "bold red"
             else:
                 what, style = "step", "bold"
-            table.add_row(s["due"], Text(what, style=style), s["owner"], s["description"],
+            table.add_row(_day(s["due"]), Text(what, style=style), s["owner"], s["description"],
                           key=f"step:{s['id']}")
         for t in thread["touchpoints"]:
             who = ", ".join(x for x in (t["colleague"], t["contact"]) if x)
-            table.add_row(t["date"], t["channel"], who, t["note"] or "", key=f"touch:{t['id']}")
+            table.add_row(_day(t["date"]), t["channel"], who, t["note"] or "",
+                          key=f"touch:{t['id']}")
 
     # --- actions ---
 
@@ -233,6 +237,9 @@ class PartnerScreen(DataScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#partner-tabs", TabbedContent).active = tab
+
     def action_tab(self, step: int) -> None:
         tabs = self.query_one("#partner-tabs", TabbedContent)
         at = TABS.index(tabs.active) if tabs.active in TABS else 0
@@ -245,7 +252,12 @@ def _table(table_id: str) -> DataTable[Any]:
 
 def _next_step(c: dict[str, Any]) -> str:
     s = c["next_step"]
-    return f"{s['description']} ({s['owner']}, {s['due']})" if s else ""
+    return f"{s['description']} ({s['owner']}, {_day(s['due'])})" if s else ""
+
+
+def _day(iso: str | None) -> str:
+    """'2025-11-12' as people read it: '12 Nov 2025'."""
+    return f"{date.fromisoformat(iso):%d %b %Y}" if iso else ""
 
 
 def _measures(values: dict[str, Any]) -> str:
