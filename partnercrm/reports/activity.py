@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
@@ -14,10 +14,18 @@ from partnercrm.reports.filters import (
     Filters,
     commitments_joined,
     conversations_joined,
+    in_scope_conversation,
     live_commitment,
     live_conversation,
 )
 from partnercrm.reports.table import Table, as_date
+
+
+def _scanned(column: Any) -> Any:
+    """`column` as an expression (column + 0), so SQLite reads the table in order rather than
+    walking the column's index and fetching every row at random (twice as fast at 200,000
+    conversations); PostgreSQL hashes either way."""
+    return (column + literal_column("0")).label(column.key)
 
 
 def _count_if(condition: Any) -> Any:
@@ -92,39 +100,44 @@ def activity(
     c = m.Conversation
     scope = live_conversation(f)
 
+    lead = _scanned(c.lead_id)
     led = {
         lead_id: (started, open_now)
         for lead_id, started, open_now in session.execute(
             conversations_joined(
-                c.lead_id,
+                lead,
                 _count_if(f.in_period(c.started_on)),
                 _count_if(c.stage.in_(m.OPEN_STAGES)),
             )
             .where(scope)
-            .group_by(c.lead_id)
+            .group_by(lead)
         )
     }
     t = m.Touchpoint
+    toucher = _scanned(t.colleague_id)
     touches = dict(
         session.execute(
-            conversations_joined(t.colleague_id, func.count())
-            .join(t, t.conversation_id == c.id)
-            .where(scope, t.colleague_id.is_not(None), f.in_period(t.happened_on))
-            .group_by(t.colleague_id)
+            select(toucher, func.count())
+            .where(
+                in_scope_conversation(t.conversation_id, f),
+                toucher.is_not(None),
+                f.in_period(t.happened_on),
+            )
+            .group_by(toucher)
         ).all()
     )
     s = m.Step
+    owner = _scanned(s.owner_id)
     step_counts = {
-        owner: (done, overdue)
-        for owner, done, overdue in session.execute(
-            conversations_joined(
-                s.owner_id,
+        owner_id: (done, overdue)
+        for owner_id, done, overdue in session.execute(
+            select(
+                owner,
                 _count_if(and_(s.done_on.is_not(None), f.in_period(s.done_on))),
                 _count_if(and_(s.done_on.is_(None), s.due_on < today)),
             )
-            .join(s, s.conversation_id == c.id)
-            .where(scope)
-            .group_by(s.owner_id)
+            .where(in_scope_conversation(s.conversation_id, f))
+            .group_by(owner)
         )
     }
     cm = m.Commitment
@@ -243,13 +256,15 @@ class Overdue:
 def _open_steps_query(f: Filters) -> Any:
     s = m.Step
     return (
-        conversations_joined(
+        select(
             s.id, s.description, m.Colleague.name, m.Organisation.name, s.conversation_id,
-            s.due_on, organisation=True,
+            s.due_on,
         )
-        .join(s, s.conversation_id == m.Conversation.id)
+        .select_from(s)
+        .join(m.Conversation, m.Conversation.id == s.conversation_id)
+        .join(m.Organisation, m.Organisation.id == m.Conversation.organisation_id)
         .join(m.Colleague, m.Colleague.id == s.owner_id)
-        .where(live_conversation(_without_lead(f)), s.done_on.is_(None))
+        .where(in_scope_conversation(s.conversation_id, _without_lead(f)), s.done_on.is_(None))
     )
 
 
@@ -292,10 +307,13 @@ def overdue(
     if f.lead_id is not None:
         where.append(s.owner_id == f.lead_id)
     owner_rows = session.execute(
-        conversations_joined(s.owner_id, m.Colleague.name, func.count(), func.min(s.due_on))
-        .join(s, s.conversation_id == m.Conversation.id)
+        select(s.owner_id, m.Colleague.name, func.count(), func.min(s.due_on))
+        .select_from(s)
         .join(m.Colleague, m.Colleague.id == s.owner_id)
-        .where(live_conversation(_without_lead(f)), s.done_on.is_(None), *where)
+        .where(
+            in_scope_conversation(s.conversation_id, _without_lead(f)), s.done_on.is_(None),
+            *where,
+        )
         .group_by(s.owner_id, m.Colleague.name)
     ).all()
     owners = sorted(

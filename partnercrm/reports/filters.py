@@ -140,6 +140,20 @@ def live_conversation(f: Filters) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
+def in_scope_conversation(column: Any, f: Filters) -> ColumnElement[bool]:
+    """`column`, a conversation id on a child table (touchpoint, step), names a conversation
+    the report counts. No join: without filters the archived conversations are a small set to
+    leave out; with filters the conversations in scope are the set to keep."""
+    c = m.Conversation
+    if f.sector is None and f.lead_id is None and f.mission_id is None:
+        return column.not_in(
+            select(c.id).where(
+                or_(c.archived.is_(True), c.organisation_id.in_(archived_organisations()))
+            )
+        )
+    return column.in_(select(c.id).where(live_conversation(f)))
+
+
 def conversation_has_mission(mission_id: int) -> ColumnElement[bool]:
     # an alias, so the EXISTS keeps its own FROM when the outer query joins the same table
     cm = m.conversation_mission.alias("scope_mission")

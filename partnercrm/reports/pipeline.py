@@ -6,7 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
@@ -115,71 +127,29 @@ class Pipeline:
 def pipeline(session: Session, filters: Filters | None = None) -> Pipeline:
     """Conversations by stage per mission and in total, conversion rate and days to commitment.
 
-    Every figure is one grouped query; the percentiles come from ROW_NUMBER/COUNT windows that
+    One statement, one pass over the conversations and their stage changes: each live
+    conversation's facts (stage, started in the period, moved in the period, days to its
+    commitment) are gathered once, tagged with 'all' and with each of its missions, then
+    grouped for the counts and ranked (ROW_NUMBER/COUNT windows) for the percentiles, which
     hand back at most four rows per mission (the two either side of each percentile).
     """
     f = filters or Filters()
-    c = m.Conversation
-    cm = m.conversation_mission
     missions = _missions(session, f)
-
-    # stage counts: the cohort of conversations started in the period
-    started = live_conversation(f) & f.in_period(c.started_on)
     stage_counts: dict[Any, dict[str, int]] = {}
-    total_q = conversations_joined(c.stage, func.count()).where(started).group_by(c.stage)
-    for stage, n in session.execute(total_q):
-        stage_counts.setdefault(ALL, {})[stage] = n
-    per_mission_q = (
-        conversations_joined(cm.c.mission_id, c.stage, func.count())
-        .join(cm, cm.c.conversation_id == c.id)
-        .where(started)
-        .group_by(cm.c.mission_id, c.stage)
-    )
-    if f.mission_id is not None:
-        per_mission_q = per_mission_q.where(cm.c.mission_id == f.mission_id)
-    for mission_id, stage, n in session.execute(per_mission_q):
-        stage_counts.setdefault(mission_id, {})[stage] = n
-
-    # conversations that changed stage in the period (the first 'initiated' is not a move)
-    sc = m.StageChange
-    moved_where = (
-        live_conversation(f) & sc.from_stage.is_not(None) & f.in_period(sc.changed_on)
-    )
     moved: dict[Any, int] = {}
-    moved[ALL] = session.scalar(
-        conversations_joined(func.count(func.distinct(c.id)))
-        .join(sc, sc.conversation_id == c.id)
-        .where(moved_where)
-    ) or 0
-    moved_q = (
-        conversations_joined(cm.c.mission_id, func.count(func.distinct(c.id)))
-        .join(sc, sc.conversation_id == c.id)
-        .join(cm, cm.c.conversation_id == c.id)
-        .where(moved_where)
-        .group_by(cm.c.mission_id)
-    )
-    moved.update(dict(session.execute(moved_q).all()))
+    ranks: dict[Any, tuple[int, dict[int, int]]] = {}
+    for kind, grp, stage, cohort, moves, rn, n, days in session.execute(_pipeline_query(f)):
+        key = ALL if grp == 0 else grp
+        if kind == "n":
+            stage_counts.setdefault(key, {})[stage] = int(cohort or 0)
+            moved[key] = moved.get(key, 0) + int(moves or 0)
+        else:
+            ranks.setdefault(key, (n, {}))[1][rn] = days
 
-    # days from a conversation's start to its commitment, for those committed in the period
-    committed = (
-        live_conversation(f)
-        & (sc.to_stage == m.Stage.COMMITTED)
-        & f.in_period(sc.changed_on)
-    )
-    days = days_between(sc.changed_on, c.started_on)
-    total_days = (
-        conversations_joined(literal_column("0").label("grp"), days.label("days"))
-        .join(sc, sc.conversation_id == c.id)
-        .where(committed)
-    )
-    mission_days = (
-        conversations_joined(cm.c.mission_id.label("grp"), days.label("days"))
-        .join(sc, sc.conversation_id == c.id)
-        .join(cm, cm.c.conversation_id == c.id)
-        .where(committed)
-    )
-    timing = {ALL: _percentiles(session, total_days).get(0, (0, None, None))}
-    timing.update(_percentiles(session, mission_days))
+    timing = {
+        key: (n, _interpolate(values, n, MEDIAN), _interpolate(values, n, P80))
+        for key, (n, values) in ranks.items()
+    }
 
     def line(key: Any, mission_key: str, name: str) -> PipelineLine:
         counts = {s: stage_counts.get(key, {}).get(s, 0) for s in STAGES}
@@ -201,6 +171,88 @@ def pipeline(session: Session, filters: Filters | None = None) -> Pipeline:
         total=line(ALL, ALL, "All missions"),
         missions=[line(mi.id, mi.key, mi.name) for mi in missions],
     )
+
+
+def _pipeline_query(f: Filters) -> Any:
+    """Rows ('n', group, stage, started in period, moved in period, -, -, -) and
+    ('p', group, -, -, -, rank, count, days) where group 0 is all missions."""
+    c = m.Conversation
+    sc = m.StageChange
+    cm = m.conversation_mission
+    in_period = f.in_period(sc.changed_on)
+    moves = (
+        select(
+            sc.conversation_id.label("id"),
+            func.max(case((and_(sc.from_stage.is_not(None), in_period), 1), else_=0)).label(
+                "moved"
+            ),
+            func.min(
+                case((and_(sc.to_stage == m.Stage.COMMITTED, in_period), sc.changed_on))
+            ).label("committed_on"),
+        )
+        .group_by(sc.conversation_id)
+        .subquery("moves")
+    )
+    facts = (
+        select(
+            c.id,
+            c.stage,
+            case((f.in_period(c.started_on), 1), else_=0).label("cohort"),
+            func.coalesce(moves.c.moved, 0).label("moved"),
+            days_between(moves.c.committed_on, c.started_on).label("days"),
+        )
+        .select_from(c)
+        .outerjoin(moves, moves.c.id == c.id)
+        .where(live_conversation(f))
+        .cte("facts")
+    )
+    per_mission = select(
+        cm.c.mission_id.label("grp"), facts.c.stage, facts.c.cohort, facts.c.moved, facts.c.days
+    ).join(cm, cm.c.conversation_id == facts.c.id)
+    if f.mission_id is not None:
+        per_mission = per_mission.where(cm.c.mission_id == f.mission_id)
+    tagged = union_all(
+        select(
+            literal_column("0").label("grp"), facts.c.stage, facts.c.cohort, facts.c.moved,
+            facts.c.days,
+        ),
+        per_mission,
+    ).cte("tagged")
+    counts = select(
+        literal_column("'n'").label("kind"),
+        tagged.c.grp,
+        tagged.c.stage,
+        func.sum(tagged.c.cohort),
+        func.sum(tagged.c.moved),
+        cast(null(), Integer),
+        cast(null(), Integer),
+        cast(null(), Integer),
+    ).group_by(tagged.c.grp, tagged.c.stage)
+    ranked = (
+        select(
+            tagged.c.grp,
+            tagged.c.days,
+            func.row_number().over(partition_by=tagged.c.grp, order_by=tagged.c.days).label("rn"),
+            func.count().over(partition_by=tagged.c.grp).label("n"),
+        )
+        .where(tagged.c.days.is_not(None))
+        .subquery("ranked")
+    )
+    wanted = []
+    for num, den in (MEDIAN, P80):
+        low = (ranked.c.n - 1) * num // den + 1  # 1-based rank at or below the percentile
+        wanted += [ranked.c.rn == low, ranked.c.rn == low + 1]
+    around = select(
+        literal_column("'p'"),
+        ranked.c.grp,
+        cast(null(), String),
+        cast(null(), Integer),
+        cast(null(), Integer),
+        ranked.c.rn,
+        ranked.c.n,
+        ranked.c.days,
+    ).where(or_(*wanted))
+    return union_all(counts, around)
 
 
 def stage_counts(session: Session, filters: Filters | None = None) -> dict[str, int]:
@@ -227,34 +279,6 @@ def _missions(session: Session, f: Filters) -> list[m.Mission]:
     if f.mission_id is not None:
         q = q.where(m.Mission.id == f.mission_id)
     return list(session.scalars(q))
-
-
-def _percentiles(
-    session: Session, days_query: Any
-) -> dict[Any, tuple[int, float | None, float | None]]:
-    """Count, median and 80th percentile of `days` per `grp` (linear interpolation, as
-    PostgreSQL's percentile_cont), ranked in the database with window functions."""
-    d = days_query.subquery()
-    ranked = select(
-        d.c.grp,
-        d.c.days,
-        func.row_number().over(partition_by=d.c.grp, order_by=d.c.days).label("rn"),
-        func.count().over(partition_by=d.c.grp).label("n"),
-    ).subquery()
-    wanted = []
-    for num, den in (MEDIAN, P80):
-        low = (ranked.c.n - 1) * num // den + 1  # 1-based rank at or below the percentile
-        wanted += [ranked.c.rn == low, ranked.c.rn == low + 1]
-    rows = session.execute(select(ranked.c.grp, ranked.c.rn, ranked.c.n, ranked.c.days).where(
-        or_(*wanted)
-    ))
-    found: dict[Any, tuple[int, dict[int, int]]] = {}
-    for grp, rn, n, value in rows:
-        found.setdefault(grp, (n, {}))[1][rn] = value
-    result: dict[Any, tuple[int, float | None, float | None]] = {}
-    for grp, (n, values) in found.items():
-        result[grp] = (n, _interpolate(values, n, MEDIAN), _interpolate(values, n, P80))
-    return result
 
 
 def _interpolate(values: dict[int, int], n: int, fraction: tuple[int, int]) -> float:
