@@ -65,7 +65,7 @@ class AppContext:
 @contextmanager
 def errors() -> Iterator[None]:
     """Turn library and database errors into one clear sentence, never a traceback."""
-    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+    from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
     from sqlalchemy.orm.exc import StaleDataError
 
     from partnercrm.errors import PartnerCRMError
@@ -81,6 +81,13 @@ def errors() -> Iterator[None]:
         ) from exc
     except OperationalError as exc:
         raise DataError(f"the database refused the change: {exc.orig}; nothing was saved") from exc
+    except DatabaseError as exc:
+        if any(w in str(exc.orig) for w in ("malformed", "not a database", "corrupt")):
+            raise DataError(
+                f"the database file is damaged ({exc.orig}); `partnercrm check` says more, and "
+                "`partnercrm restore BACKUP` puts back a backup"
+            ) from exc
+        raise DataError(f"database error: {exc.__class__.__name__}: {exc}") from exc
     except SQLAlchemyError as exc:
         raise DataError(f"database error: {exc.__class__.__name__}: {exc}") from exc
 

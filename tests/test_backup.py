@@ -313,10 +313,15 @@ def test_check_finds_orphans_in_postgresql(db_url, db, cli, partners):
 def test_check_reports_a_damaged_file(sqlite_url, sqlite_db, sqlite_cli, sqlite_partners):
     path, cli = Path(sqlite_url), sqlite_cli
     sqlite_db.dispose()
-    _damage(path, "touchpoint")
+    _damage(path, "organisation")
     result = cli("check")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "problem(s) found" in result.stdout
+    # any other command says the file is damaged and what to do, in one sentence
+    listed = cli("partner", "list")
+    assert listed.exit_code == 1 and listed.stderr.count("\n") == 1
+    assert "the database file is damaged" in listed.stderr
+    assert "`partnercrm restore BACKUP`" in listed.stderr
 
 
 # --- killed writes ------------------------------------------------------------------------
