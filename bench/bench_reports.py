@@ -100,6 +100,14 @@ def _busiest(session: Any) -> int:
     ))
 
 
+def _load() -> str:
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "?"
+
+
 def _measure(url: str, runs: int) -> dict[str, tuple[float, str]]:
     from partnercrm.database import open_database
     from partnercrm.reports.pack import write_pack
@@ -108,16 +116,25 @@ def _measure(url: str, runs: int) -> dict[str, tuple[float, str]]:
     db = open_database(url, actor="bench")
     results: dict[str, tuple[float, str]] = {}
     try:
+        in_process = url.startswith("sqlite") or "://" not in url
         for name, (report, note) in _reports(today).items():
-            times = []
+            times, cpu = [], []
+            load = _load()
             for i in range(runs + 1):
                 with db.reader() as s, s.begin():
-                    started = time.perf_counter()
+                    started, cpu_started = time.perf_counter(), time.process_time()
                     report(s)
                     elapsed = (time.perf_counter() - started) * 1000
+                    cpu_ms = (time.process_time() - cpu_started) * 1000
                 if i:  # the first run warms the caches
                     times.append(elapsed)
-            results[name] = (statistics.median(times), f"{note}; median of {runs}")
+                    cpu.append(cpu_ms)
+            # SQLite works in this process, so its CPU time is the work itself, whatever
+            # else the machine is doing; the load average says how shared the CPUs were
+            work = f"; CPU {statistics.median(cpu):.0f} ms" if in_process else ""
+            results[name] = (
+                statistics.median(times), f"{note}; median of {runs}{work}; load {load}"
+            )
         with tempfile.TemporaryDirectory() as tmp:
             times = []
             for i in range(max(2, runs // 2) + 1):
