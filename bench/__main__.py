@@ -124,9 +124,11 @@ def sqlite_data(scale: int, rebuild: bool = False) -> dict[str, Any]:
         old.unlink()
     say(f"  SQLite N={scale}: building {path.relative_to(ROOT)}")
     db = open_database(str(path), actor="bench")
+    load_before = _load()
     started = time.perf_counter()
     summary = scale_data.build(db, scale, progress=_progress(f"SQLite N={scale}"))
     seconds = time.perf_counter() - started
+    load = round(max(load_before, _load()), 1)
     db.dispose()  # checkpoints the WAL, so the file size is the database's size
     if sys.stderr.isatty():
         print(file=sys.stderr)
@@ -136,6 +138,7 @@ def sqlite_data(scale: int, rebuild: bool = False) -> dict[str, Any]:
         "scale": scale,
         "seconds": round(seconds, 1),
         "bytes": _sqlite_bytes(path),
+        "load": load,
         "summary": summary,
         "built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cached": False,
@@ -143,6 +146,14 @@ def sqlite_data(scale: int, rebuild: bool = False) -> dict[str, Any]:
     meta_path.write_text(json.dumps(meta, indent=2, default=str))
     say(f"  SQLite N={scale}: built in {seconds:.1f} s")
     return meta
+
+
+def _load() -> float:
+    """The one-minute load average: other work on the machine slows every figure here."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
 
 
 def _sqlite_bytes(path: Path) -> int:
@@ -195,9 +206,11 @@ class Postgres:
         url = f"{self.url}{sep}options={quote(f'-csearch_path={schema}')}"
         say(f"  PostgreSQL N={scale}: building in schema {schema}")
         db = open_database(url, actor="bench")
+        load_before = _load()
         started = time.perf_counter()
         summary = scale_data.build(db, scale, progress=_progress(f"PostgreSQL N={scale}"))
         seconds = time.perf_counter() - started
+        load = round(max(load_before, _load()), 1)
         db.dispose()
         if sys.stderr.isatty():
             print(file=sys.stderr)
@@ -217,6 +230,7 @@ class Postgres:
             "scale": scale,
             "seconds": round(seconds, 1),
             "bytes": int(size or 0),
+            "load": load,
             "summary": summary,
             "cached": False,
         }
@@ -352,6 +366,7 @@ def machine(pg: Postgres | None) -> dict[str, Any]:
         commit = ""
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average": round(_load(), 1),
         "nproc": os.cpu_count(),
         "cpu": cpu,
         "memory_gb": round(mem_kb / 1024 / 1024, 1),
@@ -430,7 +445,9 @@ def readme_section(result: dict[str, Any]) -> str:
         f"{result['scale'] * 2000:,} conversations and {result['scale'] * 5000:,} touchpoints).",
         "",
         f"Machine: {mc['nproc']} CPUs ({mc['cpu']}), {mc['memory_gb']} GB memory, "
-        f"Python {mc['python']}, SQLite {mc['sqlite']}{pg}, {mc['platform']}.",
+        f"Python {mc['python']}, SQLite {mc['sqlite']}{pg}, {mc['platform']}; "
+        f"one-minute load average {mc['load_average']} when the run ended (other work on the "
+        "machine slows every figure).",
         "",
         markdown_table(result["rows"]),
     ]

@@ -18,10 +18,10 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
         if build is None:
             continue
         scale = build["scale"]
-        note = ""
+        note = f"load average {build.get('load', '?')} during the build"
         if build.get("cached"):
-            note = (
-                f"timed when the cached database was built ({build['built_at']}); "
+            note += (
+                f"; timed when the cached database was built ({build['built_at']}), "
                 "`python -m bench --rebuild` times it again"
             )
         rows.append(
