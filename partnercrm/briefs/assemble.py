@@ -15,7 +15,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Date, Integer, and_, bindparam, case, func, literal, select, union_all
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from partnercrm import models as m
 from partnercrm.errors import Invalid
@@ -153,6 +155,24 @@ class _Interest:
 
     missions: dict[int, list[tuple[str, date, str]]] = field(default_factory=dict)
     roles: dict[int, list[tuple[str, date, str]]] = field(default_factory=dict)
+
+
+class _Greatest(FunctionElement[Any]):
+    """The largest of its arguments: greatest() in PostgreSQL, max() with several in SQLite."""
+
+    name = "greatest"
+    inherit_cache = True
+    type = Date()
+
+
+@compiles(_Greatest)
+def _greatest(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"greatest({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Greatest, "sqlite")
+def _greatest_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"
 
 
 @dataclass(frozen=True)
@@ -352,31 +372,60 @@ def _statements() -> _Statements:
         .where(A.organisation_id == org_id),
     )
 
-    # each person's last touch: a touchpoint, a conversation they are part of, or an event
+    # each person's last touch: a touchpoint, a conversation they are part of, or an event;
+    # looked up per person through the contact indexes, so a long history costs nothing here
     cc = m.conversation_contact
-    all_touches = union_all(
-        select(T.contact_id.label("contact_id"), T.happened_on.label("on"))
+    touched = (
+        select(func.max(T.happened_on))
         .join(C, C.id == T.conversation_id)
-        .where(live, T.contact_id.is_not(None)),
-        select(cc.c.contact_id, C.last_touch_on).join(C, C.id == cc.c.conversation_id).where(live),
-        select(A.contact_id, E.held_on)
-        .join(E, E.id == A.event_id)
-        .where(A.organisation_id == org_id, E.held_on <= today),
-    ).subquery()
-    last_touches = (
-        select(all_touches.c.contact_id, func.max(all_touches.c.on).label("last"))
-        .group_by(all_touches.c.contact_id)
+        .where(T.contact_id == Ct.id, C.archived.is_(False))
+        .scalar_subquery()
+    )
+    in_conversation = (
+        select(func.max(C.last_touch_on))
+        .join(cc, cc.c.conversation_id == C.id)
+        .where(cc.c.contact_id == Ct.id, C.archived.is_(False))
+        .scalar_subquery()
+    )
+    at_event = (
+        select(func.max(E.held_on))
+        .join(A, A.event_id == E.id)
+        .where(A.contact_id == Ct.id, E.held_on <= today)
+        .scalar_subquery()
+    )
+    never = literal(date(1, 1, 1), Date)
+    last = func.nullif(
+        _Greatest(
+            func.coalesce(touched, never),
+            func.coalesce(in_conversation, never),
+            func.coalesce(at_event, never),
+        ),
+        never,
+        type_=Date,
+    )
+    everyone = (
+        select(
+            Ct.name.label("name"),
+            Ct.job_title.label("job_title"),
+            Ct.senior.label("senior"),
+            last.label("last"),
+        )
+        .where(Ct.organisation_id == org_id, Ct.archived.is_(False), Ct.erased_at.is_(None))
         .subquery()
     )
     people = (
-        select(Ct.name, Ct.job_title, Ct.senior, last_touches.c.last, func.count().over())
-        .outerjoin(last_touches, last_touches.c.contact_id == Ct.id)
-        .where(Ct.organisation_id == org_id, Ct.archived.is_(False), Ct.erased_at.is_(None))
+        select(
+            everyone.c.name,
+            everyone.c.job_title,
+            everyone.c.senior,
+            everyone.c.last,
+            func.count().over(),
+        )
         .order_by(
-            Ct.senior.desc(),
-            last_touches.c.last.is_(None),
-            last_touches.c.last.desc(),
-            Ct.name,
+            everyone.c.senior.desc(),
+            everyone.c.last.is_(None),
+            everyone.c.last.desc(),
+            everyone.c.name,
         )
         .limit(PEOPLE_CONSIDERED)
     )
