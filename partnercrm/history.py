@@ -272,12 +272,25 @@ def _item(h: m.HistoryEntry) -> HistoryItem:
     )
 
 
+PAST_TENSE = {
+    "create": "created",
+    "update": "updated",
+    "archive": "archived",
+    "restore": "restored",
+    "delete": "deleted",
+    "merge": "merged into",
+    "erase": "erased",
+    "export": "exported",
+}
+
+
 def describe(item: HistoryItem) -> str:
     """One line a person can read: '2024-11-12 10:04 ruth updated organisation 3: ward A → B'."""
-    what = f"{item.entity} {item.entity_id}"
+    what = f"{item.entity.replace('_', ' ')} {item.entity_id}"
     if item.summary:
         what += f" ({item.summary})"
-    line = f"{item.at:%Y-%m-%d %H:%M} {item.actor} {item.action} {what}"
+    done = PAST_TENSE.get(item.action, item.action)
+    line = f"{item.at:%Y-%m-%d %H:%M} {item.actor} {done} {what}"
     if item.action == "update" and item.changes:
         parts = [f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in item.changes.items()]
         line += ": " + "; ".join(parts)

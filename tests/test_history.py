@@ -59,7 +59,7 @@ def test_every_kind_of_change_is_recorded_with_who_when_and_what(db, ucl):
     update = next(e for e in about_ucl if e.action == "update" and e.entity == "organisation")
     assert update.changes == {"anchor": [False, True], "ward": [None, "Bloomsbury"]}
     assert history.describe(update).endswith(
-        "jo update organisation 1 (UCL): anchor: False → True; ward: — → Bloomsbury"
+        "jo updated organisation 1 (UCL): anchor: False → True; ward: — → Bloomsbury"
     )
     assert all(e.at >= started and e.at.tzinfo is not None for e in about_ucl)
     assert [e.action for e in about_ada][:2] == ["erase", "merge"]
@@ -135,7 +135,7 @@ def test_cli_history_narrows_by_organisation_contact_conversation_date_and_perso
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%d/%m/%Y")
     assert cli.json("history", "--since", tomorrow) == []
     text = cli.ok("history", "UCL", "--by", "Jo Bloggs").stdout
-    assert "Jo Bloggs update organisation 1 (UCL): ward: — → Bloomsbury" in text
+    assert "Jo Bloggs updated organisation 1 (UCL): ward: — → Bloomsbury" in text
     assert cli.ok("history", "--by", "nobody").stdout.strip() == "No changes match."
 
 
