@@ -45,6 +45,7 @@ class Naming:
 
     strong: list[str]
     weak: list[str]
+    sqlite: bool = True
 
     def pattern(self, about_them: bool) -> re.Pattern[str] | None:
         terms = self.strong + (self.weak if about_them else [])
@@ -67,22 +68,34 @@ class Naming:
         return new if new != text else None
 
     def sql_filter(self, column: Any, *, json_text: bool = False) -> ColumnElement[bool]:
-        """A cheap SQL pre-filter: the column contains one of the strong terms (any case)."""
+        """A cheap SQL pre-filter: the column contains one of the strong terms, in any case.
+
+        SQLite's LIKE ignores ASCII case by itself (and is twice as fast without lower());
+        PostgreSQL's ILIKE ignores case. Non-ASCII letters get their cased forms spelled out.
+        """
         variants: set[str] = set()
         for term in self.strong:
-            variants.update({term, term.lower()})
+            variants.add(term)
+            if not term.isascii():
+                variants.update({term.lower(), term.upper(), term.title()})
             if json_text:  # JSON stores non-ASCII as \\uXXXX escapes
                 variants.add(json.dumps(term)[1:-1])
-        clauses = [func.lower(column).contains(v.lower(), autoescape=True) for v in variants]
-        clauses += [column.contains(v, autoescape=True) for v in variants if not v.isascii()]
+        if self.sqlite:
+            clauses = [column.contains(v, autoescape=True) for v in variants]
+        else:
+            clauses = [column.icontains(v, autoescape=True) for v in variants]
         return or_(*clauses) if clauses else or_(False)  # type: ignore[arg-type]
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _emails(contact: m.Contact) -> list[str]:
     return [e for e in [contact.email, *(x.email for x in contact.other_emails)] if e]
 
 
-def naming(contact: m.Contact, where: Footprint | None = None) -> Naming:
+def naming(contact: m.Contact, where: Footprint | None = None, *, sqlite: bool = True) -> Naming:
     """The words naming the person, including those of records merged into theirs."""
     people = [(contact.name, _emails(contact), contact.phone)]
     for snapshot in where.merged if where else []:
@@ -99,7 +112,7 @@ def naming(contact: m.Contact, where: Footprint | None = None) -> Naming:
             strong.append(phone.strip())
         words = [w for w in re.split(r"\s+", name) if len(w) >= MIN_WEAK_TERM]
         weak += [w for w in words if w.lower() != name.lower()]
-    return Naming(strong=list(dict.fromkeys(strong)), weak=list(dict.fromkeys(weak)))
+    return Naming(strong=list(dict.fromkeys(strong)), weak=list(dict.fromkeys(weak)), sqlite=sqlite)
 
 
 # --- the records about a person ---------------------------------------------------------
@@ -226,7 +239,7 @@ class Mention:
 def mentions(session: Session, contact: m.Contact, where: Footprint | None = None) -> list[Mention]:
     """Every free-text field that names the person, in the records above."""
     where = where or footprint(session, contact)
-    who = naming(contact, where)
+    who = naming(contact, where, sqlite=_is_sqlite(session))
     about = where.by_entity(contact.id)
     found: list[Mention] = []
     for model, column_name, entity in FREE_TEXT:
@@ -315,7 +328,7 @@ def subject_access(session: Session, contact: m.Contact) -> dict[str, Any]:
             "no personal data about them is held"
         )
     where = footprint(session, contact)
-    who = naming(contact, where)
+    who = naming(contact, where, sqlite=_is_sqlite(session))
     found = mentions(session, contact, where)
     named_conversations = {x.id for x in found if x.entity == "conversation"}
     named_touchpoints = {x.id for x in found if x.entity == "touchpoint"}
@@ -498,7 +511,7 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
         raise Invalid(f"contact {contact.id} was already erased on {contact.erased_at:%d %b %Y}")
     session.flush()  # anything pending goes out first, so nothing stale is written back later
     where = footprint(session, contact)
-    who = naming(contact, where)
+    who = naming(contact, where, sqlite=_is_sqlite(session))
     found = mentions(session, contact, where)
     entries = _history_rows(session, contact, who, where)
     addresses = _emails(contact)
@@ -517,7 +530,7 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
     if dry_run:
         return result
 
-    if session.get_bind().dialect.name == "sqlite":
+    if _is_sqlite(session):
         # overwritten pages are zeroed, so the old text does not linger in free space
         session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
     now, actor = m.utcnow(), history.actor_of(session)
@@ -576,7 +589,7 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
         organisation_id=contact.organisation_id,
         summary=placeholder,
     )
-    _forget_search_terms(session)
+    _forget_search_terms(session, {"contact", *(x.entity for x in found)})
     session.expire_all()  # no loaded object still holds the old text
     return result
 
@@ -592,16 +605,19 @@ def _scrub_import_runs(session: Session, who: Naming) -> None:
         )
 
 
-def _forget_search_terms(session: Session) -> None:
-    """SQLite full-text indexes keep deleted words until their segments merge: merge them now."""
-    if session.get_bind().dialect.name != "sqlite":
+def _forget_search_terms(session: Session, changed: set[str]) -> None:
+    """SQLite full-text indexes keep deleted words until their segments merge: merge the
+    indexes of the tables whose text changed (search_<table>, where the search module made one).
+    """
+    if not _is_sqlite(session):
         return
     conn = session.connection()
-    tables = conn.exec_driver_sql(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'search\\_%' "
-        "ESCAPE '\\' AND sql LIKE '%USING fts5%'"
-    ).scalars()
-    for table in list(tables):
+    tables = set(
+        conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'"
+        ).scalars()
+    )
+    for table in sorted(tables & {f"search_{entity}" for entity in changed}):
         conn.exec_driver_sql(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')')
 
 
