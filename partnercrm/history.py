@@ -176,7 +176,7 @@ def record_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
         }
         for e in entries
     ]
-    session.execute(insert(m.HistoryEntry.__table__), rows)
+    session.execute(insert(m.Base.metadata.tables["history"]), rows)
 
 
 @dataclass

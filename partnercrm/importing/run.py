@@ -9,6 +9,7 @@ killed import leaves the database as it was.
 from __future__ import annotations
 
 import csv
+import functools
 import gc
 import itertools
 import json
@@ -74,6 +75,7 @@ PROGRESS_EVERY = 2000
 # numeric dates are read day first unless these first rows show a month-first file
 DATE_ORDER_SAMPLE = 5000
 LAWFUL_BASIS = "legitimate_interests"
+_TABLES = m.Base.metadata.tables
 
 
 @dataclass
@@ -114,6 +116,17 @@ class _Contact:
     phone: str | None
     consent_date: date | None = None
     changes: dict[str, list[Any]] | None = None
+
+
+@dataclass(slots=True)
+class _Attendance:
+    """An attendance to record: who, for which organisation, and any interest (missions, roles)."""
+
+    contact: _Contact
+    organisation_ref: int | None
+    role: str
+    registered_at: datetime | None
+    interest: tuple[set[int], set[int]] | None = None
 
 
 @dataclass
@@ -560,16 +573,21 @@ class _Import:
             elif contact.ref in attended:
                 report.attendances_existing += 1
                 index = attended[contact.ref]
-                self._add_interest(plan, ("new", index), r, org_for_attendance, contact,
-                                   plan.attendances[index][5])
+                attendance = plan.attendances[index]
+                if r.missions or r.roles:
+                    if attendance.interest is None:
+                        attendance.interest = (set(), set())
+                    self._add_interest(plan, ("new", index), r, org_for_attendance, contact,
+                                       attendance.interest)
             else:
                 attended[contact.ref] = len(plan.attendances)
-                given: tuple[set[int], set[int]] = (set(), set())
-                plan.attendances.append(
-                    (contact, org_for_attendance, r.role, r.registered_at, r.line, given))
+                attendance = _Attendance(contact, org_for_attendance, r.role, r.registered_at)
+                plan.attendances.append(attendance)
                 report.attendances_created += 1
-                self._add_interest(plan, ("new", attended[contact.ref]), r, org_for_attendance,
-                                   contact, given)
+                if r.missions or r.roles:
+                    attendance.interest = (set(), set())
+                    self._add_interest(plan, ("new", attended[contact.ref]), r,
+                                       org_for_attendance, contact, attendance.interest)
         report.contacts_created = len(plan.new_contacts)
         report.contacts_matched = len(matched)
         report.contacts_updated = len(plan.updates)
@@ -821,7 +839,7 @@ class _Import:
         # organisations
         org_refs = list(plan.new_orgs)
         org_ids = self._insert_indexed(
-            m.Organisation.__table__,
+            _TABLES["organisation"], len(org_refs),
             ({"name": plan.new_orgs[ref][0], "name_key": plan.new_orgs[ref][1],
               "sector": guess_sector(plan.new_orgs[ref][0]), "anchor": False,
               "archived": False, **stamp} for ref in org_refs),
@@ -829,10 +847,10 @@ class _Import:
         )
         real_org = dict(zip(org_refs, org_ids, strict=True))
         plan.real_org = real_org
-        self._history([
+        self._history(
             {"action": "create", "entity": "organisation", "entity_id": real_org[ref],
              "organisation_id": real_org[ref], "summary": plan.new_orgs[ref][0], "changes": None}
-            for ref in org_refs])
+            for ref in org_refs)
 
         def org(ref: int | None) -> int | None:
             return real_org[ref] if ref is not None and ref < 0 else ref
@@ -840,7 +858,7 @@ class _Import:
         # contacts
         consent_source = f"{self.event.name} registration"[:300]
         contact_ids = self._insert_indexed(
-            m.Contact.__table__,
+            _TABLES["contact"], len(plan.new_contacts),
             ({"name": c.name, "name_key": c.key, "email": c.email, "phone": c.phone,
               "job_title": c.job_title, "senior": False, "organisation_id": org(c.organisation_id),
               "lawful_basis": LAWFUL_BASIS, "consent_source": consent_source,
@@ -850,17 +868,17 @@ class _Import:
         )
         real_contact = {c.ref: ident for c, ident in zip(plan.new_contacts, contact_ids,
                                                          strict=True)}
-        self._history([
+        self._history(
             {"action": "create", "entity": "contact", "entity_id": real_contact[c.ref],
              "organisation_id": org(c.organisation_id), "summary": c.name, "changes": None}
-            for c in plan.new_contacts])
+            for c in plan.new_contacts)
 
         def person(ref: int) -> int:
             return real_contact[ref] if ref < 0 else ref
 
         # changes to stored contacts
         if plan.updates:
-            t = m.Contact.__table__
+            t = _TABLES["contact"]
             statement = (
                 update(t).where(t.c.id == bindparam("b_id")).values(
                     name=bindparam("b_name"), name_key=bindparam("b_key"),
@@ -873,33 +891,34 @@ class _Import:
                     {"b_id": c.ref, "b_name": c.name, "b_key": c.key, "b_job": c.job_title,
                      "b_phone": c.phone, "b_org": org(c.organisation_id)} for c in chunk])
                 advance(len(chunk))
-            self._history([
+            self._history(
                 {"action": "update", "entity": "contact", "entity_id": c.ref,
                  "organisation_id": org(c.organisation_id), "summary": c.name,
                  "changes": {k: [plan.org_name(v[0]) if k == "organisation" else v[0],
                                  plan.org_name(v[1]) if k == "organisation" else v[1]]
                              for k, v in (c.changes or {}).items()}}
-                for c in plan.updates])
+                for c in plan.updates)
 
         # attendances: those with interest need their ids back
         event_id = self.event.id
-        rows = [
-            {"event_id": event_id, "contact_id": person(c.ref), "organisation_id": org(o),
-             "role": role, "registered_at": when}
-            for c, o, role, when, _line, _interest in plan.attendances
-        ]
-        with_interest = [i for i, a in enumerate(plan.attendances) if a[5][0] or a[5][1]]
-        plain = [rows[i] for i in range(len(rows)) if not (plan.attendances[i][5][0]
-                                                            or plan.attendances[i][5][1])]
+
+        def attendance_row(a: _Attendance) -> dict[str, Any]:
+            return {"event_id": event_id, "contact_id": person(a.contact.ref),
+                    "organisation_id": org(a.organisation_ref), "role": a.role,
+                    "registered_at": a.registered_at}
+
+        plain = (attendance_row(a) for a in plan.attendances if a.interest is None)
         for chunk in _chunks(plain, WRITE_CHUNK):
-            self._execute_many(m.Attendance.__table__, chunk)
+            self._execute_many(_TABLES["attendance"], chunk)
             advance(len(chunk))
-        interest_ids = self._insert(m.Attendance.__table__, (rows[i] for i in with_interest),
-                                    advance)
+        with_interest = [a for a in plan.attendances if a.interest is not None]
+        interest_ids = self._insert(_TABLES["attendance"], len(with_interest),
+                                    (attendance_row(a) for a in with_interest), advance)
         mission_links: list[dict[str, int]] = []
         role_links: list[dict[str, int]] = []
-        for i, attendance_id in zip(with_interest, interest_ids, strict=True):
-            given_missions, given_roles = plan.attendances[i][5]
+        for a, attendance_id in zip(with_interest, interest_ids, strict=True):
+            assert a.interest is not None
+            given_missions, given_roles = a.interest
             mission_links += [{"attendance_id": attendance_id, "mission_id": x}
                               for x in sorted(given_missions)]
             role_links += [{"attendance_id": attendance_id, "role_id": x}
@@ -951,7 +970,7 @@ class _Import:
             return text
 
         opened = self._insert(
-            m.Conversation.__table__,
+            _TABLES["conversation"], len(plan.to_open),
             ({"organisation_id": plan.real(g.organisation_ref), "lead_id": plan.lead_id,
               "ask_role_id": g.role_id, "ask_kind": None,
               "subject": f"Interest expressed at {event_name}"[:300], "stage": m.Stage.INITIATED.value,
@@ -963,18 +982,18 @@ class _Import:
         groups = list(plan.to_open) + [g for _, g in plan.to_touch]
         conversation_ids = list(opened) + touched
         if opened:
-            self._execute_many(m.StageChange.__table__, [
+            self._execute_many(_TABLES["stage_change"], [
                 {"conversation_id": ident, "from_stage": None,
                  "to_stage": m.Stage.INITIATED.value, "changed_on": when, "changed_at": now,
                  "changed_by": self.actor}
                 for ident in opened])
-        touch_ids = self._insert(m.Touchpoint.__table__, (
+        touch_ids = self._insert(_TABLES["touchpoint"], len(conversation_ids), (
             {"conversation_id": ident, "happened_on": when, "channel": m.Channel.EVENT.value,
              "colleague_id": plan.lead_id, "contact_id": person(g.contacts[0]),
              "note": note(g), "created_at": now}
             for ident, g in zip(conversation_ids, groups, strict=True)), None)
         if touched:
-            t = m.Conversation.__table__
+            t = _TABLES["conversation"]
             self.s.execute(
                 update(t).where(t.c.id == bindparam("b_id"), t.c.last_touch_on < when).values(
                     last_touch_on=when, version=t.c.version + 1, updated_at=now,
@@ -984,7 +1003,7 @@ class _Import:
             advance(len(touched))
         step_for = list(opened) + plan.step_for_touched
         group_of = dict(zip(conversation_ids, groups, strict=True))
-        step_ids = self._insert(m.Step.__table__, (
+        step_ids = self._insert(_TABLES["step"], len(step_for), (
             {"conversation_id": ident, "owner_id": plan.lead_id, "due_on": plan.due,
              "done_on": None, "description": f"Follow up the interest in "
              f"{ask_words(group_of[ident])} expressed at {event_name}", **stamp}
@@ -1036,6 +1055,7 @@ class _Import:
     def _insert(
         self,
         table: Table,
+        count: int,
         rows: Iterable[dict[str, Any]],
         advance: Callable[[int], None] | None,
     ) -> list[int]:
@@ -1045,11 +1065,9 @@ class _Import:
         transaction holds the write lock; PostgreSQL: from the table's sequence), so the
         rows go in as plain executemany batches instead of one INSERT ... RETURNING each.
         """
-        batch = list(rows)
-        ids = self._new_ids(table, len(batch))
-        for row, ident in zip(batch, ids, strict=True):
-            row["id"] = ident
-        for chunk in _chunks(batch, WRITE_CHUNK):
+        ids = self._new_ids(table, count)
+        numbered = ({**row, "id": ident} for row, ident in zip(rows, ids, strict=True))
+        for chunk in _chunks(numbered, WRITE_CHUNK):
             self._execute_many(table, chunk)
             if advance is not None:
                 advance(len(chunk))
@@ -1068,33 +1086,33 @@ class _Import:
             self.s.execute(insert(table), rows)
             return
         columns = list(rows[0])
-        converters = [_sqlite_converter(table.c[name].type) for name in columns]
+        values: list[Iterable[Any]] = []
+        for name in columns:
+            cells = [row[name] for row in rows]
+            convert = _sqlite_converter(table.c[name].type)
+            values.append(cells if convert is None else
+                          [None if v is None else convert(v) for v in cells])
         sql = (f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
                f'VALUES ({", ".join("?" * len(columns))})')
-        plain = all(c is None for c in converters)
-        data = [
-            tuple(row[c] for c in columns) if plain else tuple(
-                (f(v) if f is not None and v is not None else v)
-                for v, f in zip((row[c] for c in columns), converters, strict=True))
-            for row in rows
-        ]
-        self.s.connection().exec_driver_sql(sql, data)
+        self.s.connection().exec_driver_sql(sql, list(zip(*values, strict=True)))
 
-    def _history(self, entries: Sequence[dict[str, Any]]) -> None:
-        """`history.record_many`, with the same rows, through the bulk path above."""
-        if self.s.get_bind().dialect.name != "sqlite":
-            history.record_many(self.s, entries)
-            return
+    def _history(self, entries: Iterable[dict[str, Any]]) -> None:
+        """`history.record_many`, with the same rows, in chunks (SQLite: the bulk path above)."""
+        sqlite = self.s.get_bind().dialect.name == "sqlite"
         now = m.utcnow()
-        rows = [{"at": now, "actor": self.actor, "action": e["action"], "entity": e["entity"],
+        for chunk in _chunks(entries, WRITE_CHUNK):
+            if not sqlite:
+                history.record_many(self.s, chunk)
+                continue
+            self._execute_many(_TABLES["history"], [
+                {"at": now, "actor": self.actor, "action": e["action"], "entity": e["entity"],
                  "entity_id": e["entity_id"], "organisation_id": e.get("organisation_id"),
-                 "summary": e.get("summary"), "changes": e.get("changes")} for e in entries]
-        for chunk in _chunks(rows, WRITE_CHUNK):
-            self._execute_many(m.HistoryEntry.__table__, chunk)
+                 "summary": e.get("summary"), "changes": e.get("changes")} for e in chunk])
 
     def _insert_indexed(
         self,
         table: Table,
+        count: int,
         rows: Iterable[dict[str, Any]],
         advance: Callable[[int], None] | None,
     ) -> list[int]:
@@ -1108,7 +1126,7 @@ class _Import:
         Triggers of any other form are left alone and fire as usual.
         """
         if self.s.get_bind().dialect.name != "sqlite":
-            return self._insert(table, rows, advance)
+            return self._insert(table, count, rows, advance)
         conn = self.s.connection()
         triggers = [
             (name, sql, found)
@@ -1120,7 +1138,7 @@ class _Import:
         ]
         for name, _sql, _found in triggers:
             conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-        ids = self._insert(table, rows, advance)
+        ids = self._insert(table, count, rows, advance)
         for _name, sql, found in triggers:
             if ids:
                 conn.exec_driver_sql(
@@ -1157,9 +1175,7 @@ class _Plan:
     real_org: dict[int, int] = field(default_factory=dict)
     new_contacts: list[_Contact] = field(default_factory=list)
     updates: list[_Contact] = field(default_factory=list)
-    # (contact, organisation ref, role, registered at, line, (missions, roles))
-    attendances: list[tuple[_Contact, int | None, str, datetime | None, int,
-                            tuple[set[int], set[int]]]] = field(default_factory=list)
+    attendances: list[_Attendance] = field(default_factory=list)
     existing_interest: dict[int, tuple[set[int], set[int]]] = field(default_factory=dict)
     old_interest: list[tuple[int, list[int], list[int]]] = field(default_factory=list)
     interest_rows: int = 0
@@ -1182,18 +1198,20 @@ class _Plan:
         return self.real_org[ref] if ref < 0 else ref
 
 
+@functools.lru_cache(maxsize=65_536)
 def _sqlite_datetime(value: datetime) -> str:
-    # SQLAlchemy's SQLite DATETIME storage format (it drops any zone; ours are UTC already)
+    # SQLAlchemy's SQLite DATETIME storage format (it drops any zone; ours are UTC already);
+    # cached, as a chunk's rows share their timestamps and orders their registration times
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _sqlite_converter(kind: Any) -> Callable[[Any], Any] | None:
     if isinstance(kind, JSON):
-        return lambda v: json.dumps(v)
+        return json.dumps
     if isinstance(kind, DateTime):
         return _sqlite_datetime
     if isinstance(kind, Date):
-        return lambda v: v.isoformat()
+        return date.isoformat
     if isinstance(kind, Boolean):
         return int
     return None

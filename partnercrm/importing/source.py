@@ -120,7 +120,7 @@ def _with_header(
 ) -> Table:
     from partnercrm.importing.columns import looks_like_header
 
-    iterator = iter(rows)
+    iterator: Iterator[tuple[int, list[str]]] = iter(rows)
     skipped: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
     for line, cells in iterator:
@@ -139,7 +139,7 @@ def _with_header(
         if not skipped:
             raise Invalid(f"{name} has no rows", field="file")
         header = [c.strip() for c in skipped.pop(0)[1]]
-        data = itertools.chain(skipped, iterator)
+        data: Iterator[tuple[int, list[str]]] = itertools.chain(skipped, iterator)
     else:
         data = iterator
         if skipped:
