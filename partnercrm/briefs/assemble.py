@@ -14,7 +14,18 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, Integer, and_, bindparam, case, func, literal, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
@@ -46,7 +57,7 @@ from .model import (
 LIVE_CONVERSATIONS = 8  # one page: the most recently touched live conversations
 COMMITMENTS_PER_STATUS = 5
 KEY_PEOPLE = 3  # senior people, then as many again recently engaged
-PEOPLE_CONSIDERED = 40  # flagged senior first, then most recently touched
+RECENT_ENGAGEMENTS = 20  # the latest touchpoints, conversations and events looked at for people
 PEOPLE_PER_EVENT = 6
 COLLEAGUES = 8
 STALE_DAYS = 60
@@ -69,8 +80,6 @@ SENIOR_TITLE_WORDS = (
     "cfo",
     "coo",
     "dean",
-    "managing",
-    "executive",
 )
 
 # which roles suit a partner at each relationship stage: a first ask is light, later ones deeper
@@ -142,13 +151,6 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _looks_senior(senior: bool, title: str | None) -> bool:
-    if senior:
-        return True
-    words = (title or "").lower().replace(",", " ").split()
-    return any(w in SENIOR_TITLE_WORDS for w in words)
-
-
 @dataclass
 class _Interest:
     """What the partner's people said they were interested in at events."""
@@ -191,7 +193,9 @@ class _Statements:
     attended: Any
     hosted: Any
     interest: Any
-    people: Any
+    senior_people: Any
+    engaged_people: Any
+    roster: Any
 
 
 @cache
@@ -373,61 +377,96 @@ def _statements() -> _Statements:
     )
 
     # each person's last touch: a touchpoint, a conversation they are part of, or an event;
-    # looked up per person through the contact indexes, so a long history costs nothing here
+    # looked up through the contact indexes, and only for the few people the brief names
     cc = m.conversation_contact
-    touched = (
-        select(func.max(T.happened_on))
-        .join(C, C.id == T.conversation_id)
-        .where(T.contact_id == Ct.id, C.archived.is_(False))
-        .scalar_subquery()
-    )
-    in_conversation = (
-        select(func.max(C.last_touch_on))
-        .join(cc, cc.c.conversation_id == C.id)
-        .where(cc.c.contact_id == Ct.id, C.archived.is_(False))
-        .scalar_subquery()
-    )
-    at_event = (
-        select(func.max(E.held_on))
-        .join(A, A.event_id == E.id)
-        .where(A.contact_id == Ct.id, E.held_on <= today)
-        .scalar_subquery()
-    )
     never = literal(date(1, 1, 1), Date)
-    last = func.nullif(
-        _Greatest(
-            func.coalesce(touched, never),
-            func.coalesce(in_conversation, never),
-            func.coalesce(at_event, never),
-        ),
-        never,
-        type_=Date,
-    )
-    everyone = (
-        select(
-            Ct.name.label("name"),
-            Ct.job_title.label("job_title"),
-            Ct.senior.label("senior"),
-            last.label("last"),
+
+    def last_touch_of(contact_id: Any) -> Any:
+        touched = (
+            select(func.max(T.happened_on))
+            .join(C, C.id == T.conversation_id)
+            .where(T.contact_id == contact_id, C.archived.is_(False))
+            .scalar_subquery()
         )
-        .where(Ct.organisation_id == org_id, Ct.archived.is_(False), Ct.erased_at.is_(None))
+        in_conversation = (
+            select(func.max(C.last_touch_on))
+            .join(cc, cc.c.conversation_id == C.id)
+            .where(cc.c.contact_id == contact_id, C.archived.is_(False))
+            .scalar_subquery()
+        )
+        at_event = (
+            select(func.max(E.held_on))
+            .join(A, A.event_id == E.id)
+            .where(A.contact_id == contact_id, E.held_on <= today)
+            .scalar_subquery()
+        )
+        return func.nullif(
+            _Greatest(
+                func.coalesce(touched, never),
+                func.coalesce(in_conversation, never),
+                func.coalesce(at_event, never),
+            ),
+            never,
+            type_=Date,
+        )
+
+    # who was engaged lately: the latest touchpoints, conversations and events, a few of each
+    latest = [
+        select(T.contact_id.label("contact_id"), T.happened_on.label("on"))
+        .join(C, C.id == T.conversation_id)
+        .where(live, T.contact_id.is_not(None))
+        .order_by(T.happened_on.desc())
+        .limit(RECENT_ENGAGEMENTS)
+        .subquery(),
+        select(cc.c.contact_id.label("contact_id"), C.last_touch_on.label("on"))
+        .join(C, C.id == cc.c.conversation_id)
+        .where(live)
+        .order_by(C.last_touch_on.desc())
+        .limit(RECENT_ENGAGEMENTS)
+        .subquery(),
+        select(A.contact_id.label("contact_id"), E.held_on.label("on"))
+        .join(E, E.id == A.event_id)
+        .where(A.organisation_id == org_id, E.held_on <= today)
+        .order_by(E.held_on.desc())
+        .limit(RECENT_ENGAGEMENTS)
+        .subquery(),
+    ]
+    engagements = union_all(*[select(x.c.contact_id, x.c.on) for x in latest]).subquery()
+    lately = (
+        select(engagements.c.contact_id, func.max(engagements.c.on).label("on"))
+        .group_by(engagements.c.contact_id)
         .subquery()
     )
-    people = (
-        select(
-            everyone.c.name,
-            everyone.c.job_title,
-            everyone.c.senior,
-            everyone.c.last,
-            func.count().over(),
-        )
-        .order_by(
-            everyone.c.senior.desc(),
-            everyone.c.last.is_(None),
-            everyone.c.last.desc(),
-            everyone.c.name,
-        )
-        .limit(PEOPLE_CONSIDERED)
+    on_record = and_(Ct.organisation_id == org_id, Ct.archived.is_(False), Ct.erased_at.is_(None))
+    # senior: flagged, or a title with a senior word in it ("Chief Executive", "Head of ...")
+    title = literal(" ") + func.replace(func.lower(func.coalesce(Ct.job_title, "")), ",", " ")
+    senior_title = or_(*[(title + literal(" ")).like(f"% {w} %") for w in SENIOR_TITLE_WORDS])
+
+    def with_last_touch(chosen: Any) -> Any:
+        return select(chosen.c.id, chosen.c.name, chosen.c.job_title, last_touch_of(chosen.c.id))
+
+    senior_people = with_last_touch(
+        select(Ct.id, Ct.name, Ct.job_title)
+        .outerjoin(lately, lately.c.contact_id == Ct.id)
+        .where(on_record, or_(Ct.senior.is_(True), senior_title))
+        .order_by(lately.c.on.is_(None), lately.c.on.desc(), Ct.name)
+        .limit(KEY_PEOPLE)
+        .subquery()
+    )
+    engaged_people = with_last_touch(
+        select(Ct.id, Ct.name, Ct.job_title)
+        .join(lately, lately.c.contact_id == Ct.id)
+        .where(on_record)
+        .order_by(lately.c.on.desc(), Ct.name)
+        .limit(2 * KEY_PEOPLE)
+        .subquery()
+    )
+    # everyone on record: how many, and a few names when nobody stands out
+    roster = (
+        select(Ct.id, Ct.name, Ct.job_title, func.count().over())
+        .where(on_record)
+        .order_by(Ct.name, Ct.id)
+        .limit(KEY_PEOPLE)
     )
     return _Statements(
         leads=leads,
@@ -444,7 +483,9 @@ def _statements() -> _Statements:
         attended=attended,
         hosted=hosted,
         interest=interest,
-        people=people,
+        senior_people=senior_people,
+        engaged_people=engaged_people,
+        roster=roster,
     )
 
 
@@ -524,7 +565,9 @@ def assemble_brief(
     attended = rows("attended")
     hosted = rows("hosted")
     interest_rows = rows("interest")
-    people_rows = rows("people")
+    senior_rows = rows("senior_people")
+    engaged_rows = rows("engaged_people")
+    roster_rows = rows("roster")
 
     roles, missions = _reference(session)
 
@@ -556,10 +599,10 @@ def assemble_brief(
         commitments_delivered=counts[m.CommitmentStatus.DELIVERED],
         commitments_lapsed=counts[m.CommitmentStatus.LAPSED],
         delivered=_totals(*delivered_sum),
-        contacts=people_rows[0][4] if people_rows else 0,
+        contacts=roster_rows[0][3] if roster_rows else 0,
     )
 
-    contacts = _key_people(people_rows)
+    contacts = _key_people(senior_rows, engaged_rows, roster_rows)
 
     ambassadorships = [
         AmbassadorRoleHeld(
@@ -708,32 +751,34 @@ def _reference(session: Session) -> tuple[list[m.AmbassadorRole], dict[int, m.Mi
     return cached
 
 
-def _key_people(rows: Any) -> list[KeyPerson]:
+def _key_people(senior: Any, engaged: Any, roster: Any) -> list[KeyPerson]:
     """The most senior people (most recently engaged first), then the most recently engaged others."""
-    people = []
-    for name, title, senior, last, _total in rows:
-        people.append((name, title, _looks_senior(senior, title), _as_date(last)))
 
-    def recency(p: tuple[Any, ...]) -> tuple[bool, date, str]:
-        return (p[3] is None, -(p[3].toordinal()) if p[3] else 0, p[0].lower())  # type: ignore[return-value]
+    def recency(row: Any) -> tuple[bool, int, str]:
+        last = _as_date(row[3])
+        return (last is None, -last.toordinal() if last else 0, row[1].lower())
 
-    senior = sorted((p for p in people if p[2]), key=recency)[:KEY_PEOPLE]
-    chosen = {id(p) for p in senior}
-    engaged = sorted((p for p in people if id(p) not in chosen and p[3] is not None), key=recency)[
-        :KEY_PEOPLE
-    ]
     out = [
-        KeyPerson(name=p[0], job_title=p[1], senior=True, last_touch=p[3], why="senior")
-        for p in senior
-    ] + [
-        KeyPerson(name=p[0], job_title=p[1], senior=p[2], last_touch=p[3], why="recently engaged")
-        for p in engaged
+        KeyPerson(name=name, job_title=title, senior=True, last_touch=_as_date(last), why="senior")
+        for _id, name, title, last in sorted(senior, key=recency)
     ]
+    chosen = {row[0] for row in senior}
+    out += [
+        KeyPerson(
+            name=name,
+            job_title=title,
+            senior=False,
+            last_touch=_as_date(last),
+            why="recently engaged",
+        )
+        for ident, name, title, last in sorted(engaged, key=recency)
+        if ident not in chosen
+    ][:KEY_PEOPLE]
     if not out:
-        # nobody flagged senior and nobody touched: still name who we know there
+        # nobody senior and nobody engaged yet: still name who we know there
         out = [
-            KeyPerson(name=p[0], job_title=p[1], senior=False, last_touch=None, why="on record")
-            for p in sorted(people, key=lambda p: p[0].lower())[:KEY_PEOPLE]
+            KeyPerson(name=name, job_title=title, senior=False, last_touch=None, why="on record")
+            for _id, name, title, _count in roster
         ]
     return out
 
