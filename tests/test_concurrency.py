@@ -265,3 +265,41 @@ def test_the_cli_warns_about_a_network_share_on_stderr(tmp_path, monkeypatch, sq
     assert result.exit_code == 0
     assert result.stdout.strip() == "[]"  # scripts still get clean JSON
     assert "is on a network share (cifs)" in result.stderr
+
+
+def test_a_second_writer_queues_behind_the_first_and_a_reader_does_not_wait(
+    tmp_path, sqlite_template
+):
+    """What BEGIN IMMEDIATE with a busy timeout means for two colleagues saving at once."""
+    import shutil
+    import threading
+
+    from partnercrm.database import open_database
+
+    shutil.copy(sqlite_template, tmp_path / "crm.db")
+    db = open_database(str(tmp_path / "crm.db"))
+    holding = threading.Event()
+
+    def slow_save() -> None:
+        with db.transaction() as s:
+            organisations.add_organisation(s, "First Partner", "vcs")
+            holding.set()
+            time.sleep(1.0)  # a long import batch, say
+
+    first = threading.Thread(target=slow_save)
+    first.start()
+    try:
+        assert holding.wait(10)
+        started = time.monotonic()
+        with db.reader() as s, s.begin():
+            assert list(s.scalars(select(m.Organisation.name))) == []  # the committed state
+        assert time.monotonic() - started < 0.5, "a reader waited for a writer"
+        started = time.monotonic()
+        with db.transaction() as s:
+            organisations.add_organisation(s, "Second Partner", "vcs")
+        assert time.monotonic() - started > 0.5, "the second writer did not wait its turn"
+    finally:
+        first.join()
+    with db.reader() as s:
+        assert sorted(s.scalars(select(m.Organisation.name))) == ["First Partner", "Second Partner"]
+    db.dispose()
