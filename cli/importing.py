@@ -124,15 +124,15 @@ def _render(d: dict[str, Any]) -> None:
     contacts, orgs, att = d["contacts"], d["organisations"], d["attendances"]
     conv, steps = d["conversations"], d["steps"]
     lines = [
-        ("Rows", f"{d['rows']} read, {d['rows_rejected']} rejected, "
-                 f"{len(d['erased'])} skipped as erased, {d['not_attending']} not attending"),
-        ("Contacts", f"{contacts['created']} created, {contacts['updated']} updated, "
-                     f"{contacts['matched']} matched by email"),
-        ("Organisations", f"{orgs['created']} created, {orgs['matched']} matched "
-                          f"({len(orgs['fuzzy'])} spelling(s) matched by likeness)"),
-        ("Attendances", f"{att['created']} recorded, {att['existing']} already recorded"),
-        ("Warm conversations", f"{conv['opened']} opened, {conv['touched']} touched; "
-                               f"{steps['created']} follow-up step(s)"),
+        ("Rows", f"{d['rows']:,} read, {d['rows_rejected']:,} rejected, "
+                 f"{len(d['erased']):,} skipped as erased, {d['not_attending']:,} not attending"),
+        ("Contacts", f"{contacts['created']:,} new, {contacts['matched']:,} already known "
+                     f"({contacts['updated']:,} of them updated)"),
+        ("Organisations", f"{orgs['created']:,} new, {orgs['matched']:,} already known; "
+                          f"{len(orgs['fuzzy']):,} spelling(s) matched by likeness"),
+        ("Attendances", f"{att['created']:,} recorded, {att['existing']:,} already recorded"),
+        ("Warm conversations", f"{conv['opened']:,} opened, {conv['touched']:,} touched; "
+                               f"{steps['created']:,} follow-up step(s)"),
     ]
     width = max(len(label) for label, _ in lines)
     for label, text in lines:

@@ -458,3 +458,18 @@ def test_follow_up_days_and_dates_of_a_future_event(db, tmp_path):
         # registration before the event: the touch is dated today, the follow-up after the event
         assert conv.started_on == date.today()
         assert conv.steps[0].due_on == soon + timedelta(days=7)
+
+
+def test_a_new_organisation_takes_its_most_common_proper_spelling(db, tmp_path):
+    with db.transaction() as s:
+        events.add_event(s, EVENT, "summit", "2024-03-20")
+    path = write_csv(tmp_path / "a.csv", [
+        person("A", "One", "a1@example.org", "KENTISH TOWN BAKERY"),
+        person("A", "Two", "a2@example.org", "KENTISH TOWN BAKERY"),
+        person("A", "Three", "a3@example.org", "Kentish Town Bakery."),
+        person("A", "Four", "a4@example.org", "kentish town bakery"),
+        person("A", "Five", "a5@example.org", "Kentish Town Bakery"),
+        person("A", "Six", "a6@example.org", "Kentish Town Bakery"),
+    ])
+    report = run(db, path)
+    assert report.organisations_new == ["Kentish Town Bakery"]

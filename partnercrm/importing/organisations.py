@@ -88,7 +88,7 @@ class OrganisationMatcher:
             self._postings.setdefault(word, []).append(position)
 
     def resolve(self, given: Iterable[tuple[str, int]]) -> dict[str, OrganisationMatch]:
-        """Resolve (name, times seen) pairs; the most-seen spelling of a new organisation names it."""
+        """Resolve (name, times seen) pairs; a new organisation takes its most-seen spelling."""
         by_key: dict[str, list[tuple[str, int]]] = {}
         for name, count in given:
             key = name_key(name)
@@ -111,7 +111,7 @@ class OrganisationMatcher:
         # the most common spellings first, so a variant meets its common form already created
         leftover.sort(key=lambda item: item[0])
         for _, key, spellings in leftover:
-            best = max(spellings, key=lambda s: s[1])[0]
+            best = max(spellings, key=_spelling_preference)[0]
             match = self._fuzzy(best)
             if match is None:
                 ref = -(len(self.new) + 1)
@@ -153,6 +153,14 @@ class OrganisationMatcher:
             return None
         ref = self._choice_refs[best[2]]
         return OrganisationMatch(ref, "fuzzy", self.names[ref], round(float(best[0]), 1))
+
+
+def _spelling_preference(spelling: tuple[str, int]) -> tuple[bool, int, bool]:
+    """Name a new organisation as people wrote it most, but not in capitals or all lower case."""
+    name, count = spelling
+    letters = "".join(ch for ch in name if ch.isalpha())
+    shouted = letters.isupper() and len(letters) > 5  # "UCL" is an acronym, not shouting
+    return (not (shouted or letters.islower()), count, not name.endswith("."))
 
 
 def _fuzzy_form(key: str) -> str:
