@@ -10,6 +10,9 @@ import click
 from cli.context import AppContext, DataError, emit, errors, json_option, pass_app
 
 SHOWN = 15  # list items printed for people; --json has them all
+# partnercrm.importing.FIELDS, repeated so `--help` does not import the library
+FIELDS = ("first_name", "last_name", "full_name", "email", "organisation", "job_title", "phone",
+          "role", "status", "registered_at", "interest_missions", "interest_roles", "ignore")
 
 
 @click.group("import")
@@ -30,7 +33,8 @@ def import_() -> None:
                                              "generic"]),
               help="Force a column layout instead of recognising it from the header.")
 @click.option("--map", "maps", multiple=True, metavar='"Header=field"',
-              help="Say which field a column holds (repeatable); field `ignore` drops it.")
+              help="Say which field a column holds (repeatable). Fields: " + ", ".join(FIELDS)
+                   + " (`ignore` drops the column).")
 @click.option("--sheet", help="The XLSX sheet to read (default: the first).")
 @click.option("--lead", help="Colleague who leads the warm conversations interest opens "
                              "(default: the event's owner).")

@@ -177,3 +177,30 @@ def test_an_import_killed_part_way_leaves_the_database_as_it_was(db_url, db, tmp
         assert report.contacts_created == 40 and report.organisations_created == 7
     finally:
         reopened.dispose()
+
+
+def test_help_names_every_field_the_library_knows():
+    from cli.importing import FIELDS as CLI_FIELDS
+    from partnercrm.importing import FIELDS
+
+    assert CLI_FIELDS == FIELDS
+
+
+def test_an_xlsx_workbook_imports_from_the_sheet_named(cli, db, tmp_path):
+    from openpyxl import Workbook
+
+    setup(cli)
+    cli.ok("event", "add", EVENT, "--kind", "summit", "--date", "20/03/2024", "--owner", "Ruth")
+    book = Workbook()
+    book.active.append(["Notes"])
+    sheet = book.create_sheet("Registrations")
+    sheet.append(["Full Name", "Email Address", "Organization", "Telephone"])
+    sheet.append(["Ada Lovelace", "ada@ucl.ac.uk", "U.C.L.", 7700900123])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    data = cli.json("import", "attendees", str(path), "--event", EVENT, "--sheet", "Registrations")
+    assert data["contacts"]["created"] == 1 and data["organisations"]["matched"] == 1
+    assert data["encoding"] == "xlsx"
+    with db.reader() as s:
+        ada = s.scalars(select(m.Contact)).one()
+        assert (ada.phone, ada.organisation.name) == ("7700900123", "University College London")
