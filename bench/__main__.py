@@ -186,6 +186,7 @@ class Postgres:
             self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
+                self._drop_stale(conn)
             return True
         except Exception as exc:  # noqa: BLE001 - any failure means: no PostgreSQL rows
             say(f"  PostgreSQL at {self.url} is not reachable ({type(exc).__name__}); skipping it")
@@ -197,7 +198,8 @@ class Postgres:
         from partnercrm import scale as scale_data
         from partnercrm.database import open_database
 
-        schema = f"bench_scale_{scale}"
+        # a name of its own, so two runs at once (or a crashed one) never share a schema
+        schema = f"bench_scale_{scale}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         with self.engine.connect() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -234,6 +236,25 @@ class Postgres:
             "summary": summary,
             "cached": False,
         }
+
+    @staticmethod
+    def _drop_stale(conn: Any) -> None:
+        """Drop the schemas of runs that crashed: their process id no longer exists."""
+        from sqlalchemy import text
+
+        schemas = conn.execute(
+            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench\\_scale\\_%'")
+        ).scalars()
+        for schema in list(schemas):
+            parts = schema.split("_")
+            if len(parts) != 5 or not parts[3].isdigit():
+                continue
+            try:
+                os.kill(int(parts[3]), 0)
+            except ProcessLookupError:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            except OSError:
+                pass
 
     def version(self) -> str | None:
         from sqlalchemy import text
