@@ -197,5 +197,7 @@ def _small_database(quick: bool) -> str:
 if __name__ == "__main__":
     import pprint
 
-    url = sys.argv[1] if len(sys.argv) > 1 else None
+    url = next((a for a in sys.argv[1:] if "://" in a), None)
+    if url and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        sys.exit(f"no database at {url}")
     pprint.pprint(run(quick="--quick" in sys.argv, context={"sqlite_url": url} if url else None))

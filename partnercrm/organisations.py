@@ -347,9 +347,17 @@ def list_organisations(
     if column is None and order != "stage":
         raise Invalid(f"cannot sort partners by {order!r}", field="order")
     if column is not None:
-        q = q.order_by(column.desc() if descending else column, o.name_key)
-        if limit:
-            q = q.limit(limit).offset(offset)
+        ordering = (column.desc() if descending else column, o.name_key)
+        if limit and order in ("name", "sector", "ward"):
+            # choose the page on the plain column first, so last touch and open steps are
+            # computed for one page of rows rather than for every match (a filter typed in
+            # the TUI can match thousands of partners at council scale)
+            page = q.with_only_columns(o.id).order_by(*ordering).limit(limit).offset(offset)
+            q = q.where(o.id.in_(page.scalar_subquery())).order_by(*ordering)
+        else:
+            q = q.order_by(*ordering)
+            if limit:
+                q = q.limit(limit).offset(offset)
     rows = [PartnerRow(*r) for r in session.execute(q)]
     for row in rows:
         row.last_touch = _as_date(row.last_touch)

@@ -163,7 +163,7 @@ def test_dashboard_shows_the_reports_figures_and_my_steps(demo_db: Database) -> 
         from partnercrm import reports
 
         with demo_db.reader() as s:
-            stages = reports.pipeline(s).total.stages
+            stages = reports.stage_counts(s)
             me = organisations.find_organisation  # noqa: F841 - readability
             stale = reports.stale(s, days=30, today=TODAY)
         bars = str(app.screen.query_one("#pipeline", Static).render())
@@ -598,3 +598,37 @@ def test_a_locked_database_keeps_what_was_typed(demo_db: Database) -> None:
             assert contacts.find_contact(s, "priya.raman@meta.com").organisation_id == org
 
     drive(demo_db, body)
+
+
+def test_the_tui_command_opens_the_app_on_the_database_given(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`partnercrm --db URL --as NAME tui` runs the app on that database as that colleague."""
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    ran: list[tuple[str, str]] = []
+    monkeypatch.setattr(PartnerApp, "run", lambda self: ran.append((self.db.url, self.db.actor)))
+    result = CliRunner().invoke(cli, ["--db", demo_db.url, "--as", "Priya Shah", "tui"])
+    assert result.exit_code == 0, result.output
+    assert ran == [(demo_db.url, "Priya Shah")]
+    help_text = CliRunner().invoke(cli, ["tui", "--help"])
+    assert help_text.exit_code == 0 and "terminal interface" in help_text.output
+
+
+def test_the_tui_command_starts_on_the_embedded_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    monkeypatch.delenv("PARTNERCRM_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    ran: list[str] = []
+    monkeypatch.setattr(PartnerApp, "run", lambda self: ran.append(self.db.url))
+    result = CliRunner().invoke(cli, ["tui"])
+    assert result.exit_code == 0, result.output
+    assert ran and ran[0].endswith("partnercrm.db") and str(tmp_path) in ran[0]

@@ -91,7 +91,7 @@ class DashboardScreen(PlaceScreen):
         if not organisations.list_organisations(session, limit=1):
             return Figures(empty=True)
         figures = Figures(empty=False)
-        figures.pipeline = dict(reports.pipeline(session).total.stages)
+        figures.pipeline = reports.stage_counts(session)
         figures.coverage = reports.coverage(session)
         me = options.me(session)
         if me is not None:

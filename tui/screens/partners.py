@@ -22,7 +22,7 @@ from tui import options
 from tui.screens.base import PlaceScreen
 from tui.widgets.field import TextInput
 
-PAGE = 100
+PAGE = 50
 # (column key, header, sort order in partnercrm, newest/biggest first by default)
 COLUMNS = [
     ("name", "Name", "name", False),
