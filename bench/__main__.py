@@ -107,23 +107,42 @@ def _generator_version() -> str:
 
 
 def sqlite_data(scale: int, rebuild: bool = False) -> dict[str, Any]:
-    """The cached SQLite database at `scale`, built (and timed) when missing or stale."""
-    from partnercrm import scale as scale_data
-    from partnercrm.database import open_database
+    """The cached SQLite database at `scale`, built (and timed) when missing or stale.
+
+    A lock file keeps two runs from building the same file at once; the database is built
+    under a temporary name and renamed into place, so a reader never sees half of it.
+    """
+    import fcntl
 
     DATA.mkdir(parents=True, exist_ok=True)
     version = _generator_version()
     path = DATA / f"scale-{scale}-{version}.db"
     meta_path = path.with_suffix(".json")
-    if path.exists() and meta_path.exists() and not rebuild:
-        meta = json.loads(meta_path.read_text())
-        meta["cached"] = True
-        say(f"  SQLite N={scale}: reusing {path.relative_to(ROOT)} (built {meta['built_at']})")
-        return meta
+    with open(DATA / f".scale-{scale}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists() and meta_path.exists() and not rebuild:
+            meta = json.loads(meta_path.read_text())
+            meta["cached"] = True
+            say(f"  SQLite N={scale}: reusing {path.relative_to(ROOT)} (built {meta['built_at']})")
+            return meta
+        _forget_old_versions(scale, keep=path)
+        return _build_sqlite(scale, path, meta_path)
+
+
+def _forget_old_versions(scale: int, keep: Path) -> None:
+    """Delete data built by an older generator, unless a run may still be reading it."""
     for old in DATA.glob(f"scale-{scale}-*"):
-        old.unlink()
+        if not old.name.startswith(keep.stem) and time.time() - old.stat().st_mtime > 3600:
+            old.unlink(missing_ok=True)
+
+
+def _build_sqlite(scale: int, path: Path, meta_path: Path) -> dict[str, Any]:
+    from partnercrm import scale as scale_data
+    from partnercrm.database import open_database
+
+    building = path.with_name(f"{path.stem}.building-{os.getpid()}.db")
     say(f"  SQLite N={scale}: building {path.relative_to(ROOT)}")
-    db = open_database(str(path), actor="bench")
+    db = open_database(str(building), actor="bench")
     load_before = _load()
     started = time.perf_counter()
     summary = scale_data.build(db, scale, progress=_progress(f"SQLite N={scale}"))
@@ -132,12 +151,16 @@ def sqlite_data(scale: int, rebuild: bool = False) -> dict[str, Any]:
     db.dispose()  # checkpoints the WAL, so the file size is the database's size
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    size = _sqlite_bytes(building)
+    os.replace(building, path)
+    for leftover in (Path(f"{building}-wal"), Path(f"{building}-shm")):
+        leftover.unlink(missing_ok=True)
     meta = {
         "url": f"sqlite:///{path}",
         "path": str(path),
         "scale": scale,
         "seconds": round(seconds, 1),
-        "bytes": _sqlite_bytes(path),
+        "bytes": size,
         "load": load,
         "summary": summary,
         "built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
