@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     String,
-    and_,
     case,
     cast,
+    exists,
     func,
     literal_column,
     null,
@@ -127,11 +127,12 @@ class Pipeline:
 def pipeline(session: Session, filters: Filters | None = None) -> Pipeline:
     """Conversations by stage per mission and in total, conversion rate and days to commitment.
 
-    One statement, one pass over the conversations and their stage changes: each live
-    conversation's facts (stage, started in the period, moved in the period, days to its
-    commitment) are gathered once, tagged with 'all' and with each of its missions, then
-    grouped for the counts and ranked (ROW_NUMBER/COUNT windows) for the percentiles, which
-    hand back at most four rows per mission (the two either side of each percentile).
+    One statement, one pass over the conversations: each live conversation's facts (stage,
+    started in the period, moved in the period, days to its commitment) are gathered once,
+    then grouped in total and per mission for the counts, and ranked (ROW_NUMBER/COUNT
+    windows) for the percentiles, which hand back at most four rows per mission (the two
+    either side of each percentile). Stage changes are looked up only where needed: the
+    commitment date of committed conversations, and whether a conversation moved.
     """
     f = filters or Filters()
     missions = _missions(session, f)
@@ -179,65 +180,77 @@ def _pipeline_query(f: Filters) -> Any:
     c = m.Conversation
     sc = m.StageChange
     cm = m.conversation_mission
-    in_period = f.in_period(sc.changed_on)
-    moves = (
-        select(
-            sc.conversation_id.label("id"),
-            func.max(case((and_(sc.from_stage.is_not(None), in_period), 1), else_=0)).label(
-                "moved"
-            ),
-            func.min(
-                case((and_(sc.to_stage == m.Stage.COMMITTED, in_period), sc.changed_on))
-            ).label("committed_on"),
+    period = f.since is not None or f.until is not None
+    if period:
+        # the conversations with a move in the period: one set, probed per conversation
+        moved_ids = select(sc.conversation_id).where(
+            sc.from_stage.is_not(None), f.in_period(sc.changed_on)
         )
-        .group_by(sc.conversation_id)
-        .subquery("moves")
+        moved = case((c.id.in_(moved_ids), 1), else_=0)
+    else:
+        # every conversation starts 'initiated', so one in any other stage has moved; only
+        # those back at 'initiated' need their stage changes looking at
+        moved = case(
+            (c.stage != m.Stage.INITIATED, 1),
+            (
+                exists().where(sc.conversation_id == c.id, sc.from_stage.is_not(None)),
+                1,
+            ),
+            else_=0,
+        )
+    committed_on = (
+        select(func.min(sc.changed_on))
+        .where(
+            sc.conversation_id == c.id,
+            sc.to_stage == m.Stage.COMMITTED,
+            f.in_period(sc.changed_on),
+        )
+        .scalar_subquery()
     )
     facts = (
         select(
             c.id,
             c.stage,
             case((f.in_period(c.started_on), 1), else_=0).label("cohort"),
-            func.coalesce(moves.c.moved, 0).label("moved"),
-            days_between(moves.c.committed_on, c.started_on).label("days"),
+            moved.label("moved"),
+            # only committed conversations have a commitment date to look up
+            case(
+                (c.stage == m.Stage.COMMITTED, days_between(committed_on, c.started_on)),
+            ).label("days"),
         )
-        .select_from(c)
-        .outerjoin(moves, moves.c.id == c.id)
         .where(live_conversation(f))
         .cte("facts")
     )
-    per_mission = select(
-        cm.c.mission_id.label("grp"), facts.c.stage, facts.c.cohort, facts.c.moved, facts.c.days
-    ).join(cm, cm.c.conversation_id == facts.c.id)
-    if f.mission_id is not None:
-        per_mission = per_mission.where(cm.c.mission_id == f.mission_id)
-    tagged = union_all(
-        select(
-            literal_column("0").label("grp"), facts.c.stage, facts.c.cohort, facts.c.moved,
-            facts.c.days,
-        ),
-        per_mission,
-    ).cte("tagged")
-    counts = select(
-        literal_column("'n'").label("kind"),
-        tagged.c.grp,
-        tagged.c.stage,
-        func.sum(tagged.c.cohort),
-        func.sum(tagged.c.moved),
-        cast(null(), Integer),
-        cast(null(), Integer),
-        cast(null(), Integer),
-    ).group_by(tagged.c.grp, tagged.c.stage)
-    ranked = (
-        select(
-            tagged.c.grp,
-            tagged.c.days,
-            func.row_number().over(partition_by=tagged.c.grp, order_by=tagged.c.days).label("rn"),
-            func.count().over(partition_by=tagged.c.grp).label("n"),
+    mission_filter = [cm.c.mission_id == f.mission_id] if f.mission_id is not None else []
+
+    def counts(group: Any, *, by_mission: bool) -> Any:
+        q = select(
+            literal_column("'n'").label("kind"),
+            group,
+            facts.c.stage,
+            func.sum(facts.c.cohort),
+            func.sum(facts.c.moved),
+            cast(null(), Integer),
+            cast(null(), Integer),
+            cast(null(), Integer),
         )
-        .where(tagged.c.days.is_not(None))
-        .subquery("ranked")
-    )
+        if by_mission:
+            q = q.join(cm, cm.c.conversation_id == facts.c.id).where(*mission_filter)
+            return q.group_by(group, facts.c.stage)
+        return q.group_by(facts.c.stage)
+
+    timed = union_all(
+        select(literal_column("0").label("grp"), facts.c.days).where(facts.c.days.is_not(None)),
+        select(cm.c.mission_id.label("grp"), facts.c.days)
+        .join(cm, cm.c.conversation_id == facts.c.id)
+        .where(facts.c.days.is_not(None), *mission_filter),
+    ).subquery("timed")
+    ranked = select(
+        timed.c.grp,
+        timed.c.days,
+        func.row_number().over(partition_by=timed.c.grp, order_by=timed.c.days).label("rn"),
+        func.count().over(partition_by=timed.c.grp).label("n"),
+    ).subquery("ranked")
     wanted = []
     for num, den in (MEDIAN, P80):
         low = (ranked.c.n - 1) * num // den + 1  # 1-based rank at or below the percentile
@@ -252,7 +265,11 @@ def _pipeline_query(f: Filters) -> Any:
         ranked.c.n,
         ranked.c.days,
     ).where(or_(*wanted))
-    return union_all(counts, around)
+    return union_all(
+        counts(literal_column("0").label("grp"), by_mission=False),
+        counts(cm.c.mission_id, by_mission=True),
+        around,
+    )
 
 
 def stage_counts(session: Session, filters: Filters | None = None) -> dict[str, int]:
