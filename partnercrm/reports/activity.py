@@ -115,7 +115,7 @@ def activity(
     }
     t = m.Touchpoint
     toucher = _scanned(t.colleague_id)
-    touches = dict(
+    touches: dict[int, int] = dict(
         session.execute(
             select(toucher, func.count())
             .where(
