@@ -271,6 +271,8 @@ def _render_text(b: Brief, console: Any) -> None:
                       escape((", ".join(e.people) or "—")
                              + (f" and {e.others} more" if e.others else "")))
         console.print(t)
+        if g.events > len(b.events):
+            console.print(f"…and {g.events - len(b.events)} more events.")
 
     if b.colleagues:
         heading("Colleagues in contact")

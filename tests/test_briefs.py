@@ -227,10 +227,14 @@ def test_a_crowd_at_an_event_is_named_briefly_and_counted(db):
         for person in people:
             events.record_attendance(s, summit, person)
         events.record_attendance(s, summit, boss, role="speaker")
+        for k in range(7):
+            roundtable = events.add_event(s, f"Roundtable {k}", "roundtable", ago(40 + 10 * k))
+            events.record_attendance(s, roundtable, boss)
         org_id = org.id
     with db.reader() as s:
         b = build_brief(s, s.get(m.Organisation, org_id), today=TODAY)
-    [seen] = b.events
+    assert len(b.events) == 6 and b.glance.events == 8
+    seen = b.events[0]
     assert seen.people == ["Zara Quinn (speaker)", "Person A", "Person B", "Person C", "Person D",
                            "Person E"]
     assert seen.others == 3
@@ -239,6 +243,7 @@ def test_a_crowd_at_an_event_is_named_briefly_and_counted(db):
     assert [(p.name, p.why) for p in b.contacts][:2] == [("Zara Quinn", "senior"),
                                                          ("Person A", "recently engaged")]
     assert "and 3 more" in render_markdown(b) and "and 3 more" in render_html(b)
+    assert "…and 2 more events." in render_markdown(b)
 
 
 class _Page(HTMLParser):

@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -59,6 +60,7 @@ COMMITMENTS_PER_STATUS = 5
 KEY_PEOPLE = 3  # senior people, then as many again recently engaged
 RECENT_ENGAGEMENTS = 20  # the latest touchpoints, conversations and events looked at for people
 PEOPLE_PER_EVENT = 6
+EVENTS_SHOWN = 6
 COLLEAGUES = 8
 STALE_DAYS = 60
 EVENT_YEARS = 3
@@ -339,12 +341,21 @@ def _statements() -> _Statements:
             )
             .label("n"),
             func.count().over(partition_by=E.id).label("people"),
+            func.dense_rank().over(order_by=(E.held_on.desc(), E.id)).label("latest"),
         )
         .join(A, A.event_id == E.id)
         .join(Ct, Ct.id == A.contact_id)
         .where(A.organisation_id == org_id, E.held_on >= since, Ct.erased_at.is_(None))
         .subquery()
     )
+    # how many events they came to or hosted in the period, however many are listed
+    came_or_hosted = union(
+        select(A.event_id)
+        .join(E, E.id == A.event_id)
+        .where(A.organisation_id == org_id, E.held_on >= since),
+        select(E.id).where(E.host_id == org_id, E.held_on >= since),
+    ).subquery()
+    events_total = select(func.count()).select_from(came_or_hosted).scalar_subquery()
     attended = (
         select(
             ranked.c.event_id,
@@ -354,11 +365,17 @@ def _statements() -> _Statements:
             ranked.c.person,
             ranked.c.role,
             ranked.c.people,
+            events_total,
         )
-        .where(ranked.c.n <= PEOPLE_PER_EVENT)
+        .where(ranked.c.n <= PEOPLE_PER_EVENT, ranked.c.latest <= EVENTS_SHOWN)
         .order_by(ranked.c.held_on.desc(), ranked.c.event_id, ranked.c.n)
     )
-    hosted = select(E.id, E.name, E.kind, E.held_on).where(E.host_id == org_id, E.held_on >= since)
+    hosted = (
+        select(E.id, E.name, E.kind, E.held_on, events_total)
+        .where(E.host_id == org_id, E.held_on >= since)
+        .order_by(E.held_on.desc(), E.id)
+        .limit(EVENTS_SHOWN)
+    )
 
     am, ar = m.attendance_mission, m.attendance_role
     interest = union_all(
@@ -600,6 +617,7 @@ def assemble_brief(
         commitments_lapsed=counts[m.CommitmentStatus.LAPSED],
         delivered=_totals(*delivered_sum),
         contacts=roster_rows[0][3] if roster_rows else 0,
+        events=(attended or hosted)[0][-1] if (attended or hosted) else 0,
     )
 
     contacts = _key_people(senior_rows, engaged_rows, roster_rows)
@@ -844,7 +862,7 @@ def _commitment(c: m.Commitment, today: date, missions: dict[int, m.Mission]) ->
 
 def _events(attended: Any, hosted: Any) -> list[EventAttended]:
     out: dict[int, EventAttended] = {}
-    for ident, name, kind, held_on, *_ in hosted:
+    for ident, name, kind, held_on, _total in hosted:
         out[ident] = EventAttended(
             name=name,
             kind=kind,
@@ -852,7 +870,7 @@ def _events(attended: Any, hosted: Any) -> list[EventAttended]:
             hosted=True,
             people=[],
         )
-    for ident, name, kind, held_on, person, role, people in attended:
+    for ident, name, kind, held_on, person, role, people, _total in attended:
         entry = out.setdefault(
             ident,
             EventAttended(
@@ -865,7 +883,7 @@ def _events(attended: Any, hosted: Any) -> list[EventAttended]:
         )
         entry.people.append(person if role == m.AttendanceRole.ATTENDEE else f"{person} ({role})")
         entry.others = people - len(entry.people)
-    return sorted(out.values(), key=lambda e: e.date, reverse=True)
+    return sorted(out.values(), key=lambda e: e.date, reverse=True)[:EVENTS_SHOWN]
 
 
 def _colleagues(lead_rows: Any, touch_rows: Any, lead_id: int | None) -> list[ColleagueInContact]:

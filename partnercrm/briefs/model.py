@@ -81,6 +81,7 @@ class Glance:
     commitments_lapsed: int
     delivered: Totals
     contacts: int
+    events: int = 0  # summits and roundtables attended or hosted in the last three years
 
 
 @dataclass
