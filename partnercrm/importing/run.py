@@ -516,7 +516,6 @@ class _Import:
         }
         by_name = self._contacts_by_name(wanted, {c.ref: c for c in known.values()})
         attendances, interests = self._attendances()
-        plan.existing_interest = interests
         new_by_email: dict[str, _Contact] = {}
         new_by_name: dict[tuple[int | None, str], _Contact] = {}
         matched: set[int] = set()
@@ -1176,7 +1175,6 @@ class _Plan:
     new_contacts: list[_Contact] = field(default_factory=list)
     updates: list[_Contact] = field(default_factory=list)
     attendances: list[_Attendance] = field(default_factory=list)
-    existing_interest: dict[int, tuple[set[int], set[int]]] = field(default_factory=dict)
     old_interest: list[tuple[int, list[int], list[int]]] = field(default_factory=list)
     interest_rows: int = 0
     interest: dict[tuple[int, int | None], _Interest] = field(default_factory=dict)
