@@ -36,6 +36,15 @@ def _fmt(value: float) -> str:
     return f"{value:,.1f}"
 
 
+def _short(value: float) -> str:
+    """A compact figure for a label on a narrow bar: 824,692 -> 825k, 1,234,567 -> 1.2m."""
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:.1f}m"
+    if abs(value) >= 10_000:
+        return f"{value / 1_000:.0f}k"
+    return _fmt(value)
+
+
 def funnel(
     steps: Sequence[tuple[str, float]],
     *,
@@ -170,7 +179,7 @@ def bars(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}" '
         f'stroke="{MUTED}"/>',
         f'<text x="{left - 6}" y="{top + 4}" text-anchor="end" font-size="11" fill="{MUTED}">'
-        f"{_fmt(peak)}</text>",
+        f"{_short(peak)}</text>",
         f'<line x1="{left}" y1="{top}" x2="{width - 8}" y2="{top}" stroke="{GRID}" '
         f'stroke-dasharray="3 3"/>',
     ]
@@ -187,10 +196,11 @@ def bars(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
             f'fill="{colour}"/>'
         )
-        if value:
+        text = _short(value)
+        if value and (len(text) * 6.5 <= slot or value == peak):  # label only where it fits
             body.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
-                f'font-size="11" fill="{INK}">{_fmt(value)}</text>'
+                f'font-size="11" fill="{INK}">{text}</text>'
             )
         if i % every == 0:
             body.append(

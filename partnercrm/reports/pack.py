@@ -8,7 +8,7 @@ opened offline and printed. Jinja2 autoescapes every value from the database.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,10 @@ class PackData:
     impact: Impact
     sectors: Sectors
     activity: Activity
-    stale: Stale
-    overdue: Overdue
+    stale: Stale  # the oldest LISTED, for the page
+    overdue: Overdue  # the first LISTED steps, for the page
+    all_stale: Stale | None = None  # every one, for the CSV
+    all_overdue: Overdue | None = None
 
 
 def gather(
@@ -58,6 +60,9 @@ def gather(
 ) -> PackData:
     f = filters or Filters()
     today = today or date.today()
+    # read the full lists once: the page shows the first few, the CSVs carry them all
+    every_stale = stale(session, f, today=today)
+    every_overdue = overdue(session, f, today=today)
     return PackData(
         title=title,
         filters=f,
@@ -67,8 +72,10 @@ def gather(
         impact=impact(session, f, stories=stories),
         sectors=sectors(session, f),
         activity=activity(session, f, today=today),
-        stale=stale(session, f, today=today, limit=LISTED),
-        overdue=overdue(session, f, today=today, limit=LISTED),
+        stale=replace(every_stale, rows=every_stale.rows[:LISTED]),
+        overdue=replace(every_overdue, steps=every_overdue.steps[:LISTED]),
+        all_stale=every_stale,
+        all_overdue=every_overdue,
     )
 
 
@@ -103,8 +110,8 @@ def write_pack(
     index = out_dir / "index.html"
     index.write_text(render_html(data), encoding="utf-8")
     written = PackWritten(index=index)
-    full_stale = stale(session, data.filters, today=data.today)
-    full_overdue = overdue(session, data.filters, today=data.today)
+    full_stale = data.all_stale or data.stale
+    full_overdue = data.all_overdue or data.overdue
     tables: list[Table] = [
         *data.pipeline.tables(), *data.coverage.tables(), *data.impact.tables(),
         *data.sectors.tables(), *data.activity.tables(), *full_stale.tables(),
