@@ -473,3 +473,28 @@ def test_a_new_organisation_takes_its_most_common_proper_spelling(db, tmp_path):
     ])
     report = run(db, path)
     assert report.organisations_new == ["Kentish Town Bakery"]
+
+
+def test_imported_people_and_organisations_are_found_by_search(crm, tmp_path):
+    from partnercrm import search
+    from partnercrm.database import table_names
+
+    path = write_csv(tmp_path / "a.csv", [
+        person("Grace", "Hopper", "grace@navy.example.org", "Harbourside Cobol Guild"),
+    ])
+    run(crm, path)
+    with crm.reader() as s:
+        hits = {(h.kind, h.title) for h in search.search(s, "Hopper")}
+        assert ("contact", "Grace Hopper") in hits
+        assert any(h.title == "Harbourside Cobol Guild" for h in search.search(s, "Cobol"))
+    # and the search triggers the import set aside for its bulk insert are back
+    if crm.is_sqlite:
+        with crm.reader() as s:
+            triggers = set(s.connection().exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+        assert {"search_contact_ai", "search_organisation_ai"} <= triggers
+        assert "search_contact" in table_names(crm.engine)
+        with crm.transaction() as s:
+            contacts.add_contact(s, "Later Person", "later@example.org", None)
+        with crm.reader() as s:
+            assert any(h.title == "Later Person" for h in search.search(s, "Later"))
