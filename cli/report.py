@@ -139,7 +139,9 @@ def coverage_(app: AppContext, **kw: Any) -> None:
     _print(result, kw, "Coverage")
     if not (kw.get("as_json") or kw.get("as_csv")) and result.gaps:
         click.echo()
-        click.echo("Gaps: " + "; ".join(f"{c.mission} × {c.role}" for c in result.gaps))
+        missions, roles = dict(result.missions), dict(result.roles)
+        click.echo(f"{len(result.gaps)} gaps: " + "; ".join(
+            f"{missions[c.mission]} × {roles[c.role]}" for c in result.gaps))
 
 
 @report.command("impact", short_help="Promised and delivered, per mission; stories.")

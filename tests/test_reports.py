@@ -340,7 +340,7 @@ def test_cli_reports_text_json_and_csv(cli, known):
                                                  "stories").stdout)))
     assert stories[2][3] == "Four placements =SUM(A1)"  # not at the start: left alone
     coverage_text = cli.ok("report", "coverage", "--mission", "diversity").stdout
-    assert "1: Acme" in coverage_text and "Gaps: diversity × advocate" in coverage_text
+    assert "1: Acme" in coverage_text and "2 gaps: Diversity × Advocate/champion; Diversity × Sponsorship" in coverage_text
     for name in ("activity", "overdue", "sectors", "impact"):
         assert cli.ok("report", name, "--lead", "ana").stdout.strip()
         cli.json("report", name)
