@@ -471,6 +471,12 @@ def test_new_partner_its_people_and_ambassador_role(demo_db: Database, tmp_path:
             taken = contacts.list_contacts(s)[0].email
             advocate = missions.find_role(s, "advocate")
 
+        # nothing to add a touchpoint to yet: said, and no empty form
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        assert "no conversations yet" in notifications(app)
+
         # a contact, with the email checked beside the field
         await pilot.press("c")
         await settle(pilot)

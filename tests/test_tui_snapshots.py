@@ -49,15 +49,6 @@ def test_partner_page_snapshot(snap_db: Database, snap_compare: Any) -> None:
     assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=before)
 
 
-def test_partner_conversations_snapshot(snap_db: Database, snap_compare: Any) -> None:
-    async def before(pilot: Any) -> None:
-        await settle(pilot)
-        pilot.app.open_partner(org_id(snap_db, "UCL"), tab="conversations")
-        await settle(pilot)
-
-    assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=before)
-
-
 def test_conversation_form_snapshot(snap_db: Database, snap_compare: Any) -> None:
     async def before(pilot: Any) -> None:
         await settle(pilot)

@@ -28,6 +28,8 @@ class AddStepDialog(FormDialog[int]):
             org = options.organisation(s, self.organisation_id)
             self.form_title = f"Add a step with {org.name}"
             threads = options.conversation_options(s, org, open_only=True)
+            if not threads:
+                self.unavailable = f"{org.name} has no open conversation: press l to log one."
             owners, me = options.colleague_options(s), options.me(s)
         chosen = self.conversation_id if self.conversation_id in {v for _, v in threads} else None
         if chosen is None and len(threads) == 1:

@@ -29,6 +29,8 @@ class AddTouchpointDialog(FormDialog[int]):
             org = options.organisation(s, self.organisation_id)
             self.form_title = f"Add a touchpoint with {org.name}"
             threads = options.conversation_options(s, org, open_only=False)
+            if not threads:
+                self.unavailable = f"{org.name} has no conversations yet: press l to log one."
             people = options.contact_options(s, org)
         chosen = self.conversation_id if self.conversation_id in {v for _, v in threads} else None
         yield self.select_field("conversation", "Conversation", threads, value=chosen,

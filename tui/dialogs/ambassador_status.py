@@ -33,6 +33,8 @@ class AmbassadorStatusDialog(FormDialog[int]):
             org = options.organisation(s, self.organisation_id)
             self.form_title = f"Change the status of {org.name}'s ambassador role"
             choices, self.versions = options.ambassadorship_options(s, org)
+            if not choices:
+                self.unavailable = f"{org.name} holds no ambassador role: press a to enrol it."
         chosen = self.ambassadorship_id if self.ambassadorship_id in self.versions else None
         if chosen is None and len(choices) == 1:
             chosen = choices[0][1]

@@ -37,6 +37,8 @@ class ChangeStageDialog(FormDialog[int]):
             threads = [(options.conversation_title(c), c.id) for c in found
                        if c.stage != m.Stage.COMMITTED]
             self.versions = {c.id: c.version for c in found}
+            if not threads:
+                self.unavailable = f"{org.name} has no conversation whose stage can change."
         chosen = self.conversation_id if self.conversation_id in {v for _, v in threads} else None
         if chosen is None and len(threads) == 1:
             chosen = threads[0][1]

@@ -33,6 +33,8 @@ class CompleteStepDialog(FormDialog[int]):
             org = options.organisation(s, self.organisation_id)
             self.form_title = f"Mark a step done with {org.name}"
             choices, self.versions = options.open_step_options(s, org)
+            if not choices:
+                self.unavailable = f"{org.name} has no open steps."
         chosen = self.step_id if self.step_id in self.versions else None
         if chosen is None and len(choices) == 1:
             chosen = choices[0][1]

@@ -34,6 +34,8 @@ class ConvertDialog(FormDialog[int]):
             found = conversations.list_conversations(s, organisation=org)
             threads = [(options.conversation_title(c), c.id) for c in found]
             self.versions = {c.id: c.version for c in found}
+            if not found:
+                self.unavailable = f"{org.name} has no open conversation to convert."
             chosen = self.conversation_id if self.conversation_id in self.versions else None
             if chosen is None and len(found) == 1:
                 chosen = found[0].id

@@ -45,6 +45,8 @@ class FormDialog(ModalScreen[T], Generic[T]):
     def __init__(self) -> None:
         super().__init__()
         self.saving = False
+        # set by fields() when there is nothing to act on (no open conversation, say)
+        self.unavailable: str | None = None
 
     @property
     def crm(self) -> PartnerApp:
@@ -62,6 +64,10 @@ class FormDialog(ModalScreen[T], Generic[T]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
+        if self.unavailable:
+            self.notify(self.unavailable, title=self.form_title)
+            self.dismiss(None)
+            return
         # start typing straight away: the first field, not the scrolling container, has focus
         self.query_one("#form-fields").can_focus = False
         first = self.query(Field).first()

@@ -30,6 +30,8 @@ class RecordDeliveryDialog(FormDialog[int]):
             org = options.organisation(s, self.organisation_id)
             self.form_title = f"Record what {org.name} delivered"
             choices, self.versions = options.open_commitment_options(s, org)
+            if not choices:
+                self.unavailable = f"{org.name} has no open commitment: press k to record one."
         chosen = self.commitment_id if self.commitment_id in self.versions else None
         if chosen is None and len(choices) == 1:
             chosen = choices[0][1]

@@ -216,6 +216,7 @@ class PartnersScreen(PlaceScreen):
             self.order, self.descending = column, spec[3]
         self.first_row = 0
         self.fresh = True
+        self.query_one("#partners-status", Static).update(f"Sorting by {spec[1].lower()}…")
         self.reload()
 
     @on(DataTable.HeaderSelected, "#partners")
