@@ -498,3 +498,15 @@ def test_imported_people_and_organisations_are_found_by_search(crm, tmp_path):
             contacts.add_contact(s, "Later Person", "later@example.org", None)
         with crm.reader() as s:
             assert any(h.title == "Later Person" for h in search.search(s, "Later"))
+
+
+def test_values_too_long_to_store_are_rejected_not_fatal(crm, tmp_path):
+    path = write_csv(tmp_path / "a.csv", [
+        person("Ada", "Lovelace", "ada2@example.org", "UCL", **{"Job Title": "Professor " * 30}),
+        person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC"),
+    ])
+    report = run(crm, path)
+    assert report.contacts_created == 1
+    [rejected] = report.rejected
+    assert (rejected.line, rejected.column, rejected.reason) == (
+        2, "Job Title", "longer than 200 characters")

@@ -435,6 +435,15 @@ class _Import:
                 problems.append(Rejection(
                     line, column, "",
                     "no organisation: interest opens a warm conversation with an organisation"))
+            for field_name, value, limit in (("full_name", name, 200),
+                                             ("organisation", organisation, 300),
+                                             ("job_title", job_title, 200),
+                                             ("phone", phone, 60)):
+                if len(value) > limit:
+                    column = header[idx[field_name] if idx[field_name] is not None
+                                    else idx["first_name"] or 0]
+                    problems.append(Rejection(line, column, value[:60] + "…",
+                                              f"longer than {limit} characters"))
             registered_at = None
             raw_date = raw_date.strip()
             if raw_date:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from partnercrm.errors import Invalid
 
@@ -167,15 +168,22 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Table:
             worksheet = workbook[sheet]
         else:
             worksheet = workbook.worksheets[0]
-        rows = [
-            (number, [_cell_text(v) for v in values])
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), 1)
-        ]
+    except BaseException:
+        workbook.close()
+        raise
+    table = _with_header(f"{path.name} [{worksheet.title}]", _xlsx_rows(workbook, worksheet),
+                         "xlsx", None)
+    table.size_hint = worksheet.max_row or 0
+    return table
+
+
+def _xlsx_rows(workbook: Any, worksheet: Any) -> Iterator[tuple[int, list[str]]]:
+    # read as used, like CSV rows; the workbook closes when the last row has been read
+    try:
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), 1):
+            yield number, [_cell_text(v) for v in values]
     finally:
         workbook.close()
-    table = _with_header(f"{path.name} [{worksheet.title}]", rows, "xlsx", None)
-    table.size_hint = len(rows)
-    return table
 
 
 def _cell_text(value: object) -> str:
