@@ -440,8 +440,8 @@ class _Import:
                                              ("job_title", job_title, 200),
                                              ("phone", phone, 60)):
                 if len(value) > limit:
-                    column = header[idx[field_name] if idx[field_name] is not None
-                                    else idx["first_name"] or 0]
+                    at = idx[field_name]
+                    column = header[at] if at is not None else header[idx["first_name"] or 0]
                     problems.append(Rejection(line, column, value[:60] + "…",
                                               f"longer than {limit} characters"))
             registered_at = None
