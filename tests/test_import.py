@@ -510,3 +510,11 @@ def test_values_too_long_to_store_are_rejected_not_fatal(crm, tmp_path):
     [rejected] = report.rejected
     assert (rejected.line, rejected.column, rejected.reason) == (
         2, "Job Title", "longer than 200 characters")
+
+
+def test_a_row_with_neither_email_nor_organisation_is_rejected(crm, tmp_path):
+    path = write_csv(tmp_path / "a.csv", [person("Walk", "In", "", "")])
+    report = run(crm, path)
+    assert [r.reason for r in report.rejected] == [
+        "no email and no organisation: the person could not be recognised again"]
+    assert report.contacts_created == 0

@@ -420,6 +420,11 @@ class _Import:
                 problems.append(Rejection(line, header[idx["organisation"]], organisation,  # type: ignore[index]
                                           "the organisation name has no letters or digits"))
                 organisation = ""
+            if not raw_email and not organisation and name:
+                column = header[idx["email"]] if idx["email"] is not None else "email"
+                problems.append(Rejection(
+                    line, column, "",
+                    "no email and no organisation: the person could not be recognised again"))
             found_missions: list[int] = []
             found_roles: list[int] = []
             for i, reader, what in interest_cols:
