@@ -45,7 +45,8 @@ def history(app: AppContext, org: str | None, contact: str | None, conversation_
         )
         data = [i.as_dict() for i in items]
         lines = [audit.describe(i) for i in items]
-    emit(data, as_json, lambda _d: click.echo("\n".join(lines) if lines else "No changes match."))
+    emit(data, as_json, lambda _d: click.echo(
+        "\n".join([*lines, "(times are UTC)"]) if lines else "No changes match."))
 
 
 def _actors(session: Any, by: str) -> list[str]:
