@@ -68,3 +68,7 @@ def test_a_database_from_a_newer_version_is_refused_clearly(db):
     engine.dispose()
     with pytest.raises(Invalid, match="written by a newer partnercrm"):
         open_database(url)
+
+
+def test_the_quick_head_read_from_the_files_is_alembics_head():
+    assert migrations.quick_head() == migrations.head()
