@@ -20,7 +20,8 @@ def ambassador() -> None:
 @click.option("--role", required=True, help="The role (key or name, e.g. sponsorship).")
 @click.option("--mission", help="The mission it is for (optional).")
 @click.option("--since", help="Since when (default today).")
-@click.option("--status", type=STATUSES, default="proposed", show_default=True)
+@click.option("--status", type=STATUSES, default="proposed", show_default=True,
+              help="Where it starts.")
 @json_option
 @pass_app
 def enrol(app: AppContext, org: str, role: str, mission: str | None, since: str | None,

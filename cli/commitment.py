@@ -107,7 +107,7 @@ def lapse(app: AppContext, commitment_id: str, on: str | None) -> None:
 @click.option("--status", type=STATUSES, help="Only this status ('open' = agreed or in progress).")
 @click.option("--mission", help="Only commitments to this mission.")
 @click.option("--org", help="Only this organisation's commitments.")
-@click.option("--limit", type=click.IntRange(min=1))
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option
 @pass_app
 def list_(app: AppContext, status: str | None, mission: str | None, org: str | None,

@@ -110,7 +110,7 @@ def _render(d: dict[str, Any]) -> None:
 @click.option("--org", help="Move them to another organisation.")
 @click.option("--title", help="Job title.")
 @click.option("--phone", help="Phone number.")
-@click.option("--senior/--not-senior", default=None)
+@click.option("--senior/--not-senior", default=None, help="Mark or unmark as a senior leader.")
 @click.option("--basis", type=BASES, help="Lawful basis for holding their data.")
 @click.option("--source", help="Where their details came from.")
 @click.option("--consent-expires", help="For consent: when it expires.")
@@ -133,3 +133,29 @@ def edit(app: AppContext, name_or_email: str, name: str | None, email: str | Non
         )
         data = contacts.contact_dict(found)
     emit(data, as_json, lambda d: click.echo(f"Saved {d['name']} (id {d['id']})."))
+
+
+@contact.command("archive")
+@click.argument("name_or_email")
+@pass_app
+def archive(app: AppContext, name_or_email: str) -> None:
+    """Archive a contact: hidden from lists and briefs; history kept."""
+    from partnercrm import contacts
+
+    with app.transaction() as s:
+        found = contacts.set_archived(s, contacts.find_contact(s, name_or_email), True)
+        name, ident = found.name, found.id
+    click.echo(f"Archived {name}. `partnercrm contact restore {ident}` brings them back.")
+
+
+@contact.command("restore")
+@click.argument("name_or_email")
+@pass_app
+def restore(app: AppContext, name_or_email: str) -> None:
+    """Bring an archived contact back."""
+    from partnercrm import contacts
+
+    with app.transaction() as s:
+        found = contacts.set_archived(s, contacts.find_contact(s, name_or_email), False)
+        name = found.name
+    click.echo(f"Restored {name}.")

@@ -29,7 +29,8 @@ def conversation() -> None:
 @click.option("--ask", help="The possible ask: an ambassador role or a kind of commitment.")
 @click.option("--subject", help="A few words on what it is about.")
 @click.option("--date", "on", help="When it happened (default today; e.g. 12/11/2024).")
-@click.option("--channel", type=CHANNELS, default="meeting", show_default=True)
+@click.option("--channel", type=CHANNELS, default="meeting", show_default=True,
+              help="How it happened.")
 @click.option("--note", help="What was said.")
 @json_option
 @pass_app
@@ -55,7 +56,8 @@ def log(app: AppContext, org: str, lead: str, with_: tuple[str, ...],
 @conversation.command("touch")
 @click.argument("conversation_id", metavar="ID")
 @click.option("--date", "on", help="When (default today).")
-@click.option("--channel", type=CHANNELS, default="meeting", show_default=True)
+@click.option("--channel", type=CHANNELS, default="meeting", show_default=True,
+              help="How it happened.")
 @click.option("--note", help="What was said.")
 @click.option("--by", help="The colleague who was there (default: the lead).")
 @click.option("--with", "with_", help="The contact who was there.")
@@ -104,7 +106,7 @@ def stage(app: AppContext, conversation_id: str, stage: str, on: str | None) -> 
 @click.option("--stale", type=click.IntRange(min=0), metavar="DAYS",
               help="Only open ones with no touch in DAYS days, oldest first.")
 @click.option("--all", "include_closed", is_flag=True, help="Include committed, parked, declined.")
-@click.option("--limit", type=click.IntRange(min=1))
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option
 @pass_app
 def list_(app: AppContext, stage: str | None, lead: str | None, mission: str | None,
@@ -168,3 +170,28 @@ def _render(d: dict[str, Any]) -> None:
                        ("done", "Done")], title="Steps", empty="No steps yet.")
     click.echo()
     table(d["stage_history"], [("on", "Date"), ("from", "From"), ("to", "To")], title="Stages")
+
+
+@conversation.command("archive")
+@click.argument("conversation_id", metavar="ID")
+@pass_app
+def archive(app: AppContext, conversation_id: str) -> None:
+    """Archive conversation ID: hidden from lists, briefs and reports; history kept."""
+    from partnercrm import conversations
+
+    with app.transaction() as s:
+        conversations.set_archived(s, conversations.get_conversation(s, conversation_id), True)
+    click.echo(f"Archived conversation {conversation_id}. "
+               f"`partnercrm conversation restore {conversation_id}` brings it back.")
+
+
+@conversation.command("restore")
+@click.argument("conversation_id", metavar="ID")
+@pass_app
+def restore(app: AppContext, conversation_id: str) -> None:
+    """Bring archived conversation ID back."""
+    from partnercrm import conversations
+
+    with app.transaction() as s:
+        conversations.set_archived(s, conversations.get_conversation(s, conversation_id), False)
+    click.echo(f"Restored conversation {conversation_id}.")

@@ -19,7 +19,7 @@ def event() -> None:
 
 @event.command("add")
 @click.argument("name")
-@click.option("--kind", type=KINDS, required=True)
+@click.option("--kind", type=KINDS, required=True, help="Summit, roundtable or other.")
 @click.option("--date", "held_on", required=True, help="When it is or was held.")
 @click.option("--host", help="The host organisation.")
 @click.option("--owner", help="The colleague who owns it (leads follow-ups).")

@@ -134,13 +134,13 @@ def _render_detail(d: dict[str, Any]) -> None:
 @partner.command("edit")
 @click.argument("org")
 @click.option("--name", help="A new name (the old one is kept as an alias).")
-@click.option("--sector", type=SECTORS)
+@click.option("--sector", type=SECTORS, help="A new sector.")
 @click.option("--alias", "aliases", multiple=True, help="Add an alias (repeatable).")
 @click.option("--remove-alias", "removed", multiple=True, help="Remove an alias (repeatable).")
-@click.option("--anchor/--not-anchor", default=None)
-@click.option("--ward")
+@click.option("--anchor/--not-anchor", default=None, help="Mark or unmark as an anchor.")
+@click.option("--ward", help="The Camden ward it is in.")
 @click.option("--lead", help="The colleague who leads the relationship.")
-@click.option("--website")
+@click.option("--website", help="Its web address.")
 @json_option
 @pass_app
 def edit(app: AppContext, org: str, name: str | None, sector: str | None,

@@ -52,7 +52,7 @@ def done(app: AppContext, step_id: str, on: str | None) -> None:
 @click.option("--owner", help="Only this colleague's steps.")
 @click.option("--overdue", is_flag=True, help="Only steps past their due date.")
 @click.option("--all", "include_done", is_flag=True, help="Include steps already done.")
-@click.option("--limit", type=click.IntRange(min=1))
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option
 @pass_app
 def list_(app: AppContext, owner: str | None, overdue: bool, include_done: bool,

@@ -178,3 +178,41 @@ def test_stale_conversations(cli):
                  (date.today() - timedelta(days=45)).isoformat()).stdout.strip()
     cli.ok("conversation", "log", "ucl", "--lead", "ruth")
     assert [c["id"] for c in cli.json("conversation", "list", "--stale", "30")] == [int(old)]
+
+
+def test_archived_contacts_and_conversations_leave_lists_and_come_back(cli):
+    setup_people(cli)
+    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    cli.ok("contact", "archive", "ada")
+    assert cli.json("contact", "list") == []
+    cli.ok("contact", "restore", "ada")
+    assert [c["name"] for c in cli.json("contact", "list")] == ["Ada Lovelace"]
+    assert "Archived conversation" in cli.ok("conversation", "archive", conv).stdout
+    assert cli.json("conversation", "list") == []
+    assert cli.json("partner", "show", "ucl")["conversations"] == []
+    cli.ok("conversation", "restore", conv)
+    assert [c["id"] for c in cli.json("conversation", "list")] == [int(conv)]
+
+
+def test_every_option_of_every_command_has_help_text():
+    import click
+
+    from cli.main import cli as root
+
+    missing = []
+
+    def walk(cmd, path):
+        if isinstance(cmd, click.Group):
+            ctx = click.Context(cmd)
+            for name in cmd.list_commands(ctx):
+                walk(cmd.get_command(ctx, name), [*path, name])
+            return
+        assert cmd.help, f"{' '.join(path)} has no help"
+        missing.extend(
+            f"{' '.join(path)} {p.opts[0]}"
+            for p in cmd.params
+            if isinstance(p, click.Option) and not p.help and p.name != "help"
+        )
+
+    walk(root, [])
+    assert missing == []
