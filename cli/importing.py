@@ -145,7 +145,8 @@ def _render(d: dict[str, Any]) -> None:
     _listing("Matched by likeness", orgs["fuzzy"],
              lambda f: f"{f['given']!r} -> {f['matched']} ({f['score']:g})")
     _listing("Conflicts (the stored value was kept)", d["conflicts"],
-             lambda c: f"line {c['line']}: {c['contact']} {c['field']}: stored {c['stored']!r}, "
+             lambda c: f"line {c['line']}: {c['contact']}, {c['field'].replace('_', ' ')}: "
+                       f"stored {c['stored']!r}, "
                        f"file {c['given']!r}")
     _listing("Probable duplicates (new email, same name at the organisation)",
              d["probable_duplicates"],
