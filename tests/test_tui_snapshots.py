@@ -17,6 +17,22 @@ from tests.test_tui import ME, SIZE, make_app, org_id, settle
 from tests.test_tui import demo_template as demo_template  # the session fixture, shared
 
 
+async def drawn(pilot: Any) -> None:
+    """Workers done, and the tables have sized their columns to the rows they were given."""
+    from textual.widgets import DataTable
+
+    await settle(pilot)
+    for _ in range(100):
+        # a DataTable sizes its columns on idle after rows are added
+        tables = [*pilot.app.screen.query(DataTable)]
+        if pilot.app.screen_stack[0] is not pilot.app.screen:
+            tables += [*pilot.app.screen_stack[-2].query(DataTable)]
+        if not any(t._require_update_dimensions for t in tables):
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
 @pytest.fixture
 def snap_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A copy of the demo database made on the fixed day."""
@@ -28,14 +44,14 @@ def snap_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database
 
 
 def test_dashboard_snapshot(snap_db: Database, snap_compare: Any) -> None:
-    assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=settle)
+    assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=drawn)
 
 
 def test_partners_snapshot(snap_db: Database, snap_compare: Any) -> None:
     async def before(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press("p")
-        await settle(pilot)
+        await drawn(pilot)
 
     assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=before)
 
@@ -44,7 +60,7 @@ def test_partner_page_snapshot(snap_db: Database, snap_compare: Any) -> None:
     async def before(pilot: Any) -> None:
         await settle(pilot)
         pilot.app.open_partner(org_id(snap_db, "Camden Giving"))
-        await settle(pilot)
+        await drawn(pilot)
 
     assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=before)
 
@@ -55,6 +71,6 @@ def test_conversation_form_snapshot(snap_db: Database, snap_compare: Any) -> Non
         pilot.app.open_partner(org_id(snap_db, "Roundhouse"))
         await settle(pilot)
         await pilot.press("l")
-        await settle(pilot)
+        await drawn(pilot)
 
     assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=before)
