@@ -424,3 +424,18 @@ def test_cli_pack_writes_the_directory(cli, known, tmp_path):
                     "10/06/2025")
     assert "index.html" in result.stdout and "10 CSV files" in result.stdout
     assert "01 Jan 2025" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_reports_and_pack_on_an_empty_database(db, tmp_path):
+    from partnercrm.reports.pack import write_pack
+
+    p = read(db, pipeline)
+    assert p.total.total == 0 and p.total.conversion_rate is None and p.total.median_days is None
+    assert read(db, impact).total.delivered.as_dict() == {"opportunities": 0, "people": 0,
+                                                          "gbp": 0, "hours": 0}
+    assert len(read(db, coverage).gaps) == 16
+    assert read(db, sectors).total.organisations == 0  # type: ignore[union-attr]
+    assert read(db, stale, today=TODAY).total == 0
+    with db.reader() as s, s.begin():
+        page = write_pack(s, tmp_path / "empty", today=TODAY).index.read_text(encoding="utf-8")
+    assert "Nothing delivered in this period" in page and "No stories recorded" in page
