@@ -9,27 +9,18 @@ killed import leaves the database as it was.
 from __future__ import annotations
 
 import csv
-import functools
 import gc
 import itertools
-import json
 import operator
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    DateTime,
-    Table,
     bindparam,
     func,
-    insert,
     select,
     text,
     update,
@@ -40,6 +31,7 @@ from partnercrm import history
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.errors import Invalid, NotFound
+from partnercrm.importing.bulk import CHUNK, BulkWriter, chunks
 from partnercrm.importing.columns import ColumnMap, map_columns
 from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
 from partnercrm.importing.report import ImportReport, Rejection
@@ -61,16 +53,10 @@ from partnercrm.matching import name_key
 
 Progress = Callable[[str, int, int], None]
 ON_EXISTING = ("fill", "update", "skip")
-WRITE_CHUNK = 5000
 LOOKUP_CHUNK = 900
 # a table this small is read whole rather than looked up piecemeal
 FULL_SCAN_ROWS = 20_000
 SQLITE_CACHE_KB = 128_000
-_ROW_TRIGGER = re.compile(
-    r"CREATE\s+TRIGGER\s+(\w+)\s+AFTER\s+INSERT\s+ON\s+(\w+)\s+BEGIN\s+"
-    r"(INSERT\s+INTO\s+\w+\s*\([^)]*\))\s*VALUES\s*\((.*)\)\s*;\s*END\s*\Z",
-    re.IGNORECASE | re.DOTALL,
-)
 PROGRESS_EVERY = 2000
 # numeric dates are read day first unless these first rows show a month-first file
 DATE_ORDER_SAMPLE = 5000
@@ -255,6 +241,7 @@ class _Import:
         self.today = today
         self.progress = progress or (lambda phase, done, total: None)
         self.actor = history.actor_of(session)
+        self.bulk = BulkWriter(session, self.actor)
         self.event: _EventInfo | None = None
         self._create_event: tuple[str, NewEvent] | None = None
 
@@ -488,7 +475,7 @@ class _Import:
             erased_digests = set(self.s.scalars(select(m.ErasedEmail.digest))) & digests.keys()
         else:
             erased_digests = set()
-            for chunk in _chunks(list(digests), LOOKUP_CHUNK):
+            for chunk in chunks(list(digests), LOOKUP_CHUNK):
                 erased_digests.update(self.s.scalars(
                     select(m.ErasedEmail.digest).where(m.ErasedEmail.digest.in_(chunk))))
         if not erased_digests:
@@ -704,7 +691,7 @@ class _Import:
             queries: Iterable[Any] = [select(*columns).where(c.email.is_not(None))]
         else:
             queries = (select(*columns).where(c.email.in_(chunk))
-                       for chunk in _chunks(sorted(emails), LOOKUP_CHUNK))
+                       for chunk in chunks(sorted(emails), LOOKUP_CHUNK))
         conn = self.s.connection()
         for query in queries:
             for row in conn.execute(query):
@@ -712,13 +699,13 @@ class _Import:
                     found[row.email] = _Contact(row.id, row.name, row.name_key, row.email,
                                                 row.organisation_id, row.job_title, row.phone)
         secondary: dict[int, list[str]] = {}
-        for chunk in _chunks(sorted(emails - found.keys()), LOOKUP_CHUNK):
+        for chunk in chunks(sorted(emails - found.keys()), LOOKUP_CHUNK):
             for contact_id, address in self.s.execute(
                 select(m.ContactEmail.contact_id, m.ContactEmail.email).where(
                     m.ContactEmail.email.in_(chunk))
             ):
                 secondary.setdefault(contact_id, []).append(address)
-        for chunk in _chunks(sorted(secondary), LOOKUP_CHUNK):
+        for chunk in chunks(sorted(secondary), LOOKUP_CHUNK):
             for row in self.s.execute(select(*columns).where(c.id.in_(chunk))):
                 contact = _Contact(row.id, row.name, row.name_key, row.email,
                                    row.organisation_id, row.job_title, row.phone)
@@ -734,7 +721,7 @@ class _Import:
         columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
         found: dict[tuple[int | None, str], list[_Contact]] = {}
         conn = self.s.connection()
-        for chunk in _chunks(sorted({org for org, _ in wanted}), LOOKUP_CHUNK):
+        for chunk in chunks(sorted({org for org, _ in wanted}), LOOKUP_CHUNK):
             for row in conn.execute(
                 select(*columns).where(c.organisation_id.in_(chunk), c.erased_at.is_(None))
             ):
@@ -802,7 +789,7 @@ class _Import:
     def _open_conversations(self, org_ids: set[int]) -> dict[tuple[int, int | None], int]:
         c = m.Conversation
         found: dict[tuple[int, int | None], int] = {}
-        for chunk in _chunks(sorted(org_ids), LOOKUP_CHUNK):
+        for chunk in chunks(sorted(org_ids), LOOKUP_CHUNK):
             for ident, org_id, role_id, kind in self.s.execute(
                 select(c.id, c.organisation_id, c.ask_role_id, c.ask_kind)
                 .where(c.organisation_id.in_(chunk), c.stage.in_(list(m.OPEN_STAGES)),
@@ -816,7 +803,7 @@ class _Import:
 
     def _conversations_with_open_steps(self, ids: list[int]) -> set[int]:
         found: set[int] = set()
-        for chunk in _chunks(sorted(set(ids)), LOOKUP_CHUNK):
+        for chunk in chunks(sorted(set(ids)), LOOKUP_CHUNK):
             found.update(self.s.scalars(
                 select(m.Step.conversation_id).where(
                     m.Step.conversation_id.in_(chunk), m.Step.done_on.is_(None))))
@@ -851,7 +838,7 @@ class _Import:
 
         # organisations
         org_refs = list(plan.new_orgs)
-        org_ids = self._insert_indexed(
+        org_ids = self.bulk.insert_indexed(
             _TABLES["organisation"], len(org_refs),
             ({"name": plan.new_orgs[ref][0], "name_key": plan.new_orgs[ref][1],
               "sector": guess_sector(plan.new_orgs[ref][0]), "anchor": False,
@@ -860,7 +847,7 @@ class _Import:
         )
         real_org = dict(zip(org_refs, org_ids, strict=True))
         plan.real_org = real_org
-        self._history(
+        self.bulk.history(
             {"action": "create", "entity": "organisation", "entity_id": real_org[ref],
              "organisation_id": real_org[ref], "summary": plan.new_orgs[ref][0], "changes": None}
             for ref in org_refs)
@@ -870,7 +857,7 @@ class _Import:
 
         # contacts
         consent_source = f"{self.event.name} registration"[:300]
-        contact_ids = self._insert_indexed(
+        contact_ids = self.bulk.insert_indexed(
             _TABLES["contact"], len(plan.new_contacts),
             ({"name": c.name, "name_key": c.key, "email": c.email, "phone": c.phone,
               "job_title": c.job_title, "senior": False, "organisation_id": org(c.organisation_id),
@@ -881,7 +868,7 @@ class _Import:
         )
         real_contact = {c.ref: ident for c, ident in zip(plan.new_contacts, contact_ids,
                                                          strict=True)}
-        self._history(
+        self.bulk.history(
             {"action": "create", "entity": "contact", "entity_id": real_contact[c.ref],
              "organisation_id": org(c.organisation_id), "summary": c.name, "changes": None}
             for c in plan.new_contacts)
@@ -899,12 +886,12 @@ class _Import:
                     organisation_id=bindparam("b_org"), version=t.c.version + 1,
                     updated_at=now, updated_by=self.actor)
             )
-            for chunk in _chunks(plan.updates, WRITE_CHUNK):
+            for chunk in chunks(plan.updates, CHUNK):
                 self.s.execute(statement, [
                     {"b_id": c.ref, "b_name": c.name, "b_key": c.key, "b_job": c.job_title,
                      "b_phone": c.phone, "b_org": org(c.organisation_id)} for c in chunk])
                 advance(len(chunk))
-            self._history(
+            self.bulk.history(
                 {"action": "update", "entity": "contact", "entity_id": c.ref,
                  "organisation_id": org(c.organisation_id), "summary": c.name,
                  "changes": {k: [plan.org_name(v[0]) if k == "organisation" else v[0],
@@ -921,11 +908,11 @@ class _Import:
                     "registered_at": a.registered_at}
 
         plain = (attendance_row(a) for a in plan.attendances if a.interest is None)
-        for chunk in _chunks(plain, WRITE_CHUNK):
-            self._execute_many(_TABLES["attendance"], chunk)
+        for chunk in chunks(plain, CHUNK):
+            self.bulk.execute_many(_TABLES["attendance"], chunk)
             advance(len(chunk))
         with_interest = [a for a in plan.attendances if a.interest is not None]
-        interest_ids = self._insert(_TABLES["attendance"], len(with_interest),
+        interest_ids = self.bulk.insert(_TABLES["attendance"], len(with_interest),
                                     (attendance_row(a) for a in with_interest), advance)
         mission_links: list[dict[str, int]] = []
         role_links: list[dict[str, int]] = []
@@ -942,8 +929,8 @@ class _Import:
             role_links += [{"attendance_id": attendance_id, "role_id": x} for x in new_roles]
         for table, links in ((m.attendance_mission, mission_links),
                              (m.attendance_role, role_links)):
-            for chunk in _chunks(links, WRITE_CHUNK):
-                self._execute_many(table, chunk)
+            for chunk in chunks(links, CHUNK):
+                self.bulk.execute_many(table, chunk)
 
         self._write_conversations(plan, person, advance)
         if not report.changed:
@@ -982,7 +969,7 @@ class _Import:
                 text += "; missions: " + ", ".join(mission_names[x] for x in sorted(group.missions))
             return text
 
-        opened = self._insert(
+        opened = self.bulk.insert(
             _TABLES["conversation"], len(plan.to_open),
             ({"organisation_id": plan.real(g.organisation_ref), "lead_id": plan.lead_id,
               "ask_role_id": g.role_id, "ask_kind": None,
@@ -995,12 +982,12 @@ class _Import:
         groups = list(plan.to_open) + [g for _, g in plan.to_touch]
         conversation_ids = list(opened) + touched
         if opened:
-            self._execute_many(_TABLES["stage_change"], [
+            self.bulk.execute_many(_TABLES["stage_change"], [
                 {"conversation_id": ident, "from_stage": None,
                  "to_stage": m.Stage.INITIATED.value, "changed_on": when, "changed_at": now,
                  "changed_by": self.actor}
                 for ident in opened])
-        touch_ids = self._insert(_TABLES["touchpoint"], len(conversation_ids), (
+        touch_ids = self.bulk.insert(_TABLES["touchpoint"], len(conversation_ids), (
             {"conversation_id": ident, "happened_on": when, "channel": m.Channel.EVENT.value,
              "colleague_id": plan.lead_id, "contact_id": person(g.contacts[0]),
              "note": note(g), "created_at": now}
@@ -1016,7 +1003,7 @@ class _Import:
             advance(len(touched))
         step_for = list(opened) + plan.step_for_touched
         group_of = dict(zip(conversation_ids, groups, strict=True))
-        step_ids = self._insert(_TABLES["step"], len(step_for), (
+        step_ids = self.bulk.insert(_TABLES["step"], len(step_for), (
             {"conversation_id": ident, "owner_id": plan.lead_id, "due_on": plan.due,
              "done_on": None, "description": f"Follow up the interest in "
              f"{ask_words(group_of[ident])} expressed at {event_name}", **stamp}
@@ -1035,10 +1022,10 @@ class _Import:
                     mission_links.append({"conversation_id": ident, "mission_id": mission_id})
         for table, links in ((m.conversation_contact, people_links),
                              (m.conversation_mission, mission_links)):
-            for chunk in _chunks(links, WRITE_CHUNK):
-                self._execute_many(table, chunk)
+            for chunk in chunks(links, CHUNK):
+                self.bulk.execute_many(table, chunk)
         org_of = {ident: plan.real(g.organisation_ref) for ident, g in group_of.items()}
-        self._history([
+        self.bulk.history([
             *({"action": "create", "entity": "conversation", "entity_id": ident,
                "organisation_id": org_of[ident], "summary": f"Interest expressed at {event_name}",
                "changes": None} for ident in opened),
@@ -1055,7 +1042,7 @@ class _Import:
     ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
         people: set[tuple[int, int]] = set()
         missions: set[tuple[int, int]] = set()
-        for chunk in _chunks(sorted(set(ids)), LOOKUP_CHUNK):
+        for chunk in chunks(sorted(set(ids)), LOOKUP_CHUNK):
             cc, cm = m.conversation_contact, m.conversation_mission
             people.update(self.s.execute(
                 select(cc.c.conversation_id, cc.c.contact_id).where(
@@ -1064,120 +1051,6 @@ class _Import:
                 select(cm.c.conversation_id, cm.c.mission_id).where(
                     cm.c.conversation_id.in_(chunk))))
         return people, missions
-
-    def _insert(
-        self,
-        table: Table,
-        count: int,
-        rows: Iterable[dict[str, Any]],
-        advance: Callable[[int], None] | None,
-    ) -> list[int]:
-        """Insert rows in chunks and return their new ids, in order.
-
-        The ids are taken up front (SQLite: after the largest, which is safe because the
-        transaction holds the write lock; PostgreSQL: from the table's sequence), so the
-        rows go in as plain executemany batches instead of one INSERT ... RETURNING each.
-        """
-        ids = self._new_ids(table, count)
-        numbered = ({**row, "id": ident} for row, ident in zip(rows, ids, strict=True))
-        for chunk in _chunks(numbered, WRITE_CHUNK):
-            self._execute_many(table, chunk)
-            if advance is not None:
-                advance(len(chunk))
-        return ids
-
-    def _execute_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """INSERT many rows (all with the same keys).
-
-        On SQLite the rows go straight to the driver's executemany, each value converted as
-        SQLAlchemy's SQLite types store it: at 100,000 rows the per-row parameter processing
-        of a compiled statement costs more than SQLite's own work.
-        """
-        if not rows:
-            return
-        if self.s.get_bind().dialect.name != "sqlite":
-            self.s.execute(insert(table), rows)
-            return
-        columns = list(rows[0])
-        values: list[Iterable[Any]] = []
-        for name in columns:
-            cells = [row[name] for row in rows]
-            convert = _sqlite_converter(table.c[name].type)
-            values.append(cells if convert is None else
-                          [None if v is None else convert(v) for v in cells])
-        sql = (f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
-               f'VALUES ({", ".join("?" * len(columns))})')
-        self.s.connection().exec_driver_sql(sql, list(zip(*values, strict=True)))
-
-    def _history(self, entries: Iterable[dict[str, Any]]) -> None:
-        """`history.record_many`, with the same rows, in chunks (SQLite: the bulk path above)."""
-        sqlite = self.s.get_bind().dialect.name == "sqlite"
-        now = m.utcnow()
-        for chunk in _chunks(entries, WRITE_CHUNK):
-            if not sqlite:
-                history.record_many(self.s, chunk)
-                continue
-            self._execute_many(_TABLES["history"], [
-                {"at": now, "actor": self.actor, "action": e["action"], "entity": e["entity"],
-                 "entity_id": e["entity_id"], "organisation_id": e.get("organisation_id"),
-                 "summary": e.get("summary"), "changes": e.get("changes")} for e in chunk])
-
-    def _insert_indexed(
-        self,
-        table: Table,
-        count: int,
-        rows: Iterable[dict[str, Any]],
-        advance: Callable[[int], None] | None,
-    ) -> list[int]:
-        """`_insert` for a table that SQLite search triggers index row by row.
-
-        FTS5 indexes rows about five times faster in one INSERT ... SELECT than one trigger
-        call at a time, so a trigger of the form `AFTER INSERT ON t BEGIN INSERT INTO x(...)
-        VALUES (new...); END` is dropped for the bulk insert, run once over the new rows (with
-        the table aliased `new`, so its own expressions apply unchanged), and created again.
-        All of it is inside the import's transaction: if the import dies, so does the change.
-        Triggers of any other form are left alone and fire as usual.
-        """
-        if self.s.get_bind().dialect.name != "sqlite":
-            return self._insert(table, count, rows, advance)
-        conn = self.s.connection()
-        triggers = [
-            (name, sql, found)
-            for name, sql in conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-                (table.name,),
-            )
-            if (found := _ROW_TRIGGER.match(sql or "")) and found.group(2) == table.name
-        ]
-        for name, _sql, _found in triggers:
-            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-        ids = self._insert(table, count, rows, advance)
-        for _name, sql, found in triggers:
-            if ids:
-                conn.exec_driver_sql(
-                    f"{found.group(3)} SELECT {found.group(4)} FROM {table.name} AS new "
-                    "WHERE new.id BETWEEN ? AND ?",
-                    (ids[0], ids[-1]),
-                )
-            conn.exec_driver_sql(sql)
-        return ids
-
-    def _new_ids(self, table: Table, count: int) -> list[int]:
-        if count == 0:
-            return []
-        dialect = self.s.get_bind().dialect.name
-        if dialect == "postgresql":
-            sequence = self.s.scalar(
-                text("select pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
-            if sequence:
-                return sorted(self.s.scalars(
-                    text("select nextval(:s) from generate_series(1, :n)"),
-                    {"s": sequence, "n": count}))
-        if dialect != "sqlite":
-            raise Invalid(f"bulk import does not support the {dialect} database", field="db")
-        start = (self.s.scalar(select(func.max(table.c.id))) or 0) + 1
-        return list(range(start, start + count))
-
 
 @dataclass
 class _Plan:
@@ -1210,38 +1083,8 @@ class _Plan:
         return self.real_org[ref] if ref < 0 else ref
 
 
-@functools.lru_cache(maxsize=65_536)
-def _sqlite_datetime(value: datetime) -> str:
-    # SQLAlchemy's SQLite DATETIME storage format (it drops any zone; ours are UTC already);
-    # cached, as a chunk's rows share their timestamps and orders their registration times
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _sqlite_converter(kind: Any) -> Callable[[Any], Any] | None:
-    if isinstance(kind, JSON):
-        return json.dumps
-    if isinstance(kind, DateTime):
-        return _sqlite_datetime
-    if isinstance(kind, Date):
-        return date.isoformat
-    if isinstance(kind, Boolean):
-        return int
-    return None
-
-
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _write_rejects(
