@@ -8,10 +8,12 @@ anchors with long histories, many partners with one conversation, some prospects
 One partner, the "big partner", has the same long history (600 conversations) whatever N is,
 so a benchmark can compare the same partner's brief in a small and a large database.
 
-Rows are written in chunks with `insert()` executemany (COPY on PostgreSQL), with ids assigned
-here so no row needs a round trip; the audit trail gets one summary entry per table
+Rows are written in chunks (through a staging table on SQLite, COPY on PostgreSQL), with ids
+assigned here so no row needs a round trip; the audit trail gets one summary entry per table
 (`history.record_many`), not one per row. Building again on the same database adds another
-batch; names and emails never collide with what is there.
+batch; names and emails never collide with what is there. On PostgreSQL the foreign keys of
+the tables being filled are dropped and added back (checked once) inside the build's
+transaction, so other sessions wait for the build to finish.
 """
 
 from __future__ import annotations
@@ -369,9 +371,11 @@ def build(
         plan = _start(s, today)
         writer = _Writer(s.connection(), progress)
         rng = random.Random(seed)
+        suspended = [] if db.is_sqlite else _suspend_foreign_keys(s)
         big = _big_partner(s, plan, writer, seed)
         _generate(s, plan, writer, rng, scale)
         writer.close()
+        _restore_foreign_keys(s, suspended, progress)
         _summarise(s, plan, scale, seed)
         if not db.is_sqlite:
             _reset_sequences(s)
@@ -1139,6 +1143,60 @@ def _summarise(s: Session, plan: _Plan, scale: int, seed: int) -> None:
             }
         )
     history.record_many(s, entries)
+
+
+# the tables the generator writes (their foreign keys are checked once, at the end, on PostgreSQL)
+WRITTEN = (
+    "colleague",
+    "organisation",
+    "organisation_alias",
+    "contact",
+    "conversation",
+    "conversation_contact",
+    "conversation_mission",
+    "stage_change",
+    "touchpoint",
+    "step",
+    "commitment",
+    "commitment_mission",
+    "delivery",
+    "ambassadorship",
+    "event",
+    "attendance",
+    "attendance_mission",
+    "attendance_role",
+)
+
+
+def _suspend_foreign_keys(s: Session) -> list[tuple[str, str, str]]:
+    """PostgreSQL: drop the foreign keys of the tables about to be filled, inside this transaction.
+
+    A foreign key is checked by a trigger for every row; adding it back after the load checks
+    all rows with one join (PostgreSQL's "Populating a Database" advice). Everything happens
+    in the build's transaction, so a failure anywhere leaves the schema as it was.
+    """
+    rows = s.execute(
+        text(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
+            "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+            "WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace "
+            "AND t.relname = ANY(:tables) ORDER BY 1, 2"
+        ),
+        {"tables": list(WRITTEN)},
+    ).all()
+    suspended = [(str(t), str(n), str(d)) for t, n, d in rows]
+    for table, name, _definition in suspended:
+        s.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    return suspended
+
+
+def _restore_foreign_keys(
+    s: Session, suspended: list[tuple[str, str, str]], progress: Progress | None
+) -> None:
+    for done, (table, name, definition) in enumerate(suspended, 1):
+        s.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+        if progress is not None:
+            progress("checking foreign keys", done, len(suspended))
 
 
 def _reset_sequences(s: Session) -> None:
