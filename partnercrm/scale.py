@@ -306,17 +306,16 @@ class _Writer:
         """
         columns = list(rows[0])
         dialect = self.conn.dialect
-        processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
-        if any(processors):
-            data = [
-                tuple(
-                    row[c] if p is None or row[c] is None else p(row[c])
-                    for c, p in zip(columns, processors, strict=True)
-                )
-                for row in rows
-            ]
-        else:
-            data = [tuple(row[c] for c in columns) for row in rows]
+        values = []
+        for c in columns:
+            column = [row[c] for row in rows]
+            process = table.c[c].type._cached_bind_processor(dialect)
+            if process is not None:
+                # dates and times repeat a great deal: convert each distinct value once
+                seen: dict[Any, Any] = {None: None}
+                column = [seen[v] if v in seen else seen.setdefault(v, process(v)) for v in column]
+            values.append(column)
+        data = list(zip(*values, strict=True))
         names = ", ".join(f'"{c}"' for c in columns)
         stage = f"_scale_stage_{table.name}"
         if stage not in self.staged:
