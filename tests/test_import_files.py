@@ -228,6 +228,13 @@ def test_interest_cells_name_missions_or_roles_by_key_or_name():
     assert roles("Advocate / champion; advocate | RECOGNITION") == ((2, 1), None)
     assert roles("N/A") == ((), None)
     assert roles("Sponsorship, Space travel") == ((), "Space travel")
+    # options worded the form's own way: the start of a name, or a name and more words
+    assert roles("Research; Sponsorship (financial or in kind)") == ((4, 3), None)
+    missions = InterestReader("mission", [
+        (1, "young_people", "Young people"), (2, "food", "Food"),
+        (3, "estates", "Estates and neighbourhoods"), (4, "young_carers", "Young carers")])
+    assert missions("Food security, Estates") == ((2, 3), None)
+    assert missions("Young") == ((), "Young")  # fits two missions, so neither
 
 
 def test_ticket_types_statuses_and_name_keys():

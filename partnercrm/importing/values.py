@@ -198,21 +198,35 @@ class InterestReader:
             if key in self._ids:
                 ids.append(self._ids[key])
                 continue
-            pieces = [p for p in part.split(",")]
+            pieces = part.split(",")
             start = 0
             while start < len(pieces):
-                for end in range(len(pieces), start, -1):
-                    candidate = name_key(",".join(pieces[start:end]))
-                    if candidate in self._ids:
-                        ids.append(self._ids[candidate])
-                        start = end
-                        break
-                    if end == start + 1 and candidate in BLANK_ANSWERS:
-                        start = end
+                spans = [(end, name_key(",".join(pieces[start:end])))
+                         for end in range(len(pieces), start, -1)]
+                if spans[-1][1] in BLANK_ANSWERS:
+                    start += 1
+                    continue
+                # the longest run of pieces that is a whole name ('Research, learning &
+                # evaluation'), else the shortest worded the form's own way ('Food security')
+                for lookup, order in ((self._ids.get, spans), (self._loosely, spans[::-1])):
+                    found = next(((end, ident) for end, text in order
+                                  if (ident := lookup(text)) is not None), None)
+                    if found is not None:
+                        ids.append(found[1])
+                        start = found[0]
                         break
                 else:
                     return (), clean(pieces[start])
         return tuple(dict.fromkeys(ids)), None
+
+    def _loosely(self, key: str) -> int | None:
+        """The one item `key` starts, or starts with: 'Food security' is Food, 'Estates' is
+        Estates and neighbourhoods; an answer that fits two items fits none."""
+        if not key:
+            return None
+        fits = {ident for known, ident in self._ids.items()
+                if key.startswith(known + " ") or known.startswith(key + " ")}
+        return fits.pop() if len(fits) == 1 else None
 
 
 _SECTOR_WORDS = (
