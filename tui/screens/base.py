@@ -34,11 +34,16 @@ class DataScreen(Screen[None]):
     def crm(self) -> PartnerApp:
         return self.app  # type: ignore[return-value]
 
+    in_flight = False  # a read is under way
+
     def on_screen_resume(self) -> None:
-        # coming back to a screen (after a form, or from another mode) shows fresh figures
-        self.reload()
+        # coming back to a screen (after a form, or from another mode) shows fresh figures;
+        # a screen first shown gets this twice, and one read is enough
+        if not self.in_flight:
+            self.reload()
 
     def reload(self) -> None:
+        self.in_flight = True
         self._load()
 
     @work(thread=True, exclusive=True, group="load")
@@ -50,9 +55,14 @@ class DataScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             message = explain(exc)
             self.app.call_from_thread(self.notify, message, title="Could not load", severity="error")
+            self.in_flight = False
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self.show, data)
+            self.app.call_from_thread(self._loaded, data)
+
+    def _loaded(self, data: Any) -> None:
+        self.in_flight = False
+        self.show(data)
 
     def load(self, session: Session) -> Any:
         """Read what the screen shows (runs in a worker thread; return plain data)."""

@@ -36,6 +36,7 @@ Press **?** at any time for the keys, and **ctrl+p** to jump to a partner or run
 """
 
 STALE_DAYS = 30
+PANELS = ("pipeline", "coverage", "mine", "stale", "due")
 LIST_LIMIT = 50
 
 
@@ -79,52 +80,97 @@ class DashboardScreen(PlaceScreen):
 
     def on_mount(self) -> None:
         self.query_one("#pipeline-panel").border_title = "Warm conversations by stage"
-        self.query_one("#my-steps", DataTable).add_columns("Due", "Step", "Partner")
-        self.query_one("#stale", DataTable).add_columns("Last touch", "Partner", "Lead")
-        self.query_one("#due", DataTable).add_columns("Due", "Partner", "Kind", "Status")
+        # fixed widths: the panels fill in from several workers, and a table that sizes its
+        # columns to its rows would jump about as they arrive
+        for table_id, columns in (
+            ("my-steps", (("Due", 6), ("Step", 26), ("Partner", 16))),
+            ("stale", (("Last touch", 10), ("Partner", 24), ("Lead", 14))),
+            ("due", (("Due", 6), ("Partner", 16), ("Kind", 14), ("Status", 11))),
+        ):
+            table = self.query_one(f"#{table_id}", DataTable)
+            for label, width in columns:
+                table.add_column(label, width=width)
 
     def action_reload(self) -> None:
         self.reload()
 
-    def load(self, session: Session) -> Figures:
-        today = self.crm.today
-        if not organisations.list_organisations(session, limit=1):
-            return Figures(empty=True)
-        figures = Figures(empty=False)
-        figures.pipeline = reports.stage_counts(session)
-        figures.coverage = reports.coverage(session)
-        me = options.me(session)
+    # Each panel reads in its own worker: SQLite (WAL) and PostgreSQL serve the readers side
+    # by side, so the dashboard fills in as fast as its slowest report, not their sum.
+
+    def reload(self) -> None:
+        incoming = Figures(empty=False)
+        self.in_flight = True
+        self.incoming, self.pending = incoming, {"empty", *PANELS}
+        for part in ("empty", *PANELS):
+            self._read(part, incoming)
+
+    @work(thread=True, group="dashboard")
+    def _read(self, part: str, into: Figures) -> None:
+        try:
+            with self.crm.reading() as session:
+                getattr(self, f"_read_{part}")(session, into)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(
+                self.notify, explain(exc), title="Could not load", severity="error"
+            )
+        self.app.call_from_thread(self._arrived, part, into)
+
+    def _read_empty(self, session: Session, f: Figures) -> None:
+        f.empty = not organisations.list_organisations(session, limit=1)
+
+    def _read_pipeline(self, session: Session, f: Figures) -> None:
+        f.pipeline = reports.stage_counts(session)
+
+    def _read_coverage(self, session: Session, f: Figures) -> None:
+        f.coverage = reports.coverage(session)
+
+    def _read_mine(self, session: Session, f: Figures) -> None:
+        me = options.colleague(session, options.me(session))
         if me is not None:
-            figures.me = options.colleague(session, me).name  # type: ignore[union-attr]
-            mine = reports.steps_for(session, me, today=today, limit=LIST_LIMIT)
-            figures.my_overdue, figures.my_week = mine.overdue, mine.this_week
-        stale = reports.stale(session, days=STALE_DAYS, today=today, limit=LIST_LIMIT)
-        figures.stale_total, figures.stale = stale.total, stale.rows
+            f.me = me.name
+            mine = reports.steps_for(session, me.id, today=self.crm.today, limit=LIST_LIMIT)
+            f.my_overdue, f.my_week = mine.overdue, mine.this_week
+
+    def _read_stale(self, session: Session, f: Figures) -> None:
+        stale = reports.stale(session, days=STALE_DAYS, today=self.crm.today, limit=LIST_LIMIT)
+        f.stale_total, f.stale = stale.total, stale.rows
+
+    def _read_due(self, session: Session, f: Figures) -> None:
+        today = self.crm.today
         first = today.replace(day=1)
         last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-        figures.due = reports.commitments_due(session, first, last, limit=LIST_LIMIT)
-        return figures
+        f.due = reports.commitments_due(session, first, last, limit=LIST_LIMIT)
 
-    def show(self, f: Figures) -> None:
+    def _arrived(self, part: str, f: Figures) -> None:
+        if f is not self.incoming:
+            return  # a newer reload is under way
+        getattr(self, f"_show_{part}")(f)
+        self.pending.discard(part)
+        if not self.pending:
+            self.in_flight = False
+            self.figures = f  # everything is on screen
+
+    def _show_empty(self, f: Figures) -> None:
         self.query_one("#welcome").set_class(not f.empty, "hidden")
         self.query_one("#dashboard").set_class(f.empty, "hidden")
-        self.figures = f
         if f.empty:
             from rich.markdown import Markdown  # only an empty database needs it
 
             self.query_one("#welcome-text", Static).update(Markdown(WELCOME))
-            return
+
+    def _show_pipeline(self, f: Figures) -> None:
         self.query_one("#pipeline", Static).update(_bars(f.pipeline))
-        self._show_coverage(f.coverage)
+
+    def _show_mine(self, f: Figures) -> None:
         steps = self.query_one("#my-steps", DataTable)
         steps.clear()
         for line in f.my_overdue:
-            steps.add_row(Text(f"{line.due:%d %b}", style="bold red"), _short(line.description, 28),
-                          _short(line.organisation, 18),
+            steps.add_row(Text(f"{line.due:%d %b}", style="bold red"), _short(line.description, 26),
+                          _short(line.organisation, 16),
                           key=f"conv:{line.conversation_id}:{line.step_id}")
         for line in f.my_week:
-            steps.add_row(f"{line.due:%d %b}", _short(line.description, 28),
-                          _short(line.organisation, 18),
+            steps.add_row(f"{line.due:%d %b}", _short(line.description, 26),
+                          _short(line.organisation, 16),
                           key=f"conv:{line.conversation_id}:{line.step_id}")
         panel = self.query_one("#my-steps-panel")
         if f.me is None:
@@ -133,6 +179,8 @@ class DashboardScreen(PlaceScreen):
             panel.border_title = (
                 f"My steps ({f.me}): {len(f.my_overdue)} overdue, {len(f.my_week)} this week"
             )
+
+    def _show_stale(self, f: Figures) -> None:
         stale = self.query_one("#stale", DataTable)
         stale.clear()
         for row in f.stale:
@@ -141,21 +189,26 @@ class DashboardScreen(PlaceScreen):
         self.query_one("#stale-panel").border_title = (
             f"No touch in {STALE_DAYS}+ days ({f.stale_total})"
         )
+
+    def _show_due(self, f: Figures) -> None:
         due = self.query_one("#due", DataTable)
         due.clear()
         for c in f.due:
-            due.add_row(f"{c.due:%d %b}", c.organisation, options.label(c.kind),
+            due.add_row(f"{c.due:%d %b}", _short(c.organisation, 16), _short(options.label(c.kind), 14),
                         options.label(c.status), key=f"com:{c.commitment_id}")
         self.query_one("#due-panel").border_title = f"Commitments due this month ({len(f.due)})"
 
-    def _show_coverage(self, cov: reports.Coverage | None) -> None:
+    def _show_coverage(self, f: Figures) -> None:
+        self._fill_coverage(f.coverage)
+
+    def _fill_coverage(self, cov: reports.Coverage | None) -> None:
         table = self.query_one("#coverage", DataTable)
         table.clear(columns=True)
         if cov is None:
             return
-        table.add_column("Mission", key="mission")
+        table.add_column("Mission", key="mission", width=14)
         for key, name in cov.roles:
-            table.add_column(_short_role(name), key=key)
+            table.add_column(_short_role(name), key=key, width=11)
         for mkey, mname in cov.missions:
             cells: list[Any] = [_short(mname, 14)]
             for rkey, _ in cov.roles:
@@ -186,7 +239,7 @@ class DashboardScreen(PlaceScreen):
 
     @on(DataTable.CellSelected, "#coverage")
     def _coverage_cell(self, event: DataTable.CellSelected) -> None:
-        cov = getattr(self, "figures", None) and self.figures.coverage
+        cov = getattr(self, "incoming", None) and self.incoming.coverage
         if cov is None or event.coordinate.column == 0:
             return
         mission = cov.missions[event.coordinate.row]
