@@ -184,7 +184,7 @@ def list_contacts(
 ) -> list[m.Contact]:
     q = (
         select(m.Contact)
-        .options(selectinload(m.Contact.organisation))
+        .options(selectinload(m.Contact.organisation), selectinload(m.Contact.other_emails))
         .where(m.Contact.erased_at.is_(None))
         .order_by(func.lower(m.Contact.name), m.Contact.id)
     )

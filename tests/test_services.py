@@ -99,3 +99,35 @@ def test_websites_must_be_http(db):
             organisations.add_organisation(s, "Evil", "business", website="javascript:alert(1)")
         org = organisations.add_organisation(s, "Good", "business", website="good.example")
         assert org.website == "https://good.example"
+
+
+def _statements(db, work):
+    """How many SQL statements `work(session)` sends."""
+    from sqlalchemy import event
+
+    count = 0
+
+    def counted(*_args):
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        with db.reader() as s, s.begin():
+            work(s)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_listing_contacts_does_not_query_per_contact(db):
+    with db.transaction() as s:
+        ucl = organisations.add_organisation(s, "UCL", "higher_education")
+        contacts.add_contact(s, "Ada", "ada@ucl.ac.uk", ucl)
+    one = _statements(db, lambda s: [contacts.contact_dict(c) for c in contacts.list_contacts(s)])
+    with db.transaction() as s:
+        ucl = organisations.find_organisation(s, "UCL")
+        for i in range(10):
+            contacts.add_contact(s, f"Person {i}", f"p{i}@ucl.ac.uk", ucl)
+    eleven = _statements(db, lambda s: [contacts.contact_dict(c) for c in contacts.list_contacts(s)])
+    assert eleven == one
