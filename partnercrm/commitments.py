@@ -27,15 +27,23 @@ def check_kind(kind: str) -> str:
     return value
 
 
+# the largest figure stored: well inside the columns (money to 12 digits, counts to 2**31)
+LARGEST = Decimal(1_000_000_000)
+
+
 def _amount(value: Any, field: str) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
         amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
     except InvalidOperation:
-        raise Invalid(f"{field} {value!r} is not a number", field=field) from None
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise Invalid(f"{field} {value!r} is not a number", field=field)
     if amount < 0:
         raise Invalid(f"{field} cannot be negative (got {value})", field=field)
+    if amount > LARGEST:
+        raise Invalid(f"{field} {value!r} is too large (over {LARGEST:,})", field=field)
     return amount
 
 

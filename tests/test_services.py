@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from partnercrm import colleagues, contacts, conversations, organisations, steps
+from partnercrm import colleagues, commitments, contacts, conversations, organisations, steps
 from partnercrm.dates import parse_date
 from partnercrm.errors import Conflict, Invalid
 from partnercrm.matching import name_key
@@ -131,3 +131,20 @@ def test_listing_contacts_does_not_query_per_contact(db):
             contacts.add_contact(s, f"Person {i}", f"p{i}@ucl.ac.uk", ucl)
     eleven = _statements(db, lambda s: [contacts.contact_dict(c) for c in contacts.list_contacts(s)])
     assert eleven == one
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("NaN", "is not a number"), ("inf", "is not a number"), ("sNaN", "is not a number"),
+     ("1e30", "is too large"), ("-5", "cannot be negative"), ("abc", "is not a number")],
+)
+def test_commitment_figures_must_be_real_amounts(db, typed, message):
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        ucl = organisations.add_organisation(s, "UCL", "higher_education")
+        conv = conversations.log_conversation(s, ucl, ruth)
+        with pytest.raises(Invalid, match=message):
+            commitments.add_commitment(s, conv, "sponsorship_financial", gbp=typed)
+        with pytest.raises(Invalid, match=message):
+            commitments.add_commitment(s, conv, "opportunities", people=typed)
+        assert commitments.list_commitments(s) == []
