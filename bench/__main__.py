@@ -490,17 +490,25 @@ def readme_section(result: dict[str, Any]) -> str:
         "",
         f"Machine: {mc['nproc']} CPUs ({mc['cpu']}), {mc['memory_gb']} GB memory, "
         f"Python {mc['python']}, SQLite {mc['sqlite']}{pg}, {mc['platform']}; "
-        f"one-minute load average {mc['load_average']} when the run ended (other work on the "
-        "machine slows every figure).",
+        f"one-minute load average {mc.get('load_at_start', '?')} when the run started and "
+        f"{mc['load_average']} when it ended (other work on the machine slows every figure).",
         "",
         markdown_table(result["rows"]),
     ]
     if notes:
-        parts += ["", "Notes:", "", *notes]
+        parts += [
+            "",
+            "<details><summary>Notes on the figures</summary>",
+            "",
+            *notes,
+            "",
+            "</details>",
+        ]
     parts += [
         "",
-        "How to run it: `make bench` (about five minutes; needs PostgreSQL on 127.0.0.1:5432 for "
-        "the PostgreSQL rows, else they are skipped). `python -m bench --quick` is a smoke run at "
+        f"How to run it: `make bench` (this run took {result['seconds'] / 60:.0f} minutes; it needs "
+        "PostgreSQL on 127.0.0.1:5432, or PARTNERCRM_BENCH_PG_URL, for the PostgreSQL rows, else "
+        "they are skipped). `python -m bench --quick` is a smoke run at "
         "N=2. The council-scale SQLite data is cached under `bench/data/` (`--rebuild` builds it "
         "again); the PostgreSQL data lives in its own schema for the run and is dropped after. "
         "The same figures are written as JSON to `bench/results/latest.json`. `make test` never "
@@ -539,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     pg = None if args.no_pg else Postgres(pg_url)
     if pg is not None and not pg.available():
         pg = None
-    started = time.perf_counter()
+    started, load_at_start = time.perf_counter(), round(_load(), 1)
     say(f"Preparing data (N={2 if args.quick else 100})")
     try:
         context = prepare(args.quick, rebuild=args.rebuild, pg=pg)
@@ -548,7 +556,7 @@ def main(argv: list[str] | None = None) -> int:
         rows: list[dict[str, Any]] = []
         for name in names:
             rows.extend(run_one(name, args.quick, context))
-        info = machine(pg)
+        info = {**machine(pg), "load_at_start": load_at_start}
     finally:
         if pg is not None:
             pg.drop()
