@@ -518,3 +518,18 @@ def test_a_row_with_neither_email_nor_organisation_is_rejected(crm, tmp_path):
     assert [r.reason for r in report.rejected] == [
         "no email and no organisation: the person could not be recognised again"]
     assert report.contacts_created == 0
+
+
+def test_the_sqlite_search_triggers_take_the_bulk_path(sqlite_template):
+    """If the search triggers change shape the import stays right but slows down: say so here."""
+    import sqlite3
+
+    from partnercrm.importing.bulk import _ROW_TRIGGER
+
+    with sqlite3.connect(sqlite_template) as conn:
+        triggers = dict(conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name IN ('contact', 'organisation') AND sql LIKE '%AFTER INSERT%'"))
+    conn.close()
+    assert {"search_contact_ai", "search_organisation_ai"} <= set(triggers)
+    assert all(_ROW_TRIGGER.match(sql) for sql in triggers.values()), triggers
