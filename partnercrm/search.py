@@ -62,6 +62,8 @@ FIELD_WEIGHT = {
 }
 FREE_TEXT = {"note", "story"}
 MAX_WORDS = 8
+# PostgreSQL: how many of the newest rows are tested before a word counts as rare
+PROBE_ROWS = 1_000
 MIN_INDEXED_PREFIX = 2
 SNIPPET_WIDTH = 90
 # characters that are ordinary inside names and addresses; any other punctuation in a typed
@@ -260,113 +262,227 @@ def _hit(c: _Candidate, tokens: Sequence[str]) -> Hit:
 
 # --- the index, per backend ---------------------------------------------------------------
 #
-# Candidate look-ups run often (on every key typed in the TUI), so they are fixed SQL
-# statements executed on the session's connection, with every value a bound parameter:
-# the per-statement overhead of building SQLAlchemy constructs would cost more than the
-# queries themselves.
+# Candidates come from a few fixed statements ("branches"), each returning rows of one
+# shape, with every value a bound parameter. SQLite runs them one by one (in-process, a
+# statement costs microseconds); PostgreSQL runs them as one UNION ALL, as each round trip
+# to the server costs more than the queries themselves.
+#
+# Row shape: kind, id, text1, text2, text3, organisation id, organisation name, related id,
+# day, packed list (aliases or other emails, joined by UNIT).
+
+UNIT = "\x1f"
 
 
 def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-@dataclass(frozen=True)
-class _Statements:
-    org_name: str
-    org_alias: str
-    org_text: str
-    org_aliases: str
-    contact_name: str
-    contact_email: str
-    contact_text: str
-    contact_emails: str
-    conversation: str
-    touchpoint: str
-    delivery: str
+def _param(name: str, sqlite: bool) -> str:
+    return f":{name}" if sqlite else f"%({name})s"
 
 
-_ORG_COLUMNS = "o.id, o.name"
-_CONTACT_COLUMNS = (
-    "c.id, c.name, c.email, c.job_title, c.organisation_id, o.name FROM contact c "
-    "LEFT JOIN organisation o ON o.id = c.organisation_id"
-)
-_CONTACT_LIVE = "NOT c.archived AND c.erased_at IS NULL"
+def _packed(sqlite: bool, column: str, table: str, key: str, owner: str) -> str:
+    agg = f"group_concat({column}, char(31))" if sqlite else f"string_agg({column}, chr(31))"
+    return f"(SELECT {agg} FROM {table} WHERE {key} = {owner})"
 
 
-def _statements(sqlite: bool) -> _Statements:
-    p = "?" if sqlite else "%s"
+def _branches(
+    sqlite: bool, kinds: set[str], prefix: bool, email: bool, indexed: bool
+) -> list[tuple[str, bool]]:
+    """The candidate statements for a search: (SQL, whether it asks the full-text index)."""
+    p = lambda name: _param(name, sqlite)  # noqa: E731
     if sqlite:
-        starts = "{col} >= ? AND {col} < ?"
-
-        def hits(kind: str) -> str:
-            return f"search_{kind}.rowid"
-
-        def match(kind: str) -> str:
-            return f"search_{kind} MATCH ?"
-
+        starts = "{col} >= :key AND {col} < :key_end"
+        order = "{col}"
+        hit = "search_{kind}.rowid"
+        match = "search_{kind} MATCH :{q}"
     else:
-        starts = "{col} LIKE %s ESCAPE '/'"
+        starts = "{col} LIKE %(key_like)s ESCAPE '/'"
+        # the order of the text_pattern_ops indexes, so prefix and order are one index scan
+        order = "{col} USING ~<~"
+        hit = "search_{kind}.id"
+        match = "search_{kind}.doc @@ to_tsquery('simple'::regconfig, partnercrm_fold(%({q})s))"
+    org = (
+        "SELECT 'organisation', o.id, o.name, CAST(NULL AS TEXT), CAST(NULL AS TEXT), o.id, o.name, CAST(NULL AS INTEGER), CAST(NULL AS TEXT), "
+        + _packed(sqlite, "alias", "organisation_alias", "organisation_id", "o.id")
+    )
+    contact = (
+        "SELECT 'contact', c.id, c.name, c.email, c.job_title, c.organisation_id, o.name, "
+        "CAST(NULL AS INTEGER), CAST(NULL AS TEXT), "
+        + _packed(sqlite, "email", "contact_email", "contact_id", "c.id")
+        + " FROM contact c LEFT JOIN organisation o ON o.id = c.organisation_id"
+    )
+    live_contact = "NOT c.archived AND c.erased_at IS NULL"
+    out: list[tuple[str, bool]] = []
 
-        def hits(kind: str) -> str:
-            return f"search_{kind}.id"
-
-        def match(kind: str) -> str:
-            return f"search_{kind}.doc @@ to_tsquery('simple'::regconfig, partnercrm_fold(%s))"
-
-    def by_index(kind: str, columns: str, source: str) -> str:
-        return f"SELECT {columns} JOIN search_{kind} ON {hits(kind)} = {source} WHERE {match(kind)}"
-
-    return _Statements(
-        org_name=f"SELECT {_ORG_COLUMNS} FROM organisation o WHERE "
-        + starts.format(col="o.name_key")
-        + f" AND NOT o.archived ORDER BY o.name_key LIMIT {p}",
-        org_alias=f"SELECT {_ORG_COLUMNS} FROM organisation_alias a JOIN organisation o "
-        "ON o.id = a.organisation_id WHERE "
-        + starts.format(col="a.alias_key")
-        + f" AND NOT o.archived ORDER BY a.alias_key LIMIT {p}",
-        org_text=by_index("organisation", f"{_ORG_COLUMNS} FROM organisation o", "o.id")
-        + f" AND NOT o.archived ORDER BY {hits('organisation')} DESC LIMIT {p}",
-        org_aliases="SELECT organisation_id, alias FROM organisation_alias "
-        "WHERE organisation_id IN ({ids}) ORDER BY id",
-        contact_name=f"SELECT {_CONTACT_COLUMNS} WHERE "
-        + starts.format(col="c.name_key")
-        + f" AND {_CONTACT_LIVE} ORDER BY c.name_key LIMIT {p}",
-        contact_email=f"SELECT {_CONTACT_COLUMNS} WHERE "
-        + starts.format(col="c.email")
-        + f" AND {_CONTACT_LIVE} ORDER BY c.email LIMIT {p}",
-        contact_text=by_index("contact", _CONTACT_COLUMNS, "c.id")
-        + f" AND {_CONTACT_LIVE} ORDER BY {hits('contact')} DESC LIMIT {p}",
-        contact_emails="SELECT contact_id, email FROM contact_email "
-        "WHERE contact_id IN ({ids}) ORDER BY id",
-        conversation=by_index(
-            "conversation",
-            "v.id, v.subject, v.organisation_id, o.name FROM conversation v "
-            "JOIN organisation o ON o.id = v.organisation_id",
-            "v.id",
+    def indexed_branch(kind: str, select_from: str, source: str, where: str, q: str = "q") -> None:
+        h = hit.format(kind=kind)
+        out.append(
+            (
+                f"{select_from} JOIN search_{kind} ON {h} = {source} "
+                f"WHERE {match.format(kind=kind, q=q)} AND {where} "
+                f"ORDER BY {h} DESC LIMIT {p('cap')}",
+                True,
+            )
         )
-        + f" AND NOT v.archived AND NOT o.archived ORDER BY {hits('conversation')} DESC "
-        f"LIMIT {p}",
-        touchpoint=by_index(
+
+    if "organisation" in kinds:
+        if prefix:
+            out.append(
+                (
+                    f"{org} FROM organisation o WHERE {starts.format(col='o.name_key')} "
+                    f"AND NOT o.archived ORDER BY {order.format(col='o.name_key')} "
+                    f"LIMIT {p('cap')}",
+                    False,
+                )
+            )
+            out.append(
+                (
+                    f"{org} FROM organisation_alias a JOIN organisation o "
+                    f"ON o.id = a.organisation_id WHERE {starts.format(col='a.alias_key')} "
+                    f"AND NOT o.archived ORDER BY {order.format(col='a.alias_key')} "
+                    f"LIMIT {p('cap')}",
+                    False,
+                )
+            )
+        if indexed:
+            indexed_branch(
+                "organisation", f"{org} FROM organisation o", "o.id", "NOT o.archived", q="q_names"
+            )
+    if "contact" in kinds:
+        if prefix:
+            out.append(
+                (
+                    f"{contact} WHERE {starts.format(col='c.name_key')} AND {live_contact} "
+                    f"ORDER BY {order.format(col='c.name_key')} LIMIT {p('cap')}",
+                    False,
+                )
+            )
+        if email:
+            email_starts = starts.replace(":key", ":email").replace(
+                "%(key_like)s", "%(email_like)s"
+            )
+            out.append(
+                (
+                    f"{contact} WHERE {email_starts.format(col='c.email')} AND {live_contact} "
+                    f"ORDER BY {order.format(col='c.email')} LIMIT {p('cap')}",
+                    False,
+                )
+            )
+        if indexed:
+            indexed_branch("contact", contact, "c.id", live_contact)
+    if indexed and "conversation" in kinds:
+        indexed_branch(
+            "conversation",
+            "SELECT 'conversation', v.id, v.subject, CAST(NULL AS TEXT), CAST(NULL AS TEXT), v.organisation_id, o.name, "
+            "v.id, CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM conversation v JOIN organisation o ON o.id = v.organisation_id",
+            "v.id",
+            "NOT v.archived AND NOT o.archived",
+        )
+    if indexed and "touchpoint" in kinds:
+        indexed_branch(
             "touchpoint",
-            "t.id, t.note, t.happened_on, t.channel, v.id, v.subject, o.id, o.name "
+            "SELECT 'touchpoint', t.id, t.note, v.subject, t.channel, o.id, o.name, v.id, "
+            f"{'t.happened_on' if sqlite else 't.happened_on::text'}, CAST(NULL AS TEXT) "
             "FROM touchpoint t JOIN conversation v ON v.id = t.conversation_id "
             "JOIN organisation o ON o.id = v.organisation_id",
             "t.id",
+            "NOT v.archived AND NOT o.archived",
         )
-        + f" AND NOT v.archived AND NOT o.archived ORDER BY {hits('touchpoint')} DESC "
-        f"LIMIT {p}",
-        delivery=by_index(
+    if indexed and "delivery" in kinds:
+        indexed_branch(
             "delivery",
-            "d.id, d.story, d.delivered_on, cm.id, cm.kind, o.id, o.name FROM delivery d "
-            "JOIN commitment cm ON cm.id = d.commitment_id "
+            "SELECT 'delivery', d.id, d.story, CAST(NULL AS TEXT), cm.kind, o.id, o.name, cm.id, "
+            f"{'d.delivered_on' if sqlite else 'd.delivered_on::text'}, CAST(NULL AS TEXT) "
+            "FROM delivery d JOIN commitment cm ON cm.id = d.commitment_id "
             "JOIN organisation o ON o.id = cm.organisation_id",
             "d.id",
+            "NOT o.archived",
         )
-        + f" AND NOT o.archived ORDER BY {hits('delivery')} DESC LIMIT {p}",
-    )
+    return out
 
 
-_SQL = {True: _statements(True), False: _statements(False)}
+_MATCH = re.compile(r"WHERE (search_\w+\.doc @@ to_tsquery\(.*?\)\)) AND")
+_INDEX_TABLE = re.compile(r"JOIN (search_\w+) ON")
+
+
+def _postgresql_statement(branches: list[tuple[str, bool]]) -> str:
+    """All branches as one statement.
+
+    PostgreSQL's planner either walks the newest rows of a search table testing each one
+    (quick for a common word, a full scan for a rare one) or reads the whole table (it rates
+    a GIN prefix search dear). So each indexed branch first tests only the newest PROBE_ROWS
+    rows; when they hold fewer than `cap` matches the word is rare, and the same branch with
+    the order taken off the index collects its matches from the GIN index (the caller turns
+    sequential scans off for this one statement).
+    """
+    parts = []
+    for n, (sql, indexed) in enumerate(branches):
+        if not indexed:
+            parts.append(f"({sql})")
+            continue
+        table = _INDEX_TABLE.search(sql)
+        assert table is not None
+        t = table.group(1)
+        probe = sql.replace(
+            " WHERE ", f" WHERE {t}.id > (SELECT max(id) FROM {t}) - {PROBE_ROWS} AND ", 1
+        )
+        # the rare way: the newest matches by id from the GIN index, then the joins
+        match = _MATCH.search(sql)
+        assert match is not None
+        rare = sql.replace(
+            f"JOIN {t} ON",
+            f"JOIN (SELECT id, doc FROM {t} WHERE {match.group(1)} "
+            f"ORDER BY id + 0 DESC LIMIT 3 * %(cap)s) {t} ON",
+            1,
+        )
+        parts.append(
+            f"(SELECT * FROM (WITH probe{n} AS MATERIALIZED ({probe}) "
+            f"SELECT * FROM probe{n} UNION ALL SELECT * FROM ({rare}) rare{n} "
+            f"WHERE (SELECT count(*) FROM probe{n}) < %(cap)s) branch{n})"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def _candidate_rows(
+    session: Session, query: str, tokens: Sequence[str], kinds: set[str], cap: int
+) -> list[Any]:
+    sqlite = _is_sqlite(session)
+    # a one-letter prefix matches much of any index and is not in its prefix indexes: such
+    # words are left to the scoring, and with nothing longer only the name look-ups run
+    # (typing "w" lists the partners and people whose names start with w)
+    index_tokens = [t for t in tokens if len(t) >= MIN_INDEXED_PREFIX]
+    key = name_key(query)
+    typed = query.strip().lower()
+    email = bool(typed) and not any(ch.isspace() for ch in typed)
+    branches = _branches(sqlite, kinds, bool(key), email, bool(index_tokens))
+    if not branches:
+        return []
+    params: dict[str, Any] = {"cap": cap}
+    if index_tokens:
+        params["q"] = _fts_query(index_tokens, sqlite)
+        params["q_names"] = _fts_query(index_tokens, sqlite, names_only=True)
+    if sqlite:
+        params.update(
+            key=key, key_end=key + "\U0010ffff", email=typed, email_end=typed + "\U0010ffff"
+        )
+        conn = session.connection()
+        rows: list[Any] = []
+        for sql, _ in branches:
+            rows += conn.exec_driver_sql(sql, params).all()
+        return rows
+    params.update(key_like=_like_prefix(key), email_like=_like_prefix(typed))
+    conn = session.connection()
+    previous = conn.exec_driver_sql(
+        "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+    ).scalar()
+    rows = list(conn.exec_driver_sql(_postgresql_statement(branches), params))
+    conn.exec_driver_sql("SELECT set_config('enable_seqscan', %(v)s, true)", {"v": previous})
+    return rows
+
+
+def _like_prefix(key: str) -> str:
+    return key.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
 def _fts_query(tokens: Sequence[str], sqlite: bool, names_only: bool = False) -> str:
@@ -376,13 +492,6 @@ def _fts_query(tokens: Sequence[str], sqlite: bool, names_only: bool = False) ->
         return "{name aliases} : (" + expr + ")" if names_only else expr
     weight = "A" if names_only else ""
     return " & ".join(f"'{t}':*{weight}" for t in tokens)
-
-
-def _prefix_params(key: str, sqlite: bool) -> tuple[str, ...]:
-    """Parameters for the `starts` condition: a range on SQLite, a LIKE pattern on PostgreSQL."""
-    if sqlite:
-        return (key, key + "\U0010ffff")
-    return (key.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%",)
 
 
 def organisation_id_query(session: Session, text: str, *, names_only: bool = False) -> Select[Any]:
@@ -407,140 +516,40 @@ def organisation_ids(session: Session, text: str, *, names_only: bool = False) -
     return list(session.scalars(organisation_id_query(session, text, names_only=names_only)))
 
 
-# --- candidates per kind ----------------------------------------------------------------------
+# --- candidates and the search ----------------------------------------------------------------
 
 
-class _Lookup:
-    """Runs the fixed statements of one backend on the session's connection."""
-
-    def __init__(self, session: Session, tokens: Sequence[str], cap: int) -> None:
-        self.sqlite = _is_sqlite(session)
-        self.sql = _SQL[self.sqlite]
-        self.conn = session.connection()
-        self.cap = cap
-        # a one-letter prefix matches a large part of any index and is not in its prefix
-        # indexes: leave such words to the scoring, and with nothing longer use only the
-        # name look-ups (typing "w" lists the partners and people whose names start with w)
-        self.index_tokens = [t for t in tokens if len(t) >= MIN_INDEXED_PREFIX]
-
-    def rows(self, statement: str, *params: Any) -> list[Any]:
-        return list(self.conn.exec_driver_sql(statement, params))
-
-    def by_index(self, statement: str, names_only: bool = False) -> list[Any]:
-        if not self.index_tokens:
-            return []
-        query = _fts_query(self.index_tokens, self.sqlite, names_only)
-        return self.rows(statement, query, self.cap)
-
-    def by_prefix(self, statement: str, key: str) -> list[Any]:
-        return self.rows(statement, *_prefix_params(key, self.sqlite), self.cap)
-
-    def grouped(self, statement: str, ids: Iterable[int]) -> dict[int, list[str]]:
-        ids = [int(i) for i in ids]
-        out: dict[int, list[str]] = {}
-        if ids:
-            placeholders = ", ".join("?" if self.sqlite else "%s" for _ in ids)
-            for owner, value in self.rows(statement.format(ids=placeholders), *ids):
-                out.setdefault(owner, []).append(value)
-        return out
-
-
-def _organisations(look: _Lookup, text: str) -> list[_Candidate]:
-    found: dict[int, str] = {}
-    key = name_key(text)
-    if key:
-        found.update(look.by_prefix(look.sql.org_name, key))
-        found.update(look.by_prefix(look.sql.org_alias, key))
-    found.update(look.by_index(look.sql.org_text, names_only=True))
-    aliases = look.grouped(look.sql.org_aliases, found)
-    return [
-        _Candidate(
-            "organisation",
-            org_id,
-            name,
-            [("name", name), *(("alias", al) for al in aliases.get(org_id, []))],
-            org_id,
-            name,
-        )
-        for org_id, name in found.items()
-    ]
-
-
-def _contacts(look: _Lookup, text: str) -> list[_Candidate]:
-    found: dict[int, Any] = {}
-    key = name_key(text)
-    if key:
-        found.update((r[0], r) for r in look.by_prefix(look.sql.contact_name, key))
-    typed = text.strip().lower()
-    if typed and not any(ch.isspace() for ch in typed):
-        found.update((r[0], r) for r in look.by_prefix(look.sql.contact_email, typed))
-    found.update((r[0], r) for r in look.by_index(look.sql.contact_text))
-    others = look.grouped(look.sql.contact_emails, found)
-    return [
-        _Candidate(
-            "contact",
-            cid,
-            name,
-            [
-                ("name", name),
-                ("email", email),
-                *(("email", e) for e in others.get(cid, [])),
-                ("job_title", job),
-            ],
-            org_id,
-            org_name,
-        )
-        for cid, name, email, job, org_id, org_name in found.values()
-    ]
-
-
-def _conversations(look: _Lookup) -> list[_Candidate]:
-    return [
-        _Candidate(
-            "conversation",
-            cid,
-            subject or f"conversation {cid}",
-            [("subject", subject)],
-            org_id,
-            org_name,
-            {"conversation_id": cid},
-        )
-        for cid, subject, org_id, org_name in look.by_index(look.sql.conversation)
-    ]
-
-
-def _touchpoints(look: _Lookup) -> list[_Candidate]:
-    return [
-        _Candidate(
-            "touchpoint",
-            tid,
-            f"{channel} on {str(happened)[:10]}" + (f" ({subject})" if subject else ""),
-            [("note", note)],
-            org_id,
-            org_name,
-            {"conversation_id": conv_id},
-        )
-        for tid, note, happened, channel, conv_id, subject, org_id, org_name in look.by_index(
-            look.sql.touchpoint
-        )
-    ]
-
-
-def _deliveries(look: _Lookup) -> list[_Candidate]:
-    return [
-        _Candidate(
-            "delivery",
-            did,
-            f"{kind.replace('_', ' ')} delivered on {str(delivered)[:10]}",
-            [("story", story)],
-            org_id,
-            org_name,
-            {"commitment_id": commitment_id},
-        )
-        for did, story, delivered, commitment_id, kind, org_id, org_name in look.by_index(
-            look.sql.delivery
-        )
-    ]
+def _candidates(rows: Iterable[Any]) -> list[_Candidate]:
+    out: dict[tuple[str, int], _Candidate] = {}
+    for kind, ident, t1, t2, t3, org_id, org_name, ref, day, packed in rows:
+        if (kind, ident) in out:
+            continue
+        listed = packed.split(UNIT) if packed else []
+        ids: dict[str, int] = {}
+        if kind == "organisation":
+            title, fields = t1, [("name", t1), *(("alias", a) for a in sorted(listed))]
+        elif kind == "contact":
+            title = t1
+            fields = [
+                ("name", t1),
+                ("email", t2),
+                *(("email", e) for e in listed),
+                ("job_title", t3),
+            ]
+        elif kind == "conversation":
+            title, fields, ids = (
+                t1 or f"conversation {ident}",
+                [("subject", t1)],
+                {"conversation_id": ref},
+            )
+        elif kind == "touchpoint":
+            title = f"{t3} on {str(day)[:10]}" + (f" ({t2})" if t2 else "")
+            fields, ids = [("note", t1)], {"conversation_id": ref}
+        else:
+            title = f"{t3.replace('_', ' ')} delivered on {str(day)[:10]}"
+            fields, ids = [("story", t1)], {"commitment_id": ref}
+        out[(kind, ident)] = _Candidate(kind, ident, title, fields, org_id, org_name, ids)
+    return list(out.values())
 
 
 def search(
@@ -560,19 +569,8 @@ def search(
             field="kinds",
         )
     literals = literal_parts(query)
-    look = _Lookup(session, tokens, max(limit + 15, 30))
-    candidates: list[_Candidate] = []
-    if "organisation" in wanted:
-        candidates += _organisations(look, query)
-    if "contact" in wanted:
-        candidates += _contacts(look, query)
-    if "conversation" in wanted:
-        candidates += _conversations(look)
-    if "touchpoint" in wanted:
-        candidates += _touchpoints(look)
-    if "delivery" in wanted:
-        candidates += _deliveries(look)
-    scored = [c for c in candidates if _score(c, tokens, literals)]
+    rows = _candidate_rows(session, query, tokens, wanted, max(limit + 15, 30))
+    scored = [c for c in _candidates(rows) if _score(c, tokens, literals)]
     scored.sort(key=lambda c: (-c.score, KINDS.index(c.kind), -c.id))
     return [_hit(c, tokens) for c in scored[:limit]]
 

@@ -179,6 +179,7 @@ PG_DOCS = {
     "touchpoint": "partnercrm_words(r.note)",
     "delivery": "partnercrm_words(r.story)",
 }
+GIN_PENDING_LIST_KB = 256
 PG_TEXT_COLUMN = {"conversation": "subject", "touchpoint": "note", "delivery": "story"}
 
 
@@ -244,7 +245,6 @@ def _pg_upgrade() -> None:
     _pg_fold_function()
     for kind in PG_DOCS:
         op.execute(f"CREATE TABLE search_{kind} (id integer PRIMARY KEY, doc tsvector NOT NULL)")
-        op.execute(f"CREATE INDEX ix_search_{kind}_doc ON search_{kind} USING gin (doc)")
         refresh_new = _pg_refresh(kind, "SELECT id FROM new_rows")
         _pg_trigger(f"search_{kind}_ai", kind, "INSERT", "NEW TABLE AS new_rows", refresh_new)
         _pg_trigger(f"search_{kind}_au", kind, "UPDATE", "NEW TABLE AS new_rows", refresh_new)
@@ -258,6 +258,13 @@ def _pg_upgrade() -> None:
         op.execute(
             f"INSERT INTO search_{kind} (id, doc) SELECT r.id, {PG_DOCS[kind]} FROM {kind} r"
             + (f" WHERE r.{PG_TEXT_COLUMN[kind]} IS NOT NULL" if kind in PG_TEXT_COLUMN else "")
+        )
+        # built after the copy (faster on a large database); a short pending list, because
+        # every search reads all of it: left at the default 4 MB after bulk inserts it made
+        # searches three times slower
+        op.execute(
+            f"CREATE INDEX ix_search_{kind}_doc ON search_{kind} USING gin (doc) "
+            f"WITH (gin_pending_list_limit = {GIN_PENDING_LIST_KB})"
         )
     for child, kind, key in (
         ("organisation_alias", "organisation", "organisation_id"),
