@@ -1024,7 +1024,8 @@ def _allocate(rng: random.Random, org_ids: list[int], total: int) -> dict[int, i
     weights = [w / (1 + w / 40) for w in (rng.paretovariate(1.1) for _ in rest)]
     scale = remaining / (sum(weights) or 1)
     for oid, w in zip(rest, weights, strict=True):
-        counts[oid] = max(2, round(w * scale))
+        # the big partner stays the one with the longest history
+        counts[oid] = min(BIG_CONVERSATIONS - 1, max(2, round(w * scale)))
     return counts
 
 
