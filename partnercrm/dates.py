@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from dateutil import parser
@@ -9,6 +10,7 @@ from dateutil import parser
 from partnercrm.errors import Invalid
 
 _RELATIVE = {"today": 0, "yesterday": -1, "tomorrow": 1}
+_DAY_MONTH = re.compile(r"^\d{1,2}[/.-](\d{1,2})[/.-]\d{2,4}$")
 
 
 def parse_date(text: str | date | None, field: str = "date", *, today: date | None = None) -> date:
@@ -27,16 +29,34 @@ def parse_date(text: str | date | None, field: str = "date", *, today: date | No
     if lowered.startswith("+") and lowered[1:].isdigit():
         return base + timedelta(days=int(lowered[1:]))
     try:
-        return date.fromisoformat(raw)
+        return datetime.fromisoformat(raw).date()  # 2024-11-12, also with a time
     except ValueError:
         pass
+    numeric = _DAY_MONTH.match(raw)
+    if numeric and int(numeric[1]) > 12:  # dateutil would quietly read 12/13/2024 the US way
+        raise Invalid(
+            f"{field} {raw!r} is not a date: dates are day first (12/11/2024 is 12 November)",
+            field=field,
+        )
     try:
-        return parser.parse(raw, dayfirst=True, default=datetime(base.year, 1, 1)).date()
+        # parsed against two different defaults: a day or month not typed shows as a difference
+        # ('monday', 'Nov', '5' are not dates); a missing year is this year
+        first, second = (
+            parser.parse(raw, dayfirst=True, default=datetime(base.year, month, month)).date()
+            for month in (1, 2)
+        )
     except (ValueError, OverflowError) as exc:
         raise Invalid(
             f"{field} {raw!r} is not a date; use a form such as 12/11/2024 or 12 Nov 2024",
             field=field,
         ) from exc
+    if first != second:
+        raise Invalid(
+            f"{field} {raw!r} is not a whole date; give the day and month, such as 12/11/2024 "
+            "or 12 Nov",
+            field=field,
+        )
+    return first
 
 
 def parse_optional_date(text: str | date | None, field: str = "date") -> date | None:

@@ -32,6 +32,21 @@ def test_relative_dates():
     assert parse_date("+7", today=today) == date(2026, 11, 29)
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("2024-11-12T10:30", date(2024, 11, 12)), ("2024-11-12 10:30:00", date(2024, 11, 12)),
+     ("12 November", date(2026, 11, 12))],
+)
+def test_iso_times_and_missing_years(typed, expected):
+    assert parse_date(typed, today=date(2026, 11, 22)) == expected
+
+
+@pytest.mark.parametrize("typed", ["monday", "Nov", "Nov 2024", "5", "2024", "-3", "12/13/2024"])
+def test_part_dates_are_refused_rather_than_guessed(typed):
+    with pytest.raises(Invalid, match="not a"):
+        parse_date(typed, "due date", today=date(2026, 11, 22))
+
+
 def test_unreadable_date_names_the_field():
     with pytest.raises(Invalid, match="due date 'soonish' is not a date") as err:
         parse_date("soonish", "due date")
