@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
-from partnercrm.errors import Invalid, NotFound
+from partnercrm.errors import Ambiguous, Invalid, NotFound
 from partnercrm.matching import closest, name_key
 
 
@@ -116,8 +116,12 @@ def _find(session: Session, model: Any, what: str, text: str) -> Any:
     ]
     if len(starts) == 1 and wanted:
         return starts[0]
-    choices = [x.key for x in everything]
-    raise NotFound(what, given, closest(given, choices + [x.name for x in everything]) or choices)
+    if starts and wanted:
+        raise Ambiguous(what, given, [x.key for x in starts])
+    # suggest keys: a close name stands for its key, so no record is offered twice
+    key_of = {x.name: x.key for x in everything} | {x.key: x.key for x in everything}
+    near = list(dict.fromkeys(key_of[c] for c in closest(given, key_of)))
+    raise NotFound(what, given, near or [x.key for x in everything])
 
 
 def mission_dict(mission: m.Mission) -> dict[str, Any]:

@@ -163,3 +163,17 @@ def test_commitment_figures_must_be_real_amounts(db, typed, message):
         with pytest.raises(Invalid, match=message):
             commitments.add_commitment(s, conv, "opportunities", people=typed)
         assert commitments.list_commitments(s) == []
+
+
+def test_roles_and_missions_say_when_a_name_is_ambiguous_or_unknown(db):
+    from partnercrm import missions
+    from partnercrm.errors import Ambiguous, NotFound
+
+    with db.transaction() as s:
+        assert missions.find_role(s, "Advocate").key == "advocate"
+        with pytest.raises(Ambiguous, match="'re' matches more than one ambassador role") as err:
+            missions.find_role(s, "re")
+        assert sorted(err.value.candidates) == ["recognition", "research"]
+        with pytest.raises(NotFound) as err:
+            missions.find_mission(s, "yung people")
+        assert err.value.candidates == ["young_people"]  # the mission once, not its key and name
