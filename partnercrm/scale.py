@@ -652,6 +652,9 @@ def _conversations(
             stage = _weighted(rng, STAGES)
             if age < 20 and stage == "committed":
                 stage = "exploring"
+            elif age > 365 and stage in ("initiated", "exploring") and rng.random() < 0.7:
+                # most conversations that went nowhere for a year were parked or declined
+                stage = "parked" if rng.random() < 0.6 else "declined"
             k = 1 if len(people) < 2 or rng.random() < 0.7 else 2
             convs.append(
                 _Conversation(
@@ -809,7 +812,9 @@ def _steps(
         for c in owners:
             due = c.started + timedelta(days=rng.randint(3, 60 + (today - c.started).days // 3))
             open_stage = c.stage in ("initiated", "exploring")
-            if due <= today and (not open_stage or rng.random() < 0.85):
+            # a step overdue for months is done or dropped; the overdue ones are recent
+            recent = due > today - timedelta(days=60)
+            if due <= today and (not open_stage or not recent or rng.random() < 0.6):
                 done = max(c.started, min(today, due + timedelta(days=rng.randint(-5, 10))))
             elif due > today and not open_stage:
                 due, done = today - timedelta(days=rng.randint(1, 30)), today
