@@ -153,7 +153,7 @@ class BulkWriter:
 
 
 @functools.lru_cache(maxsize=65_536)
-def _sqlite_datetime(value: datetime) -> str:
+def sqlite_datetime(value: datetime) -> str:
     # SQLAlchemy's SQLite DATETIME storage format (it drops any zone; ours are UTC already);
     # cached, as a chunk's rows share their timestamps and orders their registration times
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -163,7 +163,7 @@ def _sqlite_converter(kind: Any) -> Callable[[Any], Any] | None:
     if isinstance(kind, JSON):
         return json.dumps
     if isinstance(kind, DateTime):
-        return _sqlite_datetime
+        return sqlite_datetime
     if isinstance(kind, Date):
         return date.isoformat
     if isinstance(kind, Boolean):

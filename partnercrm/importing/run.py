@@ -31,7 +31,7 @@ from partnercrm import history
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.errors import Invalid, NotFound
-from partnercrm.importing.bulk import CHUNK, BulkWriter, chunks
+from partnercrm.importing.bulk import CHUNK, BulkWriter, chunks, sqlite_datetime
 from partnercrm.importing.columns import ColumnMap, map_columns
 from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
 from partnercrm.importing.report import ImportReport, Rejection
@@ -196,6 +196,9 @@ def import_attendees(
             _finish_run(session, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
         raise
     finally:
+        # a long-lived process (the TUI) should not keep one file's names in memory
+        key_of.cache_clear()
+        sqlite_datetime.cache_clear()
         if collecting:
             gc.enable()
 
