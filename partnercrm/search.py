@@ -271,6 +271,7 @@ def _hit(c: _Candidate, tokens: Sequence[str]) -> Hit:
 # day, packed list (aliases or other emails, joined by UNIT).
 
 UNIT = "\x1f"
+NO_TEXT, NO_ID = "CAST(NULL AS TEXT)", "CAST(NULL AS INTEGER)"  # typed, so UNION ALL agrees
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -303,12 +304,12 @@ def _branches(
         hit = "search_{kind}.id"
         match = "search_{kind}.doc @@ to_tsquery('simple'::regconfig, partnercrm_fold(%({q})s))"
     org = (
-        "SELECT 'organisation', o.id, o.name, CAST(NULL AS TEXT), CAST(NULL AS TEXT), o.id, o.name, CAST(NULL AS INTEGER), CAST(NULL AS TEXT), "
-        + _packed(sqlite, "alias", "organisation_alias", "organisation_id", "o.id")
+        f"SELECT 'organisation', o.id, o.name, {NO_TEXT}, {NO_TEXT}, o.id, o.name, {NO_ID}, "
+        f"{NO_TEXT}, " + _packed(sqlite, "alias", "organisation_alias", "organisation_id", "o.id")
     )
     contact = (
         "SELECT 'contact', c.id, c.name, c.email, c.job_title, c.organisation_id, o.name, "
-        "CAST(NULL AS INTEGER), CAST(NULL AS TEXT), "
+        f"{NO_ID}, {NO_TEXT}, "
         + _packed(sqlite, "email", "contact_email", "contact_id", "c.id")
         + " FROM contact c LEFT JOIN organisation o ON o.id = c.organisation_id"
     )
@@ -374,8 +375,9 @@ def _branches(
     if indexed and "conversation" in kinds:
         indexed_branch(
             "conversation",
-            "SELECT 'conversation', v.id, v.subject, CAST(NULL AS TEXT), CAST(NULL AS TEXT), v.organisation_id, o.name, "
-            "v.id, CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM conversation v JOIN organisation o ON o.id = v.organisation_id",
+            f"SELECT 'conversation', v.id, v.subject, {NO_TEXT}, {NO_TEXT}, v.organisation_id, "
+            f"o.name, v.id, {NO_TEXT}, {NO_TEXT} FROM conversation v "
+            "JOIN organisation o ON o.id = v.organisation_id",
             "v.id",
             "NOT v.archived AND NOT o.archived",
         )
@@ -383,7 +385,7 @@ def _branches(
         indexed_branch(
             "touchpoint",
             "SELECT 'touchpoint', t.id, t.note, v.subject, t.channel, o.id, o.name, v.id, "
-            f"{'t.happened_on' if sqlite else 't.happened_on::text'}, CAST(NULL AS TEXT) "
+            f"{'t.happened_on' if sqlite else 't.happened_on::text'}, {NO_TEXT} "
             "FROM touchpoint t JOIN conversation v ON v.id = t.conversation_id "
             "JOIN organisation o ON o.id = v.organisation_id",
             "t.id",
@@ -392,8 +394,8 @@ def _branches(
     if indexed and "delivery" in kinds:
         indexed_branch(
             "delivery",
-            "SELECT 'delivery', d.id, d.story, CAST(NULL AS TEXT), cm.kind, o.id, o.name, cm.id, "
-            f"{'d.delivered_on' if sqlite else 'd.delivered_on::text'}, CAST(NULL AS TEXT) "
+            f"SELECT 'delivery', d.id, d.story, {NO_TEXT}, cm.kind, o.id, o.name, cm.id, "
+            f"{'d.delivered_on' if sqlite else 'd.delivered_on::text'}, {NO_TEXT} "
             "FROM delivery d JOIN commitment cm ON cm.id = d.commitment_id "
             "JOIN organisation o ON o.id = cm.organisation_id",
             "d.id",
