@@ -269,6 +269,9 @@ def test_rejects_file_round_trip(crm, tmp_path):
     assert again.rows_rejected == 0 and again.contacts_created == 2
     assert "reason" in again.columns["ignored"]
     assert count(crm, m.Contact) == 4
+    with pytest.raises(Invalid, match="--rejects names the file being imported"):
+        run(crm, path, rejects=tmp_path / "." / "a.csv")
+    assert "Bad" in path.read_text()  # the source is untouched
 
 
 def test_strict_imports_nothing_if_any_row_is_bad(crm, tmp_path):

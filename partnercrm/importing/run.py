@@ -165,6 +165,9 @@ def import_attendees(
         raise Invalid(f"--on-existing must be one of {', '.join(ON_EXISTING)}", field="on_existing")
     if follow_up_days < 0:
         raise Invalid("--follow-up-days cannot be negative", field="follow_up_days")
+    if rejects is not None and Path(rejects).resolve() == Path(source).resolve():
+        raise Invalid("--rejects names the file being imported; give another file name",
+                      field="rejects")
     run_id = None if dry_run else _start_run(session, str(source))
     # the import makes a few hundred thousand small objects and frees none of them until it
     # ends; the cyclic collector would scan them all again and again (a third of the time)
