@@ -14,6 +14,7 @@ from partnercrm.reports.filters import (
     Filters,
     commitments_joined,
     conversations_joined,
+    for_reports,
     in_scope_conversation,
     live_commitment,
     live_conversation,
@@ -95,6 +96,7 @@ def activity(
     The lead filter keeps one colleague. Mission and sector narrow every count to conversations
     (and commitments) in scope. Four grouped queries, merged by colleague id.
     """
+    for_reports(session)
     f = filters or Filters()
     today = today or date.today()
     c = m.Conversation
@@ -300,6 +302,7 @@ def overdue(
     The lead filter here means the step's owner. Steps of archived conversations or
     organisations are not counted.
     """
+    for_reports(session)
     f = filters or Filters()
     today = today or date.today()
     s = m.Step
@@ -359,6 +362,7 @@ def steps_for(
     limit: int | None = None,
 ) -> ColleagueSteps:
     """The open steps a colleague owns: overdue (oldest first), then due within `days` days."""
+    for_reports(session)
     today = today or date.today()
     s = m.Step
     base = _open_steps_query(Filters()).where(s.owner_id == colleague_id)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
-from partnercrm.reports.filters import Filters
+from partnercrm.reports.filters import Filters, for_reports
 from partnercrm.reports.table import Table
 
 ANY_MISSION = "any"  # the row for ambassadorships held for no one mission
@@ -101,6 +101,7 @@ def coverage(session: Session, filters: Filters | None = None) -> Coverage:
     Filters: mission (one row), sector and lead (the organisation's). Counts are grouped in
     the database; the names come from one ordered query over active ambassadorships only.
     """
+    for_reports(session)
     f = filters or Filters()
     a = m.Ambassadorship
     o = m.Organisation

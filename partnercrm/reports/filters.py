@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, exists, or_, select
+from sqlalchemy import Integer, and_, exists, or_, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -98,6 +98,18 @@ class Filters:
         if self.until is not None:
             conditions.append(column <= self.until)
         return and_(True, *conditions)
+
+
+def for_reports(session: Session) -> None:
+    """Ready the transaction for report queries: on PostgreSQL, switch JIT compilation off.
+
+    The planner's cost estimates for these grouped queries pass jit_above_cost, and compiling
+    them took longer (1.6 s at 200,000 conversations) than running them (under 1 s); JIT pays
+    off only for queries that run for many seconds. SET LOCAL lasts to the end of the
+    transaction, so nothing else the session does is affected.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def period_words(since: date | None, until: date | None) -> str:

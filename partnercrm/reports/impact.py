@@ -10,7 +10,7 @@ from sqlalchemy import extract, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
-from partnercrm.reports.filters import Filters, commitments_joined, live_commitment
+from partnercrm.reports.filters import Filters, commitments_joined, for_reports, live_commitment
 from partnercrm.reports.table import Table, as_date, money, number
 
 ALL = "all"
@@ -183,6 +183,7 @@ def _figure(value: int | float) -> str:
 def impact(session: Session, filters: Filters | None = None, *, stories: int = 20) -> Impact:
     """Per mission and in total: commitments by status, promised and delivered opportunities,
     people, GBP and hours; deliveries month by month; the newest `stories` stories."""
+    for_reports(session)
     f = filters or Filters()
     c = m.Commitment
     d = m.Delivery

@@ -27,6 +27,7 @@ from partnercrm.reports.filters import (
     commitments_joined,
     conversations_joined,
     days_between,
+    for_reports,
     live_commitment,
     live_conversation,
 )
@@ -134,6 +135,7 @@ def pipeline(session: Session, filters: Filters | None = None) -> Pipeline:
     either side of each percentile). Stage changes are looked up only where needed: the
     commitment date of committed conversations, and whether a conversation moved.
     """
+    for_reports(session)
     f = filters or Filters()
     missions = _missions(session, f)
     stage_counts: dict[Any, dict[str, int]] = {}
@@ -278,6 +280,7 @@ def stage_counts(session: Session, filters: Filters | None = None) -> dict[str, 
     The same figures as `pipeline(...).total.stages`, without the per-mission lines, the
     percentiles and the moves.
     """
+    for_reports(session)
     f = filters or Filters()
     c = m.Conversation
     counts = dict.fromkeys(STAGES, 0)
@@ -377,6 +380,7 @@ def stale(
     Uses Conversation.last_touch_on (kept by the touchpoint service), so no aggregate over
     touchpoints is needed. The period filter does not apply: staleness is about today.
     """
+    for_reports(session)
     f = filters or Filters()
     today = today or date.today()
     if days < 0:
@@ -443,6 +447,7 @@ def commitments_due(
 
     For the dashboard's "due this month": `commitments_due(s, first_of_month, last_of_month)`.
     """
+    for_reports(session)
     f = filters or Filters()
     c = m.Commitment
     q = (

@@ -13,6 +13,7 @@ from partnercrm.reports.filters import (
     Filters,
     commitments_joined,
     conversations_joined,
+    for_reports,
     live_commitment,
     live_conversation,
 )
@@ -108,6 +109,7 @@ def sectors(session: Session, filters: Filters | None = None) -> Sectors:
     Mission narrows organisations to those working on it (a conversation, commitment or
     ambassadorship for it); lead is the organisation's relationship lead.
     """
+    for_reports(session)
     f = filters or Filters()
     o = m.Organisation
     org_scope: list[Any] = [o.archived.is_(False)]
