@@ -1,10 +1,11 @@
 """The TUI at council scale: time to a usable first screen, and a keystroke in the partners filter.
 
 First screen: a fresh `python` process imports the app, opens the database and runs it
-headless (Textual's `run_test`) until the dashboard has drawn the pipeline, my steps and the
-other panels from the reports. The figure is wall time from before the imports to that
-moment, the median of several starts; the baseline is the time to import textual.app and
-sqlalchemy.orm alone (the floor any Textual + SQLAlchemy program pays).
+headless (Textual's `run_test`). Two moments are timed from before the imports: the dashboard
+drawn and answering keys (its panels read in workers and fill in), and every panel showing
+its figures from the reports. Each is the median of several starts; the baseline is the time
+to import textual.app and sqlalchemy.orm alone (the floor any Textual + SQLAlchemy program
+pays).
 
 Filter keystroke: on the partners screen, partner names are typed a key at a time with
 Pilot; each keystroke is timed from the key press to the table showing that filter's page
@@ -41,12 +42,15 @@ async def main():
     opened = time.perf_counter()
     app = PartnerApp(db, blink=False)
     async with app.run_test(size=(140, 45)) as pilot:
+        while getattr(app.screen, "painted_at", None) is None:
+            await asyncio.sleep(0.002)
+        drawn = app.screen.painted_at  # the dashboard is painted and answers keys
         while getattr(app.screen, "figures", None) is None:
             await asyncio.sleep(0.005)
         await pilot.pause()
-        usable = time.perf_counter()
+        usable = time.perf_counter()  # every panel shows its figures
     print(json.dumps({"import": imported - start, "open": opened - start,
-                      "usable": usable - start}))
+                      "drawn": drawn - start, "usable": usable - start}))
 
 asyncio.run(main())
 """
@@ -66,13 +70,18 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
     starts = [_first_screen(url, actor) for _ in range(2 if quick else 5)]
     floor = statistics.median(_floor() for _ in range(3))
     usable = statistics.median(s["usable"] for s in starts)
+    drawn = statistics.median(s["drawn"] for s in starts)
     keystrokes, empty = asyncio.run(_keystrokes(url, actor, quick))
     median = statistics.median(keystrokes)
     worst = max(keystrokes)
     p95 = sorted(keystrokes)[max(0, int(len(keystrokes) * 0.95) - 1)]
     note = f"SQLite, N={scale}, acting as {actor}"
     return [
-        _row(f"TUI first screen usable (SQLite, N={scale})", usable, "s",
+        _row(f"TUI first screen drawn, keys answered (SQLite, N={scale})", drawn, "s",
+             f"< {FIRST_SCREEN_TARGET_S} s", floor, drawn <= FIRST_SCREEN_TARGET_S,
+             note + "; the dashboard's panels are still filling in; baseline: importing "
+             "textual.app + sqlalchemy.orm"),
+        _row(f"TUI first screen with every figure (SQLite, N={scale})", usable, "s",
              f"< {FIRST_SCREEN_TARGET_S} s", floor, usable <= FIRST_SCREEN_TARGET_S,
              note + f"; import {statistics.median(s['import'] for s in starts):.2f} s, "
              f"database open {statistics.median(s['open'] for s in starts):.2f} s; baseline: "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -35,10 +36,17 @@ class DataScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     in_flight = False  # a read is under way
+    painted_at: float | None = None
 
     def on_screen_resume(self) -> None:
-        # coming back to a screen (after a form, or from another mode) shows fresh figures;
-        # a screen first shown gets this twice, and one read is enough
+        # coming back to a screen (after a form, or from another mode) shows fresh figures.
+        # The read starts once the screen is painted, so its threads do not hold up the first
+        # paint; a screen first shown gets this twice, and one read is enough.
+        self.call_after_refresh(self._refresh_data)
+
+    def _refresh_data(self) -> None:
+        if self.painted_at is None:
+            self.painted_at = time.perf_counter()  # the benchmark's "first screen drawn"
         if not self.in_flight:
             self.reload()
 
