@@ -127,7 +127,7 @@ def deliver(
     """Record what a commitment delivered; it becomes delivered unless `partial`."""
     check_version(commitment, expected_version)
     _must_be_open(commitment, "deliver")
-    when = parse_date(on or date.today(), "delivery date")
+    when = _not_before_agreed(commitment, parse_date(on or date.today(), "delivery date"))
     delivery = m.Delivery(
         commitment=commitment,
         delivered_on=when,
@@ -151,10 +151,20 @@ def deliver(
 def lapse(session: Session, commitment: m.Commitment, on: date | str | None = None) -> m.Commitment:
     """The commitment will not be delivered."""
     _must_be_open(commitment, "lapse")
+    commitment.closed_on = _not_before_agreed(commitment, parse_date(on or date.today()))
     commitment.status = m.CommitmentStatus.LAPSED
-    commitment.closed_on = parse_date(on or date.today())
     session.flush()
     return commitment
+
+
+def _not_before_agreed(commitment: m.Commitment, when: date) -> date:
+    if when < commitment.agreed_on:
+        raise Invalid(
+            f"{when:%d %b %Y} is before commitment {commitment.id} was agreed "
+            f"({commitment.agreed_on:%d %b %Y})",
+            field="date",
+        )
+    return when
 
 
 def _must_be_open(commitment: m.Commitment, verb: str) -> None:

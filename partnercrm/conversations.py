@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
@@ -169,6 +169,18 @@ def set_stage(
             field="stage",
         )
     when = parse_date(on or date.today())
+    latest = session.scalar(
+        select(func.max(m.StageChange.changed_on)).where(
+            m.StageChange.conversation_id == conversation.id
+        )
+    )
+    if latest is not None and when < latest:
+        # stage dates measure time to commitment: they must run forwards
+        raise Invalid(
+            f"conversation {conversation.id} last changed stage on {latest:%d %b %Y}; "
+            f"a move to {value} cannot be dated before that ({when:%d %b %Y})",
+            field="date",
+        )
     session.add(
         m.StageChange(
             conversation_id=conversation.id,

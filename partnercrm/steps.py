@@ -52,6 +52,11 @@ def complete_step(
 ) -> m.Step:
     """Mark a step done (on `on`, default today)."""
     check_version(step, expected_version)
+    if step.done_on is not None and on is None:
+        raise Invalid(
+            f"step {step.id} was already done on {step.done_on:%d %b %Y}; give a date to correct it",
+            field="done",
+        )
     step.done_on = parse_date(on or date.today(), "done date")
     session.flush()
     return step

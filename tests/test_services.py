@@ -177,3 +177,27 @@ def test_roles_and_missions_say_when_a_name_is_ambiguous_or_unknown(db):
         with pytest.raises(NotFound) as err:
             missions.find_mission(s, "yung people")
         assert err.value.candidates == ["young_people"]  # the mission once, not its key and name
+
+
+def test_dates_of_moves_run_forwards(db):
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        ucl = organisations.add_organisation(s, "UCL", "higher_education")
+        conv = conversations.log_conversation(s, ucl, ruth, on="1/6/2024")
+        with pytest.raises(Invalid, match="last changed stage on 01 Jun 2024"):
+            conversations.set_stage(s, conv, "exploring", on="31/5/2024")
+        with pytest.raises(Invalid, match="last changed stage"):
+            commitments.add_commitment(s, conv, "hosting", on="1/5/2024")
+        assert conv.stage == "initiated"
+        promise = commitments.add_commitment(s, conv, "hosting", on="1/7/2024")
+        with pytest.raises(Invalid, match="before commitment .* was agreed"):
+            commitments.deliver(s, promise, people=3, on="30/6/2024")
+        with pytest.raises(Invalid, match="before commitment .* was agreed"):
+            commitments.lapse(s, promise, on="30/6/2024")
+        assert promise.status == "agreed" and promise.closed_on is None
+        step = steps.add_step(s, conv, "Thank them", ruth, "1/8/2024")
+        steps.complete_step(s, step, "2/8/2024")
+        with pytest.raises(Invalid, match="already done on 02 Aug 2024"):
+            steps.complete_step(s, step)
+        steps.complete_step(s, step, "3/8/2024")  # a correction names its date
+        assert step.done_on == date(2024, 8, 3)
