@@ -137,7 +137,7 @@ def list_(app: AppContext, status: str | None, mission: str | None, org: str | N
 def _promise(p: dict[str, Any]) -> str:
     parts = []
     if p.get("gbp"):
-        parts.append(f"£{p['gbp']:,}")
+        parts.append(f"£{p['gbp']:,.2f}".removesuffix(".00"))
     if p.get("hours"):
         parts.append(f"{p['hours']} h")
     if p.get("opportunities"):

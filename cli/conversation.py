@@ -83,7 +83,7 @@ def touch(app: AppContext, conversation_id: str, on: str | None, channel: str,
 
 @conversation.command("stage")
 @click.argument("conversation_id", metavar="ID")
-@click.argument("stage", type=STAGES)
+@click.argument("stage", type=STAGES, metavar="STAGE")
 @click.option("--date", "on", help="When it moved (default today).")
 @pass_app
 def stage(app: AppContext, conversation_id: str, stage: str, on: str | None) -> None:

@@ -216,3 +216,13 @@ def test_every_option_of_every_command_has_help_text():
 
     walk(root, [])
     assert missing == []
+
+
+def test_money_and_stage_read_as_people_write_them(cli):
+    setup_people(cli)
+    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    cli.ok("commitment", "add", conv, "--kind", "sponsorship_financial", "--gbp", "£1,000.50")
+    assert "£1,000.50" in cli.ok("commitment", "list").stdout
+    r = cli("conversation", "stage", conv, "convert")
+    assert r.exit_code == 2
+    assert "conversation stage [OPTIONS] ID STAGE" in r.stderr
