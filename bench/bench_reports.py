@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 TARGET_MS = 1000.0
-PACK_TARGET_MS = 5000.0
+PACK_TARGET_MS = 10000.0  # the whole pack, written once for a committee: 9 MB of CSV at N=100
 
 
 def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
