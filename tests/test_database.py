@@ -27,3 +27,34 @@ def test_sqlite_is_tuned(tmp_path):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
     db.dispose()
+
+
+def test_opening_to_read_does_not_wait_for_a_writer(tmp_path):
+    """While an import holds the write lock, `partner list` opens and reads at once (WAL)."""
+    import sqlite3
+    import threading
+
+    from partnercrm.database import open_database
+    from partnercrm.organisations import list_organisations
+
+    path = tmp_path / "x.db"
+    open_database(str(path)).dispose()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    done: list[int] = []
+
+    def read() -> None:
+        db = open_database(str(path))
+        with db.reader() as s, s.begin():
+            done.append(len(list_organisations(s)))
+        db.dispose()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    try:
+        assert done == [0], "opening the database waited for the writer's lock"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        reader.join()

@@ -53,7 +53,8 @@ def quick_head() -> str | None:
 
 def _recorded(engine: Engine) -> str | None:
     try:
-        with engine.connect() as conn:
+        # a plain read: on SQLite it must not queue behind a writer for the write lock
+        with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except DBAPIError:
         return None
