@@ -9,10 +9,10 @@ times, each as a command in its own process, from a cold start:
 - `partnercrm import attendees FILE ...` into an empty, migrated SQLite database
 - the same import again (everything matches, nothing changes)
 
-and reports the ratio of the import to sqlite-utils (target: at most 1.0), the import's peak
-memory (the child's own maximum resident set, from wait4; target: under 400 MB), the ratio of
-the second import to the first (at most 1.0), and how often fuzzy matching found the right
-organisation for a misspelt company name. CPU seconds are given in the notes: on a shared
+(each import the better of two runs), and reports the ratio of the import to sqlite-utils
+(target: at most 1.0), the import's peak memory (the child's own maximum resident set, from
+wait4; target: under 400 MB), the ratio of the second import to the first (at most 1.0), and
+how often fuzzy matching found the right organisation for a misspelt company name. CPU seconds are given in the notes: on a shared
 machine wall time moves with the load, CPU time much less.
 """
 
@@ -110,20 +110,33 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
                            "attendees", str(source), "--csv"])
         say(f"import: sqlite-utils insert --csv {baseline['wall']:.2f} s")
 
-        db_path = work / "crm.db"
-        db = open_database(str(db_path), actor="bench")
+        empty = work / "empty.db"
+        db = open_database(str(empty), actor="bench")
         with db.transaction() as s:
             colleagues.add_colleague(s, "Bench Lead", "bench.lead@camden.gov.uk")
-        db.dispose()
-        command = [str(BIN / "partnercrm"), "--db", str(db_path), "--as", "bench", "import",
-                   "attendees", str(source), "--event", EVENT, "--create-event", "--kind",
-                   "summit", "--date", "20/06/2024", "--lead", "Bench Lead", "--json"]
-        first = _timed(command, work / "first.json")
+        db.dispose()  # the last connection checkpoints the WAL: the file is the whole database
+
+        def command(db_path: Path) -> list[str]:
+            return [str(BIN / "partnercrm"), "--db", str(db_path), "--as", "bench", "import",
+                    "attendees", str(source), "--event", EVENT, "--create-event", "--kind",
+                    "summit", "--date", "20/06/2024", "--lead", "Bench Lead", "--json"]
+
+        # each figure is the better of two runs, so one stall of a shared machine does not
+        # decide it: the first import into two copies of the empty database, then the second
+        # import twice into one of them (it changes nothing, so it can be repeated)
+        firsts = []
+        for copy in ("a", "b"):
+            shutil.copy(empty, work / f"crm-{copy}.db")
+            firsts.append(_timed(command(work / f"crm-{copy}.db"), work / "first.json"))
+        first = min(firsts, key=lambda r: r["wall"])
+        first["mb"] = max(r["mb"] for r in firsts)
         report = json.loads((work / "first.json").read_text())
         ratio = first["wall"] / baseline["wall"]
         say(f"import: partnercrm import attendees {first['wall']:.2f} s "
             f"(ratio {ratio:.2f} to sqlite-utils), peak {first['mb']:.0f} MB")
-        second = _timed(command, work / "second.json")
+        seconds = [_timed(command(work / "crm-a.db"), work / "second.json") for _ in range(2)]
+        second = min(seconds, key=lambda r: r["wall"])
+        second["mb"] = max(r["mb"] for r in seconds)
         again = json.loads((work / "second.json").read_text())
         say(f"import: the same file again {second['wall']:.2f} s "
             f"(ratio {second['wall'] / first['wall']:.2f} to the first); changed: "
