@@ -9,11 +9,11 @@ times, each as a command in its own process, from a cold start:
 - `partnercrm import attendees FILE ...` into an empty, migrated SQLite database
 - the same import again (everything matches, nothing changes)
 
-(each import the better of two runs), and reports the ratio of the import to sqlite-utils
+(each import the better of two runs) and reports the ratio of the import to sqlite-utils
 (target: at most 1.0), the import's peak memory (the child's own maximum resident set, from
 wait4; target: under 400 MB), the ratio of the second import to the first (at most 1.0), and
-how often fuzzy matching found the right organisation for a misspelt company name. CPU seconds are given in the notes: on a shared
-machine wall time moves with the load, CPU time much less.
+how often fuzzy matching found the right organisation for a misspelt company name. CPU seconds
+are given in the notes: on a shared machine wall time moves with the load, CPU time much less.
 """
 
 from __future__ import annotations
