@@ -139,7 +139,7 @@ def _render_detail(d: dict[str, Any]) -> None:
 @click.option("--remove-alias", "removed", multiple=True, help="Remove an alias (repeatable).")
 @click.option("--anchor/--not-anchor", default=None, help="Mark or unmark as an anchor.")
 @click.option("--ward", help="The Camden ward it is in.")
-@click.option("--lead", help="The colleague who leads the relationship.")
+@click.option("--lead", help="The colleague who leads the relationship ('' for nobody).")
 @click.option("--website", help="Its web address.")
 @json_option
 @pass_app
@@ -153,7 +153,7 @@ def edit(app: AppContext, org: str, name: str | None, sector: str | None,
         found = organisations.find_organisation(s, org)
         organisations.edit_organisation(
             s, found, name=name, sector=sector, anchor=anchor, ward=ward,
-            lead=colleagues.find_colleague(s, lead) if lead else None,
+            lead=colleagues.find_colleague(s, lead) if lead else None, clear_lead=lead == "",
             website=website, add_aliases=aliases, remove_aliases=removed,
         )
         data = organisations.organisation_dict(found, organisations.relationship_stage(s, found))

@@ -111,6 +111,7 @@ def edit_organisation(
     anchor: bool | None = None,
     ward: str | None = None,
     lead: m.Colleague | None = None,
+    clear_lead: bool = False,
     website: str | None = None,
     notes: str | None = None,
     add_aliases: Iterable[str] = (),
@@ -138,7 +139,7 @@ def edit_organisation(
         org.anchor = anchor
     if ward is not None:
         org.ward = ward.strip() or None
-    if lead is not None:
+    if lead is not None or clear_lead:
         org.lead = lead
     if website is not None:
         org.website = check_website(website)
@@ -146,7 +147,13 @@ def edit_organisation(
         org.notes = notes
     for alias in remove_aliases:
         key = name_key(alias)
-        for a in [a for a in org.aliases if a.alias_key == key]:
+        gone = [a for a in org.aliases if a.alias_key == key]
+        if not gone:
+            known = ", ".join(repr(a.alias) for a in org.aliases) or "none"
+            raise Invalid(
+                f"{alias!r} is not an alias of {org.name} (its aliases: {known})", field="alias"
+            )
+        for a in gone:
             org.aliases.remove(a)
     for alias in add_aliases:
         add_alias(session, org, alias)

@@ -226,3 +226,14 @@ def test_money_and_stage_read_as_people_write_them(cli):
     r = cli("conversation", "stage", conv, "convert")
     assert r.exit_code == 2
     assert "conversation stage [OPTIONS] ID STAGE" in r.stderr
+
+
+def test_edit_clears_the_lead_and_refuses_an_unknown_alias(cli):
+    setup_people(cli)
+    cli.ok("partner", "edit", "ucl", "--lead", "")
+    assert cli.json("partner", "show", "ucl")["lead"] is None
+    r = cli("partner", "edit", "ucl", "--remove-alias", "UCLA", "--ward", "Holborn")
+    assert r.exit_code == 1
+    assert r.stderr == ("Error: 'UCLA' is not an alias of University College London "
+                        "(its aliases: 'UCL')\n")
+    assert cli.json("partner", "show", "ucl")["ward"] == "Bloomsbury"  # nothing half-saved
