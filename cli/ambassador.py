@@ -42,7 +42,7 @@ def enrol(app: AppContext, org: str, role: str, mission: str | None, since: str 
 
 @ambassador.command("status")
 @click.argument("ambassadorship_id", metavar="ID")
-@click.argument("status", type=STATUSES)
+@click.argument("status", type=STATUSES, metavar="STATUS")
 @click.option("--date", "on", help="When it changed (default today).")
 @pass_app
 def status(app: AppContext, ambassadorship_id: str, status: str, on: str | None) -> None:

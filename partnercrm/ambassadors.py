@@ -106,6 +106,13 @@ def set_status(
             field="status",
         )
     when = parse_date(on or date.today())
+    latest = ambassadorship.status_changed_on
+    if when < latest:
+        raise Invalid(
+            f"ambassadorship {ambassadorship.id} became {ambassadorship.status} on "
+            f"{latest:%d %b %Y}; a move to {value} cannot be dated before that ({when:%d %b %Y})",
+            field="date",
+        )
     ambassadorship.status = value
     ambassadorship.status_changed_on = when
     if value == m.AmbassadorStatus.ENDED:

@@ -201,3 +201,16 @@ def test_dates_of_moves_run_forwards(db):
             steps.complete_step(s, step)
         steps.complete_step(s, step, "3/8/2024")  # a correction names its date
         assert step.done_on == date(2024, 8, 3)
+
+
+def test_ambassador_status_dates_run_forwards(db):
+    from partnercrm import ambassadors, missions
+
+    with db.transaction() as s:
+        ucl = organisations.add_organisation(s, "UCL", "higher_education")
+        amb = ambassadors.enrol(s, ucl, missions.find_role(s, "research"), since="1/1/2025")
+        with pytest.raises(Invalid, match="became proposed on 01 Jan 2025"):
+            ambassadors.set_status(s, amb, "ended", on="1/1/2020")
+        assert amb.status == "proposed" and amb.ended_on is None
+        ambassadors.set_status(s, amb, "active", on="2/1/2025")
+        assert amb.status_changed_on == date(2025, 1, 2)
