@@ -117,11 +117,8 @@ def run(app: PartnerApp, key: str, organisation_id: int | None = None, **context
         return
 
     def done(result: Any) -> None:
-        if result is None:
-            return
-        if key == "new_partner":
+        # the screen beneath reads afresh when it comes back (DataScreen.on_screen_resume)
+        if result is not None and key == "new_partner":
             app.open_partner(result)
-        else:
-            app.refresh_screen()
 
     app.push_screen(_dialog(key, organisation_id, context), done)

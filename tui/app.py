@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -97,9 +97,3 @@ class PartnerApp(App[None]):
 
         if not isinstance(self.screen, HelpDialog):
             self.push_screen(HelpDialog(self.screen))
-
-    def refresh_screen(self, _result: Any = None) -> None:
-        """Reload what the current screen shows (after a save)."""
-        reload = getattr(self.screen, "reload", None)
-        if reload is not None:
-            reload()

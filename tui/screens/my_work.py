@@ -109,8 +109,8 @@ class MyWorkScreen(PlaceScreen):
             return
         from tui.dialogs.complete_step import CompleteStepDialog
 
-        self.app.push_screen(CompleteStepDialog(row["organisation_id"], row["id"]),
-                             self.crm.refresh_screen)
+        # the list reads afresh when the form closes (DataScreen.on_screen_resume)
+        self.app.push_screen(CompleteStepDialog(row["organisation_id"], row["id"]))
 
     def action_reload(self) -> None:
         self.reload()

@@ -23,15 +23,15 @@ from tui.screens.base import PlaceScreen
 from tui.widgets.field import TextInput
 
 PAGE = 50
-# (column key, header, sort order in partnercrm, newest/biggest first by default)
+# (column key, header, sort order in partnercrm, newest/biggest first by default, width)
 COLUMNS = [
-    ("name", "Name", "name", False),
-    ("sector", "Sector", "sector", False),
-    ("stage", "Stage", "stage", False),
-    ("lead", "Lead", None, False),
-    ("ward", "Ward", "ward", False),
-    ("last_touch", "Last touch", "last_touch", True),
-    ("open_steps", "Open steps", "open_steps", True),
+    ("name", "Name", "name", False, 32),
+    ("sector", "Sector", "sector", False, 16),
+    ("stage", "Stage", "stage", False, 8),
+    ("lead", "Lead", None, False, 15),
+    ("ward", "Ward", "ward", False, 16),
+    ("last_touch", "Last touch", "last_touch", True, 11),
+    ("open_steps", "Steps", "open_steps", True, 5),
 ]
 SORTABLE = [c[0] for c in COLUMNS if c[2]]
 
@@ -71,9 +71,9 @@ class PartnersScreen(PlaceScreen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", key_display="/"),
         Binding("s", "sort", "Sort"),
-        Binding("S", "reverse", "Reverse"),
+        Binding("S", "reverse", "Reverse", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("left_square_bracket", "page(-1)", "Previous page", key_display="[", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -104,8 +104,9 @@ class PartnersScreen(PlaceScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#partners", DataTable)
-        for key, header, _, _ in COLUMNS:
-            table.add_column(header, key=key)
+        # fixed widths: measuring every cell of every page would cost more than the query
+        for key, header, _, _, width in COLUMNS:
+            table.add_column(header, key=key, width=width)
         table.focus()
 
     # --- reading a page ---
@@ -138,11 +139,12 @@ class PartnersScreen(PlaceScreen):
         table.clear()
         for r in page.rows:
             table.add_row(
-                Text(r.name + (" ⚓" if r.anchor else ""), style="bold" if r.anchor else ""),
+                Text(_fit(r.name, 30) + (" ⚓" if r.anchor else ""),
+                     style="bold" if r.anchor else ""),
                 options.label(r.sector),
                 r.stage.value,
-                r.lead or "",
-                r.ward or "",
+                _fit(r.lead or "", 15),
+                _fit(r.ward or "", 16),
                 f"{r.last_touch:%d %b %Y}" if r.last_touch else "",
                 Text(str(r.open_steps), justify="right"),
                 key=str(r.id),
@@ -159,7 +161,7 @@ class PartnersScreen(PlaceScreen):
             status.update(Text(page.problem, style="red"))
             return
         arrow = "↓" if self.descending else "↑"
-        header = next(h for k, h, _, _ in COLUMNS if k == self.order)
+        header = next(h for k, h, *_ in COLUMNS if k == self.order)
         if not page.rows:
             shown = "No partners match." if page.offset == 0 else "No more partners."
         else:
@@ -237,3 +239,7 @@ class PartnersScreen(PlaceScreen):
     @on(DataTable.RowSelected, "#partners")
     def _open(self, event: DataTable.RowSelected) -> None:
         self.crm.open_partner(int(str(event.row_key.value)))
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
