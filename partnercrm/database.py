@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from partnercrm.concurrency import CheckedSession
 from partnercrm.errors import Invalid
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_PASSWORD = re.compile(r"(?<=//)([^:/@]*):[^@/]*@")
 NETWORK_FILESYSTEMS = {"cifs", "smbfs", "smb3", "nfs", "nfs4", "afs", "9p", "fuse.sshfs", "davfs"}
 
 
@@ -35,9 +37,14 @@ def resolve_url(value: str | None) -> str:
     value = value or os.environ.get("PARTNERCRM_DB") or str(default_path())
     if "://" in value:
         try:
-            make_url(value)
+            make_url(value).get_dialect()  # NoSuchModuleError (an ArgumentError) when unknown
         except ArgumentError as exc:
-            raise Invalid(f"--db {value!r} is not a database URL: {exc}", field="db") from exc
+            shown = _PASSWORD.sub(r"\1:***@", value)
+            raise Invalid(
+                f"--db {shown!r} is not a database URL "
+                f"({exc}); use a file path, sqlite:///FILE or postgresql+psycopg://USER@HOST/DB",
+                field="db",
+            ) from exc
         return value
     path = Path(value).expanduser()
     return f"sqlite:///{path}"

@@ -58,3 +58,13 @@ def test_opening_to_read_does_not_wait_for_a_writer(tmp_path):
         writer.execute("ROLLBACK")
         writer.close()
         reader.join()
+
+
+def test_an_unknown_kind_of_database_is_a_clear_error_that_hides_the_password():
+    import pytest
+
+    from partnercrm.database import resolve_url
+    from partnercrm.errors import Invalid
+
+    with pytest.raises(Invalid, match=r"--db 'postgres://ruth:\*\*\*@db/crm' is not a database URL"):
+        resolve_url("postgres://ruth:secret@db/crm")
