@@ -420,6 +420,12 @@ def test_the_warm_conversation_workflow_end_to_end(demo_db: Database) -> None:
             assert done.status == "delivered" and done.deliveries[0].people == 30
             assert done.deliveries[0].story.startswith("Twelve pupils")
 
+        # the brief is built when its tab is shown, and reflects what was just recorded
+        assert app.screen.page.brief is None
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen.page.brief is not None and partner in app.screen.page.brief
+
         # the step is done from My work
         await pilot.press("escape")
         await pilot.press("w")

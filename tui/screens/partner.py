@@ -33,7 +33,7 @@ TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "
 @dataclass
 class PartnerPage:
     detail: dict[str, Any]
-    brief: str
+    brief: str | None  # None when the Overview tab was not showing (built when it is)
     threads: dict[int, dict[str, Any]]
     history: list[str]
 
@@ -96,6 +96,20 @@ class PartnerScreen(DataScreen):
 
     # --- reading ---
 
+    want_brief = True
+    brief_stale = False
+
+    def reload(self) -> None:
+        # the brief is the costliest part of the page: build it only when it is on show
+        tabs = self.query("#partner-tabs")
+        self.want_brief = not tabs or tabs.first(TabbedContent).active == "overview"
+        super().reload()
+
+    @on(TabbedContent.TabActivated, "#partner-tabs")
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "overview" and self.brief_stale and not self.in_flight:
+            self.reload()
+
     def load(self, session: Session) -> PartnerPage:
         org = organisations.find_organisation(session, str(self.organisation_id))
         detail = organisations.organisation_detail(session, org)
@@ -108,7 +122,7 @@ class PartnerScreen(DataScreen):
         entries = history.entries(session, organisation_id=org.id, limit=300)
         return PartnerPage(
             detail=detail,
-            brief=partner_markdown(session, org.id, self.crm.today),
+            brief=partner_markdown(session, org.id, self.crm.today) if self.want_brief else None,
             threads=threads,
             history=[history.describe(e) for e in entries],
         )
@@ -129,8 +143,10 @@ class PartnerScreen(DataScreen):
         if d["aliases"]:
             header.append(f"\nalso known as {', '.join(d['aliases'])}", style="dim")
         self.query_one("#partner-header", Static).update(header)
-        # rich's Markdown is one renderable: far quicker than a widget per block for a long brief
-        self.query_one("#brief", Static).update(RichMarkdown(page.brief))
+        if page.brief is not None:
+            # rich's Markdown is one renderable: far quicker than a widget per block
+            self.query_one("#brief", Static).update(RichMarkdown(page.brief))
+        self.brief_stale = page.brief is None
         self._fill("contacts-table", [
             (c["id"], (c["name"], c["job_title"] or "", c["email"] or "", c["phone"] or "",
                        "yes" if c["senior"] else ""))
