@@ -11,9 +11,9 @@ so a benchmark can compare the same partner's brief in a small and a large datab
 Rows are written in chunks (through a staging table on SQLite, COPY on PostgreSQL), with ids
 assigned here so no row needs a round trip; the audit trail gets one summary entry per table
 (`history.record_many`), not one per row. Building again on the same database adds another
-batch; names and emails never collide with what is there. On PostgreSQL the foreign keys of
-the tables being filled are dropped and added back (checked once) inside the build's
-transaction, so other sessions wait for the build to finish.
+batch; names and emails never collide with what is there. On PostgreSQL the foreign keys and
+plain indexes of the tables being filled are dropped and made again (PostgreSQL's "Populating
+a Database" advice) inside the build's transaction, so other sessions wait for the build.
 """
 
 from __future__ import annotations
@@ -371,9 +371,11 @@ def build(
         writer = _Writer(s.connection(), progress)
         rng = random.Random(seed)
         suspended = [] if db.is_sqlite else _suspend_foreign_keys(s)
+        indexes = [] if db.is_sqlite else _suspend_indexes(s)
         big = _big_partner(s, plan, writer, seed)
         _generate(s, plan, writer, rng, scale)
         writer.close()
+        _restore_indexes(s, indexes, progress)
         _restore_foreign_keys(s, suspended, progress)
         _summarise(s, plan, scale, seed)
         if not db.is_sqlite:
@@ -1193,6 +1195,37 @@ def _suspend_foreign_keys(s: Session) -> list[tuple[str, str, str]]:
     for table, name, _definition in suspended:
         s.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
     return suspended
+
+
+def _suspend_indexes(s: Session) -> list[tuple[str, str]]:
+    """PostgreSQL: drop the plain (not unique) indexes of the tables about to be filled.
+
+    That includes the search tables the triggers fill: building a GIN or B-tree index once
+    over all the rows is much cheaper than growing it row by row. Unique indexes stay, so
+    uniqueness is checked as rows go in. Same transaction as the build, like the foreign keys.
+    """
+    rows = s.execute(
+        text(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "WHERE t.relnamespace = current_schema()::regnamespace "
+            "AND (t.relname = ANY(:tables) OR t.relname LIKE 'search%') "
+            "AND NOT i.indisprimary AND NOT i.indisunique "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+        ),
+        {"tables": list(WRITTEN)},
+    ).all()
+    found = [(str(n), str(d)) for n, d in rows]
+    for name, _definition in found:
+        s.execute(text(f"DROP INDEX {name}"))
+    return found
+
+
+def _restore_indexes(s: Session, indexes: list[tuple[str, str]], progress: Progress | None) -> None:
+    for done, (_name, definition) in enumerate(indexes, 1):
+        s.execute(text(definition))
+        if progress is not None:
+            progress("building indexes", done, len(indexes))
 
 
 def _restore_foreign_keys(

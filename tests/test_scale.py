@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 
 from partnercrm import commitments, conversations, history, organisations, scale
 from partnercrm import models as m
@@ -200,9 +200,30 @@ def test_history_gets_one_entry_per_table_not_per_row(db, built) -> None:
         assert s.get(m.Touchpoint, by_entity["touchpoint"].changes["last_id"]) is not None
 
 
+def _schema(db) -> dict:
+    """Every table's foreign keys and indexes, as the database reports them."""
+    found = {}
+    with db.engine.connect() as conn:
+        inspector = inspect(conn)
+        for table in inspector.get_table_names():
+            fks = sorted(
+                (fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"])
+                for fk in inspector.get_foreign_keys(table)
+            )
+            indexes = sorted(
+                (ix["name"], tuple(ix["column_names"]), bool(ix["unique"]))
+                for ix in inspector.get_indexes(table)
+            )
+            found[table] = (fks, indexes)
+    return found
+
+
 def test_the_built_database_takes_ordinary_work_and_a_second_build(fresh_db) -> None:
     db = fresh_db
+    before = _schema(db)
     summary = scale.build(db, 1, today=TODAY)
+    # PostgreSQL builds drop foreign keys and plain indexes for speed: all must be back
+    assert _schema(db) == before
     # ids written in bulk must not collide with ids the services hand out afterwards
     with db.transaction() as s:
         lead = s.scalar(select(m.Colleague).limit(1))
