@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -52,7 +53,7 @@ class EventScreen(DataScreen):
     def show(self, d: dict[str, Any]) -> None:
         self.org_ids = d["org_ids"]
         title = Text(d["name"], style="bold")
-        title.append(f"  ·  {d['kind']}  ·  {d['date']}")
+        title.append(f"  ·  {d['kind']}  ·  {date.fromisoformat(d['date']):%d %b %Y}")
         if d["host"]:
             title.append(f"  ·  hosted by {d['host']}")
         title.append(f"  ·  {len(d['attendees'])} people from {len(d['organisations'])} "
@@ -61,12 +62,12 @@ class EventScreen(DataScreen):
         interest = self.query_one("#interest", DataTable)
         interest.clear()
         for i, row in enumerate(d["interest"]):
-            interest.add_row(row["organisation"], ", ".join(row["missions"]),
-                             ", ".join(row["roles"]), key=f"{i}:{row['organisation']}")
+            interest.add_row(row["organisation"], _words(row["missions"]), _words(row["roles"]),
+                             key=f"{i}:{row['organisation']}")
         people = self.query_one("#attendees", DataTable)
         people.clear()
         for i, p in enumerate(d["attendees"]):
-            wants = ", ".join(p["interest_missions"] + p["interest_roles"])
+            wants = _words(p["interest_missions"] + p["interest_roles"])
             people.add_row(p["organisation"] or "", p["contact"], p["role"], wants,
                            key=f"{i}:{p['organisation'] or ''}")
 
@@ -78,3 +79,7 @@ class EventScreen(DataScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def _words(keys: list[str]) -> str:
+    return ", ".join(k.replace("_", " ") for k in keys)

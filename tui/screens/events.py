@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -35,7 +36,7 @@ class EventsScreen(PlaceScreen):
         table = self.query_one("#events", DataTable)
         table.clear()
         for e in rows:
-            table.add_row(e["date"], e["name"], e["kind"], e["host"] or "",
+            table.add_row(f"{date.fromisoformat(e['date']):%d %b %Y}", e["name"], e["kind"], e["host"] or "",
                           Text(str(e["attendees"]), justify="right"),
                           Text(str(e["organisations"]), justify="right"), key=str(e["id"]))
         if not rows:

@@ -87,7 +87,10 @@ class MyWorkScreen(PlaceScreen):
             keep = table.cursor_row
             table.clear()
             for row in work.groups[key]:
-                due = Text(f"{row['due']:%a %d %b}", style="bold red" if key == "overdue" else "")
+                shown = f"{row['due']:%a %d %b}"
+                if row["due"].year != self.crm.today.year:
+                    shown += f" {row['due']:%Y}"
+                due = Text(shown, style="bold red" if key == "overdue" else "")
                 table.add_row(due, row["description"], row["organisation"], row["conversation"],
                               key=str(row["id"]))
                 self.rows[str(row["id"])] = row
