@@ -123,7 +123,7 @@ def activity(
             .where(
                 in_scope_conversation(t.conversation_id, f),
                 toucher.is_not(None),
-                f.in_period(t.happened_on),
+                f.in_period(t.happened_on, scan=True),
             )
             .group_by(toucher)
         ).all()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, exists, or_, select, text
+from sqlalchemy import Integer, and_, exists, func, null, or_, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -90,8 +90,16 @@ class Filters:
             parts.append(period_words(self.since, self.until))
         return "; ".join(parts)
 
-    def in_period(self, column: Any) -> ColumnElement[bool]:
-        """`column` (a date) falls inside the period; true when there is no period."""
+    def in_period(self, column: Any, *, scan: bool = False) -> ColumnElement[bool]:
+        """`column` (a date) falls inside the period; true when there is no period.
+
+        `scan`: compare coalesce(column, NULL), which no index serves, where the query reads
+        most of the table anyway: SQLite would otherwise walk the date's index for a period
+        of a year and fetch a third of the rows at random (4 times slower than reading the
+        table in order at 200,000 conversations).
+        """
+        if scan:
+            column = func.coalesce(column, null())
         conditions = []
         if self.since is not None:
             conditions.append(column >= self.since)

@@ -186,7 +186,7 @@ def _pipeline_query(f: Filters) -> Any:
     if period:
         # the conversations with a move in the period: one set, probed per conversation
         moved_ids = select(sc.conversation_id).where(
-            sc.from_stage.is_not(None), f.in_period(sc.changed_on)
+            sc.from_stage.is_not(None), f.in_period(sc.changed_on, scan=True)
         )
         moved = case((c.id.in_(moved_ids), 1), else_=0)
     else:
