@@ -20,6 +20,7 @@ from textual.widgets import Checkbox, DataTable, Input, Select, SelectionList, S
 
 from partnercrm import (
     ambassadors,
+    colleagues,
     commitments,
     contacts,
     conversations,
@@ -164,7 +165,6 @@ def test_dashboard_shows_the_reports_figures_and_my_steps(demo_db: Database) -> 
 
         with demo_db.reader() as s:
             stages = reports.stage_counts(s)
-            me = organisations.find_organisation  # noqa: F841 - readability
             stale = reports.stale(s, days=30, today=TODAY)
         bars = str(app.screen.query_one("#pipeline", Static).render())
         for stage, count in stages.items():
@@ -172,14 +172,26 @@ def test_dashboard_shows_the_reports_figures_and_my_steps(demo_db: Database) -> 
         title = app.screen.query_one("#stale-panel").border_title
         assert f"({stale.total})" in str(title)
         assert "My steps (Ruth Craven)" in str(app.screen.query_one("#my-steps-panel").border_title)
+        with demo_db.reader() as s:
+            ruth = colleagues.find_colleague(s, ME)
+            mine = reports.steps_for(s, ruth.id, today=TODAY)
+            due = reports.commitments_due(s, TODAY.replace(day=1), TODAY.replace(day=30))
         steps_table = app.screen.query_one("#my-steps", DataTable)
-        assert steps_table.row_count > 0
+        # overdue first, then this week, as the report orders them
+        expected = [line.step_id for line in mine.overdue + mine.this_week]
+        shown = [int(str(steps_table.coordinate_to_cell_key((i, 0)).row_key.value).split(":")[2])
+                 for i in range(steps_table.row_count)]
+        assert shown == expected and mine.overdue
+        assert app.screen.query_one("#due", DataTable).row_count == len(due)
         # Enter on a step opens the partner it belongs to, on the conversations tab
         steps_table.focus()
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PartnerScreen)
         assert str(app.screen.query_one("#partner-tabs").active) == "conversations"
+        with demo_db.reader() as s:
+            owner = conversations.get_conversation(s, mine.overdue[0].conversation_id)
+            assert app.screen.organisation_id == owner.organisation_id
 
     drive(demo_db, body)
 
