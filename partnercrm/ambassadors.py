@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
 from partnercrm.dates import parse_date
-from partnercrm.errors import Conflict, Invalid, NotFound
+from partnercrm.errors import Conflict, Invalid
+from partnercrm.matching import get_by_id
 
 # proposed → onboarding → active → paused → ended; paused can resume; ended is final
 NEXT_STATUSES: dict[str, set[str]] = {
@@ -122,14 +123,7 @@ def set_status(
 
 
 def get_ambassadorship(session: Session, ident: int | str) -> m.Ambassadorship:
-    try:
-        key = int(ident)
-    except (TypeError, ValueError):
-        raise Invalid(f"ambassadorship id {ident!r} is not a number", field="id") from None
-    found = session.get(m.Ambassadorship, key)
-    if found is None:
-        raise NotFound("ambassadorship", str(ident))
-    return found
+    return get_by_id(session, m.Ambassadorship, "ambassadorship", ident)
 
 
 def list_ambassadorships(

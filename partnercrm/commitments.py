@@ -14,7 +14,8 @@ from partnercrm import models as m
 from partnercrm.concurrency import check_version
 from partnercrm.conversations import set_stage
 from partnercrm.dates import parse_date, parse_optional_date
-from partnercrm.errors import Invalid, NotFound
+from partnercrm.errors import Invalid
+from partnercrm.matching import get_by_id
 
 
 def check_kind(kind: str) -> str:
@@ -93,14 +94,7 @@ def add_commitment(
 
 
 def get_commitment(session: Session, commitment_id: int | str) -> m.Commitment:
-    try:
-        ident = int(commitment_id)
-    except (TypeError, ValueError):
-        raise Invalid(f"commitment id {commitment_id!r} is not a number", field="id") from None
-    found = session.get(m.Commitment, ident)
-    if found is None:
-        raise NotFound("commitment", str(commitment_id))
-    return found
+    return get_by_id(session, m.Commitment, "commitment", commitment_id)
 
 
 def start(session: Session, commitment: m.Commitment) -> m.Commitment:

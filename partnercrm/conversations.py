@@ -13,6 +13,7 @@ from partnercrm import models as m
 from partnercrm.concurrency import check_version
 from partnercrm.dates import parse_date
 from partnercrm.errors import Invalid, NotFound
+from partnercrm.matching import get_by_id
 
 # which stages a conversation may move to from each stage ("committed" only via a commitment)
 NEXT_STAGES: dict[str, set[str]] = {
@@ -205,14 +206,7 @@ def set_archived(
 
 
 def get_conversation(session: Session, conversation_id: int | str) -> m.Conversation:
-    try:
-        ident = int(conversation_id)
-    except (TypeError, ValueError):
-        raise Invalid(f"conversation id {conversation_id!r} is not a number", field="id") from None
-    conv = session.get(m.Conversation, ident)
-    if conv is None:
-        raise NotFound("conversation", str(conversation_id))
-    return conv
+    return get_by_id(session, m.Conversation, "conversation", conversation_id)
 
 
 def list_conversations(

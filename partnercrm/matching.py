@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process, utils
 from sqlalchemy import CompoundSelect, Select
 from sqlalchemy.orm import Session
 
-from partnercrm.errors import Ambiguous, NotFound
+from partnercrm.errors import Ambiguous, Invalid, NotFound
 
 _NOT_WORD = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
@@ -69,6 +69,18 @@ def find_one(
     if found:
         raise Ambiguous(what, given, [_display(x) for x in found])
     raise NotFound(what, given, closest(given, session.scalars(names)))
+
+
+def get_by_id(session: Session, model: type[Any], what: str, ident: int | str) -> Any:
+    """The `model` record with id `ident` as typed: not a number is Invalid, no record NotFound."""
+    try:
+        key = int(ident)
+    except (TypeError, ValueError):
+        raise Invalid(f"{what} id {ident!r} is not a number", field="id") from None
+    found = session.get(model, key)
+    if found is None:
+        raise NotFound(what, str(ident).strip())
+    return found
 
 
 def _display(record: Any) -> str:

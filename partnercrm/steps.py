@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
 from partnercrm.dates import parse_date
-from partnercrm.errors import Invalid, NotFound
+from partnercrm.errors import Invalid
+from partnercrm.matching import get_by_id
 
 
 def add_step(
@@ -33,14 +34,7 @@ def add_step(
 
 
 def get_step(session: Session, step_id: int | str) -> m.Step:
-    try:
-        ident = int(step_id)
-    except (TypeError, ValueError):
-        raise Invalid(f"step id {step_id!r} is not a number", field="id") from None
-    step = session.get(m.Step, ident)
-    if step is None:
-        raise NotFound("step", str(step_id))
-    return step
+    return get_by_id(session, m.Step, "step", step_id)
 
 
 def complete_step(

@@ -214,3 +214,18 @@ def test_ambassador_status_dates_run_forwards(db):
         assert amb.status == "proposed" and amb.ended_on is None
         ambassadors.set_status(s, amb, "active", on="2/1/2025")
         assert amb.status_changed_on == date(2025, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("getter", "what"),
+    [(conversations.get_conversation, "conversation"), (steps.get_step, "step"),
+     (commitments.get_commitment, "commitment")],
+)
+def test_records_by_typed_id(db, getter, what):
+    from partnercrm.errors import NotFound
+
+    with db.transaction() as s:
+        with pytest.raises(Invalid, match=f"{what} id 'x1' is not a number"):
+            getter(s, "x1")
+        with pytest.raises(NotFound, match=f"no {what} matches '99'"):
+            getter(s, " 99 ")
