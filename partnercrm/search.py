@@ -153,18 +153,19 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def _quality(text: str, tokens: Sequence[str], whole_field: bool = True) -> float:
-    """How well `tokens` match `text`: whole words beat prefixes, a field starting with the
-    query beats one that only contains it; 0 when no token matches."""
-    found = _WORD.findall(_fold_fast(text))
+def _quality(found: Sequence[str], tokens: Sequence[str], whole_field: bool = True) -> float:
+    """How well `tokens` match a field whose folded words are `found`: whole words beat
+    prefixes, a field starting with the query beats one that only contains it; 0 when no
+    token matches."""
     quality = 0.0
     for token in tokens:
         best = 0.0
         for word in found:
             if word.startswith(token):
-                best = 1.0 if word == token else max(best, 0.7)
-                if best == 1.0:
+                if word == token:
+                    best = 1.0
                     break
+                best = 0.7
         quality += best
     if not quality:
         return 0.0
@@ -223,24 +224,26 @@ class _Candidate:
 
 def _score(c: _Candidate, tokens: Sequence[str], literals: Sequence[str]) -> bool:
     """Score `c` by its best-matching field; False when it does not match after all."""
-    everything = " ".join(v for _, v in c.fields if v)
     if literals:
-        if not all(part in fold(everything) for part in literals):
+        everything = fold(" ".join(v for _, v in c.fields if v))
+        if not all(part in everything for part in literals):
             return False
-    # every word typed must start a word somewhere in the record (the index was asked only
-    # about the longer ones)
-    found = _WORD.findall(_fold_fast(everything))
-    if not all(any(w.startswith(t) for w in found) for t in tokens):
-        return False
+    seen: list[str] = []
     for name, value in c.fields:
         if not value:
             continue
-        quality = _quality(value, tokens, whole_field=name not in FREE_TEXT)
+        found = _WORD.findall(_fold_fast(value))
+        seen += found
+        quality = _quality(found, tokens, whole_field=name not in FREE_TEXT)
         weighted = quality * FIELD_WEIGHT.get(name, 0.5)
         if weighted > c.score:
             c.score, c.field, c.value = weighted, name, value
+    # every word typed must start a word somewhere in the record (the index was asked only
+    # about the longer ones)
+    if not c.score or not all(any(w.startswith(t) for w in seen) for t in tokens):
+        return False
     c.score *= 100 * KIND_WEIGHT[c.kind]
-    return c.score > 0
+    return True
 
 
 def _hit(c: _Candidate, tokens: Sequence[str]) -> Hit:
@@ -468,19 +471,30 @@ def _candidate_rows(
         params.update(
             key=key, key_end=key + "\U0010ffff", email=typed, email_end=typed + "\U0010ffff"
         )
-        conn = session.connection()
-        rows: list[Any] = []
-        for sql, _ in branches:
-            rows += conn.exec_driver_sql(sql, params).all()
+    # the session's own connection and transaction, through the driver's cursor: the
+    # statements are fixed, so SQLAlchemy's per-statement bookkeeping would be pure overhead
+    cursor = session.connection().connection.cursor()
+    try:
+        if sqlite:
+            params.update(
+                key=key, key_end=key + "\U0010ffff", email=typed, email_end=typed + "\U0010ffff"
+            )
+            rows: list[Any] = []
+            for sql, _ in branches:
+                cursor.execute(sql, params)
+                rows += cursor.fetchall()
+            return rows
+        params.update(key_like=_like_prefix(key), email_like=_like_prefix(typed))
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+        )
+        previous = cursor.fetchone()[0]  # type: ignore[index]
+        cursor.execute(_postgresql_statement(branches), params)
+        rows = list(cursor.fetchall())
+        cursor.execute("SELECT set_config('enable_seqscan', %(v)s, true)", {"v": previous})
         return rows
-    params.update(key_like=_like_prefix(key), email_like=_like_prefix(typed))
-    conn = session.connection()
-    previous = conn.exec_driver_sql(
-        "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
-    ).scalar()
-    rows = list(conn.exec_driver_sql(_postgresql_statement(branches), params))
-    conn.exec_driver_sql("SELECT set_config('enable_seqscan', %(v)s, true)", {"v": previous})
-    return rows
+    finally:
+        cursor.close()
 
 
 def _like_prefix(key: str) -> str:
@@ -571,7 +585,7 @@ def search(
             field="kinds",
         )
     literals = literal_parts(query)
-    rows = _candidate_rows(session, query, tokens, wanted, max(limit + 15, 30))
+    rows = _candidate_rows(session, query, tokens, wanted, limit + 5)
     scored = [c for c in _candidates(rows) if _score(c, tokens, literals)]
     scored.sort(key=lambda c: (-c.score, KINDS.index(c.kind), -c.id))
     return [_hit(c, tokens) for c in scored[:limit]]
