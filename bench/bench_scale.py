@@ -18,7 +18,13 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
         if build is None:
             continue
         scale = build["scale"]
-        note = f"load average {build.get('load', '?')} during the build"
+        where = (
+            "all in this process" if key == "sqlite" else "this process; the server's not counted"
+        )
+        note = (
+            f"CPU {build.get('cpu_seconds', '?')} s ({where}); "
+            f"load average {build.get('load', '?')} during the build"
+        )
         if build.get("cached"):
             note += (
                 f"; timed when the cached database was built ({build['built_at']}), "
