@@ -127,7 +127,7 @@ def list_events(session: Session) -> list[dict[str, Any]]:
     )
     rows = session.execute(
         select(m.Event, counts.c.people, counts.c.organisations)
-        .options(selectinload(m.Event.host))
+        .options(selectinload(m.Event.host), selectinload(m.Event.owner))
         .outerjoin(counts, counts.c.event_id == m.Event.id)
         .order_by(m.Event.held_on.desc())
     ).all()

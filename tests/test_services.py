@@ -229,3 +229,19 @@ def test_records_by_typed_id(db, getter, what):
             getter(s, "x1")
         with pytest.raises(NotFound, match=f"no {what} matches '99'"):
             getter(s, " 99 ")
+
+
+def test_listing_events_does_not_query_per_owner(db):
+    from partnercrm import events
+
+    def add_events(start: int, count: int) -> None:
+        with db.transaction() as s:
+            for i in range(start, start + count):
+                owner = colleagues.add_colleague(s, f"Owner {i}", f"owner{i}@camden.gov.uk")
+                events.add_event(s, f"Roundtable {i}", "roundtable", f"1/{i % 12 + 1}/2025",
+                                 owner=owner)
+
+    add_events(0, 1)
+    one = _statements(db, events.list_events)
+    add_events(1, 5)
+    assert _statements(db, events.list_events) == one
