@@ -82,7 +82,13 @@ def errors() -> Iterator[None]:
     except OperationalError as exc:
         raise DataError(f"the database refused the change: {exc.orig}; nothing was saved") from exc
     except DatabaseError as exc:
-        if any(w in str(exc.orig) for w in ("malformed", "not a database", "corrupt")):
+        if "not a database" in str(exc.orig):
+            # often a wrong --db (a spreadsheet, a typo'd path): never point at restore first
+            raise DataError(
+                f"that file is not a SQLite database ({exc.orig}); check --db or PARTNERCRM_DB. "
+                "If it is your database, it is damaged: `partnercrm check` says more"
+            ) from exc
+        if any(w in str(exc.orig) for w in ("malformed", "corrupt")):
             raise DataError(
                 f"the database file is damaged ({exc.orig}); `partnercrm check` says more, and "
                 "`partnercrm restore BACKUP` puts back a backup"

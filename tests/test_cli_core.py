@@ -237,3 +237,17 @@ def test_edit_clears_the_lead_and_refuses_an_unknown_alias(cli):
     assert r.stderr == ("Error: 'UCLA' is not an alias of University College London "
                         "(its aliases: 'UCL')\n")
     assert cli.json("partner", "show", "ucl")["ward"] == "Bloomsbury"  # nothing half-saved
+
+
+def test_a_db_that_is_not_a_database_is_not_called_damaged(tmp_path):
+    from click.testing import CliRunner
+
+    from cli.main import cli as partnercrm
+
+    sheet = tmp_path / "attendees.csv"
+    sheet.write_text("name,email\n" * 200)
+    r = CliRunner().invoke(partnercrm, ["--db", str(sheet), "partner", "list"])
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1
+    assert r.stderr.startswith("Error: that file is not a SQLite database")
+    assert "restore" not in r.stderr  # restoring over a mistyped --db would destroy that file
+    assert sheet.read_text() == "name,email\n" * 200
