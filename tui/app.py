@@ -37,6 +37,7 @@ class PartnerApp(App[None]):
         "partners": lambda: _screen("partners", "PartnersScreen"),
         "my_work": lambda: _screen("my_work", "MyWorkScreen"),
         "events": lambda: _screen("events", "EventsScreen"),
+        "duplicates": lambda: _screen("duplicates", "DuplicatesScreen"),
     }
     COMMANDS = App.COMMANDS | {PartnerCommands}
     # work everywhere; the top-level screens show them in the footer (tui.screens.base.NAVIGATION)

@@ -16,6 +16,7 @@ PLACES = [
     ("Go to partners", "partners"),
     ("Go to my work", "my_work"),
     ("Go to events", "events"),
+    ("Go to duplicates (merge or keep apart)", "duplicates"),
 ]
 
 

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from partnercrm.dates import parse_date
@@ -73,7 +74,8 @@ class FormDialog(ModalScreen[T], Generic[T]):
         first = self.query(Field).first()
         first.control.focus()
 
-    def fields(self) -> Iterable[Field]:
+    def fields(self) -> Iterable[Widget]:
+        """The form's Fields (and any text that explains them); may read the database."""
         raise NotImplementedError
 
     def check(self, values: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ GENERAL = """\
 |---|---|
 | d / p / w / e | dashboard, partners, my work, events |
 | n | new partner |
+| u (on partners) | duplicates: merge two records, or mark them not a duplicate |
 | ctrl+p | the palette: type a partner's name to jump to it, or an action to run it |
 | ? | this help |
 | q | quit |

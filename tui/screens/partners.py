@@ -75,6 +75,7 @@ class PartnersScreen(PlaceScreen):
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
         Binding("left_square_bracket", "page(-1)", "Previous page", key_display="[", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("u", "app.switch_mode('duplicates')", "Duplicates"),
     ]
 
     def __init__(self) -> None:
