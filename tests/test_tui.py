@@ -245,6 +245,13 @@ def test_partners_filter_by_mission(demo_db: Database) -> None:
         app.screen.query_one("#filter", Input).value = "mission:food"
         await settle(pilot)
         assert app.screen.query_one("#partners", DataTable).row_count > 0
+        # u goes to the duplicates screen (tui/screens/duplicates.py, tested in test_dedupe)
+        app.screen.query_one("#partners", DataTable).focus()
+        await pilot.press("u")
+        await settle(pilot)
+        from tui.screens.duplicates import DuplicatesScreen
+
+        assert isinstance(app.screen, DuplicatesScreen)
 
     drive(demo_db, body)
 
@@ -657,40 +664,3 @@ def test_the_tui_command_starts_on_the_embedded_default(
     assert result.exit_code == 0, result.output
     assert ran and ran[0].endswith("partnercrm.db") and str(tmp_path) in ran[0]
 
-
-def test_duplicates_merged_or_kept_apart(demo_db: Database) -> None:
-    from partnercrm import dedupe
-
-    with demo_db.transaction() as s:
-        organisations.add_organisation(s, "Camden Giving Ltd", "vcs")
-        organisations.add_organisation(s, "The Winch Ltd", "vcs")
-    giving = org_id(demo_db, "Camden Giving")
-
-    async def body(app: PartnerApp, pilot: Any) -> None:
-        await app.switch_mode("duplicates")
-        await settle(pilot)
-        table = app.screen.query_one("#duplicates", DataTable)
-        table.focus()
-
-        def row_with(text: str) -> int:
-            return next(i for i in range(table.row_count)
-                        if text in " ".join(str(c) for c in table.get_row_at(i)))
-
-        table.move_cursor(row=row_with("The Winch Ltd"))
-        await pilot.press("x")
-        await settle(pilot)
-        assert "The Winch Ltd" not in table_text(app, "duplicates")
-        table.move_cursor(row=row_with("Camden Giving Ltd"))
-        await pilot.press("m")
-        await settle(pilot)
-        dialog = app.screen
-        assert dialog.field("keep").control.value == giving  # the one with the history
-        await save(pilot)
-        assert "Camden Giving Ltd" not in table_text(app, "duplicates")
-        with demo_db.reader() as s:
-            names = {(p.a["name"], p.b["name"]) for p in dedupe.pairs(s, "organisation")}
-            assert not any("Winch" in a + b for a, b in names)
-            # the merged name now finds the record kept
-            assert organisations.find_organisation(s, "Camden Giving Ltd").id == giving
-
-    drive(demo_db, body)

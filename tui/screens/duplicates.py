@@ -1,118 +1,234 @@
-"""Duplicates: organisations (or contacts) that look like the same thing, with the reasons.
+"""Duplicates: probable duplicate partners or people side by side; merge with one confirmation.
 
-Merge a pair (keeping the record you choose) or mark it "not a duplicate" so it is never
-suggested again. The pairs come from partnercrm.dedupe; the merge from partnercrm.merging.
+Keys: `m` keeps the left record and merges the right one into it, `M` the other way round,
+`x` says the pair are different (never suggested again), `t` switches between organisations
+and contacts. The confirmation shows what the merge would move (a dry run), so nothing
+surprises.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
+from rich.markup import escape
 from sqlalchemy.orm import Session
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from partnercrm import dedupe
+from partnercrm import dedupe, merging
 from tui.errors import explain
-from tui.screens.base import PlaceScreen
+from tui.screens.base import DataScreen
 
-SHOWN = 200
+ORGANISATION_FIELDS = [
+    ("name", "Name"),
+    ("aliases", "Also known as"),
+    ("sector", "Sector"),
+    ("ward", "Ward"),
+    ("website", "Website"),
+    ("lead", "Lead"),
+    ("contacts", "Contacts"),
+    ("conversations", "Conversations"),
+    ("commitments", "Commitments"),
+    ("created", "Added"),
+]
+CONTACT_FIELDS = [
+    ("name", "Name"),
+    ("email", "Email"),
+    ("other_emails", "Other emails"),
+    ("phone", "Phone"),
+    ("job_title", "Job title"),
+    ("organisation", "Organisation"),
+    ("conversations", "Conversations"),
+    ("events", "Events"),
+]
 
 
-class DuplicatesScreen(PlaceScreen):
-    """Suggested duplicate pairs, best first."""
+def describe(side: dict[str, Any], fields: list[tuple[str, str]], other: dict[str, Any]) -> str:
+    """A record as label: value lines; values that differ from the other side in bold."""
+    lines = [f"[b]id {side['id']}[/b]"]
+    for key, label in fields:
+        value = side.get(key)
+        text = ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+        shown = escape(text) or "—"
+        if value != other.get(key) and key not in ("contacts", "conversations", "commitments", "events"):
+            shown = f"[b]{shown}[/b]"
+        lines.append(f"[dim]{label}:[/dim] {shown}")
+    return "\n".join(lines)
 
+
+class ConfirmMerge(ModalScreen[bool]):
+    """'Merge B into A?' with what would move; returns True to merge."""
+
+    DEFAULT_CSS = """
+    ConfirmMerge { align: center middle; }
+    ConfirmMerge > Vertical {
+        width: 72; height: auto; border: thick $primary; background: $surface; padding: 1 2;
+    }
+    ConfirmMerge Horizontal { height: auto; margin-top: 1; }
+    ConfirmMerge Button { margin-right: 2; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, report: merging.MergeReport) -> None:
+        super().__init__()
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        r = self.report
+        lines = [
+            f"Merge [b]{escape(r.other_name)}[/b] (id {r.other_id}) into "
+            f"[b]{escape(r.keep_name)}[/b] (id {r.keep_id})?",
+            "",
+        ]
+        lines += [f"  moves {n} {escape(what)}" for what, n in r.moved.items()] or [
+            "  nothing hangs off it"
+        ]
+        if r.kept_as:
+            label = "aliases" if r.entity == "organisation" else "secondary emails"
+            lines.append(f"  keeps as {label}: {escape(', '.join(r.kept_as))}")
+        lines += [f"  fills {escape(k)}: {escape(str(v))}" for k, v in r.filled.items()]
+        lines += [
+            f"  differs: keeps {escape(k)} = {escape(str(a))} (not {escape(str(b))})"
+            for k, (a, b) in r.conflicts.items()
+        ]
+        lines += ["", f"{escape(r.other_name)} is then removed; the history keeps it."]
+        with Vertical():
+            yield Static("\n".join(lines), id="merge-summary")
+            with Horizontal():
+                yield Button("Merge", variant="warning", id="merge")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#merge", Button).focus()
+
+    @on(Button.Pressed, "#merge")
+    def _merge(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class DuplicatesScreen(DataScreen):
+    """Probable duplicates, best first, with the highlighted pair side by side."""
+
+    DEFAULT_CSS = """
+    DuplicatesScreen #pairs { height: 1fr; }
+    DuplicatesScreen #sides { height: 14; }
+    DuplicatesScreen .side {
+        width: 1fr; border: round $primary 60%; padding: 0 1; height: 100%;
+    }
+    """
     BINDINGS = [
-        Binding("m", "merge", "Merge…"),
-        Binding("x", "not_duplicate", "Not a duplicate"),
-        Binding("c", "switch_entity", "Contacts / organisations"),
+        Binding("m", "merge(False)", "Keep left, merge right"),
+        Binding("M", "merge(True)", "Keep right, merge left"),
+        Binding("x", "different", "Not a duplicate"),
+        Binding("t", "toggle", "Organisations / contacts"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, entity: str = "organisation") -> None:
         super().__init__()
-        self.entity = "organisation"
-        self.pairs: dict[str, dedupe.DuplicatePair] = {}
+        self.entity = entity
+        self.pairs: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="duplicates-title")
-        table: DataTable[Any] = DataTable(id="duplicates", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
         yield table
+        with Horizontal(id="sides"):
+            yield Static("", id="left", classes="side")
+            yield Static("", id="right", classes="side")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#duplicates", DataTable)
-        for label, width in (("Score", 5), ("One", 34), ("The other", 34), ("Why", 50)):
-            table.add_column(label, width=width)
+        self.query_one("#pairs", DataTable).add_columns("Score", "One", "The other", "Why")
+        self._title()
 
-    def load(self, session: Session) -> list[dedupe.DuplicatePair]:
-        return dedupe.pairs(session, self.entity, limit=SHOWN)
+    def _title(self) -> None:
+        self.sub_title = f"probable duplicate {self.entity}s"
+        self.query_one("#left", Static).border_title = "Left"
+        self.query_one("#right", Static).border_title = "Right"
 
-    def show(self, found: list[dedupe.DuplicatePair]) -> None:
-        table = self.query_one("#duplicates", DataTable)
-        keep = table.cursor_row
+    def load(self, session: Session) -> list[dict[str, Any]]:
+        return [p.as_dict() for p in dedupe.pairs(session, self.entity, limit=500)]
+
+    def show(self, data: list[dict[str, Any]]) -> None:
+        self.pairs = data
+        table = self.query_one("#pairs", DataTable)
         table.clear()
-        self.pairs = {}
-        for pair in found:
-            key = f"{pair.a['id']}:{pair.b['id']}"
-            self.pairs[key] = pair
-            table.add_row(Text(str(pair.score), justify="right"), _describe(pair.a),
-                          _describe(pair.b), "; ".join(pair.reasons), key=key)
-        if found:
-            table.move_cursor(row=min(keep, len(found) - 1))
-        plural = "organisations" if self.entity == "organisation" else "contacts"
-        self.query_one("#duplicates-title", Static).update(Text(
-            f"{len(found)} pairs of {plural} that may be the same"
-            + ("" if found else ": nothing to tidy up")
-            + "  (m merge, x not a duplicate, c switch to "
-            + ("contacts)" if self.entity == "organisation" else "organisations)"),
-            style="bold",
-        ))
+        for i, p in enumerate(data):
+            table.add_row(str(p["score"]), p["a"]["name"], p["b"]["name"], "; ".join(p["reasons"]),
+                          key=str(i))
+        self._sides()
+        if not data:
+            self.notify(f"No probable duplicate {self.entity}s.")
 
-    def _current(self) -> dedupe.DuplicatePair | None:
-        table = self.query_one("#duplicates", DataTable)
-        if table.row_count == 0:
+    def _current(self) -> dict[str, Any] | None:
+        table = self.query_one("#pairs", DataTable)
+        if not self.pairs or table.cursor_row is None or table.cursor_row >= len(self.pairs):
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.pairs.get(str(key))
+        return self.pairs[table.cursor_row]
 
-    def action_switch_entity(self) -> None:
+    def _sides(self) -> None:
+        pair = self._current()
+        left, right = self.query_one("#left", Static), self.query_one("#right", Static)
+        if pair is None:
+            left.update("")
+            right.update("")
+            return
+        fields = ORGANISATION_FIELDS if self.entity == "organisation" else CONTACT_FIELDS
+        left.update(describe(pair["a"], fields, pair["b"]))
+        right.update(describe(pair["b"], fields, pair["a"]))
+
+    @on(DataTable.RowHighlighted, "#pairs")
+    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._sides()
+
+    def action_toggle(self) -> None:
         self.entity = "contact" if self.entity == "organisation" else "organisation"
+        self._title()
         self.reload()
 
-    def action_merge(self) -> None:
+    def action_merge(self, keep_right: bool) -> None:
         pair = self._current()
         if pair is None:
             return
-        from tui.dialogs.merge import MergeDialog
-
-        self.app.push_screen(MergeDialog(pair))
-
-    def action_not_duplicate(self) -> None:
-        pair = self._current()
-        if pair is not None:
-            self._not_duplicate(pair)
-
-    @work(thread=True, group="save")
-    def _not_duplicate(self, pair: dedupe.DuplicatePair) -> None:
+        keep, other = (pair["b"], pair["a"]) if keep_right else (pair["a"], pair["b"])
         try:
             with self.crm.transaction() as s:
-                dedupe.mark_not_duplicate(s, pair.entity, pair.a["id"], pair.b["id"])
-        except Exception as exc:  # noqa: BLE001 - told to the user
-            self.app.call_from_thread(self.notify, explain(exc), title="Not saved",
-                                      severity="error")
+                preview = merging.merge(s, self.entity, keep["id"], other["id"], dry_run=True)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.notify(explain(exc), title="Cannot merge", severity="error")
             return
-        self.app.call_from_thread(
-            self.notify, f"{pair.a['name']} and {pair.b['name']} will not be suggested again.",
-            title="Not a duplicate",
-        )
-        self.app.call_from_thread(self.reload)
 
+        def confirmed(go: bool | None) -> None:
+            if not go:
+                return
+            try:
+                with self.crm.transaction() as s:
+                    report = merging.merge(s, self.entity, keep["id"], other["id"])
+            except Exception as exc:  # noqa: BLE001
+                self.notify(explain(exc), title="Merge failed; nothing changed", severity="error")
+                return
+            self.notify(f"Merged {report.other_name} into {report.keep_name}.")
+            self.reload()
 
-def _describe(record: dict[str, Any]) -> str:
-    extra = [str(record[k]) for k in ("email", "organisation", "ward") if record.get(k)]
-    text = record["name"] + (f" ({', '.join(extra)})" if extra else "")
-    return text if len(text) <= 34 else text[:33] + "…"
+        self.app.push_screen(ConfirmMerge(preview), confirmed)
+
+    def action_different(self) -> None:
+        pair = self._current()
+        if pair is None:
+            return
+        try:
+            with self.crm.transaction() as s:
+                dedupe.mark_not_duplicate(s, self.entity, pair["a"]["id"], pair["b"]["id"])
+        except Exception as exc:  # noqa: BLE001
+            self.notify(explain(exc), title="Not saved", severity="error")
+            return
+        self.notify(f"Noted: {pair['a']['name']} and {pair['b']['name']} are different.")
+        self.reload()
