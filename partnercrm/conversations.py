@@ -70,6 +70,13 @@ def log_conversation(
     channel: str = "meeting",
 ) -> m.Conversation:
     """Start a warm conversation; its first touchpoint is the conversation itself."""
+    if organisation.archived:
+        # it would be hidden with the organisation from every list, brief and report
+        raise Invalid(
+            f"{organisation.name} is archived; restore it first "
+            f"(`partnercrm partner restore {organisation.id}`)",
+            field="organisation",
+        )
     when = parse_date(on or date.today())
     for contact in contacts:
         if contact.organisation_id not in (None, organisation.id):

@@ -251,3 +251,12 @@ def test_a_db_that_is_not_a_database_is_not_called_damaged(tmp_path):
     assert r.stderr.startswith("Error: that file is not a SQLite database")
     assert "restore" not in r.stderr  # restoring over a mistyped --db would destroy that file
     assert sheet.read_text() == "name,email\n" * 200
+
+
+def test_no_new_conversation_with_an_archived_partner(cli):
+    setup_people(cli)
+    cli.ok("partner", "archive", "ucl")
+    r = cli("conversation", "log", "University College London", "--lead", "ruth")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error: University College London is archived; restore it first")
+    assert cli.json("conversation", "list", "--all") == []
