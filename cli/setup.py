@@ -103,6 +103,7 @@ def dashboard(app: AppContext, for_: str | None, as_json: bool) -> None:
         data = {
             "today": today.isoformat(),
             "colleague": who.name if who else None,
+            "acting_as": app.db.actor,
             "pipeline": stages,
             "open_conversations": stages["initiated"] + stages["exploring"],
             "my_steps": reports.steps_for(s, who.id, today=today).as_dict() if who else None,
@@ -133,7 +134,8 @@ def _render_dashboard(d: dict) -> None:
               title=f"Steps for {d['colleague']}: overdue, then this week",
               empty=f"No steps for {d['colleague']} overdue or due this week.")
     else:
-        click.echo("Say who you are with --as NAME (or PARTNERCRM_USER) to see your steps.")
+        click.echo(f"{d['acting_as']!r} is not one colleague's name. Say who you are with --as "
+                   "NAME (or PARTNERCRM_USER) to see your steps, or use --for NAME.")
     click.echo()
     stale = d["stale"]
     table(stale["conversations"], [("organisation", "Organisation"), ("lead", "Lead"),

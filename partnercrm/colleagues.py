@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import models as m
 from partnercrm.contacts import normalise_email
-from partnercrm.errors import Conflict, Invalid
+from partnercrm.errors import Ambiguous, Conflict, Invalid, NotFound
 from partnercrm.matching import find_one, name_key
 
 
@@ -49,16 +49,17 @@ def list_colleagues(session: Session, include_archived: bool = False) -> list[m.
 
 
 def colleague_for_actor(session: Session) -> m.Colleague | None:
-    """The colleague the acting user names (`--as`), if there is one."""
+    """The one colleague the acting user names (`--as ruth`, as any colleague option), if any.
+
+    The actor may be a login name that is nobody's, or a name two colleagues share: None then.
+    """
     actor = session.info.get("actor")
-    if not actor:
+    if not actor or not name_key(actor):
         return None
-    key = name_key(actor)
-    return session.scalar(
-        select(m.Colleague).where(
-            or_(m.Colleague.name_key == key, m.Colleague.email == actor.lower())
-        )
-    )
+    try:
+        return find_colleague(session, actor)
+    except (NotFound, Ambiguous):
+        return None
 
 
 def colleague_dict(colleague: m.Colleague) -> dict[str, Any]:

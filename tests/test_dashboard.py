@@ -31,4 +31,12 @@ def test_dashboard_shows_my_steps_stale_and_due(cli):
 
 def test_dashboard_asks_who_you_are(cli):
     text = cli.ok("dashboard", actor="someone-unknown").stdout
-    assert "Say who you are with --as NAME" in text
+    assert "'someone-unknown' is not one colleague's name. Say who you are with --as NAME" in text
+
+
+def test_as_names_a_colleague_as_every_colleague_option_does(cli):
+    cli.ok("colleague", "add", "Ruth Craven", "--email", "ruth@camden.gov.uk")
+    assert cli.json("dashboard", actor="ruth")["colleague"] == "Ruth Craven"
+    assert cli.json("dashboard", actor="RUTH@camden.gov.uk")["colleague"] == "Ruth Craven"
+    cli.ok("colleague", "add", "Ruth Smith", "--email", "ruth.smith@camden.gov.uk")
+    assert cli.json("dashboard", actor="ruth")["colleague"] is None  # two Ruths: nobody
