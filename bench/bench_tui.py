@@ -160,8 +160,7 @@ async def _keystrokes(url: str, actor: str, quick: bool) -> tuple[list[float], f
         for name in names:
             screen.query_one("#filter").focus()
             for ch in name[:8]:
-                key = "space" if ch == " " else ch
-                timings.append(await _until_shown(pilot, screen, lambda k=key: pilot.press(k)))
+                timings.append(await _until_shown(pilot, screen, lambda c=ch: _type(app, c)))
             await _until_shown(pilot, screen, lambda: screen.action_clear_filter())
     db.dispose()
     return timings, empty
@@ -177,13 +176,23 @@ async def _partners_screen(app: Any, pilot: Any) -> Any:
     return app.screen
 
 
+def _type(app: Any, char: str) -> None:
+    """One key, delivered as the terminal driver delivers a key press (no Pilot waits)."""
+    from textual import events
+
+    key = events.Key("space" if char == " " else char, char)
+    key.set_sender(app)
+    app._driver.send_message(key)
+
+
 async def _until_shown(pilot: Any, screen: Any, act: Any) -> float:
     """Milliseconds from `act` (a key press) to the table showing the filter it set."""
+    asked = screen.requested
     started = time.perf_counter()
     result = act()
     if asyncio.iscoroutine(result):
         await result
-    while screen.shown != screen.requested:
+    while screen.requested == asked or screen.shown != screen.requested:
         await asyncio.sleep(0.001)
     return (time.perf_counter() - started) * 1000
 
