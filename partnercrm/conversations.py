@@ -245,6 +245,8 @@ def list_conversations(
     )
     if organisation is not None:
         q = q.where(c.organisation_id == organisation.id)
+    else:  # an archived organisation's conversations are hidden with it
+        q = q.where(c.organisation_id.not_in(_archived_organisations()))
     if stage:
         value = stage.strip().lower()
         if value not in {s.value for s in m.Stage}:
@@ -275,6 +277,10 @@ def list_conversations(
     if limit:
         q = q.limit(limit)
     return list(session.scalars(q))
+
+
+def _archived_organisations() -> Any:
+    return select(m.Organisation.id).where(m.Organisation.archived.is_(True))
 
 
 def touchpoints(session: Session, conversation: m.Conversation) -> list[m.Touchpoint]:

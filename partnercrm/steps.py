@@ -76,7 +76,12 @@ def list_steps(
             selectinload(s.owner),
             selectinload(s.conversation).selectinload(m.Conversation.organisation),
         )
-        .where(m.Conversation.archived.is_(False))
+        .where(
+            m.Conversation.archived.is_(False),
+            m.Conversation.organisation_id.not_in(
+                select(m.Organisation.id).where(m.Organisation.archived.is_(True))
+            ),
+        )
         .order_by(s.due_on, s.id)
     )
     if not include_done:

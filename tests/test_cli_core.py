@@ -260,3 +260,15 @@ def test_no_new_conversation_with_an_archived_partner(cli):
     assert r.exit_code == 1
     assert r.stderr.startswith("Error: University College London is archived; restore it first")
     assert cli.json("conversation", "list", "--all") == []
+
+
+def test_an_archived_partners_conversations_and_steps_leave_the_lists(cli):
+    setup_people(cli)
+    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    cli.ok("step", "add", conv, "Send the brief", "--owner", "ruth", "--due", "+3")
+    cli.ok("partner", "archive", "ucl")
+    assert cli.json("conversation", "list", "--all") == []
+    assert cli.json("step", "list") == []
+    assert [c["id"] for c in cli.json("conversation", "list", "--org", "ucl")] == [int(conv)]
+    cli.ok("partner", "restore", "ucl")
+    assert [s["description"] for s in cli.json("step", "list")] == ["Send the brief"]
