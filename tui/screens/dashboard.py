@@ -58,7 +58,7 @@ class DashboardScreen(PlaceScreen):
 
     BINDINGS = [
         Binding("r", "reload", "Refresh"),
-        Binding("D", "load_demo", "Load demo", show=False),
+        Binding("D", "load_demo", "Load the demo data (empty database)", show=False),
     ]
 
     def compose(self) -> ComposeResult:
