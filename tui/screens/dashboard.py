@@ -27,8 +27,9 @@ WELCOME = """\
 There are no partners in this database yet. To begin:
 
 - press **n** to add a partner (then log a warm conversation with **l** on its page);
-- import the people who came to a summit or roundtable from the command line:
-  `partnercrm import attendees FILE.csv --event "Summit 2025"`;
+- import the people who came to a summit or roundtable from the command line (an
+  Eventbrite export, CSV or XLSX): `partnercrm import attendees FILE.csv --event "Summit 2025"
+  --create-event --kind summit --date 12/11/2025`;
 - or press **D** to load the demo data (the partners, summits and roundtables of the
   council's reports, with a year of warm conversations) and look around.
 
