@@ -7,16 +7,18 @@ its figures from the reports. Each is the median of several starts; the baseline
 to import textual.app and sqlalchemy.orm alone (the floor any Textual + SQLAlchemy program
 pays).
 
-Filter keystroke: on the partners screen, partner names are typed a key at a time with
-Pilot; each keystroke is timed from the key press to the table showing that filter's page
-(one page of rows, queried through the search index). The baseline is the same update with
-the filter box empty (the first page of all partners).
+Filter keystroke: on the partners screen, partner names are typed a key at a time, each key
+delivered as the terminal driver delivers one, at a person's pace (the screen has finished
+drawing the previous result); each is timed from the key press to the table showing that
+filter's page (one page of rows, queried through the search index). The baseline is the same
+update with the filter box empty (the first page of all partners).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -65,13 +67,15 @@ print(time.perf_counter() - start)
 
 def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     url = (context or {}).get("sqlite_url") or _small_database(quick)
-    scale = (context or {}).get("scale", "small")
+    found = re.search(r"scale-(\d+)", url)
+    scale = (context or {}).get("scale") or (found.group(1) if found else "small")
     actor = _busiest_colleague(url)
     starts = [_first_screen(url, actor) for _ in range(2 if quick else 5)]
     floor = statistics.median(_floor() for _ in range(3))
     usable = statistics.median(s["usable"] for s in starts)
     drawn = statistics.median(s["drawn"] for s in starts)
     keystrokes, empty = asyncio.run(_keystrokes(url, actor, quick))
+    burst, _ = asyncio.run(_keystrokes(url, actor, quick=True, paced=False))
     median = statistics.median(keystrokes)
     worst = max(keystrokes)
     p95 = sorted(keystrokes)[max(0, int(len(keystrokes) * 0.95) - 1)]
@@ -92,11 +96,15 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
         _row(f"TUI partners filter keystroke p95 (SQLite, N={scale})", p95, "ms",
              f"< {KEYSTROKE_TARGET_MS:.0f} ms", empty, p95 <= KEYSTROKE_TARGET_MS,
              note + f"; worst {worst:.0f} ms"),
+        _row(f"TUI partners filter, keys back to back, median (SQLite, N={scale})",
+             statistics.median(burst), "ms", None, empty, None,
+             note + "; each key sent the moment the last result is shown, before the screen "
+             "has drawn it (faster than anyone types): for comparison, no target"),
     ]
 
 
-def _row(name: str, value: float, unit: str, target: str, baseline: float | None,
-         ok: bool, note: str) -> dict[str, Any]:
+def _row(name: str, value: float, unit: str, target: str | None, baseline: float | None,
+         ok: bool | None, note: str) -> dict[str, Any]:
     return {
         "name": name,
         "value": round(value, 3 if unit == "s" else 1),
@@ -139,7 +147,9 @@ def _busiest_colleague(url: str) -> str:
         db.dispose()
 
 
-async def _keystrokes(url: str, actor: str, quick: bool) -> tuple[list[float], float]:
+async def _keystrokes(
+    url: str, actor: str, quick: bool, paced: bool = True
+) -> tuple[list[float], float]:
     from partnercrm import organisations
     from partnercrm.database import open_database
     from tui.app import PartnerApp
@@ -160,6 +170,8 @@ async def _keystrokes(url: str, actor: str, quick: bool) -> tuple[list[float], f
         for name in names:
             screen.query_one("#filter").focus()
             for ch in name[:8]:
+                if paced:  # at a person's pace: the screen has drawn the last result
+                    await pilot.pause()
                 timings.append(await _until_shown(pilot, screen, lambda c=ch: _type(app, c)))
             await _until_shown(pilot, screen, lambda: screen.action_clear_filter())
     db.dispose()
