@@ -79,12 +79,7 @@ def log_conversation(
         )
     when = parse_date(on or date.today())
     for contact in contacts:
-        if contact.organisation_id not in (None, organisation.id):
-            raise Invalid(
-                f"{contact.name} is at {contact.organisation.name if contact.organisation else '?'}, "
-                f"not {organisation.name}",
-                field="with",
-            )
+        _check_contact(contact, organisation)
     role, kind = resolve_ask(session, ask)
     conv = m.Conversation(
         organisation=organisation,
@@ -121,6 +116,15 @@ def log_conversation(
     return conv
 
 
+def _check_contact(contact: m.Contact, organisation: m.Organisation) -> None:
+    if contact.organisation_id not in (None, organisation.id):
+        raise Invalid(
+            f"{contact.name} is at {contact.organisation.name if contact.organisation else '?'}, "
+            f"not {organisation.name}",
+            field="with",
+        )
+
+
 def add_touchpoint(
     session: Session,
     conversation: m.Conversation,
@@ -132,6 +136,8 @@ def add_touchpoint(
     contact: m.Contact | None = None,
 ) -> m.Touchpoint:
     when = parse_date(on or date.today())
+    if contact is not None:
+        _check_contact(contact, conversation.organisation)
     touch = m.Touchpoint(
         conversation_id=conversation.id,
         happened_on=when,

@@ -92,6 +92,9 @@ def test_contacts_must_belong_to_the_conversation_partner(db):
         ada = contacts.add_contact(s, "Ada", "ada@ucl.ac.uk", ucl)
         with pytest.raises(Invalid, match="Ada is at UCL, not Francis Crick Institute"):
             conversations.log_conversation(s, crick, ruth, contacts=[ada])
+        with_crick = conversations.log_conversation(s, crick, ruth)
+        with pytest.raises(Invalid, match="Ada is at UCL, not Francis Crick Institute"):
+            conversations.add_touchpoint(s, with_crick, contact=ada)
 
 
 def test_touchpoints_keep_last_touch_current_and_steps_order_by_due(db):
