@@ -65,7 +65,7 @@ class AppContext:
 @contextmanager
 def errors() -> Iterator[None]:
     """Turn library and database errors into one clear sentence, never a traceback."""
-    from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+    from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
     from sqlalchemy.orm.exc import StaleDataError
 
     from partnercrm.errors import PartnerCRMError
@@ -81,6 +81,10 @@ def errors() -> Iterator[None]:
         ) from exc
     except OperationalError as exc:
         raise DataError(f"the database refused the change: {exc.orig}; nothing was saved") from exc
+    except IntegrityError as exc:
+        # the driver's own sentence, without SQLAlchemy's statement and parameters
+        first = str(exc.orig).splitlines()[0]
+        raise DataError(f"the change clashes with what is stored ({first}); nothing was saved") from exc
     except DatabaseError as exc:
         if "not a database" in str(exc.orig):
             # often a wrong --db (a spreadsheet, a typo'd path): never point at restore first

@@ -77,7 +77,7 @@ def add_commitment(
         organisation_id=conversation.organisation_id,
         conversation=conversation,
         kind=check_kind(kind),
-        missions=list(missions) or list(conversation.missions),
+        missions=list(dict.fromkeys(missions)) or list(conversation.missions),
         beneficiary=(beneficiary or "").strip() or None,
         promised_gbp=_amount(gbp, "gbp"),
         promised_hours=_amount(hours, "hours"),

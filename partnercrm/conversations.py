@@ -90,8 +90,8 @@ def log_conversation(
         stage=m.Stage.INITIATED,
         started_on=when,
         last_touch_on=when,
-        contacts=list(contacts),
-        missions=list(missions),
+        contacts=list(dict.fromkeys(contacts)),  # the same person named twice counts once
+        missions=list(dict.fromkeys(missions)),
     )
     session.add(conv)
     session.flush()

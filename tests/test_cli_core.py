@@ -272,3 +272,30 @@ def test_an_archived_partners_conversations_and_steps_leave_the_lists(cli):
     assert [c["id"] for c in cli.json("conversation", "list", "--org", "ucl")] == [int(conv)]
     cli.ok("partner", "restore", "ucl")
     assert [s["description"] for s in cli.json("step", "list")] == ["Send the brief"]
+
+
+def test_naming_a_mission_or_contact_twice_counts_once(cli):
+    setup_people(cli)
+    conv = cli.json("conversation", "log", "ucl", "--lead", "ruth", "--with", "ada",
+                    "--with", "ada.lovelace@ucl.ac.uk", "--mission", "food", "--mission", "Food")
+    assert conv["missions"] == ["food"] and conv["contacts"] == ["Ada Lovelace"]
+    com = cli.json("commitment", "add", str(conv["id"]), "--kind", "research",
+                   "--mission", "estates", "--mission", "Estates and neighbourhoods")
+    assert com["missions"] == ["estates"]
+
+
+def test_a_clash_in_the_database_is_one_sentence(db):
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from cli.context import DataError, errors
+
+    with pytest.raises(DataError) as caught, errors(), db.transaction() as s:
+        for _ in range(2):
+            s.execute(text("INSERT INTO conversation_mission (conversation_id, mission_id) "
+                           "VALUES (1, 1)"))
+    assert isinstance(caught.value.__cause__, IntegrityError)
+    message = caught.value.format_message()
+    assert message.startswith("the change clashes with what is stored (")
+    assert message.endswith("; nothing was saved") and "\n" not in message and "[SQL" not in message
