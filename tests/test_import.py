@@ -536,3 +536,23 @@ def test_the_sqlite_search_triggers_take_the_bulk_path(sqlite_template):
     conn.close()
     assert {"search_contact_ai", "search_organisation_ai"} <= set(triggers)
     assert all(_ROW_TRIGGER.match(sql) for sql in triggers.values()), triggers
+
+
+def test_a_rejects_file_is_safe_in_a_spreadsheet_and_still_imports(crm, tmp_path):
+    path = write_csv(tmp_path / "a.csv", [
+        person("Bad", "Email", "bad at example.org", "=HYPERLINK(\"http://x\",\"y\")",
+               **{"Mobile Phone": "+44 20 7974 4444"}),
+    ])
+    rejects = tmp_path / "rejects.csv"
+    run(crm, path, rejects=rejects)
+    with rejects.open(encoding="utf-8-sig", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    assert row["Company"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert row["Mobile Phone"] == "'+44 20 7974 4444"
+    row["Email"] = "fixed@example.org"
+    fixed = write_csv(tmp_path / "fixed.csv", [row], header=[*HEADER, "reason"])
+    assert run(crm, fixed).contacts_created == 1
+    with crm.reader() as s:
+        stored = contacts.find_contact(s, "fixed@example.org")
+        assert stored.phone == "+44 20 7974 4444"
+        assert stored.organisation.name == "=HYPERLINK(\"http://x\",\"y\")"

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from partnercrm import history
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
+from partnercrm.csv_export import neutralise
 from partnercrm.errors import Invalid, NotFound
 from partnercrm.importing.bulk import CHUNK, BulkWriter, chunks, sqlite_datetime
 from partnercrm.importing.columns import ColumnMap, map_columns
@@ -1111,7 +1112,8 @@ def _write_rejects(
                 if not keep_reason:
                     row.append("")
                 row[reason_at] = "; ".join(f"{p.column}: {p.reason}" for p in problems)
-                writer.writerow(row)
+                # safe to open in a spreadsheet; the importer reads the quote back off
+                writer.writerow([neutralise(cell) for cell in row])
     except OSError as exc:
         raise Invalid(f"cannot write the rejects file {path}: {exc.strerror or exc}",
                       field="rejects") from exc

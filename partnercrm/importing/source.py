@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from partnercrm.csv_export import FORMULA_TRIGGERS
 from partnercrm.errors import Invalid
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -106,11 +107,19 @@ def _numbered_csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[
     try:
         for cells in reader:
             start, previous_end = previous_end + 1, reader.line_num  # type: ignore[attr-defined]
-            yield start, cells
+            yield start, [_as_typed(c) for c in cells]
     except csv.Error as exc:
         raise Invalid(
             f"the file cannot be read as CSV after line {previous_end}: {exc}", field="file"
         ) from exc
+
+
+def _as_typed(cell: str) -> str:
+    """Undo the spreadsheet-safe quote our own CSVs put before =, +, -, @ (a rejects file's
+    "'+44 20 7974 4444" is the phone number +44 20 7974 4444 again)."""
+    if cell[:1] == "'" and cell[1:2] and cell[1] in FORMULA_TRIGGERS:
+        return cell[1:]
+    return cell
 
 
 def _with_header(
