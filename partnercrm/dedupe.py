@@ -286,7 +286,8 @@ def organisation_pairs(
     return _finish(session, "organisation", pairs, th, limit)
 
 
-def _digits(phone: str | None) -> str:
+def phone_digits(phone: str | None) -> str:
+    """A phone number's digits, +44 read as 0 ('' when too short to be a number)."""
     if not phone:
         return ""
     digits = re.sub(r"\D", "", phone)
@@ -361,7 +362,7 @@ def contact_pairs(
 
     by_phone: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
-        if digits := _digits(r.phone):
+        if digits := phone_digits(r.phone):
             by_phone[digits].append(r)
     for members in by_phone.values():
         if len(members) > th.max_block:

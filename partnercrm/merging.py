@@ -130,8 +130,17 @@ def _fill(keep: Any, other: Any, names: list[str], report: MergeReport) -> None:
         if mine in (None, "", False):
             setattr(keep, name, theirs)
             report.filled[name] = theirs
-        elif mine != theirs:
+        elif mine != theirs and not _same_phone(name, mine, theirs):
             report.conflicts[name] = [mine, theirs]
+
+
+def _same_phone(name: str, mine: Any, theirs: Any) -> bool:
+    """'020 7946 0001' and '+44 20 7946 0001' are one number, not a conflict."""
+    from partnercrm.dedupe import phone_digits
+
+    return (
+        name == "phone" and bool(phone_digits(mine)) and phone_digits(mine) == phone_digits(theirs)
+    )
 
 
 def _ids(session: Session, column: Any, value: int) -> list[int]:

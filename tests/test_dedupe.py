@@ -340,6 +340,17 @@ def test_dry_run_changes_nothing(db, two_ucls):
         assert not [e for e in history.entries(s) if e.action == "merge"]
 
 
+def test_the_same_phone_written_two_ways_is_no_conflict(session):
+    ucl = organisations.add_organisation(session, "UCL", "higher_education")
+    a = contacts.add_contact(session, "Ada", "ada@ucl.ac.uk", ucl, phone="020 7946 0001")
+    b = contacts.add_contact(session, "Ada L", "al@ucl.ac.uk", ucl, phone="+44 20 7946 0001")
+    c = contacts.add_contact(session, "Ada M", "am@ucl.ac.uk", ucl, phone="020 7946 0002")
+    assert merging.merge(session, "contact", a.id, b.id).conflicts == {}
+    assert merging.merge(session, "contact", a.id, c.id).conflicts == {
+        "phone": ["020 7946 0001", "020 7946 0002"]
+    }
+
+
 def test_merges_are_refused_clearly(db, two_ucls):
     ids = two_ucls
     with db.transaction() as s:
