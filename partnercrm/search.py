@@ -180,8 +180,9 @@ def _quality(found: Sequence[str], tokens: Sequence[str], whole_field: bool = Tr
     return quality
 
 
-def _spans(text: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
-    """The parts of `text` the tokens matched (the start of each matching word), merged."""
+def _spans(text: str, tokens: Sequence[str], literals: Sequence[str] = ()) -> list[tuple[int, int]]:
+    """The parts of `text` the tokens matched (the start of each matching word), and any
+    literal parts ('50%_') whole, overlapping spans merged."""
     folded, where = _folded_with_map(text)
     spans = []
     for w in _WORD.finditer(folded):
@@ -189,7 +190,18 @@ def _spans(text: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
         longest = max((len(t) for t in tokens if word.startswith(t)), default=0)
         if longest:
             spans.append((where[w.start()], where[w.start() + longest - 1] + 1))
-    return spans
+    for part in literals:
+        at = folded.find(part)
+        while part and at >= 0:
+            spans.append((where[at], where[at + len(part) - 1] + 1))
+            at = folded.find(part, at + len(part))
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
@@ -246,9 +258,9 @@ def _score(c: _Candidate, tokens: Sequence[str], literals: Sequence[str]) -> boo
     return True
 
 
-def _hit(c: _Candidate, tokens: Sequence[str]) -> Hit:
+def _hit(c: _Candidate, tokens: Sequence[str], literals: Sequence[str] = ()) -> Hit:
     value = " ".join(c.value.split())  # snippets are one line
-    snippet, marks = _snippet(value, _spans(value, tokens))
+    snippet, marks = _snippet(value, _spans(value, tokens, literals))
     return Hit(
         kind=c.kind,
         id=c.id,
@@ -588,7 +600,7 @@ def search(
     rows = _candidate_rows(session, query, tokens, wanted, limit + 5)
     scored = [c for c in _candidates(rows) if _score(c, tokens, literals)]
     scored.sort(key=lambda c: (-c.score, KINDS.index(c.kind), -c.id))
-    return [_hit(c, tokens) for c in scored[:limit]]
+    return [_hit(c, tokens, literals) for c in scored[:limit]]
 
 
 __all__ = [

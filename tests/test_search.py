@@ -138,6 +138,7 @@ def test_syntax_and_wildcards_are_never_operators(db, world, typed):
 
 def test_like_wildcards_are_matched_literally(db, world):
     assert titles(find(db, "50%_")) == ["Offer 50%_ Ltd"]  # not Room 500 Studios
+    assert find(db, "50%_")[0].marked() == "Offer [50%_] Ltd"
     assert sorted(titles(find(db, "50"))) == ["Offer 50%_ Ltd", "Room 500 Studios"]
     assert titles(find(db, "5_0")) == []
     assert titles(find(db, "50__")) == []
