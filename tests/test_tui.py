@@ -582,7 +582,8 @@ def test_a_conflicting_save_keeps_what_was_typed(demo_db: Database) -> None:
         fill(dialog, conversation=conv.id, stage="declined", on="10/11/2025")
         other = open_database(demo_db.url, actor="Daniel Okoro")
         with other.transaction() as s:
-            conversations.set_stage(s, conversations.get_conversation(s, conv.id), "exploring")
+            conversations.set_stage(s, conversations.get_conversation(s, conv.id), "exploring",
+                                    on=TODAY - timedelta(days=3))
         other.dispose()
         await save(pilot)
         assert app.screen is dialog
@@ -591,6 +592,12 @@ def test_a_conflicting_save_keeps_what_was_typed(demo_db: Database) -> None:
         assert dialog.field("on").control.value == "10/11/2025"
         with demo_db.reader() as s:
             assert conversations.get_conversation(s, conv.id).stage == "exploring"
+        # knowing that, saving again is a deliberate choice and goes through
+        assert "save yours over theirs" in notifications(app)
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen), notifications(app)
+        with demo_db.reader() as s:
+            assert conversations.get_conversation(s, conv.id).stage == "declined"
 
     drive(demo_db, body)
 
@@ -664,3 +671,20 @@ def test_the_tui_command_starts_on_the_embedded_default(
     assert result.exit_code == 0, result.output
     assert ran and ran[0].endswith("partnercrm.db") and str(tmp_path) in ran[0]
 
+
+
+def test_a_stage_change_dated_before_the_last_is_marked_on_the_date(demo_db: Database) -> None:
+    conv = _open_conversation(demo_db, "Arsenal")
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Arsenal", tab="conversations")
+        await pilot.press("g")
+        await settle(pilot)
+        dialog = app.screen
+        fill(dialog, conversation=conv.id, stage="parked", on="1/1/2020")
+        await save(pilot)
+        assert app.screen is dialog and "cannot be dated before" in error_of(dialog, "on")
+        with demo_db.reader() as s:
+            assert conversations.get_conversation(s, conv.id).stage == conv.stage
+
+    drive(demo_db, body)

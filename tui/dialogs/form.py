@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from partnercrm.dates import parse_date
-from partnercrm.errors import Invalid
+from partnercrm.errors import Conflict, Invalid
 from tui.errors import explain
 from tui.widgets.field import Field, NoteArea, TextInput
 
@@ -204,11 +204,24 @@ class FormDialog(ModalScreen[T], Generic[T]):
         status.update("")
         return values
 
+    # what partnercrm calls a field (Invalid.field) -> what the forms call it
+    FIELD_ALIASES = {
+        "date": "on",
+        "done date": "on",
+        "delivery date": "on",
+        "agreed date": "on",
+        "due date": "due",
+        "with": "contacts",
+    }
+
     def _field_for(self, exc: Invalid) -> Field | None:
         if not exc.field:
             return None
-        found = self.query(f"#field-{exc.field}")
-        return found.first(Field) if found else None
+        for name in (exc.field, self.FIELD_ALIASES.get(exc.field)):
+            found = self.query(f"#field-{name}") if name else None
+            if found:
+                return found.first(Field)
+        return None
 
     @work(thread=True, exclusive=True, group="save")
     def _save(self, values: dict[str, Any]) -> None:
@@ -231,9 +244,15 @@ class FormDialog(ModalScreen[T], Generic[T]):
             status.update("Not saved: put right the marked field")
             return
         message = explain(exc)
+        advice = "what you typed is still in the form"
+        versions = getattr(self, "versions", None)
+        if isinstance(exc, Conflict) and versions and "since you opened it" in str(exc):
+            # someone saved first: say who; a second save is a deliberate choice to save over it
+            versions.clear()
+            advice += "; press ctrl+s again to save yours over theirs, or escape to leave theirs"
         status.update(f"Not saved: {message}")
         self.notify(
-            f"{message}. Nothing was saved; what you typed is still in the form.",
+            f"{message}. Nothing was saved; {advice}.",
             title="Not saved",
             severity="error",
             timeout=10,
