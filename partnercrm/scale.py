@@ -64,16 +64,27 @@ PLACES = [
     "Covent Garden", "Dartmouth Park", "Euston", "Fitzrovia", "Fleet Road", "Fortune Green",
     "Gospel Oak", "Hampstead", "Highgate", "Holborn", "Kentish Town", "Kilburn", "King's Cross",
     "Lismore", "Malden Road", "Mornington", "Parliament Hill", "Primrose Hill", "Queen's Crescent",
-    "Regent's Park", "Somers Town", "Swiss Cottage", "Tufnell", "West End Lane", "West Hampstead",
-    "Whittington", "York Way", "Grafton", "Leighton", "Chester Road", "Lamble", "Flask Walk",
-    "Goodge Street",
+    "Regent's Park", "Somers Town", "Swiss Cottage", "Tufnell", "West End Lane", "Whittington",
+    "York Way", "Grafton", "Leighton", "Chester Road", "Lamble", "Flask Walk", "Goodge Street",
+    "Albany Street", "Arlington Road", "Bayham Street", "Chalton Street", "Delancey Street",
+    "Eversholt Street", "Fortess Road", "Goldington", "Haverstock Hill", "Inverness Street",
+    "Jamestown Road", "Lyme Street", "Oakley Square", "Ossulston", "Pratt Street", "Torriano",
+    "Weedington", "Werrington", "Swains Lane", "Pancras Square", "Argyle Street", "Judd Street",
+    "Marchmont Street", "Lamb's Conduit", "Red Lion", "Drury Lane", "Seven Dials", "Kingsway",
+    "Finchley Road", "Fitzjohn's", "Adelaide Road", "Abbey Road", "Mill Lane",
+    "Iverson Road", "Quex Road", "Maygrove", "Sumatra Road",
+    "Heath Street", "Rosslyn Hill", "Pond Street", "South End Green",
+    "Lady Margaret", "Raveley Street", "Kiln Place",
+    "Denyer Street", "Carol Street", "Plender Street", "Hilgrove", "Maiden Lane",
 ]
 SECTOR_NAMES = {
     "business": (
         [
             "Digital", "Architects", "Bakery", "Builders", "Consulting", "Design", "Engineering",
             "Foods", "Legal", "Media", "Pharmacy", "Property", "Software", "Studios", "Brewing",
-            "Hotels", "Logistics", "Robotics", "Analytics", "Print",
+            "Hotels", "Logistics", "Robotics", "Analytics", "Print", "Accountants", "Opticians",
+            "Dental", "Catering", "Fitness", "Recruitment", "Marketing", "Games", "Biotech",
+            "Insurance", "Security", "Cleaning",
         ],
         [
             "Ltd", "LLP", "Group", "& Co", "Partners", "Holdings",
@@ -83,6 +94,7 @@ SECTOR_NAMES = {
         [
             "Primary School", "Health Centre", "Library", "Secondary School", "Medical Practice",
             "Job Centre", "Fire Station", "Leisure Centre", "Children's Centre", "Sixth Form",
+            "Nursery School", "Community Centre", "Youth Centre", "Police Station",
         ],
         [
             "",
@@ -100,7 +112,9 @@ SECTOR_NAMES = {
     "vcs": (
         [
             "Youth", "Community", "Food Bank", "Carers", "Refugee", "Elders", "Housing",
-            "Mental Health", "Women's", "Family", "Tenants", "Play",
+            "Mental Health", "Women's", "Family", "Tenants", "Play", "Disability", "Autism",
+            "Literacy", "Sports", "Bengali", "Somali", "Irish", "Employment", "Advice", "Toy Library",
+            "Wellbeing", "Lunch Club",
         ],
         [
             "Trust", "Association", "Project", "Network", "Centre", "Charity", "Foundation",
@@ -109,7 +123,8 @@ SECTOR_NAMES = {
     "social_action": (
         [
             "Gardeners", "Litter Pickers", "Repair Cafe", "Supper Club", "Mutual Aid", "Makers",
-            "Book Club", "Street Choir", "Cycling", "Climate Action",
+            "Book Club", "Street Choir", "Cycling", "Climate Action", "Walking", "Knitters",
+            "Tool Share", "Seed Swap", "Running", "Chess",
         ],
         [
             "Collective", "Group", "Circle", "Crew", "Volunteers",
@@ -118,7 +133,7 @@ SECTOR_NAMES = {
     "culture": (
         [
             "Theatre", "Gallery", "Studios", "Dance", "Jazz", "Film", "Poetry", "Arts", "Music",
-            "Print Works",
+            "Print Works", "Puppetry", "Photography", "Opera", "Comedy", "Ceramics", "Circus",
         ],
         [
             "House", "Space", "Club", "Company", "Ensemble", "Workshop",
@@ -246,6 +261,7 @@ class _Plan:
     used_keys: set[str]
     used_emails: set[str]
     used_events: set[str]
+    used_cores: set[str] = field(default_factory=set)
     colleagues: list[int] = field(default_factory=list)
     missions: list[int] = field(default_factory=list)
     roles: list[int] = field(default_factory=list)
@@ -448,20 +464,33 @@ def _versioned(plan: _Plan) -> dict[str, Any]:
 # --- organisations, contacts, colleagues ---------------------------------------------------
 
 
-def _org_name(rng: random.Random, sector: str) -> str:
+def _org_name(rng: random.Random, sector: str) -> tuple[str, str]:
+    """A name and its core: the part two different organisations never share.
+
+    Two names that differ only in a legal suffix or a form word ("Ltd"/"LLP", "Trust"/
+    "Project") look like one organisation entered twice, so the generator keeps cores unique
+    and leaves real near-duplicates to the importer's tests.
+    """
     first, second = SECTOR_NAMES[sector]
     place = rng.choice(PLACES)
-    if sector == "higher_education":
-        return f"{place} {rng.choice(first)} {rng.choice(second)}"
+    if sector == "business":
+        owner = place if rng.random() < 0.6 else rng.choice(LAST)
+        core = f"{owner} {rng.choice(first)}"
+        return f"{core} {rng.choice(second)}", core
     if sector == "public_sector":
-        return f"{place} {rng.choice(first)}"
-    return f"{place} {rng.choice(first)} {rng.choice(second)}"
+        name = f"{place} {rng.choice(first)}"
+        return name, name
+    if sector == "higher_education":
+        name = f"{place} {rng.choice(first)} {rng.choice(second)}"
+        return name, name
+    core = f"{place} {rng.choice(first)}"
+    return f"{core} {rng.choice(second)}", core
 
 
 def _unique_org_name(rng: random.Random, plan: _Plan, sector: str) -> str:
-    for _ in range(8):
-        name = _org_name(rng, sector)
-        if name_key(name) not in plan.used_keys:
+    for _ in range(20):
+        name, core = _org_name(rng, sector)
+        if name_key(core) not in plan.used_cores and name_key(name) not in plan.used_keys:
             break
     n = 2
     base = name
@@ -469,6 +498,7 @@ def _unique_org_name(rng: random.Random, plan: _Plan, sector: str) -> str:
         name = f"{base} {n}"
         n += 1
     plan.used_keys.add(name_key(name))
+    plan.used_cores.add(name_key(core))
     return name
 
 
