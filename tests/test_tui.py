@@ -235,6 +235,20 @@ def test_partners_filter_sort_and_open(demo_db: Database) -> None:
     drive(demo_db, body)
 
 
+def test_typing_on_the_partners_table_filters(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"brit")
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "brit"
+        names = table_text(app, "partners")
+        assert "British Land" in names and "British Museum" in names
+        assert "Arsenal" not in names
+
+    drive(demo_db, body)
+
+
 def test_partners_filter_by_mission(demo_db: Database) -> None:
     async def body(app: PartnerApp, pilot: Any) -> None:
         await pilot.press("p")

@@ -97,6 +97,7 @@ class PartnersScreen(PlaceScreen):
         yield TextInput(
             placeholder="filter: name, alias, sector or ward as you type; mission:food, ward:kilburn",
             id="filter",
+            select_on_focus=False,  # a letter typed on the table carries on, not replaced
         )
         table: DataTable[Any] = DataTable(id="partners", cursor_type="row", zebra_stripes=True)
         yield table
@@ -185,9 +186,20 @@ class PartnersScreen(PlaceScreen):
         self.query_one("#partners", DataTable).focus()
 
     def on_key(self, event: Any) -> None:
+        box = self.query_one("#filter", Input)
         # down from the filter box goes to the table
-        if event.key == "down" and self.focused is self.query_one("#filter"):
+        if event.key == "down" and self.focused is box:
             self.query_one("#partners", DataTable).focus()
+            event.stop()
+        # typing a letter no key is bound to starts filtering: "brit" narrows at once
+        elif (
+            self.focused is self.query_one("#partners", DataTable)
+            and event.is_printable
+            and event.character
+            and event.key not in self.app.active_bindings
+        ):
+            box.focus()
+            box.insert_text_at_cursor(event.character)
             event.stop()
 
     def action_focus_filter(self) -> None:
