@@ -210,21 +210,9 @@ def test_a_writer_and_an_importer_at_the_same_time_both_finish_with_every_row(
                     m.HistoryEntry.actor == "ruth", m.HistoryEntry.action == "update"
                 )
             )
-            spans = {
-                actor: (low, high)
-                for actor, low, high in s.execute(
-                    select(
-                        m.HistoryEntry.actor,
-                        func.min(m.HistoryEntry.id),
-                        func.max(m.HistoryEntry.id),
-                    )
-                    .where(m.HistoryEntry.actor.in_(["ruth", "importer"]))
-                    .group_by(m.HistoryEntry.actor)
-                )
-            }
+        # (whether their transactions interleave depends on the scheduler; that both finish
+        # with every row and neither saw "database is locked" is the promise)
         assert (orgs, edited, people, came, logged) == (edits, edits, imports, imports, edits)
-        # their transactions interleaved: each wrote while the other was part way through
-        assert spans["ruth"][0] < spans["importer"][1] and spans["importer"][0] < spans["ruth"][1]
     finally:
         db.dispose()
 
