@@ -126,7 +126,7 @@ def list_(app: AppContext, status: str | None, mission: str | None, org: str | N
             )
         ]
     emit(data, as_json, lambda d: table(
-        [{**c, "promise": _promise(c["promised"]), "impact": _promise(c["delivered"])} for c in d],
+        [{**c, "promise": figures(c["promised"]), "impact": figures(c["delivered"])} for c in d],
         [("id", "ID"), ("organisation", "Organisation"), ("kind", "Kind"), ("status", "Status"),
          ("missions", "Missions"), ("due", "Due"), ("promise", "Promised"),
          ("impact", "Delivered")],
@@ -134,7 +134,8 @@ def list_(app: AppContext, status: str | None, mission: str | None, org: str | N
     ))
 
 
-def _promise(p: dict[str, Any]) -> str:
+def figures(p: dict[str, Any]) -> str:
+    """Promised or delivered figures in a few words: '£5,000, 12 opps, 30 people'."""
     parts = []
     if p.get("gbp"):
         parts.append(f"£{p['gbp']:,.2f}".removesuffix(".00"))

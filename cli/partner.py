@@ -118,8 +118,12 @@ def _render_detail(d: dict[str, Any]) -> None:
                                ("last_touch", "Last touch")],
           title="Conversations", empty="No conversations yet.")
     click.echo()
-    table(d["commitments"], [("id", "ID"), ("kind", "Kind"), ("status", "Status"),
-                             ("due", "Due"), ("missions", "Missions")],
+    from cli.commitment import figures
+
+    table([{**c, "promise": figures(c["promised"]), "impact": figures(c["delivered"])}
+           for c in d["commitments"]],
+          [("id", "ID"), ("kind", "Kind"), ("status", "Status"), ("due", "Due"),
+           ("missions", "Missions"), ("promise", "Promised"), ("impact", "Delivered")],
           title="Commitments", empty="No commitments yet.")
     click.echo()
     table(d["ambassadorships"], [("id", "ID"), ("role_name", "Role"), ("mission", "Mission"),

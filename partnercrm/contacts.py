@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
+from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
 from partnercrm.dates import parse_optional_date
 from partnercrm.errors import Conflict, Invalid
@@ -127,6 +128,11 @@ def edit_contact(
         owner = email_owner(session, address)
         if owner is not None and owner.id != contact.id:
             raise Conflict(f"{address} already belongs to the contact {owner.name} (id {owner.id})")
+        if contact.email and contact.email != address:
+            # the old address stays findable (and blocks a duplicate on the next import)
+            contact.other_emails = [e for e in contact.other_emails if e.email != address]
+            session.flush()
+            contact.other_emails.append(m.ContactEmail(email=contact.email))
         contact.email = address
     for key in ("job_title", "phone", "consent_source"):
         if changes.get(key) is not None:
@@ -140,13 +146,6 @@ def edit_contact(
     for key in ("consent_date", "consent_expires"):
         if changes.get(key) is not None:
             setattr(contact, key, parse_optional_date(changes[key], key.replace("_", " ")))
-    session.flush()
-    return contact
-
-
-def set_archived(session: Session, contact: m.Contact, archived: bool) -> m.Contact:
-    """Archive (hide from lists, briefs and reports, keeping all history) or restore."""
-    contact.archived = archived
     session.flush()
     return contact
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
+from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
 from partnercrm.dates import parse_date
 from partnercrm.errors import Invalid, NotFound
@@ -205,15 +206,6 @@ def set_stage(
         )
     )
     conversation.stage = value
-    session.flush()
-    return conversation
-
-
-def set_archived(
-    session: Session, conversation: m.Conversation, archived: bool
-) -> m.Conversation:
-    """Archive (hide from lists, briefs and reports, keeping all history) or restore."""
-    conversation.archived = archived
     session.flush()
     return conversation
 

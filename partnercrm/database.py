@@ -108,7 +108,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
-            Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = Path(u.database).expanduser()
+            if path == default_path():
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not path.parent.is_dir():
+                # a mistyped --db must not quietly create folders and an empty database
+                raise Invalid(
+                    f"the folder {path.parent} does not exist, so the database {path} cannot "
+                    "be created there; check the --db path",
+                    field="db",
+                )
         engine = create_engine(u, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _tune_sqlite(engine)
         return engine

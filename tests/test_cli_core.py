@@ -299,3 +299,45 @@ def test_a_clash_in_the_database_is_one_sentence(db):
     message = caught.value.format_message()
     assert message.startswith("the change clashes with what is stored (")
     assert message.endswith("; nothing was saved") and "\n" not in message and "[SQL" not in message
+
+
+def test_archiving_twice_says_so(cli):
+    setup_people(cli)
+    cli.ok("partner", "archive", "ucl")
+    r = cli("partner", "archive", "ucl")
+    assert r.exit_code == 1
+    assert "University College London is already archived; nothing changed" in r.stderr
+    r = cli("contact", "restore", "ada")
+    assert r.exit_code == 1 and "Ada Lovelace is already not archived" in r.stderr
+
+
+def test_a_changed_email_keeps_the_old_one_findable(cli):
+    setup_people(cli)
+    cli.ok("contact", "edit", "ada.lovelace@ucl.ac.uk", "--email", "a.lovelace@ucl.ac.uk")
+    shown = cli.json("contact", "show", "ada.lovelace@ucl.ac.uk")
+    assert shown["email"] == "a.lovelace@ucl.ac.uk"
+    assert shown["other_emails"] == ["ada.lovelace@ucl.ac.uk"]
+    cli.ok("contact", "edit", "ada", "--email", "ada.lovelace@ucl.ac.uk")  # and back again
+    assert cli.json("contact", "show", "ada")["other_emails"] == ["a.lovelace@ucl.ac.uk"]
+
+
+def test_partner_show_prints_promised_and_delivered_figures(cli):
+    setup_people(cli)
+    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    com = cli.json("commitment", "add", conv, "--kind", "opportunities", "--gbp", "5000",
+                   "--opportunities", "12")
+    cli.ok("commitment", "deliver", str(com["id"]), "--opportunities", "14", "--people", "30")
+    text = cli.ok("partner", "show", "ucl").stdout
+    assert "£5,000, 12 opps" in text and "14 opps, 30 people" in text
+
+
+def test_a_mistyped_db_folder_is_refused_not_created(tmp_path):
+    from click.testing import CliRunner
+
+    from cli.main import cli as root
+
+    missing = tmp_path / "no" / "such" / "folder" / "crm.db"
+    r = CliRunner().invoke(root, ["--db", str(missing), "partner", "list"])
+    assert r.exit_code == 1
+    assert f"the folder {missing.parent} does not exist" in r.stderr
+    assert not (tmp_path / "no").exists()
