@@ -80,13 +80,15 @@ def erase(app: AppContext, contact: str, dry_run: bool, yes: bool, as_json: bool
         emit({**result.as_dict(), "name": name}, as_json, _render_erasure)
         return
     with app.reading() as s:
-        name = contacts.find_contact(s, contact).name
+        person = contacts.find_contact(s, contact)
+        name, ident = person.name, person.id
     if not yes and not click.confirm(
         f"Erase {name}'s personal data everywhere? This cannot be undone"
     ):
         raise DataError("nothing was erased")
     with app.transaction() as s:
-        result = rights.erase(s, contacts.find_contact(s, contact))
+        # by id: the person confirmed, even if the text would now find someone else
+        result = rights.erase(s, contacts.find_contact(s, str(ident)))
     emit({**result.as_dict(), "name": name}, as_json, _render_erasure)
 
 

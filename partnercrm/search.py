@@ -479,10 +479,6 @@ def _candidate_rows(
     if index_tokens:
         params["q"] = _fts_query(index_tokens, sqlite)
         params["q_names"] = _fts_query(index_tokens, sqlite, names_only=True)
-    if sqlite:
-        params.update(
-            key=key, key_end=key + "\U0010ffff", email=typed, email_end=typed + "\U0010ffff"
-        )
     # the session's own connection and transaction, through the driver's cursor: the
     # statements are fixed, so SQLAlchemy's per-statement bookkeeping would be pure overhead
     cursor = session.connection().connection.cursor()

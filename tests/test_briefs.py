@@ -22,7 +22,7 @@ from partnercrm import (
     steps,
 )
 from partnercrm import models as m
-from partnercrm.briefs import assemble, brief_dict, build_brief, render_html, render_markdown
+from partnercrm.briefs import brief_dict, build_brief, render_html, render_markdown
 from partnercrm.briefs.event import organisations_at_event
 from partnercrm.errors import Invalid
 
@@ -371,7 +371,6 @@ def test_statements_per_brief_do_not_grow_with_history(db):
         def count(conn, cursor, statement, *args):
             seen.append(statement)
 
-        assemble._sector_cache.clear()  # count the sector's statement too: the cold case
         with db.reader() as s:
             org = s.get(m.Organisation, org_id)
             event.listen(db.engine, "before_cursor_execute", count)
@@ -440,3 +439,25 @@ def test_cli_brief_refuses_with_one_sentence(camden, cli):
         assert result.exit_code == code, args
         assert message in result.stderr, args
         assert "Traceback" not in result.output
+
+
+def test_peer_evidence_is_current_after_a_commitment_is_recorded(db):
+    """A brief read, then a commitment recorded, then a brief again: the peers are counted anew."""
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        alpha = organisations.add_organisation(s, "Alpha Ltd", "business")
+        beta = organisations.add_organisation(s, "Beta Ltd", "business")
+        talk = conversations.log_conversation(s, beta, ruth, on=ago(30))
+        commitments.add_commitment(s, talk, "research", on=ago(20))
+        alpha_id = alpha.id
+
+    def peer_reasons() -> list[str]:
+        with db.reader() as s:
+            brief = brief_dict(build_brief(s, s.get(m.Organisation, alpha_id), today=TODAY))
+        return [w for a in brief["asks"] for w in a["why"] if "made research commitments" in w]
+
+    assert peer_reasons() == ["1 other business made research commitments (for example Beta Ltd)"]
+    with db.transaction() as s:
+        talk = conversations.log_conversation(s, s.get(m.Organisation, alpha_id), ruth, on=ago(10))
+        commitments.add_commitment(s, talk, "research", on=ago(5))
+    assert peer_reasons() == ["1 other business made research commitments (for example Beta Ltd)"]

@@ -6,7 +6,6 @@ conversations costs the same number of statements as one with five.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -265,7 +264,7 @@ def _statements() -> _Statements:
     stale = (
         select(C.id, C.subject, C.last_touch_on, Co.name, func.count().over())
         .join(Co, Co.id == C.lead_id)
-        .where(live, is_open, C.last_touch_on < bindparam("stale_before", type_=Date))
+        .where(live, is_open, C.last_touch_on <= bindparam("stale_before", type_=Date))
         .order_by(C.last_touch_on, C.id)
         .limit(WATCH_EXAMPLES)
     )
@@ -710,20 +709,15 @@ def assemble_brief(
     )
 
 
-# what each sector has committed to changes slowly; a few minutes' staleness costs nothing in
-# a suggestion, and saves a scan that grows with the sector (10 ms at 10,000 organisations)
-SECTOR_TTL_SECONDS = 300.0
-_sector_cache: dict[tuple[str, str], tuple[float, dict[str, tuple[int, str, str]]]] = {}
-
-
 def _sector_commitments(session: Session, sector: str) -> dict[str, tuple[int, str, str]]:
     """Per commitment kind: how many current organisations in the sector made one, and the
-    first and last of their names (live commitments only)."""
-    key = (session.connection().engine.url.render_as_string(hide_password=False), sector)
-    now = time.monotonic()
-    cached = _sector_cache.get(key)
-    if cached is not None and now - cached[0] < SECTOR_TTL_SECONDS:
-        return cached[1]
+    first and last of their names (live commitments only).
+
+    Read once per session, so the briefs for a whole event share it; never across sessions,
+    where it would go stale the moment someone records a commitment."""
+    by_sector = session.info.setdefault("partnercrm.briefs.sectors", {})
+    if sector in by_sector:
+        return by_sector[sector]  # type: ignore[no-any-return]
     Cm, Org = m.Commitment, m.Organisation
     rows = session.execute(
         select(
@@ -741,7 +735,7 @@ def _sector_commitments(session: Session, sector: str) -> dict[str, tuple[int, s
         .group_by(Cm.kind)
     ).all()
     found = {kind: (n, lo, hi) for kind, n, lo, hi in rows}
-    _sector_cache[key] = (now, found)
+    by_sector[sector] = found
     return found
 
 
