@@ -182,6 +182,9 @@ def event_detail(session: Session, event: m.Event) -> dict[str, Any]:
     data = event_dict(event)
     data["attendees"] = people
     data["organisations"] = sorted({p["organisation"] for p in people if p["organisation"]})
+    data["organisation_ids"] = {
+        att.organisation.name: att.organisation.id for att in attendances if att.organisation
+    }
     data["interest"] = [
         {"organisation": org, "missions": sorted(v["missions"]), "roles": sorted(v["roles"])}
         for org, v in sorted(interest.items())

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
-from partnercrm import events, organisations
+from partnercrm import events
 from tui.screens.base import DataScreen
 from tui.widgets.panel import panel_table
 
@@ -43,15 +43,10 @@ class EventScreen(DataScreen):
         )
 
     def load(self, session: Session) -> dict[str, Any]:
-        detail = events.event_detail(session, events.find_event(session, str(self.event_id)))
-        ids = {}
-        for name in detail["organisations"]:
-            ids[name] = organisations.find_organisation(session, name).id
-        detail["org_ids"] = ids
-        return detail
+        return events.event_detail(session, events.find_event(session, str(self.event_id)))
 
     def show(self, d: dict[str, Any]) -> None:
-        self.org_ids = d["org_ids"]
+        self.org_ids = d["organisation_ids"]
         title = Text(d["name"], style="bold")
         title.append(f"  ·  {d['kind']}  ·  {date.fromisoformat(d['date']):%d %b %Y}")
         if d["host"]:
