@@ -97,7 +97,10 @@ def set_status(
     check_version(ambassadorship, expected_version)
     value = _check_status(status)
     if value == ambassadorship.status:
-        return ambassadorship
+        raise Invalid(
+            f"ambassadorship {ambassadorship.id} is already {value}; nothing changed",
+            field="status",
+        )
     if value not in NEXT_STATUSES[ambassadorship.status]:
         allowed = (
             ", ".join(sorted(NEXT_STATUSES[ambassadorship.status])) or "nothing (it has ended)"

@@ -73,6 +73,14 @@ def add_commitment(
 ) -> m.Commitment:
     """Record what a conversation converted into; the conversation moves to `committed`."""
     agreed = parse_date(on or date.today(), "agreed date")
+    due_on = parse_optional_date(due, "due date")
+    if due_on is not None and due_on < agreed:
+        # '31/3' typed in November reads as this year's March: say so rather than store it
+        raise Invalid(
+            f"the due date {due_on:%d %b %Y} is before the commitment was agreed "
+            f"({agreed:%d %b %Y}); give the year if it is next year's",
+            field="due",
+        )
     commitment = m.Commitment(
         organisation_id=conversation.organisation_id,
         conversation=conversation,
@@ -83,7 +91,7 @@ def add_commitment(
         promised_hours=_amount(hours, "hours"),
         promised_opportunities=_count(opportunities, "opportunities"),
         promised_people=_count(people, "people"),
-        due_on=parse_optional_date(due, "due date"),
+        due_on=due_on,
         status=m.CommitmentStatus.AGREED,
         agreed_on=agreed,
     )

@@ -341,3 +341,19 @@ def test_a_mistyped_db_folder_is_refused_not_created(tmp_path):
     assert r.exit_code == 1
     assert f"the folder {missing.parent} does not exist" in r.stderr
     assert not (tmp_path / "no").exists()
+
+
+def test_a_due_date_before_the_agreement_is_refused(cli):
+    setup_people(cli)
+    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth", "--date", "1/11/2026").stdout.strip()
+    r = cli("commitment", "add", conv, "--kind", "research", "--date", "22/11/2026", "--due", "31/3/2026")
+    assert r.exit_code == 1
+    assert "the due date 31 Mar 2026 is before the commitment was agreed (22 Nov 2026)" in r.stderr
+    assert cli.json("commitment", "list") == []
+
+
+def test_an_ambassador_status_that_does_not_change_says_so(cli):
+    setup_people(cli)
+    amb = cli.json("ambassador", "enrol", "ucl", "--role", "research")
+    r = cli("ambassador", "status", str(amb["id"]), "proposed")
+    assert r.exit_code == 1 and "is already proposed; nothing changed" in r.stderr

@@ -26,6 +26,8 @@ WELCOME = """\
 
 There are no partners in this database yet. To begin:
 
+- add yourself and your colleagues as colleagues from the command line, so conversations
+  have a lead: `partnercrm colleague add "Your Name" --email you@council.gov.uk`;
 - press **n** to add a partner (then log a warm conversation with **l** on its page);
 - import the people who came to a summit or roundtable from the command line (an
   Eventbrite export, CSV or XLSX): `partnercrm import attendees FILE.csv --event "Summit 2025"
