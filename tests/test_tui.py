@@ -249,6 +249,23 @@ def test_typing_on_the_partners_table_filters(demo_db: Database) -> None:
     drive(demo_db, body)
 
 
+def test_back_from_a_partner_typing_starts_a_new_filter(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"wellc", "enter", "enter")  # w would be My work on the table
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press(*"goo")
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "goo"
+        assert table_text(app, "partners").splitlines()[0].startswith("Google")
+
+    drive(demo_db, body)
+
+
 def test_partners_filter_by_mission(demo_db: Database) -> None:
     async def body(app: PartnerApp, pilot: Any) -> None:
         await pilot.press("p")

@@ -96,6 +96,8 @@ class MyWorkScreen(PlaceScreen):
                 self.rows[str(row["id"])] = row
             if table.row_count:
                 table.move_cursor(row=min(keep, table.row_count - 1))
+                if self.focused is None:
+                    table.focus()  # x marks the first step done without a Tab first
             self.query_one(f"#work-{key}-panel").border_title = f"{label} ({table.row_count})"
 
     def _current(self) -> dict[str, Any] | None:

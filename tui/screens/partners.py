@@ -69,7 +69,7 @@ class PartnersScreen(PlaceScreen):
     """A table of organisations with a filter box; Enter opens the partner."""
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", key_display="/"),
+        Binding("slash", "focus_filter", "Filter", key_display="/", priority=True),
         Binding("s", "sort", "Sort"),
         Binding("S", "reverse", "Reverse", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
@@ -95,7 +95,8 @@ class PartnersScreen(PlaceScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield TextInput(
-            placeholder="filter: name, alias, sector or ward as you type; mission:food, ward:kilburn",
+            placeholder="type to filter: name, alias, sector, ward, mission:food · ↓ or Enter to "
+            "the list (its keys show below) · Esc clears",
             id="filter",
             select_on_focus=False,  # a letter typed on the table carries on, not replaced
         )
@@ -109,7 +110,16 @@ class PartnersScreen(PlaceScreen):
         # fixed widths: measuring every cell of every page would cost more than the query
         for key, header, _, _, width in COLUMNS:
             table.add_column(header, key=key, width=width)
-        table.focus()
+        self.query_one("#filter", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        # the filter has the keys on arrival, so typing a name narrows the list at once
+        # (from the table, single letters are shortcuts: w is My work, e Events); Enter or
+        # down goes to the table, Esc clears the filter
+        super().on_screen_resume()
+        box = self.query_one("#filter", Input)
+        box.focus()
+        box.select_all()  # back from a partner, typing a new name replaces the old filter
 
     # --- reading a page ---
 
