@@ -719,3 +719,23 @@ def test_a_stage_change_dated_before_the_last_is_marked_on_the_date(demo_db: Dat
             assert conversations.get_conversation(s, conv.id).stage == conv.stage
 
     drive(demo_db, body)
+
+
+def test_a_tick_box_is_marked_only_when_ticked() -> None:
+    from textual.app import App
+
+    from tui.widgets.field import Tick
+
+    class One(App[None]):
+        def compose(self) -> Any:
+            yield Tick("More to come", False, id="tick")
+
+    async def main() -> None:
+        app = One()
+        async with app.run_test(size=(40, 5)) as pilot:
+            tick = app.query_one("#tick", Tick)
+            assert str(tick.render()).startswith("▐ ▌")
+            await pilot.click("#tick")
+            assert tick.value is True and str(tick.render()).startswith("▐X▌")
+
+    asyncio.run(main())

@@ -18,12 +18,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from partnercrm.dates import parse_date
 from partnercrm.errors import Conflict, Invalid
 from tui.errors import explain
-from tui.widgets.field import Field, NoteArea, TextInput
+from tui.widgets.field import Field, NoteArea, TextInput, Tick
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -150,7 +150,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
         return Field(name, label, control)
 
     def flag_field(self, name: str, label: str, text: str, value: bool = False) -> Field:
-        return Field(name, label, Checkbox(text, value, id=name, compact=True))
+        return Field(name, label, Tick(text, value, id=name, compact=True))
 
     def field(self, name: str) -> Field:
         return self.query_one(f"#field-{name}", Field)

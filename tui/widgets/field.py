@@ -15,6 +15,14 @@ from partnercrm.errors import Invalid
 Parse = Callable[[Any], Any]
 
 
+class Tick(Checkbox):
+    """A checkbox marked only when ticked: over SSH a colour alone may not tell on from off."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual reads the class attribute's name
+        return "X" if self.value else " "
+
+
 class TextInput(Input):
     """An Input whose cursor blink follows the app (off for snapshots)."""
 
