@@ -10,6 +10,11 @@ from dateutil import parser
 from partnercrm.errors import Invalid
 
 _RELATIVE = {"today": 0, "yesterday": -1, "tomorrow": 1}
+_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WEEKDAY = re.compile(
+    r"(next\s+)(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"
+    r"(day|sday|nesday|rsday|urday)?"
+)
 _DAY_MONTH = re.compile(r"^\d{1,2}[/.-](\d{1,2})[/.-]\d{2,4}$")
 
 
@@ -28,6 +33,12 @@ def parse_date(text: str | date | None, field: str = "date", *, today: date | No
         return base + timedelta(days=_RELATIVE[lowered])
     if lowered.startswith("+") and lowered[1:].isdigit():
         return base + timedelta(days=int(lowered[1:]))
+    weekday = _WEEKDAY.fullmatch(lowered)
+    if weekday:
+        # 'next friday' or 'next fri': the next one after today (a bare 'friday' is refused:
+        # a touchpoint on Friday was last Friday, a step due Friday is next Friday)
+        wanted = _DAYS.index(weekday.group(2)[:3])
+        return base + timedelta(days=(wanted - base.weekday() - 1) % 7 + 1)
     try:
         return datetime.fromisoformat(raw).date()  # 2024-11-12, also with a time
     except ValueError:

@@ -27,9 +27,12 @@ def test_dates_are_read_day_first(typed, expected):
 
 
 def test_relative_dates():
-    today = date(2026, 11, 22)
+    today = date(2026, 11, 22)  # a Sunday
     assert parse_date("today", today=today) == today
     assert parse_date("+7", today=today) == date(2026, 11, 29)
+    assert parse_date("next friday", today=today) == date(2026, 11, 27)
+    assert parse_date("Next Sun", today=today) == date(2026, 11, 29)
+    assert parse_date("next monday", today=date(2026, 11, 23)) == date(2026, 11, 30)
 
 
 @pytest.mark.parametrize(

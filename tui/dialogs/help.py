@@ -23,7 +23,7 @@ GENERAL = """\
 | q | quit |
 
 Forms: **tab** moves between fields, **enter** or **ctrl+s** saves, **escape** cancels.
-Dates are day first: `12/11/2025`, `12 Nov`, `today`, `tomorrow`, `+7` (days from now).
+Dates are day first: `12/11/2025`, `12 Nov`, `today`, `tomorrow`, `+7` (days from now), `next friday`.
 Nothing is saved until every field is right; a field that is wrong says why beside it.
 """
 

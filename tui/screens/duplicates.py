@@ -129,6 +129,7 @@ class DuplicatesScreen(DataScreen):
         Binding("M", "merge(True)", "Keep right, merge left"),
         Binding("x", "different", "Not a duplicate"),
         Binding("t", "toggle", "Organisations / contacts"),
+        Binding("escape", "app.switch_mode('partners')", "Back to partners"),
     ]
 
     def __init__(self, entity: str = "organisation") -> None:
