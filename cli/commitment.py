@@ -134,15 +134,8 @@ def list_(app: AppContext, status: str | None, mission: str | None, org: str | N
     ))
 
 
-def figures(p: dict[str, Any]) -> str:
-    """Promised or delivered figures in a few words: '£5,000, 12 opps, 30 people'."""
-    parts = []
-    if p.get("gbp"):
-        parts.append(f"£{p['gbp']:,.2f}".removesuffix(".00"))
-    if p.get("hours"):
-        parts.append(f"{p['hours']} h")
-    if p.get("opportunities"):
-        parts.append(f"{p['opportunities']} opps")
-    if p.get("people"):
-        parts.append(f"{p['people']} people")
-    return ", ".join(parts) or "—"
+def figures(values: dict[str, Any]) -> str:
+    """Figures for a table cell (a dash when there are none)."""
+    from partnercrm.commitments import figures_text
+
+    return figures_text(values) or "—"

@@ -239,6 +239,20 @@ def delivered_totals(commitment: m.Commitment) -> dict[str, Any]:
     return {k: _num(v) for k, v in totals.items()}
 
 
+def figures_text(values: dict[str, Any]) -> str:
+    """Promised or delivered figures in a few words: '£5,000, 12 opps, 30 people' ('' if none)."""
+    parts = []
+    if values.get("gbp"):
+        parts.append(f"£{values['gbp']:,.2f}".removesuffix(".00"))
+    if values.get("hours"):
+        parts.append(f"{values['hours']} h")
+    if values.get("opportunities"):
+        parts.append(f"{values['opportunities']} opps")
+    if values.get("people"):
+        parts.append(f"{values['people']} people")
+    return ", ".join(parts)
+
+
 def commitment_dict(commitment: m.Commitment) -> dict[str, Any]:
     return {
         "id": commitment.id,

@@ -469,6 +469,8 @@ def test_the_warm_conversation_workflow_end_to_end(demo_db: Database) -> None:
             done = commitments.get_commitment(s, made.id)
             assert done.status == "delivered" and done.deliveries[0].people == 30
             assert done.deliveries[0].story.startswith("Twelve pupils")
+        await settle(pilot)
+        assert "Twelve pupils ran the roundtable's welcome" in table_text(app, "commitments-table")
 
         # the brief is built when its tab is shown, and reflects what was just recorded
         assert app.screen.page.brief is None

@@ -23,6 +23,7 @@ from textual.widgets import (
 )
 
 from partnercrm import conversations, history, organisations
+from partnercrm.commitments import figures_text
 from tui import actions, options
 from tui.brief_text import partner_markdown
 from tui.screens.base import DataScreen
@@ -86,7 +87,7 @@ class PartnerScreen(DataScreen):
                                     "Last touch", "Next step"),
             "thread-table": ("Date", "What", "Who", "Detail"),
             "commitments-table": ("#", "Kind", "Status", "Missions", "Beneficiary", "Due",
-                                  "Promised", "Delivered"),
+                                  "Promised", "Delivered", "Latest story"),
             "ambassadors-table": ("#", "Role", "Mission", "Status", "Since", "Changed"),
             "events-table": ("Date", "Event", "Kind", "Who came"),
             "history-table": ("When", "Who", "What"),
@@ -161,7 +162,8 @@ class PartnerScreen(DataScreen):
         self._fill("commitments-table", [
             (c["id"], (str(c["id"]), options.label(c["kind"]), options.label(c["status"]),
                        ", ".join(c["missions"]), c["beneficiary"] or "", _day(c["due"]),
-                       _measures(c["promised"]), _measures(c["delivered"])))
+                       figures_text(c["promised"]), figures_text(c["delivered"]),
+                       c["stories"][-1] if c["stories"] else ""))
             for c in d["commitments"]
         ])
         self._fill("ambassadors-table", [
@@ -276,14 +278,3 @@ def _day(iso: str | None) -> str:
     return f"{date.fromisoformat(iso):%d %b %Y}" if iso else ""
 
 
-def _measures(values: dict[str, Any]) -> str:
-    parts = []
-    if values.get("gbp"):
-        parts.append(f"£{values['gbp']:,}")
-    if values.get("hours"):
-        parts.append(f"{values['hours']} h")
-    if values.get("opportunities"):
-        parts.append(f"{values['opportunities']} opps")
-    if values.get("people"):
-        parts.append(f"{values['people']} people")
-    return ", ".join(parts)
