@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from dateutil import parser
 
@@ -68,6 +69,13 @@ def parse_date(text: str | date | None, field: str = "date", *, today: date | No
             field=field,
         )
     return first
+
+
+def as_date(value: Any) -> date | None:
+    """A date from a raw SQL row (SQLite hands back ISO text for computed columns)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def parse_optional_date(text: str | date | None, field: str = "date") -> date | None:

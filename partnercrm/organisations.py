@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
+from partnercrm.dates import as_date
 from partnercrm.errors import Conflict, Invalid
 from partnercrm.matching import find_one, name_key
 
@@ -235,7 +236,7 @@ def relationship_stages(session: Session, org_ids: Sequence[int]) -> dict[int, m
         for i in ids
     }
     for org_id, live_count, first, last in commit_rows:
-        first, last = _as_date(first), _as_date(last)
+        first, last = as_date(first), as_date(last)
         if first and last and (last - first).days > SUSTAIN_AFTER_DAYS:
             stages[org_id] = m.RelationshipStage.SUSTAIN
         elif live_count >= 2:
@@ -250,12 +251,6 @@ def relationship_stages(session: Session, org_ids: Sequence[int]) -> dict[int, m
 
 def relationship_stage(session: Session, org: m.Organisation) -> m.RelationshipStage:
     return relationship_stages(session, [org.id])[org.id]
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 @dataclass
@@ -361,7 +356,7 @@ def list_organisations(
                 q = q.limit(limit).offset(offset)
     rows = [PartnerRow(*r) for r in session.execute(q)]
     for row in rows:
-        row.last_touch = _as_date(row.last_touch)
+        row.last_touch = as_date(row.last_touch)
     stages = relationship_stages(session, [r.id for r in rows])
     for row in rows:
         row.stage = stages[row.id]

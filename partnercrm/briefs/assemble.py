@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from partnercrm import models as m
+from partnercrm.dates import as_date
 from partnercrm.errors import Invalid
 from partnercrm.organisations import relationship_stages
 
@@ -111,15 +112,9 @@ SECTOR_PEERS = {
 }
 
 
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def _day(value: Any) -> date:
     """A date that cannot be missing (a NOT NULL column), as a date on every backend."""
-    found = _as_date(value)
+    found = as_date(value)
     assert found is not None
     return found
 
@@ -767,11 +762,11 @@ def _key_people(senior: Any, engaged: Any, roster: Any) -> list[KeyPerson]:
     """The most senior people (most recently engaged first), then the most recently engaged others."""
 
     def recency(row: Any) -> tuple[bool, int, str]:
-        last = _as_date(row[3])
+        last = as_date(row[3])
         return (last is None, -last.toordinal() if last else 0, row[1].lower())
 
     out = [
-        KeyPerson(name=name, job_title=title, senior=True, last_touch=_as_date(last), why="senior")
+        KeyPerson(name=name, job_title=title, senior=True, last_touch=as_date(last), why="senior")
         for _id, name, title, last in sorted(senior, key=recency)
     ]
     chosen = {row[0] for row in senior}
@@ -780,7 +775,7 @@ def _key_people(senior: Any, engaged: Any, roster: Any) -> list[KeyPerson]:
             name=name,
             job_title=title,
             senior=False,
-            last_touch=_as_date(last),
+            last_touch=as_date(last),
             why="recently engaged",
         )
         for ident, name, title, last in sorted(engaged, key=recency)
@@ -860,7 +855,7 @@ def _events(attended: Any, hosted: Any) -> list[EventAttended]:
         out[ident] = EventAttended(
             name=name,
             kind=kind,
-            date=_as_date(held_on),  # type: ignore[arg-type]
+            date=as_date(held_on),  # type: ignore[arg-type]
             hosted=True,
             people=[],
         )
@@ -870,7 +865,7 @@ def _events(attended: Any, hosted: Any) -> list[EventAttended]:
             EventAttended(
                 name=name,
                 kind=kind,
-                date=_as_date(held_on),  # type: ignore[arg-type]
+                date=as_date(held_on),  # type: ignore[arg-type]
                 hosted=False,
                 people=[],
             ),
@@ -906,7 +901,7 @@ def _colleagues(lead_rows: Any, touch_rows: Any, lead_id: int | None) -> list[Co
             ),
         )
         entry.touchpoints = n
-        entry.last_contact = _as_date(last)
+        entry.last_contact = as_date(last)
     return sorted(
         found.values(),
         key=lambda c: (
@@ -1147,7 +1142,7 @@ def _watch_outs(
     if stale_rows:
         stale_total = stale_rows[0][4]
         examples = "; ".join(
-            f"{_conversation_label(ident, subject)} led by {lead}, last touched {_as_date(last):%-d %b %Y}"
+            f"{_conversation_label(ident, subject)} led by {lead}, last touched {as_date(last):%-d %b %Y}"
             for ident, subject, last, lead, _ in stale_rows
         )
         noun = "open conversation has" if stale_total == 1 else "open conversations have"

@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
+from partnercrm.dates import as_date
 from partnercrm.reports.filters import (
     Filters,
     commitments_joined,
@@ -19,7 +20,7 @@ from partnercrm.reports.filters import (
     live_commitment,
     live_conversation,
 )
-from partnercrm.reports.table import Table, as_date
+from partnercrm.reports.table import Table
 
 
 def _scanned(column: Any) -> Any:

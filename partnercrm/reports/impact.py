@@ -10,8 +10,9 @@ from sqlalchemy import extract, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
+from partnercrm.dates import as_date
 from partnercrm.reports.filters import Filters, commitments_joined, for_reports, live_commitment
-from partnercrm.reports.table import Table, as_date, money, number
+from partnercrm.reports.table import Table, money, number
 
 ALL = "all"
 MEASURES = ("opportunities", "people", "gbp", "hours")

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
+from partnercrm.dates import as_date
 from partnercrm.reports.filters import (
     Filters,
     commitments_joined,
@@ -31,7 +32,7 @@ from partnercrm.reports.filters import (
     live_commitment,
     live_conversation,
 )
-from partnercrm.reports.table import Table, as_date, percent, rate
+from partnercrm.reports.table import Table, percent, rate
 
 STAGES = [s.value for s in m.Stage]
 CLOSED_STAGES = (m.Stage.COMMITTED, m.Stage.DECLINED, m.Stage.PARKED)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -34,13 +33,6 @@ def number(value: Any) -> int | float:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value  # type: ignore[no-any-return]
-
-
-def as_date(value: Any) -> date | None:
-    """A date from a raw SQL row (SQLite may hand back ISO text for computed columns)."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def rate(numerator: int, denominator: int) -> float | None:
