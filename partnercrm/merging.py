@@ -8,6 +8,7 @@ what moved and holds the other record as it was. Then the other record is remove
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -154,9 +155,15 @@ def merge_organisations(
     """Merge `other` into `keep`: move everything, keep its names as aliases, remove it."""
     _refuse("organisation", keep, other)
     report = MergeReport("organisation", keep.id, keep.name, other.id, other.name, dry_run=dry_run)
+    _in_savepoint(session, lambda: _merge_organisations(session, keep, other, report), dry_run)
+    return report
+
+
+def _in_savepoint(session: Session, merge: Callable[[], None], dry_run: bool) -> None:
+    """Run a merge in a savepoint: kept, or (a dry run, or a failure) undone without a trace."""
     savepoint = session.begin_nested()
     try:
-        _merge_organisations(session, keep, other, report)
+        merge()
     except BaseException:
         savepoint.rollback()
         raise
@@ -165,7 +172,6 @@ def merge_organisations(
         session.expire_all()
     else:
         savepoint.commit()
-    return report
 
 
 def _merge_organisations(
@@ -254,17 +260,7 @@ def merge_contacts(
         if c.erased_at is not None:
             raise Invalid(f"the contact {c.id} was erased; erased people cannot be merged")
     report = MergeReport("contact", keep.id, keep.name, other.id, other.name, dry_run=dry_run)
-    savepoint = session.begin_nested()
-    try:
-        _merge_contacts(session, keep, other, report)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if dry_run:
-        savepoint.rollback()
-        session.expire_all()
-    else:
-        savepoint.commit()
+    _in_savepoint(session, lambda: _merge_contacts(session, keep, other, report), dry_run)
     return report
 
 
