@@ -6,6 +6,8 @@ conversations costs the same number of statements as one with five.
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -598,7 +600,7 @@ def assemble_brief(
             made_kinds.add(kind)
     commitments_open = counts[m.CommitmentStatus.AGREED] + counts[m.CommitmentStatus.IN_PROGRESS]
     # what other partners in the same sector have committed to (for the asks)
-    peers = _peers(session, organisation, made_kinds)
+    peers = _peers(session, organisation)
 
     glance = Glance(
         first_contact=first_started,
@@ -704,47 +706,51 @@ def assemble_brief(
     )
 
 
-def _sector_commitments(session: Session, sector: str) -> dict[str, tuple[int, str, str]]:
-    """Per commitment kind: how many current organisations in the sector made one, and the
-    first and last of their names (live commitments only).
+# What a sector has committed to changes slowly, and counting it reads a share of every
+# commitment (it grows with the database), so each database keeps it for a few minutes. Each
+# kind keeps which organisations stand behind it, so a partner is left out of its own peers
+# exactly, whatever it has recorded since; other partners' news shows within minutes.
+SECTOR_TTL_SECONDS = 300.0
+_sectors: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, dict[str, list[tuple[str, int]]]]]]
+_sectors = weakref.WeakKeyDictionary()
 
-    Read once per session, so the briefs for a whole event share it; never across sessions,
-    where it would go stale the moment someone records a commitment."""
-    by_sector = session.info.setdefault("partnercrm.briefs.sectors", {})
-    if sector in by_sector:
-        return by_sector[sector]  # type: ignore[no-any-return]
+
+def _sector_commitments(session: Session, sector: str) -> dict[str, list[tuple[str, int]]]:
+    """Per commitment kind: the (name, id) of every current organisation in the sector that
+    made one (live commitments only), by name."""
+    # keyed by the connection pool: reading sessions bind to per-call option engines, but
+    # they share their database's pool, which goes when the database is closed
+    kept = _sectors.setdefault(session.get_bind().engine.pool, {})
+    now = time.monotonic()
+    if sector in kept and now - kept[sector][0] < SECTOR_TTL_SECONDS:
+        return kept[sector][1]
     Cm, Org = m.Commitment, m.Organisation
     rows = session.execute(
-        select(
-            Cm.kind,
-            func.count(func.distinct(Cm.organisation_id)),
-            func.min(Org.name),
-            func.max(Org.name),
-        )
+        select(Cm.kind, Org.name, Org.id)
         .join(Org, Org.id == Cm.organisation_id)
         .where(
             Org.sector == sector,
             Org.archived.is_(False),
             Cm.status != m.CommitmentStatus.LAPSED,
         )
-        .group_by(Cm.kind)
+        .group_by(Cm.kind, Org.name, Org.id)
+        .order_by(Cm.kind, Org.name)
     ).all()
-    found = {kind: (n, lo, hi) for kind, n, lo, hi in rows}
-    by_sector[sector] = found
+    found: dict[str, list[tuple[str, int]]] = {}
+    for kind, name, org_id in rows:
+        found.setdefault(kind, []).append((name, org_id))
+    kept[sector] = (now, found)
     return found
 
 
-def _peers(
-    session: Session, organisation: m.Organisation, own: set[str]
-) -> dict[str, tuple[int, list[str]]]:
-    """The sector's figures without this organisation (whose live kinds are `own`):
-    kind -> (how many other organisations, a few of their names)."""
+def _peers(session: Session, organisation: m.Organisation) -> dict[str, tuple[int, list[str]]]:
+    """Other organisations in the sector by kind of commitment:
+    kind -> (how many, the first and last of their names)."""
     peers = {}
-    for kind, (n, lo, hi) in _sector_commitments(session, organisation.sector).items():
-        others = n - (1 if kind in own else 0)
-        if others > 0:
-            names = [x for x in dict.fromkeys((lo, hi)) if x != organisation.name]
-            peers[kind] = (others, names)
+    for kind, made in _sector_commitments(session, organisation.sector).items():
+        others = [name for name, org_id in made if org_id != organisation.id]
+        if others:
+            peers[kind] = (len(others), list(dict.fromkeys((others[0], others[-1]))))
     return peers
 
 
