@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import conversations, steps
 from tui import options
-from tui.dialogs.form import FormDialog
+from tui.dialogs.form import FormDialog, preselect
 from tui.widgets.field import Field
 
 
@@ -31,9 +31,7 @@ class AddStepDialog(FormDialog[int]):
             if not threads:
                 self.unavailable = f"{org.name} has no open conversation: press l to log one."
             owners, me = options.colleague_options(s), options.me(s)
-        chosen = self.conversation_id if self.conversation_id in {v for _, v in threads} else None
-        if chosen is None and len(threads) == 1:
-            chosen = threads[0][1]
+        chosen = preselect(self.conversation_id, [v for _, v in threads])
         yield self.select_field("conversation", "Conversation", threads, value=chosen,
                                 required=True)
         yield self.text_field("description", "What to do", required=True)

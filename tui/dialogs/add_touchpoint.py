@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from partnercrm import conversations
 from partnercrm import models as m
 from tui import options
-from tui.dialogs.form import FormDialog
+from tui.dialogs.form import FormDialog, preselect
 from tui.widgets.field import Field
 
 
@@ -32,7 +32,7 @@ class AddTouchpointDialog(FormDialog[int]):
             if not threads:
                 self.unavailable = f"{org.name} has no conversations yet: press l to log one."
             people = options.contact_options(s, org)
-        chosen = self.conversation_id if self.conversation_id in {v for _, v in threads} else None
+        chosen = preselect(self.conversation_id, [v for _, v in threads])
         yield self.select_field("conversation", "Conversation", threads, value=chosen,
                                 required=True)
         yield self.date_field("on", "Date", self.crm.today)

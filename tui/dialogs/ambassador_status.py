@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from partnercrm import ambassadors
 from partnercrm import models as m
 from tui import options
-from tui.dialogs.form import FormDialog
+from tui.dialogs.form import FormDialog, preselect
 from tui.widgets.field import Field
 
 STATUSES = [(s.value, s.value) for s in m.AmbassadorStatus]
@@ -35,9 +35,7 @@ class AmbassadorStatusDialog(FormDialog[int]):
             choices, self.versions = options.ambassadorship_options(s, org)
             if not choices:
                 self.unavailable = f"{org.name} holds no ambassador role: press a to enrol it."
-        chosen = self.ambassadorship_id if self.ambassadorship_id in self.versions else None
-        if chosen is None and len(choices) == 1:
-            chosen = choices[0][1]
+        chosen = preselect(self.ambassadorship_id, [v for _, v in choices])
         yield self.select_field("ambassadorship", "Role", choices, value=chosen, required=True)
         yield self.select_field("status", "New status", STATUSES, required=True)
         yield self.date_field("on", "On", self.crm.today)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from partnercrm import conversations
 from partnercrm import models as m
 from tui import options
-from tui.dialogs.form import FormDialog
+from tui.dialogs.form import FormDialog, preselect
 from tui.widgets.field import Field
 
 # "committed" is reached by converting the conversation into a commitment
@@ -39,9 +39,7 @@ class ChangeStageDialog(FormDialog[int]):
             self.versions = {c.id: c.version for c in found}
             if not threads:
                 self.unavailable = f"{org.name} has no conversation whose stage can change."
-        chosen = self.conversation_id if self.conversation_id in {v for _, v in threads} else None
-        if chosen is None and len(threads) == 1:
-            chosen = threads[0][1]
+        chosen = preselect(self.conversation_id, [v for _, v in threads])
         yield self.select_field("conversation", "Conversation", threads, value=chosen,
                                 required=True)
         yield self.select_field("stage", "New stage", STAGES, required=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import steps
 from tui import options
-from tui.dialogs.form import FormDialog
+from tui.dialogs.form import FormDialog, preselect
 from tui.widgets.field import Field
 
 
@@ -35,9 +35,7 @@ class CompleteStepDialog(FormDialog[int]):
             choices, self.versions = options.open_step_options(s, org)
             if not choices:
                 self.unavailable = f"{org.name} has no open steps."
-        chosen = self.step_id if self.step_id in self.versions else None
-        if chosen is None and len(choices) == 1:
-            chosen = choices[0][1]
+        chosen = preselect(self.step_id, [v for _, v in choices])
         yield self.select_field("step", "Step", choices, value=chosen, required=True)
         yield self.date_field("on", "Done on", self.crm.today)
 

@@ -11,7 +11,7 @@ from partnercrm import commitments, conversations
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
 from tui import options
-from tui.dialogs.form import FormDialog
+from tui.dialogs.form import FormDialog, preselect
 from tui.widgets.field import Field
 
 
@@ -36,9 +36,7 @@ class ConvertDialog(FormDialog[int]):
             self.versions = {c.id: c.version for c in found}
             if not found:
                 self.unavailable = f"{org.name} has no open conversation to convert."
-            chosen = self.conversation_id if self.conversation_id in self.versions else None
-            if chosen is None and len(found) == 1:
-                chosen = found[0].id
+            chosen = preselect(self.conversation_id, [c.id for c in found])
             conv = next((c for c in found if c.id == chosen), None)
             kind, picked = _suggested(conv)
             missions = options.mission_options(s)

@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def preselect(preferred: Any, values: Sequence[Any]) -> Any:
+    """The choice a form opens on: the one the user came from, else the only one, else none."""
+    if preferred is not None and preferred in values:
+        return preferred
+    return values[0] if len(values) == 1 else None
+
+
 class FormDialog(ModalScreen[T], Generic[T]):
     """Subclasses give `form_title`, `fields()` and `save(session, values)`; the rest is shared."""
 

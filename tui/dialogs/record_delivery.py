@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import commitments
 from tui import options
-from tui.dialogs.form import FormDialog
+from tui.dialogs.form import FormDialog, preselect
 from tui.widgets.field import Field
 
 
@@ -32,9 +32,7 @@ class RecordDeliveryDialog(FormDialog[int]):
             choices, self.versions = options.open_commitment_options(s, org)
             if not choices:
                 self.unavailable = f"{org.name} has no open commitment: press k to record one."
-        chosen = self.commitment_id if self.commitment_id in self.versions else None
-        if chosen is None and len(choices) == 1:
-            chosen = choices[0][1]
+        chosen = preselect(self.commitment_id, [v for _, v in choices])
         yield self.select_field("commitment", "Commitment", choices, value=chosen, required=True)
         yield self.date_field("on", "Delivered on", self.crm.today)
         yield self.amount_field("opportunities", "Opportunities delivered", whole=True)
