@@ -27,6 +27,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 	$(BIN)/lint-imports --no-cache >/dev/null
 	$(BIN)/ruff check partnercrm cli tui tests bench
+	$(BIN)/ruff format --check partnercrm cli tui tests bench
 
 ## Every benchmark under bench/: one table, and JSON under bench/results/.
 bench: $(STAMP)

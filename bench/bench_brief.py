@@ -109,8 +109,14 @@ def _add_event(url: str) -> int:
             ).scalars()
             for contact_id in list(people):
                 events.record_attendance(s, existing, s.get(m.Contact, contact_id))
-            return len({a.organisation_id for a in s.scalars(
-                select(m.Attendance).where(m.Attendance.event_id == existing.id))})
+            return len(
+                {
+                    a.organisation_id
+                    for a in s.scalars(
+                        select(m.Attendance).where(m.Attendance.event_id == existing.id)
+                    )
+                }
+            )
     finally:
         db.dispose()
 
@@ -124,9 +130,20 @@ def _time_event(url: str, runs: int) -> tuple[float, float, int]:
         with tempfile.TemporaryDirectory() as out:
             started = time.perf_counter()
             done = subprocess.run(
-                [*_partnercrm(), "--db", url, "brief", "--event", EVENT_NAME, "--out-dir", out,
-                 "--format", "html"],
-                capture_output=True, text=True,
+                [
+                    *_partnercrm(),
+                    "--db",
+                    url,
+                    "brief",
+                    "--event",
+                    EVENT_NAME,
+                    "--out-dir",
+                    out,
+                    "--format",
+                    "html",
+                ],
+                capture_output=True,
+                text=True,
             )
             times.append(time.perf_counter() - started)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -137,11 +154,27 @@ def _time_event(url: str, runs: int) -> tuple[float, float, int]:
     return statistics.median(times), statistics.median(cpu), written
 
 
-def _row(name: str, value: float | None, unit: str, target: Any, ok: bool | None, *,
-         baseline: float | None = None, ratio: float | None = None, note: str = "") -> dict[str, Any]:
-    return {"name": name, "value": None if value is None else round(value, 2), "unit": unit,
-            "target": target, "baseline": None if baseline is None else round(baseline, 2),
-            "ratio": None if ratio is None else round(ratio, 2), "ok": ok, "note": note}
+def _row(
+    name: str,
+    value: float | None,
+    unit: str,
+    target: Any,
+    ok: bool | None,
+    *,
+    baseline: float | None = None,
+    ratio: float | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "value": None if value is None else round(value, 2),
+        "unit": unit,
+        "target": target,
+        "baseline": None if baseline is None else round(baseline, 2),
+        "ratio": None if ratio is None else round(ratio, 2),
+        "ok": ok,
+        "note": note,
+    }
 
 
 def _standalone_context(quick: bool) -> dict[str, Any]:
@@ -177,21 +210,44 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
         timed = _time_briefs(urls, big["id"], runs)
         large = timed[context[key]]
         median = statistics.median(large)
-        rows.append(_row(f"brief median, in-process, N={scale} ({backend})", median, "ms",
-                         f"< {TARGET_MS:g} ms", median < TARGET_MS,
-                         note=f"{who}; assemble + HTML, fresh session each; {runs} runs; "
-                              f"CPU {_cpu_ms[context[key]]:.1f} ms; {_load()}"))
-        rows.append(_row(f"brief p95, in-process, N={scale} ({backend})", _p95(large), "ms",
-                         None, None, note=who))
+        rows.append(
+            _row(
+                f"brief median, in-process, N={scale} ({backend})",
+                median,
+                "ms",
+                f"< {TARGET_MS:g} ms",
+                median < TARGET_MS,
+                note=f"{who}; assemble + HTML, fresh session each; {runs} runs; "
+                f"CPU {_cpu_ms[context[key]]:.1f} ms; {_load()}",
+            )
+        )
+        rows.append(
+            _row(
+                f"brief p95, in-process, N={scale} ({backend})",
+                _p95(large),
+                "ms",
+                None,
+                None,
+                note=who,
+            )
+        )
         if small.get(key):
             base = statistics.median(timed[small[key]])
             ratio = median / base
-            rows.append(_row(f"brief at N={scale} / at N=1, same partner ({backend})", median,
-                             "ms", f"ratio <= {TARGET_RATIO}", ratio <= TARGET_RATIO,
-                             baseline=base, ratio=ratio,
-                             note=f"{who}; the two databases take turns; CPU "
-                                  f"{_cpu_ms[context[key]]:.1f} ms against "
-                                  f"{_cpu_ms[small[key]]:.1f} ms"))
+            rows.append(
+                _row(
+                    f"brief at N={scale} / at N=1, same partner ({backend})",
+                    median,
+                    "ms",
+                    f"ratio <= {TARGET_RATIO}",
+                    ratio <= TARGET_RATIO,
+                    baseline=base,
+                    ratio=ratio,
+                    note=f"{who}; the two databases take turns; CPU "
+                    f"{_cpu_ms[context[key]]:.1f} ms against "
+                    f"{_cpu_ms[small[key]]:.1f} ms",
+                )
+            )
 
     # the event briefs write to the database (the event itself), so they use a private copy
     copy = context["copy_sqlite"](context["sqlite_url"])
@@ -202,15 +258,23 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
         path = Path(copy.removeprefix("sqlite:///"))
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
-    rows.append(_row(f"`brief --event` for {organisations} organisations, whole process, "
-                     f"N={scale} (SQLite)", seconds, "s", f"< {TARGET_EVENT_S:g} s",
-                     seconds < TARGET_EVENT_S and written == organisations,
-                     note=f"{written} HTML briefs and an index; median of {1 if quick else 3}; "
-                          f"CPU {cpu_seconds:.2f} s; {_load()}"))
+    rows.append(
+        _row(
+            f"`brief --event` for {organisations} organisations, whole process, N={scale} (SQLite)",
+            seconds,
+            "s",
+            f"< {TARGET_EVENT_S:g} s",
+            seconds < TARGET_EVENT_S and written == organisations,
+            note=f"{written} HTML briefs and an index; median of {1 if quick else 3}; "
+            f"CPU {cpu_seconds:.2f} s; {_load()}",
+        )
+    )
     return rows
 
 
 if __name__ == "__main__":
     for row in run(quick="--quick" in sys.argv):
-        print(f"{row['name']}: {row['value']} {row['unit']} (target {row['target']}, "
-              f"ratio {row['ratio']}, ok {row['ok']}) {row['note']}")
+        print(
+            f"{row['name']}: {row['value']} {row['unit']} (target {row['target']}, "
+            f"ratio {row['ratio']}, ok {row['ok']}) {row['note']}"
+        )

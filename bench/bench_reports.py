@@ -43,16 +43,18 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
         for name, (median, note) in measured.items():
             target = PACK_TARGET_MS if name == "pack" else TARGET_MS
             base = baseline.get(name, (None, ""))[0]
-            rows.append({
-                "name": f"report {name}, N={scale} ({backend})",
-                "value": round(median, 1),
-                "unit": "ms",
-                "target": f"< {target:g} ms",
-                "baseline": round(base, 1) if base else None,
-                "ratio": round(median / base, 1) if base else None,
-                "ok": median < target,
-                "note": note + (" baseline: N=1" if base else ""),
-            })
+            rows.append(
+                {
+                    "name": f"report {name}, N={scale} ({backend})",
+                    "value": round(median, 1),
+                    "unit": "ms",
+                    "target": f"< {target:g} ms",
+                    "baseline": round(base, 1) if base else None,
+                    "ratio": round(median / base, 1) if base else None,
+                    "ok": median < target,
+                    "note": note + (" baseline: N=1" if base else ""),
+                }
+            )
     return rows
 
 
@@ -64,21 +66,28 @@ def _reports(today: date) -> dict[str, tuple[Callable[[Any], Any], str]]:
     return {
         "pipeline": (lambda s: r.pipeline(s), "stages, conversion, median/p80 days, moves"),
         "pipeline, one mission": (
-            lambda s: r.pipeline(s, r.Filters(mission_id=_mission(s))), "--mission"),
+            lambda s: r.pipeline(s, r.Filters(mission_id=_mission(s))),
+            "--mission",
+        ),
         "pipeline, last 12 months": (
-            lambda s: r.pipeline(s, r.Filters(since=year_ago, until=today)), "--since/--until"),
+            lambda s: r.pipeline(s, r.Filters(since=year_ago, until=today)),
+            "--since/--until",
+        ),
         "coverage": (lambda s: r.coverage(s), "mission x role matrix"),
         "impact": (lambda s: r.impact(s), "promised/delivered, by month, 20 stories"),
         "impact, last 12 months": (
-            lambda s: r.impact(s, r.Filters(since=year_ago, until=today)), "--since/--until"),
+            lambda s: r.impact(s, r.Filters(since=year_ago, until=today)),
+            "--since/--until",
+        ),
         "activity": (lambda s: r.activity(s, today=today), "per colleague"),
         "stale": (lambda s: r.stale(s, today=today, limit=100), "count + oldest 100"),
         "overdue": (lambda s: r.overdue(s, today=today, limit=200), "by owner + 200 steps"),
         "sectors": (lambda s: r.sectors(s), "sector x anchor"),
         "commitments due this month": (
-            lambda s: r.commitments_due(s, first, today + timedelta(days=31)), "dashboard"),
-        "steps for a colleague": (
-            lambda s: r.steps_for(s, _busiest(s), today=today), "dashboard"),
+            lambda s: r.commitments_due(s, first, today + timedelta(days=31)),
+            "dashboard",
+        ),
+        "steps for a colleague": (lambda s: r.steps_for(s, _busiest(s), today=today), "dashboard"),
     }
 
 
@@ -95,9 +104,11 @@ def _busiest(session: Any) -> int:
 
     from partnercrm import models as m
 
-    return int(session.scalar(
-        select(m.Step.owner_id).group_by(m.Step.owner_id).order_by(func.count().desc()).limit(1)
-    ))
+    return int(
+        session.scalar(
+            select(m.Step.owner_id).group_by(m.Step.owner_id).order_by(func.count().desc()).limit(1)
+        )
+    )
 
 
 def _load() -> str:
@@ -133,7 +144,8 @@ def _measure(url: str, runs: int) -> dict[str, tuple[float, str]]:
             # else the machine is doing; the load average says how shared the CPUs were
             work = f"; CPU {statistics.median(cpu):.0f} ms" if in_process else ""
             results[name] = (
-                statistics.median(times), f"{note}; median of {runs}{work}; load {load}"
+                statistics.median(times),
+                f"{note}; median of {runs}{work}; load {load}",
             )
         with tempfile.TemporaryDirectory() as tmp:
             times = []
@@ -144,8 +156,10 @@ def _measure(url: str, runs: int) -> dict[str, tuple[float, str]]:
                     elapsed = (time.perf_counter() - started) * 1000
                 if i:
                     times.append(elapsed)
-            results["pack"] = (statistics.median(times), "HTML + charts + 10 CSVs (full stale "
-                                                          "and overdue lists)")
+            results["pack"] = (
+                statistics.median(times),
+                "HTML + charts + 10 CSVs (full stale and overdue lists)",
+            )
     finally:
         db.dispose()
     return results
@@ -159,5 +173,7 @@ if __name__ == "__main__":
         ctx = {"scale": "?", "sqlite_url": args[0], "pg_url": args[1] if len(args) > 1 else None}
     for row in run(quick=quick, context=ctx):
         ok = {True: "ok", False: "SLOW", None: ""}[row["ok"]]
-        print(f"{row['name']:<60} {row['value']:>9} {row['unit']}  {row['target']}  {ok}  "
-              f"{row['note']}")
+        print(
+            f"{row['name']:<60} {row['value']:>9} {row['unit']}  {row['target']}  {ok}  "
+            f"{row['note']}"
+        )

@@ -81,30 +81,67 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
     p95 = sorted(keystrokes)[max(0, int(len(keystrokes) * 0.95) - 1)]
     note = f"SQLite, N={scale}, acting as {actor}"
     return [
-        _row(f"TUI first screen drawn, keys answered (SQLite, N={scale})", drawn, "s",
-             f"< {FIRST_SCREEN_TARGET_S} s", floor, drawn <= FIRST_SCREEN_TARGET_S,
-             note + "; the dashboard's panels are still filling in; baseline: importing "
-             "textual.app + sqlalchemy.orm"),
-        _row(f"TUI first screen with every figure (SQLite, N={scale})", usable, "s",
-             f"< {FIRST_SCREEN_TARGET_S} s", floor, usable <= FIRST_SCREEN_TARGET_S,
-             note + f"; import {statistics.median(s['import'] for s in starts):.2f} s, "
-             f"database open {statistics.median(s['open'] for s in starts):.2f} s; baseline: "
-             "importing textual.app + sqlalchemy.orm"),
-        _row(f"TUI partners filter keystroke median (SQLite, N={scale})", median, "ms",
-             f"< {KEYSTROKE_TARGET_MS:.0f} ms", empty, median <= KEYSTROKE_TARGET_MS,
-             note + f"; {len(keystrokes)} keystrokes; baseline: the unfiltered first page"),
-        _row(f"TUI partners filter keystroke p95 (SQLite, N={scale})", p95, "ms",
-             f"< {KEYSTROKE_TARGET_MS:.0f} ms", empty, p95 <= KEYSTROKE_TARGET_MS,
-             note + f"; worst {worst:.0f} ms"),
-        _row(f"TUI partners filter, keys back to back, median (SQLite, N={scale})",
-             statistics.median(burst), "ms", None, empty, None,
-             note + "; each key sent the moment the last result is shown, before the screen "
-             "has drawn it (faster than anyone types): for comparison, no target"),
+        _row(
+            f"TUI first screen drawn, keys answered (SQLite, N={scale})",
+            drawn,
+            "s",
+            f"< {FIRST_SCREEN_TARGET_S} s",
+            floor,
+            drawn <= FIRST_SCREEN_TARGET_S,
+            note + "; the dashboard's panels are still filling in; baseline: importing "
+            "textual.app + sqlalchemy.orm",
+        ),
+        _row(
+            f"TUI first screen with every figure (SQLite, N={scale})",
+            usable,
+            "s",
+            f"< {FIRST_SCREEN_TARGET_S} s",
+            floor,
+            usable <= FIRST_SCREEN_TARGET_S,
+            note + f"; import {statistics.median(s['import'] for s in starts):.2f} s, "
+            f"database open {statistics.median(s['open'] for s in starts):.2f} s; baseline: "
+            "importing textual.app + sqlalchemy.orm",
+        ),
+        _row(
+            f"TUI partners filter keystroke median (SQLite, N={scale})",
+            median,
+            "ms",
+            f"< {KEYSTROKE_TARGET_MS:.0f} ms",
+            empty,
+            median <= KEYSTROKE_TARGET_MS,
+            note + f"; {len(keystrokes)} keystrokes; baseline: the unfiltered first page",
+        ),
+        _row(
+            f"TUI partners filter keystroke p95 (SQLite, N={scale})",
+            p95,
+            "ms",
+            f"< {KEYSTROKE_TARGET_MS:.0f} ms",
+            empty,
+            p95 <= KEYSTROKE_TARGET_MS,
+            note + f"; worst {worst:.0f} ms",
+        ),
+        _row(
+            f"TUI partners filter, keys back to back, median (SQLite, N={scale})",
+            statistics.median(burst),
+            "ms",
+            None,
+            empty,
+            None,
+            note + "; each key sent the moment the last result is shown, before the screen "
+            "has drawn it (faster than anyone types): for comparison, no target",
+        ),
     ]
 
 
-def _row(name: str, value: float, unit: str, target: str | None, baseline: float | None,
-         ok: bool | None, note: str) -> dict[str, Any]:
+def _row(
+    name: str,
+    value: float,
+    unit: str,
+    target: str | None,
+    baseline: float | None,
+    ok: bool | None,
+    note: str,
+) -> dict[str, Any]:
     return {
         "name": name,
         "value": round(value, 3 if unit == "s" else 1),
@@ -120,14 +157,19 @@ def _row(name: str, value: float, unit: str, target: str | None, baseline: float
 def _first_screen(url: str, actor: str) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", FIRST_SCREEN_SCRIPT, url, actor],
-        capture_output=True, text=True, cwd=ROOT, check=True, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _floor() -> float:
-    out = subprocess.run([sys.executable, "-c", FLOOR_SCRIPT], capture_output=True, text=True,
-                         cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", FLOOR_SCRIPT], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     return float(out.stdout.strip())
 
 

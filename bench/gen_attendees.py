@@ -22,46 +22,175 @@ from pathlib import Path
 from typing import Any
 
 HEADER = [
-    "Order #", "Order Date", "First Name", "Surname", "Email", "Quantity", "Ticket Type",
-    "Attendee #", "Group", "Order Type", "Currency", "Total Paid", "Fees Paid",
-    "Eventbrite Fees", "Eventbrite Payment Processing", "Attendee Status", "Job Title",
-    "Company", "Mobile Phone", "Which missions would you like to contribute to?",
+    "Order #",
+    "Order Date",
+    "First Name",
+    "Surname",
+    "Email",
+    "Quantity",
+    "Ticket Type",
+    "Attendee #",
+    "Group",
+    "Order Type",
+    "Currency",
+    "Total Paid",
+    "Fees Paid",
+    "Eventbrite Fees",
+    "Eventbrite Payment Processing",
+    "Attendee Status",
+    "Job Title",
+    "Company",
+    "Mobile Phone",
+    "Which missions would you like to contribute to?",
     "Would you like to be a Missions Ambassador? Which role(s)?",
 ]
 
-FIRST = ("Aisha Amara Ben Chloe Daniel Deborah Eleanor Emeka Fatima George Grace Hannah Ibrahim "
-         "Isla Jack James Jasmine Joseph Kemi Leah Liam Lucy Mohammed Nadia Noah Olivia Omar "
-         "Priya Rachel Rahul Ruth Sam Sarah Sofia Tariq Thomas Uma Victoria William Yusuf Zara "
-         "Adam Beatrice Callum Dina Ewan Farah Gabriel Helen Ivan Julia Kwame Laura Marcus Nia "
-         "Oscar Paula Quentin Rosa Simon Tessa").split()
-LAST = ("Abbott Ahmed Ali Bailey Begum Bennett Brown Campbell Chen Clarke Cooper Davies Edwards "
-        "Evans Fernandes Fisher Green Hall Harris Hussain Jackson James Johnson Jones Khan King "
-        "Kowalski Lee Lewis Martin Mensah Miah Mitchell Moore Morgan Murphy Nguyen Novak O'Brien "
-        "Okafor Osei Patel Phillips Price Rahman Roberts Robinson Rossi Scott Shah Singh Smith "
-        "Taylor Thomas Thompson Turner Walker Ward Watson White Williams Wilson Wood Wright Young "
-        "Zhang").split()
-TITLES = ("Chief Executive", "Head of Partnerships", "CSR Manager", "Director of Operations",
-          "Community Engagement Lead", "Founder", "Programme Manager", "Head of People",
-          "Sustainability Lead", "Research Fellow", "Marketing Director", "Volunteer Coordinator",
-          "Policy Officer", "Managing Director", "Head of Estates", "Trustee")
-PLACES = ("Camden", "Kentish Town", "Kings Cross", "Somers Town", "Regent's Park", "Euston",
-          "Holborn", "Bloomsbury", "Hampstead", "Gospel Oak", "Belsize", "Swiss Cottage",
-          "Chalk Farm", "Primrose Hill", "West Hampstead", "Fitzrovia", "St Pancras", "Highgate",
-          "Covent Garden", "Tufnell Park", "Fortune Green", "Haverstock", "Cantelowes")
-THINGS = ("Design", "Digital", "Media", "Food", "Housing", "Arts", "Health", "Legal", "Energy",
-          "Learning", "Youth", "Sports", "Music", "Print", "Data", "Care", "Property", "Garden",
-          "Finance", "Architecture", "Engineering", "Robotics", "Theatre", "Books", "Coffee",
-          "Bicycle", "Fashion", "Games", "Film", "Software", "Analytics", "Catering", "Logistics",
-          "Recruitment", "Translation", "Photography", "Bakery", "Brewing", "Ceramics", "Textiles")
-KINDS = ("Ltd", "Limited", "LLP", "Group", "Partners", "Studio", "Collective", "Trust",
-         "Foundation", "Association", "CIC", "Co.", "& Co", "Network", "Centre", "Society",
-         "Works", "Lab", "Agency", "Consultancy")
-MISSIONS = ("Diversity", "Young people", "Food", "Estates and neighbourhoods", "food",
-            "young_people")
-ROLES = ("Sponsorship", "Advocate/champion", "Research, learning & evaluation",
-         "Recognition of action", "advocate")
-TICKETS = ("General Admission", "General Admission", "General Admission", "Early Bird",
-           "Partner ticket", "Speaker", "Community ticket")
+FIRST = (
+    "Aisha Amara Ben Chloe Daniel Deborah Eleanor Emeka Fatima George Grace Hannah Ibrahim "
+    "Isla Jack James Jasmine Joseph Kemi Leah Liam Lucy Mohammed Nadia Noah Olivia Omar "
+    "Priya Rachel Rahul Ruth Sam Sarah Sofia Tariq Thomas Uma Victoria William Yusuf Zara "
+    "Adam Beatrice Callum Dina Ewan Farah Gabriel Helen Ivan Julia Kwame Laura Marcus Nia "
+    "Oscar Paula Quentin Rosa Simon Tessa"
+).split()
+LAST = (
+    "Abbott Ahmed Ali Bailey Begum Bennett Brown Campbell Chen Clarke Cooper Davies Edwards "
+    "Evans Fernandes Fisher Green Hall Harris Hussain Jackson James Johnson Jones Khan King "
+    "Kowalski Lee Lewis Martin Mensah Miah Mitchell Moore Morgan Murphy Nguyen Novak O'Brien "
+    "Okafor Osei Patel Phillips Price Rahman Roberts Robinson Rossi Scott Shah Singh Smith "
+    "Taylor Thomas Thompson Turner Walker Ward Watson White Williams Wilson Wood Wright Young "
+    "Zhang"
+).split()
+TITLES = (
+    "Chief Executive",
+    "Head of Partnerships",
+    "CSR Manager",
+    "Director of Operations",
+    "Community Engagement Lead",
+    "Founder",
+    "Programme Manager",
+    "Head of People",
+    "Sustainability Lead",
+    "Research Fellow",
+    "Marketing Director",
+    "Volunteer Coordinator",
+    "Policy Officer",
+    "Managing Director",
+    "Head of Estates",
+    "Trustee",
+)
+PLACES = (
+    "Camden",
+    "Kentish Town",
+    "Kings Cross",
+    "Somers Town",
+    "Regent's Park",
+    "Euston",
+    "Holborn",
+    "Bloomsbury",
+    "Hampstead",
+    "Gospel Oak",
+    "Belsize",
+    "Swiss Cottage",
+    "Chalk Farm",
+    "Primrose Hill",
+    "West Hampstead",
+    "Fitzrovia",
+    "St Pancras",
+    "Highgate",
+    "Covent Garden",
+    "Tufnell Park",
+    "Fortune Green",
+    "Haverstock",
+    "Cantelowes",
+)
+THINGS = (
+    "Design",
+    "Digital",
+    "Media",
+    "Food",
+    "Housing",
+    "Arts",
+    "Health",
+    "Legal",
+    "Energy",
+    "Learning",
+    "Youth",
+    "Sports",
+    "Music",
+    "Print",
+    "Data",
+    "Care",
+    "Property",
+    "Garden",
+    "Finance",
+    "Architecture",
+    "Engineering",
+    "Robotics",
+    "Theatre",
+    "Books",
+    "Coffee",
+    "Bicycle",
+    "Fashion",
+    "Games",
+    "Film",
+    "Software",
+    "Analytics",
+    "Catering",
+    "Logistics",
+    "Recruitment",
+    "Translation",
+    "Photography",
+    "Bakery",
+    "Brewing",
+    "Ceramics",
+    "Textiles",
+)
+KINDS = (
+    "Ltd",
+    "Limited",
+    "LLP",
+    "Group",
+    "Partners",
+    "Studio",
+    "Collective",
+    "Trust",
+    "Foundation",
+    "Association",
+    "CIC",
+    "Co.",
+    "& Co",
+    "Network",
+    "Centre",
+    "Society",
+    "Works",
+    "Lab",
+    "Agency",
+    "Consultancy",
+)
+MISSIONS = (
+    "Diversity",
+    "Young people",
+    "Food",
+    "Estates and neighbourhoods",
+    "food",
+    "young_people",
+)
+ROLES = (
+    "Sponsorship",
+    "Advocate/champion",
+    "Research, learning & evaluation",
+    "Recognition of action",
+    "advocate",
+)
+TICKETS = (
+    "General Admission",
+    "General Admission",
+    "General Admission",
+    "Early Bird",
+    "Partner ticket",
+    "Speaker",
+    "Community ticket",
+)
 
 
 def organisation_names(count: int, rng: random.Random) -> list[str]:
@@ -73,12 +202,16 @@ def organisation_names(count: int, rng: random.Random) -> list[str]:
         if pattern < 0.45:
             name = f"{rng.choice(PLACES)} {rng.choice(THINGS)} {rng.choice(KINDS)}"
         elif pattern < 0.75:
-            name = (f"{rng.choice(LAST)} {rng.choice(('&', 'and'))} {rng.choice(LAST)} "
-                    f"{rng.choice(THINGS)}")
+            name = (
+                f"{rng.choice(LAST)} {rng.choice(('&', 'and'))} {rng.choice(LAST)} "
+                f"{rng.choice(THINGS)}"
+            )
         elif pattern < 0.9:
             name = f"The {rng.choice(PLACES)} {rng.choice(THINGS)} {rng.choice(KINDS)}"
         else:
-            name = f"{rng.choice(THINGS)} {rng.choice(THINGS)} {rng.choice(('Ltd', 'Trust', 'Lab'))}"
+            name = (
+                f"{rng.choice(THINGS)} {rng.choice(THINGS)} {rng.choice(('Ltd', 'Trust', 'Lab'))}"
+            )
         key = " ".join(name.lower().replace("&", "and").replace(".", "").split())
         if key in seen:
             continue
@@ -98,11 +231,11 @@ def typo(name: str, rng: random.Random) -> str:
     at = rng.randrange(2, len(word) - 1)
     kind = rng.random()
     if kind < 0.4:
-        word = word[:at] + word[at + 1:]
+        word = word[:at] + word[at + 1 :]
     elif kind < 0.7:
         word = word[:at] + word[at] + word[at:]
     else:
-        word = word[:at - 1] + word[at] + word[at - 1] + word[at + 1:]
+        word = word[: at - 1] + word[at] + word[at - 1] + word[at + 1 :]
     words[i] = word
     return " ".join(words)
 
@@ -123,8 +256,9 @@ def harmless_variant(name: str, rng: random.Random) -> str:
     return name.replace(" ", "  ") + "."
 
 
-def generate(path: str | Path, rows: int = 100_000, organisations: int = 5000,
-             seed: int = 1) -> dict[str, Any]:
+def generate(
+    path: str | Path, rows: int = 100_000, organisations: int = 5000, seed: int = 1
+) -> dict[str, Any]:
     """Write the export to `path` and return what is in it."""
     rng = random.Random(seed)
     orgs = organisation_names(organisations, rng)
@@ -170,11 +304,14 @@ def generate(path: str | Path, rows: int = 100_000, organisations: int = 5000,
                         email = f"{first}.{last}{rng.randrange(100000)}@{domain}.org.uk".lower()
                     emails_seen.add(email)
                     person = {
-                        "first": first, "last": last, "email": email,
+                        "first": first,
+                        "last": last,
+                        "email": email,
                         "company": rng.choice(spellings[org_index]),
                         "title": rng.choice(TITLES) if rng.random() < 0.8 else "",
                         "phone": f"07{rng.randrange(100_000_000, 999_999_999)}"
-                        if rng.random() < 0.5 else "",
+                        if rng.random() < 0.5
+                        else "",
                     }
                     people.append(person)
                 status = "Attending"
@@ -189,11 +326,27 @@ def generate(path: str | Path, rows: int = 100_000, organisations: int = 5000,
                     if rng.random() < 0.6:
                         roles = "; ".join(rng.sample(ROLES[:4], rng.randrange(1, 3)))
                 row = [
-                    str(order_no), ordered.strftime("%d/%m/%Y %H:%M"), person["first"],
-                    person["last"], person["email"], "1", rng.choice(TICKETS),
-                    str(order_no * 10 + attendee), "", "Free Order", "GBP", "0.00", "0.00",
-                    "0.00", "0.00", status, person["title"], person["company"], person["phone"],
-                    missions, roles,
+                    str(order_no),
+                    ordered.strftime("%d/%m/%Y %H:%M"),
+                    person["first"],
+                    person["last"],
+                    person["email"],
+                    "1",
+                    rng.choice(TICKETS),
+                    str(order_no * 10 + attendee),
+                    "",
+                    "Free Order",
+                    "GBP",
+                    "0.00",
+                    "0.00",
+                    "0.00",
+                    "0.00",
+                    status,
+                    person["title"],
+                    person["company"],
+                    person["phone"],
+                    missions,
+                    roles,
                 ]
                 if rng.random() < 0.001:
                     bad += 1
@@ -210,8 +363,15 @@ def generate(path: str | Path, rows: int = 100_000, organisations: int = 5000,
                 out.writerow(row)
                 written += 1
     path.with_name(path.name + ".variants.json").write_text(json.dumps(typos, indent=0))
-    return {"rows": written, "organisations": organisations, "typos": len(typos),
-            "people": len(people), "bad": bad, "cancelled": cancelled, "interested": interested}
+    return {
+        "rows": written,
+        "organisations": organisations,
+        "typos": len(typos),
+        "people": len(people),
+        "bad": bad,
+        "cancelled": cancelled,
+        "interested": interested,
+    }
 
 
 def main() -> None:

@@ -20,24 +20,40 @@ def ambassador() -> None:
 @click.option("--role", required=True, help="The role (key or name, e.g. sponsorship).")
 @click.option("--mission", help="The mission it is for (optional).")
 @click.option("--since", help="Since when (default today).")
-@click.option("--status", type=STATUSES, default="proposed", show_default=True,
-              help="Where it starts.")
+@click.option(
+    "--status", type=STATUSES, default="proposed", show_default=True, help="Where it starts."
+)
 @json_option
 @pass_app
-def enrol(app: AppContext, org: str, role: str, mission: str | None, since: str | None,
-          status: str, as_json: bool) -> None:
+def enrol(
+    app: AppContext,
+    org: str,
+    role: str,
+    mission: str | None,
+    since: str | None,
+    status: str,
+    as_json: bool,
+) -> None:
     """Enrol ORG as a Missions Ambassador in a role."""
     from partnercrm import ambassadors, missions, organisations
 
     with app.transaction() as s:
         new = ambassadors.enrol(
-            s, organisations.find_organisation(s, org), missions.find_role(s, role),
+            s,
+            organisations.find_organisation(s, org),
+            missions.find_role(s, role),
             mission=missions.find_mission(s, mission) if mission else None,
-            since=since, status=status,
+            since=since,
+            status=status,
         )
         data = ambassadors.ambassadorship_dict(new)
-    emit(data, as_json, lambda d: click.echo(
-        f"Ambassadorship {d['id']}: {d['organisation']} as {d['role_name']} ({d['status']})."))
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Ambassadorship {d['id']}: {d['organisation']} as {d['role_name']} ({d['status']})."
+        ),
+    )
 
 
 @ambassador.command("status")
@@ -62,8 +78,9 @@ def status(app: AppContext, ambassadorship_id: str, status: str, on: str | None)
 @click.option("--status", type=STATUSES, help="Only this status.")
 @json_option
 @pass_app
-def list_(app: AppContext, role: str | None, mission: str | None, status: str | None,
-          as_json: bool) -> None:
+def list_(
+    app: AppContext, role: str | None, mission: str | None, status: str | None, as_json: bool
+) -> None:
     """List ambassadorships by role."""
     from partnercrm import ambassadors, missions
 
@@ -71,12 +88,25 @@ def list_(app: AppContext, role: str | None, mission: str | None, status: str | 
         data = [
             ambassadors.ambassadorship_dict(a)
             for a in ambassadors.list_ambassadorships(
-                s, role=missions.find_role(s, role) if role else None,
-                mission=missions.find_mission(s, mission) if mission else None, status=status,
+                s,
+                role=missions.find_role(s, role) if role else None,
+                mission=missions.find_mission(s, mission) if mission else None,
+                status=status,
             )
         ]
-    emit(data, as_json, lambda d: table(
-        d, [("id", "ID"), ("organisation", "Organisation"), ("role_name", "Role"),
-            ("mission", "Mission"), ("status", "Status"), ("since", "Since")],
-        empty="No ambassadors match. Enrol one with `partnercrm ambassador enrol ORG --role ROLE`.",
-    ))
+    emit(
+        data,
+        as_json,
+        lambda d: table(
+            d,
+            [
+                ("id", "ID"),
+                ("organisation", "Organisation"),
+                ("role_name", "Role"),
+                ("mission", "Mission"),
+                ("status", "Status"),
+                ("since", "Since"),
+            ],
+            empty="No ambassadors match. Enrol one with `partnercrm ambassador enrol ORG --role ROLE`.",
+        ),
+    )

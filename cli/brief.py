@@ -20,23 +20,48 @@ SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".txt": "text", ".
 
 @click.command()
 @click.argument("org", required=False)
-@click.option("--for", "for_", metavar="COLLEAGUE",
-              help="Who the brief is for (default: the acting colleague, if --as names one).")
+@click.option(
+    "--for",
+    "for_",
+    metavar="COLLEAGUE",
+    help="Who the brief is for (default: the acting colleague, if --as names one).",
+)
 @click.option("--meeting", metavar="DATE", help="When the meeting is (e.g. 3/12/2026, tomorrow).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False),
-              help="text, md, html or json (default: text on a terminal, Markdown when piped, "
-                   "or from the --out file's extension).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the brief to this file instead of the terminal.")
-@click.option("--event", metavar="NAME",
-              help="Write a brief for every organisation attending this event (needs --out-dir).")
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="With --event: the folder for the briefs and their index page.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    help="text, md, html or json (default: text on a terminal, Markdown when piped, "
+    "or from the --out file's extension).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the brief to this file instead of the terminal.",
+)
+@click.option(
+    "--event",
+    metavar="NAME",
+    help="Write a brief for every organisation attending this event (needs --out-dir).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --event: the folder for the briefs and their index page.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the brief as one JSON document.")
 @pass_app
-def brief(app: AppContext, org: str | None, for_: str | None, meeting: str | None,
-          fmt: str | None, out: Path | None, event: str | None, out_dir: Path | None,
-          as_json: bool) -> None:
+def brief(
+    app: AppContext,
+    org: str | None,
+    for_: str | None,
+    meeting: str | None,
+    fmt: str | None,
+    out: Path | None,
+    event: str | None,
+    out_dir: Path | None,
+    as_json: bool,
+) -> None:
     """A one-page brief on ORG (a name, alias or id): who they are, what is live, what to ask.
 
     \b
@@ -95,8 +120,15 @@ def _write(path: Path, text: str) -> None:
         raise DataError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-def _event_briefs(app: AppContext, org: str | None, event: str, out_dir: Path | None,
-                  out: Path | None, fmt: str | None, for_: str | None) -> None:
+def _event_briefs(
+    app: AppContext,
+    org: str | None,
+    event: str,
+    out_dir: Path | None,
+    out: Path | None,
+    fmt: str | None,
+    for_: str | None,
+) -> None:
     if org is not None:
         raise click.UsageError("give either ORG or --event, not both")
     if out_dir is None:
@@ -123,6 +155,7 @@ def _event_briefs(app: AppContext, org: str | None, event: str, out_dir: Path | 
 
 
 # ---------------------------------------------------------------- text, for the terminal
+
 
 def _print_text(made: Brief, out: Path | None) -> None:
     from rich.console import Console
@@ -212,8 +245,11 @@ def _render_text(b: Brief, console: Any) -> None:
     if b.contacts:
         t = grid("Name", "Job title", "Last touch")
         for p in b.contacts:
-            t.add_row(escape(p.name + (" (senior)" if p.senior else "")), escape(p.job_title or "—"),
-                      day(p.last_touch))
+            t.add_row(
+                escape(p.name + (" (senior)" if p.senior else "")),
+                escape(p.job_title or "—"),
+                day(p.last_touch),
+            )
         console.print(t)
     else:
         console.print("No contacts on record yet.")
@@ -229,12 +265,17 @@ def _render_text(b: Brief, console: Any) -> None:
                     f"{s.description} ({s.owner}, {day(s.due)})"
                 )
             t.add_row(
-                escape(c.subject or c.ask_name or "no ask yet"), c.stage, escape(c.lead),
-                day(c.last_touch), step,
+                escape(c.subject or c.ask_name or "no ask yet"),
+                c.stage,
+                escape(c.lead),
+                day(c.last_touch),
+                step,
             )
         console.print(t)
         if g.open_conversations > len(b.conversations):
-            console.print(f"…and {g.open_conversations - len(b.conversations)} more open conversations.")
+            console.print(
+                f"…and {g.open_conversations - len(b.conversations)} more open conversations."
+            )
     else:
         console.print("No conversations yet." if not g.conversations else "No live conversations.")
 
@@ -247,8 +288,11 @@ def _render_text(b: Brief, console: Any) -> None:
             if c.overdue:
                 when = f"[red]{when} overdue[/]"
             t.add_row(
-                escape(c.kind_name.capitalize() + (f" for {c.beneficiary}" if c.beneficiary else "")),
-                c.status.replace("_", " "), when,
+                escape(
+                    c.kind_name.capitalize() + (f" for {c.beneficiary}" if c.beneficiary else "")
+                ),
+                c.status.replace("_", " "),
+                when,
                 escape(impact(c.delivered if closed else c.promised) or "—"),
             )
         console.print(t)
@@ -267,9 +311,13 @@ def _render_text(b: Brief, console: Any) -> None:
         heading("Events, last three years")
         t = grid("Date", "Event", "Who came")
         for e in b.events:
-            t.add_row(day(e.date), escape(e.name + (" (hosted)" if e.hosted else "")),
-                      escape((", ".join(e.people) or "—")
-                             + (f" and {e.others} more" if e.others else "")))
+            t.add_row(
+                day(e.date),
+                escape(e.name + (" (hosted)" if e.hosted else "")),
+                escape(
+                    (", ".join(e.people) or "—") + (f" and {e.others} more" if e.others else "")
+                ),
+            )
         console.print(t)
         if g.events > len(b.events):
             console.print(f"…and {g.events - len(b.events)} more events.")
@@ -278,6 +326,10 @@ def _render_text(b: Brief, console: Any) -> None:
         heading("Colleagues in contact")
         t = grid("Colleague", "Team", "Open", "Last contact")
         for c in b.colleagues:
-            t.add_row(escape(c.name + (" (lead)" if c.is_lead else "")), escape(c.team or "—"),
-                      f"{c.open_conversations} of {c.conversations}", day(c.last_contact))
+            t.add_row(
+                escape(c.name + (" (lead)" if c.is_lead else "")),
+                escape(c.team or "—"),
+                f"{c.open_conversations} of {c.conversations}",
+                day(c.last_contact),
+            )
         console.print(t)

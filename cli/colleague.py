@@ -36,7 +36,12 @@ def list_(app: AppContext, as_json: bool) -> None:
 
     with app.reading() as s:
         data = [colleagues.colleague_dict(c) for c in colleagues.list_colleagues(s)]
-    emit(data, as_json, lambda d: table(
-        d, [("id", "ID"), ("name", "Name"), ("email", "Email"), ("team", "Team")],
-        empty="No colleagues yet. Add one with `partnercrm colleague add NAME --email EMAIL`.",
-    ))
+    emit(
+        data,
+        as_json,
+        lambda d: table(
+            d,
+            [("id", "ID"), ("name", "Name"), ("email", "Email"), ("team", "Team")],
+            empty="No colleagues yet. Add one with `partnercrm colleague add NAME --email EMAIL`.",
+        ),
+    )

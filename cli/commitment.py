@@ -21,8 +21,12 @@ def commitment() -> None:
 @commitment.command("add")
 @click.argument("conversation_id", metavar="CONVERSATION_ID")
 @click.option("--kind", type=KINDS, required=True, help="The way the partner contributes.")
-@click.option("--mission", "mission_keys", multiple=True,
-              help="A mission it serves (repeatable; default: the conversation's).")
+@click.option(
+    "--mission",
+    "mission_keys",
+    multiple=True,
+    help="A mission it serves (repeatable; default: the conversation's).",
+)
 @click.option("--beneficiary", help="Who benefits (a school, a VCS organisation, …).")
 @click.option("--gbp", help="Money promised, in pounds.")
 @click.option("--hours", help="Volunteer or expert hours promised.")
@@ -32,22 +36,45 @@ def commitment() -> None:
 @click.option("--date", "on", help="When it was agreed (default today).")
 @json_option
 @pass_app
-def add(app: AppContext, conversation_id: str, kind: str, mission_keys: tuple[str, ...],
-        beneficiary: str | None, gbp: str | None, hours: str | None, opportunities: str | None,
-        people: str | None, due: str | None, on: str | None, as_json: bool) -> None:
+def add(
+    app: AppContext,
+    conversation_id: str,
+    kind: str,
+    mission_keys: tuple[str, ...],
+    beneficiary: str | None,
+    gbp: str | None,
+    hours: str | None,
+    opportunities: str | None,
+    people: str | None,
+    due: str | None,
+    on: str | None,
+    as_json: bool,
+) -> None:
     """Record the commitment a conversation converted into (the conversation becomes committed)."""
     from partnercrm import commitments, conversations, missions
 
     with app.transaction() as s:
         new = commitments.add_commitment(
-            s, conversations.get_conversation(s, conversation_id), kind,
+            s,
+            conversations.get_conversation(s, conversation_id),
+            kind,
             missions=[missions.find_mission(s, k) for k in mission_keys],
-            beneficiary=beneficiary, gbp=gbp, hours=hours, opportunities=opportunities,
-            people=people, due=due, on=on,
+            beneficiary=beneficiary,
+            gbp=gbp,
+            hours=hours,
+            opportunities=opportunities,
+            people=people,
+            due=due,
+            on=on,
         )
         data = commitments.commitment_dict(new)
-    emit(data, as_json, lambda d: click.echo(
-        f"Commitment {d['id']} agreed with {d['organisation']} ({d['kind']})."))
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Commitment {d['id']} agreed with {d['organisation']} ({d['kind']})."
+        ),
+    )
 
 
 @commitment.command("deliver")
@@ -61,19 +88,40 @@ def add(app: AppContext, conversation_id: str, kind: str, mission_keys: tuple[st
 @click.option("--partial", is_flag=True, help="Part delivered: keep it open (in progress).")
 @json_option
 @pass_app
-def deliver(app: AppContext, commitment_id: str, opportunities: str | None, people: str | None,
-            gbp: str | None, hours: str | None, story: str | None, on: str | None,
-            partial: bool, as_json: bool) -> None:
+def deliver(
+    app: AppContext,
+    commitment_id: str,
+    opportunities: str | None,
+    people: str | None,
+    gbp: str | None,
+    hours: str | None,
+    story: str | None,
+    on: str | None,
+    partial: bool,
+    as_json: bool,
+) -> None:
     """Record what commitment ID delivered, with its impact and story."""
     from partnercrm import commitments
 
     with app.transaction() as s:
         found = commitments.get_commitment(s, commitment_id)
-        commitments.deliver(s, found, opportunities=opportunities, people=people, gbp=gbp,
-                            hours=hours, story=story, on=on, partial=partial)
+        commitments.deliver(
+            s,
+            found,
+            opportunities=opportunities,
+            people=people,
+            gbp=gbp,
+            hours=hours,
+            story=story,
+            on=on,
+            partial=partial,
+        )
         data = commitments.commitment_dict(found)
-    emit(data, as_json, lambda d: click.echo(
-        f"Commitment {d['id']} with {d['organisation']} is {d['status']}."))
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(f"Commitment {d['id']} with {d['organisation']} is {d['status']}."),
+    )
 
 
 @commitment.command("start")
@@ -110,8 +158,14 @@ def lapse(app: AppContext, commitment_id: str, on: str | None) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option
 @pass_app
-def list_(app: AppContext, status: str | None, mission: str | None, org: str | None,
-          limit: int | None, as_json: bool) -> None:
+def list_(
+    app: AppContext,
+    status: str | None,
+    mission: str | None,
+    org: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List commitments, newest first."""
     from partnercrm import commitments, missions, organisations
 
@@ -119,19 +173,34 @@ def list_(app: AppContext, status: str | None, mission: str | None, org: str | N
         data = [
             commitments.commitment_dict(c)
             for c in commitments.list_commitments(
-                s, status=status,
+                s,
+                status=status,
                 mission=missions.find_mission(s, mission) if mission else None,
                 organisation=organisations.find_organisation(s, org) if org else None,
                 limit=limit,
             )
         ]
-    emit(data, as_json, lambda d: table(
-        [{**c, "promise": figures(c["promised"]), "impact": figures(c["delivered"])} for c in d],
-        [("id", "ID"), ("organisation", "Organisation"), ("kind", "Kind"), ("status", "Status"),
-         ("missions", "Missions"), ("due", "Due"), ("promise", "Promised"),
-         ("impact", "Delivered")],
-        empty="No commitments match.",
-    ))
+    emit(
+        data,
+        as_json,
+        lambda d: table(
+            [
+                {**c, "promise": figures(c["promised"]), "impact": figures(c["delivered"])}
+                for c in d
+            ],
+            [
+                ("id", "ID"),
+                ("organisation", "Organisation"),
+                ("kind", "Kind"),
+                ("status", "Status"),
+                ("missions", "Missions"),
+                ("due", "Due"),
+                ("promise", "Promised"),
+                ("impact", "Delivered"),
+            ],
+            empty="No commitments match.",
+        ),
+    )
 
 
 def figures(values: dict[str, Any]) -> str:

@@ -9,8 +9,14 @@ import click
 from cli.context import AppContext, emit, fields, json_option, pass_app, table
 
 BASES = click.Choice(
-    ["legitimate_interests", "consent", "contract", "legal_obligation", "public_task",
-     "vital_interests"],
+    [
+        "legitimate_interests",
+        "consent",
+        "contract",
+        "legal_obligation",
+        "public_task",
+        "vital_interests",
+    ],
     case_sensitive=False,
 )
 
@@ -27,27 +33,54 @@ def contact() -> None:
 @click.option("--title", help="Job title.")
 @click.option("--phone", help="Phone number.")
 @click.option("--senior", is_flag=True, help="A senior leader (shown first in briefs).")
-@click.option("--basis", type=BASES, default="legitimate_interests", show_default=True,
-              help="Lawful basis for holding their data.")
+@click.option(
+    "--basis",
+    type=BASES,
+    default="legitimate_interests",
+    show_default=True,
+    help="Lawful basis for holding their data.",
+)
 @click.option("--source", help="Where their details came from (e.g. 'Summit 2024 registration').")
 @click.option("--consent-expires", help="For consent: when it expires.")
 @json_option
 @pass_app
-def add(app: AppContext, name: str, email: str, org: str, title: str | None, phone: str | None,
-        senior: bool, basis: str, source: str | None, consent_expires: str | None,
-        as_json: bool) -> None:
+def add(
+    app: AppContext,
+    name: str,
+    email: str,
+    org: str,
+    title: str | None,
+    phone: str | None,
+    senior: bool,
+    basis: str,
+    source: str | None,
+    consent_expires: str | None,
+    as_json: bool,
+) -> None:
     """Add a contact called NAME at an organisation."""
     from partnercrm import contacts, organisations
 
     with app.transaction() as s:
         found = contacts.add_contact(
-            s, name, email, organisations.find_organisation(s, org), job_title=title, phone=phone,
-            senior=senior, lawful_basis=basis, consent_source=source,
+            s,
+            name,
+            email,
+            organisations.find_organisation(s, org),
+            job_title=title,
+            phone=phone,
+            senior=senior,
+            lawful_basis=basis,
+            consent_source=source,
             consent_expires=consent_expires,
         )
         data = contacts.contact_dict(found)
-    emit(data, as_json, lambda d: click.echo(
-        f"Added {d['name']} <{d['email']}> at {d['organisation']} (id {d['id']})."))
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Added {d['name']} <{d['email']}> at {d['organisation']} (id {d['id']})."
+        ),
+    )
 
 
 @contact.command("list")
@@ -56,8 +89,9 @@ def add(app: AppContext, name: str, email: str, org: str, title: str | None, pho
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option
 @pass_app
-def list_(app: AppContext, org: str | None, archived: bool, limit: int | None,
-          as_json: bool) -> None:
+def list_(
+    app: AppContext, org: str | None, archived: bool, limit: int | None, as_json: bool
+) -> None:
     """List contacts, by name."""
     from partnercrm import contacts, organisations
 
@@ -67,11 +101,22 @@ def list_(app: AppContext, org: str | None, archived: bool, limit: int | None,
             contacts.contact_dict(c)
             for c in contacts.list_contacts(s, found, include_archived=archived, limit=limit)
         ]
-    emit(data, as_json, lambda d: table(
-        d, [("id", "ID"), ("name", "Name"), ("job_title", "Title"), ("organisation", "Organisation"),
-            ("email", "Email"), ("senior", "Senior")],
-        empty="No contacts yet. Add one with `partnercrm contact add NAME --email EMAIL --org ORG`.",
-    ))
+    emit(
+        data,
+        as_json,
+        lambda d: table(
+            d,
+            [
+                ("id", "ID"),
+                ("name", "Name"),
+                ("job_title", "Title"),
+                ("organisation", "Organisation"),
+                ("email", "Email"),
+                ("senior", "Senior"),
+            ],
+            empty="No contacts yet. Add one with `partnercrm contact add NAME --email EMAIL --org ORG`.",
+        ),
+    )
 
 
 @contact.command("show")
@@ -89,18 +134,20 @@ def show(app: AppContext, name_or_email: str, as_json: bool) -> None:
 
 def _render(d: dict[str, Any]) -> None:
     click.secho(d["name"] + (" (archived)" if d["archived"] else ""), bold=True)
-    fields([
-        ("Organisation", d["organisation"] or "—"),
-        ("Job title", d["job_title"] or "—"),
-        ("Email", d["email"] or "—"),
-        ("Other emails", ", ".join(d["other_emails"]) or "—"),
-        ("Phone", d["phone"] or "—"),
-        ("Senior", "yes" if d["senior"] else "no"),
-        ("Lawful basis", d["lawful_basis"] or "—"),
-        ("Source", d["consent_source"] or "—"),
-        ("Since", d["consent_date"] or "—"),
-        ("Consent expires", d["consent_expires"] or "—"),
-    ])
+    fields(
+        [
+            ("Organisation", d["organisation"] or "—"),
+            ("Job title", d["job_title"] or "—"),
+            ("Email", d["email"] or "—"),
+            ("Other emails", ", ".join(d["other_emails"]) or "—"),
+            ("Phone", d["phone"] or "—"),
+            ("Senior", "yes" if d["senior"] else "no"),
+            ("Lawful basis", d["lawful_basis"] or "—"),
+            ("Source", d["consent_source"] or "—"),
+            ("Since", d["consent_date"] or "—"),
+            ("Consent expires", d["consent_expires"] or "—"),
+        ]
+    )
 
 
 @contact.command("edit")
@@ -116,20 +163,37 @@ def _render(d: dict[str, Any]) -> None:
 @click.option("--consent-expires", help="For consent: when it expires.")
 @json_option
 @pass_app
-def edit(app: AppContext, name_or_email: str, name: str | None, email: str | None,
-         org: str | None, title: str | None, phone: str | None, senior: bool | None,
-         basis: str | None, source: str | None, consent_expires: str | None,
-         as_json: bool) -> None:
+def edit(
+    app: AppContext,
+    name_or_email: str,
+    name: str | None,
+    email: str | None,
+    org: str | None,
+    title: str | None,
+    phone: str | None,
+    senior: bool | None,
+    basis: str | None,
+    source: str | None,
+    consent_expires: str | None,
+    as_json: bool,
+) -> None:
     """Change a contact's details; only the options given change."""
     from partnercrm import contacts, organisations
 
     with app.transaction() as s:
         found = contacts.find_contact(s, name_or_email)
         contacts.edit_contact(
-            s, found, name=name, email=email,
+            s,
+            found,
+            name=name,
+            email=email,
             organisation=organisations.find_organisation(s, org) if org else None,
-            job_title=title, phone=phone, senior=senior, lawful_basis=basis,
-            consent_source=source, consent_expires=consent_expires,
+            job_title=title,
+            phone=phone,
+            senior=senior,
+            lawful_basis=basis,
+            consent_source=source,
+            consent_expires=consent_expires,
         )
         data = contacts.contact_dict(found)
     emit(data, as_json, lambda d: click.echo(f"Saved {d['name']} (id {d['id']})."))

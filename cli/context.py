@@ -84,7 +84,9 @@ def errors() -> Iterator[None]:
     except IntegrityError as exc:
         # the driver's own sentence, without SQLAlchemy's statement and parameters
         first = str(exc.orig).splitlines()[0]
-        raise DataError(f"the change clashes with what is stored ({first}); nothing was saved") from exc
+        raise DataError(
+            f"the change clashes with what is stored ({first}); nothing was saved"
+        ) from exc
     except DatabaseError as exc:
         if "not a database" in str(exc.orig):
             # often a wrong --db (a spreadsheet, a typo'd path): never point at restore first

@@ -11,9 +11,15 @@ from partnercrm.models import Channel, Stage
 
 CHANNELS = click.Choice([c.value for c in Channel], case_sensitive=False)
 STAGES = click.Choice([s.value for s in Stage], case_sensitive=False)
-LIST_COLUMNS = [("id", "ID"), ("organisation", "Organisation"), ("stage", "Stage"),
-                ("lead", "Lead"), ("ask", "Ask"), ("last_touch", "Last touch"),
-                ("next", "Next step")]
+LIST_COLUMNS = [
+    ("id", "ID"),
+    ("organisation", "Organisation"),
+    ("stage", "Stage"),
+    ("lead", "Lead"),
+    ("ask", "Ask"),
+    ("last_touch", "Last touch"),
+    ("next", "Next step"),
+]
 
 
 @click.group()
@@ -25,18 +31,31 @@ def conversation() -> None:
 @click.argument("org")
 @click.option("--lead", required=True, help="The colleague leading the conversation.")
 @click.option("--with", "with_", multiple=True, help="A contact in it (name or email; repeatable).")
-@click.option("--mission", "mission_keys", multiple=True, help="A mission it is about (repeatable).")
+@click.option(
+    "--mission", "mission_keys", multiple=True, help="A mission it is about (repeatable)."
+)
 @click.option("--ask", help="The possible ask: an ambassador role or a kind of commitment.")
 @click.option("--subject", help="A few words on what it is about.")
 @click.option("--date", "on", help="When it happened (default today; e.g. 12/11/2024).")
-@click.option("--channel", type=CHANNELS, default="meeting", show_default=True,
-              help="How it happened.")
+@click.option(
+    "--channel", type=CHANNELS, default="meeting", show_default=True, help="How it happened."
+)
 @click.option("--note", help="What was said.")
 @json_option
 @pass_app
-def log(app: AppContext, org: str, lead: str, with_: tuple[str, ...],
-        mission_keys: tuple[str, ...], ask: str | None, subject: str | None, on: str | None,
-        channel: str, note: str | None, as_json: bool) -> None:
+def log(
+    app: AppContext,
+    org: str,
+    lead: str,
+    with_: tuple[str, ...],
+    mission_keys: tuple[str, ...],
+    ask: str | None,
+    subject: str | None,
+    on: str | None,
+    channel: str,
+    note: str | None,
+    as_json: bool,
+) -> None:
     """Log a new warm conversation with ORG; prints its id."""
     from partnercrm import colleagues, contacts, conversations, missions, organisations
 
@@ -47,7 +66,11 @@ def log(app: AppContext, org: str, lead: str, with_: tuple[str, ...],
             colleagues.find_colleague(s, lead),
             contacts=[contacts.find_contact(s, c) for c in with_],
             missions=[missions.find_mission(s, k) for k in mission_keys],
-            ask=ask, subject=subject, on=on, note=note, channel=channel,
+            ask=ask,
+            subject=subject,
+            on=on,
+            note=note,
+            channel=channel,
         )
         data = conversations.conversation_dict(conv)
     emit(data, as_json, lambda d: click.echo(d["id"]))
@@ -56,29 +79,52 @@ def log(app: AppContext, org: str, lead: str, with_: tuple[str, ...],
 @conversation.command("touch")
 @click.argument("conversation_id", metavar="ID")
 @click.option("--date", "on", help="When (default today).")
-@click.option("--channel", type=CHANNELS, default="meeting", show_default=True,
-              help="How it happened.")
+@click.option(
+    "--channel", type=CHANNELS, default="meeting", show_default=True, help="How it happened."
+)
 @click.option("--note", help="What was said.")
 @click.option("--by", help="The colleague who was there (default: the lead).")
 @click.option("--with", "with_", help="The contact who was there.")
 @json_option
 @pass_app
-def touch(app: AppContext, conversation_id: str, on: str | None, channel: str,
-          note: str | None, by: str | None, with_: str | None, as_json: bool) -> None:
+def touch(
+    app: AppContext,
+    conversation_id: str,
+    on: str | None,
+    channel: str,
+    note: str | None,
+    by: str | None,
+    with_: str | None,
+    as_json: bool,
+) -> None:
     """Add a touchpoint (a meeting, call, email or event) to conversation ID."""
     from partnercrm import colleagues, contacts, conversations
 
     with app.transaction() as s:
         conv = conversations.get_conversation(s, conversation_id)
         tp = conversations.add_touchpoint(
-            s, conv, on=on, channel=channel, note=note,
+            s,
+            conv,
+            on=on,
+            channel=channel,
+            note=note,
             colleague=colleagues.find_colleague(s, by) if by else conv.lead,
             contact=contacts.find_contact(s, with_) if with_ else None,
         )
-        data = {"id": tp.id, "conversation_id": conv.id, "date": tp.happened_on.isoformat(),
-                "channel": tp.channel, "note": tp.note}
-    emit(data, as_json, lambda d: click.echo(
-        f"Touchpoint {d['id']} added to conversation {d['conversation_id']} ({d['date']})."))
+        data = {
+            "id": tp.id,
+            "conversation_id": conv.id,
+            "date": tp.happened_on.isoformat(),
+            "channel": tp.channel,
+            "note": tp.note,
+        }
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Touchpoint {d['id']} added to conversation {d['conversation_id']} ({d['date']})."
+        ),
+    )
 
 
 @conversation.command("stage")
@@ -103,15 +149,27 @@ def stage(app: AppContext, conversation_id: str, stage: str, on: str | None) -> 
 @click.option("--lead", help="Only those this colleague leads.")
 @click.option("--mission", help="Only those about this mission.")
 @click.option("--org", help="Only those with this organisation.")
-@click.option("--stale", type=click.IntRange(min=0), metavar="DAYS",
-              help="Only open ones with no touch in DAYS days, oldest first.")
+@click.option(
+    "--stale",
+    type=click.IntRange(min=0),
+    metavar="DAYS",
+    help="Only open ones with no touch in DAYS days, oldest first.",
+)
 @click.option("--all", "include_closed", is_flag=True, help="Include committed, parked, declined.")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option
 @pass_app
-def list_(app: AppContext, stage: str | None, lead: str | None, mission: str | None,
-          org: str | None, stale: int | None, include_closed: bool, limit: int | None,
-          as_json: bool) -> None:
+def list_(
+    app: AppContext,
+    stage: str | None,
+    lead: str | None,
+    mission: str | None,
+    org: str | None,
+    stale: int | None,
+    include_closed: bool,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List warm conversations, most recently touched first."""
     from partnercrm import colleagues, conversations, missions, organisations
 
@@ -129,10 +187,15 @@ def list_(app: AppContext, stage: str | None, lead: str | None, mission: str | N
                 limit=limit,
             )
         ]
-    emit(data, as_json, lambda d: table(
-        [{**c, "next": _next(c)} for c in d], LIST_COLUMNS,
-        empty="No conversations match. Log one with `partnercrm conversation log ORG --lead NAME`.",
-    ))
+    emit(
+        data,
+        as_json,
+        lambda d: table(
+            [{**c, "next": _next(c)} for c in d],
+            LIST_COLUMNS,
+            empty="No conversations match. Log one with `partnercrm conversation log ORG --lead NAME`.",
+        ),
+    )
 
 
 def _next(c: dict[str, Any]) -> str:
@@ -149,25 +212,52 @@ def show(app: AppContext, conversation_id: str, as_json: bool) -> None:
     from partnercrm import conversations
 
     with app.reading() as s:
-        data = conversations.conversation_detail(s, conversations.get_conversation(s, conversation_id))
+        data = conversations.conversation_detail(
+            s, conversations.get_conversation(s, conversation_id)
+        )
     emit(data, as_json, _render)
 
 
 def _render(d: dict[str, Any]) -> None:
     click.secho(f"Conversation {d['id']} with {d['organisation']}", bold=True)
-    fields([
-        ("Stage", d["stage"]), ("Lead", d["lead"]), ("Ask", d["ask"] or "—"),
-        ("Subject", d["subject"] or "—"), ("Missions", ", ".join(d["missions"]) or "—"),
-        ("With", ", ".join(d["contacts"]) or "—"), ("Started", d["started_on"]),
-        ("Last touch", d["last_touch"]),
-    ])
+    fields(
+        [
+            ("Stage", d["stage"]),
+            ("Lead", d["lead"]),
+            ("Ask", d["ask"] or "—"),
+            ("Subject", d["subject"] or "—"),
+            ("Missions", ", ".join(d["missions"]) or "—"),
+            ("With", ", ".join(d["contacts"]) or "—"),
+            ("Started", d["started_on"]),
+            ("Last touch", d["last_touch"]),
+        ]
+    )
     click.echo()
-    table(d["touchpoints"], [("date", "Date"), ("channel", "Channel"), ("colleague", "Who"),
-                             ("contact", "With"), ("note", "Note")], title="Touchpoints",
-          empty="No touchpoints.")
+    table(
+        d["touchpoints"],
+        [
+            ("date", "Date"),
+            ("channel", "Channel"),
+            ("colleague", "Who"),
+            ("contact", "With"),
+            ("note", "Note"),
+        ],
+        title="Touchpoints",
+        empty="No touchpoints.",
+    )
     click.echo()
-    table(d["steps"], [("id", "ID"), ("description", "Step"), ("owner", "Owner"), ("due", "Due"),
-                       ("done", "Done")], title="Steps", empty="No steps yet.")
+    table(
+        d["steps"],
+        [
+            ("id", "ID"),
+            ("description", "Step"),
+            ("owner", "Owner"),
+            ("due", "Due"),
+            ("done", "Done"),
+        ],
+        title="Steps",
+        empty="No steps yet.",
+    )
     click.echo()
     table(d["stage_history"], [("on", "Date"), ("from", "From"), ("to", "To")], title="Stages")
 
@@ -181,8 +271,10 @@ def archive(app: AppContext, conversation_id: str) -> None:
 
     with app.transaction() as s:
         conversations.set_archived(s, conversations.get_conversation(s, conversation_id), True)
-    click.echo(f"Archived conversation {conversation_id}. "
-               f"`partnercrm conversation restore {conversation_id}` brings it back.")
+    click.echo(
+        f"Archived conversation {conversation_id}. "
+        f"`partnercrm conversation restore {conversation_id}` brings it back."
+    )
 
 
 @conversation.command("restore")

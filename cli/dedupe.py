@@ -8,8 +8,9 @@ import click
 
 from cli.context import AppContext, emit, json_option, pass_app, table
 
-ENTITY = click.Choice(["organisation", "organisations", "contact", "contacts"],
-                      case_sensitive=False)
+ENTITY = click.Choice(
+    ["organisation", "organisations", "contact", "contacts"], case_sensitive=False
+)
 
 
 @click.group()
@@ -17,8 +18,9 @@ def dedupe() -> None:
     """Suggest probable duplicate organisations or contacts, with a score and the reasons."""
 
 
-def _suggest(app: AppContext, entity: str, min_score: float | None, limit: int | None,
-             as_json: bool) -> None:
+def _suggest(
+    app: AppContext, entity: str, min_score: float | None, limit: int | None, as_json: bool
+) -> None:
     from partnercrm import dedupe as finding
 
     thresholds = finding.Thresholds()
@@ -40,8 +42,11 @@ def _render_pairs(data: list[dict[str, Any]], entity: str) -> None:
         }
         for d in data
     ]
-    table(rows, [("score", "Score"), ("a", "One"), ("b", "The other"), ("reasons", "Why")],
-          empty=f"No probable duplicate {entity}s found.")
+    table(
+        rows,
+        [("score", "Score"), ("a", "One"), ("b", "The other"), ("reasons", "Why")],
+        empty=f"No probable duplicate {entity}s found.",
+    )
     if data:
         kind = "organisation" if entity == "organisation" else "contact"
         click.echo(
@@ -60,8 +65,11 @@ def _extra(side: dict[str, Any], entity: str) -> str:
 
 
 def _score_option(f: Any) -> Any:
-    return click.option("--min-score", type=click.FloatRange(0, 100),
-                        help="Only pairs scoring at least this (default 70).")(f)
+    return click.option(
+        "--min-score",
+        type=click.FloatRange(0, 100),
+        help="Only pairs scoring at least this (default 70).",
+    )(f)
 
 
 def _limit_option(f: Any) -> Any:
@@ -73,8 +81,9 @@ def _limit_option(f: Any) -> Any:
 @_limit_option
 @json_option
 @pass_app
-def organisations(app: AppContext, min_score: float | None, limit: int | None,
-                  as_json: bool) -> None:
+def organisations(
+    app: AppContext, min_score: float | None, limit: int | None, as_json: bool
+) -> None:
     """Probable duplicate organisations: same normalised name, alias, initials, similar name,
     shared email domain."""
     _suggest(app, "organisation", min_score, limit, as_json)
@@ -126,8 +135,7 @@ def merge() -> None:
     """Merge a duplicate (OTHER) into the record to keep (KEEP); nothing is lost."""
 
 
-def _merge(app: AppContext, kind: str, keep: str, other: str, dry_run: bool,
-           as_json: bool) -> None:
+def _merge(app: AppContext, kind: str, keep: str, other: str, dry_run: bool, as_json: bool) -> None:
     from partnercrm import merging
 
     with app.transaction() as s:
@@ -139,8 +147,10 @@ def _merge(app: AppContext, kind: str, keep: str, other: str, dry_run: bool,
 
 def _render_merge(d: dict[str, Any]) -> None:
     verb = "Would merge" if d["dry_run"] else "Merged"
-    click.echo(f"{verb} {d['other']['name']} (id {d['other']['id']}) into "
-               f"{d['keep']['name']} (id {d['keep']['id']}).")
+    click.echo(
+        f"{verb} {d['other']['name']} (id {d['other']['id']}) into "
+        f"{d['keep']['name']} (id {d['keep']['id']})."
+    )
     for what, n in d["moved"].items():
         click.echo(f"  moved {n} {what}")
     if d["kept_as"]:
@@ -160,8 +170,9 @@ def _render_merge(d: dict[str, Any]) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would happen and change nothing.")
 @json_option
 @pass_app
-def merge_organisation(app: AppContext, keep: str, other: str, dry_run: bool,
-                       as_json: bool) -> None:
+def merge_organisation(
+    app: AppContext, keep: str, other: str, dry_run: bool, as_json: bool
+) -> None:
     """Merge organisation OTHER into KEEP (names, aliases or ids): its contacts, conversations,
     commitments, ambassador roles and events move over and its names become aliases."""
     _merge(app, "organisation", keep, other, dry_run, as_json)

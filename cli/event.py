@@ -25,14 +25,24 @@ def event() -> None:
 @click.option("--owner", help="The colleague who owns it (leads follow-ups).")
 @json_option
 @pass_app
-def add(app: AppContext, name: str, kind: str, held_on: str, host: str | None,
-        owner: str | None, as_json: bool) -> None:
+def add(
+    app: AppContext,
+    name: str,
+    kind: str,
+    held_on: str,
+    host: str | None,
+    owner: str | None,
+    as_json: bool,
+) -> None:
     """Add an event called NAME."""
     from partnercrm import colleagues, events, organisations
 
     with app.transaction() as s:
         new = events.add_event(
-            s, name, kind, held_on,
+            s,
+            name,
+            kind,
+            held_on,
             host=organisations.find_organisation(s, host) if host else None,
             owner=colleagues.find_colleague(s, owner) if owner else None,
         )
@@ -49,11 +59,23 @@ def list_(app: AppContext, as_json: bool) -> None:
 
     with app.reading() as s:
         data = events.list_events(s)
-    emit(data, as_json, lambda d: table(
-        d, [("id", "ID"), ("date", "Date"), ("name", "Event"), ("kind", "Kind"), ("host", "Host"),
-            ("attendees", "People"), ("organisations", "Organisations")],
-        empty="No events yet.",
-    ))
+    emit(
+        data,
+        as_json,
+        lambda d: table(
+            d,
+            [
+                ("id", "ID"),
+                ("date", "Date"),
+                ("name", "Event"),
+                ("kind", "Kind"),
+                ("host", "Host"),
+                ("attendees", "People"),
+                ("organisations", "Organisations"),
+            ],
+            empty="No events yet.",
+        ),
+    )
 
 
 @event.command("show")
@@ -71,12 +93,26 @@ def show(app: AppContext, name: str, as_json: bool) -> None:
 
 def _render(d: dict[str, Any]) -> None:
     click.secho(d["name"], bold=True)
-    fields([("Kind", d["kind"]), ("Date", d["date"]), ("Host", d["host"] or "—"),
-            ("People", str(len(d["attendees"]))), ("Organisations", str(len(d["organisations"])))])
+    fields(
+        [
+            ("Kind", d["kind"]),
+            ("Date", d["date"]),
+            ("Host", d["host"] or "—"),
+            ("People", str(len(d["attendees"]))),
+            ("Organisations", str(len(d["organisations"]))),
+        ]
+    )
     click.echo()
-    table(d["interest"], [("organisation", "Organisation"), ("missions", "Missions"),
-                          ("roles", "Roles")], title="Interest expressed",
-          empty="Nobody expressed interest.")
+    table(
+        d["interest"],
+        [("organisation", "Organisation"), ("missions", "Missions"), ("roles", "Roles")],
+        title="Interest expressed",
+        empty="Nobody expressed interest.",
+    )
     click.echo()
-    table(d["attendees"], [("contact", "Who"), ("organisation", "Organisation"), ("role", "As")],
-          title="Who came", empty="No attendance recorded.")
+    table(
+        d["attendees"],
+        [("contact", "Who"), ("organisation", "Organisation"), ("role", "As")],
+        title="Who came",
+        empty="No attendance recorded.",
+    )

@@ -11,8 +11,21 @@ from cli.context import AppContext, DataError, emit, errors, json_option, pass_a
 
 SHOWN = 15  # list items printed for people; --json has them all
 # partnercrm.importing.FIELDS, repeated so `--help` does not import the library
-FIELDS = ("first_name", "last_name", "full_name", "email", "organisation", "job_title", "phone",
-          "role", "status", "registered_at", "interest_missions", "interest_roles", "ignore")
+FIELDS = (
+    "first_name",
+    "last_name",
+    "full_name",
+    "email",
+    "organisation",
+    "job_title",
+    "phone",
+    "role",
+    "status",
+    "registered_at",
+    "interest_missions",
+    "interest_roles",
+    "ignore",
+)
 
 
 @click.group("import")
@@ -23,40 +36,86 @@ def import_() -> None:
 @import_.command("attendees")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--event", required=True, help="The event they attended (name or id).")
-@click.option("--create-event", is_flag=True,
-              help="Add the event if it is not in the CRM (needs --kind and --date).")
-@click.option("--kind", type=click.Choice(["summit", "roundtable", "other"]),
-              help="With --create-event: what kind of event.")
+@click.option(
+    "--create-event",
+    is_flag=True,
+    help="Add the event if it is not in the CRM (needs --kind and --date).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["summit", "roundtable", "other"]),
+    help="With --create-event: what kind of event.",
+)
 @click.option("--date", "held_on", help="With --create-event: when it was held (12/11/2024).")
 @click.option("--host", help="With --create-event: the organisation that hosted it.")
-@click.option("--preset", type=click.Choice(["eventbrite", "eventbrite-uk", "eventbrite-us",
-                                             "generic"]),
-              help="Force a column layout instead of recognising it from the header.")
-@click.option("--map", "maps", multiple=True, metavar='"Header=field"',
-              help="Say which field a column holds (repeatable). Fields: " + ", ".join(FIELDS)
-                   + " (`ignore` drops the column).")
+@click.option(
+    "--preset",
+    type=click.Choice(["eventbrite", "eventbrite-uk", "eventbrite-us", "generic"]),
+    help="Force a column layout instead of recognising it from the header.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar='"Header=field"',
+    help="Say which field a column holds (repeatable). Fields: "
+    + ", ".join(FIELDS)
+    + " (`ignore` drops the column).",
+)
 @click.option("--sheet", help="The XLSX sheet to read (default: the first).")
-@click.option("--lead", help="Colleague who leads the warm conversations interest opens "
-                             "(default: the event's owner).")
-@click.option("--follow-up-days", type=click.IntRange(min=0), default=14, show_default=True,
-              help="Follow-up steps fall due this many days after the event.")
-@click.option("--on-existing", type=click.Choice(["fill", "update", "skip"]), default="fill",
-              show_default=True,
-              help="Stored contacts: fill blanks only, update differing values, or leave alone.")
-@click.option("--fuzzy-threshold", type=click.FloatRange(50, 100), default=None,
-              help="How alike (0-100) a company name must be to match an organisation "
-                   "[default: 92].")
+@click.option(
+    "--lead",
+    help="Colleague who leads the warm conversations interest opens (default: the event's owner).",
+)
+@click.option(
+    "--follow-up-days",
+    type=click.IntRange(min=0),
+    default=14,
+    show_default=True,
+    help="Follow-up steps fall due this many days after the event.",
+)
+@click.option(
+    "--on-existing",
+    type=click.Choice(["fill", "update", "skip"]),
+    default="fill",
+    show_default=True,
+    help="Stored contacts: fill blanks only, update differing values, or leave alone.",
+)
+@click.option(
+    "--fuzzy-threshold",
+    type=click.FloatRange(50, 100),
+    default=None,
+    help="How alike (0-100) a company name must be to match an organisation [default: 92].",
+)
 @click.option("--dry-run", is_flag=True, help="Write nothing; print what would happen.")
 @click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
-@click.option("--rejects", type=click.Path(dir_okay=False, writable=True),
-              help="Write the rejected rows (with a `reason` column) to this CSV file.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the rejected rows (with a `reason` column) to this CSV file.",
+)
 @json_option
 @pass_app
-def attendees(app: AppContext, file: str, event: str, create_event: bool, kind: str | None,
-              held_on: str | None, host: str | None, preset: str | None,
-              maps: tuple[str, ...], sheet: str | None, lead: str | None, follow_up_days: int,
-              on_existing: str, fuzzy_threshold: float | None, dry_run: bool, strict: bool,
-              rejects: str | None, as_json: bool) -> None:
+def attendees(
+    app: AppContext,
+    file: str,
+    event: str,
+    create_event: bool,
+    kind: str | None,
+    held_on: str | None,
+    host: str | None,
+    preset: str | None,
+    maps: tuple[str, ...],
+    sheet: str | None,
+    lead: str | None,
+    follow_up_days: int,
+    on_existing: str,
+    fuzzy_threshold: float | None,
+    dry_run: bool,
+    strict: bool,
+    rejects: str | None,
+    as_json: bool,
+) -> None:
     """Import an attendee export (Eventbrite CSV or XLSX, or any CSV with a header).
 
     People are matched by email, organisations by name, alias or a close spelling; stored
@@ -79,10 +138,21 @@ def attendees(app: AppContext, file: str, event: str, create_event: bool, kind: 
     try:
         with app.transaction() as s:
             report = importing.import_attendees(
-                s, file, event=event, create_event=new_event, preset=preset,
-                column_map=overrides, sheet=sheet, lead=lead, follow_up_days=follow_up_days,
-                on_existing=on_existing, dry_run=dry_run, strict=strict, rejects=rejects,
-                progress=bars, **options,
+                s,
+                file,
+                event=event,
+                create_event=new_event,
+                preset=preset,
+                column_map=overrides,
+                sheet=sheet,
+                lead=lead,
+                follow_up_days=follow_up_days,
+                on_existing=on_existing,
+                dry_run=dry_run,
+                strict=strict,
+                rejects=rejects,
+                progress=bars,
+                **options,
             )
     finally:
         if bars is not None:
@@ -104,8 +174,9 @@ class _Progress:
         if phase != self.phase:
             self.close()
             self.phase, self.done = phase, 0
-            self.bar = click.progressbar(length=max(total, 1), label=phase.capitalize().ljust(9),
-                                         file=sys.stderr)
+            self.bar = click.progressbar(
+                length=max(total, 1), label=phase.capitalize().ljust(9), file=sys.stderr
+            )
             self.bar.__enter__()
         if done > self.done:
             self.bar.update(done - self.done)
@@ -128,38 +199,66 @@ def _render(d: dict[str, Any]) -> None:
     contacts, orgs, att = d["contacts"], d["organisations"], d["attendances"]
     conv, steps = d["conversations"], d["steps"]
     lines = [
-        ("Rows", f"{d['rows']:,} read, {d['rows_rejected']:,} rejected, "
-                 f"{len(d['erased']):,} skipped as erased, {d['not_attending']:,} not attending"),
-        ("Contacts", f"{contacts['created']:,} new, {contacts['matched']:,} already known "
-                     f"({contacts['updated']:,} of them updated)"),
-        ("Organisations", f"{orgs['created']:,} new, {orgs['matched']:,} already known; "
-                          f"{len(orgs['fuzzy']):,} spelling(s) matched by likeness"),
+        (
+            "Rows",
+            f"{d['rows']:,} read, {d['rows_rejected']:,} rejected, "
+            f"{len(d['erased']):,} skipped as erased, {d['not_attending']:,} not attending",
+        ),
+        (
+            "Contacts",
+            f"{contacts['created']:,} new, {contacts['matched']:,} already known "
+            f"({contacts['updated']:,} of them updated)",
+        ),
+        (
+            "Organisations",
+            f"{orgs['created']:,} new, {orgs['matched']:,} already known; "
+            f"{len(orgs['fuzzy']):,} spelling(s) matched by likeness",
+        ),
         ("Attendances", f"{att['created']:,} recorded, {att['existing']:,} already recorded"),
-        ("Warm conversations", f"{conv['opened']:,} opened, {conv['touched']:,} touched; "
-                               f"{steps['created']:,} follow-up step(s)"),
+        (
+            "Warm conversations",
+            f"{conv['opened']:,} opened, {conv['touched']:,} touched; "
+            f"{steps['created']:,} follow-up step(s)",
+        ),
     ]
     width = max(len(label) for label, _ in lines)
     for label, text in lines:
         click.echo(f"  {label.rjust(width)}: {text}")
     _listing("New organisations", orgs["new"], str)
-    _listing("Matched by likeness", orgs["fuzzy"],
-             lambda f: f"{f['given']!r} -> {f['matched']} ({f['score']:g})")
-    _listing("Conflicts (the stored value was kept)", d["conflicts"],
-             lambda c: f"line {c['line']}: {c['contact']}, {c['field'].replace('_', ' ')}: "
-                       f"stored {c['stored']!r}, "
-                       f"file {c['given']!r}")
-    _listing("Probable duplicates (new email, same name at the organisation)",
-             d["probable_duplicates"],
-             lambda p: f"line {p['line']}: {p['name']} <{p['email']}> at {p['organisation']}, "
-                       "like " + ", ".join(f"{e['name']} <{e['email'] or 'no email'}>"
-                                           for e in p["existing"]))
-    _listing("Rejected", d["rejected"],
-             lambda r: f"line {r['line']}, {r['column']} {r['value']!r}: {r['reason']}")
+    _listing(
+        "Matched by likeness",
+        orgs["fuzzy"],
+        lambda f: f"{f['given']!r} -> {f['matched']} ({f['score']:g})",
+    )
+    _listing(
+        "Conflicts (the stored value was kept)",
+        d["conflicts"],
+        lambda c: (
+            f"line {c['line']}: {c['contact']}, {c['field'].replace('_', ' ')}: "
+            f"stored {c['stored']!r}, "
+            f"file {c['given']!r}"
+        ),
+    )
+    _listing(
+        "Probable duplicates (new email, same name at the organisation)",
+        d["probable_duplicates"],
+        lambda p: (
+            f"line {p['line']}: {p['name']} <{p['email']}> at {p['organisation']}, "
+            "like " + ", ".join(f"{e['name']} <{e['email'] or 'no email'}>" for e in p["existing"])
+        ),
+    )
+    _listing(
+        "Rejected",
+        d["rejected"],
+        lambda r: f"line {r['line']}, {r['column']} {r['value']!r}: {r['reason']}",
+    )
     _listing("Erased people skipped", d["erased"], lambda e: f"line {e['line']}")
     cols = d["columns"]
     if cols["unmapped"]:
-        click.echo("\nColumns not imported (name them with --map \"Header=field\"): "
-                   + ", ".join(repr(c) for c in cols["unmapped"]))
+        click.echo(
+            '\nColumns not imported (name them with --map "Header=field"): '
+            + ", ".join(repr(c) for c in cols["unmapped"])
+        )
     if d["rejects_file"]:
         click.echo(f"\nRejected rows are in {d['rejects_file']}: fix them and import that file.")
     if d["imported"] and not d["changed"] and not d["dry_run"]:

@@ -27,15 +27,30 @@ def partner() -> None:
 @click.option("--website", help="Its web address.")
 @json_option
 @pass_app
-def add(app: AppContext, name: str, sector: str, aliases: tuple[str, ...], anchor: bool,
-        ward: str | None, lead: str | None, website: str | None, as_json: bool) -> None:
+def add(
+    app: AppContext,
+    name: str,
+    sector: str,
+    aliases: tuple[str, ...],
+    anchor: bool,
+    ward: str | None,
+    lead: str | None,
+    website: str | None,
+    as_json: bool,
+) -> None:
     """Add a partner organisation called NAME."""
     from partnercrm import colleagues, organisations
 
     with app.transaction() as s:
         lead_colleague = colleagues.find_colleague(s, lead) if lead else None
         org = organisations.add_organisation(
-            s, name, sector, aliases=aliases, anchor=anchor, ward=ward, lead=lead_colleague,
+            s,
+            name,
+            sector,
+            aliases=aliases,
+            anchor=anchor,
+            ward=ward,
+            lead=lead_colleague,
             website=website,
         )
         data = organisations.organisation_dict(org)
@@ -48,16 +63,29 @@ def add(app: AppContext, name: str, sector: str, aliases: tuple[str, ...], ancho
 @click.option("--mission", help="Only organisations working on this mission (key or name).")
 @click.option("--ward", help="Only this ward.")
 @click.option("--lead", help="Only organisations this colleague leads.")
-@click.option("--sort", "order", default="name",
-              type=click.Choice(["name", "sector", "stage", "last_touch", "open_steps", "ward"]),
-              help="Sort by this column.")
+@click.option(
+    "--sort",
+    "order",
+    default="name",
+    type=click.Choice(["name", "sector", "stage", "last_touch", "open_steps", "ward"]),
+    help="Sort by this column.",
+)
 @click.option("--archived", is_flag=True, help="Include archived organisations.")
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option
 @pass_app
-def list_(app: AppContext, sector: str | None, anchor: bool | None, mission: str | None,
-          ward: str | None, lead: str | None, order: str, archived: bool, limit: int | None,
-          as_json: bool) -> None:
+def list_(
+    app: AppContext,
+    sector: str | None,
+    anchor: bool | None,
+    mission: str | None,
+    ward: str | None,
+    lead: str | None,
+    order: str,
+    archived: bool,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List partner organisations with their stage, last touch and open steps."""
     from partnercrm import colleagues, missions, organisations
 
@@ -75,14 +103,25 @@ def list_(app: AppContext, sector: str | None, anchor: bool | None, mission: str
             limit=limit,
         )
         data = [r.as_dict() for r in rows]
-    emit(data, as_json, lambda d: table(
-        d,
-        [("id", "ID"), ("name", "Name"), ("sector", "Sector"), ("anchor", "Anchor"),
-         ("stage", "Stage"), ("lead", "Lead"), ("last_touch", "Last touch"),
-         ("open_steps", "Open steps")],
-        empty="No partners yet. Add one with `partnercrm partner add NAME --sector SECTOR`, "
-              "or load the demo with `partnercrm demo`.",
-    ))
+    emit(
+        data,
+        as_json,
+        lambda d: table(
+            d,
+            [
+                ("id", "ID"),
+                ("name", "Name"),
+                ("sector", "Sector"),
+                ("anchor", "Anchor"),
+                ("stage", "Stage"),
+                ("lead", "Lead"),
+                ("last_touch", "Last touch"),
+                ("open_steps", "Open steps"),
+            ],
+            empty="No partners yet. Add one with `partnercrm partner add NAME --sector SECTOR`, "
+            "or load the demo with `partnercrm demo`.",
+        ),
+    )
 
 
 @partner.command("show")
@@ -101,38 +140,77 @@ def show(app: AppContext, org: str, as_json: bool) -> None:
 def _render_detail(d: dict[str, Any]) -> None:
     title = d["name"] + (" (archived)" if d["archived"] else "")
     click.secho(title, bold=True)
-    fields([
-        ("Also known as", ", ".join(d["aliases"]) or "—"),
-        ("Sector", d["sector"]),
-        ("Anchor", "yes" if d["anchor"] else "no"),
-        ("Stage", d["stage"]),
-        ("Lead", d["lead"] or "—"),
-        ("Ward", d["ward"] or "—"),
-        ("Website", d["website"] or "—"),
-    ])
+    fields(
+        [
+            ("Also known as", ", ".join(d["aliases"]) or "—"),
+            ("Sector", d["sector"]),
+            ("Anchor", "yes" if d["anchor"] else "no"),
+            ("Stage", d["stage"]),
+            ("Lead", d["lead"] or "—"),
+            ("Ward", d["ward"] or "—"),
+            ("Website", d["website"] or "—"),
+        ]
+    )
     click.echo()
-    table(d["contacts"], [("name", "Contact"), ("job_title", "Title"), ("email", "Email"),
-                          ("senior", "Senior")], title="Contacts", empty="No contacts yet.")
+    table(
+        d["contacts"],
+        [("name", "Contact"), ("job_title", "Title"), ("email", "Email"), ("senior", "Senior")],
+        title="Contacts",
+        empty="No contacts yet.",
+    )
     click.echo()
-    table(d["conversations"], [("id", "ID"), ("stage", "Stage"), ("lead", "Lead"), ("ask", "Ask"),
-                               ("last_touch", "Last touch")],
-          title="Conversations", empty="No conversations yet.")
+    table(
+        d["conversations"],
+        [
+            ("id", "ID"),
+            ("stage", "Stage"),
+            ("lead", "Lead"),
+            ("ask", "Ask"),
+            ("last_touch", "Last touch"),
+        ],
+        title="Conversations",
+        empty="No conversations yet.",
+    )
     click.echo()
     from cli.commitment import figures
 
-    table([{**c, "promise": figures(c["promised"]), "impact": figures(c["delivered"])}
-           for c in d["commitments"]],
-          [("id", "ID"), ("kind", "Kind"), ("status", "Status"), ("due", "Due"),
-           ("missions", "Missions"), ("promise", "Promised"), ("impact", "Delivered")],
-          title="Commitments", empty="No commitments yet.")
+    table(
+        [
+            {**c, "promise": figures(c["promised"]), "impact": figures(c["delivered"])}
+            for c in d["commitments"]
+        ],
+        [
+            ("id", "ID"),
+            ("kind", "Kind"),
+            ("status", "Status"),
+            ("due", "Due"),
+            ("missions", "Missions"),
+            ("promise", "Promised"),
+            ("impact", "Delivered"),
+        ],
+        title="Commitments",
+        empty="No commitments yet.",
+    )
     click.echo()
-    table(d["ambassadorships"], [("id", "ID"), ("role_name", "Role"), ("mission", "Mission"),
-                                 ("status", "Status"), ("since", "Since")],
-          title="Ambassador roles", empty="No ambassador roles yet.")
+    table(
+        d["ambassadorships"],
+        [
+            ("id", "ID"),
+            ("role_name", "Role"),
+            ("mission", "Mission"),
+            ("status", "Status"),
+            ("since", "Since"),
+        ],
+        title="Ambassador roles",
+        empty="No ambassador roles yet.",
+    )
     if d["events"]:
         click.echo()
-        table([{**e, "people": cell(e["people"])} for e in d["events"]],
-              [("date", "Date"), ("name", "Event"), ("people", "Who came")], title="Events")
+        table(
+            [{**e, "people": cell(e["people"])} for e in d["events"]],
+            [("date", "Date"), ("name", "Event"), ("people", "Who came")],
+            title="Events",
+        )
 
 
 @partner.command("edit")
@@ -147,18 +225,36 @@ def _render_detail(d: dict[str, Any]) -> None:
 @click.option("--website", help="Its web address.")
 @json_option
 @pass_app
-def edit(app: AppContext, org: str, name: str | None, sector: str | None,
-         aliases: tuple[str, ...], removed: tuple[str, ...], anchor: bool | None,
-         ward: str | None, lead: str | None, website: str | None, as_json: bool) -> None:
+def edit(
+    app: AppContext,
+    org: str,
+    name: str | None,
+    sector: str | None,
+    aliases: tuple[str, ...],
+    removed: tuple[str, ...],
+    anchor: bool | None,
+    ward: str | None,
+    lead: str | None,
+    website: str | None,
+    as_json: bool,
+) -> None:
     """Change an organisation's details; only the options given change."""
     from partnercrm import colleagues, organisations
 
     with app.transaction() as s:
         found = organisations.find_organisation(s, org)
         organisations.edit_organisation(
-            s, found, name=name, sector=sector, anchor=anchor, ward=ward,
-            lead=colleagues.find_colleague(s, lead) if lead else None, clear_lead=lead == "",
-            website=website, add_aliases=aliases, remove_aliases=removed,
+            s,
+            found,
+            name=name,
+            sector=sector,
+            anchor=anchor,
+            ward=ward,
+            lead=colleagues.find_colleague(s, lead) if lead else None,
+            clear_lead=lead == "",
+            website=website,
+            add_aliases=aliases,
+            remove_aliases=removed,
         )
         data = organisations.organisation_dict(found, organisations.relationship_stage(s, found))
     emit(data, as_json, lambda d: click.echo(f"Saved {d['name']} (id {d['id']})."))

@@ -19,8 +19,12 @@ def privacy() -> None:
 
 @privacy.command("export")
 @click.argument("contact")
-@click.option("--out", required=True, metavar="FILE.json",
-              help="Where to write the export ('-' for standard output).")
+@click.option(
+    "--out",
+    required=True,
+    metavar="FILE.json",
+    help="Where to write the export ('-' for standard output).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace the file if it exists.")
 @pass_app
 def export(app: AppContext, contact: str, out: str, overwrite: bool) -> None:
@@ -46,8 +50,12 @@ def export(app: AppContext, contact: str, out: str, overwrite: bool) -> None:
     if path is not None:
         counts = ", ".join(
             _count(len(document[k]), noun)
-            for k, noun in (("conversations", "conversation"), ("touchpoints", "touchpoint"),
-                            ("attendances", "attendance"), ("history", "history entry"))
+            for k, noun in (
+                ("conversations", "conversation"),
+                ("touchpoints", "touchpoint"),
+                ("attendances", "attendance"),
+                ("history", "history entry"),
+            )
         )
         click.echo(
             f"Wrote everything held about {document['contact']['name']} to {path} ({counts}). "
@@ -111,8 +119,12 @@ def _render_erasure(d: dict[str, Any]) -> None:
 
 
 @privacy.command("stale")
-@click.option("--years", type=click.IntRange(min=1), required=True,
-              help="List contacts with no touchpoint or attendance in this many years.")
+@click.option(
+    "--years",
+    type=click.IntRange(min=1),
+    required=True,
+    help="List contacts with no touchpoint or attendance in this many years.",
+)
 @json_option
 @pass_app
 def stale(app: AppContext, years: int, as_json: bool) -> None:
@@ -121,9 +133,20 @@ def stale(app: AppContext, years: int, as_json: bool) -> None:
 
     with app.reading() as s:
         data = [c.as_dict() for c in rights.stale_contacts(s, years)]
-    emit(data, as_json, lambda d: table(
-        d, [("id", "ID"), ("name", "Name"), ("organisation", "Organisation"),
-            ("last_seen", "Last seen"), ("added", "Added"), ("archived", "Archived")],
-        title=f"Contacts not seen in {years} year(s)",
-        empty=f"No contacts unseen for {years} year(s).",
-    ))
+    emit(
+        data,
+        as_json,
+        lambda d: table(
+            d,
+            [
+                ("id", "ID"),
+                ("name", "Name"),
+                ("organisation", "Organisation"),
+                ("last_seen", "Last seen"),
+                ("added", "Added"),
+                ("archived", "Archived"),
+            ],
+            title=f"Contacts not seen in {years} year(s)",
+            empty=f"No contacts unseen for {years} year(s).",
+        ),
+    )

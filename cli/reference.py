@@ -23,9 +23,19 @@ def mission_list(app: AppContext, as_json: bool) -> None:
 
     with app.reading() as s:
         data = [missions.mission_dict(mi) for mi in missions.list_missions(s)]
-    emit(data, as_json, lambda d: table(
-        d, [("key", "Key"), ("name", "Mission"), ("target_year", "By"), ("statement", "Statement")]
-    ))
+    emit(
+        data,
+        as_json,
+        lambda d: table(
+            d,
+            [
+                ("key", "Key"),
+                ("name", "Mission"),
+                ("target_year", "By"),
+                ("statement", "Statement"),
+            ],
+        ),
+    )
 
 
 @click.group()
@@ -48,8 +58,11 @@ def role_list(app: AppContext, as_json: bool) -> None:
 def _render_roles(roles: list[dict[str, Any]]) -> None:
     for r in roles:
         click.secho(f"{r['name']} ({r['key']})", bold=True)
-        for label, key in (("Description", "description"), ("Ask of a partner", "ask_of_partner"),
-                           ("Value for the council", "value_for_council"),
-                           ("Value for the partner", "value_for_partner")):
+        for label, key in (
+            ("Description", "description"),
+            ("Ask of a partner", "ask_of_partner"),
+            ("Value for the council", "value_for_council"),
+            ("Value for the partner", "value_for_partner"),
+        ):
             click.echo(f"  {label}: {r[key]}")
         click.echo()

@@ -23,8 +23,12 @@ def scope_options(period: bool = True) -> Callable[[Callable[..., Any]], Callabl
 
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
         if period:
-            f = _option("--until", metavar="DATE", help="Period end (inclusive), e.g. 31/03/2026.")(f)
-            f = _option("--since", metavar="DATE", help="Period start (inclusive), e.g. 1/4/2025.")(f)
+            f = _option("--until", metavar="DATE", help="Period end (inclusive), e.g. 31/03/2026.")(
+                f
+            )
+            f = _option("--since", metavar="DATE", help="Period start (inclusive), e.g. 1/4/2025.")(
+                f
+            )
         f = _option("--lead", metavar="COLLEAGUE", help="Only this colleague's work.")(f)
         f = _option("--sector", type=SECTORS, help="Only organisations in this sector.")(f)
         f = _option("--mission", help="Only this mission (key or name).")(f)
@@ -39,11 +43,15 @@ def output_options(tables: list[str]) -> Callable[[Callable[..., Any]], Callable
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
         if len(tables) > 1:
             f = _option(
-                "--csv-table", type=click.Choice(tables), default=tables[0], show_default=True,
+                "--csv-table",
+                type=click.Choice(tables),
+                default=tables[0],
+                show_default=True,
                 help="Which of the report's tables --csv writes.",
             )(f)
-        f = _option("--csv", "as_csv", is_flag=True,
-                    help="Print CSV (safe to open in a spreadsheet).")(f)
+        f = _option(
+            "--csv", "as_csv", is_flag=True, help="Print CSV (safe to open in a spreadsheet)."
+        )(f)
         f = _option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
         return f
 
@@ -88,7 +96,12 @@ def _print(report: Any, kw: dict[str, Any], heading: str) -> None:
     click.secho(heading + (f" ({described})" if described else ""), bold=True)
     for t in tables:
         click.echo()
-        table([_readable(r) for r in t.rows], t.display_columns, title=t.title, empty=f"{t.title}: none.")
+        table(
+            [_readable(r) for r in t.rows],
+            t.display_columns,
+            title=t.title,
+            empty=f"{t.title}: none.",
+        )
         if t.note and t.rows:
             click.echo(t.note)
 
@@ -140,14 +153,22 @@ def coverage_(app: AppContext, **kw: Any) -> None:
     if not (kw.get("as_json") or kw.get("as_csv")) and result.gaps:
         click.echo()
         missions, roles = dict(result.missions), dict(result.roles)
-        click.echo(f"{len(result.gaps)} gaps: " + "; ".join(
-            f"{missions[c.mission]} × {roles[c.role]}" for c in result.gaps))
+        click.echo(
+            f"{len(result.gaps)} gaps: "
+            + "; ".join(f"{missions[c.mission]} × {roles[c.role]}" for c in result.gaps)
+        )
 
 
 @report.command("impact", short_help="Promised and delivered, per mission; stories.")
 @scope_options()
-@click.option("--stories", "story_count", type=click.IntRange(min=0), default=20,
-              show_default=True, help="How many stories to show, newest first.")
+@click.option(
+    "--stories",
+    "story_count",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="How many stories to show, newest first.",
+)
 @output_options(["impact", "impact_by_month", "stories"])
 @pass_app
 def impact_(app: AppContext, story_count: int, **kw: Any) -> None:
@@ -164,7 +185,9 @@ def impact_(app: AppContext, story_count: int, **kw: Any) -> None:
 
 @report.command("activity", short_help="Per colleague: conversations, touchpoints, steps.")
 @scope_options()
-@click.option("--as-of", metavar="DATE", help="Count overdue steps as of this date (default today).")
+@click.option(
+    "--as-of", metavar="DATE", help="Count overdue steps as of this date (default today)."
+)
 @output_options(["activity"])
 @pass_app
 def activity_(app: AppContext, as_of: str | None, **kw: Any) -> None:
@@ -178,10 +201,20 @@ def activity_(app: AppContext, as_of: str | None, **kw: Any) -> None:
 
 @report.command("stale", short_help="Open conversations untouched for N days.")
 @scope_options(period=False)
-@click.option("--days", type=click.IntRange(min=0), default=30, show_default=True,
-              help="Untouched for at least this many days.")
-@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
-              help="Show at most this many, oldest first (0: all).")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Untouched for at least this many days.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help="Show at most this many, oldest first (0: all).",
+)
 @click.option("--as-of", metavar="DATE", help="Measure from this date (default today).")
 @output_options(["stale"])
 @pass_app
@@ -198,8 +231,13 @@ def stale_(app: AppContext, days: int, limit: int, as_of: str | None, **kw: Any)
 
 @report.command("overdue", short_help="Open steps past their due date, by owner.")
 @scope_options(period=False)
-@click.option("--limit", type=click.IntRange(min=0), default=200, show_default=True,
-              help="List at most this many steps (0: all); owners' totals are always complete.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=200,
+    show_default=True,
+    help="List at most this many steps (0: all); owners' totals are always complete.",
+)
 @click.option("--as-of", metavar="DATE", help="Overdue as of this date (default today).")
 @output_options(["overdue", "overdue_by_owner"])
 @pass_app
@@ -226,11 +264,20 @@ def sectors_(app: AppContext, **kw: Any) -> None:
 
 
 @report.command("pack", short_help="Write the HTML report pack (A4) and CSVs.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Directory to write the pack into (made if missing).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory to write the pack into (made if missing).",
+)
 @scope_options()
-@click.option("--title", default="Partnerships report", show_default=True,
-              help="The title on the front of the pack.")
+@click.option(
+    "--title",
+    default="Partnerships report",
+    show_default=True,
+    help="The title on the front of the pack.",
+)
 @click.option("--as-of", metavar="DATE", help="Stale and overdue as of this date (default today).")
 @pass_app
 def pack(app: AppContext, out_dir: str, title: str, as_of: str | None, **kw: Any) -> None:

@@ -19,15 +19,25 @@ KIND_LABEL = {
 
 @click.command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("--limit", type=click.IntRange(min=1, max=500), default=25, show_default=True,
-              help="Show at most this many results.")
-@click.option("--kind", "kinds", multiple=True,
-              type=click.Choice(list(KIND_LABEL), case_sensitive=False),
-              help="Only this kind of record (repeatable).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=500),
+    default=25,
+    show_default=True,
+    help="Show at most this many results.",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(list(KIND_LABEL), case_sensitive=False),
+    help="Only this kind of record (repeatable).",
+)
 @json_option
 @pass_app
-def search(app: AppContext, query: tuple[str, ...], limit: int, kinds: tuple[str, ...],
-           as_json: bool) -> None:
+def search(
+    app: AppContext, query: tuple[str, ...], limit: int, kinds: tuple[str, ...], as_json: bool
+) -> None:
     """Find organisations, people, conversations, touchpoints and delivery stories.
 
     Every word is matched as the start of a word, ignoring case and accents: `wellc` finds

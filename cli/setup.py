@@ -10,8 +10,12 @@ from cli.context import AppContext, emit, errors, json_option, pass_app
 
 
 @click.command()
-@click.option("--scale", type=click.IntRange(min=1), metavar="N",
-              help="Instead of the demo, build a council-scale data set N times its size.")
+@click.option(
+    "--scale",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Instead of the demo, build a council-scale data set N times its size.",
+)
 @json_option
 @pass_app
 def demo(app: AppContext, scale: int | None, as_json: bool) -> None:
@@ -45,8 +49,12 @@ def _summary_line(summary: dict) -> str:
 
 
 @click.command()
-@click.option("--defaults", "defaults_file", type=click.Path(exists=True, dir_okay=False),
-              help="A TOML file of missions and roles to start from (default: Camden's).")
+@click.option(
+    "--defaults",
+    "defaults_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A TOML file of missions and roles to start from (default: Camden's).",
+)
 @pass_app
 def init(app: AppContext, defaults_file: str | None) -> None:
     """Create or upgrade the database and install missions and roles."""
@@ -54,8 +62,9 @@ def init(app: AppContext, defaults_file: str | None) -> None:
 
     with app.transaction() as s:
         added_missions, added_roles = install_defaults(s, read_defaults(defaults_file))
-    click.echo(f"Database ready at {app.db.url}: added {added_missions} missions "
-               f"and {added_roles} roles.")
+    click.echo(
+        f"Database ready at {app.db.url}: added {added_missions} missions and {added_roles} roles."
+    )
 
 
 @click.group()
@@ -85,8 +94,12 @@ def upgrade(app: AppContext) -> None:
 
 
 @click.command()
-@click.option("--for", "for_", metavar="COLLEAGUE",
-              help="Whose steps to show (default: the acting colleague, --as).")
+@click.option(
+    "--for",
+    "for_",
+    metavar="COLLEAGUE",
+    help="Whose steps to show (default: the acting colleague, --as).",
+)
 @json_option
 @pass_app
 def dashboard(app: AppContext, for_: str | None, as_json: bool) -> None:
@@ -121,32 +134,55 @@ def _render_dashboard(d: dict) -> None:
 
     click.secho(f"partnercrm — {d['today']}", bold=True)
     stages = d["pipeline"]
-    click.echo(f"Warm conversations: {d['open_conversations']} open (initiated "
-               f"{stages['initiated']}, exploring {stages['exploring']}); committed "
-               f"{stages['committed']}, parked {stages['parked']}, declined {stages['declined']}")
+    click.echo(
+        f"Warm conversations: {d['open_conversations']} open (initiated "
+        f"{stages['initiated']}, exploring {stages['exploring']}); committed "
+        f"{stages['committed']}, parked {stages['parked']}, declined {stages['declined']}"
+    )
     click.echo()
     if d["my_steps"] is not None:
         steps = d["my_steps"]
         rows = [{**x, "when": f"{x['days_overdue']} days overdue"} for x in steps["overdue"]]
         rows += [{**x, "when": x["due"]} for x in steps["this_week"]]
-        table(rows, [("when", "Due"), ("organisation", "Organisation"), ("description", "Step"),
-                     ("conversation_id", "Conversation")],
-              title=f"Steps for {d['colleague']}: overdue, then this week",
-              empty=f"No steps for {d['colleague']} overdue or due this week.")
+        table(
+            rows,
+            [
+                ("when", "Due"),
+                ("organisation", "Organisation"),
+                ("description", "Step"),
+                ("conversation_id", "Conversation"),
+            ],
+            title=f"Steps for {d['colleague']}: overdue, then this week",
+            empty=f"No steps for {d['colleague']} overdue or due this week.",
+        )
     else:
-        click.echo(f"{d['acting_as']!r} is not one colleague's name. Say who you are with --as "
-                   "NAME (or PARTNERCRM_USER) to see your steps, or use --for NAME.")
+        click.echo(
+            f"{d['acting_as']!r} is not one colleague's name. Say who you are with --as "
+            "NAME (or PARTNERCRM_USER) to see your steps, or use --for NAME."
+        )
     click.echo()
     stale = d["stale"]
-    table(stale["conversations"], [("organisation", "Organisation"), ("lead", "Lead"),
-                          ("last_touch", "Last touch"), ("days_since", "Days")],
-          title=f"No touch in 30+ days: {stale['total']} (oldest shown)",
-          empty="No conversation has gone 30 days without a touch.")
+    table(
+        stale["conversations"],
+        [
+            ("organisation", "Organisation"),
+            ("lead", "Lead"),
+            ("last_touch", "Last touch"),
+            ("days_since", "Days"),
+        ],
+        title=f"No touch in 30+ days: {stale['total']} (oldest shown)",
+        empty="No conversation has gone 30 days without a touch.",
+    )
     click.echo()
-    table(d["commitments_due"], [("organisation", "Organisation"), ("kind", "Kind"),
-                                 ("status", "Status"), ("due", "Due")],
-          title="Commitments due this month", empty="No commitments due this month.")
+    table(
+        d["commitments_due"],
+        [("organisation", "Organisation"), ("kind", "Kind"), ("status", "Status"), ("due", "Due")],
+        title="Commitments due this month",
+        empty="No commitments due this month.",
+    )
     click.echo()
     gaps = d["coverage"]["gaps"]
-    click.echo(f"Ambassador coverage: {len(gaps)} mission × role cells with no active ambassador"
-               + (" — `partnercrm report coverage` shows them." if gaps else "."))
+    click.echo(
+        f"Ambassador coverage: {len(gaps)} mission × role cells with no active ambassador"
+        + (" — `partnercrm report coverage` shows them." if gaps else ".")
+    )

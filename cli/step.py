@@ -19,19 +19,28 @@ def step() -> None:
 @click.option("--due", required=True, help="When it is due (e.g. 12/11/2024, 'tomorrow', '+7').")
 @json_option
 @pass_app
-def add(app: AppContext, conversation_id: str, text: str, owner: str, due: str,
-        as_json: bool) -> None:
+def add(
+    app: AppContext, conversation_id: str, text: str, owner: str, due: str, as_json: bool
+) -> None:
     """Add a step (TEXT) to a conversation."""
     from partnercrm import colleagues, conversations, steps
 
     with app.transaction() as s:
         new = steps.add_step(
-            s, conversations.get_conversation(s, conversation_id), text,
-            colleagues.find_colleague(s, owner), due,
+            s,
+            conversations.get_conversation(s, conversation_id),
+            text,
+            colleagues.find_colleague(s, owner),
+            due,
         )
         data = steps.step_dict(new)
-    emit(data, as_json, lambda d: click.echo(
-        f"Step {d['id']} added: {d['description']} ({d['owner']}, due {d['due']})."))
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Step {d['id']} added: {d['description']} ({d['owner']}, due {d['due']})."
+        ),
+    )
 
 
 @step.command("done")
@@ -55,8 +64,14 @@ def done(app: AppContext, step_id: str, on: str | None) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option
 @pass_app
-def list_(app: AppContext, owner: str | None, overdue: bool, include_done: bool,
-          limit: int | None, as_json: bool) -> None:
+def list_(
+    app: AppContext,
+    owner: str | None,
+    overdue: bool,
+    include_done: bool,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List open steps, soonest due first (overdue ones first)."""
     from partnercrm import colleagues, steps
 
@@ -64,13 +79,26 @@ def list_(app: AppContext, owner: str | None, overdue: bool, include_done: bool,
         data = [
             steps.step_dict(x)
             for x in steps.list_steps(
-                s, owner=colleagues.find_colleague(s, owner) if owner else None,
-                overdue=overdue, include_done=include_done, limit=limit,
+                s,
+                owner=colleagues.find_colleague(s, owner) if owner else None,
+                overdue=overdue,
+                include_done=include_done,
+                limit=limit,
             )
         ]
-    emit(data, as_json, lambda d: table(
-        [{**x, "due": x["due"] + (" overdue" if x["overdue"] else "")} for x in d],
-        [("id", "ID"), ("due", "Due"), ("owner", "Owner"), ("organisation", "Organisation"),
-         ("description", "Step"), ("conversation_id", "Conversation")],
-        empty="No open steps.",
-    ))
+    emit(
+        data,
+        as_json,
+        lambda d: table(
+            [{**x, "due": x["due"] + (" overdue" if x["overdue"] else "")} for x in d],
+            [
+                ("id", "ID"),
+                ("due", "Due"),
+                ("owner", "Owner"),
+                ("organisation", "Organisation"),
+                ("description", "Step"),
+                ("conversation_id", "Conversation"),
+            ],
+            empty="No open steps.",
+        ),
+    )

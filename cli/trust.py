@@ -13,16 +13,33 @@ from cli.context import AppContext, DataError, emit, errors, json_option, pass_a
 @click.command()
 @click.argument("org", required=False)
 @click.option("--contact", help="Only changes to this contact (name, email or id).")
-@click.option("--conversation", "conversation_id", metavar="ID",
-              help="Only changes to this conversation, its steps and touchpoints.")
+@click.option(
+    "--conversation",
+    "conversation_id",
+    metavar="ID",
+    help="Only changes to this conversation, its steps and touchpoints.",
+)
 @click.option("--since", metavar="DATE", help="Only changes on or after DATE (e.g. 1/11/2024).")
 @click.option("--by", metavar="COLLEAGUE", help="Only changes made by this colleague or login.")
-@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True,
-              help="Show at most this many, newest first.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Show at most this many, newest first.",
+)
 @json_option
 @pass_app
-def history(app: AppContext, org: str | None, contact: str | None, conversation_id: str | None,
-            since: str | None, by: str | None, limit: int, as_json: bool) -> None:
+def history(
+    app: AppContext,
+    org: str | None,
+    contact: str | None,
+    conversation_id: str | None,
+    since: str | None,
+    by: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """The audit trail: who changed what, and when (ORG narrows it to one organisation)."""
     from datetime import UTC, datetime, time
 
@@ -45,8 +62,13 @@ def history(app: AppContext, org: str | None, contact: str | None, conversation_
         )
         data = [i.as_dict() for i in items]
         lines = [audit.describe(i) for i in items]
-    emit(data, as_json, lambda _d: click.echo(
-        "\n".join([*lines, "(times are UTC)"]) if lines else "No changes match."))
+    emit(
+        data,
+        as_json,
+        lambda _d: click.echo(
+            "\n".join([*lines, "(times are UTC)"]) if lines else "No changes match."
+        ),
+    )
 
 
 def _actors(session: Any, by: str) -> list[str]:
@@ -73,9 +95,14 @@ def backup(app: AppContext, file: str, overwrite: bool, as_json: bool) -> None:
 
     with errors():
         result = backups.backup(app.db, file, overwrite=overwrite)
-    emit(result.as_dict(), as_json, lambda d: click.echo(
-        f"Backed up to {d['path']} ({_size(d['bytes'])}, {d['seconds']:.1f} s); "
-        f"its integrity check passed."))
+    emit(
+        result.as_dict(),
+        as_json,
+        lambda d: click.echo(
+            f"Backed up to {d['path']} ({_size(d['bytes'])}, {d['seconds']:.1f} s); "
+            f"its integrity check passed."
+        ),
+    )
 
 
 def _size(n: int) -> str:
@@ -105,15 +132,26 @@ def restore(app: AppContext, file: str, yes: bool, as_json: bool) -> None:
         problems = backups.file_problems(Path(file)) if target else []
     if problems:
         raise DataError(f"refusing to restore: {problems[0]}")
-    if target is not None and not yes and not click.confirm(
-        f"Replace the database {target} with {file}? (the current one is kept as a copy)"
+    if (
+        target is not None
+        and not yes
+        and not click.confirm(
+            f"Replace the database {target} with {file}? (the current one is kept as a copy)"
+        )
     ):
         raise DataError("nothing was restored")
     with errors():
         result = backups.restore(url, file)
-    emit(result.as_dict(), as_json, lambda d: click.echo(
-        f"Restored from {d['restored_from']}; the database it replaced is kept as "
-        f"{d['previous_copy']}." if d["previous_copy"] else f"Restored from {d['restored_from']}."))
+    emit(
+        result.as_dict(),
+        as_json,
+        lambda d: click.echo(
+            f"Restored from {d['restored_from']}; the database it replaced is kept as "
+            f"{d['previous_copy']}."
+            if d["previous_copy"]
+            else f"Restored from {d['restored_from']}."
+        ),
+    )
 
 
 @click.command()

@@ -115,7 +115,10 @@ def heat_map(
             x = left + j * cell_w
             if value:
                 shade = 0.25 + 0.75 * value / top_value
-                fill, ink = f'fill="{BRAND}" fill-opacity="{shade:.2f}"', "#fff" if shade > 0.5 else INK
+                fill, ink = (
+                    f'fill="{BRAND}" fill-opacity="{shade:.2f}"',
+                    "#fff" if shade > 0.5 else INK,
+                )
                 text = _fmt(value)
             else:
                 fill, ink, text = f'fill="{GAP}"', GAP_INK, "gap"
@@ -137,8 +140,16 @@ def heat_map(
 
 
 def _wrapped(
-    text: str, x: float, y: float, line: int, anchor: str, size: int, fill: str,
-    *, bold: bool = False, limit: int = 22,
+    text: str,
+    x: float,
+    y: float,
+    line: int,
+    anchor: str,
+    size: int,
+    fill: str,
+    *,
+    bold: bool = False,
+    limit: int = 22,
 ) -> str:
     """Text broken into at most two lines of about `limit` characters."""
     words, lines, current = text.split(), [], ""
@@ -184,17 +195,14 @@ def bars(
         f'stroke-dasharray="3 3"/>',
     ]
     if unit:
-        body.append(
-            f'<text x="{left}" y="12" font-size="12" fill="{MUTED}">{escape(unit)}</text>'
-        )
+        body.append(f'<text x="{left}" y="12" font-size="12" fill="{MUTED}">{escape(unit)}</text>')
     every = max(1, -(-40 // max(1, int(slot))))  # a label needs about 40 units of room
     for i, (name, value) in enumerate(points):
         h = plot_h * value / peak
         x = left + i * slot + (slot - bar_w) / 2
         y = top + plot_h - h
         body.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-            f'fill="{colour}"/>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}"/>'
         )
         text = _short(value)
         if value and (len(text) * 6.5 <= slot or value == peak):  # label only where it fits

@@ -47,7 +47,9 @@ def email_digest(address: str) -> str:
 def is_erased(session: Session, address: str) -> bool:
     """True when this address belonged to someone whose data was erased."""
     digest = email_digest(address)
-    return session.scalar(select(m.ErasedEmail.id).where(m.ErasedEmail.digest == digest)) is not None
+    return (
+        session.scalar(select(m.ErasedEmail.id).where(m.ErasedEmail.digest == digest)) is not None
+    )
 
 
 def _check_basis(basis: str | None) -> str | None:

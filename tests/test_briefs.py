@@ -53,40 +53,80 @@ def camden(db):
         jo = colleagues.add_colleague(s, "Jo Okafor", "jo@camden.gov.uk", "Inclusive Economy")
         sam = colleagues.add_colleague(s, "Sam Patel", "sam@camden.gov.uk", "Young People")
         bl = organisations.add_organisation(
-            s, "British Land", "business", aliases=["BL"], anchor=True, ward="King's Cross",
-            lead=ruth, website="https://www.britishland.com",
+            s,
+            "British Land",
+            "business",
+            aliases=["BL"],
+            anchor=True,
+            ward="King's Cross",
+            lead=ruth,
+            website="https://www.britishland.com",
         )
         google = organisations.add_organisation(s, "Google", "business", anchor=True)
         arup = organisations.add_organisation(s, "Arup", "business")
-        alice = contacts.add_contact(s, "Alice Ng", "alice@bl.example", bl,
-                                     job_title="Head of Social Value", senior=True)
-        bob = contacts.add_contact(s, "Bob Stone", "bob@bl.example", bl, job_title="Community Manager")
-        cara = contacts.add_contact(s, "Cara Wu", "cara@bl.example", bl, job_title="Chief Executive")
+        alice = contacts.add_contact(
+            s, "Alice Ng", "alice@bl.example", bl, job_title="Head of Social Value", senior=True
+        )
+        bob = contacts.add_contact(
+            s, "Bob Stone", "bob@bl.example", bl, job_title="Community Manager"
+        )
+        cara = contacts.add_contact(
+            s, "Cara Wu", "cara@bl.example", bl, job_title="Chief Executive"
+        )
         young, food = missions.find_mission(s, "young"), missions.find_mission(s, "food")
 
         placements = conversations.log_conversation(
-            s, bl, ruth, contacts=[alice], missions=[young], ask="sponsorship",
-            subject="Work placements at Regent's Place", on=ago(20),
+            s,
+            bl,
+            ruth,
+            contacts=[alice],
+            missions=[young],
+            ask="sponsorship",
+            subject="Work placements at Regent's Place",
+            on=ago(20),
         )
         steps.add_step(s, placements, "Send the placement brief", ruth, ago(3))
         content = conversations.log_conversation(
             s, bl, jo, contacts=[bob], ask="advocacy", subject="Share mission content", on=ago(100)
         )
-        steps.add_step(s, content, "Follow up with their comms team", jo, TODAY + timedelta(days=10))
+        steps.add_step(
+            s, content, "Follow up with their comms team", jo, TODAY + timedelta(days=10)
+        )
         school = conversations.log_conversation(
             s, bl, sam, contacts=[bob], missions=[young], subject="Summer school", on=ago(400)
         )
         delivered = commitments.add_commitment(
-            s, school, "opportunities", beneficiary="Regent High School", opportunities=20,
-            due=ago(200), on=ago(380),
+            s,
+            school,
+            "opportunities",
+            beneficiary="Regent High School",
+            opportunities=20,
+            due=ago(200),
+            on=ago(380),
         )
-        commitments.deliver(s, delivered, opportunities=22, people=22, hours=300, on=ago(210),
-                            story="Twenty-two Year 10 students spent a week at Regent's Place.")
+        commitments.deliver(
+            s,
+            delivered,
+            opportunities=22,
+            people=22,
+            hours=300,
+            on=ago(210),
+            story="Twenty-two Year 10 students spent a week at Regent's Place.",
+        )
         foodbank = conversations.log_conversation(s, bl, sam, subject="Food bank", on=ago(90))
-        commitments.add_commitment(s, foodbank, "sponsorship_financial", beneficiary="Camden Food Bank",
-                                   gbp=15000, due=ago(10), on=ago(80))
+        commitments.add_commitment(
+            s,
+            foodbank,
+            "sponsorship_financial",
+            beneficiary="Camden Food Bank",
+            gbp=15000,
+            due=ago(10),
+            on=ago(80),
+        )
         mural = conversations.log_conversation(s, bl, jo, subject="Mural", on=ago(300))
-        commitments.lapse(s, commitments.add_commitment(s, mural, "hosting", on=ago(290)), on=ago(150))
+        commitments.lapse(
+            s, commitments.add_commitment(s, mural, "hosting", on=ago(290)), on=ago(150)
+        )
         hidden = conversations.log_conversation(s, bl, jo, subject="Logged by mistake", on=ago(5))
         steps.add_step(s, hidden, "A step nobody should see", jo, ago(30))
         hidden.archived = True
@@ -94,11 +134,13 @@ def camden(db):
         for peer in (google, arup):
             talk = conversations.log_conversation(s, peer, ruth, subject="Research", on=ago(50))
             commitments.add_commitment(s, talk, "research", on=ago(40))
-        ambassadors.enrol(s, bl, missions.find_role(s, "advocate"), mission=young, since=ago(300),
-                          status="active")
+        ambassadors.enrol(
+            s, bl, missions.find_role(s, "advocate"), mission=young, since=ago(300), status="active"
+        )
         summit = events.add_event(s, "We Make Camden Summit 2026", "summit", ago(60), host=google)
-        events.record_attendance(s, summit, cara, missions=[food],
-                                 roles=[missions.find_role(s, "research")])
+        events.record_attendance(
+            s, summit, cara, missions=[food], roles=[missions.find_role(s, "research")]
+        )
         events.record_attendance(s, summit, alice, role="speaker")
         organisations.add_organisation(s, "Camden Giving", "vcs")
     return db
@@ -121,7 +163,12 @@ def test_brief_holds_each_section_the_issue_lists(camden):
 
     org = data["organisation"]
     assert (org["name"], org["aliases"], org["sector"], org["anchor"], org["ward"]) == (
-        "British Land", ["BL"], "business", True, "King's Cross")
+        "British Land",
+        ["BL"],
+        "business",
+        True,
+        "King's Cross",
+    )
     assert org["stage"] == "grow" and org["lead"] == "Ruth Craven"
 
     g = data["glance"]
@@ -132,15 +179,32 @@ def test_brief_holds_each_section_the_issue_lists(camden):
     assert g["delivered"] == {"gbp": 0, "hours": 300, "opportunities": 22, "people": 22}
 
     assert [(p["name"], p["why"]) for p in data["contacts"]] == [
-        ("Alice Ng", "senior"), ("Cara Wu", "senior"), ("Bob Stone", "recently engaged")]
-    assert data["ambassadorships"] == [{
-        "role": "advocate", "role_name": "Advocate/champion", "mission": "young_people",
-        "mission_name": "Young people", "status": "active", "since": ago(300).isoformat()}]
+        ("Alice Ng", "senior"),
+        ("Cara Wu", "senior"),
+        ("Bob Stone", "recently engaged"),
+    ]
+    assert data["ambassadorships"] == [
+        {
+            "role": "advocate",
+            "role_name": "Advocate/champion",
+            "mission": "young_people",
+            "mission_name": "Young people",
+            "status": "active",
+            "since": ago(300).isoformat(),
+        }
+    ]
 
     live = data["conversations"]
-    assert [c["subject"] for c in live] == ["Work placements at Regent's Place", "Share mission content"]
-    assert live[0]["next_step"] == {"description": "Send the placement brief", "owner": "Ruth Craven",
-                                    "due": ago(3).isoformat(), "overdue": True}
+    assert [c["subject"] for c in live] == [
+        "Work placements at Regent's Place",
+        "Share mission content",
+    ]
+    assert live[0]["next_step"] == {
+        "description": "Send the placement brief",
+        "owner": "Ruth Craven",
+        "due": ago(3).isoformat(),
+        "overdue": True,
+    }
     assert live[1]["next_step"]["overdue"] is False
 
     kinds = [(c["kind"], c["status"]) for c in data["commitments"]]
@@ -148,22 +212,37 @@ def test_brief_holds_each_section_the_issue_lists(camden):
     assert data["commitments"][0]["overdue"] is True
     assert data["commitments"][1]["story"].startswith("Twenty-two Year 10")
 
-    assert data["events"] == [{"name": "We Make Camden Summit 2026", "kind": "summit",
-                               "date": ago(60).isoformat(), "hosted": False,
-                               "people": ["Alice Ng (speaker)", "Cara Wu"], "others": 0}]
+    assert data["events"] == [
+        {
+            "name": "We Make Camden Summit 2026",
+            "kind": "summit",
+            "date": ago(60).isoformat(),
+            "hosted": False,
+            "people": ["Alice Ng (speaker)", "Cara Wu"],
+            "others": 0,
+        }
+    ]
 
     by_name = {c["name"]: c for c in data["colleagues"]}
     assert by_name["Ruth Craven"]["is_lead"] and by_name["Ruth Craven"]["open_conversations"] == 1
     assert by_name["Sam Patel"]["conversations"] == 2
-    assert data["prepared"] == {"on": TODAY.isoformat(), "for_colleague": "Ruth Craven",
-                                "meeting": (TODAY + timedelta(days=2)).isoformat()}
+    assert data["prepared"] == {
+        "on": TODAY.isoformat(),
+        "for_colleague": "Ruth Craven",
+        "meeting": (TODAY + timedelta(days=2)).isoformat(),
+    }
 
 
 def test_watch_outs_name_what_could_go_wrong_in_the_meeting(camden):
     b = brief_of(camden, "BL", for_colleague="Ruth")
     kinds = [w.kind for w in b.watch_outs]
-    assert kinds == ["overdue_step", "overdue_commitment", "lapsed_commitment", "stale",
-                     "other_colleagues"]
+    assert kinds == [
+        "overdue_step",
+        "overdue_commitment",
+        "lapsed_commitment",
+        "stale",
+        "other_colleagues",
+    ]
     texts = [w.text for w in b.watch_outs]
     assert "Send the placement brief" in texts[0] and "3 days ago" in texts[0]
     assert "Camden Food Bank" in texts[1]
@@ -214,14 +293,18 @@ def test_archived_organisations_get_no_brief_and_are_not_in_the_room(camden):
         assert [o.name for o in organisations_at_event(s, summit)] == ["British Land"]
     # nor do archived peers count as "other businesses" behind an ask
     top = brief_of(camden, "BL").asks[0]
-    assert any("1 other business made research commitments (for example Arup)" in w for w in top.why)
+    assert any(
+        "1 other business made research commitments (for example Arup)" in w for w in top.why
+    )
 
 
 def test_a_crowd_at_an_event_is_named_briefly_and_counted(db):
     with db.transaction() as s:
         org = organisations.add_organisation(s, "Crowded House", "culture")
-        people = [contacts.add_contact(s, f"Person {c}", None, org, job_title="Officer")
-                  for c in "HGFEDCBA"]
+        people = [
+            contacts.add_contact(s, f"Person {c}", None, org, job_title="Officer")
+            for c in "HGFEDCBA"
+        ]
         boss = contacts.add_contact(s, "Zara Quinn", None, org, job_title="Chief Executive")
         summit = events.add_event(s, "Summit", "summit", ago(30))
         for person in people:
@@ -235,13 +318,21 @@ def test_a_crowd_at_an_event_is_named_briefly_and_counted(db):
         b = build_brief(s, s.get(m.Organisation, org_id), today=TODAY)
     assert len(b.events) == 6 and b.glance.events == 8
     seen = b.events[0]
-    assert seen.people == ["Zara Quinn (speaker)", "Person A", "Person B", "Person C", "Person D",
-                           "Person E"]
+    assert seen.people == [
+        "Zara Quinn (speaker)",
+        "Person A",
+        "Person B",
+        "Person C",
+        "Person D",
+        "Person E",
+    ]
     assert seen.others == 3
     assert b.glance.contacts == 9
     # a chief executive counts as senior even unflagged; then the most recently engaged
-    assert [(p.name, p.why) for p in b.contacts][:2] == [("Zara Quinn", "senior"),
-                                                         ("Person A", "recently engaged")]
+    assert [(p.name, p.why) for p in b.contacts][:2] == [
+        ("Zara Quinn", "senior"),
+        ("Person A", "recently engaged"),
+    ]
     assert "and 3 more" in render_markdown(b) and "and 3 more" in render_html(b)
     assert "…and 2 more events." in render_markdown(b)
 
@@ -269,23 +360,28 @@ def test_html_is_one_self_contained_escaped_page(db):
         lead = colleagues.add_colleague(s, "Ruth <b>Craven</b>", "ruth@camden.gov.uk")
         org = organisations.add_organisation(s, hostile, "business", lead=lead)
         org.website = "javascript:alert(1)"  # as if it came in around the service's check
-        conv = conversations.log_conversation(s, org, lead, subject='"><img src=x onerror=alert(2)>',
-                                              on=ago(3))
+        conv = conversations.log_conversation(
+            s, org, lead, subject='"><img src=x onerror=alert(2)>', on=ago(3)
+        )
         steps.add_step(s, conv, "<iframe src=//evil>", lead, ago(1))
     with db.reader() as s:
         page = render_html(build_brief(s, s.get(m.Organisation, org.id), today=TODAY))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script" not in page.lower() and "<iframe" not in page and "<img" not in page
     assert "Ruth &lt;b&gt;Craven&lt;/b&gt;" in page
-    assert 'href="javascript' not in page.lower() and "javascript:alert(1)" in page  # shown, not linked
+    assert (
+        'href="javascript' not in page.lower() and "javascript:alert(1)" in page
+    )  # shown, not linked
 
     parsed = _Page()
     parsed.feed(page)
     tags = [t for t, _ in parsed.tags]
     assert tags.count("html") == tags.count("body") == tags.count("style") == 1
     assert not any(t in ("script", "link", "img", "iframe") for t in tags)
-    assert not any("src" in attrs or (t == "a" and attrs.get("href", "").startswith(("javascript", "data")))
-                   for t, attrs in parsed.tags)
+    assert not any(
+        "src" in attrs or (t == "a" and attrs.get("href", "").startswith(("javascript", "data")))
+        for t, attrs in parsed.tags
+    )
     assert "@import" not in page and "url(" not in page  # nothing fetched over the network
     assert "@page" in page and "@media print" in page
     assert parsed.h2[:3] == ["The ask", "Watch-outs", "Key people"]
@@ -302,9 +398,17 @@ def test_markdown_has_tables_and_no_empty_sections(camden):
         organisations.add_alias(s, org, "BL | Regent's Place *North*")
     text = render_markdown(brief_of(camden, "BL"))
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## At a glance", "## The ask", "## Watch-outs", "## Key people",
-                        "## Ambassador roles", "## Live conversations", "## Commitments",
-                        "## Events (last three years)", "## Colleagues in contact"]
+    assert headings == [
+        "## At a glance",
+        "## The ask",
+        "## Watch-outs",
+        "## Key people",
+        "## Ambassador roles",
+        "## Live conversations",
+        "## Commitments",
+        "## Events (last three years)",
+        "## Colleagues in contact",
+    ]
     for block in re.split(r"^## .*$", text, flags=re.M)[1:]:
         assert block.strip(), "a section with nothing in it"
     # every table row has as many cells as its header
@@ -321,36 +425,83 @@ def _bulk_history(s, org: m.Organisation, lead: m.Colleague, n: int) -> None:
     mission = missions.find_mission(s, "food")
     stages = ["initiated", "exploring", "committed", "parked", "declined"]
     rows = [
-        {"organisation_id": org.id, "lead_id": lead.id, "ask_kind": "hosting",
-         "subject": f"Thread {i}", "stage": stages[i % 5], "started_on": ago(1000 - i),
-         "last_touch_on": ago(900 - i), "archived": i % 50 == 10}
+        {
+            "organisation_id": org.id,
+            "lead_id": lead.id,
+            "ask_kind": "hosting",
+            "subject": f"Thread {i}",
+            "stage": stages[i % 5],
+            "started_on": ago(1000 - i),
+            "last_touch_on": ago(900 - i),
+            "archived": i % 50 == 10,
+        }
         for i in range(n)
     ]
-    ids = s.scalars(insert(m.Conversation).returning(m.Conversation.id, sort_by_parameter_order=True),
-                    rows).all()
-    s.execute(insert(m.conversation_contact), [{"conversation_id": i, "contact_id": contact.id} for i in ids])
-    s.execute(insert(m.conversation_mission), [{"conversation_id": i, "mission_id": mission.id} for i in ids])
-    s.execute(insert(m.Touchpoint), [
-        {"conversation_id": i, "happened_on": ago(900 - k), "channel": "meeting",
-         "colleague_id": lead.id, "contact_id": contact.id}
-        for k, i in enumerate(ids) for _ in range(2)
-    ])
-    s.execute(insert(m.Step), [
-        {"conversation_id": i, "description": f"Step {k}", "owner_id": lead.id,
-         "due_on": ago(k % 40 - 20), "done_on": ago(1) if k % 3 == 0 else None}
-        for k, i in enumerate(ids)
-    ])
+    ids = s.scalars(
+        insert(m.Conversation).returning(m.Conversation.id, sort_by_parameter_order=True), rows
+    ).all()
+    s.execute(
+        insert(m.conversation_contact),
+        [{"conversation_id": i, "contact_id": contact.id} for i in ids],
+    )
+    s.execute(
+        insert(m.conversation_mission),
+        [{"conversation_id": i, "mission_id": mission.id} for i in ids],
+    )
+    s.execute(
+        insert(m.Touchpoint),
+        [
+            {
+                "conversation_id": i,
+                "happened_on": ago(900 - k),
+                "channel": "meeting",
+                "colleague_id": lead.id,
+                "contact_id": contact.id,
+            }
+            for k, i in enumerate(ids)
+            for _ in range(2)
+        ],
+    )
+    s.execute(
+        insert(m.Step),
+        [
+            {
+                "conversation_id": i,
+                "description": f"Step {k}",
+                "owner_id": lead.id,
+                "due_on": ago(k % 40 - 20),
+                "done_on": ago(1) if k % 3 == 0 else None,
+            }
+            for k, i in enumerate(ids)
+        ],
+    )
     committed = [i for k, i in enumerate(ids) if stages[k % 5] == "committed"]
     statuses = ["agreed", "in_progress", "delivered", "lapsed"]
-    commitment_ids = s.scalars(insert(m.Commitment).returning(m.Commitment.id, sort_by_parameter_order=True), [
-        {"organisation_id": org.id, "conversation_id": i, "kind": "hosting",
-         "status": statuses[k % 4], "agreed_on": ago(800 - k), "due_on": ago(k % 30 - 10),
-         "closed_on": ago(700 - k) if statuses[k % 4] in ("delivered", "lapsed") else None}
-        for k, i in enumerate(committed)
-    ]).all()
+    commitment_ids = s.scalars(
+        insert(m.Commitment).returning(m.Commitment.id, sort_by_parameter_order=True),
+        [
+            {
+                "organisation_id": org.id,
+                "conversation_id": i,
+                "kind": "hosting",
+                "status": statuses[k % 4],
+                "agreed_on": ago(800 - k),
+                "due_on": ago(k % 30 - 10),
+                "closed_on": ago(700 - k) if statuses[k % 4] in ("delivered", "lapsed") else None,
+            }
+            for k, i in enumerate(committed)
+        ],
+    ).all()
     deliveries = [
-        {"commitment_id": c, "delivered_on": ago(700 - k), "people": 3, "gbp": 100, "story": f"Story {k}"}
-        for k, c in enumerate(commitment_ids) if statuses[k % 4] == "delivered"
+        {
+            "commitment_id": c,
+            "delivered_on": ago(700 - k),
+            "people": 3,
+            "gbp": 100,
+            "story": f"Story {k}",
+        }
+        for k, c in enumerate(commitment_ids)
+        if statuses[k % 4] == "delivered"
     ]
     if deliveries:
         s.execute(insert(m.Delivery), deliveries)
@@ -400,7 +551,9 @@ def test_cli_brief_prints_markdown_when_piped_and_json_on_request(camden, cli):
     assert out.startswith("# Brief: British Land\n")
     data = json.loads(cli.ok("brief", "british land", "--format", "json").stdout)
     assert list(data)[: len(SECTIONS)] == SECTIONS
-    assert json.loads(cli.ok("brief", "BL", "--json").stdout)["organisation"]["name"] == "British Land"
+    assert (
+        json.loads(cli.ok("brief", "BL", "--json").stdout)["organisation"]["name"] == "British Land"
+    )
     text = cli.ok("brief", "BL", "--format", "text", "--meeting", "24/11/2026").stdout
     assert "THE ASK" in text and "Tuesday 24 November 2026" in text
 
@@ -417,7 +570,11 @@ def test_cli_event_writes_a_brief_per_organisation_and_an_index(camden, cli, tmp
     out = tmp_path / "room"
     result = cli.ok("brief", "--event", "summit", "--out-dir", str(out))
     assert "Wrote 2 briefs for We Make Camden Summit 2026" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["british-land.html", "google.html", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "british-land.html",
+        "google.html",
+        "index.html",
+    ]
     index = (out / "index.html").read_text("utf-8")
     assert '<a href="british-land.html">British Land</a>' in index
     cli.ok("brief", "--event", "summit", "--out-dir", str(tmp_path / "md"), "--format", "md")

@@ -9,37 +9,127 @@ from partnercrm.models import Contact, StageChange
 
 
 def setup_people(cli):
-    cli.ok("colleague", "add", "Ruth Craven", "--email", "Ruth.Craven@Camden.gov.uk", "--team", "Partnerships")
+    cli.ok(
+        "colleague",
+        "add",
+        "Ruth Craven",
+        "--email",
+        "Ruth.Craven@Camden.gov.uk",
+        "--team",
+        "Partnerships",
+    )
     cli.ok("colleague", "add", "Jo Director", "--email", "jo.director@camden.gov.uk")
-    cli.ok("partner", "add", "University College London", "--sector", "higher_education",
-           "--alias", "UCL", "--anchor", "--ward", "Bloomsbury", "--lead", "ruth")
-    cli.ok("contact", "add", "Ada Lovelace", "--email", "Ada.Lovelace@UCL.ac.uk", "--org", "ucl",
-           "--title", "Vice-Provost", "--senior")
+    cli.ok(
+        "partner",
+        "add",
+        "University College London",
+        "--sector",
+        "higher_education",
+        "--alias",
+        "UCL",
+        "--anchor",
+        "--ward",
+        "Bloomsbury",
+        "--lead",
+        "ruth",
+    )
+    cli.ok(
+        "contact",
+        "add",
+        "Ada Lovelace",
+        "--email",
+        "Ada.Lovelace@UCL.ac.uk",
+        "--org",
+        "ucl",
+        "--title",
+        "Vice-Provost",
+        "--senior",
+    )
 
 
 def test_the_whole_workflow(cli, db):
     setup_people(cli)
-    conv_id = int(cli.ok("conversation", "log", "UCL", "--lead", "Ruth Craven", "--with",
-                         "ada.lovelace@ucl.ac.uk", "--mission", "young people", "--ask",
-                         "sponsorship", "--date", "12/11/2024", "--note", "Met at the summit").stdout)
+    conv_id = int(
+        cli.ok(
+            "conversation",
+            "log",
+            "UCL",
+            "--lead",
+            "Ruth Craven",
+            "--with",
+            "ada.lovelace@ucl.ac.uk",
+            "--mission",
+            "young people",
+            "--ask",
+            "sponsorship",
+            "--date",
+            "12/11/2024",
+            "--note",
+            "Met at the summit",
+        ).stdout
+    )
     cli.ok("conversation", "touch", str(conv_id), "--date", "20 Nov 2024", "--channel", "call")
     cli.ok("conversation", "stage", str(conv_id), "exploring", "--date", "2024-11-21")
-    step = cli.json("step", "add", str(conv_id), "Send the placement brief", "--owner", "jo",
-                    "--due", "1/12/2024")
+    step = cli.json(
+        "step",
+        "add",
+        str(conv_id),
+        "Send the placement brief",
+        "--owner",
+        "jo",
+        "--due",
+        "1/12/2024",
+    )
     assert step["due"] == "2024-12-01" and step["owner"] == "Jo Director"
     overdue = cli.json("step", "list", "--overdue")
     assert [s["id"] for s in overdue] == [step["id"]]
     cli.ok("step", "done", str(step["id"]), "--date", "30/11/2024")
     assert cli.json("step", "list") == []
-    com = cli.json("commitment", "add", str(conv_id), "--kind", "opportunities", "--gbp", "5000",
-                   "--opportunities", "12", "--due", "31/3/2025", "--date", "5/12/2024")
+    com = cli.json(
+        "commitment",
+        "add",
+        str(conv_id),
+        "--kind",
+        "opportunities",
+        "--gbp",
+        "5000",
+        "--opportunities",
+        "12",
+        "--due",
+        "31/3/2025",
+        "--date",
+        "5/12/2024",
+    )
     assert com["status"] == "agreed" and com["missions"] == ["young_people"]
-    cli.ok("commitment", "deliver", str(com["id"]), "--opportunities", "14", "--people", "30",
-           "--story", "Two placements became apprenticeships", "--date", "1/4/2025")
+    cli.ok(
+        "commitment",
+        "deliver",
+        str(com["id"]),
+        "--opportunities",
+        "14",
+        "--people",
+        "30",
+        "--story",
+        "Two placements became apprenticeships",
+        "--date",
+        "1/4/2025",
+    )
 
     show = cli.json("partner", "show", "University College London")
-    for key in ("id", "name", "aliases", "sector", "anchor", "ward", "lead", "stage", "contacts",
-                "conversations", "commitments", "ambassadorships"):
+    for key in (
+        "id",
+        "name",
+        "aliases",
+        "sector",
+        "anchor",
+        "ward",
+        "lead",
+        "stage",
+        "contacts",
+        "conversations",
+        "commitments",
+        "ambassadorships",
+    ):
         assert key in show
     assert show["aliases"] == ["UCL"]
     assert show["stage"] == "convert"
@@ -74,8 +164,12 @@ def test_stages_are_derived(cli, db):
     with db.transaction() as s:
         org = organisations.find_organisation(s, "UCL")
         for days_ago in (800, 10):
-            conv = conversations.log_conversation(s, org, org.lead, on=date.today() - timedelta(days=days_ago + 30))
-            com = commitments.add_commitment(s, conv, "recognition", on=date.today() - timedelta(days=days_ago + 20))
+            conv = conversations.log_conversation(
+                s, org, org.lead, on=date.today() - timedelta(days=days_ago + 30)
+            )
+            com = commitments.add_commitment(
+                s, conv, "recognition", on=date.today() - timedelta(days=days_ago + 20)
+            )
             commitments.deliver(s, com, on=date.today() - timedelta(days=days_ago))
     assert cli.json("partner", "show", "ucl")["stage"] == "sustain"
 
@@ -85,25 +179,51 @@ def test_lists_filter_and_match_names_loosely(cli):
     cli.ok("partner", "add", "Arsenal F.C.", "--sector", "business")
     cli.ok("partner", "add", "British Museum", "--sector", "culture", "--anchor")
     assert [p["name"] for p in cli.json("partner", "list", "--anchor")] == [
-        "British Museum", "University College London"]
-    assert [p["name"] for p in cli.json("partner", "list", "--sector", "business")] == ["Arsenal F.C."]
+        "British Museum",
+        "University College London",
+    ]
+    assert [p["name"] for p in cli.json("partner", "list", "--sector", "business")] == [
+        "Arsenal F.C."
+    ]
     assert cli.json("partner", "show", "arsenal fc")["name"] == "Arsenal F.C."
     assert cli.json("partner", "show", "ARSENAL F.C")["name"] == "Arsenal F.C."
     cli.ok("conversation", "log", "British Museum", "--lead", "ruth", "--mission", "food")
-    assert [p["name"] for p in cli.json("partner", "list", "--mission", "Food")] == ["British Museum"]
+    assert [p["name"] for p in cli.json("partner", "list", "--mission", "Food")] == [
+        "British Museum"
+    ]
     assert cli.json("contact", "show", "ADA.LOVELACE@ucl.ac.uk")["name"] == "Ada Lovelace"
 
 
 def test_every_list_and_show_prints_one_json_document(cli):
     setup_people(cli)
     conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
-    cli.ok("event", "add", "We Make Camden Summit 2024", "--kind", "summit", "--date", "14/6/2024",
-           "--host", "UCL")
-    for args in (("colleague", "list"), ("partner", "list"), ("partner", "show", "ucl"),
-                 ("contact", "list"), ("contact", "show", "ada"), ("conversation", "list"),
-                 ("conversation", "show", conv), ("step", "list"), ("commitment", "list"),
-                 ("ambassador", "list"), ("event", "list"), ("event", "show", "summit 2024"),
-                 ("mission", "list"), ("role", "list")):
+    cli.ok(
+        "event",
+        "add",
+        "We Make Camden Summit 2024",
+        "--kind",
+        "summit",
+        "--date",
+        "14/6/2024",
+        "--host",
+        "UCL",
+    )
+    for args in (
+        ("colleague", "list"),
+        ("partner", "list"),
+        ("partner", "show", "ucl"),
+        ("contact", "list"),
+        ("contact", "show", "ada"),
+        ("conversation", "list"),
+        ("conversation", "show", conv),
+        ("step", "list"),
+        ("commitment", "list"),
+        ("ambassador", "list"),
+        ("event", "list"),
+        ("event", "show", "summit 2024"),
+        ("mission", "list"),
+        ("role", "list"),
+    ):
         assert cli.json(*args) is not None, args
 
 
@@ -130,7 +250,10 @@ def test_bad_input_gets_one_sentence_and_nothing_is_written(cli, db):
     r = cli("conversation", "log", "ucl", "--lead", "nobody-here")
     assert r.exit_code == 1 and "no colleague matches 'nobody-here'" in r.stderr
     r = cli("partner", "add", "ucl", "--sector", "business")
-    assert r.exit_code == 1 and "already used by the organisation University College London" in r.stderr
+    assert (
+        r.exit_code == 1
+        and "already used by the organisation University College London" in r.stderr
+    )
     r = cli("partner", "add", "X", "--sector", "nope")
     assert r.exit_code == 2
     conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
@@ -149,14 +272,26 @@ def test_ambiguous_names_list_the_candidates(cli):
     cli.ok("partner", "add", "British Land", "--sector", "business")
     r = cli("partner", "show", "british")
     assert r.exit_code == 1
-    assert "'british' matches more than one organisation: 'British Land' or 'British Museum'" in r.stderr
+    assert (
+        "'british' matches more than one organisation: 'British Land' or 'British Museum'"
+        in r.stderr
+    )
 
 
 def test_edit_keeps_the_old_name_as_an_alias(cli):
     setup_people(cli)
     cli.ok("partner", "add", "Central Saint Martins", "--sector", "higher_education")
-    cli.ok("partner", "edit", "central saint martins", "--name", "UAL Central Saint Martins",
-           "--alias", "CSM", "--ward", "King's Cross")
+    cli.ok(
+        "partner",
+        "edit",
+        "central saint martins",
+        "--name",
+        "UAL Central Saint Martins",
+        "--alias",
+        "CSM",
+        "--ward",
+        "King's Cross",
+    )
     shown = cli.json("partner", "show", "csm")
     assert shown["name"] == "UAL Central Saint Martins"
     assert sorted(shown["aliases"]) == ["CSM", "Central Saint Martins"]
@@ -174,8 +309,15 @@ def test_archived_partners_leave_lists_and_come_back(cli):
 
 def test_stale_conversations(cli):
     setup_people(cli)
-    old = cli.ok("conversation", "log", "ucl", "--lead", "ruth", "--date",
-                 (date.today() - timedelta(days=45)).isoformat()).stdout.strip()
+    old = cli.ok(
+        "conversation",
+        "log",
+        "ucl",
+        "--lead",
+        "ruth",
+        "--date",
+        (date.today() - timedelta(days=45)).isoformat(),
+    ).stdout.strip()
     cli.ok("conversation", "log", "ucl", "--lead", "ruth")
     assert [c["id"] for c in cli.json("conversation", "list", "--stale", "30")] == [int(old)]
 
@@ -234,8 +376,9 @@ def test_edit_clears_the_lead_and_refuses_an_unknown_alias(cli):
     assert cli.json("partner", "show", "ucl")["lead"] is None
     r = cli("partner", "edit", "ucl", "--remove-alias", "UCLA", "--ward", "Holborn")
     assert r.exit_code == 1
-    assert r.stderr == ("Error: 'UCLA' is not an alias of University College London "
-                        "(its aliases: 'UCL')\n")
+    assert r.stderr == (
+        "Error: 'UCLA' is not an alias of University College London (its aliases: 'UCL')\n"
+    )
     assert cli.json("partner", "show", "ucl")["ward"] == "Bloomsbury"  # nothing half-saved
 
 
@@ -276,11 +419,33 @@ def test_an_archived_partners_conversations_and_steps_leave_the_lists(cli):
 
 def test_naming_a_mission_or_contact_twice_counts_once(cli):
     setup_people(cli)
-    conv = cli.json("conversation", "log", "ucl", "--lead", "ruth", "--with", "ada",
-                    "--with", "ada.lovelace@ucl.ac.uk", "--mission", "food", "--mission", "Food")
+    conv = cli.json(
+        "conversation",
+        "log",
+        "ucl",
+        "--lead",
+        "ruth",
+        "--with",
+        "ada",
+        "--with",
+        "ada.lovelace@ucl.ac.uk",
+        "--mission",
+        "food",
+        "--mission",
+        "Food",
+    )
     assert conv["missions"] == ["food"] and conv["contacts"] == ["Ada Lovelace"]
-    com = cli.json("commitment", "add", str(conv["id"]), "--kind", "research",
-                   "--mission", "estates", "--mission", "Estates and neighbourhoods")
+    com = cli.json(
+        "commitment",
+        "add",
+        str(conv["id"]),
+        "--kind",
+        "research",
+        "--mission",
+        "estates",
+        "--mission",
+        "Estates and neighbourhoods",
+    )
     assert com["missions"] == ["estates"]
 
 
@@ -293,8 +458,9 @@ def test_a_clash_in_the_database_is_one_sentence(db):
 
     with pytest.raises(DataError) as caught, errors(), db.transaction() as s:
         for _ in range(2):
-            s.execute(text("INSERT INTO conversation_mission (conversation_id, mission_id) "
-                           "VALUES (1, 1)"))
+            s.execute(
+                text("INSERT INTO conversation_mission (conversation_id, mission_id) VALUES (1, 1)")
+            )
     assert isinstance(caught.value.__cause__, IntegrityError)
     message = caught.value.format_message()
     assert message.startswith("the change clashes with what is stored (")
@@ -324,8 +490,17 @@ def test_a_changed_email_keeps_the_old_one_findable(cli):
 def test_partner_show_prints_promised_and_delivered_figures(cli):
     setup_people(cli)
     conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
-    com = cli.json("commitment", "add", conv, "--kind", "opportunities", "--gbp", "5000",
-                   "--opportunities", "12")
+    com = cli.json(
+        "commitment",
+        "add",
+        conv,
+        "--kind",
+        "opportunities",
+        "--gbp",
+        "5000",
+        "--opportunities",
+        "12",
+    )
     cli.ok("commitment", "deliver", str(com["id"]), "--opportunities", "14", "--people", "30")
     text = cli.ok("partner", "show", "ucl").stdout
     assert "£5,000, 12 opps" in text and "14 opps, 30 people" in text
@@ -345,8 +520,20 @@ def test_a_mistyped_db_folder_is_refused_not_created(tmp_path):
 
 def test_a_due_date_before_the_agreement_is_refused(cli):
     setup_people(cli)
-    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth", "--date", "1/11/2026").stdout.strip()
-    r = cli("commitment", "add", conv, "--kind", "research", "--date", "22/11/2026", "--due", "31/3/2026")
+    conv = cli.ok(
+        "conversation", "log", "ucl", "--lead", "ruth", "--date", "1/11/2026"
+    ).stdout.strip()
+    r = cli(
+        "commitment",
+        "add",
+        conv,
+        "--kind",
+        "research",
+        "--date",
+        "22/11/2026",
+        "--due",
+        "31/3/2026",
+    )
     assert r.exit_code == 1
     assert "the due date 31 Mar 2026 is before the commitment was agreed (22 Nov 2026)" in r.stderr
     assert cli.json("commitment", "list") == []

@@ -9,10 +9,25 @@ def test_dashboard_shows_my_steps_stale_and_due(cli):
     today = date.today()
     cli.ok("colleague", "add", "Ruth Craven", "--email", "ruth@camden.gov.uk")
     cli.ok("partner", "add", "Roundhouse", "--sector", "culture")
-    old = cli.ok("conversation", "log", "Roundhouse", "--lead", "ruth", "--date",
-                 (today - timedelta(days=40)).isoformat()).stdout.strip()
-    cli.ok("step", "add", old, "Chase the venue offer", "--owner", "ruth", "--due",
-           (today - timedelta(days=3)).isoformat())
+    old = cli.ok(
+        "conversation",
+        "log",
+        "Roundhouse",
+        "--lead",
+        "ruth",
+        "--date",
+        (today - timedelta(days=40)).isoformat(),
+    ).stdout.strip()
+    cli.ok(
+        "step",
+        "add",
+        old,
+        "Chase the venue offer",
+        "--owner",
+        "ruth",
+        "--due",
+        (today - timedelta(days=3)).isoformat(),
+    )
     fresh = cli.ok("conversation", "log", "Roundhouse", "--lead", "ruth").stdout.strip()
     cli.ok("commitment", "add", fresh, "--kind", "hosting", "--due", today.isoformat())
 

@@ -15,12 +15,24 @@ from partnercrm.errors import Invalid
 from partnercrm.importing import import_attendees
 
 EVENT = "We Make Camden Summit 2024"
-HEADER = ["First Name", "Last Name", "Email", "Company", "Job Title", "Mobile Phone",
-          "Ticket Type", "Attendee Status", "Order Date", "Missions", "Ambassador roles"]
+HEADER = [
+    "First Name",
+    "Last Name",
+    "Email",
+    "Company",
+    "Job Title",
+    "Mobile Phone",
+    "Ticket Type",
+    "Attendee Status",
+    "Order Date",
+    "Missions",
+    "Ambassador roles",
+]
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER,
-              encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, rows: list[dict[str, str]], header: list[str] = HEADER, encoding: str = "utf-8"
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as handle:
         out = csv.DictWriter(handle, fieldnames=header)
         out.writeheader()
@@ -30,9 +42,16 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER
 
 
 def person(first: str, last: str, email: str, company: str, **more: str) -> dict[str, str]:
-    return {"First Name": first, "Last Name": last, "Email": email, "Company": company,
-            "Ticket Type": "General Admission", "Attendee Status": "Attending",
-            "Order Date": "12/03/2024 10:15", **more}
+    return {
+        "First Name": first,
+        "Last Name": last,
+        "Email": email,
+        "Company": company,
+        "Ticket Type": "General Admission",
+        "Attendee Status": "Attending",
+        "Order Date": "12/03/2024 10:15",
+        **more,
+    }
 
 
 @pytest.fixture
@@ -41,12 +60,14 @@ def crm(db):
     with db.transaction() as s:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth.craven@camden.gov.uk")
         colleagues.add_colleague(s, "Jo Director", "jo.director@camden.gov.uk")
-        ucl = organisations.add_organisation(s, "University College London", "higher_education",
-                                             aliases=["UCL"])
+        ucl = organisations.add_organisation(
+            s, "University College London", "higher_education", aliases=["UCL"]
+        )
         organisations.add_organisation(s, "Arsenal FC", "business")
         organisations.add_organisation(s, "Camden Giving", "vcs")
-        contacts.add_contact(s, "Ada Lovelace", "Ada.Lovelace@ucl.ac.uk", ucl,
-                             job_title="Vice-Provost")
+        contacts.add_contact(
+            s, "Ada Lovelace", "Ada.Lovelace@ucl.ac.uk", ucl, job_title="Vice-Provost"
+        )
         events.add_event(s, EVENT, "summit", "2024-03-20", owner=ruth)
     return db
 
@@ -70,13 +91,26 @@ def contact_by_email(db, email: str) -> m.Contact:
 
 
 def test_new_people_and_organisations_are_created_with_their_lawful_basis(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Grace", "Hopper", "Grace.Hopper@Navy.example.org", "US Navy", **{"Job Title": "Rear Admiral"}),
-        person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal F.C."),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person(
+                "Grace",
+                "Hopper",
+                "Grace.Hopper@Navy.example.org",
+                "US Navy",
+                **{"Job Title": "Rear Admiral"},
+            ),
+            person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal F.C."),
+        ],
+    )
     report = run(crm, path)
-    assert (report.contacts_created, report.organisations_created,
-            report.organisations_matched, report.attendances_created) == (2, 1, 1, 2)
+    assert (
+        report.contacts_created,
+        report.organisations_created,
+        report.organisations_matched,
+        report.attendances_created,
+    ) == (2, 1, 1, 2)
     assert report.organisations_new == ["US Navy"]
     grace = contact_by_email(crm, "grace.hopper@navy.example.org")
     assert grace.name == "Grace Hopper" and grace.job_title == "Rear Admiral"
@@ -100,10 +134,13 @@ def test_contacts_match_by_email_ignoring_case_and_by_secondary_address(crm, tmp
     with crm.transaction() as s:
         ada = contacts.find_contact(s, "ada.lovelace@ucl.ac.uk")
         ada.other_emails.append(m.ContactEmail(email="ada@analytical.example.org"))
-    path = write_csv(tmp_path / "a.csv", [
-        person("Ada", "Lovelace", "ADA.LOVELACE@UCL.AC.UK", "UCL"),
-        person("Ada", "Lovelace", "Ada@Analytical.example.org", "University College London"),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person("Ada", "Lovelace", "ADA.LOVELACE@UCL.AC.UK", "UCL"),
+            person("Ada", "Lovelace", "Ada@Analytical.example.org", "University College London"),
+        ],
+    )
     report = run(crm, path)
     assert report.contacts_created == 0 and report.contacts_matched == 1
     assert report.attendances_created == 1 and report.attendances_existing == 1
@@ -111,12 +148,15 @@ def test_contacts_match_by_email_ignoring_case_and_by_secondary_address(crm, tmp
 
 
 def test_organisations_match_by_alias_then_by_likeness_else_are_new(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("A", "One", "a1@example.org", "ucl"),
-        person("A", "Two", "a2@example.org", "The Camden Givng Ltd"),
-        person("A", "Three", "a3@example.org", "Kentish Town Bakery"),
-        person("A", "Four", "a4@example.org", "Kentish Twon Bakery"),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person("A", "One", "a1@example.org", "ucl"),
+            person("A", "Two", "a2@example.org", "The Camden Givng Ltd"),
+            person("A", "Three", "a3@example.org", "Kentish Town Bakery"),
+            person("A", "Four", "a4@example.org", "Kentish Twon Bakery"),
+        ],
+    )
     report = run(crm, path)
     assert report.organisations_new == ["Kentish Town Bakery"]
     given = {f["given"]: (f["matched"], f["score"]) for f in report.fuzzy}
@@ -133,9 +173,12 @@ def test_organisations_match_by_alias_then_by_likeness_else_are_new(crm, tmp_pat
 
 
 def test_a_new_email_with_a_known_name_at_the_organisation_is_a_probable_duplicate(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Ada", "Lovelace", "countess@ucl.ac.uk", "UCL"),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person("Ada", "Lovelace", "countess@ucl.ac.uk", "UCL"),
+        ],
+    )
     report = run(crm, path)
     assert report.contacts_created == 1  # reported, not silently merged
     [dup] = report.probable_duplicates
@@ -145,10 +188,13 @@ def test_a_new_email_with_a_known_name_at_the_organisation_is_a_probable_duplica
 
 
 def test_rows_without_email_match_by_name_at_the_organisation(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Ada", "Lovelace", "", "UCL"),
-        person("Walk", "In", "", "Camden Giving"),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person("Ada", "Lovelace", "", "UCL"),
+            person("Walk", "In", "", "Camden Giving"),
+        ],
+    )
     first = run(crm, path)
     assert (first.contacts_created, first.contacts_matched) == (1, 1)
     second = run(crm, path)
@@ -157,18 +203,28 @@ def test_rows_without_email_match_by_name_at_the_organisation(crm, tmp_path):
 
 
 def test_stored_values_are_never_clobbered_by_default(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Ada", "Lovelace", "ada.lovelace@ucl.ac.uk", "Camden Giving",
-               **{"Job Title": "Provost", "Mobile Phone": "07700 900123"}),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person(
+                "Ada",
+                "Lovelace",
+                "ada.lovelace@ucl.ac.uk",
+                "Camden Giving",
+                **{"Job Title": "Provost", "Mobile Phone": "07700 900123"},
+            ),
+        ],
+    )
     report = run(crm, path)
     ada = contact_by_email(crm, "ada.lovelace@ucl.ac.uk")
     assert ada.job_title == "Vice-Provost"  # kept
     assert ada.phone == "07700 900123"  # the blank was filled
     assert report.contacts_updated == 1
     conflicts = {c["field"]: (c["stored"], c["given"]) for c in report.conflicts}
-    assert conflicts == {"job_title": ("Vice-Provost", "Provost"),
-                         "organisation": ("University College London", "Camden Giving")}
+    assert conflicts == {
+        "job_title": ("Vice-Provost", "Provost"),
+        "organisation": ("University College London", "Camden Giving"),
+    }
     with crm.reader() as s:
         changes = history.entries(s, contact_id=ada.id)[0].changes
         assert changes == {"phone": [None, "07700 900123"]}
@@ -177,8 +233,13 @@ def test_stored_values_are_never_clobbered_by_default(crm, tmp_path):
 
 
 def test_on_existing_update_and_skip(crm, tmp_path):
-    row = person("Ada", "Lovelace", "ada.lovelace@ucl.ac.uk", "UCL",
-                 **{"Job Title": "Provost", "Mobile Phone": "07700 900123"})
+    row = person(
+        "Ada",
+        "Lovelace",
+        "ada.lovelace@ucl.ac.uk",
+        "UCL",
+        **{"Job Title": "Provost", "Mobile Phone": "07700 900123"},
+    )
     path = write_csv(tmp_path / "a.csv", [row])
     skipped = run(crm, path, on_existing="skip")
     ada = contact_by_email(crm, "ada.lovelace@ucl.ac.uk")
@@ -192,17 +253,35 @@ def test_on_existing_update_and_skip(crm, tmp_path):
 
 
 def test_reimporting_the_same_file_changes_nothing_and_says_so(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Grace", "Hopper", "grace@navy.example.org", "US Navy", **{"Missions": "Food"},
-               **{"Ambassador roles": "Sponsorship"}),
-        person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC"),
-        person("Ada", "Lovelace", "ada.lovelace@ucl.ac.uk", "UCL"),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person(
+                "Grace",
+                "Hopper",
+                "grace@navy.example.org",
+                "US Navy",
+                **{"Missions": "Food"},
+                **{"Ambassador roles": "Sponsorship"},
+            ),
+            person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC"),
+            person("Ada", "Lovelace", "ada.lovelace@ucl.ac.uk", "UCL"),
+        ],
+    )
     first = run(crm, path)
     assert first.changed
-    before = {model: count(crm, model) for model in (
-        m.Contact, m.Organisation, m.Attendance, m.Conversation, m.Touchpoint, m.Step,
-        m.HistoryEntry)}
+    before = {
+        model: count(crm, model)
+        for model in (
+            m.Contact,
+            m.Organisation,
+            m.Attendance,
+            m.Conversation,
+            m.Touchpoint,
+            m.Step,
+            m.HistoryEntry,
+        )
+    }
     second = run(crm, path)
     assert not second.changed
     assert (second.contacts_created, second.contacts_updated, second.contacts_matched) == (0, 0, 3)
@@ -213,10 +292,15 @@ def test_reimporting_the_same_file_changes_nothing_and_says_so(crm, tmp_path):
 
 
 def test_cancelled_registrations_make_contacts_but_not_attendances(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC", **{"Attendee Status": "Refunded"}),
-        person("Sue", "Wong", "sue@arsenal.co.uk", "Arsenal FC", **{"Ticket Type": "Speaker"}),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person(
+                "Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC", **{"Attendee Status": "Refunded"}
+            ),
+            person("Sue", "Wong", "sue@arsenal.co.uk", "Arsenal FC", **{"Ticket Type": "Speaker"}),
+        ],
+    )
     report = run(crm, path)
     assert (report.contacts_created, report.attendances_created, report.not_attending) == (2, 1, 1)
     with crm.reader() as s:
@@ -225,16 +309,26 @@ def test_cancelled_registrations_make_contacts_but_not_attendances(crm, tmp_path
 
 
 def test_bad_rows_are_rejected_with_line_column_value_and_reason(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Good", "Row", "good@example.org", "Arsenal FC"),
-        person("", "", "noname@example.org", "Arsenal FC"),
-        person("Bad", "Email", "bad@@example.org", "Arsenal FC"),
-        person("No", "Org", "noorg@example.org", "", **{"Missions": "Food"}),
-        person("Space", "Cadet", "space@example.org", "Arsenal FC", **{"Missions": "Space travel"}),
-        person("Bad", "Date", "date@example.org", "Arsenal FC", **{"Order Date": "31/02/2024"}),
-        person("Unknown", "Role", "role@example.org", "Arsenal FC",
-               **{"Ambassador roles": "Cheerleader"}),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person("Good", "Row", "good@example.org", "Arsenal FC"),
+            person("", "", "noname@example.org", "Arsenal FC"),
+            person("Bad", "Email", "bad@@example.org", "Arsenal FC"),
+            person("No", "Org", "noorg@example.org", "", **{"Missions": "Food"}),
+            person(
+                "Space", "Cadet", "space@example.org", "Arsenal FC", **{"Missions": "Space travel"}
+            ),
+            person("Bad", "Date", "date@example.org", "Arsenal FC", **{"Order Date": "31/02/2024"}),
+            person(
+                "Unknown",
+                "Role",
+                "role@example.org",
+                "Arsenal FC",
+                **{"Ambassador roles": "Cheerleader"},
+            ),
+        ],
+    )
     report = run(crm, path)
     assert report.contacts_created == 1 and report.rows_rejected == 6
     found = [(r.line, r.column, r.value, r.reason.split(":")[0]) for r in report.rejected]
@@ -249,11 +343,14 @@ def test_bad_rows_are_rejected_with_line_column_value_and_reason(crm, tmp_path):
 
 
 def test_rejects_file_round_trip(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Good", "Row", "good@example.org", "Arsenal FC"),
-        person("Bad", "Email", "bad at example.org", "Arsenal FC"),
-        person("Bad", "Date", "date@example.org", "Arsenal FC", **{"Order Date": "not yet"}),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person("Good", "Row", "good@example.org", "Arsenal FC"),
+            person("Bad", "Email", "bad at example.org", "Arsenal FC"),
+            person("Bad", "Date", "date@example.org", "Arsenal FC", **{"Order Date": "not yet"}),
+        ],
+    )
     rejects = tmp_path / "rejects.csv"
     report = run(crm, path, rejects=rejects)
     assert report.rejects_file == str(rejects)
@@ -275,10 +372,13 @@ def test_rejects_file_round_trip(crm, tmp_path):
 
 
 def test_strict_imports_nothing_if_any_row_is_bad(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Good", "Row", "good@example.org", "New Org Ltd"),
-        person("Bad", "Email", "bad@@example.org", "Arsenal FC"),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person("Good", "Row", "good@example.org", "New Org Ltd"),
+            person("Bad", "Email", "bad@@example.org", "Arsenal FC"),
+        ],
+    )
     report = run(crm, path, strict=True)
     assert not report.imported and report.rows_rejected == 1
     assert count(crm, m.Contact) == 1 and count(crm, m.Organisation) == 3
@@ -287,11 +387,19 @@ def test_strict_imports_nothing_if_any_row_is_bad(crm, tmp_path):
 
 
 def test_dry_run_writes_nothing_and_reports_the_same(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Grace", "Hopper", "grace@navy.example.org", "US Navy",
-               **{"Ambassador roles": "advocate"}),
-        person("Ada", "Lovelace", "ada.lovelace@ucl.ac.uk", "UCL", **{"Job Title": "Provost"}),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person(
+                "Grace",
+                "Hopper",
+                "grace@navy.example.org",
+                "US Navy",
+                **{"Ambassador roles": "advocate"},
+            ),
+            person("Ada", "Lovelace", "ada.lovelace@ucl.ac.uk", "UCL", **{"Job Title": "Provost"}),
+        ],
+    )
     history_before = count(crm, m.HistoryEntry)
     dry = run(crm, path, dry_run=True)
     assert count(crm, m.Contact) == 1 and count(crm, m.Attendance) == 0
@@ -299,13 +407,16 @@ def test_dry_run_writes_nothing_and_reports_the_same(crm, tmp_path):
     real = run(crm, path)
     strip = {"dry_run", "import_run"}
     assert {k: v for k, v in dry.as_dict().items() if k not in strip} == {
-        k: v for k, v in real.as_dict().items() if k not in strip}
+        k: v for k, v in real.as_dict().items() if k not in strip
+    }
 
 
 def test_dry_run_can_describe_an_event_not_created_yet(crm, tmp_path):
     from partnercrm.importing import NewEvent
 
-    path = write_csv(tmp_path / "a.csv", [person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC")])
+    path = write_csv(
+        tmp_path / "a.csv", [person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC")]
+    )
     new = NewEvent("roundtable", "1/10/2024", host="UCL")
     dry = run(crm, path, event="Anchor Roundtable Autumn 2024", create_event=new, dry_run=True)
     assert dry.attendances_created == 1 and count(crm, m.Event) == 1
@@ -314,21 +425,41 @@ def test_dry_run_can_describe_an_event_not_created_yet(crm, tmp_path):
     with crm.reader() as s:
         event = events.find_event(s, "Anchor Roundtable Autumn 2024")
         assert (event.kind, event.held_on, event.host.name) == (
-            "roundtable", date(2024, 10, 1), "University College London")
+            "roundtable",
+            date(2024, 10, 1),
+            "University College London",
+        )
     with pytest.raises(Invalid, match="no event matches 'Nonexistent'.*--create-event"):
         run(crm, path, event="Nonexistent")
 
 
 def test_interest_opens_warm_conversations_with_a_follow_up_step(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Ada", "Lovelace", "ada.lovelace@ucl.ac.uk", "UCL",
-               **{"Missions": "Young people; food", "Ambassador roles": "Sponsorship, Research"}),
-        person("Grace", "Hopper", "grace@ucl.ac.uk", "University College London",
-               **{"Ambassador roles": "sponsorship"}),
-        person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC", **{"Missions": "Diversity"}),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person(
+                "Ada",
+                "Lovelace",
+                "ada.lovelace@ucl.ac.uk",
+                "UCL",
+                **{"Missions": "Young people; food", "Ambassador roles": "Sponsorship, Research"},
+            ),
+            person(
+                "Grace",
+                "Hopper",
+                "grace@ucl.ac.uk",
+                "University College London",
+                **{"Ambassador roles": "sponsorship"},
+            ),
+            person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC", **{"Missions": "Diversity"}),
+        ],
+    )
     report = run(crm, path, follow_up_days=10)
-    assert (report.conversations_opened, report.conversations_touched, report.steps_created) == (3, 0, 3)
+    assert (report.conversations_opened, report.conversations_touched, report.steps_created) == (
+        3,
+        0,
+        3,
+    )
     with crm.reader() as s:
         ucl = organisations.find_organisation(s, "UCL")
         convs = {c.ask: c for c in conversations.list_conversations(s, organisation=ucl)}
@@ -340,15 +471,21 @@ def test_interest_opens_warm_conversations_with_a_follow_up_step(crm, tmp_path):
         assert sponsor.started_on == date(2024, 3, 20)
         [step] = sponsor.steps
         assert step.due_on == date(2024, 3, 30) and step.owner.name == "Ruth Craven"
-        [touch] = s.scalars(select(m.Touchpoint).where(
-            m.Touchpoint.conversation_id == sponsor.id)).all()
+        [touch] = s.scalars(
+            select(m.Touchpoint).where(m.Touchpoint.conversation_id == sponsor.id)
+        ).all()
         assert touch.channel == "event" and EVENT in touch.note
         assert [c.to_stage for c in conversations.stage_changes(s, sponsor)] == ["initiated"]
         arsenal = organisations.find_organisation(s, "Arsenal FC")
         [missions_only] = conversations.list_conversations(s, organisation=arsenal)
-        assert missions_only.ask is None and [x.key for x in missions_only.missions] == ["diversity"]
-        attendance = s.scalars(select(m.Attendance).where(
-            m.Attendance.contact.has(m.Contact.email == "ada.lovelace@ucl.ac.uk"))).one()
+        assert missions_only.ask is None and [x.key for x in missions_only.missions] == [
+            "diversity"
+        ]
+        attendance = s.scalars(
+            select(m.Attendance).where(
+                m.Attendance.contact.has(m.Contact.email == "ada.lovelace@ucl.ac.uk")
+            )
+        ).one()
         assert {x.key for x in attendance.interest_roles} == {"sponsorship", "research"}
         assert history.entries(s, conversation_id=sponsor.id)
 
@@ -359,10 +496,18 @@ def test_interest_in_an_open_ask_touches_the_conversation_instead(crm, tmp_path)
         jo = colleagues.find_colleague(s, "Jo Director")
         existing = conversations.log_conversation(s, ucl, jo, ask="sponsorship", on="2024-01-10")
         existing_id = existing.id
-    path = write_csv(tmp_path / "a.csv", [
-        person("Ada", "Lovelace", "ada.lovelace@ucl.ac.uk", "UCL",
-               **{"Ambassador roles": "Sponsorship"}),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person(
+                "Ada",
+                "Lovelace",
+                "ada.lovelace@ucl.ac.uk",
+                "UCL",
+                **{"Ambassador roles": "Sponsorship"},
+            ),
+        ],
+    )
     report = run(crm, path, lead="Jo Director")
     assert (report.conversations_opened, report.conversations_touched) == (0, 1)
     assert report.steps_created == 1  # it had no open step
@@ -370,8 +515,14 @@ def test_interest_in_an_open_ask_touches_the_conversation_instead(crm, tmp_path)
         conv = conversations.get_conversation(s, existing_id)
         assert conv.last_touch_on == date(2024, 3, 20)
         assert [c.name for c in conv.contacts] == ["Ada Lovelace"]
-        assert s.scalar(select(func.count()).select_from(m.Touchpoint).where(
-            m.Touchpoint.conversation_id == existing_id)) == 2
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(m.Touchpoint)
+                .where(m.Touchpoint.conversation_id == existing_id)
+            )
+            == 2
+        )
     # the same interest again is already recorded: nothing more happens
     again = run(crm, path)
     assert (again.conversations_touched, again.steps_created, again.changed) == (0, 0, False)
@@ -381,8 +532,10 @@ def test_interest_needs_a_lead(db, tmp_path):
     with db.transaction() as s:
         organisations.add_organisation(s, "UCL", "higher_education")
         events.add_event(s, EVENT, "summit", "2024-03-20")
-    path = write_csv(tmp_path / "a.csv", [
-        person("Ada", "Lovelace", "ada@ucl.ac.uk", "UCL", **{"Missions": "Food"})])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [person("Ada", "Lovelace", "ada@ucl.ac.uk", "UCL", **{"Missions": "Food"})],
+    )
     with pytest.raises(Invalid, match="rows on lines 2 express interest.*--lead"):
         run(db, path)
     assert count(db, m.Contact) == 0
@@ -395,19 +548,26 @@ def test_erased_people_are_skipped_and_never_recreated(crm, tmp_path):
 
     with crm.transaction() as s:
         privacy.erase(s, contacts.find_contact(s, "ada.lovelace@ucl.ac.uk"))
-    path = write_csv(tmp_path / "a.csv", [
-        person("Ada", "Lovelace", "Ada.Lovelace@UCL.ac.uk", "UCL"),
-        person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC"),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person("Ada", "Lovelace", "Ada.Lovelace@UCL.ac.uk", "UCL"),
+            person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC"),
+        ],
+    )
     report = run(crm, path)
     assert report.erased == [2] and report.contacts_created == 1
     with crm.reader() as s:
-        assert s.scalar(select(m.Contact).where(m.Contact.email == "ada.lovelace@ucl.ac.uk")) is None
+        assert (
+            s.scalar(select(m.Contact).where(m.Contact.email == "ada.lovelace@ucl.ac.uk")) is None
+        )
 
 
 def test_file_quirks_import_end_to_end(crm, tmp_path):
-    rows = [person("Zoë", "Brontë", "zoe@example.org", "Café Olé"),
-            person("Seán", "O’Neill", "sean@example.org", "Café Olé")]
+    rows = [
+        person("Zoë", "Brontë", "zoe@example.org", "Café Olé"),
+        person("Seán", "O’Neill", "sean@example.org", "Café Olé"),
+    ]
     cp1252 = write_csv(tmp_path / "w.csv", rows, encoding="cp1252")
     report = run(crm, cp1252)
     assert report.encoding == "windows-1252" and report.contacts_created == 2
@@ -437,8 +597,10 @@ def test_eventbrite_exports_import_as_they_come(crm):
 
 
 def test_progress_is_reported_in_phases(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("P", str(i), f"p{i}@example.org", "Arsenal FC") for i in range(30)])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [person("P", str(i), f"p{i}@example.org", "Arsenal FC") for i in range(30)],
+    )
     seen: list[tuple[str, int, int]] = []
     run(crm, path, progress=lambda phase, done, total: seen.append((phase, done, total)))
     phases = list(dict.fromkeys(p for p, _, _ in seen))
@@ -453,8 +615,10 @@ def test_follow_up_days_and_dates_of_a_future_event(db, tmp_path):
         lead = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         organisations.add_organisation(s, "UCL", "higher_education")
         events.add_event(s, "Spring Roundtable", "roundtable", soon, owner=lead)
-    path = write_csv(tmp_path / "a.csv", [
-        person("Ada", "Lovelace", "ada@ucl.ac.uk", "UCL", **{"Ambassador roles": "advocate"})])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [person("Ada", "Lovelace", "ada@ucl.ac.uk", "UCL", **{"Ambassador roles": "advocate"})],
+    )
     run(db, path, event="Spring Roundtable", follow_up_days=7)
     with db.reader() as s:
         conv = s.scalars(select(m.Conversation)).one()
@@ -466,14 +630,17 @@ def test_follow_up_days_and_dates_of_a_future_event(db, tmp_path):
 def test_a_new_organisation_takes_its_most_common_proper_spelling(db, tmp_path):
     with db.transaction() as s:
         events.add_event(s, EVENT, "summit", "2024-03-20")
-    path = write_csv(tmp_path / "a.csv", [
-        person("A", "One", "a1@example.org", "KENTISH TOWN BAKERY"),
-        person("A", "Two", "a2@example.org", "KENTISH TOWN BAKERY"),
-        person("A", "Three", "a3@example.org", "Kentish Town Bakery."),
-        person("A", "Four", "a4@example.org", "kentish town bakery"),
-        person("A", "Five", "a5@example.org", "Kentish Town Bakery"),
-        person("A", "Six", "a6@example.org", "Kentish Town Bakery"),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person("A", "One", "a1@example.org", "KENTISH TOWN BAKERY"),
+            person("A", "Two", "a2@example.org", "KENTISH TOWN BAKERY"),
+            person("A", "Three", "a3@example.org", "Kentish Town Bakery."),
+            person("A", "Four", "a4@example.org", "kentish town bakery"),
+            person("A", "Five", "a5@example.org", "Kentish Town Bakery"),
+            person("A", "Six", "a6@example.org", "Kentish Town Bakery"),
+        ],
+    )
     report = run(db, path)
     assert report.organisations_new == ["Kentish Town Bakery"]
 
@@ -482,9 +649,12 @@ def test_imported_people_and_organisations_are_found_by_search(crm, tmp_path):
     from partnercrm import search
     from partnercrm.database import table_names
 
-    path = write_csv(tmp_path / "a.csv", [
-        person("Grace", "Hopper", "grace@navy.example.org", "Harbourside Cobol Guild"),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person("Grace", "Hopper", "grace@navy.example.org", "Harbourside Cobol Guild"),
+        ],
+    )
     run(crm, path)
     with crm.reader() as s:
         hits = {(h.kind, h.title) for h in search.search(s, "Hopper")}
@@ -493,8 +663,11 @@ def test_imported_people_and_organisations_are_found_by_search(crm, tmp_path):
     # and the search triggers the import set aside for its bulk insert are back
     if crm.is_sqlite:
         with crm.reader() as s:
-            triggers = set(s.connection().exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+            triggers = set(
+                s.connection()
+                .exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+                .scalars()
+            )
         assert {"search_contact_ai", "search_organisation_ai"} <= triggers
         assert "search_contact" in table_names(crm.engine)
         with crm.transaction() as s:
@@ -504,22 +677,31 @@ def test_imported_people_and_organisations_are_found_by_search(crm, tmp_path):
 
 
 def test_values_too_long_to_store_are_rejected_not_fatal(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Ada", "Lovelace", "ada2@example.org", "UCL", **{"Job Title": "Professor " * 30}),
-        person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC"),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person(
+                "Ada", "Lovelace", "ada2@example.org", "UCL", **{"Job Title": "Professor " * 30}
+            ),
+            person("Tom", "Baker", "tom@arsenal.co.uk", "Arsenal FC"),
+        ],
+    )
     report = run(crm, path)
     assert report.contacts_created == 1
     [rejected] = report.rejected
     assert (rejected.line, rejected.column, rejected.reason) == (
-        2, "Job Title", "longer than 200 characters")
+        2,
+        "Job Title",
+        "longer than 200 characters",
+    )
 
 
 def test_a_row_with_neither_email_nor_organisation_is_rejected(crm, tmp_path):
     path = write_csv(tmp_path / "a.csv", [person("Walk", "In", "", "")])
     report = run(crm, path)
     assert [r.reason for r in report.rejected] == [
-        "no email and no organisation: the person could not be recognised again"]
+        "no email and no organisation: the person could not be recognised again"
+    ]
     assert report.contacts_created == 0
 
 
@@ -530,24 +712,35 @@ def test_the_sqlite_search_triggers_take_the_bulk_path(sqlite_template):
     from partnercrm.importing.bulk import _ROW_TRIGGER
 
     with sqlite3.connect(sqlite_template) as conn:
-        triggers = dict(conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-            "AND tbl_name IN ('contact', 'organisation') AND sql LIKE '%AFTER INSERT%'"))
+        triggers = dict(
+            conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name IN ('contact', 'organisation') AND sql LIKE '%AFTER INSERT%'"
+            )
+        )
     conn.close()
     assert {"search_contact_ai", "search_organisation_ai"} <= set(triggers)
     assert all(_ROW_TRIGGER.match(sql) for sql in triggers.values()), triggers
 
 
 def test_a_rejects_file_is_safe_in_a_spreadsheet_and_still_imports(crm, tmp_path):
-    path = write_csv(tmp_path / "a.csv", [
-        person("Bad", "Email", "bad at example.org", "=HYPERLINK(\"http://x\",\"y\")",
-               **{"Mobile Phone": "+44 20 7974 4444"}),
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person(
+                "Bad",
+                "Email",
+                "bad at example.org",
+                '=HYPERLINK("http://x","y")',
+                **{"Mobile Phone": "+44 20 7974 4444"},
+            ),
+        ],
+    )
     rejects = tmp_path / "rejects.csv"
     run(crm, path, rejects=rejects)
     with rejects.open(encoding="utf-8-sig", newline="") as handle:
         row = next(csv.DictReader(handle))
-    assert row["Company"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert row["Company"] == '\'=HYPERLINK("http://x","y")'
     assert row["Mobile Phone"] == "'+44 20 7974 4444"
     row["Email"] = "fixed@example.org"
     fixed = write_csv(tmp_path / "fixed.csv", [row], header=[*HEADER, "reason"])
@@ -555,4 +748,4 @@ def test_a_rejects_file_is_safe_in_a_spreadsheet_and_still_imports(crm, tmp_path
     with crm.reader() as s:
         stored = contacts.find_contact(s, "fixed@example.org")
         assert stored.phone == "+44 20 7974 4444"
-        assert stored.organisation.name == "=HYPERLINK(\"http://x\",\"y\")"
+        assert stored.organisation.name == '=HYPERLINK("http://x","y")'

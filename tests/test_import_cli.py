@@ -17,25 +17,49 @@ from tests.test_import import EVENT, person, write_csv
 
 def setup(cli) -> None:
     cli.ok("colleague", "add", "Ruth Craven", "--email", "ruth.craven@camden.gov.uk")
-    cli.ok("partner", "add", "University College London", "--sector", "higher_education",
-           "--alias", "UCL")
+    cli.ok(
+        "partner",
+        "add",
+        "University College London",
+        "--sector",
+        "higher_education",
+        "--alias",
+        "UCL",
+    )
     cli.ok("partner", "add", "Camden Giving", "--sector", "vcs")
 
 
 def mixed_file(tmp_path: Path) -> Path:
-    return write_csv(tmp_path / "summit.csv", [
-        person("Ada", "Lovelace", "ada@ucl.ac.uk", "UCL", **{"Ambassador roles": "Sponsorship"}),
-        person("Tom", "Baker", "tom@giving.example.org", "Camden Givng"),
-        person("Bad", "Email", "bad@@example.org", "UCL"),
-        person("New", "Person", "new@bakery.example.org", "Kentish Town Bakery"),
-    ])
+    return write_csv(
+        tmp_path / "summit.csv",
+        [
+            person(
+                "Ada", "Lovelace", "ada@ucl.ac.uk", "UCL", **{"Ambassador roles": "Sponsorship"}
+            ),
+            person("Tom", "Baker", "tom@giving.example.org", "Camden Givng"),
+            person("Bad", "Email", "bad@@example.org", "UCL"),
+            person("New", "Person", "new@bakery.example.org", "Kentish Town Bakery"),
+        ],
+    )
 
 
 def test_import_prints_a_report_for_people(cli, tmp_path):
     setup(cli)
     path = mixed_file(tmp_path)
-    result = cli("import", "attendees", str(path), "--event", EVENT, "--create-event",
-                 "--kind", "summit", "--date", "20/03/2024", "--lead", "Ruth")
+    result = cli(
+        "import",
+        "attendees",
+        str(path),
+        "--event",
+        EVENT,
+        "--create-event",
+        "--kind",
+        "summit",
+        "--date",
+        "20/03/2024",
+        "--lead",
+        "Ruth",
+    )
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert f"Imported summit.csv into {EVENT}." in out
@@ -56,32 +80,79 @@ def test_json_report_has_the_documented_keys(cli, tmp_path):
     setup(cli)
     cli.ok("event", "add", EVENT, "--kind", "summit", "--date", "20/03/2024", "--owner", "Ruth")
     data = cli.json("import", "attendees", str(mixed_file(tmp_path)), "--event", EVENT)
-    for key in ("rows", "dry_run", "event", "contacts", "organisations", "attendances",
-                "conversations", "steps", "conflicts", "probable_duplicates", "rejected"):
+    for key in (
+        "rows",
+        "dry_run",
+        "event",
+        "contacts",
+        "organisations",
+        "attendances",
+        "conversations",
+        "steps",
+        "conflicts",
+        "probable_duplicates",
+        "rejected",
+    ):
         assert key in data
     assert data["rows"] == 4 and data["dry_run"] is False and data["event"] == EVENT
     assert set(data["contacts"]) >= {"created", "updated", "matched"}
     assert set(data["organisations"]) >= {"created", "matched", "fuzzy"}
     assert data["organisations"]["fuzzy"] == [
-        {"given": "Camden Givng", "matched": "Camden Giving",
-         "score": data["organisations"]["fuzzy"][0]["score"]}]
+        {
+            "given": "Camden Givng",
+            "matched": "Camden Giving",
+            "score": data["organisations"]["fuzzy"][0]["score"],
+        }
+    ]
     assert set(data["attendances"]) >= {"created", "existing"}
     assert set(data["conversations"]) >= {"opened", "touched"}
     assert data["steps"] == {"created": 1}
-    assert data["rejected"] == [{"line": 4, "column": "Email", "value": "bad@@example.org",
-                                 "reason": data["rejected"][0]["reason"]}]
+    assert data["rejected"] == [
+        {
+            "line": 4,
+            "column": "Email",
+            "value": "bad@@example.org",
+            "reason": data["rejected"][0]["reason"],
+        }
+    ]
     assert data["rejected"][0]["reason"].startswith("invalid email")
 
 
 def test_strict_dry_run_and_usage_errors(cli, db, tmp_path):
     setup(cli)
     path = mixed_file(tmp_path)
-    strict = cli("import", "attendees", str(path), "--event", EVENT, "--create-event",
-                 "--kind", "summit", "--date", "20/03/2024", "--lead", "Ruth", "--strict")
+    strict = cli(
+        "import",
+        "attendees",
+        str(path),
+        "--event",
+        EVENT,
+        "--create-event",
+        "--kind",
+        "summit",
+        "--date",
+        "20/03/2024",
+        "--lead",
+        "Ruth",
+        "--strict",
+    )
     assert strict.exit_code == 1
     assert "Error: --strict: 1 bad row(s), so nothing was imported" in strict.stderr
-    dry = cli.ok("import", "attendees", str(path), "--event", EVENT, "--create-event",
-                 "--kind", "summit", "--date", "20/03/2024", "--lead", "Ruth", "--dry-run")
+    dry = cli.ok(
+        "import",
+        "attendees",
+        str(path),
+        "--event",
+        EVENT,
+        "--create-event",
+        "--kind",
+        "summit",
+        "--date",
+        "20/03/2024",
+        "--lead",
+        "Ruth",
+        "--dry-run",
+    )
     assert f"Dry run of summit.csv into {EVENT}: nothing was written." in dry.stdout
     with db.reader() as s:
         assert s.scalar(select(func.count()).select_from(m.Contact)) == 0
@@ -98,16 +169,32 @@ def test_map_and_rejects_from_the_command_line(cli, db, tmp_path):
     setup(cli)
     cli.ok("event", "add", EVENT, "--kind", "summit", "--date", "20/03/2024")
     path = tmp_path / "odd.csv"
-    path.write_text("Delegate;Contact;Firm;Dietary\nAda Lovelace;ada@ucl.ac.uk;UCL;none\n"
-                    "Grace Hopper;not-an-email;UCL;vegan\n", encoding="utf-8")
+    path.write_text(
+        "Delegate;Contact;Firm;Dietary\nAda Lovelace;ada@ucl.ac.uk;UCL;none\n"
+        "Grace Hopper;not-an-email;UCL;vegan\n",
+        encoding="utf-8",
+    )
     rejects = tmp_path / "rejects.csv"
-    data = cli.json("import", "attendees", str(path), "--event", EVENT,
-                    "--map", "Delegate=full_name", "--map", "Contact=email",
-                    "--map", "Firm=organisation", "--rejects", str(rejects))
+    data = cli.json(
+        "import",
+        "attendees",
+        str(path),
+        "--event",
+        EVENT,
+        "--map",
+        "Delegate=full_name",
+        "--map",
+        "Contact=email",
+        "--map",
+        "Firm=organisation",
+        "--rejects",
+        str(rejects),
+    )
     assert data["contacts"]["created"] == 1
     assert data["columns"]["unmapped"] == ["Dietary"]
     assert rejects.read_text(encoding="utf-8-sig").splitlines()[0] == (
-        "Delegate;Contact;Firm;Dietary;reason".replace(";", ","))
+        "Delegate;Contact;Firm;Dietary;reason".replace(";", ",")
+    )
 
 
 KILLED_IMPORT = """
@@ -136,14 +223,24 @@ def test_an_import_killed_part_way_leaves_the_database_as_it_was(db_url, db, tmp
         lead = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         organisations.add_organisation(s, "UCL", "higher_education")
         events.add_event(s, EVENT, "summit", "2024-03-20", owner=lead)
-    path = write_csv(tmp_path / "a.csv", [
-        person("P", str(i), f"p{i}@example.org", f"New Org {i % 7}",
-               **({"Ambassador roles": "advocate"} if i % 5 == 0 else {}))
-        for i in range(40)])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            person(
+                "P",
+                str(i),
+                f"p{i}@example.org",
+                f"New Org {i % 7}",
+                **({"Ambassador roles": "advocate"} if i % 5 == 0 else {}),
+            )
+            for i in range(40)
+        ],
+    )
     marker = tmp_path / "writing"
     child = subprocess.Popen(
         [sys.executable, "-c", KILLED_IMPORT, db_url, str(path), str(marker), EVENT],
-        cwd=Path(__file__).parent.parent, env={**os.environ, "PYTHONPATH": os.getcwd()},
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
     )
     try:
         deadline = time.monotonic() + 60

@@ -71,18 +71,23 @@ def test_utf16_without_a_bom(tmp_path):
 @pytest.mark.parametrize("delimiter", [";", "\t", "|", ","])
 def test_delimiter_is_sniffed_from_the_header(tmp_path, delimiter):
     # a comma inside a quoted value must not win over the real delimiter
-    lines = [HEADER.replace(",", delimiter),
-             delimiter.join(["Ann", "Lee", "ann@example.org", '"Smith, Jones & Co"', "CEO"])]
+    lines = [
+        HEADER.replace(",", delimiter),
+        delimiter.join(["Ann", "Lee", "ann@example.org", '"Smith, Jones & Co"', "CEO"]),
+    ]
     header, rows, _ = rows_of(write(tmp_path, "a.csv", "\n".join(lines)))
     assert len(header) == 5
     assert rows[0][1][3] == "Smith, Jones & Co"
 
 
 def test_quoted_newlines_keep_line_numbers_of_the_file(tmp_path):
-    text = (HEADER + "\n"
-            + 'Ann,Lee,ann@example.org,"Two\nLine Org",CEO\n'
-            + "\n"  # a blank row
-            + "Bob,Ray,bob@example.org,Org,CTO\n")
+    text = (
+        HEADER
+        + "\n"
+        + 'Ann,Lee,ann@example.org,"Two\nLine Org",CEO\n'
+        + "\n"  # a blank row
+        + "Bob,Ray,bob@example.org,Org,CTO\n"
+    )
     _, rows, _ = rows_of(write(tmp_path, "a.csv", text))
     numbered = [(line, cells[0]) for line, cells in rows if any(cells)]
     assert numbered == [(2, "Ann"), (5, "Bob")]
@@ -90,10 +95,7 @@ def test_quoted_newlines_keep_line_numbers_of_the_file(tmp_path):
 
 
 def test_trailing_empty_columns_and_title_rows_above_the_header(tmp_path):
-    text = ("Attendee summary report,,,,,,\n"
-            ",,,,,,\n"
-            + HEADER + ",,\n"
-            + ROWS[0] + ",,\n")
+    text = "Attendee summary report,,,,,,\n,,,,,,\n" + HEADER + ",,\n" + ROWS[0] + ",,\n"
     table = read_table(write(tmp_path, "a.csv", text))
     assert table.header == ["First Name", "Last Name", "Email", "Company", "Job Title"]
     rows = list(table.rows)
@@ -110,14 +112,17 @@ def test_xlsx_first_sheet_or_the_one_named(tmp_path):
     first.append(["Event", "We Make Camden Summit"])
     sheet = book.create_sheet("Attendees")
     sheet.append(["Full Name", "E-mail", "Organisation", "Phone", "Registration Date"])
-    sheet.append(["Ada Lovelace", "ada@ucl.ac.uk", "UCL", 7700900123, datetime(2024, 3, 12, 10, 15)])
+    sheet.append(
+        ["Ada Lovelace", "ada@ucl.ac.uk", "UCL", 7700900123, datetime(2024, 3, 12, 10, 15)]
+    )
     path = tmp_path / "people.xlsx"
     book.save(path)
 
     table = read_table(path, sheet="Attendees")
     assert table.encoding == "xlsx"
-    assert list(table.rows) == [(2, ["Ada Lovelace", "ada@ucl.ac.uk", "UCL", "7700900123",
-                                     "2024-03-12 10:15:00"])]
+    assert list(table.rows) == [
+        (2, ["Ada Lovelace", "ada@ucl.ac.uk", "UCL", "7700900123", "2024-03-12 10:15:00"])
+    ]
     with pytest.raises(Invalid, match="has no sheet 'Nope'; it has 'Summary', 'Attendees'"):
         read_table(path, sheet="Nope")
     # without --sheet the first sheet is read; it has no header we know, so its first row is one
@@ -135,8 +140,10 @@ def test_eventbrite_uk_and_us_layouts_map_without_flags():
     assert cmap.mapped["Order date"] == "registered_at"
     assert cmap.mapped["Mobile phone"] == "phone"
     assert cmap.mapped["Which missions would you like to contribute to?"] == "interest_missions"
-    assert cmap.mapped[
-        "Would you like to become a Missions Ambassador? Which role(s)?"] == "interest_roles"
+    assert (
+        cmap.mapped["Would you like to become a Missions Ambassador? Which role(s)?"]
+        == "interest_roles"
+    )
     assert "Order #" in cmap.ignored and "Work postcode" in cmap.ignored
     assert cmap.unmapped == []
 
@@ -148,10 +155,19 @@ def test_eventbrite_uk_and_us_layouts_map_without_flags():
 
 @pytest.mark.parametrize(
     ("header", "field"),
-    [("E-mail", "email"), ("Email Address", "email"), ("EMAIL", "email"),
-     ("Organisation", "organisation"), ("Organization", "organisation"),
-     ("Employer", "organisation"), ("Full Name", "full_name"), ("Name", "full_name"),
-     ("Telephone", "phone"), ("Position", "job_title"), ("Registration date", "registered_at")],
+    [
+        ("E-mail", "email"),
+        ("Email Address", "email"),
+        ("EMAIL", "email"),
+        ("Organisation", "organisation"),
+        ("Organization", "organisation"),
+        ("Employer", "organisation"),
+        ("Full Name", "full_name"),
+        ("Name", "full_name"),
+        ("Telephone", "phone"),
+        ("Position", "job_title"),
+        ("Registration date", "registered_at"),
+    ],
 )
 def test_common_header_variants(header, field):
     cmap = map_columns(["First Name", header] if field != "full_name" else [header, "Email"])
@@ -162,8 +178,10 @@ def test_map_overrides_and_unmapped_columns_are_listed():
     header = ["Delegate", "Contact", "Firm", "Dietary needs"]
     with pytest.raises(Invalid, match="no column holds an email or a name"):
         map_columns(header)
-    cmap = map_columns(header, overrides=parse_map_option(
-        ["Delegate=full_name", "contact=email", "Firm=organisation"]))
+    cmap = map_columns(
+        header,
+        overrides=parse_map_option(["Delegate=full_name", "contact=email", "Firm=organisation"]),
+    )
     assert cmap.mapped == {"Delegate": "full_name", "Contact": "email", "Firm": "organisation"}
     assert cmap.unmapped == ["Dietary needs"]
     with pytest.raises(Invalid, match="'nickname' is not one of first_name"):
@@ -185,11 +203,25 @@ def test_preset_forces_a_layout():
 
 
 ADDRESSES = [
-    "Ada.Lovelace@UCL.ac.uk", "o'brien+events@example.co.uk", "a.b-c_d@sub.example.org",
-    "user@EXAMPLE.COM", "x@b.test", "no-at-sign.example.org", "two@@example.org",
-    "trailing.@example.org", ".lead@example.org", "a..b@example.org", "bad@-example.org",
-    "name@example", "münchen@example.de", "user@bücher.example", '"quoted"@example.org',
-    "spaces in@example.org", "a@" + "x" * 250 + ".com", "user@123.456", "",
+    "Ada.Lovelace@UCL.ac.uk",
+    "o'brien+events@example.co.uk",
+    "a.b-c_d@sub.example.org",
+    "user@EXAMPLE.COM",
+    "x@b.test",
+    "no-at-sign.example.org",
+    "two@@example.org",
+    "trailing.@example.org",
+    ".lead@example.org",
+    "a..b@example.org",
+    "bad@-example.org",
+    "name@example",
+    "münchen@example.de",
+    "user@bücher.example",
+    '"quoted"@example.org',
+    "spaces in@example.org",
+    "a@" + "x" * 250 + ".com",
+    "user@123.456",
+    "",
 ]
 
 
@@ -221,18 +253,30 @@ def test_dates_day_first_month_first_and_iso():
 
 
 def test_interest_cells_name_missions_or_roles_by_key_or_name():
-    roles = InterestReader("ambassador role", [
-        (1, "recognition", "Recognition of action"), (2, "advocate", "Advocate/champion"),
-        (3, "sponsorship", "Sponsorship"), (4, "research", "Research, learning & evaluation")])
+    roles = InterestReader(
+        "ambassador role",
+        [
+            (1, "recognition", "Recognition of action"),
+            (2, "advocate", "Advocate/champion"),
+            (3, "sponsorship", "Sponsorship"),
+            (4, "research", "Research, learning & evaluation"),
+        ],
+    )
     assert roles("Research, learning & evaluation, Sponsorship") == ((4, 3), None)
     assert roles("Advocate / champion; advocate | RECOGNITION") == ((2, 1), None)
     assert roles("N/A") == ((), None)
     assert roles("Sponsorship, Space travel") == ((), "Space travel")
     # options worded the form's own way: the start of a name, or a name and more words
     assert roles("Research; Sponsorship (financial or in kind)") == ((4, 3), None)
-    missions = InterestReader("mission", [
-        (1, "young_people", "Young people"), (2, "food", "Food"),
-        (3, "estates", "Estates and neighbourhoods"), (4, "young_carers", "Young carers")])
+    missions = InterestReader(
+        "mission",
+        [
+            (1, "young_people", "Young people"),
+            (2, "food", "Food"),
+            (3, "estates", "Estates and neighbourhoods"),
+            (4, "young_carers", "Young carers"),
+        ],
+    )
     assert missions("Food security, Estates") == ((2, 3), None)
     assert missions("Young") == ((), "Young")  # fits two missions, so neither
 

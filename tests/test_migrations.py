@@ -31,18 +31,27 @@ def test_first_migration_upgrades_to_head_with_data_intact(blank_url):
     engine = make_engine(blank_url)
     migrations.upgrade(engine, "0001")
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO colleague (id, name, name_key, email, archived, version, created_at, updated_at) "
-            "VALUES (1, 'Ruth Craven', 'ruth craven', 'ruth@camden.gov.uk', false, 1, "
-            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-        conn.execute(text(
-            "INSERT INTO organisation (id, name, name_key, sector, anchor, archived, lead_id, version, "
-            "created_at, updated_at) VALUES (1, 'Roundhouse', 'roundhouse', 'culture', true, false, 1, "
-            "1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-        conn.execute(text(
-            "INSERT INTO conversation (id, organisation_id, lead_id, stage, started_on, last_touch_on, "
-            "archived, version, created_at, updated_at) VALUES (1, 1, 1, 'exploring', '2024-06-01', "
-            "'2024-07-01', false, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        conn.execute(
+            text(
+                "INSERT INTO colleague (id, name, name_key, email, archived, version, created_at, updated_at) "
+                "VALUES (1, 'Ruth Craven', 'ruth craven', 'ruth@camden.gov.uk', false, 1, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO organisation (id, name, name_key, sector, anchor, archived, lead_id, version, "
+                "created_at, updated_at) VALUES (1, 'Roundhouse', 'roundhouse', 'culture', true, false, 1, "
+                "1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO conversation (id, organisation_id, lead_id, stage, started_on, last_touch_on, "
+                "archived, version, created_at, updated_at) VALUES (1, 1, 1, 'exploring', '2024-06-01', "
+                "'2024-07-01', false, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
     assert migrations.current(engine) == "0001"
     engine.dispose()
 

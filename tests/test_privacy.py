@@ -24,7 +24,13 @@ from partnercrm import models as m
 from partnercrm.errors import Conflict, Invalid, NotFound
 
 # everything that identifies Ada, in any form it was ever stored
-ADA_TRACES = ["Lovelace", "ada@roundhouse.org.uk", "ada.l@gmail.com", "020 7946 0123", "A. Lovelace"]
+ADA_TRACES = [
+    "Lovelace",
+    "ada@roundhouse.org.uk",
+    "ada.l@gmail.com",
+    "020 7946 0123",
+    "A. Lovelace",
+]
 
 
 @pytest.fixture
@@ -34,8 +40,13 @@ def ada(db):
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         rh = organisations.add_organisation(s, "Roundhouse", "culture", lead=ruth)
         ada = contacts.add_contact(
-            s, "Ada Lovelace", "ada@roundhouse.org.uk", rh, phone="020 7946 0123",
-            job_title="Head of Learning", consent_source="Summit 2024 registration",
+            s,
+            "Ada Lovelace",
+            "ada@roundhouse.org.uk",
+            rh,
+            phone="020 7946 0123",
+            job_title="Head of Learning",
+            consent_source="Summit 2024 registration",
         )
         dup = contacts.add_contact(s, "A. Lovelace", "ada.l@gmail.com", rh)
         bob = contacts.add_contact(s, "Bob Smith", "bob@roundhouse.org.uk", rh)
@@ -45,17 +56,32 @@ def ada(db):
         merging.merge_contacts(s, ada, dup)
         contacts.edit_contact(s, ada, job_title="Director of Learning")
         theirs = conversations.log_conversation(
-            s, rh, ruth, contacts=[ada], subject="Summit venue with Ada Lovelace", on="1/3/2025",
+            s,
+            rh,
+            ruth,
+            contacts=[ada],
+            subject="Summit venue with Ada Lovelace",
+            on="1/3/2025",
             note="Ada keen to host; write to ada@roundhouse.org.uk or call 020 7946 0123",
         )
         steps.add_step(s, theirs, "Send Ada the venue pack", ruth, "1/4/2025")
         commitment = commitments.add_commitment(s, theirs, "hosting")
         commitments.deliver(s, commitment, people=40, story="Ada Lovelace's team hosted 40 pupils")
         other = conversations.log_conversation(
-            s, rh, ruth, contacts=[bob], subject="Bob's mentoring idea",
+            s,
+            rh,
+            ruth,
+            contacts=[bob],
+            subject="Bob's mentoring idea",
             note="Bob says Ada Lovelace could help; Ada Byron at the Crick too",
         )
-        return {"id": ada.id, "bob": bob.id, "event": summit.id, "theirs": theirs.id, "other": other.id}
+        return {
+            "id": ada.id,
+            "bob": bob.id,
+            "event": summit.id,
+            "theirs": theirs.id,
+            "other": other.id,
+        }
 
 
 def _everything(s) -> str:
@@ -84,12 +110,18 @@ def test_subject_access_export_gathers_everything_held_and_is_logged(db, ada):
     assert ("delivery", "Ada Lovelace's team hosted 40 pupils") in mentioned
     actions = [(h["action"], h["entity"]) for h in doc["history"]]
     assert ("create", "contact") in actions and ("merge", "contact") in actions
-    assert any(h["changes"] == {"job_title": ["Head of Learning", "Director of Learning"]}
-               for h in doc["history"])
+    assert any(
+        h["changes"] == {"job_title": ["Head of Learning", "Director of Learning"]}
+        for h in doc["history"]
+    )
     json.dumps(doc)  # one JSON document, as written to the file
     with db.reader() as s:
         logged = history.entries(s, contact_id=ada["id"], limit=1)[0]
-    assert (logged.action, logged.actor, logged.summary) == ("export", "dpo", "subject access export")
+    assert (logged.action, logged.actor, logged.summary) == (
+        "export",
+        "dpo",
+        "subject access export",
+    )
 
 
 def test_cli_export_writes_the_file_and_will_not_overwrite(cli, ada, tmp_path):
@@ -111,7 +143,9 @@ def test_erasure_removes_the_person_from_every_table_and_keeps_the_counts(db, ad
         result = privacy.erase(s, s.get(m.Contact, ada["id"]))
     assert result.addresses == 2 and result.attendances_kept == 1
     assert result.free_text == {
-        "conversation.subject": 1, "touchpoint.note": 2, "step.description": 1,
+        "conversation.subject": 1,
+        "touchpoint.note": 2,
+        "step.description": 1,
         "delivery.story": 1,
     }
     with db.reader() as s:

@@ -37,8 +37,11 @@ def test_relative_dates():
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("2024-11-12T10:30", date(2024, 11, 12)), ("2024-11-12 10:30:00", date(2024, 11, 12)),
-     ("12 November", date(2026, 11, 12))],
+    [
+        ("2024-11-12T10:30", date(2024, 11, 12)),
+        ("2024-11-12 10:30:00", date(2024, 11, 12)),
+        ("12 November", date(2026, 11, 12)),
+    ],
 )
 def test_iso_times_and_missing_years(typed, expected):
     assert parse_date(typed, today=date(2026, 11, 22)) == expected
@@ -58,8 +61,13 @@ def test_unreadable_date_names_the_field():
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Arsenal F.C.", "arsenal fc"), ("U.C.L.", "UCL"), ("Café Rouge", "cafe rouge"),
-     ("Marks & Spencer", "marks and spencer"), ("King's Cross", "kings cross")],
+    [
+        ("Arsenal F.C.", "arsenal fc"),
+        ("U.C.L.", "UCL"),
+        ("Café Rouge", "cafe rouge"),
+        ("Marks & Spencer", "marks and spencer"),
+        ("King's Cross", "kings cross"),
+    ],
 )
 def test_name_keys_ignore_case_accents_and_punctuation(a, b):
     assert name_key(a) == name_key(b)
@@ -79,7 +87,10 @@ def test_two_colleagues_editing_the_same_partner(db):
     with db.transaction() as s:  # someone else saves first
         s.info["actor"] = "jo"
         organisations.edit_organisation(s, s.get(type(org), org_id), ward="Chalk Farm")
-    with db.transaction() as s, pytest.raises(Conflict, match="changed by jo at .* since you opened it"):
+    with (
+        db.transaction() as s,
+        pytest.raises(Conflict, match="changed by jo at .* since you opened it"),
+    ):
         organisations.edit_organisation(
             s, s.get(type(org), org_id), expected_version=opened_version, ward="Camden Town"
         )
@@ -150,14 +161,22 @@ def test_listing_contacts_does_not_query_per_contact(db):
         ucl = organisations.find_organisation(s, "UCL")
         for i in range(10):
             contacts.add_contact(s, f"Person {i}", f"p{i}@ucl.ac.uk", ucl)
-    eleven = _statements(db, lambda s: [contacts.contact_dict(c) for c in contacts.list_contacts(s)])
+    eleven = _statements(
+        db, lambda s: [contacts.contact_dict(c) for c in contacts.list_contacts(s)]
+    )
     assert eleven == one
 
 
 @pytest.mark.parametrize(
     ("typed", "message"),
-    [("NaN", "is not a number"), ("inf", "is not a number"), ("sNaN", "is not a number"),
-     ("1e30", "is too large"), ("-5", "cannot be negative"), ("abc", "is not a number")],
+    [
+        ("NaN", "is not a number"),
+        ("inf", "is not a number"),
+        ("sNaN", "is not a number"),
+        ("1e30", "is too large"),
+        ("-5", "cannot be negative"),
+        ("abc", "is not a number"),
+    ],
 )
 def test_commitment_figures_must_be_real_amounts(db, typed, message):
     with db.transaction() as s:
@@ -224,8 +243,11 @@ def test_ambassador_status_dates_run_forwards(db):
 
 @pytest.mark.parametrize(
     ("getter", "what"),
-    [(conversations.get_conversation, "conversation"), (steps.get_step, "step"),
-     (commitments.get_commitment, "commitment")],
+    [
+        (conversations.get_conversation, "conversation"),
+        (steps.get_step, "step"),
+        (commitments.get_commitment, "commitment"),
+    ],
 )
 def test_records_by_typed_id(db, getter, what):
     from partnercrm.errors import NotFound
@@ -244,8 +266,9 @@ def test_listing_events_does_not_query_per_owner(db):
         with db.transaction() as s:
             for i in range(start, start + count):
                 owner = colleagues.add_colleague(s, f"Owner {i}", f"owner{i}@camden.gov.uk")
-                events.add_event(s, f"Roundtable {i}", "roundtable", f"1/{i % 12 + 1}/2025",
-                                 owner=owner)
+                events.add_event(
+                    s, f"Roundtable {i}", "roundtable", f"1/{i % 12 + 1}/2025", owner=owner
+                )
 
     add_events(0, 1)
     one = _statements(db, events.list_events)

@@ -93,8 +93,9 @@ async def settle(pilot: Any) -> None:
     for _ in range(20):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        busy = [w for w in pilot.app.workers
-                if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        busy = [
+            w for w in pilot.app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ]
         if not busy:
             return
 
@@ -142,7 +143,9 @@ async def save(pilot: Any) -> None:
 
 def error_of(dialog: FormDialog[Any], name: str) -> str:
     field = dialog.field(name)
-    return str(field.query_one(".field-error", Static).render()) if field.has_class("-invalid") else ""
+    return (
+        str(field.query_one(".field-error", Static).render()) if field.has_class("-invalid") else ""
+    )
 
 
 def table_text(app: PartnerApp, table_id: str) -> str:
@@ -179,8 +182,10 @@ def test_dashboard_shows_the_reports_figures_and_my_steps(demo_db: Database) -> 
         steps_table = app.screen.query_one("#my-steps", DataTable)
         # overdue first, then this week, as the report orders them
         expected = [line.step_id for line in mine.overdue + mine.this_week]
-        shown = [int(str(steps_table.coordinate_to_cell_key((i, 0)).row_key.value).split(":")[2])
-                 for i in range(steps_table.row_count)]
+        shown = [
+            int(str(steps_table.coordinate_to_cell_key((i, 0)).row_key.value).split(":")[2])
+            for i in range(steps_table.row_count)
+        ]
         assert shown == expected and mine.overdue
         assert app.screen.query_one("#due", DataTable).row_count == len(due)
         # Enter on a step opens the partner it belongs to, on the conversations tab
@@ -230,7 +235,9 @@ def test_partners_filter_sort_and_open(demo_db: Database) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PartnerScreen)
-        assert first.split(" ⚓")[0] in str(app.screen.query_one("#partner-header", Static).render())
+        assert first.split(" ⚓")[0] in str(
+            app.screen.query_one("#partner-header", Static).render()
+        )
 
     drive(demo_db, body)
 
@@ -272,7 +279,9 @@ def test_partners_filter_by_mission(demo_db: Database) -> None:
         await settle(pilot)
         app.screen.query_one("#filter", Input).value = "mission:nosuchthing"
         await settle(pilot)
-        assert "no mission matches" in str(app.screen.query_one("#partners-status", Static).render())
+        assert "no mission matches" in str(
+            app.screen.query_one("#partners-status", Static).render()
+        )
         app.screen.query_one("#filter", Input).value = "mission:food"
         await settle(pilot)
         assert app.screen.query_one("#partners", DataTable).row_count > 0
@@ -296,7 +305,9 @@ def test_partner_page_tabs_show_what_is_stored(demo_db: Database) -> None:
             )
         header = str(app.screen.query_one("#partner-header", Static).render())
         assert "Camden Giving" in header and f"stage: {detail['stage']}" in header
-        assert app.screen.query_one("#contacts-table", DataTable).row_count == len(detail["contacts"])
+        assert app.screen.query_one("#contacts-table", DataTable).row_count == len(
+            detail["contacts"]
+        )
         assert app.screen.query_one("#conversations-table", DataTable).row_count == len(
             detail["conversations"]
         )
@@ -384,8 +395,15 @@ def test_the_warm_conversation_workflow_end_to_end(demo_db: Database) -> None:
         await pilot.press("l")
         await settle(pilot)
         dialog = app.screen
-        fill(dialog, subject="Hosting the spring roundtable", ask="hosting", missions=[food_id],
-             on="31/02/2025", note="Met Sam at the venue.", step="Send the hosting brief")
+        fill(
+            dialog,
+            subject="Hosting the spring roundtable",
+            ask="hosting",
+            missions=[food_id],
+            on="31/02/2025",
+            note="Met Sam at the venue.",
+            step="Send the hosting brief",
+        )
         await save(pilot)
         assert app.screen is dialog and "not a date" in error_of(dialog, "on")
         fill(dialog, on="3/11/2025")
@@ -427,7 +445,9 @@ def test_the_warm_conversation_workflow_end_to_end(demo_db: Database) -> None:
         fill(app.screen, description="Book the studio visit", due="1/12/2025")
         await save(pilot)
         with demo_db.reader() as s:
-            step = next(st for st in steps.list_steps(s) if st.description == "Book the studio visit")
+            step = next(
+                st for st in steps.list_steps(s) if st.description == "Book the studio visit"
+            )
             assert step.due_on == date(2025, 12, 1) and step.owner.name == ME
 
         # exploring, then converted into a commitment
@@ -462,8 +482,12 @@ def test_the_warm_conversation_workflow_end_to_end(demo_db: Database) -> None:
         await pilot.press("v")
         await settle(pilot)
         assert app.screen.field("commitment").control.value == made.id
-        fill(app.screen, opportunities="12", people="30",
-             story="Twelve pupils ran the roundtable's welcome; two now volunteer.")
+        fill(
+            app.screen,
+            opportunities="12",
+            people="30",
+            story="Twelve pupils ran the roundtable's welcome; two now volunteer.",
+        )
         await save(pilot)
         with demo_db.reader() as s:
             done = commitments.get_commitment(s, made.id)
@@ -482,7 +506,9 @@ def test_the_warm_conversation_workflow_end_to_end(demo_db: Database) -> None:
         await pilot.press("escape")
         await pilot.press("w")
         await settle(pilot)
-        assert "Book the studio visit" in table_text(app, "work-week") + table_text(app, "work-later")
+        assert "Book the studio visit" in table_text(app, "work-week") + table_text(
+            app, "work-later"
+        )
         table = app.screen.query_one("#work-later", DataTable)
         table.focus()
         row = next(i for i in range(table.row_count) if "studio" in str(table.get_row_at(i)[1]))
@@ -615,8 +641,12 @@ def test_a_conflicting_save_keeps_what_was_typed(demo_db: Database) -> None:
         fill(dialog, conversation=conv.id, stage="declined", on="10/11/2025")
         other = open_database(demo_db.url, actor="Daniel Okoro")
         with other.transaction() as s:
-            conversations.set_stage(s, conversations.get_conversation(s, conv.id), "exploring",
-                                    on=TODAY - timedelta(days=3))
+            conversations.set_stage(
+                s,
+                conversations.get_conversation(s, conv.id),
+                "exploring",
+                on=TODAY - timedelta(days=3),
+            )
         other.dispose()
         await save(pilot)
         assert app.screen is dialog
@@ -703,7 +733,6 @@ def test_the_tui_command_starts_on_the_embedded_default(
     result = CliRunner().invoke(cli, ["tui"])
     assert result.exit_code == 0, result.output
     assert ran and ran[0].endswith("partnercrm.db") and str(tmp_path) in ran[0]
-
 
 
 def test_a_stage_change_dated_before_the_last_is_marked_on_the_date(demo_db: Database) -> None:

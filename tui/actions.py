@@ -24,36 +24,94 @@ class Action:
 
 
 ACTIONS = [
-    Action("new_partner", "New partner", "Add an organisation the team talks to.",
-           binding="n", short="New partner", needs_partner=False),
-    Action("new_contact", "New contact", "Add a person at the partner (email checked).",
-           binding="c", short="Contact"),
-    Action("log_conversation", "Log a warm conversation",
-           "Start a thread with the partner about an ask, with its first touchpoint.",
-           binding="l", short="Log"),
-    Action("add_touchpoint", "Add a touchpoint", "Another meeting, call or email in a conversation.",
-           binding="t", short="Touch"),
-    Action("add_step", "Add a step", "The next action that moves a conversation on.",
-           binding="s", short="Step"),
-    Action("complete_step", "Mark a step done", "Tick off one of the partner's open steps.",
-           binding="x", short="Done"),
-    Action("change_stage", "Change a conversation's stage",
-           "Move a conversation to exploring, parked or declined (or back).",
-           binding="g", short="Stage"),
-    Action("convert", "Convert to a commitment",
-           "Record what a conversation converted into; it becomes committed.",
-           binding="k", short="Commit"),
-    Action("record_delivery", "Record a delivery",
-           "What a commitment delivered: opportunities, people, £, hours and the story.",
-           binding="v", short="Deliver"),
-    Action("enrol_ambassador", "Enrol an ambassador",
-           "Put the partner forward in a Missions Ambassador role.",
-           binding="a", short="Enrol", show=False),
-    Action("ambassador_status", "Change an ambassador's status",
-           "proposed → onboarding → active → paused → ended.",
-           binding="u", short="Ambassador status", show=False),
-    Action("export_brief", "Export the brief", "Write the partner's brief to a Markdown file.",
-           binding="b", short="Export brief", show=False),
+    Action(
+        "new_partner",
+        "New partner",
+        "Add an organisation the team talks to.",
+        binding="n",
+        short="New partner",
+        needs_partner=False,
+    ),
+    Action(
+        "new_contact",
+        "New contact",
+        "Add a person at the partner (email checked).",
+        binding="c",
+        short="Contact",
+    ),
+    Action(
+        "log_conversation",
+        "Log a warm conversation",
+        "Start a thread with the partner about an ask, with its first touchpoint.",
+        binding="l",
+        short="Log",
+    ),
+    Action(
+        "add_touchpoint",
+        "Add a touchpoint",
+        "Another meeting, call or email in a conversation.",
+        binding="t",
+        short="Touch",
+    ),
+    Action(
+        "add_step",
+        "Add a step",
+        "The next action that moves a conversation on.",
+        binding="s",
+        short="Step",
+    ),
+    Action(
+        "complete_step",
+        "Mark a step done",
+        "Tick off one of the partner's open steps.",
+        binding="x",
+        short="Done",
+    ),
+    Action(
+        "change_stage",
+        "Change a conversation's stage",
+        "Move a conversation to exploring, parked or declined (or back).",
+        binding="g",
+        short="Stage",
+    ),
+    Action(
+        "convert",
+        "Convert to a commitment",
+        "Record what a conversation converted into; it becomes committed.",
+        binding="k",
+        short="Commit",
+    ),
+    Action(
+        "record_delivery",
+        "Record a delivery",
+        "What a commitment delivered: opportunities, people, £, hours and the story.",
+        binding="v",
+        short="Deliver",
+    ),
+    Action(
+        "enrol_ambassador",
+        "Enrol an ambassador",
+        "Put the partner forward in a Missions Ambassador role.",
+        binding="a",
+        short="Enrol",
+        show=False,
+    ),
+    Action(
+        "ambassador_status",
+        "Change an ambassador's status",
+        "proposed → onboarding → active → paused → ended.",
+        binding="u",
+        short="Ambassador status",
+        show=False,
+    ),
+    Action(
+        "export_brief",
+        "Export the brief",
+        "Write the partner's brief to a Markdown file.",
+        binding="b",
+        short="Export brief",
+        show=False,
+    ),
 ]
 BY_KEY = {a.key: a for a in ACTIONS}
 
@@ -86,11 +144,13 @@ def _dialog(key: str, organisation_id: int | None, context: dict[str, Any]) -> M
         "change_stage": lambda: change_stage.ChangeStageDialog(org, conv),  # type: ignore[arg-type]
         "convert": lambda: convert.ConvertDialog(org, conv),  # type: ignore[arg-type]
         "record_delivery": lambda: record_delivery.RecordDeliveryDialog(
-            org, context.get("commitment_id")  # type: ignore[arg-type]
+            org,
+            context.get("commitment_id"),  # type: ignore[arg-type]
         ),
         "enrol_ambassador": lambda: enrol_ambassador.EnrolAmbassadorDialog(org),  # type: ignore[arg-type]
         "ambassador_status": lambda: ambassador_status.AmbassadorStatusDialog(
-            org, context.get("ambassadorship_id")  # type: ignore[arg-type]
+            org,
+            context.get("ambassadorship_id"),  # type: ignore[arg-type]
         ),
         "export_brief": lambda: export_brief.ExportBriefDialog(org),  # type: ignore[arg-type]
     }

@@ -38,7 +38,8 @@ def facts_markdown(d: dict[str, Any]) -> str:
         lines += ["", d["notes"]]
     lines += ["", "## People"]
     lines += [
-        f"- {c['name']}" + (f", {c['job_title']}" if c["job_title"] else "")
+        f"- {c['name']}"
+        + (f", {c['job_title']}" if c["job_title"] else "")
         + (" (senior)" if c["senior"] else "")
         for c in d["contacts"]
     ] or ["- nobody recorded yet"]
@@ -70,7 +71,8 @@ def facts_markdown(d: dict[str, Any]) -> str:
     if d["events"]:
         lines += ["", "## Events"]
         lines += [
-            f"- {e['date']} {e['name']}" + (" (host)" if e["hosted"] else "")
+            f"- {e['date']} {e['name']}"
+            + (" (host)" if e["hosted"] else "")
             + (f": {', '.join(e['people'])}" if e["people"] else "")
             for e in d["events"]
         ]

@@ -13,7 +13,9 @@ def explain(exc: BaseException) -> str:
     if isinstance(exc, PartnerCRMError):
         return str(exc)
     if isinstance(exc, StaleDataError):
-        return "someone else changed this record while you were saving; reload it to see their change"
+        return (
+            "someone else changed this record while you were saving; reload it to see their change"
+        )
     if isinstance(exc, OperationalError):
         reason = str(exc.orig) if exc.orig is not None else str(exc)
         if "locked" in reason or "busy" in reason:

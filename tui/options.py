@@ -78,7 +78,9 @@ def conversation_title(conv: m.Conversation) -> str:
 
 
 def conversation_options(session: Session, org: m.Organisation, *, open_only: bool) -> Options:
-    found = conversations.list_conversations(session, organisation=org, include_closed=not open_only)
+    found = conversations.list_conversations(
+        session, organisation=org, include_closed=not open_only
+    )
     return [(conversation_title(c), c.id) for c in found]
 
 
@@ -103,23 +105,35 @@ def open_commitment_options(
         if c.status in m.OPEN_COMMITMENT_STATUSES
     ]
     return (
-        [(f"#{c.id} {label(c.kind)}" + (f" for {c.beneficiary}" if c.beneficiary else "")
-          + f" · {label(c.status)}", c.id) for c in found],
+        [
+            (
+                f"#{c.id} {label(c.kind)}"
+                + (f" for {c.beneficiary}" if c.beneficiary else "")
+                + f" · {label(c.status)}",
+                c.id,
+            )
+            for c in found
+        ],
         {c.id: c.version for c in found},
     )
 
 
-def ambassadorship_options(
-    session: Session, org: m.Organisation
-) -> tuple[Options, dict[int, int]]:
+def ambassadorship_options(session: Session, org: m.Organisation) -> tuple[Options, dict[int, int]]:
     found = [
         a
         for a in ambassadors.list_ambassadorships(session, organisation=org)
         if a.status != m.AmbassadorStatus.ENDED
     ]
     return (
-        [(f"#{a.id} {a.role.name}" + (f" · {a.mission.name}" if a.mission else "")
-          + f" · {a.status}", a.id) for a in found],
+        [
+            (
+                f"#{a.id} {a.role.name}"
+                + (f" · {a.mission.name}" if a.mission else "")
+                + f" · {a.status}",
+                a.id,
+            )
+            for a in found
+        ],
         {a.id: a.version for a in found},
     )
 

@@ -76,10 +76,13 @@ class BulkWriter:
         for name in columns:
             cells = [row[name] for row in rows]
             convert = _sqlite_converter(table.c[name].type)
-            values.append(cells if convert is None else
-                          [None if v is None else convert(v) for v in cells])
-        sql = (f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
-               f'VALUES ({", ".join("?" * len(columns))})')
+            values.append(
+                cells if convert is None else [None if v is None else convert(v) for v in cells]
+            )
+        sql = (
+            f'INSERT INTO "{table.name}" ({", ".join(columns)}) '
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
         self.s.connection().exec_driver_sql(sql, list(zip(*values, strict=True)))
 
     def history(self, entries: Iterable[dict[str, Any]]) -> None:
@@ -90,10 +93,22 @@ class BulkWriter:
             if not sqlite:
                 history.record_many(self.s, chunk)
                 continue
-            self.execute_many(m.Base.metadata.tables["history"], [
-                {"at": now, "actor": self.actor, "action": e["action"], "entity": e["entity"],
-                 "entity_id": e["entity_id"], "organisation_id": e.get("organisation_id"),
-                 "summary": e.get("summary"), "changes": e.get("changes")} for e in chunk])
+            self.execute_many(
+                m.Base.metadata.tables["history"],
+                [
+                    {
+                        "at": now,
+                        "actor": self.actor,
+                        "action": e["action"],
+                        "entity": e["entity"],
+                        "entity_id": e["entity_id"],
+                        "organisation_id": e.get("organisation_id"),
+                        "summary": e.get("summary"),
+                        "changes": e.get("changes"),
+                    }
+                    for e in chunk
+                ],
+            )
 
     def insert_indexed(
         self,
@@ -141,11 +156,15 @@ class BulkWriter:
         dialect = self.s.get_bind().dialect.name
         if dialect == "postgresql":
             sequence = self.s.scalar(
-                text("select pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
+                text("select pg_get_serial_sequence(:t, 'id')"), {"t": table.name}
+            )
             if sequence:
-                return sorted(self.s.scalars(
-                    text("select nextval(:s) from generate_series(1, :n)"),
-                    {"s": sequence, "n": count}))
+                return sorted(
+                    self.s.scalars(
+                        text("select nextval(:s) from generate_series(1, :n)"),
+                        {"s": sequence, "n": count},
+                    )
+                )
         if dialect != "sqlite":
             raise Invalid(f"bulk import does not support the {dialect} database", field="db")
         start = (self.s.scalar(select(func.max(table.c.id))) or 0) + 1

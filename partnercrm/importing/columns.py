@@ -45,15 +45,60 @@ _EVENTBRITE: dict[str, tuple[str, int]] = {
 }
 # Eventbrite columns that say nothing about the person for a CRM: ignored by name, and listed
 _EVENTBRITE_IGNORED = {
-    "order", "orderno", "ordernumber", "orderid", "quantity", "attendee", "attendeeno",
-    "attendeenumber", "attendeeid", "group", "ordertype", "currency", "totalpaid", "feespaid",
-    "eventbritefees", "eventbritepaymentprocessing", "prefix", "suffix", "homeaddress1",
-    "homeaddress2", "homecity", "homestate", "homezip", "homepostcode", "homecounty",
-    "homecountry", "workaddress1", "workaddress2", "workcity", "workstate", "workzip",
-    "workpostcode", "workcounty", "workcountry", "website", "blog", "gender", "age", "birthdate",
-    "dateofbirth", "ticket", "ticketno", "barcode", "barcodeno", "checkindate", "devicename",
-    "checkedindate", "eventname", "eventid", "venuename", "paymentstatus", "discount",
-    "accesscode", "reason",  # `reason` is the column a rejects file adds
+    "order",
+    "orderno",
+    "ordernumber",
+    "orderid",
+    "quantity",
+    "attendee",
+    "attendeeno",
+    "attendeenumber",
+    "attendeeid",
+    "group",
+    "ordertype",
+    "currency",
+    "totalpaid",
+    "feespaid",
+    "eventbritefees",
+    "eventbritepaymentprocessing",
+    "prefix",
+    "suffix",
+    "homeaddress1",
+    "homeaddress2",
+    "homecity",
+    "homestate",
+    "homezip",
+    "homepostcode",
+    "homecounty",
+    "homecountry",
+    "workaddress1",
+    "workaddress2",
+    "workcity",
+    "workstate",
+    "workzip",
+    "workpostcode",
+    "workcounty",
+    "workcountry",
+    "website",
+    "blog",
+    "gender",
+    "age",
+    "birthdate",
+    "dateofbirth",
+    "ticket",
+    "ticketno",
+    "barcode",
+    "barcodeno",
+    "checkindate",
+    "devicename",
+    "checkedindate",
+    "eventname",
+    "eventid",
+    "venuename",
+    "paymentstatus",
+    "discount",
+    "accesscode",
+    "reason",  # `reason` is the column a rejects file adds
 }
 _US_HINTS = {"homezip", "workzip", "homestate", "workstate", "cellphone"}
 _EVENTBRITE_HINTS = {"attendeestatus", "tickettype", "order", "orderno", "attendee", "attendeeno"}
@@ -183,7 +228,7 @@ def parse_map_option(values: Sequence[str]) -> dict[str, str]:
         header, sep, target = value.rpartition("=")
         header, target = header.strip(), target.strip().lower()
         if not sep or not header:
-            raise Invalid(f"--map {value!r} is not of the form \"Header=field\"", field="map")
+            raise Invalid(f'--map {value!r} is not of the form "Header=field"', field="map")
         if target not in FIELDS:
             raise Invalid(
                 f"--map {value!r}: {target!r} is not one of {', '.join(FIELDS)}", field="map"
@@ -206,8 +251,9 @@ def map_columns(
         matches = [i for i, k in enumerate(keys) if k == wanted and header[i]]
         if not matches:
             shown = ", ".join(repr(h) for h in header if h)
-            raise Invalid(f"--map: the file has no column {given!r}; its columns are {shown}",
-                          field="map")
+            raise Invalid(
+                f"--map: the file has no column {given!r}; its columns are {shown}", field="map"
+            )
         forced[matches[0]] = target
     claims: dict[str, list[tuple[int, int]]] = {}  # field -> [(rank, index)]
     cmap = ColumnMap(header=list(header), layout=_layout(keys, preset))
@@ -243,7 +289,7 @@ def map_columns(
         shown = ", ".join(repr(h) for h in header if h)
         raise Invalid(
             "no column holds an email or a name (the columns are "
-            f"{shown}); name them with --map \"Header=email\" or --map \"Header=full_name\"",
+            f'{shown}); name them with --map "Header=email" or --map "Header=full_name"',
             field="map",
         )
     return cmap

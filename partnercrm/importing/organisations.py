@@ -141,8 +141,11 @@ class OrganisationMatcher:
         else:
             candidates = range(len(self._choices))
         alike = process.extract(
-            " ".join(sorted(words)), [self._sorted[i] for i in candidates],
-            scorer=fuzz.ratio, score_cutoff=self.threshold, limit=5,
+            " ".join(sorted(words)),
+            [self._sorted[i] for i in candidates],
+            scorer=fuzz.ratio,
+            score_cutoff=self.threshold,
+            limit=5,
         )
         best: tuple[float, float, int] | None = None
         for _, sort_score, index in alike:

@@ -16,8 +16,12 @@ class Rejection:
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "column": self.column, "value": self.value,
-                "reason": self.reason}
+        return {
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -60,11 +64,19 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         """Whether the import changed anything (a re-import of the same file does not)."""
-        return bool(
-            self.contacts_created or self.contacts_updated or self.organisations_created
-            or self.attendances_created or self.interest_added or self.conversations_opened
-            or self.conversations_touched or self.steps_created
-        ) and self.imported
+        return (
+            bool(
+                self.contacts_created
+                or self.contacts_updated
+                or self.organisations_created
+                or self.attendances_created
+                or self.interest_added
+                or self.conversations_opened
+                or self.conversations_touched
+                or self.steps_created
+            )
+            and self.imported
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,8 +118,10 @@ class ImportReport:
             "conflicts": list(self.conflicts),
             "probable_duplicates": list(self.probable_duplicates),
             "rejected": [r.as_dict() for r in self.rejected],
-            "erased": [{"line": line, "reason": "this person's data was erased; not re-imported"}
-                       for line in self.erased],
+            "erased": [
+                {"line": line, "reason": "this person's data was erased; not re-imported"}
+                for line in self.erased
+            ],
             "rejects_file": self.rejects_file,
             "import_run": self.import_run,
         }
@@ -115,8 +129,9 @@ class ImportReport:
     def summary(self) -> dict[str, Any]:
         """The counts without the long lists (kept on the ImportRun record)."""
         data = self.as_dict()
-        data["organisations"] = {k: v for k, v in data["organisations"].items()
-                                 if k not in ("new", "fuzzy")}
+        data["organisations"] = {
+            k: v for k, v in data["organisations"].items() if k not in ("new", "fuzzy")
+        }
         data["organisations"]["fuzzy"] = len(self.fuzzy)
         for key in ("conflicts", "probable_duplicates", "rejected", "erased"):
             data[key] = len(data[key])

@@ -167,8 +167,9 @@ def import_attendees(
     if follow_up_days < 0:
         raise Invalid("--follow-up-days cannot be negative", field="follow_up_days")
     if rejects is not None and Path(rejects).resolve() == Path(source).resolve():
-        raise Invalid("--rejects names the file being imported; give another file name",
-                      field="rejects")
+        raise Invalid(
+            "--rejects names the file being imported; give another file name", field="rejects"
+        )
     run_id = None if dry_run else _start_run(session, str(source))
     # the import makes a few hundred thousand small objects and frees none of them until it
     # ends; the cyclic collector would scan them all again and again (a third of the time)
@@ -177,9 +178,17 @@ def import_attendees(
     try:
         job = _Import(session, on_existing, fuzzy_threshold, today or date.today(), progress)
         report = job.run(
-            source, event=event, create_event=create_event, preset=preset, column_map=column_map,
-            sheet=sheet, lead=lead, follow_up_days=follow_up_days, dry_run=dry_run,
-            strict=strict, rejects=rejects,
+            source,
+            event=event,
+            create_event=create_event,
+            preset=preset,
+            column_map=column_map,
+            sheet=sheet,
+            lead=lead,
+            follow_up_days=follow_up_days,
+            dry_run=dry_run,
+            strict=strict,
+            rejects=rejects,
         )
         if run_id is not None:
             report.import_run = run_id
@@ -272,8 +281,13 @@ class _Import:
         cmap = map_columns(table.header, preset=preset, overrides=column_map)
         self.event = self._event(event, create_event)
         report = ImportReport(
-            source=str(source), event=self.event.name, dry_run=dry_run, strict=strict,
-            encoding=table.encoding, delimiter=table.delimiter, columns=cmap.as_dict(),
+            source=str(source),
+            event=self.event.name,
+            dry_run=dry_run,
+            strict=strict,
+            encoding=table.encoding,
+            delimiter=table.delimiter,
+            columns=cmap.as_dict(),
             notes=list(table.notes),
         )
         rows, bad = self._read_rows(table, cmap, report)
@@ -310,8 +324,9 @@ class _Import:
                 if not given.strip():
                     raise Invalid("an event needs a name", field="event")
                 self._create_event = (given, create)
-                return _EventInfo(None, given.strip(), parse_date(create.held_on, "event date"),
-                                  None)
+                return _EventInfo(
+                    None, given.strip(), parse_date(create.held_on, "event date"), None
+                )
         else:
             try:
                 found = events.find_event(self.s, given)
@@ -349,16 +364,33 @@ class _Import:
     ) -> tuple[list[_Row], list[tuple[int, list[str], list[Rejection]]]]:
         header = table.header
         width = len(header)
-        idx = {f: cmap.first(f) for f in (
-            "first_name", "last_name", "full_name", "email", "organisation", "job_title",
-            "phone", "role", "status", "registered_at")}
+        idx = {
+            f: cmap.first(f)
+            for f in (
+                "first_name",
+                "last_name",
+                "full_name",
+                "email",
+                "organisation",
+                "job_title",
+                "phone",
+                "role",
+                "status",
+                "registered_at",
+            )
+        }
         mission_cols = cmap.indexes.get("interest_missions", [])
         role_cols = cmap.indexes.get("interest_roles", [])
         emails = EmailReader()
-        missions = InterestReader("mission", self.s.execute(
-            select(m.Mission.id, m.Mission.key, m.Mission.name)))
-        roles = InterestReader("ambassador role", self.s.execute(
-            select(m.AmbassadorRole.id, m.AmbassadorRole.key, m.AmbassadorRole.name)))
+        missions = InterestReader(
+            "mission", self.s.execute(select(m.Mission.id, m.Mission.key, m.Mission.name))
+        )
+        roles = InterestReader(
+            "ambassador role",
+            self.s.execute(
+                select(m.AmbassadorRole.id, m.AmbassadorRole.key, m.AmbassadorRole.name)
+            ),
+        )
         date_col = idx["registered_at"]
         month_first = cmap.month_first
         source = iter(table.rows)
@@ -370,11 +402,22 @@ class _Import:
         dates = DateReader(month_first)
 
         # every field read with one itemgetter; a missing column reads the blank cell at `width`
-        names = ("first_name", "last_name", "full_name", "email", "organisation", "job_title",
-                 "phone", "role", "status", "registered_at")
+        names = (
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "organisation",
+            "job_title",
+            "phone",
+            "role",
+            "status",
+            "registered_at",
+        )
         fetch = operator.itemgetter(*(width if idx[f] is None else idx[f] for f in names))
         interest_cols = [(i, missions, "mission") for i in mission_cols] + [
-            (i, roles, "ambassador role") for i in role_cols]
+            (i, roles, "ambassador role") for i in role_cols
+        ]
         good: list[_Row] = []
         bad: list[tuple[int, list[str], list[Rejection]]] = []
         total = max(table.size_hint, 1)
@@ -388,37 +431,74 @@ class _Import:
             if len(cells) > width:
                 extra = [c for c in cells[width:] if c.strip()]
                 if extra:
-                    problems.append(Rejection(
-                        line, f"column {width + 1}", extra[0],
-                        "the row has more cells than the header has columns"))
+                    problems.append(
+                        Rejection(
+                            line,
+                            f"column {width + 1}",
+                            extra[0],
+                            "the row has more cells than the header has columns",
+                        )
+                    )
                 padded = cells[:width]
                 padded.append("")
             else:
                 padded = cells + [""] * (width + 1 - len(cells))
-            (first, last, full, raw_email, organisation, job_title, phone, ticket, status,
-             raw_date) = fetch(padded)
+            (
+                first,
+                last,
+                full,
+                raw_email,
+                organisation,
+                job_title,
+                phone,
+                ticket,
+                status,
+                raw_date,
+            ) = fetch(padded)
             name = person_name(first, last, full)
             if not name:
-                column = header[next(i for i in (idx["full_name"], idx["first_name"],
-                                                 idx["email"], 0) if i is not None)]
+                column = header[
+                    next(
+                        i
+                        for i in (idx["full_name"], idx["first_name"], idx["email"], 0)
+                        if i is not None
+                    )
+                ]
                 problems.append(Rejection(line, column, "", "no name"))
             raw_email = raw_email.strip()
             email = None
             if raw_email:
                 email, error = emails(raw_email)
                 if error:
-                    problems.append(Rejection(line, header[idx["email"]], raw_email,  # type: ignore[index]
-                                              f"invalid email: {error}"))
+                    problems.append(
+                        Rejection(
+                            line,
+                            header[idx["email"]],
+                            raw_email,  # type: ignore[index]
+                            f"invalid email: {error}",
+                        )
+                    )
             organisation = clean(organisation)
             if organisation and not key_of(organisation):
-                problems.append(Rejection(line, header[idx["organisation"]], organisation,  # type: ignore[index]
-                                          "the organisation name has no letters or digits"))
+                problems.append(
+                    Rejection(
+                        line,
+                        header[idx["organisation"]],
+                        organisation,  # type: ignore[index]
+                        "the organisation name has no letters or digits",
+                    )
+                )
                 organisation = ""
             if not raw_email and not organisation and name:
                 column = header[idx["email"]] if idx["email"] is not None else "email"
-                problems.append(Rejection(
-                    line, column, "",
-                    "no email and no organisation: the person could not be recognised again"))
+                problems.append(
+                    Rejection(
+                        line,
+                        column,
+                        "",
+                        "no email and no organisation: the person could not be recognised again",
+                    )
+                )
             found_missions: list[int] = []
             found_roles: list[int] = []
             for i, reader, what in interest_cols:
@@ -426,48 +506,69 @@ class _Import:
                 if value:
                     ids, unknown = reader(value)
                     if unknown is not None:
-                        problems.append(Rejection(line, header[i], value,
-                                                  f"unknown {what} {unknown!r}"))
+                        problems.append(
+                            Rejection(line, header[i], value, f"unknown {what} {unknown!r}")
+                        )
                     (found_missions if reader is missions else found_roles).extend(ids)
             if (found_missions or found_roles) and not organisation:
-                column = header[idx["organisation"]] if idx["organisation"] is not None else "organisation"
-                problems.append(Rejection(
-                    line, column, "",
-                    "no organisation: interest opens a warm conversation with an organisation"))
-            for field_name, value, limit in (("full_name", name, 200),
-                                             ("organisation", organisation, 300),
-                                             ("job_title", job_title, 200),
-                                             ("phone", phone, 60)):
+                column = (
+                    header[idx["organisation"]]
+                    if idx["organisation"] is not None
+                    else "organisation"
+                )
+                problems.append(
+                    Rejection(
+                        line,
+                        column,
+                        "",
+                        "no organisation: interest opens a warm conversation with an organisation",
+                    )
+                )
+            for field_name, value, limit in (
+                ("full_name", name, 200),
+                ("organisation", organisation, 300),
+                ("job_title", job_title, 200),
+                ("phone", phone, 60),
+            ):
                 if len(value) > limit:
                     at = idx[field_name]
                     column = header[at] if at is not None else header[idx["first_name"] or 0]
-                    problems.append(Rejection(line, column, value[:60] + "…",
-                                              f"longer than {limit} characters"))
+                    problems.append(
+                        Rejection(line, column, value[:60] + "…", f"longer than {limit} characters")
+                    )
             registered_at = None
             raw_date = raw_date.strip()
             if raw_date:
                 registered_at = dates(raw_date)
                 if registered_at is None:
-                    problems.append(Rejection(line, header[date_col], raw_date,  # type: ignore[index]
-                                              "the date cannot be read"))
+                    problems.append(
+                        Rejection(
+                            line,
+                            header[date_col],
+                            raw_date,  # type: ignore[index]
+                            "the date cannot be read",
+                        )
+                    )
             if problems:
                 bad.append((line, cells, problems))
                 report.rejected.extend(problems)
                 continue
-            good.append(_Row(
-                line=line,
-                name=name,
-                key=key_of(name),
-                email=email,
-                organisation=organisation,
-                job_title=clean(job_title) or None,
-                phone=clean(phone) or None,
-                role=attendance_role(ticket),
-                attending=is_attending(status),
-                registered_at=registered_at,
-                missions=tuple(dict.fromkeys(found_missions)) if found_missions else (),
-                roles=tuple(dict.fromkeys(found_roles)) if found_roles else (),
-            ))
+            good.append(
+                _Row(
+                    line=line,
+                    name=name,
+                    key=key_of(name),
+                    email=email,
+                    organisation=organisation,
+                    job_title=clean(job_title) or None,
+                    phone=clean(phone) or None,
+                    role=attendance_role(ticket),
+                    attending=is_attending(status),
+                    registered_at=registered_at,
+                    missions=tuple(dict.fromkeys(found_missions)) if found_missions else (),
+                    roles=tuple(dict.fromkeys(found_roles)) if found_roles else (),
+                )
+            )
         report.rows_rejected = len(bad)
         self.progress("reading", total, total)
         return good, bad
@@ -483,8 +584,11 @@ class _Import:
         else:
             erased_digests = set()
             for chunk in chunks(list(digests), LOOKUP_CHUNK):
-                erased_digests.update(self.s.scalars(
-                    select(m.ErasedEmail.digest).where(m.ErasedEmail.digest.in_(chunk))))
+                erased_digests.update(
+                    self.s.scalars(
+                        select(m.ErasedEmail.digest).where(m.ErasedEmail.digest.in_(chunk))
+                    )
+                )
         if not erased_digests:
             return rows
         erased = {digests[d] for d in erased_digests}
@@ -508,8 +612,11 @@ class _Import:
         report.organisations_created = len(matcher.new)
         report.organisations_new = [name for name, _ in matcher.new.values()]
         report.fuzzy = sorted(
-            ({"given": given, "matched": o.matched, "score": o.score}
-             for given, o in orgs.items() if o.how == "fuzzy"),
+            (
+                {"given": given, "matched": o.matched, "score": o.score}
+                for given, o in orgs.items()
+                if o.how == "fuzzy"
+            ),
             key=lambda f: f["given"].lower(),
         )
 
@@ -519,7 +626,8 @@ class _Import:
         wanted = {
             (ref, r.key)
             for r in rows
-            if r.organisation and (r.email is None or r.email not in known)
+            if r.organisation
+            and (r.email is None or r.email not in known)
             and (ref := orgs[r.organisation].ref) > 0
         }
         by_name = self._contacts_by_name(wanted, {c.ref: c for c in known.values()})
@@ -544,8 +652,13 @@ class _Import:
                     contact = new_by_name.get((org_ref, r.key))
             if contact is None:
                 contact = _Contact(
-                    ref=-(len(plan.new_contacts) + 1), name=r.name, key=r.key, email=r.email,
-                    organisation_id=org_ref, job_title=r.job_title, phone=r.phone,
+                    ref=-(len(plan.new_contacts) + 1),
+                    name=r.name,
+                    key=r.key,
+                    email=r.email,
+                    organisation_id=org_ref,
+                    job_title=r.job_title,
+                    phone=r.phone,
                     consent_date=r.registered_at.date() if r.registered_at else self.today,
                 )
                 plan.new_contacts.append(contact)
@@ -554,12 +667,22 @@ class _Import:
                 if twin_new is not None and twin_new.email != r.email:
                     twins.append(twin_new)
                 if org_ref is not None and twins:
-                    report.probable_duplicates.append({
-                        "line": r.line, "name": r.name, "email": r.email,
-                        "organisation": orgs[r.organisation].matched,
-                        "existing": [{"id": t.ref if t.ref > 0 else None, "name": t.name,
-                                      "email": t.email} for t in twins],
-                    })
+                    report.probable_duplicates.append(
+                        {
+                            "line": r.line,
+                            "name": r.name,
+                            "email": r.email,
+                            "organisation": orgs[r.organisation].matched,
+                            "existing": [
+                                {
+                                    "id": t.ref if t.ref > 0 else None,
+                                    "name": t.name,
+                                    "email": t.email,
+                                }
+                                for t in twins
+                            ],
+                        }
+                    )
                 if r.email is not None:
                     new_by_email[r.email] = contact
                 new_by_name.setdefault((org_ref, r.key), contact)
@@ -575,8 +698,14 @@ class _Import:
             if contact.ref > 0 and contact.ref in attendances:
                 attendance_id = attendances[contact.ref]
                 report.attendances_existing += 1
-                self._add_interest(plan, ("old", attendance_id), r, org_for_attendance,
-                                   contact, interests.setdefault(attendance_id, (set(), set())))
+                self._add_interest(
+                    plan,
+                    ("old", attendance_id),
+                    r,
+                    org_for_attendance,
+                    contact,
+                    interests.setdefault(attendance_id, (set(), set())),
+                )
             elif contact.ref in attended:
                 report.attendances_existing += 1
                 index = attended[contact.ref]
@@ -584,8 +713,9 @@ class _Import:
                 if r.missions or r.roles:
                     if attendance.interest is None:
                         attendance.interest = (set(), set())
-                    self._add_interest(plan, ("new", index), r, org_for_attendance, contact,
-                                       attendance.interest)
+                    self._add_interest(
+                        plan, ("new", index), r, org_for_attendance, contact, attendance.interest
+                    )
             else:
                 attended[contact.ref] = len(plan.attendances)
                 attendance = _Attendance(contact, org_for_attendance, r.role, r.registered_at)
@@ -593,8 +723,14 @@ class _Import:
                 report.attendances_created += 1
                 if r.missions or r.roles:
                     attendance.interest = (set(), set())
-                    self._add_interest(plan, ("new", attended[contact.ref]), r,
-                                       org_for_attendance, contact, attendance.interest)
+                    self._add_interest(
+                        plan,
+                        ("new", attended[contact.ref]),
+                        r,
+                        org_for_attendance,
+                        contact,
+                        attendance.interest,
+                    )
         report.contacts_created = len(plan.new_contacts)
         report.contacts_matched = len(matched)
         report.contacts_updated = len(plan.updates)
@@ -631,12 +767,16 @@ class _Import:
             if policy == "update":
                 self._change(contact, name, old, new, plan)
             else:
-                report.conflicts.append({
-                    "line": r.line, "contact": contact.name, "email": contact.email,
-                    "field": name,
-                    "stored": plan.org_name(old) if name == "organisation" else old,
-                    "given": plan.org_name(new) if name == "organisation" else new,
-                })
+                report.conflicts.append(
+                    {
+                        "line": r.line,
+                        "contact": contact.name,
+                        "email": contact.email,
+                        "field": name,
+                        "stored": plan.org_name(old) if name == "organisation" else old,
+                        "given": plan.org_name(new) if name == "organisation" else new,
+                    }
+                )
 
     def _change(self, contact: _Contact, name: str, old: Any, new: Any, plan: _Plan) -> None:
         if name == "organisation":
@@ -697,25 +837,42 @@ class _Import:
         if stored <= max(FULL_SCAN_ROWS, 3 * len(emails)):
             queries: Iterable[Any] = [select(*columns).where(c.email.is_not(None))]
         else:
-            queries = (select(*columns).where(c.email.in_(chunk))
-                       for chunk in chunks(sorted(emails), LOOKUP_CHUNK))
+            queries = (
+                select(*columns).where(c.email.in_(chunk))
+                for chunk in chunks(sorted(emails), LOOKUP_CHUNK)
+            )
         conn = self.s.connection()
         for query in queries:
             for row in conn.execute(query):
                 if row.email in emails:
-                    found[row.email] = _Contact(row.id, row.name, row.name_key, row.email,
-                                                row.organisation_id, row.job_title, row.phone)
+                    found[row.email] = _Contact(
+                        row.id,
+                        row.name,
+                        row.name_key,
+                        row.email,
+                        row.organisation_id,
+                        row.job_title,
+                        row.phone,
+                    )
         secondary: dict[int, list[str]] = {}
         for chunk in chunks(sorted(emails - found.keys()), LOOKUP_CHUNK):
             for contact_id, address in self.s.execute(
                 select(m.ContactEmail.contact_id, m.ContactEmail.email).where(
-                    m.ContactEmail.email.in_(chunk))
+                    m.ContactEmail.email.in_(chunk)
+                )
             ):
                 secondary.setdefault(contact_id, []).append(address)
         for chunk in chunks(sorted(secondary), LOOKUP_CHUNK):
             for row in self.s.execute(select(*columns).where(c.id.in_(chunk))):
-                contact = _Contact(row.id, row.name, row.name_key, row.email,
-                                   row.organisation_id, row.job_title, row.phone)
+                contact = _Contact(
+                    row.id,
+                    row.name,
+                    row.name_key,
+                    row.email,
+                    row.organisation_id,
+                    row.job_title,
+                    row.phone,
+                )
                 for address in secondary[row.id]:
                     found[address] = contact
         return found
@@ -735,8 +892,14 @@ class _Import:
                 pair = (row.organisation_id, row.name_key)
                 if pair in wanted:
                     contact = known.get(row.id) or _Contact(
-                        row.id, row.name, row.name_key, row.email, row.organisation_id,
-                        row.job_title, row.phone)
+                        row.id,
+                        row.name,
+                        row.name_key,
+                        row.email,
+                        row.organisation_id,
+                        row.job_title,
+                        row.phone,
+                    )
                     found.setdefault(pair, []).append(contact)
         return found
 
@@ -747,11 +910,14 @@ class _Import:
             return {}, {}
         a = m.Attendance
         conn = self.s.connection()
-        attendances = dict(conn.execute(
-            select(a.contact_id, a.id).where(a.event_id == self.event.id)).all())
+        attendances = dict(
+            conn.execute(select(a.contact_id, a.id).where(a.event_id == self.event.id)).all()
+        )
         interests: dict[int, tuple[set[int], set[int]]] = {}
-        for table, column, slot in ((m.attendance_mission, "mission_id", 0),
-                                    (m.attendance_role, "role_id", 1)):
+        for table, column, slot in (
+            (m.attendance_mission, "mission_id", 0),
+            (m.attendance_role, "role_id", 1),
+        ):
             for attendance_id, value in conn.execute(
                 select(table.c.attendance_id, table.c[column])
                 .join(a, a.id == table.c.attendance_id)
@@ -799,8 +965,11 @@ class _Import:
         for chunk in chunks(sorted(org_ids), LOOKUP_CHUNK):
             for ident, org_id, role_id, kind in self.s.execute(
                 select(c.id, c.organisation_id, c.ask_role_id, c.ask_kind)
-                .where(c.organisation_id.in_(chunk), c.stage.in_(list(m.OPEN_STAGES)),
-                       c.archived.is_(False))
+                .where(
+                    c.organisation_id.in_(chunk),
+                    c.stage.in_(list(m.OPEN_STAGES)),
+                    c.archived.is_(False),
+                )
                 .order_by(c.last_touch_on.desc(), c.id.desc())
             ):
                 if role_id is None and kind is not None:
@@ -811,9 +980,13 @@ class _Import:
     def _conversations_with_open_steps(self, ids: list[int]) -> set[int]:
         found: set[int] = set()
         for chunk in chunks(sorted(set(ids)), LOOKUP_CHUNK):
-            found.update(self.s.scalars(
-                select(m.Step.conversation_id).where(
-                    m.Step.conversation_id.in_(chunk), m.Step.done_on.is_(None))))
+            found.update(
+                self.s.scalars(
+                    select(m.Step.conversation_id).where(
+                        m.Step.conversation_id.in_(chunk), m.Step.done_on.is_(None)
+                    )
+                )
+            )
         return found
 
     # ----------------------------------------------------------------- writing
@@ -834,8 +1007,14 @@ class _Import:
         assert self.event is not None and self.event.id is not None
         now = m.utcnow()
         stamp = {"version": 1, "created_at": now, "updated_at": now, "updated_by": self.actor}
-        total = (len(plan.new_orgs) + len(plan.new_contacts) + len(plan.updates)
-                 + len(plan.attendances) + len(plan.to_open) + len(plan.to_touch))
+        total = (
+            len(plan.new_orgs)
+            + len(plan.new_contacts)
+            + len(plan.updates)
+            + len(plan.attendances)
+            + len(plan.to_open)
+            + len(plan.to_touch)
+        )
         done = 0
 
         def advance(n: int) -> None:
@@ -846,18 +1025,34 @@ class _Import:
         # organisations
         org_refs = list(plan.new_orgs)
         org_ids = self.bulk.insert_indexed(
-            _TABLES["organisation"], len(org_refs),
-            ({"name": plan.new_orgs[ref][0], "name_key": plan.new_orgs[ref][1],
-              "sector": guess_sector(plan.new_orgs[ref][0]), "anchor": False,
-              "archived": False, **stamp} for ref in org_refs),
+            _TABLES["organisation"],
+            len(org_refs),
+            (
+                {
+                    "name": plan.new_orgs[ref][0],
+                    "name_key": plan.new_orgs[ref][1],
+                    "sector": guess_sector(plan.new_orgs[ref][0]),
+                    "anchor": False,
+                    "archived": False,
+                    **stamp,
+                }
+                for ref in org_refs
+            ),
             advance,
         )
         real_org = dict(zip(org_refs, org_ids, strict=True))
         plan.real_org = real_org
         self.bulk.history(
-            {"action": "create", "entity": "organisation", "entity_id": real_org[ref],
-             "organisation_id": real_org[ref], "summary": plan.new_orgs[ref][0], "changes": None}
-            for ref in org_refs)
+            {
+                "action": "create",
+                "entity": "organisation",
+                "entity_id": real_org[ref],
+                "organisation_id": real_org[ref],
+                "summary": plan.new_orgs[ref][0],
+                "changes": None,
+            }
+            for ref in org_refs
+        )
 
         def org(ref: int | None) -> int | None:
             return real_org[ref] if ref is not None and ref < 0 else ref
@@ -865,20 +1060,41 @@ class _Import:
         # contacts
         consent_source = f"{self.event.name} registration"[:300]
         contact_ids = self.bulk.insert_indexed(
-            _TABLES["contact"], len(plan.new_contacts),
-            ({"name": c.name, "name_key": c.key, "email": c.email, "phone": c.phone,
-              "job_title": c.job_title, "senior": False, "organisation_id": org(c.organisation_id),
-              "lawful_basis": LAWFUL_BASIS, "consent_source": consent_source,
-              "consent_date": c.consent_date, "archived": False, **stamp}
-             for c in plan.new_contacts),
+            _TABLES["contact"],
+            len(plan.new_contacts),
+            (
+                {
+                    "name": c.name,
+                    "name_key": c.key,
+                    "email": c.email,
+                    "phone": c.phone,
+                    "job_title": c.job_title,
+                    "senior": False,
+                    "organisation_id": org(c.organisation_id),
+                    "lawful_basis": LAWFUL_BASIS,
+                    "consent_source": consent_source,
+                    "consent_date": c.consent_date,
+                    "archived": False,
+                    **stamp,
+                }
+                for c in plan.new_contacts
+            ),
             advance,
         )
-        real_contact = {c.ref: ident for c, ident in zip(plan.new_contacts, contact_ids,
-                                                         strict=True)}
+        real_contact = {
+            c.ref: ident for c, ident in zip(plan.new_contacts, contact_ids, strict=True)
+        }
         self.bulk.history(
-            {"action": "create", "entity": "contact", "entity_id": real_contact[c.ref],
-             "organisation_id": org(c.organisation_id), "summary": c.name, "changes": None}
-            for c in plan.new_contacts)
+            {
+                "action": "create",
+                "entity": "contact",
+                "entity_id": real_contact[c.ref],
+                "organisation_id": org(c.organisation_id),
+                "summary": c.name,
+                "changes": None,
+            }
+            for c in plan.new_contacts
+        )
 
         def person(ref: int) -> int:
             return real_contact[ref] if ref < 0 else ref
@@ -887,55 +1103,96 @@ class _Import:
         if plan.updates:
             t = _TABLES["contact"]
             statement = (
-                update(t).where(t.c.id == bindparam("b_id")).values(
-                    name=bindparam("b_name"), name_key=bindparam("b_key"),
-                    job_title=bindparam("b_job"), phone=bindparam("b_phone"),
-                    organisation_id=bindparam("b_org"), version=t.c.version + 1,
-                    updated_at=now, updated_by=self.actor)
+                update(t)
+                .where(t.c.id == bindparam("b_id"))
+                .values(
+                    name=bindparam("b_name"),
+                    name_key=bindparam("b_key"),
+                    job_title=bindparam("b_job"),
+                    phone=bindparam("b_phone"),
+                    organisation_id=bindparam("b_org"),
+                    version=t.c.version + 1,
+                    updated_at=now,
+                    updated_by=self.actor,
+                )
             )
             for chunk in chunks(plan.updates, CHUNK):
-                self.s.execute(statement, [
-                    {"b_id": c.ref, "b_name": c.name, "b_key": c.key, "b_job": c.job_title,
-                     "b_phone": c.phone, "b_org": org(c.organisation_id)} for c in chunk])
+                self.s.execute(
+                    statement,
+                    [
+                        {
+                            "b_id": c.ref,
+                            "b_name": c.name,
+                            "b_key": c.key,
+                            "b_job": c.job_title,
+                            "b_phone": c.phone,
+                            "b_org": org(c.organisation_id),
+                        }
+                        for c in chunk
+                    ],
+                )
                 advance(len(chunk))
             self.bulk.history(
-                {"action": "update", "entity": "contact", "entity_id": c.ref,
-                 "organisation_id": org(c.organisation_id), "summary": c.name,
-                 "changes": {k: [plan.org_name(v[0]) if k == "organisation" else v[0],
-                                 plan.org_name(v[1]) if k == "organisation" else v[1]]
-                             for k, v in (c.changes or {}).items()}}
-                for c in plan.updates)
+                {
+                    "action": "update",
+                    "entity": "contact",
+                    "entity_id": c.ref,
+                    "organisation_id": org(c.organisation_id),
+                    "summary": c.name,
+                    "changes": {
+                        k: [
+                            plan.org_name(v[0]) if k == "organisation" else v[0],
+                            plan.org_name(v[1]) if k == "organisation" else v[1],
+                        ]
+                        for k, v in (c.changes or {}).items()
+                    },
+                }
+                for c in plan.updates
+            )
 
         # attendances: those with interest need their ids back
         event_id = self.event.id
 
         def attendance_row(a: _Attendance) -> dict[str, Any]:
-            return {"event_id": event_id, "contact_id": person(a.contact.ref),
-                    "organisation_id": org(a.organisation_ref), "role": a.role,
-                    "registered_at": a.registered_at}
+            return {
+                "event_id": event_id,
+                "contact_id": person(a.contact.ref),
+                "organisation_id": org(a.organisation_ref),
+                "role": a.role,
+                "registered_at": a.registered_at,
+            }
 
         plain = (attendance_row(a) for a in plan.attendances if a.interest is None)
         for chunk in chunks(plain, CHUNK):
             self.bulk.execute_many(_TABLES["attendance"], chunk)
             advance(len(chunk))
         with_interest = [a for a in plan.attendances if a.interest is not None]
-        interest_ids = self.bulk.insert(_TABLES["attendance"], len(with_interest),
-                                    (attendance_row(a) for a in with_interest), advance)
+        interest_ids = self.bulk.insert(
+            _TABLES["attendance"],
+            len(with_interest),
+            (attendance_row(a) for a in with_interest),
+            advance,
+        )
         mission_links: list[dict[str, int]] = []
         role_links: list[dict[str, int]] = []
         for a, attendance_id in zip(with_interest, interest_ids, strict=True):
             assert a.interest is not None
             given_missions, given_roles = a.interest
-            mission_links += [{"attendance_id": attendance_id, "mission_id": x}
-                              for x in sorted(given_missions)]
-            role_links += [{"attendance_id": attendance_id, "role_id": x}
-                           for x in sorted(given_roles)]
+            mission_links += [
+                {"attendance_id": attendance_id, "mission_id": x} for x in sorted(given_missions)
+            ]
+            role_links += [
+                {"attendance_id": attendance_id, "role_id": x} for x in sorted(given_roles)
+            ]
         for attendance_id, new_missions, new_roles in plan.old_interest:
-            mission_links += [{"attendance_id": attendance_id, "mission_id": x}
-                              for x in new_missions]
+            mission_links += [
+                {"attendance_id": attendance_id, "mission_id": x} for x in new_missions
+            ]
             role_links += [{"attendance_id": attendance_id, "role_id": x} for x in new_roles]
-        for table, links in ((m.attendance_mission, mission_links),
-                             (m.attendance_role, role_links)):
+        for table, links in (
+            (m.attendance_mission, mission_links),
+            (m.attendance_role, role_links),
+        ):
             for chunk in chunks(links, CHUNK):
                 self.bulk.execute_many(table, chunk)
 
@@ -943,10 +1200,16 @@ class _Import:
         if not report.changed:
             return  # a re-import that changed nothing leaves no mark in the audit trail
         history.record(
-            self.s, "import", "event", event_id, organisation_id=None,
-            summary=(f"imported {source_name}: {report.contacts_created} contacts and "
-                     f"{report.organisations_created} organisations created, "
-                     f"{report.attendances_created} attendances")[:500],
+            self.s,
+            "import",
+            "event",
+            event_id,
+            organisation_id=None,
+            summary=(
+                f"imported {source_name}: {report.contacts_created} contacts and "
+                f"{report.organisations_created} organisations created, "
+                f"{report.attendances_created} attendances"
+            )[:500],
         )
 
     def _write_conversations(
@@ -957,8 +1220,7 @@ class _Import:
         assert self.event is not None and plan.lead_id is not None and plan.when is not None
         now = m.utcnow()
         stamp = {"version": 1, "created_at": now, "updated_at": now, "updated_by": self.actor}
-        role_names = dict(self.s.execute(
-            select(m.AmbassadorRole.id, m.AmbassadorRole.name)).all())
+        role_names = dict(self.s.execute(select(m.AmbassadorRole.id, m.AmbassadorRole.name)).all())
         mission_names = dict(self.s.execute(select(m.Mission.id, m.Mission.name)).all())
         when, event_name = plan.when, self.event.name
 
@@ -977,44 +1239,93 @@ class _Import:
             return text
 
         opened = self.bulk.insert(
-            _TABLES["conversation"], len(plan.to_open),
-            ({"organisation_id": plan.real(g.organisation_ref), "lead_id": plan.lead_id,
-              "ask_role_id": g.role_id, "ask_kind": None,
-              "subject": f"Interest expressed at {event_name}"[:300], "stage": m.Stage.INITIATED.value,
-              "started_on": when, "last_touch_on": when, "archived": False, **stamp}
-             for g in plan.to_open),
+            _TABLES["conversation"],
+            len(plan.to_open),
+            (
+                {
+                    "organisation_id": plan.real(g.organisation_ref),
+                    "lead_id": plan.lead_id,
+                    "ask_role_id": g.role_id,
+                    "ask_kind": None,
+                    "subject": f"Interest expressed at {event_name}"[:300],
+                    "stage": m.Stage.INITIATED.value,
+                    "started_on": when,
+                    "last_touch_on": when,
+                    "archived": False,
+                    **stamp,
+                }
+                for g in plan.to_open
+            ),
             advance,
         )
         touched = [c for c, _ in plan.to_touch]
         groups = list(plan.to_open) + [g for _, g in plan.to_touch]
         conversation_ids = list(opened) + touched
         if opened:
-            self.bulk.execute_many(_TABLES["stage_change"], [
-                {"conversation_id": ident, "from_stage": None,
-                 "to_stage": m.Stage.INITIATED.value, "changed_on": when, "changed_at": now,
-                 "changed_by": self.actor}
-                for ident in opened])
-        touch_ids = self.bulk.insert(_TABLES["touchpoint"], len(conversation_ids), (
-            {"conversation_id": ident, "happened_on": when, "channel": m.Channel.EVENT.value,
-             "colleague_id": plan.lead_id, "contact_id": person(g.contacts[0]),
-             "note": note(g), "created_at": now}
-            for ident, g in zip(conversation_ids, groups, strict=True)), None)
+            self.bulk.execute_many(
+                _TABLES["stage_change"],
+                [
+                    {
+                        "conversation_id": ident,
+                        "from_stage": None,
+                        "to_stage": m.Stage.INITIATED.value,
+                        "changed_on": when,
+                        "changed_at": now,
+                        "changed_by": self.actor,
+                    }
+                    for ident in opened
+                ],
+            )
+        touch_ids = self.bulk.insert(
+            _TABLES["touchpoint"],
+            len(conversation_ids),
+            (
+                {
+                    "conversation_id": ident,
+                    "happened_on": when,
+                    "channel": m.Channel.EVENT.value,
+                    "colleague_id": plan.lead_id,
+                    "contact_id": person(g.contacts[0]),
+                    "note": note(g),
+                    "created_at": now,
+                }
+                for ident, g in zip(conversation_ids, groups, strict=True)
+            ),
+            None,
+        )
         if touched:
             t = _TABLES["conversation"]
             self.s.execute(
-                update(t).where(t.c.id == bindparam("b_id"), t.c.last_touch_on < when).values(
-                    last_touch_on=when, version=t.c.version + 1, updated_at=now,
-                    updated_by=self.actor),
+                update(t)
+                .where(t.c.id == bindparam("b_id"), t.c.last_touch_on < when)
+                .values(
+                    last_touch_on=when,
+                    version=t.c.version + 1,
+                    updated_at=now,
+                    updated_by=self.actor,
+                ),
                 [{"b_id": ident} for ident in touched],
             )
             advance(len(touched))
         step_for = list(opened) + plan.step_for_touched
         group_of = dict(zip(conversation_ids, groups, strict=True))
-        step_ids = self.bulk.insert(_TABLES["step"], len(step_for), (
-            {"conversation_id": ident, "owner_id": plan.lead_id, "due_on": plan.due,
-             "done_on": None, "description": f"Follow up the interest in "
-             f"{ask_words(group_of[ident])} expressed at {event_name}", **stamp}
-            for ident in step_for), None)
+        step_ids = self.bulk.insert(
+            _TABLES["step"],
+            len(step_for),
+            (
+                {
+                    "conversation_id": ident,
+                    "owner_id": plan.lead_id,
+                    "due_on": plan.due,
+                    "done_on": None,
+                    "description": f"Follow up the interest in "
+                    f"{ask_words(group_of[ident])} expressed at {event_name}",
+                    **stamp,
+                }
+                for ident in step_for
+            ),
+            None,
+        )
         # people and missions on each conversation, without repeating what is there
         have_people, have_missions = self._conversation_links(touched)
         people_links, mission_links = [], []
@@ -1027,22 +1338,50 @@ class _Import:
                 if (ident, mission_id) not in have_missions:
                     have_missions.add((ident, mission_id))
                     mission_links.append({"conversation_id": ident, "mission_id": mission_id})
-        for table, links in ((m.conversation_contact, people_links),
-                             (m.conversation_mission, mission_links)):
+        for table, links in (
+            (m.conversation_contact, people_links),
+            (m.conversation_mission, mission_links),
+        ):
             for chunk in chunks(links, CHUNK):
                 self.bulk.execute_many(table, chunk)
         org_of = {ident: plan.real(g.organisation_ref) for ident, g in group_of.items()}
-        self.bulk.history([
-            *({"action": "create", "entity": "conversation", "entity_id": ident,
-               "organisation_id": org_of[ident], "summary": f"Interest expressed at {event_name}",
-               "changes": None} for ident in opened),
-            *({"action": "create", "entity": "touchpoint", "entity_id": touch,
-               "organisation_id": org_of[ident], "summary": note(group_of[ident])[:200],
-               "changes": None} for touch, ident in zip(touch_ids, conversation_ids, strict=True)),
-            *({"action": "create", "entity": "step", "entity_id": step,
-               "organisation_id": org_of[ident], "summary": "Follow up", "changes": None}
-              for step, ident in zip(step_ids, step_for, strict=True)),
-        ])
+        self.bulk.history(
+            [
+                *(
+                    {
+                        "action": "create",
+                        "entity": "conversation",
+                        "entity_id": ident,
+                        "organisation_id": org_of[ident],
+                        "summary": f"Interest expressed at {event_name}",
+                        "changes": None,
+                    }
+                    for ident in opened
+                ),
+                *(
+                    {
+                        "action": "create",
+                        "entity": "touchpoint",
+                        "entity_id": touch,
+                        "organisation_id": org_of[ident],
+                        "summary": note(group_of[ident])[:200],
+                        "changes": None,
+                    }
+                    for touch, ident in zip(touch_ids, conversation_ids, strict=True)
+                ),
+                *(
+                    {
+                        "action": "create",
+                        "entity": "step",
+                        "entity_id": step,
+                        "organisation_id": org_of[ident],
+                        "summary": "Follow up",
+                        "changes": None,
+                    }
+                    for step, ident in zip(step_ids, step_for, strict=True)
+                ),
+            ]
+        )
 
     def _conversation_links(
         self, ids: list[int]
@@ -1051,13 +1390,22 @@ class _Import:
         missions: set[tuple[int, int]] = set()
         for chunk in chunks(sorted(set(ids)), LOOKUP_CHUNK):
             cc, cm = m.conversation_contact, m.conversation_mission
-            people.update(self.s.execute(
-                select(cc.c.conversation_id, cc.c.contact_id).where(
-                    cc.c.conversation_id.in_(chunk))))
-            missions.update(self.s.execute(
-                select(cm.c.conversation_id, cm.c.mission_id).where(
-                    cm.c.conversation_id.in_(chunk))))
+            people.update(
+                self.s.execute(
+                    select(cc.c.conversation_id, cc.c.contact_id).where(
+                        cc.c.conversation_id.in_(chunk)
+                    )
+                )
+            )
+            missions.update(
+                self.s.execute(
+                    select(cm.c.conversation_id, cm.c.mission_id).where(
+                        cm.c.conversation_id.in_(chunk)
+                    )
+                )
+            )
         return people, missions
+
 
 @dataclass
 class _Plan:
@@ -1115,5 +1463,6 @@ def _write_rejects(
                 # safe to open in a spreadsheet; the importer reads the quote back off
                 writer.writerow([neutralise(cell) for cell in row])
     except OSError as exc:
-        raise Invalid(f"cannot write the rejects file {path}: {exc.strerror or exc}",
-                      field="rejects") from exc
+        raise Invalid(
+            f"cannot write the rejects file {path}: {exc.strerror or exc}", field="rejects"
+        ) from exc

@@ -156,8 +156,9 @@ def _with_header(
             notes.append(f"skipped {len(skipped)} line(s) above the header")
     while header and not header[-1]:
         header.pop()  # trailing empty columns
-    return Table(name=name, header=header, rows=data, encoding=encoding, delimiter=delimiter,
-                 notes=notes)
+    return Table(
+        name=name, header=header, rows=data, encoding=encoding, delimiter=delimiter, notes=notes
+    )
 
 
 def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Table:
@@ -180,8 +181,9 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Table:
     except BaseException:
         workbook.close()
         raise
-    table = _with_header(f"{path.name} [{worksheet.title}]", _xlsx_rows(workbook, worksheet),
-                         "xlsx", None)
+    table = _with_header(
+        f"{path.name} [{worksheet.title}]", _xlsx_rows(workbook, worksheet), "xlsx", None
+    )
     table.size_hint = worksheet.max_row or 0
     return table
 

@@ -201,16 +201,24 @@ class InterestReader:
             pieces = part.split(",")
             start = 0
             while start < len(pieces):
-                spans = [(end, name_key(",".join(pieces[start:end])))
-                         for end in range(len(pieces), start, -1)]
+                spans = [
+                    (end, name_key(",".join(pieces[start:end])))
+                    for end in range(len(pieces), start, -1)
+                ]
                 if spans[-1][1] in BLANK_ANSWERS:
                     start += 1
                     continue
                 # the longest run of pieces that is a whole name ('Research, learning &
                 # evaluation'), else the shortest worded the form's own way ('Food security')
                 for lookup, order in ((self._ids.get, spans), (self._loosely, spans[::-1])):
-                    found = next(((end, ident) for end, text in order
-                                  if (ident := lookup(text)) is not None), None)
+                    found = next(
+                        (
+                            (end, ident)
+                            for end, text in order
+                            if (ident := lookup(text)) is not None
+                        ),
+                        None,
+                    )
                     if found is not None:
                         ids.append(found[1])
                         start = found[0]
@@ -224,19 +232,65 @@ class InterestReader:
         Estates and neighbourhoods; an answer that fits two items fits none."""
         if not key:
             return None
-        fits = {ident for known, ident in self._ids.items()
-                if key.startswith(known + " ") or known.startswith(key + " ")}
+        fits = {
+            ident
+            for known, ident in self._ids.items()
+            if key.startswith(known + " ") or known.startswith(key + " ")
+        }
         return fits.pop() if len(fits) == 1 else None
 
 
 _SECTOR_WORDS = (
     ("higher_education", ("university", "college", "institute", "school of", "academy")),
-    ("public_sector", ("council", "nhs", "police", "borough", "hospital", "government",
-                       "department", "authority", "school", "fire brigade", "library")),
-    ("culture", ("theatre", "museum", "gallery", "arts", "library", "opera", "cinema", "music",
-                 "dance", "festival", "orchestra")),
-    ("vcs", ("charity", "foundation", "trust", "association", "society", "cic", "community",
-             "voluntary", "mission", "church", "network", "centre")),
+    (
+        "public_sector",
+        (
+            "council",
+            "nhs",
+            "police",
+            "borough",
+            "hospital",
+            "government",
+            "department",
+            "authority",
+            "school",
+            "fire brigade",
+            "library",
+        ),
+    ),
+    (
+        "culture",
+        (
+            "theatre",
+            "museum",
+            "gallery",
+            "arts",
+            "library",
+            "opera",
+            "cinema",
+            "music",
+            "dance",
+            "festival",
+            "orchestra",
+        ),
+    ),
+    (
+        "vcs",
+        (
+            "charity",
+            "foundation",
+            "trust",
+            "association",
+            "society",
+            "cic",
+            "community",
+            "voluntary",
+            "mission",
+            "church",
+            "network",
+            "centre",
+        ),
+    ),
 )
 
 

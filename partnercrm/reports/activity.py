@@ -79,10 +79,15 @@ class Activity:
             Table(
                 "activity",
                 "Activity per colleague",
-                [("colleague", "Colleague"), ("conversations_started", "Conversations started"),
-                 ("open_conversations", "Open now"), ("touchpoints", "Touchpoints"),
-                 ("steps_done", "Steps done"), ("steps_overdue", "Steps overdue"),
-                 ("commitments", "Commitments")],
+                [
+                    ("colleague", "Colleague"),
+                    ("conversations_started", "Conversations started"),
+                    ("open_conversations", "Open now"),
+                    ("touchpoints", "Touchpoints"),
+                    ("steps_done", "Steps done"),
+                    ("steps_overdue", "Steps overdue"),
+                    ("commitments", "Commitments"),
+                ],
                 [c.as_dict() for c in self.colleagues],
             )
         ]
@@ -242,9 +247,15 @@ class Overdue:
             Table(
                 "overdue",
                 f"{self.total} overdue steps{shown}",
-                [("owner", "Owner"), ("step_id", "Step"), ("description", "What"),
-                 ("organisation", "Organisation"), ("conversation_id", "Conversation"),
-                 ("due", "Due"), ("days_overdue", "Days overdue")],
+                [
+                    ("owner", "Owner"),
+                    ("step_id", "Step"),
+                    ("description", "What"),
+                    ("organisation", "Organisation"),
+                    ("conversation_id", "Conversation"),
+                    ("due", "Due"),
+                    ("days_overdue", "Days overdue"),
+                ],
                 [s.as_dict() for s in self.steps],
             ),
             Table(
@@ -260,7 +271,11 @@ def _open_steps_query(f: Filters) -> Any:
     s = m.Step
     return (
         select(
-            s.id, s.description, m.Colleague.name, m.Organisation.name, s.conversation_id,
+            s.id,
+            s.description,
+            m.Colleague.name,
+            m.Organisation.name,
+            s.conversation_id,
             s.due_on,
         )
         .select_from(s)
@@ -284,8 +299,13 @@ def _step_lines(rows: Any, today: date) -> list[StepLine]:
         due = as_date(raw_due) or today
         lines.append(
             StepLine(
-                step_id=sid, description=description, owner=owner, organisation=org,
-                conversation_id=conversation_id, due=due, days_overdue=max(0, (today - due).days),
+                step_id=sid,
+                description=description,
+                owner=owner,
+                organisation=org,
+                conversation_id=conversation_id,
+                due=due,
+                days_overdue=max(0, (today - due).days),
             )
         )
     return lines
@@ -315,7 +335,8 @@ def overdue(
         .select_from(s)
         .join(m.Colleague, m.Colleague.id == s.owner_id)
         .where(
-            in_scope_conversation(s.conversation_id, _without_lead(f)), s.done_on.is_(None),
+            in_scope_conversation(s.conversation_id, _without_lead(f)),
+            s.done_on.is_(None),
             *where,
         )
         .group_by(s.owner_id, m.Colleague.name)

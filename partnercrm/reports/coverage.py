@@ -131,10 +131,13 @@ def coverage(session: Session, filters: Filters | None = None) -> Coverage:
     missions: list[tuple[int | None, str, str]] = [
         (mid, key, name) for mid, key, name in session.execute(mission_q)
     ]
-    roles = list(session.execute(
-        select(m.AmbassadorRole.id, m.AmbassadorRole.key, m.AmbassadorRole.name)
-        .order_by(m.AmbassadorRole.id)
-    ))
+    roles = list(
+        session.execute(
+            select(m.AmbassadorRole.id, m.AmbassadorRole.key, m.AmbassadorRole.name).order_by(
+                m.AmbassadorRole.id
+            )
+        )
+    )
     if any(mission_id is None for mission_id, *_ in counts):
         missions.append((None, ANY_MISSION, "Across all missions"))
 

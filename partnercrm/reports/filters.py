@@ -177,9 +177,7 @@ def in_scope_conversation(column: Any, f: Filters) -> ColumnElement[bool]:
 def conversation_has_mission(mission_id: int) -> ColumnElement[bool]:
     # an alias, so the EXISTS keeps its own FROM when the outer query joins the same table
     cm = m.conversation_mission.alias("scope_mission")
-    return exists().where(
-        cm.c.conversation_id == m.Conversation.id, cm.c.mission_id == mission_id
-    )
+    return exists().where(cm.c.conversation_id == m.Conversation.id, cm.c.mission_id == mission_id)
 
 
 def live_commitment(f: Filters) -> ColumnElement[bool]:

@@ -140,31 +140,48 @@ class Impact:
                 row[f"{measure}_text"] = f"{show(delivered)} of {show(promised)}"
             rows.append(row)
         shown = (
-            "" if len(self.stories) == self.stories_total
+            ""
+            if len(self.stories) == self.stories_total
             else f" (newest {len(self.stories)} of {self.stories_total})"
         )
         return [
             Table(
-                "impact", "Delivered of promised, per mission", columns, rows,
+                "impact",
+                "Delivered of promised, per mission",
+                columns,
+                rows,
                 text_columns=[
-                    ("mission_name", "Mission"), ("commitments", "Commitments"),
-                    ("delivered", "Delivered"), ("lapsed", "Lapsed"),
-                    ("opportunities_text", "Opportunities"), ("people_text", "People"),
-                    ("gbp_text", "GBP"), ("hours_text", "Hours"),
+                    ("mission_name", "Mission"),
+                    ("commitments", "Commitments"),
+                    ("delivered", "Delivered"),
+                    ("lapsed", "Lapsed"),
+                    ("opportunities_text", "Opportunities"),
+                    ("people_text", "People"),
+                    ("gbp_text", "GBP"),
+                    ("hours_text", "Hours"),
                 ],
             ),
             Table(
                 "impact_by_month",
                 "Delivered, month by month",
-                [("month", "Month"), ("opportunities", "Opportunities"), ("people", "People"),
-                 ("gbp", "GBP"), ("hours", "Hours")],
+                [
+                    ("month", "Month"),
+                    ("opportunities", "Opportunities"),
+                    ("people", "People"),
+                    ("gbp", "GBP"),
+                    ("hours", "Hours"),
+                ],
                 [month.as_dict() for month in self.by_month],
             ),
             Table(
                 "stories",
                 f"Stories, newest first{shown}",
-                [("delivered_on", "Date"), ("organisation", "Organisation"),
-                 ("missions", "Missions"), ("story", "Story")],
+                [
+                    ("delivered_on", "Date"),
+                    ("organisation", "Organisation"),
+                    ("missions", "Missions"),
+                    ("story", "Story"),
+                ],
                 [s.as_dict() for s in self.stories],
             ),
         ]
@@ -194,9 +211,13 @@ def impact(session: Session, filters: Filters | None = None, *, stories: int = 2
     def grouped(group: Any, joined: bool) -> Any:
         """(group, status, count, promised sums) for commitments agreed in the period."""
         q = commitments_joined(
-            group, c.status, func.count(),
-            func.sum(c.promised_opportunities), func.sum(c.promised_people),
-            func.sum(c.promised_gbp), func.sum(c.promised_hours),
+            group,
+            c.status,
+            func.count(),
+            func.sum(c.promised_opportunities),
+            func.sum(c.promised_people),
+            func.sum(c.promised_gbp),
+            func.sum(c.promised_hours),
         ).where(scope, f.in_period(c.agreed_on))
         if joined:
             q = q.join(cm, cm.c.commitment_id == c.id)
@@ -207,8 +228,12 @@ def impact(session: Session, filters: Filters | None = None, *, stories: int = 2
     def delivered(group: Any, joined: bool) -> Any:
         q = (
             commitments_joined(
-                group, func.count(), func.sum(d.opportunities), func.sum(d.people),
-                func.sum(d.gbp), func.sum(d.hours),
+                group,
+                func.count(),
+                func.sum(d.opportunities),
+                func.sum(d.people),
+                func.sum(d.gbp),
+                func.sum(d.hours),
             )
             .join(d, d.commitment_id == c.id)
             .where(scope, f.in_period(d.delivered_on))
@@ -260,7 +285,11 @@ def impact(session: Session, filters: Filters | None = None, *, stories: int = 2
     year, month = extract("year", d.delivered_on), extract("month", d.delivered_on)
     month_rows = session.execute(
         commitments_joined(
-            year, month, func.sum(d.opportunities), func.sum(d.people), func.sum(d.gbp),
+            year,
+            month,
+            func.sum(d.opportunities),
+            func.sum(d.people),
+            func.sum(d.gbp),
             func.sum(d.hours),
         )
         .join(d, d.commitment_id == c.id)
@@ -274,9 +303,12 @@ def impact(session: Session, filters: Filters | None = None, *, stories: int = 2
     ]
 
     told = scope & d.story.is_not(None) & f.in_period(d.delivered_on)
-    stories_total = session.scalar(
-        commitments_joined(func.count()).join(d, d.commitment_id == c.id).where(told)
-    ) or 0
+    stories_total = (
+        session.scalar(
+            commitments_joined(func.count()).join(d, d.commitment_id == c.id).where(told)
+        )
+        or 0
+    )
     story_rows = session.execute(
         commitments_joined(
             d.delivered_on, m.Organisation.name, c.id, c.kind, d.story, organisation=True

@@ -55,8 +55,12 @@ class PackData:
 
 
 def gather(
-    session: Session, filters: Filters | None = None, *, title: str = "Partnerships report",
-    today: date | None = None, stories: int = 12,
+    session: Session,
+    filters: Filters | None = None,
+    *,
+    title: str = "Partnerships report",
+    today: date | None = None,
+    stories: int = 12,
 ) -> PackData:
     f = filters or Filters()
     today = today or date.today()
@@ -101,8 +105,12 @@ def render_html(data: PackData) -> str:
 
 
 def write_pack(
-    session: Session, out_dir: Path, filters: Filters | None = None, *,
-    title: str = "Partnerships report", today: date | None = None,
+    session: Session,
+    out_dir: Path,
+    filters: Filters | None = None,
+    *,
+    title: str = "Partnerships report",
+    today: date | None = None,
 ) -> PackWritten:
     """Write index.html and one CSV per table into `out_dir` (made if missing)."""
     data = gather(session, filters, title=title, today=today)
@@ -113,8 +121,12 @@ def write_pack(
     full_stale = data.all_stale or data.stale
     full_overdue = data.all_overdue or data.overdue
     tables: list[Table] = [
-        *data.pipeline.tables(), *data.coverage.tables(), *data.impact.tables(),
-        *data.sectors.tables(), *data.activity.tables(), *full_stale.tables(),
+        *data.pipeline.tables(),
+        *data.coverage.tables(),
+        *data.impact.tables(),
+        *data.sectors.tables(),
+        *data.activity.tables(),
+        *full_stale.tables(),
         *full_overdue.tables(),
     ]
     for t in tables:
@@ -149,14 +161,22 @@ def _glance(d: PackData) -> list[tuple[str, str, str]]:
     active = sum(c.active for c in d.coverage.cells)
     return [
         (f"{p.open:,}", "open warm conversations", f"{p.total:,} started in the period"),
-        (percent(p.conversion_rate), "conversion rate",
-         "committed ÷ (committed + declined + parked)"),
-        ("—" if p.median_days is None else f"{p.median_days:g} days",
-         "median time to commitment",
-         "—" if p.p80_days is None else f"80% within {p.p80_days:g} days"),
+        (
+            percent(p.conversion_rate),
+            "conversion rate",
+            "committed ÷ (committed + declined + parked)",
+        ),
+        (
+            "—" if p.median_days is None else f"{p.median_days:g} days",
+            "median time to commitment",
+            "—" if p.p80_days is None else f"80% within {p.p80_days:g} days",
+        ),
         (f"{active:,}", "active ambassador roles", f"{len(d.coverage.gaps)} mission × role gaps"),
-        (f"{i.delivered.opportunities:,}", "opportunities delivered",
-         f"of {i.promised.opportunities:,} promised"),
+        (
+            f"{i.delivered.opportunities:,}",
+            "opportunities delivered",
+            f"of {i.promised.opportunities:,} promised",
+        ),
         (f"{i.delivered.people:,}", "people involved", f"of {i.promised.people:,} promised"),
         (money(i.delivered.gbp), "delivered in money", f"of {money(i.promised.gbp)} promised"),
         (f"{i.delivered.hours:,}", "hours given", f"of {i.promised.hours:,} promised"),
@@ -172,8 +192,11 @@ def _charts(d: PackData) -> dict[str, Any]:
             ("Open or committed", p.open + stages["committed"]),
             ("Committed", stages["committed"]),
         ],
-        aside=[("Parked", stages["parked"]), ("Declined", stages["declined"]),
-               ("Still open", p.open)],
+        aside=[
+            ("Parked", stages["parked"]),
+            ("Declined", stages["declined"]),
+            ("Still open", p.open),
+        ],
         label="Warm conversations: from first touch to commitment",
     )
     cov = d.coverage
@@ -181,18 +204,21 @@ def _charts(d: PackData) -> dict[str, Any]:
         [name for _, name in cov.missions],
         [name for _, name in cov.roles],
         [[cov.cell(mk, rk).active for rk, _ in cov.roles] for mk, _ in cov.missions],
-        notes=[
-            [_cell_note(cov, mk, rk) for rk, _ in cov.roles] for mk, _ in cov.missions
-        ],
+        notes=[[_cell_note(cov, mk, rk) for rk, _ in cov.roles] for mk, _ in cov.missions],
         label="Active Missions Ambassadors by mission and role",
     )
     periods = _time_axis(d.impact.by_month)
     impact_bars = {
-        "people": charts.bars([(k, v.people) for k, v in periods], unit="People involved",
-                              label="People involved, by delivery date"),
+        "people": charts.bars(
+            [(k, v.people) for k, v in periods],
+            unit="People involved",
+            label="People involved, by delivery date",
+        ),
         "opportunities": charts.bars(
-            [(k, v.opportunities) for k, v in periods], unit="Opportunities delivered",
-            label="Opportunities delivered, by delivery date", colour="#2f7d4f",
+            [(k, v.opportunities) for k, v in periods],
+            unit="Opportunities delivered",
+            label="Opportunities delivered, by delivery date",
+            colour="#2f7d4f",
         ),
     }
     sector_bars = charts.hbars(
@@ -226,8 +252,7 @@ def _time_axis(months: list[MonthDelivered]) -> list[tuple[str, Any]]:
         y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
     if len(axis) <= 18:
         return [
-            (date(yy, mm, 1).strftime("%b %y"), found.get((yy, mm), Measures()))
-            for yy, mm in axis
+            (date(yy, mm, 1).strftime("%b %y"), found.get((yy, mm), Measures())) for yy, mm in axis
         ]
     quarters: dict[str, Measures] = {}
     for yy, mm in axis:

@@ -101,13 +101,17 @@ class Pipeline:
         }
 
     def tables(self) -> list[Table]:
-        columns = [("mission_name", "Mission")] + [(s, s.capitalize()) for s in STAGES] + [
-            ("total", "Total"),
-            ("conversion", "Conversion"),
-            ("median_days", "Median days to commit"),
-            ("p80_days", "80th pct days"),
-            ("moved", "Moved stage"),
-        ]
+        columns = (
+            [("mission_name", "Mission")]
+            + [(s, s.capitalize()) for s in STAGES]
+            + [
+                ("total", "Total"),
+                ("conversion", "Conversion"),
+                ("median_days", "Median days to commit"),
+                ("p80_days", "80th pct days"),
+                ("moved", "Moved stage"),
+            ]
+        )
         rows = []
         for line in [*self.missions, self.total]:
             rows.append(
@@ -360,9 +364,15 @@ class Stale:
             Table(
                 "stale",
                 f"{self.total} open conversations untouched for {self.days}+ days{shown}",
-                [("conversation_id", "ID"), ("organisation", "Organisation"), ("lead", "Lead"),
-                 ("stage", "Stage"), ("subject", "Subject"), ("last_touch", "Last touch"),
-                 ("days_since", "Days since")],
+                [
+                    ("conversation_id", "ID"),
+                    ("organisation", "Organisation"),
+                    ("lead", "Lead"),
+                    ("stage", "Stage"),
+                    ("subject", "Subject"),
+                    ("last_touch", "Last touch"),
+                    ("days_since", "Days since"),
+                ],
                 [r.as_dict() for r in self.rows],
             )
         ]
@@ -397,8 +407,14 @@ def stale(
     total = session.scalar(conversations_joined(func.count()).where(where)) or 0
     q = (
         conversations_joined(
-            c.id, m.Organisation.name, m.Colleague.name, c.stage, c.subject, c.started_on,
-            c.last_touch_on, organisation=True,
+            c.id,
+            m.Organisation.name,
+            m.Colleague.name,
+            c.stage,
+            c.subject,
+            c.started_on,
+            c.last_touch_on,
+            organisation=True,
         )
         .join(m.Colleague, m.Colleague.id == c.lead_id)
         .where(where)
@@ -408,8 +424,14 @@ def stale(
         q = q.limit(limit)
     rows = [
         StaleConversation(
-            conversation_id=cid, organisation=org, lead=lead, stage=stage, subject=subject,
-            started_on=started, last_touch=last, days_since=(today - last).days,
+            conversation_id=cid,
+            organisation=org,
+            lead=lead,
+            stage=stage,
+            subject=subject,
+            started_on=started,
+            last_touch=last,
+            days_since=(today - last).days,
         )
         for cid, org, lead, stage, subject, started, last in session.execute(q)
     ]
@@ -453,7 +475,12 @@ def commitments_due(
     c = m.Commitment
     q = (
         commitments_joined(
-            c.id, m.Organisation.name, c.kind, c.status, c.due_on, c.beneficiary,
+            c.id,
+            m.Organisation.name,
+            c.kind,
+            c.status,
+            c.due_on,
+            c.beneficiary,
             organisation=True,
         )
         .where(
@@ -468,7 +495,11 @@ def commitments_due(
         q = q.limit(limit)
     return [
         CommitmentDue(
-            commitment_id=cid, organisation=org, kind=kind, status=status, due=as_date(due),  # type: ignore[arg-type]
+            commitment_id=cid,
+            organisation=org,
+            kind=kind,
+            status=status,
+            due=as_date(due),  # type: ignore[arg-type]
             beneficiary=beneficiary,
         )
         for cid, org, kind, status, due, beneficiary in session.execute(q)

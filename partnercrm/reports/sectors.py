@@ -84,10 +84,14 @@ class Sectors:
 
     def tables(self) -> list[Table]:
         columns = [
-            ("label", "Sector"), ("organisations", "Organisations"), ("anchors", "Anchors"),
+            ("label", "Sector"),
+            ("organisations", "Organisations"),
+            ("anchors", "Anchors"),
             ("open_conversations", "Open conversations"),
-            ("partners_committed", "Partners committed"), ("commitments", "Commitments"),
-            ("delivered", "Delivered"), ("delivered_gbp", "GBP delivered"),
+            ("partners_committed", "Partners committed"),
+            ("commitments", "Commitments"),
+            ("delivered", "Delivered"),
+            ("delivered_gbp", "GBP delivered"),
             ("delivered_people", "People involved"),
         ]
         everything = [*self.sectors, *self.anchors]
@@ -95,8 +99,10 @@ class Sectors:
             everything.append(self.total)
         return [
             Table(
-                "sectors", "Organisations and commitments by sector, and anchors against others",
-                columns, [x.as_dict() for x in everything],
+                "sectors",
+                "Organisations and commitments by sector, and anchors against others",
+                columns,
+                [x.as_dict() for x in everything],
                 note="Commitments: agreed in the period; GBP and people: delivered in the period.",
             )
         ]
@@ -141,7 +147,10 @@ def sectors(session: Session, filters: Filters | None = None) -> Sectors:
     cm = m.Commitment
     committed = session.execute(
         commitments_joined(
-            o.sector, o.anchor, func.count(func.distinct(o.id)), func.count(),
+            o.sector,
+            o.anchor,
+            func.count(func.distinct(o.id)),
+            func.count(),
             func.coalesce(
                 func.sum(case((cm.status == m.CommitmentStatus.DELIVERED, 1), else_=0)), 0
             ),

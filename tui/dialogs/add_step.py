@@ -32,8 +32,9 @@ class AddStepDialog(FormDialog[int]):
                 self.unavailable = f"{org.name} has no open conversation: press l to log one."
             owners, me = options.colleague_options(s), options.me(s)
         chosen = preselect(self.conversation_id, [v for _, v in threads])
-        yield self.select_field("conversation", "Conversation", threads, value=chosen,
-                                required=True)
+        yield self.select_field(
+            "conversation", "Conversation", threads, value=chosen, required=True
+        )
         yield self.text_field("description", "What to do", required=True)
         yield self.select_field("owner", "Owner", owners, value=me, required=True)
         yield self.date_field("due", "Due")

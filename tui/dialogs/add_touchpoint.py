@@ -33,11 +33,13 @@ class AddTouchpointDialog(FormDialog[int]):
                 self.unavailable = f"{org.name} has no conversations yet: press l to log one."
             people = options.contact_options(s, org)
         chosen = preselect(self.conversation_id, [v for _, v in threads])
-        yield self.select_field("conversation", "Conversation", threads, value=chosen,
-                                required=True)
+        yield self.select_field(
+            "conversation", "Conversation", threads, value=chosen, required=True
+        )
         yield self.date_field("on", "Date", self.crm.today)
-        yield self.select_field("channel", "Channel", options.channels(), value="meeting",
-                                required=True)
+        yield self.select_field(
+            "channel", "Channel", options.channels(), value="meeting", required=True
+        )
         if people:
             yield self.select_field("contact", "With", people)
         yield self.note_field("note", "Note")
@@ -47,8 +49,13 @@ class AddTouchpointDialog(FormDialog[int]):
         contact = session.get(m.Contact, values["contact"]) if values.get("contact") else None
         me = options.colleague(session, options.me(session)) or conv.lead
         conversations.add_touchpoint(
-            session, conv, on=values["on"], channel=values["channel"], note=values["note"],
-            colleague=me, contact=contact,
+            session,
+            conv,
+            on=values["on"],
+            channel=values["channel"],
+            note=values["note"],
+            colleague=me,
+            contact=contact,
         )
         return conv.id
 

@@ -42,8 +42,13 @@ class AmbassadorStatusDialog(FormDialog[int]):
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         amb = ambassadors.get_ambassadorship(session, values["ambassadorship"])
-        ambassadors.set_status(session, amb, values["status"], on=values["on"],
-                               expected_version=self.versions.get(amb.id))
+        ambassadors.set_status(
+            session,
+            amb,
+            values["status"],
+            on=values["on"],
+            expected_version=self.versions.get(amb.id),
+        )
         self.status = amb.status
         return amb.id
 

@@ -34,21 +34,28 @@ class ChangeStageDialog(FormDialog[int]):
             org = options.organisation(s, self.organisation_id)
             self.form_title = f"Change a conversation's stage with {org.name}"
             found = conversations.list_conversations(s, organisation=org, include_closed=True)
-            threads = [(options.conversation_title(c), c.id) for c in found
-                       if c.stage != m.Stage.COMMITTED]
+            threads = [
+                (options.conversation_title(c), c.id) for c in found if c.stage != m.Stage.COMMITTED
+            ]
             self.versions = {c.id: c.version for c in found}
             if not threads:
                 self.unavailable = f"{org.name} has no conversation whose stage can change."
         chosen = preselect(self.conversation_id, [v for _, v in threads])
-        yield self.select_field("conversation", "Conversation", threads, value=chosen,
-                                required=True)
+        yield self.select_field(
+            "conversation", "Conversation", threads, value=chosen, required=True
+        )
         yield self.select_field("stage", "New stage", STAGES, required=True)
         yield self.date_field("on", "On", self.crm.today)
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         conv = conversations.get_conversation(session, values["conversation"])
-        conversations.set_stage(session, conv, values["stage"], on=values["on"],
-                                expected_version=self.versions.get(conv.id))
+        conversations.set_stage(
+            session,
+            conv,
+            values["stage"],
+            on=values["on"],
+            expected_version=self.versions.get(conv.id),
+        )
         self.stage = conv.stage
         return conv.id
 

@@ -41,8 +41,9 @@ class CompleteStepDialog(FormDialog[int]):
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         step = steps.get_step(session, values["step"])
-        steps.complete_step(session, step, values["on"],
-                            expected_version=self.versions.get(step.id))
+        steps.complete_step(
+            session, step, values["on"], expected_version=self.versions.get(step.id)
+        )
         self.done = step.description
         return step.id
 

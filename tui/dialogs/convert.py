@@ -40,10 +40,12 @@ class ConvertDialog(FormDialog[int]):
             conv = next((c for c in found if c.id == chosen), None)
             kind, picked = _suggested(conv)
             missions = options.mission_options(s)
-        yield self.select_field("conversation", "Conversation", threads, value=chosen,
-                                required=True)
-        yield self.select_field("kind", "Kind of commitment", options.kinds(), value=kind,
-                                required=True)
+        yield self.select_field(
+            "conversation", "Conversation", threads, value=chosen, required=True
+        )
+        yield self.select_field(
+            "kind", "Kind of commitment", options.kinds(), value=kind, required=True
+        )
         yield self.many_field("missions", "Missions", missions, chosen=picked)
         yield self.text_field("beneficiary", "Beneficiary", placeholder="who benefits")
         yield self.amount_field("gbp", "Promised £")

@@ -41,8 +41,9 @@ class EnrolAmbassadorDialog(FormDialog[int]):
         role = session.get(m.AmbassadorRole, values["role"])
         mission = session.get(m.Mission, values["mission"]) if values["mission"] else None
         assert role is not None
-        amb = ambassadors.enrol(session, org, role, mission=mission, since=values["since"],
-                                status=values["status"])
+        amb = ambassadors.enrol(
+            session, org, role, mission=mission, since=values["since"], status=values["status"]
+        )
         self.role_name = role.name
         return amb.id
 

@@ -97,9 +97,17 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     # --- field builders: each returns a Field whose value() is already parsed ---
 
-    def text_field(self, name: str, label: str, value: str = "", *, required: bool = False,
-                   placeholder: str = "", hint: str | None = None,
-                   parse: Callable[[str], Any] | None = None) -> Field:
+    def text_field(
+        self,
+        name: str,
+        label: str,
+        value: str = "",
+        *,
+        required: bool = False,
+        placeholder: str = "",
+        hint: str | None = None,
+        parse: Callable[[str], Any] | None = None,
+    ) -> Field:
         control = TextInput(value=value, placeholder=placeholder, id=name, compact=True)
         return Field(name, label, control, required=required, hint=hint, parse=parse)
 
@@ -107,16 +115,18 @@ class FormDialog(ModalScreen[T], Generic[T]):
         control = NoteArea(value, id=name, soft_wrap=True, show_line_numbers=False, compact=True)
         return Field(name, label, control)
 
-    def date_field(self, name: str, label: str, value: date | None = None, *,
-             required: bool = True) -> Field:
+    def date_field(
+        self, name: str, label: str, value: date | None = None, *, required: bool = True
+    ) -> Field:
         today = self.crm.today
 
         def parse(raw: str) -> date:
             return parse_date(raw, label.lower(), today=today)
 
         shown = f"{value:%d/%m/%Y}" if value else ""
-        control = TextInput(value=shown, placeholder="12/11/2025, 12 Nov, today, +7", id=name,
-                            compact=True)
+        control = TextInput(
+            value=shown, placeholder="12/11/2025, 12 Nov, today, +7", id=name, compact=True
+        )
         return Field(name, label, control, parse=parse, required=required)
 
     def amount_field(self, name: str, label: str, *, whole: bool = False) -> Field:
@@ -136,8 +146,15 @@ class FormDialog(ModalScreen[T], Generic[T]):
         control = TextInput(placeholder="0", id=name, restrict=r"[0-9.,£]*", compact=True)
         return Field(name, label, control, parse=parse)
 
-    def select_field(self, name: str, label: str, options: Sequence[tuple[str, Any]],
-               value: Any = None, *, required: bool = False) -> Field:
+    def select_field(
+        self,
+        name: str,
+        label: str,
+        options: Sequence[tuple[str, Any]],
+        value: Any = None,
+        *,
+        required: bool = False,
+    ) -> Field:
         control: Select[Any] = Select(
             options,
             value=value if value is not None else Select.NULL,
@@ -148,8 +165,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
         )
         return Field(name, label, control, required=required)
 
-    def many_field(self, name: str, label: str, options: Sequence[tuple[str, Any]],
-             chosen: Iterable[Any] = ()) -> Field:
+    def many_field(
+        self, name: str, label: str, options: Sequence[tuple[str, Any]], chosen: Iterable[Any] = ()
+    ) -> Field:
         picked = set(chosen)
         control: SelectionList[Any] = SelectionList(
             *[(text, value, value in picked) for text, value in options], id=name, compact=True

@@ -39,8 +39,9 @@ class LogConversationDialog(FormDialog[int]):
             yield self.many_field("contacts", "With", people)
         yield self.select_field("lead", "Lead colleague", leads, value=me, required=True)
         yield self.date_field("on", "Date", self.crm.today)
-        yield self.select_field("channel", "Channel", options.channels(), value="meeting",
-                                required=True)
+        yield self.select_field(
+            "channel", "Channel", options.channels(), value="meeting", required=True
+        )
         yield self.note_field("note", "Note")
         yield self.text_field("step", "Next step", placeholder="e.g. send the sponsorship pack")
         yield self.date_field("due", "Next step due", required=False)

@@ -37,7 +37,9 @@ class NewContactDialog(FormDialog[int]):
         org = options.organisation(session, self.organisation_id)
         if values["email"] and (owner := contacts.email_owner(session, values["email"])):
             where = f" at {owner.organisation.name}" if owner.organisation else ""
-            raise Invalid(f"{values['email']} already belongs to {owner.name}{where}", field="email")
+            raise Invalid(
+                f"{values['email']} already belongs to {owner.name}{where}", field="email"
+            )
         contact = contacts.add_contact(
             session,
             values["name"],

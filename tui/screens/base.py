@@ -62,7 +62,9 @@ class DataScreen(Screen[None]):
                 data = self.load(session)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             message = explain(exc)
-            self.app.call_from_thread(self.notify, message, title="Could not load", severity="error")
+            self.app.call_from_thread(
+                self.notify, message, title="Could not load", severity="error"
+            )
             self.in_flight = False
             return
         if not worker.is_cancelled:

@@ -72,8 +72,9 @@ class DashboardScreen(PlaceScreen):
             with Horizontal(id="dashboard-top"):
                 with Vertical(id="pipeline-panel", classes="panel"):
                     yield Static("", id="pipeline")
-                yield panel_table("coverage", "Active Missions Ambassadors by mission and role",
-                                  cursor="cell")
+                yield panel_table(
+                    "coverage", "Active Missions Ambassadors by mission and role", cursor="cell"
+                )
             with Horizontal(id="dashboard-lists"):
                 yield panel_table("my-steps", "My steps")
                 with Vertical(id="dashboard-right"):
@@ -168,13 +169,19 @@ class DashboardScreen(PlaceScreen):
         steps = self.query_one("#my-steps", DataTable)
         steps.clear()
         for line in f.my_overdue:
-            steps.add_row(Text(f"{line.due:%d %b}", style="bold red"), _short(line.description, 26),
-                          _short(line.organisation, 16),
-                          key=f"conv:{line.conversation_id}:{line.step_id}")
+            steps.add_row(
+                Text(f"{line.due:%d %b}", style="bold red"),
+                _short(line.description, 26),
+                _short(line.organisation, 16),
+                key=f"conv:{line.conversation_id}:{line.step_id}",
+            )
         for line in f.my_week:
-            steps.add_row(f"{line.due:%d %b}", _short(line.description, 26),
-                          _short(line.organisation, 16),
-                          key=f"conv:{line.conversation_id}:{line.step_id}")
+            steps.add_row(
+                f"{line.due:%d %b}",
+                _short(line.description, 26),
+                _short(line.organisation, 16),
+                key=f"conv:{line.conversation_id}:{line.step_id}",
+            )
         panel = self.query_one("#my-steps-panel")
         if f.me is None:
             panel.border_title = f"My steps: '{self.crm.db.actor}' is not a colleague (use --as)"
@@ -187,18 +194,27 @@ class DashboardScreen(PlaceScreen):
         stale = self.query_one("#stale", DataTable)
         stale.clear()
         for row in f.stale:
-            stale.add_row(f"{row.last_touch:%d %b %y}", _short(row.organisation, 24), row.lead,
-                          key=f"conv:{row.conversation_id}")
-        self.query_one("#stale-panel").border_title = (
-            f"No touch in {STALE_DAYS}+ days ({f.stale_total})"
-        )
+            stale.add_row(
+                f"{row.last_touch:%d %b %y}",
+                _short(row.organisation, 24),
+                row.lead,
+                key=f"conv:{row.conversation_id}",
+            )
+        self.query_one(
+            "#stale-panel"
+        ).border_title = f"No touch in {STALE_DAYS}+ days ({f.stale_total})"
 
     def _show_due(self, f: Figures) -> None:
         due = self.query_one("#due", DataTable)
         due.clear()
         for c in f.due:
-            due.add_row(f"{c.due:%d %b}", _short(c.organisation, 16), _short(options.label(c.kind), 14),
-                        options.label(c.status), key=f"com:{c.commitment_id}")
+            due.add_row(
+                f"{c.due:%d %b}",
+                _short(c.organisation, 16),
+                _short(options.label(c.kind), 14),
+                options.label(c.status),
+                key=f"com:{c.commitment_id}",
+            )
         self.query_one("#due-panel").border_title = f"Commitments due this month ({len(f.due)})"
 
     def _show_coverage(self, f: Figures) -> None:

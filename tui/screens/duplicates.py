@@ -52,9 +52,16 @@ def describe(side: dict[str, Any], fields: list[tuple[str, str]], other: dict[st
     lines = [f"[b]id {side['id']}[/b]"]
     for key, label in fields:
         value = side.get(key)
-        text = ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+        text = (
+            ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+        )
         shown = escape(text) or "—"
-        if value != other.get(key) and key not in ("contacts", "conversations", "commitments", "events"):
+        if value != other.get(key) and key not in (
+            "contacts",
+            "conversations",
+            "commitments",
+            "events",
+        ):
             shown = f"[b]{shown}[/b]"
         lines.append(f"[dim]{label}:[/dim] {shown}")
     return "\n".join(lines)
@@ -163,8 +170,9 @@ class DuplicatesScreen(DataScreen):
         table = self.query_one("#pairs", DataTable)
         table.clear()
         for i, p in enumerate(data):
-            table.add_row(str(p["score"]), p["a"]["name"], p["b"]["name"], "; ".join(p["reasons"]),
-                          key=str(i))
+            table.add_row(
+                str(p["score"]), p["a"]["name"], p["b"]["name"], "; ".join(p["reasons"]), key=str(i)
+            )
         self._sides()
         if not data:
             self.notify(f"No probable duplicate {self.entity}s.")

@@ -51,20 +51,30 @@ class EventScreen(DataScreen):
         title.append(f"  ·  {d['kind']}  ·  {date.fromisoformat(d['date']):%d %b %Y}")
         if d["host"]:
             title.append(f"  ·  hosted by {d['host']}")
-        title.append(f"  ·  {len(d['attendees'])} people from {len(d['organisations'])} "
-                     "organisations")
+        title.append(
+            f"  ·  {len(d['attendees'])} people from {len(d['organisations'])} organisations"
+        )
         self.query_one("#event-title", Static).update(title)
         interest = self.query_one("#interest", DataTable)
         interest.clear()
         for i, row in enumerate(d["interest"]):
-            interest.add_row(row["organisation"], _words(row["missions"]), _words(row["roles"]),
-                             key=f"{i}:{row['organisation']}")
+            interest.add_row(
+                row["organisation"],
+                _words(row["missions"]),
+                _words(row["roles"]),
+                key=f"{i}:{row['organisation']}",
+            )
         people = self.query_one("#attendees", DataTable)
         people.clear()
         for i, p in enumerate(d["attendees"]):
             wants = _words(p["interest_missions"] + p["interest_roles"])
-            people.add_row(p["organisation"] or "", p["contact"], p["role"], wants,
-                           key=f"{i}:{p['organisation'] or ''}")
+            people.add_row(
+                p["organisation"] or "",
+                p["contact"],
+                p["role"],
+                wants,
+                key=f"{i}:{p['organisation'] or ''}",
+            )
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -36,9 +36,15 @@ class EventsScreen(PlaceScreen):
         table = self.query_one("#events", DataTable)
         table.clear()
         for e in rows:
-            table.add_row(f"{date.fromisoformat(e['date']):%d %b %Y}", e["name"], e["kind"], e["host"] or "",
-                          Text(str(e["attendees"]), justify="right"),
-                          Text(str(e["organisations"]), justify="right"), key=str(e["id"]))
+            table.add_row(
+                f"{date.fromisoformat(e['date']):%d %b %Y}",
+                e["name"],
+                e["kind"],
+                e["host"] or "",
+                Text(str(e["attendees"]), justify="right"),
+                Text(str(e["organisations"]), justify="right"),
+                key=str(e["id"]),
+            )
         if not rows:
             self.notify("No events yet. Import attendees with `partnercrm import attendees`.")
 

@@ -58,26 +58,32 @@ class MyWorkScreen(PlaceScreen):
         week_end = today + timedelta(days=7)
         work = Work(me=me.name, groups={key: [] for key, _ in GROUPS})
         for step in steps.list_steps(session, owner=me, today=today):
-            group = "overdue" if step.due_on < today else "week" if step.due_on < week_end else "later"
+            group = (
+                "overdue" if step.due_on < today else "week" if step.due_on < week_end else "later"
+            )
             conv = step.conversation
-            work.groups[group].append({
-                "id": step.id,
-                "due": step.due_on,
-                "description": step.description,
-                "organisation": conv.organisation.name,
-                "organisation_id": conv.organisation_id,
-                "conversation": conv.subject or options.label(conv.ask or "") or f"#{conv.id}",
-            })
+            work.groups[group].append(
+                {
+                    "id": step.id,
+                    "due": step.due_on,
+                    "description": step.description,
+                    "organisation": conv.organisation.name,
+                    "organisation_id": conv.organisation_id,
+                    "conversation": conv.subject or options.label(conv.ask or "") or f"#{conv.id}",
+                }
+            )
         return work
 
     def show(self, work: Work) -> None:
         title = self.query_one("#my-work-title", Static)
         if work.me is None:
-            title.update(Text(
-                f"You are acting as '{self.crm.db.actor}', who is not a colleague in this "
-                "database. Start the app with --as NAME (or set PARTNERCRM_USER) to see your steps.",
-                style="yellow",
-            ))
+            title.update(
+                Text(
+                    f"You are acting as '{self.crm.db.actor}', who is not a colleague in this "
+                    "database. Start the app with --as NAME (or set PARTNERCRM_USER) to see your steps.",
+                    style="yellow",
+                )
+            )
             return
         total = sum(len(v) for v in work.groups.values())
         title.update(Text(f"{work.me}: {total} open steps", style="bold"))
@@ -91,8 +97,13 @@ class MyWorkScreen(PlaceScreen):
                 if row["due"].year != self.crm.today.year:
                     shown += f" {row['due']:%Y}"
                 due = Text(shown, style="bold red" if key == "overdue" else "")
-                table.add_row(due, row["description"], row["organisation"], row["conversation"],
-                              key=str(row["id"]))
+                table.add_row(
+                    due,
+                    row["description"],
+                    row["organisation"],
+                    row["conversation"],
+                    key=str(row["id"]),
+                )
                 self.rows[str(row["id"])] = row
             if table.row_count:
                 table.move_cursor(row=min(keep, table.row_count - 1))

@@ -44,12 +44,17 @@ class PartnerScreen(DataScreen):
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        *[Binding(a.binding, f"act('{a.key}')", a.short, show=a.show)
-          for a in actions.ACTIONS if a.binding and a.needs_partner],
+        *[
+            Binding(a.binding, f"act('{a.key}')", a.short, show=a.show)
+            for a in actions.ACTIONS
+            if a.binding and a.needs_partner
+        ],
         Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False, key_display="["),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, key_display="]"),
-        *[Binding(str(i), f"show_tab('{tab}')", f"{tab} tab", show=False)
-          for i, tab in enumerate(TABS, 1)],
+        *[
+            Binding(str(i), f"show_tab('{tab}')", f"{tab} tab", show=False)
+            for i, tab in enumerate(TABS, 1)
+        ],
     ]
 
     def __init__(self, organisation_id: int, tab: str | None = None) -> None:
@@ -83,11 +88,27 @@ class PartnerScreen(DataScreen):
     def on_mount(self) -> None:
         columns = {
             "contacts-table": ("Name", "Job title", "Email", "Phone", "Senior"),
-            "conversations-table": ("#", "Subject / ask", "Stage", "Lead", "Missions",
-                                    "Last touch", "Next step"),
+            "conversations-table": (
+                "#",
+                "Subject / ask",
+                "Stage",
+                "Lead",
+                "Missions",
+                "Last touch",
+                "Next step",
+            ),
             "thread-table": ("Date", "What", "Who", "Detail"),
-            "commitments-table": ("#", "Kind", "Status", "Missions", "Beneficiary", "Due",
-                                  "Promised", "Delivered", "Latest story"),
+            "commitments-table": (
+                "#",
+                "Kind",
+                "Status",
+                "Missions",
+                "Beneficiary",
+                "Due",
+                "Promised",
+                "Delivered",
+                "Latest story",
+            ),
             "ambassadors-table": ("#", "Role", "Mission", "Status", "Since", "Changed"),
             "events-table": ("Date", "Event", "Kind", "Who came"),
             "history-table": ("When", "Who", "What"),
@@ -148,38 +169,99 @@ class PartnerScreen(DataScreen):
             # rich's Markdown is one renderable: far quicker than a widget per block
             self.query_one("#brief", Static).update(RichMarkdown(page.brief))
         self.brief_stale = page.brief is None
-        self._fill("contacts-table", [
-            (c["id"], (c["name"], c["job_title"] or "", c["email"] or "", c["phone"] or "",
-                       "yes" if c["senior"] else ""))
-            for c in d["contacts"]
-        ])
-        self._fill("conversations-table", [
-            (c["id"], (str(c["id"]), c["subject"] or options.label(c["ask"] or "") or "—",
-                       c["stage"], c["lead"], ", ".join(c["missions"]), _day(c["last_touch"]),
-                       _next_step(c)))
-            for c in d["conversations"]
-        ])
-        self._fill("commitments-table", [
-            (c["id"], (str(c["id"]), options.label(c["kind"]), options.label(c["status"]),
-                       ", ".join(c["missions"]), c["beneficiary"] or "", _day(c["due"]),
-                       figures_text(c["promised"]), figures_text(c["delivered"]),
-                       c["stories"][-1] if c["stories"] else ""))
-            for c in d["commitments"]
-        ])
-        self._fill("ambassadors-table", [
-            (a["id"], (str(a["id"]), a["role_name"], a["mission"] or "any", a["status"],
-                       _day(a["since"]), _day(a["status_changed_on"])))
-            for a in d["ambassadorships"]
-        ])
-        self._fill("events-table", [
-            (e["id"], (_day(e["date"]), e["name"] + (" (host)" if e["hosted"] else ""), e["kind"],
-                       ", ".join(e["people"])))
-            for e in d["events"]
-        ])
-        self._fill("history-table", [
-            (i, (line[:16], line[17:].split(" ", 1)[0], line[17:].split(" ", 1)[-1]))
-            for i, line in enumerate(page.history)
-        ])
+        self._fill(
+            "contacts-table",
+            [
+                (
+                    c["id"],
+                    (
+                        c["name"],
+                        c["job_title"] or "",
+                        c["email"] or "",
+                        c["phone"] or "",
+                        "yes" if c["senior"] else "",
+                    ),
+                )
+                for c in d["contacts"]
+            ],
+        )
+        self._fill(
+            "conversations-table",
+            [
+                (
+                    c["id"],
+                    (
+                        str(c["id"]),
+                        c["subject"] or options.label(c["ask"] or "") or "—",
+                        c["stage"],
+                        c["lead"],
+                        ", ".join(c["missions"]),
+                        _day(c["last_touch"]),
+                        _next_step(c),
+                    ),
+                )
+                for c in d["conversations"]
+            ],
+        )
+        self._fill(
+            "commitments-table",
+            [
+                (
+                    c["id"],
+                    (
+                        str(c["id"]),
+                        options.label(c["kind"]),
+                        options.label(c["status"]),
+                        ", ".join(c["missions"]),
+                        c["beneficiary"] or "",
+                        _day(c["due"]),
+                        figures_text(c["promised"]),
+                        figures_text(c["delivered"]),
+                        c["stories"][-1] if c["stories"] else "",
+                    ),
+                )
+                for c in d["commitments"]
+            ],
+        )
+        self._fill(
+            "ambassadors-table",
+            [
+                (
+                    a["id"],
+                    (
+                        str(a["id"]),
+                        a["role_name"],
+                        a["mission"] or "any",
+                        a["status"],
+                        _day(a["since"]),
+                        _day(a["status_changed_on"]),
+                    ),
+                )
+                for a in d["ambassadorships"]
+            ],
+        )
+        self._fill(
+            "events-table",
+            [
+                (
+                    e["id"],
+                    (
+                        _day(e["date"]),
+                        e["name"] + (" (host)" if e["hosted"] else ""),
+                        e["kind"],
+                        ", ".join(e["people"]),
+                    ),
+                )
+                for e in d["events"]
+            ],
+        )
+        self._fill(
+            "history-table",
+            [
+                (i, (line[:16], line[17:].split(" ", 1)[0], line[17:].split(" ", 1)[-1]))
+                for i, line in enumerate(page.history)
+            ],
+        )
         self._show_thread()
 
     def _fill(self, table_id: str, rows: list[tuple[Any, tuple[Any, ...]]]) -> None:
@@ -215,8 +297,13 @@ class PartnerScreen(DataScreen):
         if thread is None:
             title.update("No conversations yet: press l to log one.")
             return
-        title.update(Text(f"Conversation #{thread['id']}: steps and touchpoints "
-                          "(x marks the highlighted step done)", style="bold"))
+        title.update(
+            Text(
+                f"Conversation #{thread['id']}: steps and touchpoints "
+                "(x marks the highlighted step done)",
+                style="bold",
+            )
+        )
         today = self.crm.today.isoformat()
         for s in thread["steps"]:
             if s["done"]:
@@ -225,12 +312,18 @@ class PartnerScreen(DataScreen):
                 what, style = "step OVERDUE", "bold red"
             else:
                 what, style = "step", "bold"
-            table.add_row(_day(s["due"]), Text(what, style=style), s["owner"], s["description"],
-                          key=f"step:{s['id']}")
+            table.add_row(
+                _day(s["due"]),
+                Text(what, style=style),
+                s["owner"],
+                s["description"],
+                key=f"step:{s['id']}",
+            )
         for t in thread["touchpoints"]:
             who = ", ".join(x for x in (t["colleague"], t["contact"]) if x)
-            table.add_row(_day(t["date"]), t["channel"], who, t["note"] or "",
-                          key=f"touch:{t['id']}")
+            table.add_row(
+                _day(t["date"]), t["channel"], who, t["note"] or "", key=f"touch:{t['id']}"
+            )
 
     # --- actions ---
 
@@ -276,5 +369,3 @@ def _next_step(c: dict[str, Any]) -> str:
 def _day(iso: str | None) -> str:
     """'2025-11-12' as people read it: '12 Nov 2025'."""
     return f"{date.fromisoformat(iso):%d %b %Y}" if iso else ""
-
-

@@ -151,8 +151,9 @@ class PartnersScreen(PlaceScreen):
         table.clear()
         for r in page.rows:
             table.add_row(
-                Text(_fit(r.name, 30) + (" ⚓" if r.anchor else ""),
-                     style="bold" if r.anchor else ""),
+                Text(
+                    _fit(r.name, 30) + (" ⚓" if r.anchor else ""), style="bold" if r.anchor else ""
+                ),
                 options.label(r.sector),
                 r.stage.value,
                 _fit(r.lead or "", 15),

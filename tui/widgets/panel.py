@@ -8,9 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable
 
 
-def panel_table(
-    table_id: str, title: str, *, cursor: Literal["row", "cell"] = "row"
-) -> Vertical:
+def panel_table(table_id: str, title: str, *, cursor: Literal["row", "cell"] = "row") -> Vertical:
     """A panel (id `<table_id>-panel`) holding a DataTable (id `table_id`) with a row cursor."""
     table: DataTable[object] = DataTable(id=table_id, cursor_type=cursor, zebra_stripes=True)
     box = Vertical(table, id=f"{table_id}-panel", classes="panel")
