@@ -43,7 +43,7 @@ class AppContext:
                 warning = network_share_warning(resolve_url(self.url))
                 if warning:
                     click.echo(warning, err=True)
-                self._db = open_database(self.url, actor=self.actor)
+                self._db = open_database(self.url, actor=self.actor, verify=True)
         return self._db
 
     @contextmanager

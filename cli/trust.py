@@ -81,7 +81,7 @@ def _actors(session: Any, by: str) -> list[str]:
         found = colleagues.find_colleague(session, by)
     except PartnerCRMError:
         return names  # a login name that is not a colleague
-    return [*names, found.name, found.email]
+    return [*names, found.name, found.email, *([found.login] if found.login else [])]
 
 
 @click.command()

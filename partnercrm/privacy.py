@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, Text, cast, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from partnercrm import chain, history
+from partnercrm import access, chain, history
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.errors import Invalid
@@ -322,6 +322,7 @@ def _scrubbed_entry(
 
 def subject_access(session: Session, contact: m.Contact) -> dict[str, Any]:
     """Everything held about one person, as one JSON-ready document; the export is logged."""
+    access.require(session, "privacy", "export a person's data (subject access)")
     if contact.erased_at is not None:
         raise Invalid(
             f"contact {contact.id} was erased on {contact.erased_at:%d %b %Y}; "
@@ -507,6 +508,8 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
     conversations stay, so an event still had N attendees. The erasure itself is recorded:
     who and when, not what.
     """
+    if not dry_run:
+        access.require(session, "privacy", "erase personal data")
     if contact.erased_at is not None:
         raise Invalid(f"contact {contact.id} was already erased on {contact.erased_at:%d %b %Y}")
     session.flush()  # anything pending goes out first, so nothing stale is written back later
