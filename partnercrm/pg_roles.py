@@ -147,6 +147,30 @@ def sync_member(session: Session, colleague: m.Colleague) -> None:
         ) from exc
 
 
+def set_up(session: Session) -> tuple[dict[str, str], int]:
+    """The group roles of this database, made and granted; (their names, logins synced)."""
+    from partnercrm import access
+
+    access.require(session, "admin", "set up the database's roles")
+    if not _is_pg(session):
+        raise Invalid(
+            "group roles are PostgreSQL's: on SQLite the roles are recorded in the database "
+            "and the file is protected by the operating system",
+            field="db",
+        )
+    conn = session.connection()
+    try:
+        with conn.begin_nested():
+            groups = setup(conn)
+    except DBAPIError as exc:
+        raise Invalid(
+            f"PostgreSQL refused to set up the group roles ({_first_line(exc)}); it needs the "
+            "database's owner with the right to create roles (CREATEROLE)",
+            field="db",
+        ) from exc
+    return groups, sync_all(session)
+
+
 def sync_all(session: Session) -> int:
     """`sync_member` for every colleague with a login; how many there were."""
     from sqlalchemy import select

@@ -65,7 +65,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            drop_group_roles(conn, schema)
         admin.dispose()
+
+
+def drop_group_roles(conn, schema: str) -> None:
+    """Drop the group roles `init` or `db setup-roles` made for a test's schema."""
+    database = conn.execute(text("SELECT current_database()")).scalar_one()
+    for (role,) in conn.execute(
+        text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
+        {"p": f"pcrm_{database}_{schema}_%"},
+    ).all():
+        conn.execute(text(f'DROP OWNED BY "{role}"'))
+        conn.execute(text(f'DROP ROLE "{role}"'))
 
 
 @pytest.fixture(autouse=True)
