@@ -57,6 +57,13 @@ class AppContext:
         with errors(), self.db.reader() as session, session.begin():
             yield session
 
+    def record_access(self, what: str, entity: str, entity_id: int = 0, **kw: Any) -> None:
+        """Leave an access entry (who read what, when) for a bulk reading of personal data."""
+        from partnercrm import history
+
+        with self.transaction() as s:
+            history.record_access(s, what, entity, entity_id, **kw)
+
     def close(self) -> None:
         if self._db is not None:
             self._db.dispose()

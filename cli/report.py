@@ -293,4 +293,5 @@ def pack(app: AppContext, out_dir: str, title: str, as_of: str | None, **kw: Any
             )
         except OSError as exc:
             raise DataError(f"cannot write the pack to {out_dir}: {exc.strerror}") from exc
+    app.record_access(f"report pack written to {written.index}", "report")
     click.echo(f"Wrote {written.index} and {len(written.csv_files)} CSV files.")

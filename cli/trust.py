@@ -22,6 +22,12 @@ from cli.context import AppContext, DataError, emit, errors, json_option, pass_a
 @click.option("--since", metavar="DATE", help="Only changes on or after DATE (e.g. 1/11/2024).")
 @click.option("--by", metavar="COLLEAGUE", help="Only changes made by this colleague or login.")
 @click.option(
+    "--access",
+    "access_only",
+    is_flag=True,
+    help="Show who read personal data in bulk (briefs, packs, exports, imports), not changes.",
+)
+@click.option(
     "--limit",
     type=click.IntRange(min=1),
     default=200,
@@ -37,6 +43,7 @@ def history(
     conversation_id: str | None,
     since: str | None,
     by: str | None,
+    access_only: bool,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -59,6 +66,7 @@ def history(
             since=when,
             actor=_actors(s, by) if by else None,
             limit=limit,
+            access=access_only,
         )
         data = [i.as_dict() for i in items]
         lines = [audit.describe(i) for i in items]

@@ -116,6 +116,12 @@ def os_login() -> str:
 
 def identify(session: Session, claimed: str | None, *, verify: bool) -> Identity:
     """Who is acting on this database (see the module's docstring for the rules)."""
+    if verify and claimed and not clean(claimed):
+        raise Invalid(
+            f"{claimed!r} is not a colleague in this database: act as an existing colleague "
+            "(their name or email)",
+            field="as",
+        )
     postgres = session.get_bind().dialect.name == "postgresql"
     login = str(session.scalar(text("SELECT session_user"))) if postgres else os_login()
     managed = any_roles(session)
@@ -131,14 +137,20 @@ def identify(session: Session, claimed: str | None, *, verify: bool) -> Identity
         return _colleague_identity(mine, login, managed)
     if postgres:
         owner = bool(session.scalar(text(_PG_OWNER)))
-        if claimed and verify and clean(claimed) != login:
+        named = clean(claimed or "")
+        if not named or named == login:
+            return Identity(login, login, None, None if owner or not managed else frozenset())
+        if not owner:
             raise Invalid(
                 f"you are connected to PostgreSQL as {login}, which is no colleague's login: "
-                f"you act as {login} and cannot act as {clean(claimed)!r}",
+                f"you act as {login} and cannot act as {named!r}",
                 field="as",
             )
-        rights = None if owner or not managed else frozenset[str]()
-        return Identity(clean(claimed or "") or login, login, None, rights)
+        if not verify:
+            return Identity(named, login)
+        # the owner (who could write any row anyway) acts for a named colleague, on the record:
+        # the history keeps the owner's login beside the colleague's name
+        return _colleague_identity(_claimed_colleague(session, named), login, managed)
     if not claimed:
         return Identity(login, login)  # the file's owner
     if not verify:
