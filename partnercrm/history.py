@@ -341,6 +341,8 @@ def describe(item: HistoryItem) -> str:
         rows = (item.changes or {}).get("rows")
         counted = f" ({rows} rows)" if isinstance(rows, int) else ""
         return f"{item.at:%Y-%m-%d %H:%M} {item.actor} read the {item.summary}{counted}"
+    if item.entity == "database":
+        return f"{item.at:%Y-%m-%d %H:%M} {item.actor} {item.summary}"
     what = f"{item.entity.replace('_', ' ')} {item.entity_id}"
     if item.summary:
         what += f" ({item.summary})"

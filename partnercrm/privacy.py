@@ -595,6 +595,29 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
     return result
 
 
+def reapply_erasures(
+    session: Session, erased: dict[int, datetime], digests: dict[str, datetime]
+) -> int:
+    """Erase again, in a restored copy, everyone erased in the database it replaces.
+
+    `erased` maps contact ids to when they were erased, `digests` the blocked addresses;
+    returns how many people had come back with the copy and were erased again.
+    """
+    count = 0
+    for contact_id in sorted(erased):
+        contact = session.get(m.Contact, contact_id)
+        if contact is not None and contact.erased_at is None:
+            erase(session, contact)
+            count += 1
+    known = set(session.scalars(select(m.ErasedEmail.digest)))
+    missing = [
+        {"digest": d, "erased_at": at} for d, at in sorted(digests.items()) if d not in known
+    ]
+    if missing:
+        session.execute(insert(m.ErasedEmail), missing)
+    return count
+
+
 def redact_history(
     session: Session, replacements: list[tuple[m.HistoryEntry, Any, Any]]
 ) -> dict[str, dict[str, str]]:
