@@ -737,10 +737,10 @@ def test_a_row_with_neither_email_nor_organisation_is_rejected(crm, tmp_path):
 def test_an_import_that_rejects_every_row_writes_nothing(crm, tmp_path):
     path = write_csv(tmp_path / "a.csv", [person("Walk", "In", "", "")])
     rejects = tmp_path / "rejects.csv"
-    before = count(crm, m.Contact), count(crm, m.Attendance), count(crm, m.History)
+    before = count(crm, m.Contact), count(crm, m.Attendance), count(crm, m.HistoryEntry)
     with pytest.raises(Invalid, match=r"every row of a.csv was rejected \(1\), so nothing"):
         run(crm, path, rejects=rejects)
-    assert (count(crm, m.Contact), count(crm, m.Attendance), count(crm, m.History)) == before
+    assert (count(crm, m.Contact), count(crm, m.Attendance), count(crm, m.HistoryEntry)) == before
     assert "Walk" in rejects.read_text(encoding="utf-8-sig")
 
 
@@ -776,7 +776,8 @@ def test_a_rejects_file_is_safe_in_a_spreadsheet_and_still_imports(crm, tmp_path
         ],
     )
     rejects = tmp_path / "rejects.csv"
-    run(crm, path, rejects=rejects)
+    with pytest.raises(Invalid, match="every row"):
+        run(crm, path, rejects=rejects)
     with rejects.open(encoding="utf-8-sig", newline="") as handle:
         row = next(csv.DictReader(handle))
     assert row["Company"] == '\'=HYPERLINK("http://x","y")'

@@ -26,6 +26,7 @@ FIELDS = (
 # fields several columns may feed (interest cells are pooled; every status column has a say)
 MULTI_FIELDS = {"interest_missions", "interest_roles", "status"}
 PERSON_FIELDS = {"email", "full_name", "first_name", "last_name"}
+SPARE_FIELDS = {"email", "full_name", "organisation", "job_title", "phone"}
 
 
 @dataclass(frozen=True)
@@ -480,6 +481,9 @@ class ColumnMap:
     month_first: bool = False
     # columns the user named with --map: only these fail loudly on a value they cannot read
     forced: set[int] = field(default_factory=set)
+    # a second column for a field, read when the first is blank or anonymous: HubSpot's
+    # Associated Company beside an empty Company Name, a form's "Your email address"
+    spare: dict[str, list[int]] = field(default_factory=dict)
 
     def first(self, name: str) -> int | None:
         found = self.indexes.get(name)
@@ -517,6 +521,7 @@ def map_columns(
     if preset is not None and preset not in PRESETS:
         raise Invalid(f"preset {preset!r} is not one of {', '.join(PRESETS)}", field="preset")
     vocabulary, ignorable = _vocabulary(preset)
+    only_named = preset is not None and preset.startswith("eventbrite")  # its names alone
     keys = [compact(h) for h in header]
     forced: dict[int, str] = {}
     cmap_forced: set[int] = set()
@@ -544,7 +549,7 @@ def map_columns(
             target, rank = "ignore", 0
         elif (interest := _interest_field(key)) is not None:
             target, rank = interest, 0
-        elif (by_words := _by_words(key)) is not None:
+        elif not only_named and (by_words := _by_words(key)) is not None:
             target, rank = by_words
         else:
             cmap.unmapped.append(text)
@@ -559,6 +564,9 @@ def map_columns(
         cmap.indexes[target] = sorted(kept)
         for _, i in claimed:
             if i in kept:
+                cmap.mapped[header[i]] = target
+            elif target in SPARE_FIELDS and header[i]:
+                cmap.spare.setdefault(target, []).append(i)
                 cmap.mapped[header[i]] = target
             else:
                 cmap.unmapped.append(header[i])

@@ -434,6 +434,9 @@ class _Import:
         interest_cols = [(i, missions, "mission") for i in mission_cols] + [
             (i, roles, "ambassador role") for i in role_cols
         ]
+        spares = [
+            (names.index(f), cmap.spare[f]) for f in names if f in cmap.spare
+        ]
         status_cols = [(i, status_reader(header[i])) for i in cmap.indexes.get("status", [])]
         # a file with no email column (Meetup) is of people known by name and organisation
         emails_given = idx["email"] is not None
@@ -462,6 +465,9 @@ class _Import:
                 padded.append("")
             else:
                 padded = cells + [""] * (width + 1 - len(cells))
+            values = fetch(padded)
+            if spares:
+                values = _with_spares(values, padded, spares)
             (
                 first,
                 last,
@@ -472,7 +478,7 @@ class _Import:
                 phone,
                 ticket,
                 raw_date,
-            ) = fetch(padded)
+            ) = values
             name = person_name(first, last, full)
             if _ANONYMOUS in (raw_email.strip().lower(), name.lower()):
                 report.anonymous += 1  # an anonymous form answer is not a person
@@ -1475,6 +1481,20 @@ class _Plan:
 
     def real(self, ref: int) -> int:
         return self.real_org[ref] if ref < 0 else ref
+
+
+def _with_spares(
+    values: tuple[str, ...], cells: list[str], spares: list[tuple[int, list[int]]]
+) -> tuple[str, ...]:
+    """The row's values with a blank or anonymous one taken from a spare column instead."""
+    changed = list(values)
+    for at, columns in spares:
+        if changed[at].strip().lower() in ("", _ANONYMOUS):
+            for i in columns:
+                if i < len(cells) and cells[i].strip().lower() not in ("", _ANONYMOUS):
+                    changed[at] = cells[i]
+                    break
+    return tuple(changed)
 
 
 def _digits(text: str) -> str:
