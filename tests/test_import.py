@@ -363,9 +363,7 @@ def test_a_column_mapped_to_interest_fails_loudly(crm, tmp_path):
         ],
     )
     report = run(crm, path, column_map={"Missions": "interest_missions"})
-    assert [(r.line, r.reason) for r in report.rejected] == [
-        (3, "unknown mission 'Space travel'")
-    ]
+    assert [(r.line, r.reason) for r in report.rejected] == [(3, "unknown mission 'Space travel'")]
 
 
 def test_rejects_file_round_trip(crm, tmp_path):

@@ -406,8 +406,8 @@ _WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
 
 
 def compact(header: str) -> str:
-    """A header as a key: 'E-mail' and 'Email' and 'EMAIL ' are one key, 'email'."""
-    return name_key(header).replace(" ", "")
+    """A header as a key: 'E-mail', 'Email', 'EMAIL ' and 'e_mail' are one key, 'email'."""
+    return name_key(header).replace(" ", "").replace("_", "")
 
 
 def preset_list() -> list[dict[str, str]]:

@@ -45,10 +45,10 @@ from partnercrm.importing.values import (
     attendance_role,
     clean,
     guess_sector,
-    status_reader,
     key_of,
     month_first_in,
     person_name,
+    status_reader,
 )
 from partnercrm.matching import name_key
 
@@ -434,9 +434,7 @@ class _Import:
         interest_cols = [(i, missions, "mission") for i in mission_cols] + [
             (i, roles, "ambassador role") for i in role_cols
         ]
-        spares = [
-            (names.index(f), cmap.spare[f]) for f in names if f in cmap.spare
-        ]
+        spares = [(names.index(f), cmap.spare[f]) for f in names if f in cmap.spare]
         status_cols = [(i, status_reader(header[i])) for i in cmap.indexes.get("status", [])]
         # a file with no email column (Meetup) is of people known by name and organisation
         emails_given = idx["email"] is not None
@@ -902,7 +900,9 @@ class _Import:
                     found[address] = contact
         return found
 
-    def _contacts_by_name_alone(self, keys: set[str]) -> dict[tuple[int | None, str], list[_Contact]]:
+    def _contacts_by_name_alone(
+        self, keys: set[str]
+    ) -> dict[tuple[int | None, str], list[_Contact]]:
         """Stored contacts with no organisation and no email, by name key."""
         c = m.Contact
         columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
