@@ -71,7 +71,7 @@ def backup(db: Database, target: str | Path, *, overwrite: bool = False) -> Back
     if target.resolve() == source.resolve():
         raise Invalid(f"{target} is the database itself; choose another file for the backup")
     if target.exists() and not overwrite:
-        raise Invalid(f"{target} already exists; choose another name or pass --overwrite")
+        raise Invalid(f"{target} already exists; choose another name", field="overwrite")
     if not target.parent.is_dir():
         raise Invalid(f"the folder {target.parent} does not exist")
     started = time.perf_counter()
