@@ -1,7 +1,7 @@
 """attendance note: registration answers that name no mission or role
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 
 A yes/no or free-text answer to "would you like to be a Missions Ambassador?" is kept with the
 attendance instead of failing the row.
@@ -10,8 +10,8 @@ attendance instead of failing the row.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
