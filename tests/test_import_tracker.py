@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from partnercrm import models as m
-from partnercrm.importing.tracker import loose_sector, loose_stage
+from partnercrm.importing.tracker_columns import loose_sector, loose_stage
 
 
 def write(path: Path, lines: list[str]) -> Path:
