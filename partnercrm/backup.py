@@ -20,7 +20,7 @@ from sqlalchemy import Engine, and_, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from partnercrm import migrations, outputs
+from partnercrm import chain, migrations, outputs
 from partnercrm import models as m
 from partnercrm.database import Database, make_engine, resolve_url
 from partnercrm.errors import Invalid
@@ -240,6 +240,9 @@ class CheckReport:
     backend: str
     checks: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # the chain's length and last digest: noted elsewhere, they show a history cut short
+    history_entries: int = 0
+    history_head: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -251,6 +254,7 @@ class CheckReport:
             "ok": self.ok,
             "checks": self.checks,
             "problems": [p.as_dict() for p in self.problems],
+            "history": {"entries": self.history_entries, "head": self.history_head},
         }
 
 
@@ -284,9 +288,14 @@ def check(db: Database) -> CheckReport:
         report.checks.append("orphans")
         for message in _orphans(db.engine):
             report.problems.append(Problem("orphans", message))
-    report.checks += ["erased contacts", "last touch"]
+    report.checks += ["erased contacts", "last touch", "history chain"]
     for name, message in _consistency(db.engine):
         report.problems.append(Problem(name, message))
+    with db.engine.connect() as conn:
+        trail = chain.verify(conn)
+    report.history_entries, report.history_head = trail.entries, trail.head_digest
+    if trail.first_break is not None:
+        report.problems.append(Problem("history chain", trail.first_break.message))
     return report
 
 
