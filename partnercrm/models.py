@@ -383,9 +383,7 @@ class Touchpoint(Base):
     contact: Mapped[Contact | None] = relationship()
 
     __table_args__ = (
-        Index(
-            "uq_touchpoint_conversation_message", "conversation_id", "message_id", unique=True
-        ),
+        Index("uq_touchpoint_conversation_message", "conversation_id", "message_id", unique=True),
     )
 
 

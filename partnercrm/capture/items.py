@@ -28,10 +28,13 @@ class Captured:
 
     @property
     def on(self) -> date:
-        """The day it happened, in this machine's time zone (the council's)."""
-        if isinstance(self.when, datetime):
-            return self.when.astimezone().date() if self.when.tzinfo else self.when.date()
-        return self.when
+        """The day it happened where it happened: in the meeting's or the sender's time zone."""
+        return self.when.date() if isinstance(self.when, datetime) else self.when
+
+    def is_future(self, today: date) -> bool:
+        # a day ahead is allowed for a time zone east of here (Sydney's morning is our night)
+        ahead = 1 if isinstance(self.when, datetime) and self.when.tzinfo else 0
+        return (self.on - today).days > ahead
 
     @property
     def people(self) -> list[Address]:

@@ -177,7 +177,7 @@ class _Recorder:
         outcome = MessageOutcome(
             item.source, "matched", message_id=item.message_id, on=item.on, subject=item.subject
         )
-        if item.on > self.today:
+        if item.is_future(self.today):
             outcome.status, outcome.reason = "skipped", "it is dated in the future"
             return outcome
         savepoint = self.session.begin_nested()
@@ -280,13 +280,15 @@ class _Recorder:
             )
         )
         for email, org_id in rows:
-            found.setdefault(str(email).rsplit("@", 1)[-1], set()).add(org_id)
+            if org_id is not None:
+                found.setdefault(str(email).rsplit("@", 1)[-1], set()).add(org_id)
         for website, org_id in self.session.execute(
             select(m.Organisation.website, m.Organisation.id).where(
                 live, m.Organisation.website.is_not(None)
             )
         ):
-            host = (urlsplit(website if "//" in website else f"//{website}").hostname or "").lower()
+            site = str(website)
+            host = str(urlsplit(site if "//" in site else f"//{site}").hostname or "").lower()
             if host:
                 found.setdefault(host.removeprefix("www."), set()).add(org_id)
         self._domains = {d: ids for d, ids in found.items() if d not in WEBMAIL and d not in own}
