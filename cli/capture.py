@@ -129,8 +129,15 @@ def _render(report: CaptureReport, add_contacts: bool) -> None:
 
     would = "would be " if report.dry_run else ""
     for msg in report.messages:
-        when = f"{msg.on:%d %b %Y} " if msg.on else ""
-        head = f"{msg.source}: {when}{msg.subject!r}" if msg.subject else f"{msg.source}: {when}"
+        about = " ".join(
+            part
+            for part in (
+                f"{msg.on:%d %b %Y}" if msg.on else "",
+                repr(msg.subject) if msg.subject else "",
+            )
+            if part
+        )
+        head = f"{msg.source}: {about}" if about else f"{msg.source}:"
         if msg.status != "matched":
             click.echo(f"{head} — {msg.status}: {msg.reason}")
             continue

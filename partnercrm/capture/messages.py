@@ -8,6 +8,7 @@ are never opened or kept.
 from __future__ import annotations
 
 import hashlib
+import logging
 import mailbox
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -23,6 +24,10 @@ from typing import Any
 from partnercrm.capture.items import Address, Captured, Unreadable
 
 EMAIL_SUFFIXES = (".eml", ".msg")
+
+# extract-msg logs a broken file as an ERROR before raising; the report says it in one sentence
+for _name in ("extract_msg", "olefile"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
 def read_emails(paths: Iterable[str | Path]) -> Iterator[Captured | Unreadable]:
