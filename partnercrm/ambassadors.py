@@ -62,7 +62,7 @@ def enrol(
             f"{organisation.name} already holds the {role.name} role{where} "
             f"(ambassadorship {existing.id}, {existing.status})"
         )
-    when = parse_date(since or date.today(), "since")
+    when = parse_date(since or date.today(), "since", field="since")
     amb = m.Ambassadorship(
         organisation=organisation,
         role=role,
@@ -115,7 +115,7 @@ def set_status(
         raise Invalid(
             f"ambassadorship {ambassadorship.id} became {ambassadorship.status} on "
             f"{latest:%d %b %Y}; a move to {value} cannot be dated before that ({when:%d %b %Y})",
-            field="date",
+            field="on",
         )
     ambassadorship.status = value
     ambassadorship.status_changed_on = when

@@ -73,7 +73,7 @@ def add_commitment(
 ) -> m.Commitment:
     """Record what a conversation converted into; the conversation moves to `committed`."""
     agreed = parse_date(on or date.today(), "agreed date")
-    due_on = parse_optional_date(due, "due date")
+    due_on = parse_optional_date(due, "due date", field="due")
     if due_on is not None and due_on < agreed:
         # '31/3' typed in November reads as this year's March: say so rather than store it
         raise Invalid(

@@ -13,7 +13,7 @@ from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
 from partnercrm.dates import parse_date
-from partnercrm.errors import Invalid, NotFound
+from partnercrm.errors import Archived, Invalid, NotFound
 from partnercrm.matching import get_by_id
 
 # which stages a conversation may move to from each stage ("committed" only via a commitment)
@@ -74,14 +74,10 @@ def log_conversation(
     """Start a warm conversation; its first touchpoint is the conversation itself."""
     if organisation.archived:
         # it would be hidden with the organisation from every list, brief and report
-        raise Invalid(
-            f"{organisation.name} is archived; restore it first "
-            f"(`partnercrm partner restore {organisation.id}`)",
-            field="organisation",
-        )
+        raise Archived(f"{organisation.name} is archived; restore it first", organisation.id)
     when = parse_date(on or date.today())
     for contact in contacts:
-        _check_contact(contact, organisation)
+        _check_contact(contact, organisation, field="contacts")
     role, kind = resolve_ask(session, ask)
     conv = m.Conversation(
         organisation=organisation,
@@ -119,12 +115,12 @@ def log_conversation(
     return conv
 
 
-def _check_contact(contact: m.Contact, organisation: m.Organisation) -> None:
+def _check_contact(contact: m.Contact, organisation: m.Organisation, *, field: str) -> None:
     if contact.organisation_id not in (None, organisation.id):
         raise Invalid(
             f"{contact.name} is at {contact.organisation.name if contact.organisation else '?'}, "
             f"not {organisation.name}",
-            field="with",
+            field=field,
         )
 
 
@@ -142,7 +138,7 @@ def add_touchpoint(
     """Record one dated interaction; `message_id` names the email or meeting it was logged from."""
     when = parse_date(on or date.today())
     if contact is not None:
-        _check_contact(contact, conversation.organisation)
+        _check_contact(contact, conversation.organisation, field="contact")
     touch = m.Touchpoint(
         conversation_id=conversation.id,
         happened_on=when,
@@ -179,8 +175,7 @@ def set_stage(
         return conversation
     if value == m.Stage.COMMITTED and not via_commitment:
         raise Invalid(
-            "a conversation becomes committed when a commitment is recorded: "
-            f"use `commitment add {conversation.id} --kind KIND`",
+            "a conversation becomes committed when a commitment is recorded for it",
             field="stage",
         )
     if not via_commitment and value not in NEXT_STAGES[conversation.stage]:
@@ -199,7 +194,7 @@ def set_stage(
         raise Invalid(
             f"conversation {conversation.id} last changed stage on {latest:%d %b %Y}; "
             f"a move to {value} cannot be dated before that ({when:%d %b %Y})",
-            field="date",
+            field="on",
         )
     session.add(
         m.StageChange(

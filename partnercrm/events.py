@@ -44,7 +44,7 @@ def add_event(
         name=name,
         name_key=key,
         kind=check_kind(kind),
-        held_on=parse_date(held_on, "event date"),
+        held_on=parse_date(held_on, "event date", field="held_on"),
         host=host,
         owner=owner,
     )
