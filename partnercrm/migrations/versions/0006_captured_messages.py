@@ -1,7 +1,7 @@
 """captured messages: the Message-ID (or meeting occurrence) a touchpoint was logged from
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 
 `partnercrm log email` and `log meeting` store where each touchpoint came from, so logging the
 same messages again changes nothing. A plain ADD COLUMN (no table rebuild), so the search
@@ -11,8 +11,8 @@ triggers on touchpoint made by 0003 stay in place on SQLite.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
