@@ -42,6 +42,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "restore": ("cli.trust", "restore", "Replace the database with a checked backup."),
     "check": ("cli.trust", "check", "Check the database's integrity."),
     "privacy": ("cli.privacy", "privacy", "Personal-data rights: export, erase, retention."),
+    "log": ("cli.capture", "log", "Log emails (.eml, .msg, maildir) and meetings (.ics)."),
+    "calendar": ("cli.digest", "calendar", "Write steps, commitments and events as an .ics file."),
+    "digest": ("cli.digest", "digest", "Each colleague's daily digest: print it or email it."),
 }
 
 
