@@ -408,10 +408,17 @@ class Touchpoint(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # where a captured touchpoint came from: an email's Message-ID, or a meeting's UID and
+    # occurrence; logging the same message again finds it here and changes nothing
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="touchpoints")
     colleague: Mapped[Colleague | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
+
+    __table_args__ = (
+        Index("uq_touchpoint_conversation_message", "conversation_id", "message_id", unique=True),
+    )
 
 
 class Step(Versioned, Base):
