@@ -245,6 +245,7 @@ def _sheet_command(kind: str, summary: str) -> None:
         type=click.Path(dir_okay=False, writable=True),
         help="Write the rejected rows (with a `reason` column) to this CSV file.",
     )
+    @force_option
     @json_option
     @pass_app
     def command(
@@ -256,6 +257,7 @@ def _sheet_command(kind: str, summary: str) -> None:
         dry_run: bool,
         strict: bool,
         rejects: str | None,
+        force: bool,
         as_json: bool,
     ) -> None:
         from partnercrm.importing import tracker
@@ -279,6 +281,7 @@ def _sheet_command(kind: str, summary: str) -> None:
                 dry_run=dry_run,
                 strict=strict,
                 rejects=rejects,
+                replace_rejects=force,
                 **options,
             )
         emit(report.as_dict(), as_json, _render)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
+from partnercrm import outputs
 from partnercrm.errors import Conflict, Invalid, NotFound
 from partnercrm.importing.columns import ColumnMap
 from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
@@ -64,6 +65,7 @@ def import_sheet(
     dry_run: bool = False,
     strict: bool = False,
     rejects: str | Path | None = None,
+    replace_rejects: bool = False,
     fuzzy_threshold: float = FUZZY_THRESHOLD,
     today: date | None = None,
 ) -> ImportReport:
@@ -76,6 +78,8 @@ def import_sheet(
         raise Invalid(
             "the rejects file is the file being imported; give another file name", field="rejects"
         )
+    if rejects is not None:  # refused before anything is read or written
+        outputs.check_target(rejects, force=replace_rejects, database=session, field="rejects")
     table = read_table(source, sheet=sheet, score=sheet_header_score(kind))
     cmap = map_sheet(kind, table.header, column_map)
     report = ImportReport(
@@ -109,7 +113,7 @@ def import_sheet(
             report.rejected.extend(problems)
         report.notes.append(f"strict: nothing imported because {len(bad)} row(s) are bad")
         if rejects is not None:
-            _write_rejects(Path(rejects), table, bad)
+            _write_rejects(Path(rejects), table, bad, session, replace_rejects)
             report.rejects_file = str(rejects)
         return report
     savepoint = session.begin_nested()
@@ -127,7 +131,7 @@ def import_sheet(
         report.rejected.extend(problems)
     report.rows_rejected = len(bad)
     if rejects is not None:
-        _write_rejects(Path(rejects), table, bad)
+        _write_rejects(Path(rejects), table, bad, session, replace_rejects)
         report.rejects_file = str(rejects) if bad else None
     if bad and len(bad) == len(rows):
         savepoint.rollback()
