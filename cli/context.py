@@ -73,7 +73,7 @@ def errors() -> Iterator[None]:
     try:
         yield
     except PartnerCRMError as exc:
-        raise DataError(str(exc)) from exc
+        raise DataError(for_the_command_line(exc)) from exc
     except StaleDataError as exc:
         raise DataError(
             "the record was changed by someone else while you were saving; nothing was saved, "
@@ -102,6 +102,25 @@ def errors() -> Iterator[None]:
         raise DataError(f"database error: {exc.__class__.__name__}: {exc}") from exc
     except SQLAlchemyError as exc:
         raise DataError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+
+
+# what to type next, by the Invalid's field (the library's sentences name no option)
+NEXT_BY_FIELD = {
+    "overwrite": " or pass --overwrite",
+    "db": "; check --db or PARTNERCRM_DB",
+}
+
+
+def for_the_command_line(exc: Exception) -> str:
+    """The library's sentence, with the command or option that puts it right on the command line."""
+    from partnercrm.errors import Archived, Invalid
+
+    message = str(exc)
+    if isinstance(exc, Archived):
+        return f"{message} (`partnercrm partner restore {exc.organisation_id}`)"
+    if isinstance(exc, Invalid) and exc.field in NEXT_BY_FIELD:
+        return message + NEXT_BY_FIELD[exc.field]
+    return message
 
 
 def pass_app(f: Callable[..., Any]) -> Callable[..., Any]:

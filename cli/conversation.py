@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, emit, fields, json_option, pass_app, table
+from cli.context import AppContext, DataError, emit, fields, json_option, pass_app, table
 from partnercrm.models import Channel, Stage
 
 CHANNELS = click.Choice([c.value for c in Channel], case_sensitive=False)
@@ -135,11 +135,17 @@ def touch(
 def stage(app: AppContext, conversation_id: str, stage: str, on: str | None) -> None:
     """Move conversation ID to STAGE (committed comes from `commitment add`)."""
     from partnercrm import conversations
+    from partnercrm.errors import Invalid
 
     with app.transaction() as s:
         conv = conversations.get_conversation(s, conversation_id)
         before = conv.stage
-        conversations.set_stage(s, conv, stage, on=on)
+        try:
+            conversations.set_stage(s, conv, stage, on=on)
+        except Invalid as exc:
+            if stage != "committed":
+                raise
+            raise DataError(f"{exc}: use `commitment add {conv.id} --kind KIND`") from exc
         org = conv.organisation.name
     click.echo(f"Conversation {conversation_id} with {org}: {before} → {stage}.")
 

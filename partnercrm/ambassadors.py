@@ -44,7 +44,7 @@ def enrol(
     """Propose (or record) an organisation in an ambassador role, optionally for one mission."""
     value = _check_status(status)
     _check_not_held(session, organisation, role, mission)
-    when = parse_date(since or date.today(), "since")
+    when = parse_date(since or date.today(), "since", field="since")
     amb = m.Ambassadorship(
         organisation=organisation,
         role=role,
@@ -111,7 +111,7 @@ def edit_ambassadorship(
             )
         ambassadorship.role, ambassadorship.mission = new_role, new_mission
     if since is not None:
-        when = parse_date(since, "since")
+        when = parse_date(since, "since", field="since")
         if ambassadorship.status_changed_on == ambassadorship.since:
             ambassadorship.status_changed_on = when  # its status never moved: it moves with it
         elif when > ambassadorship.status_changed_on:
@@ -165,7 +165,7 @@ def set_status(
         raise Invalid(
             f"ambassadorship {ambassadorship.id} became {ambassadorship.status} on "
             f"{latest:%d %b %Y}; a move to {value} cannot be dated before that ({when:%d %b %Y})",
-            field="date",
+            field="on",
         )
     ambassadorship.status = value
     ambassadorship.status_changed_on = when

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, and_, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from partnercrm import migrations
+from partnercrm import chain, migrations
 from partnercrm import models as m
 from partnercrm.database import Database, make_engine, resolve_url
 from partnercrm.errors import Invalid
@@ -71,7 +71,7 @@ def backup(db: Database, target: str | Path, *, overwrite: bool = False) -> Back
     if target.resolve() == source.resolve():
         raise Invalid(f"{target} is the database itself; choose another file for the backup")
     if target.exists() and not overwrite:
-        raise Invalid(f"{target} already exists; choose another name or pass --overwrite")
+        raise Invalid(f"{target} already exists; choose another name", field="overwrite")
     if not target.parent.is_dir():
         raise Invalid(f"the folder {target.parent} does not exist")
     started = time.perf_counter()
@@ -234,6 +234,9 @@ class CheckReport:
     backend: str
     checks: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # the chain's length and last digest: noted elsewhere, they show a history cut short
+    history_entries: int = 0
+    history_head: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -245,6 +248,7 @@ class CheckReport:
             "ok": self.ok,
             "checks": self.checks,
             "problems": [p.as_dict() for p in self.problems],
+            "history": {"entries": self.history_entries, "head": self.history_head},
         }
 
 
@@ -278,9 +282,14 @@ def check(db: Database) -> CheckReport:
         report.checks.append("orphans")
         for message in _orphans(db.engine):
             report.problems.append(Problem("orphans", message))
-    report.checks += ["erased contacts", "last touch"]
+    report.checks += ["erased contacts", "last touch", "history chain"]
     for name, message in _consistency(db.engine):
         report.problems.append(Problem(name, message))
+    with db.engine.connect() as conn:
+        trail = chain.verify(conn)
+    report.history_entries, report.history_head = trail.entries, trail.head_digest
+    if trail.first_break is not None:
+        report.problems.append(Problem("history chain", trail.first_break.message))
     return report
 
 

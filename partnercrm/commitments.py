@@ -73,7 +73,7 @@ def add_commitment(
 ) -> m.Commitment:
     """Record what a conversation converted into; the conversation moves to `committed`."""
     agreed = parse_date(on or date.today(), "agreed date")
-    due_on = parse_optional_date(due, "due date")
+    due_on = parse_optional_date(due, "due date", field="due")
     if due_on is not None and due_on < agreed:
         # '31/3' typed in November reads as this year's March: say so rather than store it
         raise Invalid(
@@ -152,7 +152,7 @@ def _edit_commitment(
     if on is not None:
         _move_agreed(session, commitment, parse_date(on, "agreed date"))
     if due is not None:
-        commitment.due_on = parse_optional_date(due, "due date")
+        commitment.due_on = parse_optional_date(due, "due date", field="due")
     if commitment.due_on is not None and commitment.due_on < commitment.agreed_on:
         raise Invalid(
             f"the due date {commitment.due_on:%d %b %Y} is before the commitment was agreed "
@@ -170,7 +170,7 @@ def _move_agreed(session: Session, commitment: m.Commitment, when: date) -> None
         raise Invalid(
             f"commitment {commitment.id} delivered or closed on {first:%d %b %Y}; it cannot "
             f"have been agreed after that ({when:%d %b %Y})",
-            field="date",
+            field="on",
         )
     conversation = commitment.conversation
     if conversation is not None:
@@ -185,7 +185,7 @@ def _move_agreed(session: Session, commitment: m.Commitment, when: date) -> None
                 raise Invalid(
                     f"conversation {conversation.id} last changed stage on {before:%d %b %Y}; "
                     f"the commitment cannot have been agreed before that ({when:%d %b %Y})",
-                    field="date",
+                    field="on",
                 )
             change.changed_on = when
     commitment.agreed_on = when
@@ -196,14 +196,14 @@ def get_delivery(
 ) -> m.Delivery:
     """One of a commitment's deliveries: the one with `delivery_id`, else the latest."""
     if not commitment.deliveries:
-        raise Invalid(f"commitment {commitment.id} has no delivery recorded", field="delivery")
+        raise Invalid(f"commitment {commitment.id} has no delivery recorded", field="delivery_id")
     if delivery_id is None:
         return max(commitment.deliveries, key=lambda d: (d.delivered_on, d.id))
     found = get_by_id(session, m.Delivery, "delivery", delivery_id)
     if found.commitment_id != commitment.id:
         raise Invalid(
             f"delivery {found.id} belongs to commitment {found.commitment_id}, not {commitment.id}",
-            field="delivery",
+            field="delivery_id",
         )
     return found
 

@@ -103,8 +103,11 @@ def add_contact(
         organisation=organisation,
         lawful_basis=_check_basis(lawful_basis),
         consent_source=consent_source,
-        consent_date=parse_optional_date(consent_date, "consent date") or date.today(),
-        consent_expires=parse_optional_date(consent_expires, "consent expiry"),
+        consent_date=parse_optional_date(consent_date, "consent date", field="consent_date")
+        or date.today(),
+        consent_expires=parse_optional_date(
+            consent_expires, "consent expiry", field="consent_expires"
+        ),
     )
     session.add(contact)
     session.flush()
@@ -152,7 +155,9 @@ def edit_contact(
         contact.lawful_basis = _check_basis(changes["lawful_basis"])
     for key in ("consent_date", "consent_expires"):
         if changes.get(key) is not None:
-            setattr(contact, key, parse_optional_date(changes[key], key.replace("_", " ")))
+            setattr(
+                contact, key, parse_optional_date(changes[key], key.replace("_", " "), field=key)
+            )
     session.flush()
     return contact
 

@@ -13,7 +13,7 @@ from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
 from partnercrm.dates import as_date, parse_date
-from partnercrm.errors import Invalid, NotFound
+from partnercrm.errors import Archived, Invalid, NotFound
 from partnercrm.matching import get_by_id
 
 # which stages a conversation may move to from each stage ("committed" only via a commitment)
@@ -73,14 +73,10 @@ def log_conversation(
     """Start a warm conversation; its first touchpoint is the conversation itself."""
     if organisation.archived:
         # it would be hidden with the organisation from every list, brief and report
-        raise Invalid(
-            f"{organisation.name} is archived; restore it first "
-            f"(`partnercrm partner restore {organisation.id}`)",
-            field="organisation",
-        )
+        raise Archived(f"{organisation.name} is archived; restore it first", organisation.id)
     when = parse_date(on or date.today())
     for contact in contacts:
-        _check_contact(contact, organisation)
+        _check_contact(contact, organisation, field="contacts")
     role, kind = resolve_ask(session, ask)
     conv = m.Conversation(
         organisation=organisation,
@@ -117,12 +113,12 @@ def log_conversation(
     return conv
 
 
-def _check_contact(contact: m.Contact, organisation: m.Organisation) -> None:
+def _check_contact(contact: m.Contact, organisation: m.Organisation, *, field: str) -> None:
     if contact.organisation_id not in (None, organisation.id):
         raise Invalid(
             f"{contact.name} is at {contact.organisation.name if contact.organisation else '?'}, "
             f"not {organisation.name}",
-            field="with",
+            field=field,
         )
 
 
@@ -138,7 +134,7 @@ def add_touchpoint(
 ) -> m.Touchpoint:
     when = parse_date(on or date.today())
     if contact is not None:
-        _check_contact(contact, conversation.organisation)
+        _check_contact(contact, conversation.organisation, field="contact")
     touch = m.Touchpoint(
         conversation_id=conversation.id,
         happened_on=when,
@@ -184,7 +180,7 @@ def edit_conversation(
             conversation.missions = list(dict.fromkeys(missions))
         if contacts is not None:
             for contact in contacts:
-                _check_contact(contact, conversation.organisation)
+                _check_contact(contact, conversation.organisation, field="contacts")
             conversation.contacts = list(dict.fromkeys(contacts))
         if on is not None:
             _move_start(session, conversation, parse_date(on))
@@ -204,7 +200,7 @@ def _move_start(session: Session, conversation: m.Conversation, when: date) -> N
         raise Invalid(
             f"conversation {conversation.id} moved to {later[0].to_stage} on "
             f"{later[0].changed_on:%d %b %Y}; it cannot have started after that",
-            field="date",
+            field="on",
         )
     first_touch = session.scalar(
         conversation.touchpoints.select()
@@ -223,7 +219,7 @@ def _move_start(session: Session, conversation: m.Conversation, when: date) -> N
         raise Invalid(
             f"conversation {conversation.id} has a touchpoint on {others:%d %b %Y}; it cannot "
             f"have started after that ({when:%d %b %Y})",
-            field="date",
+            field="on",
         )
     conversation.started_on = when
     for change in changes:
@@ -285,7 +281,7 @@ def _edit_touchpoint(
             raise Invalid(
                 f"conversation {conversation.id} started on {conversation.started_on:%d %b %Y}; "
                 f"a touchpoint in it cannot be dated before that ({when:%d %b %Y})",
-                field="date",
+                field="on",
             )
         touchpoint.happened_on = when
     if channel is not None:
@@ -293,7 +289,7 @@ def _edit_touchpoint(
     if note is not None:
         touchpoint.note = note.strip() or None
     if contact is not None:
-        _check_contact(contact, conversation.organisation)
+        _check_contact(contact, conversation.organisation, field="contact")
         touchpoint.contact = contact
     elif clear_contact:
         touchpoint.contact = None
@@ -344,8 +340,7 @@ def set_stage(
         return conversation
     if value == m.Stage.COMMITTED and not via_commitment:
         raise Invalid(
-            "a conversation becomes committed when a commitment is recorded: "
-            f"use `commitment add {conversation.id} --kind KIND`",
+            "a conversation becomes committed when a commitment is recorded for it",
             field="stage",
         )
     if not via_commitment and value not in NEXT_STAGES[conversation.stage]:
@@ -364,7 +359,7 @@ def set_stage(
         raise Invalid(
             f"conversation {conversation.id} last changed stage on {latest:%d %b %Y}; "
             f"a move to {value} cannot be dated before that ({when:%d %b %Y})",
-            field="date",
+            field="on",
         )
     session.add(
         m.StageChange(

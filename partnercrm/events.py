@@ -45,7 +45,7 @@ def add_event(
         name=name,
         name_key=key,
         kind=check_kind(kind),
-        held_on=parse_date(held_on, "event date"),
+        held_on=parse_date(held_on, "event date", field="held_on"),
         host=host,
         owner=owner,
     )
@@ -81,7 +81,7 @@ def edit_event(
     if kind is not None:
         event.kind = check_kind(kind)
     if held_on is not None:
-        event.held_on = parse_date(held_on, "event date")
+        event.held_on = parse_date(held_on, "event date", field="held_on")
     if host is not None:
         event.host = host
     elif clear_host:

@@ -17,6 +17,7 @@ from sqlalchemy import event, insert, inspect, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.base import NO_VALUE
 
+from partnercrm import chain
 from partnercrm import models as m
 
 SKIPPED_FIELDS = {"version", "created_at", "updated_at", "updated_by", "name_key", "alias_key"}
@@ -129,8 +130,7 @@ def _record_flush(session: Session, _ctx: Any) -> None:
             and a.loaded_value not in (None, NO_VALUE)
         }
         rows.append(_row(session, obj, actor, "delete", gone or None))
-    if rows:
-        session.connection().execute(insert(m.HistoryEntry), rows)
+    write(session, rows)
 
 
 def _collection_changes(state: Any) -> dict[str, list[Any]]:
@@ -161,6 +161,7 @@ def _row(
     return {
         "at": m.utcnow(),
         "actor": actor,
+        "login": session.info.get("login"),
         "action": action,
         "entity": obj.__tablename__,
         "entity_id": obj.id,
@@ -200,12 +201,17 @@ def record_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
     """Record many entries at once (bulk paths that write through Core)."""
     if not entries:
         return
-    actor, now = actor_of(session), m.utcnow()
-    # every row with the same keys, through Core: the ORM's bulk path costs ~10x more per row
-    rows = [
+    write(session, rows_for(session, entries))
+
+
+def rows_for(session: Session, entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """History rows for `entries`, by the acting user, now (not yet in the chain)."""
+    actor, login, now = actor_of(session), session.info.get("login"), m.utcnow()
+    return [
         {
             "at": now,
             "actor": actor,
+            "login": login,
             "action": e["action"],
             "entity": e["entity"],
             "entity_id": e["entity_id"],
@@ -215,7 +221,16 @@ def record_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
         }
         for e in entries
     ]
-    session.execute(insert(m.Base.metadata.tables["history"]), rows)
+
+
+def write(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert history rows, chained: the one way entries enter the history."""
+    if not rows:
+        return
+    # every row with the same keys, through Core: the ORM's bulk path costs ~10x more per row
+    session.connection().execute(
+        insert(m.Base.metadata.tables["history"]), chain.seal(session, rows)
+    )
 
 
 @dataclass

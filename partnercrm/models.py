@@ -172,6 +172,40 @@ class Colleague(Versioned, Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     team: Mapped[str | None] = mapped_column(String(200))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # their database login (PostgreSQL) or operating-system login (SQLite): who they are
+    login: Mapped[str | None] = mapped_column(String(63), unique=True, index=True)
+
+    roles: Mapped[list[ColleagueRole]] = relationship(
+        back_populates="colleague", cascade="all, delete-orphan", order_by="ColleagueRole.role"
+    )
+
+
+class AccessRole(enum.StrEnum):
+    """What a colleague may do (DESIGN.md, Role (access))."""
+
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    PRIVACY = "privacy"
+    ADMIN = "admin"
+
+
+class ColleagueRole(Base):
+    """One access role held by one colleague; a colleague may hold several."""
+
+    __tablename__ = "colleague_role"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    colleague_id: Mapped[int] = mapped_column(
+        ForeignKey("colleague.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    colleague: Mapped[Colleague] = relationship(back_populates="roles")
+
+    __table_args__ = (
+        UniqueConstraint("colleague_id", "role", name="uq_colleague_role_colleague_role"),
+        CheckConstraint("role in ('viewer','editor','privacy','admin')", name="role"),
+    )
 
 
 class Organisation(Versioned, Base):
@@ -527,6 +561,12 @@ class HistoryEntry(Base):
     organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
     summary: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the tamper-evident chain (partnercrm.chain): position, and a digest over this entry's
+    # content and its predecessor's digest; `redacted` keeps the digests of erased values
+    login: Mapped[str | None] = mapped_column(String(200))
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True, index=True)
+    digest: Mapped[str | None] = mapped_column(String(64))
+    redacted: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_history_entity", "entity", "entity_id"),)
 

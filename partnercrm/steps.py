@@ -26,7 +26,10 @@ def add_step(
     if not text:
         raise Invalid("a step needs a description of what to do", field="description")
     step = m.Step(
-        conversation=conversation, description=text, owner=owner, due_on=parse_date(due, "due date")
+        conversation=conversation,
+        description=text,
+        owner=owner,
+        due_on=parse_date(due, "due date", field="due"),
     )
     session.add(step)
     session.flush()
@@ -52,7 +55,7 @@ def edit_step(
     if owner is not None:
         step.owner = owner
     if due is not None:
-        step.due_on = parse_date(due, "due date")
+        step.due_on = parse_date(due, "due date", field="due")
     session.flush()
     return step
 
@@ -83,7 +86,7 @@ def complete_step(
     if step.done_on is not None and on is None:
         raise Invalid(
             f"step {step.id} was already done on {step.done_on:%d %b %Y}; give a date to correct it",
-            field="done",
+            field="on",
         )
     step.done_on = parse_date(on or date.today(), "done date")
     session.flush()

@@ -34,7 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from partnercrm import models as m
 from partnercrm.dates import as_date
-from partnercrm.errors import Invalid
+from partnercrm.errors import Archived
 from partnercrm.organisations import relationship_stages
 
 from .model import (
@@ -512,10 +512,8 @@ def build_brief(
 ) -> Brief:
     """Assemble the brokerage brief for one organisation (a plain data object; render it apart)."""
     if organisation.archived:
-        raise Invalid(
-            f"{organisation.name} is archived; restore it with "
-            f"`partnercrm partner restore {organisation.name!r}` to brief on it",
-            field="organisation",
+        raise Archived(
+            f"{organisation.name} is archived; restore it to brief on it", organisation.id
         )
     stage = relationship_stages(session, [organisation.id])[organisation.id]
     return assemble_brief(

@@ -29,17 +29,19 @@ class ChangeStageDialog(FormDialog[int]):
         self.conversation_id = conversation_id
         self.versions: dict[int, int] = {}
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Change a conversation's stage with {org.name}"
+        found = conversations.list_conversations(s, organisation=org, include_closed=True)
+        self.threads = [
+            (options.conversation_title(c), c.id) for c in found if c.stage != m.Stage.COMMITTED
+        ]
+        self.versions = {c.id: c.version for c in found}
+        if not self.threads:
+            self.unavailable = f"{org.name} has no conversation whose stage can change."
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Change a conversation's stage with {org.name}"
-            found = conversations.list_conversations(s, organisation=org, include_closed=True)
-            threads = [
-                (options.conversation_title(c), c.id) for c in found if c.stage != m.Stage.COMMITTED
-            ]
-            self.versions = {c.id: c.version for c in found}
-            if not threads:
-                self.unavailable = f"{org.name} has no conversation whose stage can change."
+        threads = self.threads
         chosen = preselect(self.conversation_id, [v for _, v in threads])
         yield self.select_field(
             "conversation", "Conversation", threads, value=chosen, required=True

@@ -27,19 +27,27 @@ class ConvertDialog(FormDialog[int]):
         self.conversation_id = conversation_id
         self.versions: dict[int, int] = {}
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Convert a conversation with {org.name} into a commitment"
+        found = conversations.list_conversations(s, organisation=org)
+        self.threads = [(options.conversation_title(c), c.id) for c in found]
+        self.versions = {c.id: c.version for c in found}
+        if not found:
+            self.unavailable = f"{org.name} has no open conversation to convert."
+        self.chosen = preselect(self.conversation_id, [c.id for c in found])
+        conv = next((c for c in found if c.id == self.chosen), None)
+        self.kind, self.picked = _suggested(conv)
+        self.missions = options.mission_options(s)
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Convert a conversation with {org.name} into a commitment"
-            found = conversations.list_conversations(s, organisation=org)
-            threads = [(options.conversation_title(c), c.id) for c in found]
-            self.versions = {c.id: c.version for c in found}
-            if not found:
-                self.unavailable = f"{org.name} has no open conversation to convert."
-            chosen = preselect(self.conversation_id, [c.id for c in found])
-            conv = next((c for c in found if c.id == chosen), None)
-            kind, picked = _suggested(conv)
-            missions = options.mission_options(s)
+        threads, chosen, kind, picked, missions = (
+            self.threads,
+            self.chosen,
+            self.kind,
+            self.picked,
+            self.missions,
+        )
         yield self.select_field(
             "conversation", "Conversation", threads, value=chosen, required=True
         )

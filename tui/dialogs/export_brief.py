@@ -27,11 +27,14 @@ class ExportBriefDialog(FormDialog[str]):
         self.organisation_id = organisation_id
         self.folder = folder or Path.cwd()
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Export the brief on {org.name}"
+        self.org_name = org.name
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Export the brief on {org.name}"
-        default = self.folder / f"{name_key(org.name).replace(' ', '-')}-brief.md"
+        org_name = self.org_name
+        default = self.folder / f"{name_key(org_name).replace(' ', '-')}-brief.md"
         yield self.text_field("path", "File", str(default), required=True)
         yield self.flag_field("overwrite", "Replace", "replace the file if it exists")
 
