@@ -536,6 +536,8 @@ class Attendance(VersionedRow, Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=AttendanceRole.ATTENDEE)
     registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # answers given at registration that name no mission or role ("yes", free text)
+    note: Mapped[str | None] = mapped_column(Text)
 
     event: Mapped[Event] = relationship()
     contact: Mapped[Contact] = relationship()
