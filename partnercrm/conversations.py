@@ -69,6 +69,7 @@ def log_conversation(
     on: date | str | None = None,
     note: str | None = None,
     channel: str = "meeting",
+    message_id: str | None = None,
 ) -> m.Conversation:
     """Start a warm conversation; its first touchpoint is the conversation itself."""
     if organisation.archived:
@@ -109,6 +110,7 @@ def log_conversation(
         note=note,
         colleague=lead,
         contact=contacts[0] if contacts else None,
+        message_id=message_id,
     )
     return conv
 
@@ -131,7 +133,9 @@ def add_touchpoint(
     note: str | None = None,
     colleague: m.Colleague | None = None,
     contact: m.Contact | None = None,
+    message_id: str | None = None,
 ) -> m.Touchpoint:
+    """Record one dated interaction; `message_id` names the email or meeting it was logged from."""
     when = parse_date(on or date.today())
     if contact is not None:
         _check_contact(contact, conversation.organisation, field="contact")
@@ -142,6 +146,7 @@ def add_touchpoint(
         colleague=colleague,
         contact=contact,
         note=(note or "").strip() or None,
+        message_id=message_id,
     )
     session.add(touch)
     if when > conversation.last_touch_on:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -306,3 +306,19 @@ def _brief(event: m.Event) -> dict[str, Any]:
         "kind": event.kind,
         "date": event.held_on.isoformat(),
     }
+
+
+def upcoming(
+    session: Session, *, today: date | None = None, days: int | None = None
+) -> list[m.Event]:
+    """Events from today on (within `days` days when given), soonest first."""
+    today = today or date.today()
+    q = (
+        select(m.Event)
+        .options(selectinload(m.Event.host), selectinload(m.Event.owner))
+        .where(m.Event.held_on >= today)
+        .order_by(m.Event.held_on, m.Event.id)
+    )
+    if days is not None:
+        q = q.where(m.Event.held_on < today + timedelta(days=days))
+    return list(session.scalars(q))

@@ -422,10 +422,17 @@ class Touchpoint(VersionedRow, Base):
     note: Mapped[str | None] = mapped_column(Text)
     # a touchpoint logged by mistake is archived: out of the thread and its last touch, kept in history
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # where a captured touchpoint came from: an email's Message-ID, or a meeting's UID and
+    # occurrence; logging the same message again finds it here and changes nothing
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="touchpoints")
     colleague: Mapped[Colleague | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
+
+    __table_args__ = (
+        Index("uq_touchpoint_conversation_message", "conversation_id", "message_id", unique=True),
+    )
 
 
 class Step(Versioned, Base):
