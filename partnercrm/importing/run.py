@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import itertools
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -33,22 +31,15 @@ from partnercrm.contacts import email_digest
 from partnercrm.csv_export import neutralise
 from partnercrm.errors import Invalid, NotFound
 from partnercrm.importing.bulk import CHUNK, BulkWriter, chunks, sqlite_datetime
-from partnercrm.importing.columns import ColumnMap, map_columns
+from partnercrm.importing.columns import map_columns
 from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
 from partnercrm.importing.report import ImportReport, Rejection
+from partnercrm.importing.rows import PROGRESS_EVERY, AttendeeRow, RowReader
 from partnercrm.importing.source import Table as SourceTable
 from partnercrm.importing.source import read_table
 from partnercrm.importing.values import (
-    DateReader,
-    EmailReader,
-    InterestReader,
-    attendance_role,
-    clean,
     guess_sector,
     key_of,
-    month_first_in,
-    person_name,
-    status_reader,
 )
 from partnercrm.matching import name_key
 
@@ -58,12 +49,7 @@ LOOKUP_CHUNK = 900
 # a table this small is read whole rather than looked up piecemeal
 FULL_SCAN_ROWS = 20_000
 SQLITE_CACHE_KB = 128_000
-PROGRESS_EVERY = 2000
-# numeric dates are read day first unless these first rows show a month-first file
-DATE_ORDER_SAMPLE = 5000
 LAWFUL_BASIS = "legitimate_interests"
-# what Microsoft Forms writes for the email and name of an anonymous answer
-_ANONYMOUS = "anonymous"
 _TABLES = m.Base.metadata.tables
 
 
@@ -74,23 +60,6 @@ class NewEvent:
     kind: str
     held_on: date | str
     host: str | None = None
-
-
-@dataclass(slots=True)
-class _Row:
-    line: int
-    name: str
-    key: str
-    email: str | None
-    organisation: str
-    job_title: str | None
-    phone: str | None
-    role: str
-    attending: bool
-    registered_at: datetime | None
-    missions: tuple[int, ...]
-    roles: tuple[int, ...]
-    note: str | None = None
 
 
 @dataclass(slots=True)
@@ -303,7 +272,7 @@ class _Import:
             report.notes.insert(
                 0, "no column holds an organisation: people are imported without one"
             )
-        rows, bad = self._read_rows(table, cmap, report)
+        rows, bad = RowReader(self.s, table, cmap).read(report, self.progress)
         report.notes.extend(n for n in table.notes if n not in report.notes)  # the table's end
         if report.anonymous:
             report.notes.append(f"{report.anonymous} anonymous answer(s) left out: not people")
@@ -382,221 +351,7 @@ class _Import:
         return me.id if me else None
 
     # ----------------------------------------------------------------- reading and checking
-    def _read_rows(
-        self, table: SourceTable, cmap: ColumnMap, report: ImportReport
-    ) -> tuple[list[_Row], list[tuple[int, list[str], list[Rejection]]]]:
-        header = table.header
-        width = len(header)
-        idx = {
-            f: cmap.first(f)
-            for f in (
-                "first_name",
-                "last_name",
-                "full_name",
-                "email",
-                "organisation",
-                "job_title",
-                "phone",
-                "role",
-                "registered_at",
-            )
-        }
-        mission_cols = cmap.indexes.get("interest_missions", [])
-        role_cols = cmap.indexes.get("interest_roles", [])
-        emails = EmailReader()
-        missions = InterestReader(
-            "mission", self.s.execute(select(m.Mission.id, m.Mission.key, m.Mission.name))
-        )
-        roles = InterestReader(
-            "ambassador role",
-            self.s.execute(
-                select(m.AmbassadorRole.id, m.AmbassadorRole.key, m.AmbassadorRole.name)
-            ),
-        )
-        date_col = idx["registered_at"]
-        month_first = cmap.month_first
-        source = iter(table.rows)
-        head = list(itertools.islice(source, DATE_ORDER_SAMPLE))
-        if date_col is not None:
-            month_first = month_first_in(
-                (cells[date_col] for _, cells in head if len(cells) > date_col), month_first
-            )
-        dates = DateReader(month_first)
-
-        # every field read with one itemgetter; a missing column reads the blank cell at `width`
-        names = (
-            "first_name",
-            "last_name",
-            "full_name",
-            "email",
-            "organisation",
-            "job_title",
-            "phone",
-            "role",
-            "registered_at",
-        )
-        fetch = operator.itemgetter(*(width if idx[f] is None else idx[f] for f in names))
-        interest_cols = [(i, missions, "mission") for i in mission_cols] + [
-            (i, roles, "ambassador role") for i in role_cols
-        ]
-        spares = [(names.index(f), cmap.spare[f]) for f in names if f in cmap.spare]
-        status_cols = [(i, status_reader(header[i])) for i in cmap.indexes.get("status", [])]
-        # a file with no email column (Meetup) is of people known by name and organisation
-        emails_given = idx["email"] is not None
-        good: list[_Row] = []
-        bad: list[tuple[int, list[str], list[Rejection]]] = []
-        total = max(table.size_hint, 1)
-        for n, (line, cells) in enumerate(itertools.chain(head, source), 1):
-            if n % PROGRESS_EVERY == 0:
-                self.progress("reading", min(line, total), total)
-            if not "".join(cells).strip():
-                continue  # blank rows, and rows of empty trailing columns
-            report.rows += 1
-            problems: list[Rejection] = []
-            if len(cells) > width:
-                extra = [c for c in cells[width:] if c.strip()]
-                if extra:
-                    problems.append(
-                        Rejection(
-                            line,
-                            f"column {width + 1}",
-                            extra[0],
-                            "the row has more cells than the header has columns",
-                        )
-                    )
-                padded = cells[:width]
-                padded.append("")
-            else:
-                padded = cells + [""] * (width + 1 - len(cells))
-            values = fetch(padded)
-            if spares:
-                values = _with_spares(values, padded, spares)
-            (
-                first,
-                last,
-                full,
-                raw_email,
-                organisation,
-                job_title,
-                phone,
-                ticket,
-                raw_date,
-            ) = values
-            name = person_name(first, last, full)
-            if _ANONYMOUS in (raw_email.strip().lower(), name.lower()):
-                report.anonymous += 1  # an anonymous form answer is not a person
-                continue
-            if not name:
-                column = header[
-                    next(
-                        i
-                        for i in (idx["full_name"], idx["first_name"], idx["email"], 0)
-                        if i is not None
-                    )
-                ]
-                problems.append(Rejection(line, column, "", "no name"))
-            raw_email = raw_email.strip()
-            email = None
-            if raw_email:
-                email, error = emails(raw_email)
-                if error:
-                    problems.append(
-                        Rejection(
-                            line,
-                            header[idx["email"]],
-                            raw_email,  # type: ignore[index]
-                            f"invalid email: {error}",
-                        )
-                    )
-            organisation = clean(organisation)
-            if organisation and not key_of(organisation):
-                problems.append(
-                    Rejection(
-                        line,
-                        header[idx["organisation"]],
-                        organisation,  # type: ignore[index]
-                        "the organisation name has no letters or digits",
-                    )
-                )
-                organisation = ""
-            if not raw_email and not organisation and name and emails_given:
-                column = header[idx["email"]] if idx["email"] is not None else "email"
-                problems.append(
-                    Rejection(
-                        line,
-                        column,
-                        "",
-                        "no email and no organisation: the person could not be recognised again",
-                    )
-                )
-            found_missions: list[int] = []
-            found_roles: list[int] = []
-            answers: list[str] = []
-            for i, reader, what in interest_cols:
-                value = padded[i].strip()
-                if value:
-                    ids, unknown = reader(value)
-                    if unknown is None:
-                        (found_missions if reader is missions else found_roles).extend(ids)
-                    elif i in cmap.forced:
-                        problems.append(
-                            Rejection(line, header[i], value, f"unknown {what} {unknown!r}")
-                        )
-                    else:
-                        # an answer that names no mission or role is kept, never held against
-                        # the person: "Yes", "maybe later", "happy to help with food"
-                        answers.append(f"{header[i]}: {clean(value)}")
-            for field_name, value, limit in (
-                ("full_name", name, 200),
-                ("organisation", organisation, 300),
-                ("job_title", job_title, 200),
-                ("phone", phone, 60),
-            ):
-                if len(value) > limit:
-                    at = idx[field_name]
-                    column = header[at] if at is not None else header[idx["first_name"] or 0]
-                    problems.append(
-                        Rejection(line, column, value[:60] + "…", f"longer than {limit} characters")
-                    )
-            registered_at = None
-            raw_date = raw_date.strip()
-            if raw_date:
-                registered_at = dates(raw_date)
-                if registered_at is None:
-                    problems.append(
-                        Rejection(
-                            line,
-                            header[date_col],
-                            raw_date,  # type: ignore[index]
-                            "the date cannot be read",
-                        )
-                    )
-            if problems:
-                bad.append((line, cells, problems))
-                report.rejected.extend(problems)
-                continue
-            good.append(
-                _Row(
-                    line=line,
-                    name=name,
-                    key=key_of(name),
-                    email=email,
-                    organisation=organisation,
-                    job_title=clean(job_title) or None,
-                    phone=clean(phone) or None,
-                    role=attendance_role(ticket),
-                    attending=all(read(padded[i]) for i, read in status_cols),
-                    registered_at=registered_at,
-                    missions=tuple(dict.fromkeys(found_missions)) if found_missions else (),
-                    roles=tuple(dict.fromkeys(found_roles)) if found_roles else (),
-                    note="; ".join(answers)[:2000] if answers else None,
-                )
-            )
-        report.rows_rejected = len(bad)
-        self.progress("reading", total, total)
-        return good, bad
-
-    def _drop_erased(self, rows: list[_Row], report: ImportReport) -> list[_Row]:
+    def _drop_erased(self, rows: list[AttendeeRow], report: ImportReport) -> list[AttendeeRow]:
         """Leave out people whose data was erased: an import must not bring them back."""
         stored = self.s.scalar(select(func.count()).select_from(m.ErasedEmail))
         if not stored:
@@ -619,7 +374,7 @@ class _Import:
         return [r for r in rows if r.email not in erased]
 
     # ----------------------------------------------------------------- matching
-    def _match(self, rows: list[_Row], plan: _Plan, report: ImportReport) -> None:
+    def _match(self, rows: list[AttendeeRow], plan: _Plan, report: ImportReport) -> None:
         s = self.s
         # organisations: each distinct spelling once
         counts: dict[str, int] = {}
@@ -765,7 +520,12 @@ class _Import:
         self.progress("matching", total, total)
 
     def _merge(
-        self, contact: _Contact, r: _Row, org_ref: int | None, plan: _Plan, report: ImportReport
+        self,
+        contact: _Contact,
+        r: AttendeeRow,
+        org_ref: int | None,
+        plan: _Plan,
+        report: ImportReport,
     ) -> None:
         """Bring a row's values into a contact: fill blanks; report or apply the differences."""
         stored = contact.ref > 0
@@ -824,7 +584,7 @@ class _Import:
         self,
         plan: _Plan,
         attendance: tuple[str, int],
-        r: _Row,
+        r: AttendeeRow,
         org_ref: int | None,
         contact: _Contact,
         stored: tuple[set[int], set[int]],
@@ -1486,20 +1246,6 @@ class _Plan:
 
     def real(self, ref: int) -> int:
         return self.real_org[ref] if ref < 0 else ref
-
-
-def _with_spares(
-    values: tuple[str, ...], cells: list[str], spares: list[tuple[int, list[int]]]
-) -> tuple[str, ...]:
-    """The row's values with a blank or anonymous one taken from a spare column instead."""
-    changed = list(values)
-    for at, columns in spares:
-        if changed[at].strip().lower() in ("", _ANONYMOUS):
-            for i in columns:
-                if i < len(cells) and cells[i].strip().lower() not in ("", _ANONYMOUS):
-                    changed[at] = cells[i]
-                    break
-    return tuple(changed)
 
 
 def _digits(text: str) -> str:
