@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import csv
 import gc
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     bindparam,
-    func,
     select,
     text,
     update,
@@ -27,14 +26,22 @@ from sqlalchemy.orm import Session
 
 from partnercrm import history, outputs
 from partnercrm import models as m
-from partnercrm.contacts import email_digest
 from partnercrm.csv_export import neutralise
 from partnercrm.errors import Invalid, NotFound
 from partnercrm.importing.bulk import CHUNK, BulkWriter, chunks, sqlite_datetime
 from partnercrm.importing.columns import map_columns
-from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
+from partnercrm.importing.matching import ON_EXISTING, Matching
+from partnercrm.importing.organisations import FUZZY_THRESHOLD
+from partnercrm.importing.plan import (
+    LOOKUP_CHUNK,
+    EventInfo,
+    Interest,
+    Plan,
+    PlannedAttendance,
+    plan_interest,
+)
 from partnercrm.importing.report import ImportReport, Rejection
-from partnercrm.importing.rows import PROGRESS_EVERY, AttendeeRow, RowReader
+from partnercrm.importing.rows import Progress, RowReader
 from partnercrm.importing.source import Table as SourceTable
 from partnercrm.importing.source import read_table
 from partnercrm.importing.values import (
@@ -43,11 +50,6 @@ from partnercrm.importing.values import (
 )
 from partnercrm.matching import name_key
 
-Progress = Callable[[str, int, int], None]
-ON_EXISTING = ("fill", "update", "skip")
-LOOKUP_CHUNK = 900
-# a table this small is read whole rather than looked up piecemeal
-FULL_SCAN_ROWS = 20_000
 SQLITE_CACHE_KB = 128_000
 LAWFUL_BASIS = "legitimate_interests"
 _TABLES = m.Base.metadata.tables
@@ -60,53 +62,6 @@ class NewEvent:
     kind: str
     held_on: date | str
     host: str | None = None
-
-
-@dataclass(slots=True)
-class _Contact:
-    """A contact as the import sees it: stored (id > 0) or to be created (ref < 0)."""
-
-    ref: int
-    name: str
-    key: str
-    email: str | None
-    organisation_id: int | None
-    job_title: str | None
-    phone: str | None
-    consent_date: date | None = None
-    changes: dict[str, list[Any]] | None = None
-
-
-@dataclass(slots=True)
-class _Attendance:
-    """An attendance to record: who, for which organisation, and any interest (missions, roles)."""
-
-    contact: _Contact
-    organisation_ref: int | None
-    role: str
-    registered_at: datetime | None
-    interest: tuple[set[int], set[int]] | None = None
-    note: str | None = None
-
-
-@dataclass
-class _Interest:
-    """Interest one organisation expressed in one ask (a role, or None for missions only)."""
-
-    organisation_ref: int
-    role_id: int | None
-    contacts: list[int] = field(default_factory=list)
-    people: list[str] = field(default_factory=list)
-    missions: set[int] = field(default_factory=set)
-    lines: list[int] = field(default_factory=list)
-
-
-@dataclass
-class _EventInfo:
-    id: int | None
-    name: str
-    held_on: date
-    owner_id: int | None
 
 
 def import_attendees(
@@ -235,7 +190,7 @@ class _Import:
         self.progress = progress or (lambda phase, done, total: None)
         self.actor = history.actor_of(session)
         self.bulk = BulkWriter(session, self.actor)
-        self.event: _EventInfo | None = None
+        self.event: EventInfo | None = None
         self._create_event: tuple[str, NewEvent] | None = None
 
     # ----------------------------------------------------------------- the whole import
@@ -290,10 +245,16 @@ class _Import:
             report.imported = False
             report.notes.append(f"--strict: nothing imported because {len(bad)} row(s) are bad")
             return report
-        rows = self._drop_erased(rows, report)
-        plan = _Plan()
-        self._match(rows, plan, report)
-        self._plan_interest(plan, report, lead, follow_up_days)
+        assert self.event is not None
+        matching = Matching(
+            self.s, self.event, self.on_existing, self.threshold, self.today, self.progress
+        )
+        rows = matching.drop_erased(rows, report)
+        plan = Plan()
+        matching.match(rows, plan, report)
+        plan_interest(
+            self.s, plan, report, self.event, lambda: self._lead(lead), self.today, follow_up_days
+        )
         if dry_run:
             return report
         self._add_event()
@@ -301,7 +262,7 @@ class _Import:
         return report
 
     # ----------------------------------------------------------------- event and lead
-    def _event(self, given: str, create: NewEvent | None) -> _EventInfo:
+    def _event(self, given: str, create: NewEvent | None) -> EventInfo:
         """The event, found now; one --create-event adds is checked now and added at write time."""
         from partnercrm import events, organisations
         from partnercrm.dates import parse_date
@@ -316,7 +277,7 @@ class _Import:
                 if not given.strip():
                     raise Invalid("an event needs a name", field="event")
                 self._create_event = (given, create)
-                return _EventInfo(
+                return EventInfo(
                     None, given.strip(), parse_date(create.held_on, "event date"), None
                 )
         else:
@@ -326,7 +287,7 @@ class _Import:
                 raise Invalid(
                     f"{exc}; to add it, give --create-event with --kind and --date", field="event"
                 ) from exc
-        return _EventInfo(found.id, found.name, found.held_on, found.owner_id)
+        return EventInfo(found.id, found.name, found.held_on, found.owner_id)
 
     def _add_event(self) -> None:
         from partnercrm import events, organisations
@@ -351,455 +312,8 @@ class _Import:
         return me.id if me else None
 
     # ----------------------------------------------------------------- reading and checking
-    def _drop_erased(self, rows: list[AttendeeRow], report: ImportReport) -> list[AttendeeRow]:
-        """Leave out people whose data was erased: an import must not bring them back."""
-        stored = self.s.scalar(select(func.count()).select_from(m.ErasedEmail))
-        if not stored:
-            return rows
-        digests = {email_digest(e): e for e in {r.email for r in rows if r.email}}
-        if stored <= FULL_SCAN_ROWS:
-            erased_digests = set(self.s.scalars(select(m.ErasedEmail.digest))) & digests.keys()
-        else:
-            erased_digests = set()
-            for chunk in chunks(list(digests), LOOKUP_CHUNK):
-                erased_digests.update(
-                    self.s.scalars(
-                        select(m.ErasedEmail.digest).where(m.ErasedEmail.digest.in_(chunk))
-                    )
-                )
-        if not erased_digests:
-            return rows
-        erased = {digests[d] for d in erased_digests}
-        report.erased = [r.line for r in rows if r.email in erased]
-        return [r for r in rows if r.email not in erased]
-
-    # ----------------------------------------------------------------- matching
-    def _match(self, rows: list[AttendeeRow], plan: _Plan, report: ImportReport) -> None:
-        s = self.s
-        # organisations: each distinct spelling once
-        counts: dict[str, int] = {}
-        for r in rows:
-            if r.organisation:
-                counts[r.organisation] = counts.get(r.organisation, 0) + 1
-        matcher = OrganisationMatcher(s, self.threshold)
-        orgs = matcher.resolve(counts.items())
-        plan.new_orgs = matcher.new
-        plan.org_names = matcher.names
-        matched_orgs = {o.ref for o in orgs.values() if o.ref > 0}
-        report.organisations_matched = len(matched_orgs)
-        report.organisations_created = len(matcher.new)
-        report.organisations_new = [name for name, _ in matcher.new.values()]
-        report.fuzzy = sorted(
-            (
-                {"given": given, "matched": o.matched, "score": o.score}
-                for given, o in orgs.items()
-                if o.how == "fuzzy"
-            ),
-            key=lambda f: f["given"].lower(),
-        )
-
-        # contacts: by email (main or secondary), then by name at the organisation
-        known = self._contacts_by_email({r.email for r in rows if r.email})
-        # a stored contact by name matters only to a row whose email is new or missing
-        wanted = {
-            (ref, r.key)
-            for r in rows
-            if r.organisation
-            and (r.email is None or r.email not in known)
-            and (ref := orgs[r.organisation].ref) > 0
-        }
-        # people with neither (a Meetup list) are known by name alone, among contacts with neither
-        unplaced = {r.key for r in rows if not r.organisation and r.email is None}
-        by_name = self._contacts_by_name(wanted, {c.ref: c for c in known.values()})
-        by_name.update(self._contacts_by_name_alone(unplaced))
-        attendances, interests = self._attendances()
-        new_by_email: dict[str, _Contact] = {}
-        new_by_name: dict[tuple[int | None, str], _Contact] = {}
-        matched: set[int] = set()
-        attended: dict[int, int] = {}  # contact ref -> index in plan.attendances or -(id)
-        total = len(rows)
-        for n, r in enumerate(rows, 1):
-            if n % PROGRESS_EVERY == 0:
-                self.progress("matching", n, total)
-            org_ref = orgs[r.organisation].ref if r.organisation else None
-            contact: _Contact | None = None
-            if r.email is not None:
-                contact = known.get(r.email) or new_by_email.get(r.email)
-            else:
-                candidates = by_name.get((org_ref, r.key), [])
-                if len(candidates) == 1:
-                    contact = candidates[0]
-                else:
-                    contact = new_by_name.get((org_ref, r.key))
-            if contact is None:
-                contact = _Contact(
-                    ref=-(len(plan.new_contacts) + 1),
-                    name=r.name,
-                    key=r.key,
-                    email=r.email,
-                    organisation_id=org_ref,
-                    job_title=r.job_title,
-                    phone=r.phone,
-                    consent_date=r.registered_at.date() if r.registered_at else self.today,
-                )
-                plan.new_contacts.append(contact)
-                twins = [c for c in by_name.get((org_ref, r.key), []) if c.email != r.email]
-                twin_new = new_by_name.get((org_ref, r.key))
-                if twin_new is not None and twin_new.email != r.email:
-                    twins.append(twin_new)
-                if org_ref is not None and twins:
-                    report.probable_duplicates.append(
-                        {
-                            "line": r.line,
-                            "name": r.name,
-                            "email": r.email,
-                            "organisation": orgs[r.organisation].matched,
-                            "existing": [
-                                {
-                                    "id": t.ref if t.ref > 0 else None,
-                                    "name": t.name,
-                                    "email": t.email,
-                                }
-                                for t in twins
-                            ],
-                        }
-                    )
-                if r.email is not None:
-                    new_by_email[r.email] = contact
-                new_by_name.setdefault((org_ref, r.key), contact)
-            else:
-                if contact.ref > 0:
-                    matched.add(contact.ref)
-                self._merge(contact, r, org_ref, plan, report)
-
-            if not r.attending:
-                report.not_attending += 1
-                continue
-            org_for_attendance = org_ref if org_ref is not None else contact.organisation_id
-            if contact.ref > 0 and contact.ref in attendances:
-                attendance_id = attendances[contact.ref]
-                report.attendances_existing += 1
-                self._add_interest(
-                    plan,
-                    ("old", attendance_id),
-                    r,
-                    org_for_attendance,
-                    contact,
-                    interests.setdefault(attendance_id, (set(), set())),
-                )
-            elif contact.ref in attended:
-                report.attendances_existing += 1
-                index = attended[contact.ref]
-                attendance = plan.attendances[index]
-                if r.missions or r.roles:
-                    if attendance.interest is None:
-                        attendance.interest = (set(), set())
-                    self._add_interest(
-                        plan, ("new", index), r, org_for_attendance, contact, attendance.interest
-                    )
-            else:
-                attended[contact.ref] = len(plan.attendances)
-                attendance = _Attendance(
-                    contact, org_for_attendance, r.role, r.registered_at, note=r.note
-                )
-                plan.attendances.append(attendance)
-                report.attendances_created += 1
-                if r.missions or r.roles:
-                    attendance.interest = (set(), set())
-                    self._add_interest(
-                        plan,
-                        ("new", attended[contact.ref]),
-                        r,
-                        org_for_attendance,
-                        contact,
-                        attendance.interest,
-                    )
-        report.contacts_created = len(plan.new_contacts)
-        report.contacts_matched = len(matched)
-        report.contacts_updated = len(plan.updates)
-        self.progress("matching", total, total)
-
-    def _merge(
-        self,
-        contact: _Contact,
-        r: AttendeeRow,
-        org_ref: int | None,
-        plan: _Plan,
-        report: ImportReport,
-    ) -> None:
-        """Bring a row's values into a contact: fill blanks; report or apply the differences."""
-        stored = contact.ref > 0
-        policy = self.on_existing if stored else "fill"
-        if policy == "skip" and stored:
-            return
-        # the common case, a row saying what is stored, costs four comparisons
-        differs: list[tuple[str, Any, Any]] = []
-        if r.name != contact.name and r.key != contact.key:
-            differs.append(("name", contact.name, r.name))
-        if r.job_title is not None and r.job_title != contact.job_title:
-            if contact.job_title is None:
-                self._change(contact, "job_title", None, r.job_title, plan)
-            elif key_of(r.job_title) != key_of(contact.job_title):
-                differs.append(("job_title", contact.job_title, r.job_title))
-        if r.phone is not None and r.phone != contact.phone:
-            if contact.phone is None:
-                self._change(contact, "phone", None, r.phone, plan)
-            elif _digits(r.phone) != _digits(contact.phone):
-                differs.append(("phone", contact.phone, r.phone))
-        if org_ref is not None and org_ref != contact.organisation_id:
-            if contact.organisation_id is None:
-                self._change(contact, "organisation", None, org_ref, plan)
-            else:
-                differs.append(("organisation", contact.organisation_id, org_ref))
-        for name, old, new in differs:
-            if policy == "update":
-                self._change(contact, name, old, new, plan)
-            else:
-                report.conflicts.append(
-                    {
-                        "line": r.line,
-                        "contact": contact.name,
-                        "email": contact.email,
-                        "field": name,
-                        "stored": plan.org_name(old) if name == "organisation" else old,
-                        "given": plan.org_name(new) if name == "organisation" else new,
-                    }
-                )
-
-    def _change(self, contact: _Contact, name: str, old: Any, new: Any, plan: _Plan) -> None:
-        if name == "organisation":
-            contact.organisation_id = new
-        else:
-            setattr(contact, name, new)
-            if name == "name":
-                contact.key = name_key(new)
-        if contact.ref > 0:
-            if contact.changes is None:
-                contact.changes = {}
-                plan.updates.append(contact)
-            first = contact.changes.get(name, [old, new])[0]
-            contact.changes[name] = [first, new]
-
-    def _add_interest(
-        self,
-        plan: _Plan,
-        attendance: tuple[str, int],
-        r: AttendeeRow,
-        org_ref: int | None,
-        contact: _Contact,
-        stored: tuple[set[int], set[int]],
-    ) -> None:
-        """Record the interest a row adds to an attendance, and what it asks of the organisation."""
-        if not (r.missions or r.roles):
-            return
-        have_missions, have_roles = stored
-        new_missions = [x for x in r.missions if x not in have_missions]
-        new_roles = [x for x in r.roles if x not in have_roles]
-        if not (new_missions or new_roles):
-            return
-        have_missions.update(new_missions)
-        have_roles.update(new_roles)
-        if attendance[0] == "old":
-            plan.old_interest.append((attendance[1], new_missions, new_roles))
-        plan.interest_rows += 1
-        if org_ref is None:
-            return
-        # each role ticked is an ask; missions alone make one conversation without an ask
-        asks: Sequence[int | None] = new_roles or ([None] if new_missions and not r.roles else [])
-        for role_id in asks:
-            group = plan.interest.get((org_ref, role_id))
-            if group is None:
-                group = plan.interest[(org_ref, role_id)] = _Interest(org_ref, role_id)
-            if contact.ref not in group.contacts:
-                group.contacts.append(contact.ref)
-                group.people.append(contact.name)
-            group.missions.update(r.missions)
-            group.lines.append(r.line)
-
-    def _contacts_by_email(self, emails: set[str]) -> dict[str, _Contact]:
-        c = m.Contact
-        columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
-        found: dict[str, _Contact] = {}
-        stored = self.s.scalar(select(func.count()).select_from(m.Contact)) or 0
-        # one pass over the table beats a thousand IN lists when the file is most of it
-        if stored <= max(FULL_SCAN_ROWS, 3 * len(emails)):
-            queries: Iterable[Any] = [select(*columns).where(c.email.is_not(None))]
-        else:
-            queries = (
-                select(*columns).where(c.email.in_(chunk))
-                for chunk in chunks(sorted(emails), LOOKUP_CHUNK)
-            )
-        conn = self.s.connection()
-        for query in queries:
-            for row in conn.execute(query):
-                if row.email in emails:
-                    found[row.email] = _Contact(
-                        row.id,
-                        row.name,
-                        row.name_key,
-                        row.email,
-                        row.organisation_id,
-                        row.job_title,
-                        row.phone,
-                    )
-        secondary: dict[int, list[str]] = {}
-        for chunk in chunks(sorted(emails - found.keys()), LOOKUP_CHUNK):
-            for contact_id, address in self.s.execute(
-                select(m.ContactEmail.contact_id, m.ContactEmail.email).where(
-                    m.ContactEmail.email.in_(chunk)
-                )
-            ):
-                secondary.setdefault(contact_id, []).append(address)
-        for chunk in chunks(sorted(secondary), LOOKUP_CHUNK):
-            for row in self.s.execute(select(*columns).where(c.id.in_(chunk))):
-                contact = _Contact(
-                    row.id,
-                    row.name,
-                    row.name_key,
-                    row.email,
-                    row.organisation_id,
-                    row.job_title,
-                    row.phone,
-                )
-                for address in secondary[row.id]:
-                    found[address] = contact
-        return found
-
-    def _contacts_by_name_alone(
-        self, keys: set[str]
-    ) -> dict[tuple[int | None, str], list[_Contact]]:
-        """Stored contacts with no organisation and no email, by name key."""
-        c = m.Contact
-        columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
-        found: dict[tuple[int | None, str], list[_Contact]] = {}
-        for chunk in chunks(sorted(keys), LOOKUP_CHUNK):
-            for row in self.s.execute(
-                select(*columns).where(
-                    c.name_key.in_(chunk),
-                    c.organisation_id.is_(None),
-                    c.email.is_(None),
-                    c.erased_at.is_(None),
-                )
-            ):
-                found.setdefault((None, row.name_key), []).append(
-                    _Contact(row.id, row.name, row.name_key, None, None, row.job_title, row.phone)
-                )
-        return found
-
-    def _contacts_by_name(
-        self, wanted: set[tuple[int, str]], known: dict[int, _Contact]
-    ) -> dict[tuple[int | None, str], list[_Contact]]:
-        """Stored contacts by (organisation, name key), for the pairs in `wanted`."""
-        c = m.Contact
-        columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
-        found: dict[tuple[int | None, str], list[_Contact]] = {}
-        conn = self.s.connection()
-        for chunk in chunks(sorted({org for org, _ in wanted}), LOOKUP_CHUNK):
-            for row in conn.execute(
-                select(*columns).where(c.organisation_id.in_(chunk), c.erased_at.is_(None))
-            ):
-                pair = (row.organisation_id, row.name_key)
-                if pair in wanted:
-                    contact = known.get(row.id) or _Contact(
-                        row.id,
-                        row.name,
-                        row.name_key,
-                        row.email,
-                        row.organisation_id,
-                        row.job_title,
-                        row.phone,
-                    )
-                    found.setdefault(pair, []).append(contact)
-        return found
-
-    def _attendances(self) -> tuple[dict[int, int], dict[int, tuple[set[int], set[int]]]]:
-        """This event's attendances (contact id -> attendance id) and the interest they hold."""
-        assert self.event is not None
-        if self.event.id is None:
-            return {}, {}
-        a = m.Attendance
-        conn = self.s.connection()
-        attendances = dict(
-            conn.execute(select(a.contact_id, a.id).where(a.event_id == self.event.id)).all()
-        )
-        interests: dict[int, tuple[set[int], set[int]]] = {}
-        for table, column, slot in (
-            (m.attendance_mission, "mission_id", 0),
-            (m.attendance_role, "role_id", 1),
-        ):
-            for attendance_id, value in conn.execute(
-                select(table.c.attendance_id, table.c[column])
-                .join(a, a.id == table.c.attendance_id)
-                .where(a.event_id == self.event.id)
-            ):
-                interests.setdefault(attendance_id, (set(), set()))[slot].add(value)
-        return attendances, interests
-
-    # ----------------------------------------------------------------- interest
-    def _plan_interest(
-        self, plan: _Plan, report: ImportReport, lead: str | None, follow_up_days: int
-    ) -> None:
-        assert self.event is not None
-        report.interest_added = plan.interest_rows
-        if not plan.interest:
-            return
-        plan.lead_id = self._lead(lead)
-        if plan.lead_id is None:
-            lines = sorted({line for g in plan.interest.values() for line in g.lines})
-            shown = ", ".join(str(x) for x in lines[:5]) + (" …" if len(lines) > 5 else "")
-            raise Invalid(
-                f"rows on lines {shown} express interest, and a warm conversation needs a lead: "
-                "give --lead COLLEAGUE or set the event's owner",
-                field="lead",
-            )
-        plan.when = min(self.event.held_on, self.today)
-        plan.due = self.event.held_on + timedelta(days=follow_up_days)
-        existing = self._open_conversations({ref for ref, _ in plan.interest if ref > 0})
-        for key, group in plan.interest.items():
-            conversation = existing.get(key)
-            if conversation is None:
-                plan.to_open.append(group)
-            else:
-                plan.to_touch.append((conversation, group))
-        report.conversations_opened = len(plan.to_open)
-        report.conversations_touched = len(plan.to_touch)
-        report.touchpoints_added = len(plan.to_open) + len(plan.to_touch)
-        open_steps = self._conversations_with_open_steps([c for c, _ in plan.to_touch])
-        plan.step_for_touched = [c for c, _ in plan.to_touch if c not in open_steps]
-        report.steps_created = len(plan.to_open) + len(plan.step_for_touched)
-
-    def _open_conversations(self, org_ids: set[int]) -> dict[tuple[int, int | None], int]:
-        c = m.Conversation
-        found: dict[tuple[int, int | None], int] = {}
-        for chunk in chunks(sorted(org_ids), LOOKUP_CHUNK):
-            for ident, org_id, role_id, kind in self.s.execute(
-                select(c.id, c.organisation_id, c.ask_role_id, c.ask_kind)
-                .where(
-                    c.organisation_id.in_(chunk),
-                    c.stage.in_(list(m.OPEN_STAGES)),
-                    c.archived.is_(False),
-                )
-                .order_by(c.last_touch_on.desc(), c.id.desc())
-            ):
-                if role_id is None and kind is not None:
-                    continue  # an ask of a kind of commitment is a different ask
-                found.setdefault((org_id, role_id), ident)
-        return found
-
-    def _conversations_with_open_steps(self, ids: list[int]) -> set[int]:
-        found: set[int] = set()
-        for chunk in chunks(sorted(set(ids)), LOOKUP_CHUNK):
-            found.update(
-                self.s.scalars(
-                    select(m.Step.conversation_id).where(
-                        m.Step.conversation_id.in_(chunk), m.Step.done_on.is_(None)
-                    )
-                )
-            )
-        return found
-
     # ----------------------------------------------------------------- writing
-    def _write(self, plan: _Plan, report: ImportReport, source_name: str) -> None:
+    def _write(self, plan: Plan, report: ImportReport, source_name: str) -> None:
         sqlite = self.s.get_bind().dialect.name == "sqlite"
         if sqlite:
             # SQLite's default 2 MB page cache makes every index insert a disk read at this
@@ -812,7 +326,7 @@ class _Import:
             if sqlite:
                 self.s.execute(text(f"PRAGMA cache_size = {int(before)}"))
 
-    def _write_all(self, plan: _Plan, report: ImportReport, source_name: str) -> None:
+    def _write_all(self, plan: Plan, report: ImportReport, source_name: str) -> None:
         assert self.event is not None and self.event.id is not None
         now = m.utcnow()
         stamp = {"version": 1, "created_at": now, "updated_at": now, "updated_by": self.actor}
@@ -962,7 +476,7 @@ class _Import:
         # attendances: those with interest need their ids back
         event_id = self.event.id
 
-        def attendance_row(a: _Attendance) -> dict[str, Any]:
+        def attendance_row(a: PlannedAttendance) -> dict[str, Any]:
             return {
                 "event_id": event_id,
                 "contact_id": person(a.contact.ref),
@@ -1023,7 +537,7 @@ class _Import:
         )
 
     def _write_conversations(
-        self, plan: _Plan, person: Callable[[int], int], advance: Callable[[int], None]
+        self, plan: Plan, person: Callable[[int], int], advance: Callable[[int], None]
     ) -> None:
         if not (plan.to_open or plan.to_touch):
             return
@@ -1034,12 +548,12 @@ class _Import:
         mission_names = dict(self.s.execute(select(m.Mission.id, m.Mission.name)).all())
         when, event_name = plan.when, self.event.name
 
-        def ask_words(group: _Interest) -> str:
+        def ask_words(group: Interest) -> str:
             if group.role_id is not None:
                 return role_names[group.role_id]
             return ", ".join(mission_names[x] for x in sorted(group.missions)) or "the missions"
 
-        def note(group: _Interest) -> str:
+        def note(group: Interest) -> str:
             people = ", ".join(group.people[:5])
             if len(group.people) > 5:
                 people += f" and {len(group.people) - 5} more"
@@ -1215,41 +729,6 @@ class _Import:
                 )
             )
         return people, missions
-
-
-@dataclass
-class _Plan:
-    """Everything the import will write, decided before it writes anything."""
-
-    new_orgs: dict[int, tuple[str, str]] = field(default_factory=dict)
-    org_names: dict[int, str] = field(default_factory=dict)
-    real_org: dict[int, int] = field(default_factory=dict)
-    new_contacts: list[_Contact] = field(default_factory=list)
-    updates: list[_Contact] = field(default_factory=list)
-    attendances: list[_Attendance] = field(default_factory=list)
-    old_interest: list[tuple[int, list[int], list[int]]] = field(default_factory=list)
-    interest_rows: int = 0
-    interest: dict[tuple[int, int | None], _Interest] = field(default_factory=dict)
-    lead_id: int | None = None
-    when: date | None = None
-    due: date | None = None
-    to_open: list[_Interest] = field(default_factory=list)
-    to_touch: list[tuple[int, _Interest]] = field(default_factory=list)
-    step_for_touched: list[int] = field(default_factory=list)
-
-    def org_name(self, ref: int | None) -> str | None:
-        if ref is None:
-            return None
-        if ref in self.new_orgs:
-            return self.new_orgs[ref][0]
-        return self.org_names.get(ref, str(ref))
-
-    def real(self, ref: int) -> int:
-        return self.real_org[ref] if ref < 0 else ref
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
 
 
 def _write_rejects(
