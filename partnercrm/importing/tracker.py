@@ -70,7 +70,7 @@ def import_sheet(
     today: date | None = None,
 ) -> ImportReport:
     """Import the team's own partners, contacts or conversation log and say what happened."""
-    from partnercrm.importing.run import _write_rejects
+    from partnercrm.importing.write import write_rejects
 
     if kind not in KINDS:
         raise Invalid(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind")
@@ -113,7 +113,7 @@ def import_sheet(
             report.rejected.extend(problems)
         report.notes.append(f"strict: nothing imported because {len(bad)} row(s) are bad")
         if rejects is not None:
-            _write_rejects(Path(rejects), table, bad, session, replace_rejects)
+            write_rejects(Path(rejects), table, bad, session, replace_rejects)
             report.rejects_file = str(rejects)
         return report
     savepoint = session.begin_nested()
@@ -131,7 +131,7 @@ def import_sheet(
         report.rejected.extend(problems)
     report.rows_rejected = len(bad)
     if rejects is not None:
-        _write_rejects(Path(rejects), table, bad, session, replace_rejects)
+        write_rejects(Path(rejects), table, bad, session, replace_rejects)
         report.rejects_file = str(rejects) if bad else None
     if bad and len(bad) == len(rows):
         savepoint.rollback()
