@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.importing.bulk import chunks
-from partnercrm.importing.organisations import OrganisationMatcher
+from partnercrm.importing.organisations import OrganisationMatch, OrganisationMatcher
 from partnercrm.importing.plan import (
     LOOKUP_CHUNK,
     EventInfo,
@@ -76,29 +76,8 @@ class Matching:
         return [r for r in rows if r.email not in erased]
 
     def match(self, rows: list[AttendeeRow], plan: Plan, report: ImportReport) -> None:
-        s = self.s
-        # organisations: each distinct spelling once
-        counts: dict[str, int] = {}
-        for r in rows:
-            if r.organisation:
-                counts[r.organisation] = counts.get(r.organisation, 0) + 1
-        matcher = OrganisationMatcher(s, self.threshold)
-        orgs = matcher.resolve(counts.items())
-        plan.new_orgs = matcher.new
-        plan.org_names = matcher.names
-        matched_orgs = {o.ref for o in orgs.values() if o.ref > 0}
-        report.organisations_matched = len(matched_orgs)
-        report.organisations_created = len(matcher.new)
-        report.organisations_new = [name for name, _ in matcher.new.values()]
-        report.fuzzy = sorted(
-            (
-                {"given": given, "matched": o.matched, "score": o.score}
-                for given, o in orgs.items()
-                if o.how == "fuzzy"
-            ),
-            key=lambda f: f["given"].lower(),
-        )
-
+        """Who each row is and what it adds: the plan's contacts, changes and attendances."""
+        orgs = self._organisations(rows, plan, report)
         # contacts: by email (main or secondary), then by name at the organisation
         known = self._contacts_by_email({r.email for r in rows if r.email})
         # a stored contact by name matters only to a row whose email is new or missing
@@ -113,11 +92,11 @@ class Matching:
         unplaced = {r.key for r in rows if not r.organisation and r.email is None}
         by_name = self._contacts_by_name(wanted, {c.ref: c for c in known.values()})
         by_name.update(self._contacts_by_name_alone(unplaced))
-        attendances, interests = self._attendances()
+        self._stored_attendances, self._interests = self._attendances()
+        self._attended: dict[int, int] = {}  # contact ref -> index in plan.attendances
         new_by_email: dict[str, PlannedContact] = {}
         new_by_name: dict[tuple[int | None, str], PlannedContact] = {}
         matched: set[int] = set()
-        attended: dict[int, int] = {}  # contact ref -> index in plan.attendances or -(id)
         total = len(rows)
         for n, r in enumerate(rows, 1):
             if n % PROGRESS_EVERY == 0:
@@ -133,37 +112,14 @@ class Matching:
                 else:
                     contact = new_by_name.get((org_ref, r.key))
             if contact is None:
-                contact = PlannedContact(
-                    ref=-(len(plan.new_contacts) + 1),
-                    name=r.name,
-                    key=r.key,
-                    email=r.email,
-                    organisation_id=org_ref,
-                    job_title=r.job_title,
-                    phone=r.phone,
-                    consent_date=r.registered_at.date() if r.registered_at else self.today,
-                )
-                plan.new_contacts.append(contact)
+                contact = self._new_contact(r, org_ref, plan)
                 twins = [c for c in by_name.get((org_ref, r.key), []) if c.email != r.email]
                 twin_new = new_by_name.get((org_ref, r.key))
                 if twin_new is not None and twin_new.email != r.email:
                     twins.append(twin_new)
                 if org_ref is not None and twins:
                     report.probable_duplicates.append(
-                        {
-                            "line": r.line,
-                            "name": r.name,
-                            "email": r.email,
-                            "organisation": orgs[r.organisation].matched,
-                            "existing": [
-                                {
-                                    "id": t.ref if t.ref > 0 else None,
-                                    "name": t.name,
-                                    "email": t.email,
-                                }
-                                for t in twins
-                            ],
-                        }
+                        _duplicate(r, orgs[r.organisation].matched, twins)
                     )
                 if r.email is not None:
                     new_by_email[r.email] = contact
@@ -172,53 +128,88 @@ class Matching:
                 if contact.ref > 0:
                     matched.add(contact.ref)
                 self._merge(contact, r, org_ref, plan, report)
-
-            if not r.attending:
-                report.not_attending += 1
-                continue
-            org_for_attendance = org_ref if org_ref is not None else contact.organisation_id
-            if contact.ref > 0 and contact.ref in attendances:
-                attendance_id = attendances[contact.ref]
-                report.attendances_existing += 1
-                self._add_interest(
-                    plan,
-                    ("old", attendance_id),
-                    r,
-                    org_for_attendance,
-                    contact,
-                    interests.setdefault(attendance_id, (set(), set())),
-                )
-            elif contact.ref in attended:
-                report.attendances_existing += 1
-                index = attended[contact.ref]
-                attendance = plan.attendances[index]
-                if r.missions or r.roles:
-                    if attendance.interest is None:
-                        attendance.interest = (set(), set())
-                    self._add_interest(
-                        plan, ("new", index), r, org_for_attendance, contact, attendance.interest
-                    )
+            if r.attending:
+                self._attend(r, contact, org_ref, plan, report)
             else:
-                attended[contact.ref] = len(plan.attendances)
-                attendance = PlannedAttendance(
-                    contact, org_for_attendance, r.role, r.registered_at, note=r.note
-                )
-                plan.attendances.append(attendance)
-                report.attendances_created += 1
-                if r.missions or r.roles:
-                    attendance.interest = (set(), set())
-                    self._add_interest(
-                        plan,
-                        ("new", attended[contact.ref]),
-                        r,
-                        org_for_attendance,
-                        contact,
-                        attendance.interest,
-                    )
+                report.not_attending += 1
         report.contacts_created = len(plan.new_contacts)
         report.contacts_matched = len(matched)
         report.contacts_updated = len(plan.updates)
         self.progress("matching", total, total)
+
+    def _organisations(
+        self, rows: list[AttendeeRow], plan: Plan, report: ImportReport
+    ) -> dict[str, OrganisationMatch]:
+        """Each distinct spelling of an organisation resolved once."""
+        counts: dict[str, int] = {}
+        for r in rows:
+            if r.organisation:
+                counts[r.organisation] = counts.get(r.organisation, 0) + 1
+        matcher = OrganisationMatcher(self.s, self.threshold)
+        orgs = matcher.resolve(counts.items())
+        plan.new_orgs = matcher.new
+        plan.org_names = matcher.names
+        report.organisations_matched = len({o.ref for o in orgs.values() if o.ref > 0})
+        report.organisations_created = len(matcher.new)
+        report.organisations_new = [name for name, _ in matcher.new.values()]
+        report.fuzzy = sorted(
+            (
+                {"given": given, "matched": o.matched, "score": o.score}
+                for given, o in orgs.items()
+                if o.how == "fuzzy"
+            ),
+            key=lambda f: f["given"].lower(),
+        )
+        return orgs
+
+    def _new_contact(self, r: AttendeeRow, org_ref: int | None, plan: Plan) -> PlannedContact:
+        contact = PlannedContact(
+            ref=-(len(plan.new_contacts) + 1),
+            name=r.name,
+            key=r.key,
+            email=r.email,
+            organisation_id=org_ref,
+            job_title=r.job_title,
+            phone=r.phone,
+            consent_date=r.registered_at.date() if r.registered_at else self.today,
+        )
+        plan.new_contacts.append(contact)
+        return contact
+
+    def _attend(
+        self,
+        r: AttendeeRow,
+        contact: PlannedContact,
+        org_ref: int | None,
+        plan: Plan,
+        report: ImportReport,
+    ) -> None:
+        """Record that the row's person came (once per person), with the interest they gave."""
+        org_for_attendance = org_ref if org_ref is not None else contact.organisation_id
+        stored = self._stored_attendances
+        if contact.ref > 0 and contact.ref in stored:
+            attendance_id = stored[contact.ref]
+            report.attendances_existing += 1
+            have = self._interests.setdefault(attendance_id, (set(), set()))
+            self._add_interest(plan, ("old", attendance_id), r, org_for_attendance, contact, have)
+            return
+        if contact.ref in self._attended:
+            report.attendances_existing += 1
+            index = self._attended[contact.ref]
+            attendance = plan.attendances[index]
+        else:
+            index = self._attended[contact.ref] = len(plan.attendances)
+            attendance = PlannedAttendance(
+                contact, org_for_attendance, r.role, r.registered_at, note=r.note
+            )
+            plan.attendances.append(attendance)
+            report.attendances_created += 1
+        if r.missions or r.roles:
+            if attendance.interest is None:
+                attendance.interest = (set(), set())
+            self._add_interest(
+                plan, ("new", index), r, org_for_attendance, contact, attendance.interest
+            )
 
     def _merge(
         self,
@@ -441,3 +432,16 @@ class Matching:
 
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
+
+
+def _duplicate(r: AttendeeRow, organisation: str, twins: list[PlannedContact]) -> dict[str, Any]:
+    """A new person with the same name as another at the same organisation, for the report."""
+    return {
+        "line": r.line,
+        "name": r.name,
+        "email": r.email,
+        "organisation": organisation,
+        "existing": [
+            {"id": t.ref if t.ref > 0 else None, "name": t.name, "email": t.email} for t in twins
+        ],
+    }

@@ -26,7 +26,8 @@ from partnercrm.errors import Conflict, Invalid, NotFound
 from partnercrm.importing.columns import ColumnMap
 from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
 from partnercrm.importing.report import ImportReport, Rejection
-from partnercrm.importing.source import read_table
+from partnercrm.importing.rows import BadRow
+from partnercrm.importing.source import Table, read_table
 from partnercrm.importing.tracker_columns import (
     FOLLOW_UP_DAYS,
     KINDS,
@@ -53,6 +54,19 @@ class _Row:
     line: int
     cells: list[str]
     values: dict[str, str] = field(default_factory=dict)
+
+
+def _rows(table: Table, cmap: ColumnMap) -> list[_Row]:
+    """The filled rows of the table, each with its values by field."""
+    width = len(table.header)
+    rows: list[_Row] = []
+    for line, cells in table.rows:
+        if not "".join(cells).strip():
+            continue
+        padded = (cells + [""] * width)[:width]
+        values = {f: clean(padded[idx[0]]) for f, idx in cmap.indexes.items()}
+        rows.append(_Row(line, cells, values))
+    return rows
 
 
 def import_sheet(
@@ -93,14 +107,7 @@ def import_sheet(
         columns=cmap.as_dict(),
         notes=list(table.notes),
     )
-    width = len(table.header)
-    rows: list[_Row] = []
-    for line, cells in table.rows:
-        if not "".join(cells).strip():
-            continue
-        padded = (cells + [""] * width)[:width]
-        values = {f: clean(padded[idx[0]]) for f, idx in cmap.indexes.items()}
-        rows.append(_Row(line, cells, values))
+    rows = _rows(table, cmap)
     report.rows = len(rows)
     report.notes.extend(n for n in table.notes if n not in report.notes)
     sheet_import = _SheetImport(session, kind, cmap, report, fuzzy_threshold, today or date.today())
@@ -117,15 +124,7 @@ def import_sheet(
             report.rejects_file = str(rejects)
         return report
     savepoint = session.begin_nested()
-    for row, problems in checked:
-        if problems:
-            continue
-        try:
-            with session.begin_nested():
-                sheet_import.write(row)
-        except (Invalid, Conflict, NotFound) as exc:
-            column = table.header[0] if table.header else ""
-            bad.append((row.line, row.cells, [Rejection(row.line, column, "", str(exc))]))
+    bad += sheet_import.write_all([r for r, problems in checked if not problems])
     bad.sort(key=lambda b: b[0])
     for _, _, problems in bad:
         report.rejected.extend(problems)
@@ -297,6 +296,18 @@ class _SheetImport:
         self.report.conflicts.append({**conflict, "stored": stored, "given": given})
 
     # ------------------------------------------------------------ writing
+    def write_all(self, rows: list[_Row]) -> list[BadRow]:
+        """Write each good row in a savepoint of its own; the rows the database refuses."""
+        refused: list[BadRow] = []
+        column = self.cmap.header[0] if self.cmap.header else ""
+        for row in rows:
+            try:
+                with self.s.begin_nested():
+                    self.write(row)
+            except (Invalid, Conflict, NotFound) as exc:
+                refused.append((row.line, row.cells, [Rejection(row.line, column, "", str(exc))]))
+        return refused
+
     def write(self, r: _Row) -> None:
         {"partners": self._write_partner, "contacts": self._write_contact}.get(
             self.kind, self._write_conversation
@@ -418,7 +429,7 @@ class _SheetImport:
         return found_all[0] if len(found_all) == 1 else None
 
     def _write_conversation(self, r: _Row) -> None:
-        from partnercrm import colleagues, contacts, conversations, steps
+        from partnercrm import colleagues, conversations, steps
 
         v = r.values
         org = self._organisation(v["organisation"])
@@ -433,25 +444,7 @@ class _SheetImport:
                 "no colleague for this conversation: fill in the colleague column",
                 field="colleague",
             )
-        people = []
-        for part in SPLIT.split(v.get("contacts", "")):
-            text = re.sub(r"\(.*?\)", "", part).strip()
-            if not text:
-                continue
-            email = self.emails(text)[0] if "@" in text else None
-            person = self._find_contact(text if email is None else "", email, org)
-            if person is None and email is None:
-                person = contacts.add_contact(
-                    self.s,
-                    written_name(text),
-                    None,
-                    org,
-                    consent_source=self.source,
-                    consent_date=when,
-                )
-                self.report.contacts_created += 1
-            if person is not None:
-                people.append(person)
+        people = self._people(v.get("contacts", ""), org, when)
         missions = self._missions(v["missions"]) if v.get("missions") else []
         role, kind = self._ask(v["ask"]) if v.get("ask") else (None, None)
         note = v.get("note") or None
@@ -520,6 +513,32 @@ class _SheetImport:
                 changed = True
         if existed and changed:
             self.report.conversations_touched += 1
+
+    def _people(self, cell: str, org: m.Organisation, when: date) -> list[m.Contact]:
+        """The people a contacts cell names (by email or name at the organisation); a name the
+        CRM does not know yet becomes a contact there."""
+        from partnercrm import contacts
+
+        people = []
+        for part in SPLIT.split(cell):
+            text = re.sub(r"\(.*?\)", "", part).strip()
+            if not text:
+                continue
+            email = self.emails(text)[0] if "@" in text else None
+            person = self._find_contact(text if email is None else "", email, org)
+            if person is None and email is None:
+                person = contacts.add_contact(
+                    self.s,
+                    written_name(text),
+                    None,
+                    org,
+                    consent_source=self.source,
+                    consent_date=when,
+                )
+                self.report.contacts_created += 1
+            if person is not None:
+                people.append(person)
+        return people
 
     def _conversation_for(
         self, org: m.Organisation, role: m.AmbassadorRole | None, kind: str | None
