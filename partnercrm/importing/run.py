@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from partnercrm import history, outputs
+from partnercrm import history, outputs, stored_text
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.csv_export import neutralise
@@ -453,6 +453,11 @@ class _Import:
                 continue  # blank rows, and rows of empty trailing columns
             report.rows += 1
             problems: list[Rejection] = []
+            stored = (
+                cells
+                if all(c.isprintable() for c in cells)
+                else _inert(line, cells, header, problems)
+            )
             if len(cells) > width:
                 extra = [c for c in cells[width:] if c.strip()]
                 if extra:
@@ -464,10 +469,10 @@ class _Import:
                             "the row has more cells than the header has columns",
                         )
                     )
-                padded = cells[:width]
+                padded = stored[:width]
                 padded.append("")
             else:
-                padded = cells + [""] * (width + 1 - len(cells))
+                padded = stored + [""] * (width + 1 - len(cells))
             values = fetch(padded)
             if spares:
                 values = _with_spares(values, padded, spares)
@@ -547,10 +552,10 @@ class _Import:
                         # the person: "Yes", "maybe later", "happy to help with food"
                         answers.append(f"{header[i]}: {clean(value)}")
             for field_name, value, limit in (
-                ("full_name", name, 200),
-                ("organisation", organisation, 300),
-                ("job_title", job_title, 200),
-                ("phone", phone, 60),
+                ("full_name", name, stored_text.limit(m.Contact.name)),
+                ("organisation", organisation, stored_text.limit(m.Organisation.name)),
+                ("job_title", job_title, stored_text.limit(m.Contact.job_title)),
+                ("phone", phone, stored_text.limit(m.Contact.phone)),
             ):
                 if len(value) > limit:
                     at = idx[field_name]
@@ -1502,6 +1507,17 @@ def _with_spares(
     return tuple(changed)
 
 
+def _inert(line: int, cells: list[str], header: list[str], problems: list[Rejection]) -> list[str]:
+    """The row's cells as they may be stored (no control or bidi characters); a NUL byte, a
+    sign of binary data in the cell, rejects the row."""
+    for i, cell in enumerate(cells):
+        if "\x00" in cell:
+            column = header[i] if i < len(header) else f"column {i + 1}"
+            problems.append(Rejection(line, column, "", "the cell holds a NUL byte (binary data)"))
+            break
+    return [stored_text.clean(c, multiline=True) for c in cells]
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
@@ -1531,4 +1547,4 @@ def _write_rejects(
                 row.append("")
             row[reason_at] = "; ".join(f"{p.column}: {p.reason}" for p in problems)
             # safe to open in a spreadsheet; the importer reads the quote back off
-            writer.writerow([neutralise(cell) for cell in row])
+            writer.writerow([neutralise(stored_text.clean(cell, multiline=True)) for cell in row])
