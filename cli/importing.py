@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, DataError, emit, errors, json_option, pass_app
+from cli.context import AppContext, DataError, emit, errors, force_option, json_option, pass_app
 
 SHOWN = 15  # list items printed for people; --json has them all
 # partnercrm.importing.FIELDS, repeated so `--help` does not import the library
@@ -139,6 +139,7 @@ def import_() -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Write the rejected rows (with a `reason` column) to this CSV file.",
 )
+@force_option
 @json_option
 @pass_app
 def attendees(
@@ -159,6 +160,7 @@ def attendees(
     dry_run: bool,
     strict: bool,
     rejects: str | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Import an attendee export (Eventbrite CSV or XLSX, or any CSV with a header).
@@ -196,6 +198,7 @@ def attendees(
                 dry_run=dry_run,
                 strict=strict,
                 rejects=rejects,
+                replace_rejects=force,
                 progress=bars,
                 **options,
             )

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from partnercrm import history
+from partnercrm import history, outputs
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.csv_export import neutralise
@@ -155,6 +155,7 @@ def import_attendees(
     dry_run: bool = False,
     strict: bool = False,
     rejects: str | Path | None = None,
+    replace_rejects: bool = False,
     fuzzy_threshold: float = FUZZY_THRESHOLD,
     today: date | None = None,
     progress: Progress | None = None,
@@ -174,6 +175,8 @@ def import_attendees(
         raise Invalid(
             "--rejects names the file being imported; give another file name", field="rejects"
         )
+    if rejects is not None:  # refused before anything is read or written
+        outputs.check_target(rejects, force=replace_rejects, database=session, field="rejects")
     run_id = None if dry_run else _start_run(session, str(source))
     # the import makes a few hundred thousand small objects and frees none of them until it
     # ends; the cyclic collector would scan them all again and again (a third of the time)
@@ -193,6 +196,7 @@ def import_attendees(
             dry_run=dry_run,
             strict=strict,
             rejects=rejects,
+            replace_rejects=replace_rejects,
         )
         if run_id is not None:
             report.import_run = run_id
@@ -280,6 +284,7 @@ class _Import:
         dry_run: bool,
         strict: bool,
         rejects: str | Path | None,
+        replace_rejects: bool = False,
     ) -> ImportReport:
         table = read_table(source, sheet=sheet)
         cmap = map_columns(table.header, preset=preset, overrides=column_map)
@@ -303,7 +308,7 @@ class _Import:
         if report.anonymous:
             report.notes.append(f"{report.anonymous} anonymous answer(s) left out: not people")
         if rejects is not None:
-            _write_rejects(Path(rejects), table, bad)
+            _write_rejects(Path(rejects), table, bad, self.s, replace_rejects)
             report.rejects_file = str(rejects) if bad else None
         if bad and not rows:
             first = bad[0][2][0]
@@ -1502,7 +1507,11 @@ def _digits(text: str) -> str:
 
 
 def _write_rejects(
-    path: Path, table: SourceTable, bad: Sequence[tuple[int, list[str], list[Rejection]]]
+    path: Path,
+    table: SourceTable,
+    bad: Sequence[tuple[int, list[str], list[Rejection]]],
+    session: Session,
+    force: bool,
 ) -> None:
     """The rejected rows in the input's own columns plus `reason`, ready to fix and import again."""
     header = [h for h in table.header]
@@ -1510,18 +1519,16 @@ def _write_rejects(
     keep_reason = "reason" in (h.strip().lower() for h in header)
     out_header = header if keep_reason else [*header, "reason"]
     reason_at = [h.strip().lower() for h in out_header].index("reason")
-    try:
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(out_header)
-            for _line, cells, problems in bad:
-                row = (list(cells) + [""] * width)[:width]
-                if not keep_reason:
-                    row.append("")
-                row[reason_at] = "; ".join(f"{p.column}: {p.reason}" for p in problems)
-                # safe to open in a spreadsheet; the importer reads the quote back off
-                writer.writerow([neutralise(cell) for cell in row])
-    except OSError as exc:
-        raise Invalid(
-            f"cannot write the rejects file {path}: {exc.strerror or exc}", field="rejects"
-        ) from exc
+    with outputs.open_output(
+        path, force=force, database=session, field="rejects", encoding="utf-8-sig", newline=""
+    ) as handle:
+        writer = csv.writer(handle)
+        # the header is the input's own text too: neutralised like every cell
+        writer.writerow([neutralise(h) for h in out_header])
+        for _line, cells, problems in bad:
+            row = (list(cells) + [""] * width)[:width]
+            if not keep_reason:
+                row.append("")
+            row[reason_at] = "; ".join(f"{p.column}: {p.reason}" for p in problems)
+            # safe to open in a spreadsheet; the importer reads the quote back off
+            writer.writerow([neutralise(cell) for cell in row])
