@@ -21,32 +21,29 @@ def log() -> None:
 
 
 def _capture_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(
-        [
-            click.option(
-                "--no-open",
-                is_flag=True,
-                help="Do not open a conversation for a partner that has none open; only report.",
-            ),
-            click.option(
-                "--add-contacts",
-                is_flag=True,
-                help="Add unknown people at a known partner's email domain as its contacts "
-                "(lawful basis: legitimate interests; the message recorded as the source).",
-            ),
-            click.option(
-                "--body-lines",
-                type=click.IntRange(min=0),
-                default=DEFAULT_BODY_LINES,
-                show_default=True,
-                help="Keep this many lines of the body in the note (0: the subject only).",
-            ),
-            click.option(
-                "--dry-run", is_flag=True, help="Show what would be logged; save nothing."
-            ),
-            json_option,
-        ]
-    ):
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        click.option(
+            "--no-open",
+            is_flag=True,
+            help="Do not open a conversation for a partner that has none open; only report.",
+        ),
+        click.option(
+            "--add-contacts",
+            is_flag=True,
+            help="Add unknown people at a known partner's email domain as its contacts "
+            "(lawful basis: legitimate interests; the message recorded as the source).",
+        ),
+        click.option(
+            "--body-lines",
+            type=click.IntRange(min=0),
+            default=DEFAULT_BODY_LINES,
+            show_default=True,
+            help="Keep this many lines of the body in the note (0: the subject only).",
+        ),
+        click.option("--dry-run", is_flag=True, help="Show what would be logged; save nothing."),
+        json_option,
+    ]
+    for option in reversed(options):
         f = option(f)
     return f
 
