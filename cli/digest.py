@@ -37,10 +37,8 @@ def _who(session: Session, given: str | None) -> Colleague | None:
     "--out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The .ics file to write (exporting again to it, with --force, updates a subscribed "
-    "calendar).",
+    help="The .ics file to write (re-export with --force to update a subscribed calendar).",
 )
-@force_option
 @click.option(
     "--steps-as",
     type=click.Choice(["event", "todo"]),
@@ -48,6 +46,7 @@ def _who(session: Session, given: str | None) -> Colleague | None:
     show_default=True,
     help="Steps as all-day events (Outlook shows these) or as to-dos (Thunderbird's tasks).",
 )
+@force_option
 @json_option
 @pass_app
 def calendar(
@@ -58,6 +57,7 @@ def calendar(
     Without --for, the acting colleague's (--as); when that is nobody in the CRM, the whole
     team's. Each entry keeps its UID from one export to the next.
     """
+    from partnercrm import outputs
     from partnercrm.calendar_out import calendar_entries, calendar_ics
 
     with app.reading() as s:
@@ -65,10 +65,8 @@ def calendar(
         entries = calendar_entries(s, colleague)
         name = f"partnercrm: {colleague.name}" if colleague else "partnercrm: the team"
         data = calendar_ics(entries, name=name, steps_as=steps_as)
-    from partnercrm import outputs
-
-    with errors(), outputs.staged(out, force=force, database=app.db.url) as temp:
-        temp.write_bytes(data)
+    with errors():
+        outputs.write_bytes(out, data, force=force, database=app.db.url)
     counts = {
         kind: sum(1 for e in entries if e.kind == kind) for kind in ("step", "commitment", "event")
     }

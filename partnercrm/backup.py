@@ -381,6 +381,7 @@ def _consistency(engine: Engine) -> list[tuple[str, str]]:
             )
         latest = (
             select(t.conversation_id, func.max(t.happened_on).label("latest"))
+            .where(t.archived.is_(False))
             .group_by(t.conversation_id)
             .subquery()
         )

@@ -119,16 +119,19 @@ def edit_contact(
     contact: m.Contact,
     *,
     expected_version: int | None = None,
+    clear_organisation: bool = False,
     **changes: Any,
 ) -> m.Contact:
-    """Change the given fields; None means 'leave as it is'."""
+    """Change the given fields; None means 'leave as it is', '' clears an optional one."""
     check_version(contact, expected_version)
     if changes.get("name") is not None:
         if not changes["name"].strip():
             raise Invalid("a contact needs a name", field="name")
         contact.name = changes["name"].strip()
         contact.name_key = name_key(contact.name)
-    if changes.get("email") is not None:
+    if changes.get("email") is not None and not changes["email"].strip():
+        contact.email = None
+    elif changes.get("email") is not None:
         address = normalise_email(changes["email"])
         owner = email_owner(session, address)
         if owner is not None and owner.id != contact.id:
@@ -144,8 +147,10 @@ def edit_contact(
             setattr(contact, key, changes[key].strip() or None)
     if changes.get("senior") is not None:
         contact.senior = bool(changes["senior"])
-    if "organisation" in changes and changes["organisation"] is not None:
+    if changes.get("organisation") is not None:
         contact.organisation = changes["organisation"]
+    elif clear_organisation:
+        contact.organisation = None
     if changes.get("lawful_basis") is not None:
         contact.lawful_basis = _check_basis(changes["lawful_basis"])
     for key in ("consent_date", "consent_expires"):

@@ -104,7 +104,7 @@ def test_calendar_parses_back_with_stable_uids(cli, db_url, tmp_path):
     assert all(e.get("DTSTAMP") is not None for e in entries.values())
 
     # nothing changed: the same file; a step done: it leaves, the others keep their UIDs
-    cli.ok("calendar", "--for", "ruth", "--out", str(second))
+    cli.ok("calendar", "--for", "ruth", "--out", str(second), "--force")
     assert first.read_bytes() == second.read_bytes()
     cli.ok("step", "done", str(ids["week"]))
     refused = cli("calendar", "--for", "ruth", "--out", str(second))

@@ -226,7 +226,7 @@ def _statements() -> _Statements:
         select(Co.id, Co.name, Co.team, func.count(), func.max(T.happened_on))
         .join(C, C.id == T.conversation_id)
         .join(Co, Co.id == T.colleague_id)
-        .where(live)
+        .where(live, T.archived.is_(False))
         .group_by(Co.id, Co.name, Co.team)
     )
     # the most recently touched live conversations, loaded whole
@@ -398,7 +398,7 @@ def _statements() -> _Statements:
         touched = (
             select(func.max(T.happened_on))
             .join(C, C.id == T.conversation_id)
-            .where(T.contact_id == contact_id, C.archived.is_(False))
+            .where(T.contact_id == contact_id, C.archived.is_(False), T.archived.is_(False))
             .scalar_subquery()
         )
         in_conversation = (
@@ -427,7 +427,7 @@ def _statements() -> _Statements:
     latest = [
         select(T.contact_id.label("contact_id"), T.happened_on.label("on"))
         .join(C, C.id == T.conversation_id)
-        .where(live, T.contact_id.is_not(None))
+        .where(live, T.contact_id.is_not(None), T.archived.is_(False))
         .order_by(T.happened_on.desc())
         .limit(RECENT_ENGAGEMENTS)
         .subquery(),

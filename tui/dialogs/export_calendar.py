@@ -53,8 +53,7 @@ class ExportCalendarDialog(FormDialog[str]):
             steps_as="todo" if values["todos"] else "event",
         )
         try:
-            with outputs.staged(path, force=replace, database=session, field="path") as temp:
-                temp.write_bytes(data)
+            outputs.write_bytes(path, data, force=replace, database=session, field="path")
         except outputs.OutputExists as exc:
             raise Invalid(f"{path} exists; tick 'replace' to overwrite it", field="path") from exc
         return str(path)
