@@ -134,7 +134,7 @@ def test_calendar_into_a_missing_folder_is_one_sentence(cli, db_url, tmp_path):
     build(db_url)
     result = cli("calendar", "--for", "ruth", "--out", str(tmp_path / "nowhere" / "x.ics"))
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: the folder ") and "does not exist" in result.stderr
+    assert result.stderr.startswith("Error: cannot write") and "does not exist" in result.stderr
     assert "Traceback" not in result.output
 
 
