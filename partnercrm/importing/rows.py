@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
+from partnercrm import stored_text
 from partnercrm.importing.columns import ColumnMap
 from partnercrm.importing.report import ImportReport, Rejection
 from partnercrm.importing.source import Table
@@ -53,7 +54,12 @@ _FIELDS = (
     "registered_at",
 )
 # stored lengths: a longer value is a row to fix, not one to cut short
-_LIMITS = (("full_name", 200), ("organisation", 300), ("job_title", 200), ("phone", 60))
+_LIMITS = (
+    ("full_name", stored_text.limit(m.Contact.name)),
+    ("organisation", stored_text.limit(m.Organisation.name)),
+    ("job_title", stored_text.limit(m.Contact.job_title)),
+    ("phone", stored_text.limit(m.Contact.phone)),
+)
 # a rejected row: its line, its cells as read, and every objection to it
 BadRow = tuple[int, list[str], list[Rejection]]
 
@@ -83,6 +89,7 @@ class Reading:
 
     line: int
     extra: str  # the first filled cell past the header's last column, if any
+    nul: int | None  # the first column holding a NUL byte, if any
     name: str
     raw_email: str
     email: str | None
@@ -124,6 +131,14 @@ def _extra_cells(r: Reading, c: Columns) -> Sequence[Rejection]:
         return _FINE
     reason = "the row has more cells than the header has columns"
     return [Rejection(r.line, f"column {len(c.header) + 1}", r.extra, reason)]
+
+
+def _nul_byte(r: Reading, c: Columns) -> Sequence[Rejection]:
+    # a NUL byte is a sign of binary data in the cell, not text someone typed
+    if r.nul is None:
+        return _FINE
+    column = c.header[r.nul] if r.nul < len(c.header) else f"column {r.nul + 1}"
+    return [Rejection(r.line, column, "", "the cell holds a NUL byte (binary data)")]
 
 
 def _no_name(r: Reading, c: Columns) -> Sequence[Rejection]:
@@ -184,6 +199,7 @@ def _unreadable_date(r: Reading, c: Columns) -> Sequence[Rejection]:
 
 # every rule a row must pass, in the order its objections are listed
 RULES: tuple[Rule, ...] = (
+    _nul_byte,
     _extra_cells,
     _no_name,
     _invalid_email,
@@ -270,6 +286,11 @@ class RowReader:
         roles it names, and the interest answers that name neither."""
         width = self.width
         extra = ""
+        nul = None
+        if not all(c.isprintable() for c in cells):
+            # stored without control or bidi characters
+            nul = next((i for i, c in enumerate(cells) if "\x00" in c), None)
+            cells = [stored_text.clean(c, multiline=True) for c in cells]
         if len(cells) > width:
             extra = next((c for c in cells[width:] if c.strip()), "")
             padded = cells[:width]
@@ -289,6 +310,7 @@ class RowReader:
         reading = Reading(
             line=line,
             extra=extra,
+            nul=nul,
             name=name,
             raw_email=raw_email,
             email=email,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from partnercrm import history, outputs
+from partnercrm import history, outputs, stored_text
 from partnercrm import models as m
 from partnercrm.csv_export import neutralise
 from partnercrm.importing.bulk import CHUNK, BulkWriter, chunks
@@ -483,4 +483,4 @@ def write_rejects(
                 row.append("")
             row[reason_at] = "; ".join(f"{p.column}: {p.reason}" for p in problems)
             # safe to open in a spreadsheet; the importer reads the quote back off
-            writer.writerow([neutralise(cell) for cell in row])
+            writer.writerow([neutralise(stored_text.clean(cell, multiline=True)) for cell in row])
