@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from partnercrm import access, history
+from partnercrm import access, history, stored_text
 from partnercrm.access import Identity
 from partnercrm.concurrency import CheckedSession
 from partnercrm.errors import Invalid
@@ -43,7 +43,7 @@ def resolve_url(value: str | None) -> str:
         except ArgumentError as exc:
             shown = _PASSWORD.sub(r"\1:***@", value)
             raise Invalid(
-                f"--db {shown!r} is not a database URL "
+                f"{shown!r} is not a database URL "
                 f"({exc}); use a file path, sqlite:///FILE or postgresql+psycopg://USER@HOST/DB",
                 field="db",
             ) from exc
@@ -67,7 +67,7 @@ def network_share_warning(url: str) -> str | None:
     return (
         f"warning: the database {raw} is on a network share ({fstype}); SQLite's locking is "
         "not safe there, so several colleagues can corrupt it. Use PostgreSQL for a team "
-        "(--db postgresql+psycopg://...)."
+        "(a postgresql+psycopg:// database URL)."
     )
 
 
@@ -117,7 +117,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 # a mistyped --db must not quietly create folders and an empty database
                 raise Invalid(
                     f"the folder {path.parent} does not exist, so the database {path} cannot "
-                    "be created there; check the --db path",
+                    "be created there",
                     field="db",
                 )
             if not path.exists():
@@ -187,6 +187,7 @@ class Database:
 _Sessions = sessionmaker(class_=CheckedSession, expire_on_commit=False)
 history.install(_Sessions)
 access.install(_Sessions)
+stored_text.install(_Sessions)
 
 
 def open_database(

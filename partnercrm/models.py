@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -147,6 +148,18 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class VersionedRow(Versioned):
+    """Versioned, for tables the bulk paths also write: what they leave out has a default."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    created_at: Mapped[datetime | None] = mapped_column(  # type: ignore[assignment]
+        DateTime(timezone=True), default=utcnow
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(  # type: ignore[assignment]
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
 
 class Colleague(Versioned, Base):
@@ -394,7 +407,7 @@ class StageChange(Base):
     changed_by: Mapped[str | None] = mapped_column(String(200))
 
 
-class Touchpoint(Base):
+class Touchpoint(VersionedRow, Base):
     """One dated interaction inside a conversation."""
 
     __tablename__ = "touchpoint"
@@ -407,11 +420,19 @@ class Touchpoint(Base):
     colleague_id: Mapped[int | None] = mapped_column(ForeignKey("colleague.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # a touchpoint logged by mistake is archived: out of the thread and its last touch, kept in history
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # where a captured touchpoint came from: an email's Message-ID, or a meeting's UID and
+    # occurrence; logging the same message again finds it here and changes nothing
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="touchpoints")
     colleague: Mapped[Colleague | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
+
+    __table_args__ = (
+        Index("uq_touchpoint_conversation_message", "conversation_id", "message_id", unique=True),
+    )
 
 
 class Step(Versioned, Base):
@@ -461,7 +482,7 @@ class Commitment(Versioned, Base):
     )
 
 
-class Delivery(Base):
+class Delivery(VersionedRow, Base):
     """What a commitment actually delivered: figures and, where there is one, a story."""
 
     __tablename__ = "delivery"
@@ -511,7 +532,7 @@ attendance_role = Table(
 )
 
 
-class Attendance(Base):
+class Attendance(VersionedRow, Base):
     """A contact at an event, with the interest they expressed there."""
 
     __tablename__ = "attendance"
@@ -522,6 +543,8 @@ class Attendance(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=AttendanceRole.ATTENDEE)
     registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # answers given at registration that name no mission or role ("yes", free text)
+    note: Mapped[str | None] = mapped_column(Text)
 
     event: Mapped[Event] = relationship()
     contact: Mapped[Contact] = relationship()

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from partnercrm import outputs
 from partnercrm.errors import Invalid
 from partnercrm.matching import name_key
 from tui import options
@@ -40,17 +41,13 @@ class ExportBriefDialog(FormDialog[str]):
 
     def save(self, session: Session, values: dict[str, Any]) -> str:
         path = Path(values["path"]).expanduser()
-        if path.is_dir():
-            raise Invalid(f"{path} is a folder; give a file name", field="path")
-        if path.exists() and not values["overwrite"]:
-            raise Invalid(f"{path} exists; tick 'replace' to overwrite it", field="path")
-        if not path.parent.is_dir():
-            raise Invalid(f"there is no folder {path.parent}", field="path")
-        text = partner_markdown(session, self.organisation_id, self.crm.today)
+        replace = bool(values["overwrite"])
         try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise Invalid(f"cannot write {path}: {exc.strerror}", field="path") from exc
+            outputs.check_target(path, force=replace, database=session, field="path")
+            text = partner_markdown(session, self.organisation_id, self.crm.today)
+            outputs.write_text(path, text, force=replace, database=session, field="path")
+        except outputs.OutputExists as exc:
+            raise Invalid(f"{path} exists; tick 'replace' to overwrite it", field="path") from exc
         return str(path)
 
     def saved_message(self, result: str) -> str:
