@@ -25,7 +25,9 @@ class DataError(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
+        from partnercrm.stored_text import shown
+
+        click.echo(f"Error: {shown(self.format_message())}", err=True)
 
 
 class AppContext:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from partnercrm.errors import Invalid
@@ -520,56 +520,24 @@ def map_columns(
     """Decide which column holds which field; --map overrides win over names."""
     if preset is not None and preset not in PRESETS:
         raise Invalid(f"preset {preset!r} is not one of {', '.join(PRESETS)}", field="preset")
-    vocabulary, ignorable = _vocabulary(preset)
-    only_named = preset is not None and preset.startswith("eventbrite")  # its names alone
     keys = [compact(h) for h in header]
-    forced: dict[int, str] = {}
-    cmap_forced: set[int] = set()
-    for given, target in (overrides or {}).items():
-        wanted = compact(given)
-        matches = [i for i, k in enumerate(keys) if k == wanted and header[i]]
-        if not matches:
-            shown = ", ".join(repr(h) for h in header if h)
-            raise Invalid(
-                f"--map: the file has no column {given!r}; its columns are {shown}", field="map"
-            )
-        forced[matches[0]] = target
-        cmap_forced.add(matches[0])
-    claims: dict[str, list[tuple[int, int]]] = {}  # field -> [(rank, index)]
-    cmap = ColumnMap(header=list(header), layout=_layout(keys, preset), forced=cmap_forced)
+    forced = _forced(header, keys, overrides or {})
+    cmap = ColumnMap(header=list(header), layout=_layout(keys, preset), forced=set(forced))
     cmap.month_first = next(p.month_first for p in _PRESETS if p.name == cmap.layout)
+    claim = _claimer(preset)
+    claims: dict[str, list[tuple[int, int]]] = {}  # field -> [(rank, index)]
     for i, (text, key) in enumerate(zip(header, keys, strict=True)):
         if not text:
             continue
-        if i in forced:
-            target, rank = forced[i], -1
-        elif key in vocabulary:
-            target, rank = vocabulary[key]
-        elif key in ignorable:
-            target, rank = "ignore", 0
-        elif (interest := _interest_field(key)) is not None:
-            target, rank = interest, 0
-        elif not only_named and (by_words := _by_words(key)) is not None:
-            target, rank = by_words
-        else:
+        target, rank = (forced[i], -1) if i in forced else claim(key)
+        if target is None:
             cmap.unmapped.append(text)
-            continue
-        if target == "ignore":
+        elif target == "ignore":
             cmap.ignored.append(text)
-            continue
-        claims.setdefault(target, []).append((rank, i))
+        else:
+            claims.setdefault(target, []).append((rank, i))
     for target, claimed in claims.items():
-        claimed.sort()
-        kept = {i for _, i in (claimed if target in MULTI_FIELDS else claimed[:1])}
-        cmap.indexes[target] = sorted(kept)
-        for _, i in claimed:
-            if i in kept:
-                cmap.mapped[header[i]] = target
-            elif target in SPARE_FIELDS and header[i]:
-                cmap.spare.setdefault(target, []).append(i)
-                cmap.mapped[header[i]] = target
-            else:
-                cmap.unmapped.append(header[i])
+        _settle(cmap, target, sorted(claimed))
     if not PERSON_FIELDS & cmap.indexes.keys():
         shown = ", ".join(repr(h) for h in header if h)
         raise Invalid(
@@ -578,6 +546,56 @@ def map_columns(
             field="map",
         )
     return cmap
+
+
+def _forced(header: Sequence[str], keys: list[str], overrides: dict[str, str]) -> dict[int, str]:
+    """The columns --map names, by index."""
+    forced: dict[int, str] = {}
+    for given, target in overrides.items():
+        wanted = compact(given)
+        matches = [i for i, k in enumerate(keys) if k == wanted and header[i]]
+        if not matches:
+            shown = ", ".join(repr(h) for h in header if h)
+            raise Invalid(
+                f"--map: the file has no column {given!r}; its columns are {shown}", field="map"
+            )
+        forced[matches[0]] = target
+    return forced
+
+
+def _claimer(preset: str | None) -> Callable[[str], tuple[str | None, int]]:
+    """How a header claims a field under a preset: (field or None, rank)."""
+    vocabulary, ignorable = _vocabulary(preset)
+    only_named = preset is not None and preset.startswith("eventbrite")  # its names alone
+
+    def claim(key: str) -> tuple[str | None, int]:
+        if key in vocabulary:
+            return vocabulary[key]
+        if key in ignorable:
+            return "ignore", 0
+        if (interest := _interest_field(key)) is not None:
+            return interest, 0
+        if not only_named and (by_words := _by_words(key)) is not None:
+            return by_words
+        return None, 0
+
+    return claim
+
+
+def _settle(cmap: ColumnMap, target: str, claimed: list[tuple[int, int]]) -> None:
+    """Give a field the column that claimed it best (all of them for pooled fields); keep a
+    runner-up as a spare, list the rest as unmapped."""
+    header = cmap.header
+    kept = {i for _, i in (claimed if target in MULTI_FIELDS else claimed[:1])}
+    cmap.indexes[target] = sorted(kept)
+    for _, i in claimed:
+        if i in kept:
+            cmap.mapped[header[i]] = target
+        elif target in SPARE_FIELDS and header[i]:
+            cmap.spare.setdefault(target, []).append(i)
+            cmap.mapped[header[i]] = target
+        else:
+            cmap.unmapped.append(header[i])
 
 
 def _layout(keys: Sequence[str], preset: str | None) -> str:
