@@ -114,17 +114,7 @@ def import_attendees(
             replace_rejects=replace_rejects,
         )
         if run_id is not None:
-            report.import_run = run_id
-            session.execute(
-                update(m.ImportRun)
-                .where(m.ImportRun.id == run_id)
-                .values(
-                    status="done" if report.imported else "failed",
-                    finished_at=m.utcnow(),
-                    event_id=job.event.id if job.event else None,
-                    summary=report.summary(),
-                )
-            )
+            _record_run(session, run_id, report, job.event.id if job.event else None)
         return report
     except BaseException as exc:
         if run_id is not None:
@@ -137,6 +127,21 @@ def import_attendees(
         sqlite_datetime.cache_clear()
         if collecting:
             gc.enable()
+
+
+def _record_run(session: Session, run_id: int, report: ImportReport, event_id: int | None) -> None:
+    """The run's outcome, in the import's own transaction."""
+    report.import_run = run_id
+    session.execute(
+        update(m.ImportRun)
+        .where(m.ImportRun.id == run_id)
+        .values(
+            status="done" if report.imported else "failed",
+            finished_at=m.utcnow(),
+            event_id=event_id,
+            summary=report.summary(),
+        )
+    )
 
 
 def _side_session(session: Session) -> Session:
