@@ -429,7 +429,7 @@ class _SheetImport:
         return found_all[0] if len(found_all) == 1 else None
 
     def _write_conversation(self, r: _Row) -> None:
-        from partnercrm import colleagues, conversations, steps
+        from partnercrm import colleagues, conversations
 
         v = r.values
         org = self._organisation(v["organisation"])
@@ -485,6 +485,17 @@ class _SheetImport:
                 )
                 self.report.touchpoints_added += 1
                 changed = True
+        changed = self._move_on(r, conversation, when, lead) or changed
+        if existed and changed:
+            self.report.conversations_touched += 1
+
+    def _move_on(
+        self, r: _Row, conversation: m.Conversation, when: date, lead: m.Colleague
+    ) -> bool:
+        """The stage a row gives its conversation, and its next step; whether either changed."""
+        from partnercrm import conversations, steps
+
+        v, org, changed = r.values, conversation.organisation, False
         stage = loose_stage(v["stage"]) if v.get("stage") else None
         if stage == m.Stage.COMMITTED:
             self.report.notes.append(
@@ -511,8 +522,7 @@ class _SheetImport:
                 steps.add_step(self.s, conversation, v["next_step"], lead, due)
                 self.report.steps_created += 1
                 changed = True
-        if existed and changed:
-            self.report.conversations_touched += 1
+        return changed
 
     def _people(self, cell: str, org: m.Organisation, when: date) -> list[m.Contact]:
         """The people a contacts cell names (by email or name at the organisation); a name the
