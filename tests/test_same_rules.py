@@ -108,3 +108,43 @@ def test_a_clash_on_the_database_is_one_sentence_without_sql(db, cli):
     assert result.exit_code == 1
     assert "INSERT" not in result.stderr and "[SQL" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_clash_below_the_library_is_the_same_sentence_on_every_database(db, cli):
+    from sqlalchemy import text
+
+    from cli.context import DataError, errors
+
+    cli.ok("colleague", "add", "Ruth Craven", "--email", "ruth@camden.gov.uk")
+    cli.ok("partner", "add", "Arsenal", "--sector", "business")
+    cli.ok("conversation", "log", "Arsenal", "--lead", "ruth", "--mission", "food")
+    with pytest.raises(DataError) as caught, errors(), db.transaction() as s:
+        s.execute(
+            text(
+                "INSERT INTO conversation_mission (conversation_id, mission_id) "
+                "SELECT conversation_id, mission_id FROM conversation_mission"
+            )
+        )
+    assert caught.value.format_message() == (
+        "another conversation mission already has that conversation and mission; nothing was saved"
+    )
+
+
+def test_postgresql_never_shows_sql_or_parameters(db, db_url):
+    from sqlalchemy import insert
+
+    from cli.context import DataError, errors
+
+    if db_url.endswith(".db"):
+        pytest.skip("SQLite does not enforce lengths: the library does, on both")
+    secret = "other-rows-value"
+    with pytest.raises(DataError) as caught, errors(), db.transaction() as s:
+        s.execute(
+            insert(m.Organisation.__table__).values(
+                name="n" * 301, name_key=secret + "k" * 300, sector="business"
+            )
+        )
+    message = caught.value.format_message()
+    assert message == (
+        "a value is longer than the database allows; the limit is 300 characters; nothing was saved"
+    )
