@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import models as m
 from partnercrm import outputs
+from partnercrm.concurrency import one_import_at_a_time
 from partnercrm.errors import Conflict, Invalid, NotFound
 from partnercrm.importing.columns import ColumnMap
 from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
@@ -80,6 +81,7 @@ def import_sheet(
         )
     if rejects is not None:  # refused before anything is read or written
         outputs.check_target(rejects, force=replace_rejects, database=session, field="rejects")
+    one_import_at_a_time(session)  # before anything is read: what the last import added counts
     table = read_table(source, sheet=sheet, score=sheet_header_score(kind))
     cmap = map_sheet(kind, table.header, column_map)
     report = ImportReport(
@@ -95,17 +97,24 @@ def import_sheet(
     )
     width = len(table.header)
     rows: list[_Row] = []
+    binary: list[tuple[int, list[str], list[Rejection]]] = []
     for line, cells in table.rows:
         if not "".join(cells).strip():
+            continue
+        if any("\x00" in c for c in cells):  # binary data in a cell: that row, not the import
+            at = next(i for i, c in enumerate(cells) if "\x00" in c)
+            column = table.header[at] if at < width else f"column {at + 1}"
+            reason = "the cell holds a NUL byte (binary data)"
+            binary.append((line, cells, [Rejection(line, column, "", reason)]))
             continue
         padded = (cells + [""] * width)[:width]
         values = {f: clean(padded[idx[0]]) for f, idx in cmap.indexes.items()}
         rows.append(_Row(line, cells, values))
-    report.rows = len(rows)
+    report.rows = len(rows) + len(binary)
     report.notes.extend(n for n in table.notes if n not in report.notes)
     sheet_import = _SheetImport(session, kind, cmap, report, fuzzy_threshold, today or date.today())
     checked = sheet_import.check(rows)
-    bad = [(r.line, r.cells, problems) for r, problems in checked if problems]
+    bad = binary + [(r.line, r.cells, problems) for r, problems in checked if problems]
     if strict and bad:
         report.imported = False
         report.rows_rejected = len(bad)
@@ -133,7 +142,7 @@ def import_sheet(
     if rejects is not None:
         _write_rejects(Path(rejects), table, bad, session, replace_rejects)
         report.rejects_file = str(rejects) if bad else None
-    if bad and len(bad) == len(rows):
+    if bad and len(bad) == len(rows) + len(binary):
         savepoint.rollback()
         first = bad[0][2][0]
         raise Invalid(
