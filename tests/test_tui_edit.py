@@ -17,6 +17,7 @@ from tests.test_tui import (  # noqa: F401  (the fixtures, shared with the TUI t
     demo_db,
     demo_template,
     drive,
+    error_of,
     fill,
     open_partner,
     save,
@@ -165,7 +166,12 @@ def test_edit_the_highlighted_commitment_and_its_delivery(crm: Database) -> None
         com_id = app.screen.selected("commitments-table")
         dialog = await press_edit(app, pilot)
         assert isinstance(dialog, EditCommitmentDialog) and dialog.commitment_id == com_id
-        fill(dialog, beneficiary="Kentish Town School", gbp="", hours="12")
+        fill(dialog, due="1/1/2020")  # before it was agreed: refused beside the field
+        await save(pilot)
+        assert app.screen is dialog and "before the commitment was agreed" in error_of(
+            dialog, "due"
+        )
+        fill(dialog, beneficiary="Kentish Town School", gbp="", hours="12", due="")
         await save(pilot)
         with crm.reader() as s:
             com = commitments.get_commitment(s, com_id)
