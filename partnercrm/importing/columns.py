@@ -499,17 +499,15 @@ class ColumnMap:
 
 
 def parse_map_option(values: Sequence[str]) -> dict[str, str]:
-    """`--map "Header=field"` values as {header: field}, each field checked."""
+    """ "Header=field" values (the command line's --map) as {header: field}, each checked."""
     result: dict[str, str] = {}
     for value in values:
         header, sep, target = value.rpartition("=")
         header, target = header.strip(), target.strip().lower()
         if not sep or not header:
-            raise Invalid(f'--map {value!r} is not of the form "Header=field"', field="map")
+            raise Invalid(f'{value!r} is not of the form "Header=field"', field="map")
         if target not in FIELDS:
-            raise Invalid(
-                f"--map {value!r}: {target!r} is not one of {', '.join(FIELDS)}", field="map"
-            )
+            raise Invalid(f"{value!r}: {target!r} is not one of {', '.join(FIELDS)}", field="map")
         result[header] = target
     return result
 
@@ -541,8 +539,8 @@ def map_columns(
     if not PERSON_FIELDS & cmap.indexes.keys():
         shown = ", ".join(repr(h) for h in header if h)
         raise Invalid(
-            "no column holds an email or a name (the columns are "
-            f'{shown}); name them with --map "Header=email" or --map "Header=full_name"',
+            f"no column holds an email or a name (the columns are {shown}); say which column "
+            "holds the email or the full name",
             field="map",
         )
     return cmap
@@ -556,9 +554,7 @@ def _forced(header: Sequence[str], keys: list[str], overrides: dict[str, str]) -
         matches = [i for i, k in enumerate(keys) if k == wanted and header[i]]
         if not matches:
             shown = ", ".join(repr(h) for h in header if h)
-            raise Invalid(
-                f"--map: the file has no column {given!r}; its columns are {shown}", field="map"
-            )
+            raise Invalid(f"the file has no column {given!r}; its columns are {shown}", field="map")
         forced[matches[0]] = target
     return forced
 

@@ -122,7 +122,7 @@ def plan_interest(
         shown = ", ".join(str(x) for x in lines[:5]) + (" …" if len(lines) > 5 else "")
         raise Invalid(
             f"rows on lines {shown} express interest, and a warm conversation needs a lead: "
-            "give --lead COLLEAGUE or set the event's owner",
+            "name the colleague who leads them, or give the event an owner",
             field="lead",
         )
     plan.when = min(event.held_on, today)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import history, outputs
 from partnercrm import models as m
+from partnercrm.concurrency import one_import_at_a_time
 from partnercrm.errors import Invalid, NotFound
 from partnercrm.importing.bulk import BulkWriter, sqlite_datetime
 from partnercrm.importing.columns import map_columns
@@ -83,16 +84,21 @@ def import_attendees(
     rolled back and the run is recorded as failed.
     """
     if on_existing not in ON_EXISTING:
-        raise Invalid(f"--on-existing must be one of {', '.join(ON_EXISTING)}", field="on_existing")
+        raise Invalid(
+            f"stored contacts are filled, updated or skipped ({', '.join(ON_EXISTING)}), "
+            f"not {on_existing!r}",
+            field="on_existing",
+        )
     if follow_up_days < 0:
-        raise Invalid("--follow-up-days cannot be negative", field="follow_up_days")
+        raise Invalid("the days to a follow-up cannot be negative", field="follow_up_days")
     if rejects is not None and Path(rejects).resolve() == Path(source).resolve():
         raise Invalid(
-            "--rejects names the file being imported; give another file name", field="rejects"
+            "the rejects file is the file being imported; give another file name", field="rejects"
         )
     if rejects is not None:  # refused before anything is read or written
         outputs.check_target(rejects, force=replace_rejects, database=session, field="rejects")
     run_id = None if dry_run else _start_run(session, str(source))
+    one_import_at_a_time(session)  # before anything is read: what the last import added counts
     # the import makes a few hundred thousand small objects and frees none of them until it
     # ends; the cyclic collector would scan them all again and again (a third of the time)
     collecting = gc.isenabled()
@@ -114,17 +120,7 @@ def import_attendees(
             replace_rejects=replace_rejects,
         )
         if run_id is not None:
-            report.import_run = run_id
-            session.execute(
-                update(m.ImportRun)
-                .where(m.ImportRun.id == run_id)
-                .values(
-                    status="done" if report.imported else "failed",
-                    finished_at=m.utcnow(),
-                    event_id=job.event.id if job.event else None,
-                    summary=report.summary(),
-                )
-            )
+            _record_run(session, run_id, report, job.event.id if job.event else None)
         return report
     except BaseException as exc:
         if run_id is not None:
@@ -137,6 +133,21 @@ def import_attendees(
         sqlite_datetime.cache_clear()
         if collecting:
             gc.enable()
+
+
+def _record_run(session: Session, run_id: int, report: ImportReport, event_id: int | None) -> None:
+    """The run's outcome, in the import's own transaction."""
+    report.import_run = run_id
+    session.execute(
+        update(m.ImportRun)
+        .where(m.ImportRun.id == run_id)
+        .values(
+            status="done" if report.imported else "failed",
+            finished_at=m.utcnow(),
+            event_id=event_id,
+            summary=report.summary(),
+        )
+    )
 
 
 def _side_session(session: Session) -> Session:
@@ -234,7 +245,7 @@ class _Import:
             )
         if strict and bad:
             report.imported = False
-            report.notes.append(f"--strict: nothing imported because {len(bad)} row(s) are bad")
+            report.notes.append(f"strict: nothing imported because {len(bad)} row(s) are bad")
             return report
         assert self.event is not None
         matching = Matching(
@@ -276,7 +287,7 @@ class _Import:
                 found = events.find_event(self.s, given)
             except NotFound as exc:
                 raise Invalid(
-                    f"{exc}; to add it, give --create-event with --kind and --date", field="event"
+                    f"{exc}; it can be added with a kind and a date", field="event"
                 ) from exc
         return EventInfo(found.id, found.name, found.held_on, found.owner_id)
 

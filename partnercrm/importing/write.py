@@ -54,10 +54,15 @@ class Writer:
                 self.s.execute(text(f"PRAGMA cache_size = {int(before)}"))
 
     def _write_all(self, plan: Plan, report: ImportReport, source_name: str) -> None:
-        assert self.event is not None and self.event.id is not None
-        now = m.utcnow()
-        stamp = {"version": 1, "created_at": now, "updated_at": now, "updated_by": self.actor}
-        total = (
+        assert self.event.id is not None
+        self.now = m.utcnow()
+        self.stamp = {
+            "version": 1,
+            "created_at": self.now,
+            "updated_at": self.now,
+            "updated_by": self.actor,
+        }
+        self.total = (
             len(plan.new_orgs)
             + len(plan.new_contacts)
             + len(plan.updates)
@@ -65,14 +70,40 @@ class Writer:
             + len(plan.to_open)
             + len(plan.to_touch)
         )
-        done = 0
+        self.done = 0
+        self._organisations(plan)
+        self._contacts(plan)
+        self._updates(plan)
+        self._attendances(plan)
+        self._write_conversations(plan, self.person, self.advance)
+        if not report.changed:
+            return  # a re-import that changed nothing leaves no mark in the audit trail
+        history.record(
+            self.s,
+            "import",
+            "event",
+            self.event.id,
+            organisation_id=None,
+            summary=(
+                f"imported {source_name}: {report.contacts_created} contacts and "
+                f"{report.organisations_created} organisations created, "
+                f"{report.attendances_created} attendances"
+            )[:500],
+        )
 
-        def advance(n: int) -> None:
-            nonlocal done
-            done += n
-            self.progress("writing", done, total)
+    def advance(self, n: int) -> None:
+        self.done += n
+        self.progress("writing", self.done, self.total)
 
-        # organisations
+    def org(self, ref: int | None) -> int | None:
+        """The id of a stored or just-written organisation."""
+        return self.real_org[ref] if ref is not None and ref < 0 else ref
+
+    def person(self, ref: int) -> int:
+        """The id of a stored or just-written contact."""
+        return self.real_contact[ref] if ref < 0 else ref
+
+    def _organisations(self, plan: Plan) -> None:
         org_refs = list(plan.new_orgs)
         org_ids = self.bulk.insert_indexed(
             _TABLES["organisation"],
@@ -84,30 +115,26 @@ class Writer:
                     "sector": guess_sector(plan.new_orgs[ref][0]),
                     "anchor": False,
                     "archived": False,
-                    **stamp,
+                    **self.stamp,
                 }
                 for ref in org_refs
             ),
-            advance,
+            self.advance,
         )
-        real_org = dict(zip(org_refs, org_ids, strict=True))
-        plan.real_org = real_org
+        self.real_org = plan.real_org = dict(zip(org_refs, org_ids, strict=True))
         self.bulk.history(
             {
                 "action": "create",
                 "entity": "organisation",
-                "entity_id": real_org[ref],
-                "organisation_id": real_org[ref],
+                "entity_id": self.real_org[ref],
+                "organisation_id": self.real_org[ref],
                 "summary": plan.new_orgs[ref][0],
                 "changes": None,
             }
             for ref in org_refs
         )
 
-        def org(ref: int | None) -> int | None:
-            return real_org[ref] if ref is not None and ref < 0 else ref
-
-        # contacts
+    def _contacts(self, plan: Plan) -> None:
         consent_source = f"{self.event.name} registration"[:300]
         contact_ids = self.bulk.insert_indexed(
             _TABLES["contact"],
@@ -120,109 +147,108 @@ class Writer:
                     "phone": c.phone,
                     "job_title": c.job_title,
                     "senior": False,
-                    "organisation_id": org(c.organisation_id),
+                    "organisation_id": self.org(c.organisation_id),
                     "lawful_basis": LAWFUL_BASIS,
                     "consent_source": consent_source,
                     "consent_date": c.consent_date,
                     "archived": False,
-                    **stamp,
+                    **self.stamp,
                 }
                 for c in plan.new_contacts
             ),
-            advance,
+            self.advance,
         )
-        real_contact = {
+        self.real_contact = {
             c.ref: ident for c, ident in zip(plan.new_contacts, contact_ids, strict=True)
         }
         self.bulk.history(
             {
                 "action": "create",
                 "entity": "contact",
-                "entity_id": real_contact[c.ref],
-                "organisation_id": org(c.organisation_id),
+                "entity_id": self.real_contact[c.ref],
+                "organisation_id": self.org(c.organisation_id),
                 "summary": c.name,
                 "changes": None,
             }
             for c in plan.new_contacts
         )
 
-        def person(ref: int) -> int:
-            return real_contact[ref] if ref < 0 else ref
-
-        # changes to stored contacts
-        if plan.updates:
-            t = _TABLES["contact"]
-            statement = (
-                update(t)
-                .where(t.c.id == bindparam("b_id"))
-                .values(
-                    name=bindparam("b_name"),
-                    name_key=bindparam("b_key"),
-                    job_title=bindparam("b_job"),
-                    phone=bindparam("b_phone"),
-                    organisation_id=bindparam("b_org"),
-                    version=t.c.version + 1,
-                    updated_at=now,
-                    updated_by=self.actor,
-                )
+    def _updates(self, plan: Plan) -> None:
+        """Changes to stored contacts."""
+        if not plan.updates:
+            return
+        t = _TABLES["contact"]
+        statement = (
+            update(t)
+            .where(t.c.id == bindparam("b_id"))
+            .values(
+                name=bindparam("b_name"),
+                name_key=bindparam("b_key"),
+                job_title=bindparam("b_job"),
+                phone=bindparam("b_phone"),
+                organisation_id=bindparam("b_org"),
+                version=t.c.version + 1,
+                updated_at=self.now,
+                updated_by=self.actor,
             )
-            for chunk in chunks(plan.updates, CHUNK):
-                self.s.execute(
-                    statement,
-                    [
-                        {
-                            "b_id": c.ref,
-                            "b_name": c.name,
-                            "b_key": c.key,
-                            "b_job": c.job_title,
-                            "b_phone": c.phone,
-                            "b_org": org(c.organisation_id),
-                        }
-                        for c in chunk
-                    ],
-                )
-                advance(len(chunk))
-            self.bulk.history(
-                {
-                    "action": "update",
-                    "entity": "contact",
-                    "entity_id": c.ref,
-                    "organisation_id": org(c.organisation_id),
-                    "summary": c.name,
-                    "changes": {
-                        k: [
-                            plan.org_name(v[0]) if k == "organisation" else v[0],
-                            plan.org_name(v[1]) if k == "organisation" else v[1],
-                        ]
-                        for k, v in (c.changes or {}).items()
-                    },
-                }
-                for c in plan.updates
+        )
+        for chunk in chunks(plan.updates, CHUNK):
+            self.s.execute(
+                statement,
+                [
+                    {
+                        "b_id": c.ref,
+                        "b_name": c.name,
+                        "b_key": c.key,
+                        "b_job": c.job_title,
+                        "b_phone": c.phone,
+                        "b_org": self.org(c.organisation_id),
+                    }
+                    for c in chunk
+                ],
             )
-
-        # attendances: those with interest need their ids back
-        event_id = self.event.id
-
-        def attendance_row(a: PlannedAttendance) -> dict[str, Any]:
-            return {
-                "event_id": event_id,
-                "contact_id": person(a.contact.ref),
-                "organisation_id": org(a.organisation_ref),
-                "role": a.role,
-                "registered_at": a.registered_at,
-                "note": a.note,
+            self.advance(len(chunk))
+        self.bulk.history(
+            {
+                "action": "update",
+                "entity": "contact",
+                "entity_id": c.ref,
+                "organisation_id": self.org(c.organisation_id),
+                "summary": c.name,
+                "changes": {
+                    k: [
+                        plan.org_name(v[0]) if k == "organisation" else v[0],
+                        plan.org_name(v[1]) if k == "organisation" else v[1],
+                    ]
+                    for k, v in (c.changes or {}).items()
+                },
             }
+            for c in plan.updates
+        )
 
-        plain = (attendance_row(a) for a in plan.attendances if a.interest is None)
+    def _attendance_row(self, a: PlannedAttendance) -> dict[str, Any]:
+        return {
+            "event_id": self.event.id,
+            "contact_id": self.person(a.contact.ref),
+            "organisation_id": self.org(a.organisation_ref),
+            "role": a.role,
+            "registered_at": a.registered_at,
+            "note": a.note,
+        }
+
+    def _attendances(self, plan: Plan) -> None:
+        """Attendances, and the missions and roles people showed interest in."""
+        plain = (self._attendance_row(a) for a in plan.attendances if a.interest is None)
         for chunk in chunks(plain, CHUNK):
             self.bulk.execute_many(_TABLES["attendance"], chunk)
-            advance(len(chunk))
+            self.advance(len(chunk))
+        # those with interest need their ids back
         with_interest = [a for a in plan.attendances if a.interest is not None]
         interest_ids = self.bulk.insert(
             _TABLES["attendance"],
             len(with_interest),
-            (attendance_row(a) for a in with_interest),
-            advance,
+            (self._attendance_row(a) for a in with_interest),
+            self.advance,
         )
         mission_links: list[dict[str, int]] = []
         role_links: list[dict[str, int]] = []
@@ -246,22 +272,6 @@ class Writer:
         ):
             for chunk in chunks(links, CHUNK):
                 self.bulk.execute_many(table, chunk)
-
-        self._write_conversations(plan, person, advance)
-        if not report.changed:
-            return  # a re-import that changed nothing leaves no mark in the audit trail
-        history.record(
-            self.s,
-            "import",
-            "event",
-            event_id,
-            organisation_id=None,
-            summary=(
-                f"imported {source_name}: {report.contacts_created} contacts and "
-                f"{report.organisations_created} organisations created, "
-                f"{report.attendances_created} attendances"
-            )[:500],
-        )
 
     def _write_conversations(
         self, plan: Plan, person: Callable[[int], int], advance: Callable[[int], None]
