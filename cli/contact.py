@@ -42,6 +42,11 @@ def contact() -> None:
 )
 @click.option("--source", help="Where their details came from (e.g. 'Summit 2024 registration').")
 @click.option("--consent-expires", help="For consent: when it expires ('' clears it).")
+@click.option(
+    "--override-erasure",
+    metavar="REASON",
+    help="Admin only: add an address whose person was erased, for this recorded reason.",
+)
 @json_option
 @pass_app
 def add(
@@ -55,6 +60,7 @@ def add(
     basis: str,
     source: str | None,
     consent_expires: str | None,
+    override_erasure: str | None,
     as_json: bool,
 ) -> None:
     """Add a contact called NAME at an organisation."""
@@ -72,6 +78,7 @@ def add(
             lawful_basis=basis,
             consent_source=source,
             consent_expires=consent_expires,
+            override_erasure=override_erasure,
         )
         data = contacts.contact_dict(found)
     emit(
@@ -163,6 +170,11 @@ def _render(d: dict[str, Any]) -> None:
 @click.option("--basis", type=BASES, help="Lawful basis for holding their data.")
 @click.option("--source", help="Where their details came from.")
 @click.option("--consent-expires", help="For consent: when it expires ('' clears it).")
+@click.option(
+    "--override-erasure",
+    metavar="REASON",
+    help="Admin only: add an address whose person was erased, for this recorded reason.",
+)
 @json_option
 @pass_app
 def edit(
@@ -177,6 +189,7 @@ def edit(
     basis: str | None,
     source: str | None,
     consent_expires: str | None,
+    override_erasure: str | None,
     as_json: bool,
 ) -> None:
     """Change a contact's details; only the options given change."""
@@ -197,6 +210,7 @@ def edit(
             lawful_basis=basis,
             consent_source=source,
             consent_expires=consent_expires,
+            override_erasure=override_erasure,
         )
         data = contacts.contact_dict(found)
     emit(data, as_json, lambda d: click.echo(f"Saved {d['name']} (id {d['id']})."))

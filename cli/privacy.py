@@ -19,6 +19,7 @@ from cli.context import (
     pass_app,
     table,
 )
+from partnercrm.stored_text import shown
 
 
 @click.group()
@@ -108,6 +109,12 @@ def erase(app: AppContext, contact: str, dry_run: bool, yes: bool, as_json: bool
 
 
 def _render_erasure(d: dict[str, Any]) -> None:
+    if d["dry_run"] and d["passages"]:
+        click.echo("Each passage that will change (review what the rules might miss):")
+        for p in d["passages"]:
+            click.echo(f"  {p['record']} {p['id']} {p['field']}:")
+            click.echo(f"    now:   {shown(p['text'])}")
+            click.echo(f"    after: {shown(p['erased'])}")
     texts = sum(d["free_text_changed"].values())
     where = ", ".join(f"{n} {k}" for k, n in sorted(d["free_text_changed"].items()))
     verb = "Would erase" if d["dry_run"] else "Erased"

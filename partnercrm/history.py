@@ -371,6 +371,7 @@ PAST_TENSE = {
     "export": "exported",
     "access": "read",
     "import": "imported into",
+    "override_block": "overrode the erasure block on",
 }
 
 
