@@ -118,6 +118,8 @@ def _emails(contact: m.Contact) -> list[str]:
 def naming(contact: m.Contact, where: Footprint | None = None, *, sqlite: bool = True) -> Naming:
     """The words naming the person, including those of records merged into theirs."""
     people = [(contact.name, _emails(contact), contact.phone)]
+    for earlier in where.earlier if where else []:
+        people.append((earlier.get("name") or "", earlier.get("emails", []), earlier.get("phone")))
     for snapshot in where.merged if where else []:
         emails = [snapshot.get("email"), *snapshot.get("other_emails", [])]
         people.append((snapshot.get("name") or "", [e for e in emails if e], snapshot.get("phone")))
@@ -211,6 +213,8 @@ class Footprint:
     # contact records merged into this one (their ids and their details as they were)
     merged_ids: set[int] = field(default_factory=set)
     merged: list[dict[str, Any]] = field(default_factory=list)
+    # names, addresses and phones the person had before, as the history recorded them
+    earlier: list[dict[str, Any]] = field(default_factory=list)
 
     def by_entity(self, contact_id: int) -> dict[str, set[int]]:
         return {
@@ -247,6 +251,31 @@ def _merged_into(session: Session, contact_id: int) -> list[dict[str, Any]]:
     return found
 
 
+def _earlier_details(session: Session, contact_ids: set[int]) -> list[dict[str, Any]]:
+    """Every name, address and phone the history shows these contacts holding."""
+    h = m.HistoryEntry
+    found: list[dict[str, Any]] = []
+    rows = session.scalars(
+        select(h.changes).where(
+            h.entity == "contact", h.entity_id.in_(contact_ids), h.action.in_(("create", "update"))
+        )
+    )
+    for changes in rows:
+        if not isinstance(changes, dict):
+            continue
+        values = {
+            key: [v for v in pair if isinstance(v, str) and v != ERASED]
+            for key, pair in changes.items()
+            if key in ("name", "email", "phone") and isinstance(pair, list)
+        }
+        for name in values.get("name", []):
+            found.append({"name": name})
+        found.append({"emails": values.get("email", [])})
+        for phone in values.get("phone", []):
+            found.append({"phone": phone})
+    return found
+
+
 def footprint(session: Session, contact: m.Contact) -> Footprint:
     cid = contact.id
     conv_ids = set(
@@ -278,6 +307,7 @@ def footprint(session: Session, contact: m.Contact) -> Footprint:
         )
     )
     return Footprint(
+        earlier=_earlier_details(session, {cid} | {snap["id"] for snap in merged}),
         conversation_ids=conv_ids,
         touchpoint_ids=touch_ids,
         step_ids=step_ids,
@@ -690,7 +720,7 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
         summary=placeholder,
         changes={chain.REDACTED_KEY: redacted},
     )
-    _forget_search_terms(session, {"contact", *(x.entity for x in found)})
+    forget_search_terms(session, {"contact", *(x.entity for x in found)})
     session.expire_all()  # no loaded object still holds the old text
     return result
 
@@ -750,7 +780,7 @@ def _scrub_import_runs(session: Session, who: Naming) -> None:
         )
 
 
-def _forget_search_terms(session: Session, changed: set[str]) -> None:
+def forget_search_terms(session: Session, changed: set[str]) -> None:
     """SQLite full-text indexes keep deleted words until their segments merge: merge the
     indexes of the tables whose text changed (search_<table>, where the search module made one).
     """
