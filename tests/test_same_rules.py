@@ -108,3 +108,94 @@ def test_a_clash_on_the_database_is_one_sentence_without_sql(db, cli):
     assert result.exit_code == 1
     assert "INSERT" not in result.stderr and "[SQL" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_clash_below_the_library_is_the_same_sentence_on_every_database(db, cli):
+    from sqlalchemy import text
+
+    from cli.context import DataError, errors
+
+    cli.ok("colleague", "add", "Ruth Craven", "--email", "ruth@camden.gov.uk")
+    cli.ok("partner", "add", "Arsenal", "--sector", "business")
+    cli.ok("conversation", "log", "Arsenal", "--lead", "ruth", "--mission", "food")
+    with pytest.raises(DataError) as caught, errors(), db.transaction() as s:
+        s.execute(
+            text(
+                "INSERT INTO conversation_mission (conversation_id, mission_id) "
+                "SELECT conversation_id, mission_id FROM conversation_mission"
+            )
+        )
+    assert caught.value.format_message() == (
+        "another conversation mission already has that conversation and mission; nothing was saved"
+    )
+
+
+def test_postgresql_never_shows_sql_or_parameters(db, db_url):
+    from sqlalchemy import insert
+
+    from cli.context import DataError, errors
+
+    if db_url.endswith(".db"):
+        pytest.skip("SQLite does not enforce lengths: the library does, on both")
+    secret = "other-rows-value"
+    with pytest.raises(DataError) as caught, errors(), db.transaction() as s:
+        s.execute(
+            insert(m.Organisation.__table__).values(
+                name="n" * 301, name_key=secret + "k" * 300, sector="business"
+            )
+        )
+    message = caught.value.format_message()
+    assert message == (
+        "a value is longer than the database allows; the limit is 300 characters; nothing was saved"
+    )
+
+
+def test_two_imports_at_once_queue_on_every_database(db_url, db, tmp_path):
+    import threading
+    import time
+
+    from partnercrm.database import open_database
+
+    with db.transaction() as s:
+        from partnercrm import events
+
+        events.add_event(s, "Summit", "summit", "1/1/2024")
+    files = []
+    for n, who in enumerate(("Grace Hopper", "Ada Lovelace")):
+        first, last = who.split()
+        path = tmp_path / f"part{n}.csv"
+        path.write_text(
+            f"First name,Last name,Email,Company\n{first},{last},{last.lower()}@navy.example,"
+            "Royal Navy Trust\n",
+            encoding="utf-8",
+        )
+        files.append(path)
+    writing = threading.Event()
+    failures: list[BaseException] = []
+
+    def hold(phase: str, done: int, total: int) -> None:
+        if phase == "writing" and not writing.is_set():
+            writing.set()
+            time.sleep(1.5)  # the other import starts while this one holds its transaction
+
+    def run(path, progress=None) -> None:
+        database = open_database(db_url, actor="importer")
+        try:
+            with database.transaction() as s:
+                importing.import_attendees(s, path, event="Summit", progress=progress)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+        finally:
+            database.dispose()
+
+    first = threading.Thread(target=run, args=(files[0], hold))
+    first.start()
+    assert writing.wait(30)
+    second = threading.Thread(target=run, args=(files[1],))
+    second.start()
+    first.join(60)
+    second.join(60)
+    assert failures == []
+    with db.reader() as s:
+        assert s.scalars(select(m.Organisation.name)).all() == ["Royal Navy Trust"]
+        assert sorted(s.scalars(select(m.Contact.name))) == ["Ada Lovelace", "Grace Hopper"]

@@ -3,7 +3,7 @@ the database (and the history), as the CLI's edit commands do."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from tests.test_tui import (  # noqa: F401  (the fixtures, shared with the TUI t
     demo_db,
     demo_template,
     drive,
+    error_of,
     fill,
     open_partner,
     save,
@@ -106,13 +107,14 @@ def test_edit_and_reopen_the_highlighted_step(crm: Database) -> None:
         step_id = await highlight_in_thread(app, pilot, "step:")
         dialog = await press_edit(app, pilot)
         assert isinstance(dialog, EditStepDialog) and dialog.step_id == step_id
-        fill(dialog, description="Call them back about the visit", due="1/12/2025")
+        due = date.today() + timedelta(days=30)  # ahead of the real clock: no question asked
+        fill(dialog, description="Call them back about the visit", due=f"{due:%d/%m/%Y}")
         await save(pilot)
         with crm.reader() as s:
             step = steps.get_step(s, step_id)
             assert step.description == "Call them back about the visit"
-            assert step.due_on == date(2025, 12, 1)
-        assert changed(crm, "step", step_id)["due_on"][1] == "2025-12-01"
+            assert step.due_on == due
+        assert changed(crm, "step", step_id)["due_on"][1] == due.isoformat()
 
         with crm.transaction() as s:
             steps.complete_step(s, steps.get_step(s, step_id), TODAY)
@@ -165,7 +167,12 @@ def test_edit_the_highlighted_commitment_and_its_delivery(crm: Database) -> None
         com_id = app.screen.selected("commitments-table")
         dialog = await press_edit(app, pilot)
         assert isinstance(dialog, EditCommitmentDialog) and dialog.commitment_id == com_id
-        fill(dialog, beneficiary="Kentish Town School", gbp="", hours="12")
+        fill(dialog, due="1/1/2020")  # before it was agreed: refused beside the field
+        await save(pilot)
+        assert app.screen is dialog and "before the commitment was agreed" in error_of(
+            dialog, "due"
+        )
+        fill(dialog, beneficiary="Kentish Town School", gbp="", hours="12", due="")
         await save(pilot)
         with crm.reader() as s:
             com = commitments.get_commitment(s, com_id)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import history, outputs
 from partnercrm import models as m
+from partnercrm.concurrency import one_import_at_a_time
 from partnercrm.errors import Invalid, NotFound
 from partnercrm.importing.bulk import BulkWriter, sqlite_datetime
 from partnercrm.importing.columns import map_columns
@@ -97,6 +98,7 @@ def import_attendees(
     if rejects is not None:  # refused before anything is read or written
         outputs.check_target(rejects, force=replace_rejects, database=session, field="rejects")
     run_id = None if dry_run else _start_run(session, str(source))
+    one_import_at_a_time(session)  # before anything is read: what the last import added counts
     # the import makes a few hundred thousand small objects and frees none of them until it
     # ends; the cyclic collector would scan them all again and again (a third of the time)
     collecting = gc.isenabled()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import models as m
 from partnercrm import outputs
+from partnercrm.concurrency import one_import_at_a_time
 from partnercrm.errors import Conflict, Invalid, NotFound
 from partnercrm.importing.columns import ColumnMap
 from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
@@ -69,6 +70,16 @@ def _rows(table: Table, cmap: ColumnMap) -> list[_Row]:
     return rows
 
 
+def _has_nul(row: _Row) -> bool:
+    return any("\x00" in c for c in row.cells)
+
+
+def _binary(row: _Row, header: list[str]) -> Rejection:
+    at = next(i for i, c in enumerate(row.cells) if "\x00" in c)
+    column = header[at] if at < len(header) else f"column {at + 1}"
+    return Rejection(row.line, column, "", "the cell holds a NUL byte (binary data)")
+
+
 def import_sheet(
     session: Session,
     source: str | Path,
@@ -94,6 +105,7 @@ def import_sheet(
         )
     if rejects is not None:  # refused before anything is read or written
         outputs.check_target(rejects, force=replace_rejects, database=session, field="rejects")
+    one_import_at_a_time(session)  # before anything is read: what the last import added counts
     table = read_table(source, sheet=sheet, score=sheet_header_score(kind))
     cmap = map_sheet(kind, table.header, column_map)
     report = ImportReport(
@@ -108,11 +120,14 @@ def import_sheet(
         notes=list(table.notes),
     )
     rows = _rows(table, cmap)
-    report.rows = len(rows)
+    # binary data in a cell (a NUL byte) rejects that row, not the import
+    binary = [(r.line, r.cells, [_binary(r, table.header)]) for r in rows if _has_nul(r)]
+    rows = [r for r in rows if not _has_nul(r)]
+    report.rows = len(rows) + len(binary)
     report.notes.extend(n for n in table.notes if n not in report.notes)
     sheet_import = _SheetImport(session, kind, cmap, report, fuzzy_threshold, today or date.today())
     checked = sheet_import.check(rows)
-    bad = [(r.line, r.cells, problems) for r, problems in checked if problems]
+    bad = binary + [(r.line, r.cells, problems) for r, problems in checked if problems]
     if strict and bad:
         report.imported = False
         report.rows_rejected = len(bad)
@@ -132,7 +147,7 @@ def import_sheet(
     if rejects is not None:
         write_rejects(Path(rejects), table, bad, session, replace_rejects)
         report.rejects_file = str(rejects) if bad else None
-    if bad and len(bad) == len(rows):
+    if bad and len(bad) == len(rows) + len(binary):
         savepoint.rollback()
         first = bad[0][2][0]
         raise Invalid(
