@@ -101,6 +101,8 @@ def list_(
             contacts.contact_dict(c)
             for c in contacts.list_contacts(s, found, include_archived=archived, limit=limit)
         ]
+    if as_json:  # every contact's details, for a script: a bulk reading of personal data
+        app.record_access("contact list as JSON", "contact", rows=len(data))
     emit(
         data,
         as_json,

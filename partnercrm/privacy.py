@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, Text, cast, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from partnercrm import chain, history
+from partnercrm import access, chain, history
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.errors import Invalid
@@ -322,6 +322,7 @@ def _scrubbed_entry(
 
 def subject_access(session: Session, contact: m.Contact) -> dict[str, Any]:
     """Everything held about one person, as one JSON-ready document; the export is logged."""
+    access.require(session, "privacy", "export a person's data (subject access)")
     if contact.erased_at is not None:
         raise Invalid(
             f"contact {contact.id} was erased on {contact.erased_at:%d %b %Y}; "
@@ -507,6 +508,8 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
     conversations stay, so an event still had N attendees. The erasure itself is recorded:
     who and when, not what.
     """
+    if not dry_run:
+        access.require(session, "privacy", "erase personal data")
     if contact.erased_at is not None:
         raise Invalid(f"contact {contact.id} was already erased on {contact.erased_at:%d %b %Y}")
     session.flush()  # anything pending goes out first, so nothing stale is written back later
@@ -590,6 +593,29 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
     _forget_search_terms(session, {"contact", *(x.entity for x in found)})
     session.expire_all()  # no loaded object still holds the old text
     return result
+
+
+def reapply_erasures(
+    session: Session, erased: dict[int, datetime], digests: dict[str, datetime]
+) -> int:
+    """Erase again, in a restored copy, everyone erased in the database it replaces.
+
+    `erased` maps contact ids to when they were erased, `digests` the blocked addresses;
+    returns how many people had come back with the copy and were erased again.
+    """
+    count = 0
+    for contact_id in sorted(erased):
+        contact = session.get(m.Contact, contact_id)
+        if contact is not None and contact.erased_at is None:
+            erase(session, contact)
+            count += 1
+    known = set(session.scalars(select(m.ErasedEmail.digest)))
+    missing = [
+        {"digest": d, "erased_at": at} for d, at in sorted(digests.items()) if d not in known
+    ]
+    if missing:
+        session.execute(insert(m.ErasedEmail), missing)
+    return count
 
 
 def redact_history(
