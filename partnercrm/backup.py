@@ -410,7 +410,14 @@ def _foreign_objects(db: Database) -> list[str]:
         if revision not in _known_revisions():
             return []
         if not db.is_sqlite:
-            return foreign.pg_foreign(conn, revision)
+            try:
+                return foreign.pg_foreign(conn, revision)
+            except DBAPIError as exc:
+                # comparing needs a scratch schema, which only the database's owner may make
+                reason = str(exc.orig).splitlines()[0]
+                return [
+                    f"the check for foreign objects could not run ({reason}); run check as the database's owner"
+                ]
         raw = conn.connection.driver_connection
         assert isinstance(raw, sqlite3.Connection)
         return foreign.sqlite_foreign(raw, revision)
