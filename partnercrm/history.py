@@ -268,11 +268,13 @@ class HistoryItem:
     organisation_id: int | None
     summary: str | None
     changes: dict[str, Any] | None
+    login: str | None = None  # the database or computer login the actor used
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "at": self.at.isoformat(),
             "actor": self.actor,
+            "login": self.login,
             "action": self.action,
             "entity": self.entity,
             "entity_id": self.entity_id,
@@ -357,6 +359,7 @@ def _item(h: m.HistoryEntry) -> HistoryItem:
         organisation_id=h.organisation_id,
         summary=h.summary,
         changes=h.changes,
+        login=h.login,
     )
 
 

@@ -118,8 +118,11 @@ def drop(conn: Connection) -> None:
             conn.execute(text(f"DROP ROLE {_q(conn, group)}"))
 
 
-def sync_member(session: Session, colleague: m.Colleague) -> None:
-    """Make the colleague's login a member of exactly their roles' groups (PostgreSQL)."""
+def sync_member(session: Session, colleague: m.Colleague, roles: set[str] | None = None) -> None:
+    """Make the colleague's login a member of exactly their roles' groups (PostgreSQL).
+
+    `roles` overrides the roles they hold (an empty set takes every group from the login).
+    """
     if not _is_pg(session) or not colleague.login:
         return
     conn = session.connection()
@@ -133,7 +136,10 @@ def sync_member(session: Session, colleague: m.Colleague) -> None:
             f"(CREATE ROLE {login} LOGIN)",
             field="login",
         )
-    held = {r.role for r in colleague.roles} if not colleague.archived else set()
+    if roles is not None:
+        held = roles
+    else:
+        held = {r.role for r in colleague.roles} if not colleague.archived else set()
     member_of = set(
         conn.execute(
             text(
