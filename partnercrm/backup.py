@@ -102,6 +102,8 @@ def _sqlite_reason(exc: sqlite3.Error) -> str:
 
 def copy_into(source: sqlite3.Connection, target: Path) -> None:
     """Copy a live SQLite database into a new self-contained file (no WAL beside it)."""
+    if not target.exists():  # personal data: readable by its owner only, from the first byte
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
     dest = sqlite3.connect(target)
     try:
         source.backup(dest)  # pages=-1: the whole database from one read snapshot
