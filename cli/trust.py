@@ -43,7 +43,7 @@ def history(
     """The audit trail: who changed what, and when (ORG narrows it to one organisation)."""
     from datetime import UTC, datetime, time
 
-    from partnercrm import contacts, conversations, organisations
+    from partnercrm import contacts, conversations, labels, organisations
     from partnercrm import history as audit
     from partnercrm.dates import parse_date
 
@@ -61,7 +61,11 @@ def history(
             limit=limit,
         )
         data = [i.as_dict() for i in items]
-        lines = [audit.describe(i) for i in items]
+        today = datetime.now(UTC).date()
+        lines = [
+            f"{labels.moment(line.at, today)}  {line.who}  {line.what}"
+            for line in audit.readable(s, items, today)
+        ]
     emit(
         data,
         as_json,

@@ -228,7 +228,7 @@ def test_partners_filter_sort_and_open(demo_db: Database) -> None:
         assert all("camden" in line.lower() for line in names.splitlines())
         # sort by sector, then open the first row with Enter
         await pilot.press("enter")  # from the filter to the table
-        await pilot.press("s")
+        await pilot.press("o")
         await settle(pilot)
         assert "sorted by sector" in str(app.screen.query_one("#partners-status", Static).render())
         first = str(table.get_row_at(0)[0])
@@ -287,7 +287,7 @@ def test_partners_filter_by_mission(demo_db: Database) -> None:
         assert app.screen.query_one("#partners", DataTable).row_count > 0
         # u goes to the duplicates screen (tui/screens/duplicates.py, tested in test_dedupe)
         app.screen.query_one("#partners", DataTable).focus()
-        await pilot.press("u")
+        await pilot.press("m")
         await settle(pilot)
         from tui.screens.duplicates import DuplicatesScreen
 
@@ -496,10 +496,10 @@ def test_the_warm_conversation_workflow_end_to_end(demo_db: Database) -> None:
         assert "Twelve pupils ran the roundtable's welcome" in table_text(app, "commitments-table")
 
         # the brief is built when its tab is shown, and reflects what was just recorded
-        assert app.screen.page.brief is None
+        assert app.screen.brief is None
         await pilot.press("1")
         await settle(pilot)
-        assert app.screen.page.brief is not None and partner in app.screen.page.brief
+        assert app.screen.brief is not None and partner in app.screen.brief
 
         # the step is done from My work
         await pilot.press("escape")

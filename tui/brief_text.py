@@ -1,4 +1,4 @@
-"""The partner's brief as Markdown: the Overview tab shows it and 'export brief' writes it."""
+"""The partner's brief: the Overview tab shows its Markdown; 'export brief' writes Markdown or HTML."""
 
 from __future__ import annotations
 
@@ -7,19 +7,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from partnercrm import organisations
+from partnercrm import briefs, organisations
+from partnercrm.errors import Invalid
 
 
 def partner_markdown(session: Session, organisation_id: int, today: date) -> str:
-    """The brokerage brief when partnercrm.briefs is there; until then, the facts the core holds."""
+    """The brokerage brief; for an archived partner (no brief is built), the facts held."""
     org = organisations.find_organisation(session, str(organisation_id))
-    try:
-        from partnercrm import briefs
-    except ImportError:
-        briefs = None  # type: ignore[assignment]
-    if briefs is not None and hasattr(briefs, "render_markdown") and not org.archived:
+    if not org.archived:
         return briefs.render_markdown(briefs.build_brief(session, org, today=today))
     return facts_markdown(organisations.organisation_detail(session, org))
+
+
+def partner_html(session: Session, organisation_id: int, today: date) -> str:
+    """The brokerage brief as a standalone HTML page (as `partnercrm brief --format html`)."""
+    org = organisations.find_organisation(session, str(organisation_id))
+    if org.archived:
+        raise Invalid(f"{org.name} is archived: it has no brief to export as HTML", field="format")
+    return briefs.render_html(briefs.build_brief(session, org, today=today))
 
 
 def facts_markdown(d: dict[str, Any]) -> str:

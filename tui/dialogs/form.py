@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -54,6 +54,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
         super().__init__()
         self.saving = False
         self.ready = False
+        self.early: list[str] = []
         # set by fields() when there is nothing to act on (no open conversation, say)
         self.unavailable: str | None = None
 
@@ -104,8 +105,20 @@ class FormDialog(ModalScreen[T], Generic[T]):
     def _ready(self) -> None:
         # start typing straight away: the first field, not the scrolling container, has focus
         self.opened_with = self._typed()
-        self.query(Field).first().control.focus()
+        first = self.query(Field).first().control
+        first.focus()
         self.ready = True
+        if self.early and isinstance(first, Input):
+            # what was typed while the choices were being read goes where it was meant to
+            first.insert_text_at_cursor("".join(self.early))
+        self.early.clear()
+
+    def on_key(self, event: events.Key) -> None:
+        # keys typed before the fields are there are kept, not lost or taken as shortcuts
+        if not self.ready and event.is_printable and event.character:
+            self.early.append(event.character)
+            event.stop()
+            event.prevent_default()
 
     def load(self, session: Session) -> None:
         """Read the form's choices (runs in a worker thread; keep plain data on self)."""

@@ -17,7 +17,8 @@ GENERAL = """\
 |---|---|
 | d / p / w / e | dashboard, partners, my work, events |
 | n | new partner |
-| u (on partners) | duplicates: merge two records, or mark them not a duplicate |
+| / | search partners, people, conversations, notes and stories |
+| m (on partners) | merge duplicates: merge two records, or mark them not a duplicate |
 | ctrl+p | the palette: type a partner's name to jump to it, or an action to run it |
 | ? | this help |
 | q | quit |

@@ -134,8 +134,8 @@ class DuplicatesScreen(DataScreen):
     BINDINGS = [
         Binding("m", "merge(False)", "Keep left, merge right"),
         Binding("M", "merge(True)", "Keep right, merge left"),
-        Binding("x", "different", "Not a duplicate"),
-        Binding("t", "toggle", "Organisations / contacts"),
+        Binding("i", "different", "Not a duplicate"),
+        Binding("C", "toggle", "Organisations / contacts"),
         Binding("escape", "app.switch_mode('partners')", "Back to partners"),
     ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -11,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header
 
-from partnercrm import events
+from partnercrm import events, labels
 from tui.screens.base import PlaceScreen
 
 
@@ -37,7 +36,7 @@ class EventsScreen(PlaceScreen):
         table.clear()
         for e in rows:
             table.add_row(
-                f"{date.fromisoformat(e['date']):%d %b %Y}",
+                labels.day(e["date"], self.crm.today),
                 e["name"],
                 e["kind"],
                 e["host"] or "",

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
-from partnercrm import steps
+from partnercrm import labels, steps
 from tui import options
 from tui.screens.base import PlaceScreen
 from tui.widgets.panel import panel_table
@@ -93,9 +93,7 @@ class MyWorkScreen(PlaceScreen):
             keep = table.cursor_row
             table.clear()
             for row in work.groups[key]:
-                shown = f"{row['due']:%a %d %b}"
-                if row["due"].year != self.crm.today.year:
-                    shown += f" {row['due']:%Y}"
+                shown = labels.day(row["due"], self.crm.today, weekday=True)
                 due = Text(shown, style="bold red" if key == "overdue" else "")
                 table.add_row(
                     due,

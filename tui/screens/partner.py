@@ -22,9 +22,10 @@ from textual.widgets import (
     TabPane,
 )
 
-from partnercrm import conversations, history, organisations
-from partnercrm.commitments import figures_text
-from tui import actions, options
+from partnercrm import partner_page
+from partnercrm.labels import day, moment
+from partnercrm.partner_page import PartnerPage, StepLine
+from tui import actions
 from tui.brief_text import partner_markdown
 from tui.screens.base import DataScreen
 
@@ -38,11 +39,11 @@ TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "
 
 
 @dataclass
-class PartnerPage:
-    detail: dict[str, Any]
-    brief: str | None  # None when the Overview tab was not showing (built when it is)
-    threads: dict[int, dict[str, Any]]
-    history: list[str]
+class Shown:
+    """The page as read, and the brief when the Overview tab was showing (built when it is)."""
+
+    page: PartnerPage
+    brief: str | None
 
 
 class PartnerScreen(DataScreen):
@@ -64,13 +65,19 @@ class PartnerScreen(DataScreen):
     ]
 
     def __init__(
-        self, organisation_id: int, tab: str | None = None, row: int | None = None
+        self,
+        organisation_id: int,
+        tab: str | None = None,
+        row: int | None = None,
+        detail: str | None = None,
     ) -> None:
         super().__init__()
         self.organisation_id = organisation_id
         self.start_tab = tab
         self.start_row = row  # the record to put the cursor on once the page is read
+        self.start_detail = detail  # and the touchpoint or step in its thread
         self.page: PartnerPage | None = None
+        self.brief: str | None = None  # the Overview's brief, when it was showing
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -141,133 +148,109 @@ class PartnerScreen(DataScreen):
         if event.pane.id == "overview" and self.brief_stale and not self.in_flight:
             self.reload()
 
-    def load(self, session: Session) -> PartnerPage:
-        org = organisations.find_organisation(session, str(self.organisation_id))
-        detail = organisations.organisation_detail(session, org)
-        threads = {
-            c.id: conversations.conversation_detail(session, c)
-            for c in conversations.list_conversations(
-                session, organisation=org, include_closed=True
-            )
-        }
-        entries = history.entries(session, organisation_id=org.id, limit=300)
-        return PartnerPage(
-            detail=detail,
-            brief=partner_markdown(session, org.id, self.crm.today) if self.want_brief else None,
-            threads=threads,
-            history=[history.describe(e) for e in entries],
-        )
+    def load(self, session: Session) -> Shown:
+        today = self.crm.today
+        page = partner_page.load(session, self.organisation_id, today)
+        brief = partner_markdown(session, page.id, today) if self.want_brief else None
+        return Shown(page, brief)
 
-    def show(self, page: PartnerPage) -> None:
-        self.page = page
-        d = page.detail
-        self.sub_title = d["name"]
+    def show(self, shown: Shown) -> None:
+        page = self.page = shown.page
+        self.brief = shown.brief
+        today = self.crm.today
+        self.sub_title = page.name
         header = Text()
-        header.append(d["name"], style="bold")
-        if d["archived"]:
+        header.append(page.name, style="bold")
+        if page.archived:
             header.append("  (archived)", style="red")
-        header.append(f"  ·  {options.label(d['sector'])}")
-        if d["anchor"]:
+        header.append(f"  ·  {page.sector}")
+        if page.anchor:
             header.append("  ·  anchor institution")
-        header.append(f"  ·  stage: {d['stage']}", style="bold")
-        header.append(f"  ·  lead: {d['lead'] or 'nobody yet'}")
-        if d["aliases"]:
-            header.append(f"\nalso known as {', '.join(d['aliases'])}", style="dim")
+        header.append(f"  ·  stage: {page.stage}", style="bold")
+        header.append(f"  ·  lead: {page.lead or 'nobody yet'}")
+        if page.aliases:
+            header.append(f"\nalso known as {', '.join(page.aliases)}", style="dim")
         self.query_one("#partner-header", Static).update(header)
-        if page.brief is not None:
+        if shown.brief is not None:
             # rich's Markdown is one renderable: far quicker than a widget per block
-            self.query_one("#brief", Static).update(RichMarkdown(page.brief))
-        self.brief_stale = page.brief is None
+            self.query_one("#brief", Static).update(RichMarkdown(shown.brief))
+        self.brief_stale = shown.brief is None
         self._fill(
             "contacts-table",
             [
-                (
-                    c["id"],
-                    (
-                        c["name"],
-                        c["job_title"] or "",
-                        c["email"] or "",
-                        c["phone"] or "",
-                        "yes" if c["senior"] else "",
-                    ),
-                )
-                for c in d["contacts"]
+                (p.id, (p.name, p.job_title, p.email, p.phone, "yes" if p.senior else ""))
+                for p in page.people
             ],
         )
         self._fill(
             "conversations-table",
             [
                 (
-                    c["id"],
+                    t.id,
                     (
-                        str(c["id"]),
-                        c["subject"] or options.label(c["ask"] or "") or "—",
-                        c["stage"],
-                        c["lead"],
-                        ", ".join(c["missions"]),
-                        _day(c["last_touch"]),
-                        _next_step(c),
+                        str(t.id),
+                        t.about,
+                        t.stage,
+                        t.lead,
+                        t.missions,
+                        day(t.last_touch, today),
+                        _next_step(t.next_step, today),
                     ),
                 )
-                for c in d["conversations"]
+                for t in page.threads
             ],
         )
         self._fill(
             "commitments-table",
             [
                 (
-                    c["id"],
+                    c.id,
                     (
-                        str(c["id"]),
-                        options.label(c["kind"]),
-                        options.label(c["status"]),
-                        ", ".join(c["missions"]),
-                        c["beneficiary"] or "",
-                        _day(c["due"]),
-                        figures_text(c["promised"]),
-                        figures_text(c["delivered"]),
-                        c["stories"][-1] if c["stories"] else "",
+                        str(c.id),
+                        c.kind,
+                        c.status,
+                        c.missions,
+                        c.beneficiary,
+                        day(c.due, today),
+                        c.promised,
+                        c.delivered,
+                        c.latest_story,
                     ),
                 )
-                for c in d["commitments"]
+                for c in page.commitments
             ],
         )
         self._fill(
             "ambassadors-table",
             [
                 (
-                    a["id"],
+                    r.id,
                     (
-                        str(a["id"]),
-                        a["role_name"],
-                        a["mission"] or "any",
-                        a["status"],
-                        _day(a["since"]),
-                        _day(a["status_changed_on"]),
+                        str(r.id),
+                        r.role,
+                        r.mission,
+                        r.status,
+                        day(r.since, today),
+                        day(r.changed, today),
                     ),
                 )
-                for a in d["ambassadorships"]
+                for r in page.roles
             ],
         )
         self._fill(
             "events-table",
             [
                 (
-                    e["id"],
-                    (
-                        _day(e["date"]),
-                        e["name"] + (" (host)" if e["hosted"] else ""),
-                        e["kind"],
-                        ", ".join(e["people"]),
-                    ),
+                    e.id,
+                    (day(e.on, today), e.name + (" (host)" if e.hosted else ""), e.kind, e.people),
                 )
-                for e in d["events"]
+                for e in page.events
             ],
         )
         self._fill(
             "history-table",
             [
-                (i, (line[:16], line[17:].split(" ", 1)[0], line[17:].split(" ", 1)[-1]))
+                (i, (moment(line.at, today), line.who, line.what))
                 for i, line in enumerate(page.history)
             ],
         )
@@ -275,8 +258,11 @@ class PartnerScreen(DataScreen):
             self._point_at(TABLES[self.start_tab], self.start_row)
             self.start_row = None
         self._show_thread()
+        if self.start_detail is not None:
+            self._point_at("thread-table", self.start_detail)
+            self.start_detail = None
 
-    def _point_at(self, table_id: str, row: int) -> None:
+    def _point_at(self, table_id: str, row: int | str) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
         try:
             table.move_cursor(row=table.get_row_index(str(row)))
@@ -305,12 +291,22 @@ class PartnerScreen(DataScreen):
         except ValueError:
             return None
 
+    thread_shown: int | None = None
+
     @on(DataTable.RowHighlighted, "#conversations-table")
+    def _conversation_highlighted(self) -> None:
+        if self.page is not None and self.selected("conversations-table") != self.thread_shown:
+            self._show_thread()
+
     def _show_thread(self) -> None:
+        """The highlighted conversation's steps and touchpoints, below the list."""
         if self.page is None:
             return
-        conv_id = self.selected("conversations-table")
-        thread = self.page.threads.get(conv_id) if conv_id is not None else None
+        table = self.query_one("#thread-table", DataTable)
+        keep = table.cursor_row
+        thread = self.page.thread(self.selected("conversations-table"))
+        same = thread is not None and thread.id == self.thread_shown
+        self.thread_shown = thread.id if thread else None
         table = self.query_one("#thread-table", DataTable)
         table.clear()
         title = self.query_one("#thread-title", Static)
@@ -319,31 +315,30 @@ class PartnerScreen(DataScreen):
             return
         title.update(
             Text(
-                f"Conversation #{thread['id']}: steps and touchpoints "
+                f"Conversation #{thread.id}: steps and touchpoints "
                 "(x marks the highlighted step done)",
                 style="bold",
             )
         )
-        today = self.crm.today.isoformat()
-        for s in thread["steps"]:
-            if s["done"]:
-                what, style = f"step done {_day(s['done'])}", "dim"
-            elif s["due"] < today:
+        today = self.crm.today
+        for st in thread.steps:
+            if st.done:
+                what, style = f"step done {day(st.done, today)}", "dim"
+            elif st.due < today:
                 what, style = "step OVERDUE", "bold red"
             else:
                 what, style = "step", "bold"
             table.add_row(
-                _day(s["due"]),
+                day(st.due, today),
                 Text(what, style=style),
-                s["owner"],
-                s["description"],
-                key=f"step:{s['id']}",
+                st.owner,
+                st.description,
+                key=f"step:{st.id}",
             )
-        for t in thread["touchpoints"]:
-            who = ", ".join(x for x in (t["colleague"], t["contact"]) if x)
-            table.add_row(
-                _day(t["date"]), t["channel"], who, t["note"] or "", key=f"touch:{t['id']}"
-            )
+        for t in thread.touchpoints:
+            table.add_row(day(t.on, today), t.channel, t.who, t.note, key=f"touch:{t.id}")
+        if same and table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
 
     # --- actions ---
 
@@ -381,11 +376,5 @@ def _table(table_id: str) -> DataTable[Any]:
     return DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
 
 
-def _next_step(c: dict[str, Any]) -> str:
-    s = c["next_step"]
-    return f"{s['description']} ({s['owner']}, {_day(s['due'])})" if s else ""
-
-
-def _day(iso: str | None) -> str:
-    """'2025-11-12' as people read it: '12 Nov 2025'."""
-    return f"{date.fromisoformat(iso):%d %b %Y}" if iso else ""
+def _next_step(step: StepLine | None, today: date) -> str:
+    return f"{step.description} ({step.owner}, {day(step.due, today)})" if step else ""

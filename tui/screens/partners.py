@@ -16,9 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from partnercrm import missions, organisations
+from partnercrm import labels, missions, organisations
 from partnercrm.errors import NotFound
-from tui import options
 from tui.screens.base import PlaceScreen
 from tui.widgets.field import TextInput
 
@@ -69,13 +68,13 @@ class PartnersScreen(PlaceScreen):
     """A table of organisations with a filter box; Enter opens the partner."""
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", key_display="/", priority=True),
-        Binding("s", "sort", "Sort"),
-        Binding("S", "reverse", "Reverse", show=False),
+        Binding("f", "focus_filter", "Filter"),
+        Binding("o", "sort", "Order by"),
+        Binding("O", "reverse", "Reverse order", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
         Binding("left_square_bracket", "page(-1)", "Previous page", key_display="[", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("u", "app.switch_mode('duplicates')", "Duplicates"),
+        Binding("m", "app.switch_mode('duplicates')", "Merge duplicates"),
     ]
 
     def __init__(self) -> None:
@@ -112,14 +111,17 @@ class PartnersScreen(PlaceScreen):
             table.add_column(header, key=key, width=width)
         self.query_one("#filter", Input).focus()
 
+    opened_partner = False  # a partner was opened from here: coming back restores the focus
+
     def on_screen_resume(self) -> None:
-        # the filter has the keys on arrival, so typing a name narrows the list at once
-        # (from the table, single letters are shortcuts: w is My work, e Events); Enter or
-        # down goes to the table, Esc clears the filter
+        # arriving, the filter has the keys, so typing a name narrows the list at once; back
+        # from a partner, the focus is where it was (the table, whose keys the footer shows).
+        # Letters typed in the filter are always text; Esc clears it, a second Esc leaves it.
         super().on_screen_resume()
-        box = self.query_one("#filter", Input)
-        box.focus()
-        box.select_all()  # back from a partner, typing a new name replaces the old filter
+        if self.opened_partner:
+            self.opened_partner = False
+            return
+        self.query_one("#filter", Input).focus()
 
     # --- reading a page ---
 
@@ -154,11 +156,11 @@ class PartnersScreen(PlaceScreen):
                 Text(
                     _fit(r.name, 30) + (" ⚓" if r.anchor else ""), style="bold" if r.anchor else ""
                 ),
-                options.label(r.sector),
-                r.stage.value,
+                labels.sector(r.sector),
+                labels.label(r.stage, "relationship_stage"),
                 _fit(r.lead or "", 15),
                 _fit(r.ward or "", 16),
-                f"{r.last_touch:%d %b %Y}" if r.last_touch else "",
+                labels.day(r.last_touch, self.crm.today),
                 Text(str(r.open_steps), justify="right"),
                 key=str(r.id),
             )
@@ -181,7 +183,7 @@ class PartnersScreen(PlaceScreen):
             shown = f"Partners {page.offset + 1}–{page.offset + len(page.rows)}"
             if len(page.rows) == PAGE:
                 shown += " (] for the next page)"
-        status.update(f"{shown} · sorted by {header.lower()} {arrow} (s to change)")
+        status.update(f"{shown} · sorted by {header.lower()} {arrow} (o to change)")
 
     # --- typing, sorting, paging ---
 
@@ -218,9 +220,12 @@ class PartnersScreen(PlaceScreen):
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
-        if box.value:
-            box.value = ""
-        self.query_one("#partners", DataTable).focus()
+        if self.focused is box and box.value:
+            box.value = ""  # the first Esc clears; the filter keeps the keys
+        elif self.focused is box:
+            self.query_one("#partners", DataTable).focus()  # the second leaves it
+        else:
+            box.focus()
 
     def action_sort(self) -> None:
         at = SORTABLE.index(self.order)
@@ -262,6 +267,7 @@ class PartnersScreen(PlaceScreen):
 
     @on(DataTable.RowSelected, "#partners")
     def _open(self, event: DataTable.RowSelected) -> None:
+        self.opened_partner = True
         self.crm.open_partner(int(str(event.row_key.value)))
 
 
