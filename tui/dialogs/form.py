@@ -23,7 +23,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from partnercrm.dates import parse_date
 from partnercrm.errors import Conflict, Invalid
 from tui.errors import explain
-from tui.widgets.field import Field, NoteArea, TextInput, Tick
+from tui.widgets.field import Field, NoteArea, TextInput, Tick, TickList
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -74,7 +74,16 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     def on_mount(self) -> None:
         self.query_one("#form-fields").can_focus = False
+        self._fit(self.app.size.height)
         self._read()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        # the fields scroll inside what the terminal leaves after the title, status and buttons,
+        # so at 80x24 the focused field and the buttons stay on screen
+        self.query_one("#form-fields").styles.max_height = max(4, height - 10)
 
     @work(thread=True, exclusive=True, group="read")
     def _read(self) -> None:
@@ -104,7 +113,6 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     def _ready(self) -> None:
         # start typing straight away: the first field, not the scrolling container, has focus
-        self.opened_with = self._typed()
         first = self.query(Field).first().control
         first.focus()
         self.ready = True
@@ -130,14 +138,10 @@ class FormDialog(ModalScreen[T], Generic[T]):
     # --- leaving: a changed form asks before it is thrown away ---
 
     ready = False
-    opened_with: list[Any] | None = None
-
-    def _typed(self) -> list[Any]:
-        return [f.raw() for f in self.query(Field)]
 
     def has_unsaved(self) -> bool:
         """Whether anything was typed or chosen since the form opened."""
-        return self.ready and not self.saving and self._typed() != self.opened_with
+        return self.ready and not self.saving and any(f.changed() for f in self.query(Field))
 
     def check(self, values: dict[str, Any]) -> None:
         """Checks across fields; raise Invalid(field=...) to mark one."""
@@ -163,11 +167,13 @@ class FormDialog(ModalScreen[T], Generic[T]):
         parse: Callable[[str], Any] | None = None,
     ) -> Field:
         control = TextInput(value=value, placeholder=placeholder, id=name, compact=True)
-        return Field(name, label, control, required=required, hint=hint, parse=parse)
+        return Field(
+            name, label, control, required=required, hint=hint, parse=parse, initial=value.strip()
+        )
 
     def note_field(self, name: str, label: str, value: str = "") -> Field:
         control = NoteArea(value, id=name, soft_wrap=True, show_line_numbers=False, compact=True)
-        return Field(name, label, control)
+        return Field(name, label, control, initial=value.strip())
 
     def date_field(
         self, name: str, label: str, value: date | None = None, *, required: bool = True
@@ -181,7 +187,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
         control = TextInput(
             value=shown, placeholder="12/11/2025, 12 Nov, today, +7", id=name, compact=True
         )
-        return Field(name, label, control, parse=parse, required=required)
+        return Field(name, label, control, parse=parse, required=required, initial=shown)
 
     def amount_field(self, name: str, label: str, *, whole: bool = False) -> Field:
         def parse(raw: str) -> Decimal | int:
@@ -198,7 +204,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
             return value
 
         control = TextInput(placeholder="0", id=name, restrict=r"[0-9.,£]*", compact=True)
-        return Field(name, label, control, parse=parse)
+        return Field(name, label, control, parse=parse, initial="")
 
     def select_field(
         self,
@@ -217,19 +223,19 @@ class FormDialog(ModalScreen[T], Generic[T]):
             prompt="choose…",
             compact=True,
         )
-        return Field(name, label, control, required=required)
+        return Field(name, label, control, required=required, initial=value)
 
     def many_field(
         self, name: str, label: str, options: Sequence[tuple[str, Any]], chosen: Iterable[Any] = ()
     ) -> Field:
         picked = set(chosen)
-        control: SelectionList[Any] = SelectionList(
+        control: SelectionList[Any] = TickList(
             *[(text, value, value in picked) for text, value in options], id=name, compact=True
         )
-        return Field(name, label, control)
+        return Field(name, label, control, initial=sorted(picked, key=str))
 
     def flag_field(self, name: str, label: str, text: str, value: bool = False) -> Field:
-        return Field(name, label, Tick(text, value, id=name, compact=True))
+        return Field(name, label, Tick(text, value, id=name, compact=True), initial=value)
 
     def field(self, name: str) -> Field:
         return self.query_one(f"#field-{name}", Field)

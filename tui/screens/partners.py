@@ -204,15 +204,17 @@ class PartnersScreen(PlaceScreen):
         if event.key == "down" and self.focused is box:
             self.query_one("#partners", DataTable).focus()
             event.stop()
-        # typing a letter no key is bound to starts filtering: "brit" narrows at once
+        # typing a letter no key is bound to starts a new filter: "brit" narrows at once
         elif (
             self.focused is self.query_one("#partners", DataTable)
             and event.is_printable
             and event.character
             and event.key not in self.app.active_bindings
         ):
+            # a letter typed on the table starts a new filter (the old one named what is shown)
+            box.value = event.character
+            box.cursor_position = 1
             box.focus()
-            box.insert_text_at_cursor(event.character)
             event.stop()
 
     def action_focus_filter(self) -> None:
