@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
 import click
 
-from cli.context import AppContext, DataError, emit, errors, json_option, pass_app
+from cli.context import AppContext, DataError, emit, errors, force_option, json_option, pass_app
 
 SHOWN = 15  # list items printed for people; --json has them all
 # partnercrm.importing.FIELDS, repeated so `--help` does not import the library
@@ -26,6 +27,41 @@ FIELDS = (
     "interest_roles",
     "ignore",
 )
+# partnercrm.importing.PRESETS, repeated for the same reason (a test checks they agree)
+PRESETS = (
+    "teams",
+    "zoom-webinar",
+    "zoom",
+    "microsoft-forms",
+    "google-forms",
+    "tito",
+    "meetup",
+    "luma",
+    "civicrm",
+    "salesforce",
+    "hubspot",
+    "mailchimp",
+    "ticket-tailor",
+    "eventbrite-us",
+    "eventbrite-uk",
+    "eventbrite",
+    "generic",
+)
+
+
+def _list_presets(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from partnercrm.importing import preset_list
+
+    presets = preset_list()
+    if "--json" in sys.argv[1:]:
+        click.echo(json.dumps(presets, indent=2))
+    else:
+        width = max(len(p["name"]) for p in presets)
+        for p in presets:
+            click.echo(f"{p['name'].ljust(width)}  {p['tool']}")
+    ctx.exit(0)
 
 
 @click.group("import")
@@ -34,6 +70,14 @@ def import_() -> None:
 
 
 @import_.command("attendees")
+@click.option(
+    "--list-presets",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_list_presets,
+    help="List the layouts --preset accepts, one per tool, and exit.",
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--event", required=True, help="The event they attended (name or id).")
 @click.option(
@@ -50,8 +94,9 @@ def import_() -> None:
 @click.option("--host", help="With --create-event: the organisation that hosted it.")
 @click.option(
     "--preset",
-    type=click.Choice(["eventbrite", "eventbrite-uk", "eventbrite-us", "generic"]),
-    help="Force a column layout instead of recognising it from the header.",
+    type=click.Choice(PRESETS),
+    help="Force a tool's column layout instead of recognising it from the header "
+    "(see --list-presets).",
 )
 @click.option(
     "--map",
@@ -94,6 +139,7 @@ def import_() -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Write the rejected rows (with a `reason` column) to this CSV file.",
 )
+@force_option
 @json_option
 @pass_app
 def attendees(
@@ -114,6 +160,7 @@ def attendees(
     dry_run: bool,
     strict: bool,
     rejects: str | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Import an attendee export (Eventbrite CSV or XLSX, or any CSV with a header).
@@ -151,6 +198,7 @@ def attendees(
                 dry_run=dry_run,
                 strict=strict,
                 rejects=rejects,
+                replace_rejects=force,
                 progress=bars,
                 **options,
             )
@@ -196,13 +244,16 @@ def _render(d: dict[str, Any]) -> None:
         click.secho(f"Nothing imported from {source}: --strict and some rows are bad.", bold=True)
     else:
         click.secho(f"Imported {source} into {d['event']}.", bold=True)
+    for note in d["notes"]:
+        click.echo(f"  Note: {note}")
     contacts, orgs, att = d["contacts"], d["organisations"], d["attendances"]
     conv, steps = d["conversations"], d["steps"]
     lines = [
         (
             "Rows",
             f"{d['rows']:,} read, {d['rows_rejected']:,} rejected, "
-            f"{len(d['erased']):,} skipped as erased, {d['not_attending']:,} not attending",
+            f"{len(d['erased']):,} skipped as erased, {d['not_attending']:,} not attending, "
+            f"{d['anonymous']:,} anonymous",
         ),
         (
             "Contacts",

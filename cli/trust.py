@@ -7,7 +7,16 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, DataError, emit, errors, json_option, pass_app, table
+from cli.context import (
+    AppContext,
+    DataError,
+    emit,
+    errors,
+    force_option,
+    json_option,
+    pass_app,
+    table,
+)
 
 
 @click.command()
@@ -90,15 +99,15 @@ def _actors(session: Any, by: str) -> list[str]:
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
+@force_option
 @json_option
 @pass_app
-def backup(app: AppContext, file: str, overwrite: bool, as_json: bool) -> None:
+def backup(app: AppContext, file: str, force: bool, as_json: bool) -> None:
     """Write a consistent copy of the database to FILE while others keep working (SQLite)."""
     from partnercrm import backup as backups
 
     with errors():
-        result = backups.backup(app.db, file, overwrite=overwrite)
+        result = backups.backup(app.db, file, force=force)
     emit(
         result.as_dict(),
         as_json,

@@ -19,15 +19,25 @@ _WEEKDAY = re.compile(
 _DAY_MONTH = re.compile(r"^\d{1,2}[/.-](\d{1,2})[/.-]\d{2,4}$")
 
 
-def parse_date(text: str | date | None, field: str = "date", *, today: date | None = None) -> date:
-    """'12/11/2024' is 12 November; '12 Nov 2024', ISO, 'today', 'tomorrow' and '+7' (days) also work."""
+def parse_date(
+    text: str | date | None,
+    label: str = "date",
+    *,
+    field: str = "on",
+    today: date | None = None,
+) -> date:
+    """'12/11/2024' is 12 November; '12 Nov 2024', ISO, 'today', 'tomorrow' and '+7' (days) also work.
+
+    `label` is how the sentence names the date; `field` is the Invalid's field: the name of the
+    keyword argument that was given it (see partnercrm.errors.Invalid).
+    """
     if isinstance(text, datetime):
         return text.date()
     if isinstance(text, date):
         return text
     base = today or date.today()
     if text is None or not text.strip():
-        raise Invalid(f"{field} is empty; give a date such as 12/11/2024", field=field)
+        raise Invalid(f"{label} is empty; give a date such as 12/11/2024", field=field)
     raw = text.strip()
     lowered = raw.lower()
     if lowered in _RELATIVE:
@@ -47,7 +57,7 @@ def parse_date(text: str | date | None, field: str = "date", *, today: date | No
     numeric = _DAY_MONTH.match(raw)
     if numeric and int(numeric[1]) > 12:  # dateutil would quietly read 12/13/2024 the US way
         raise Invalid(
-            f"{field} {raw!r} is not a date: dates are day first (12/11/2024 is 12 November)",
+            f"{label} {raw!r} is not a date: dates are day first (12/11/2024 is 12 November)",
             field=field,
         )
     try:
@@ -59,12 +69,12 @@ def parse_date(text: str | date | None, field: str = "date", *, today: date | No
         )
     except (ValueError, OverflowError) as exc:
         raise Invalid(
-            f"{field} {raw!r} is not a date; use a form such as 12/11/2024 or 12 Nov 2024",
+            f"{label} {raw!r} is not a date; use a form such as 12/11/2024 or 12 Nov 2024",
             field=field,
         ) from exc
     if first != second:
         raise Invalid(
-            f"{field} {raw!r} is not a whole date; give the day and month, such as 12/11/2024 "
+            f"{label} {raw!r} is not a whole date; give the day and month, such as 12/11/2024 "
             "or 12 Nov",
             field=field,
         )
@@ -78,7 +88,9 @@ def as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def parse_optional_date(text: str | date | None, field: str = "date") -> date | None:
+def parse_optional_date(
+    text: str | date | None, label: str = "date", *, field: str = "on"
+) -> date | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
-    return parse_date(text, field)
+    return parse_date(text, label, field=field)

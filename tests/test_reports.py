@@ -488,7 +488,7 @@ def test_cli_report_errors_are_one_sentence(cli):
     assert bad.exit_code == 1 and "moonshots" in bad.stderr and "Traceback" not in bad.output
     backwards = cli("report", "impact", "--since", "1/5/2025", "--until", "1/4/2025")
     assert backwards.exit_code == 1
-    assert "--since 01/05/2025 is after --until 01/04/2025" in backwards.stderr
+    assert "the start 01/05/2025 is after the end 01/04/2025" in backwards.stderr
 
 
 def test_cli_csv_neutralises_a_hostile_organisation(cli):

@@ -40,6 +40,7 @@ class ImportReport:
     rows: int = 0
     rows_rejected: int = 0
     not_attending: int = 0
+    anonymous: int = 0
     contacts_created: int = 0
     contacts_updated: int = 0
     contacts_matched: int = 0
@@ -93,6 +94,7 @@ class ImportReport:
             "rows": self.rows,
             "rows_rejected": self.rows_rejected,
             "not_attending": self.not_attending,
+            "anonymous": self.anonymous,
             "contacts": {
                 "created": self.contacts_created,
                 "updated": self.contacts_updated,

@@ -129,6 +129,7 @@ def activity(
             .where(
                 in_scope_conversation(t.conversation_id, f),
                 toucher.is_not(None),
+                t.archived.is_(False),
                 f.in_period(t.happened_on, scan=True),
             )
             .group_by(toucher)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from textual import on
 from textual.widgets import Input, Select
 
+from partnercrm import outputs
 from partnercrm.errors import Invalid
 from partnercrm.matching import name_key
 from tui import options
@@ -45,18 +46,14 @@ class ExportBriefDialog(FormDialog[str]):
 
     def save(self, session: Session, values: dict[str, Any]) -> str:
         path = Path(values["path"]).expanduser()
-        if path.is_dir():
-            raise Invalid(f"{path} is a folder; give a file name", field="path")
-        if path.exists() and not values["overwrite"]:
-            raise Invalid(f"{path} exists; tick 'replace' to overwrite it", field="path")
-        if not path.parent.is_dir():
-            raise Invalid(f"there is no folder {path.parent}", field="path")
+        replace = bool(values["overwrite"])
         write = partner_html if values["format"] == "html" else partner_markdown
-        text = write(session, self.organisation_id, self.crm.today)
         try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise Invalid(f"cannot write {path}: {exc.strerror}", field="path") from exc
+            outputs.check_target(path, force=replace, database=session, field="path")
+            text = write(session, self.organisation_id, self.crm.today)
+            outputs.write_text(path, text, force=replace, database=session, field="path")
+        except outputs.OutputExists as exc:
+            raise Invalid(f"{path} exists; tick 'replace' to overwrite it", field="path") from exc
         return str(path)
 
     @on(Select.Changed, "#format")

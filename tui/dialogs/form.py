@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from partnercrm.dates import parse_date
-from partnercrm.errors import Conflict, Invalid
+from partnercrm.errors import Invalid, StaleEdit
 from tui.errors import explain
 from tui.widgets.field import Field, NoteArea, TextInput, Tick, TickList
 
@@ -181,7 +181,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
         today = self.crm.today
 
         def parse(raw: str) -> date:
-            return parse_date(raw, label.lower(), today=today)
+            return parse_date(raw, label.lower(), field=name, today=today)
 
         shown = f"{value:%d/%m/%Y}" if value else ""
         control = TextInput(
@@ -305,24 +305,10 @@ class FormDialog(ModalScreen[T], Generic[T]):
         status.update("")
         return values
 
-    # what partnercrm calls a field (Invalid.field) -> what the forms call it
-    FIELD_ALIASES = {
-        "date": "on",
-        "done date": "on",
-        "delivery date": "on",
-        "agreed date": "on",
-        "due date": "due",
-        "with": "contacts",
-    }
-
     def _field_for(self, exc: Invalid) -> Field | None:
-        if not exc.field:
-            return None
-        for name in (exc.field, self.FIELD_ALIASES.get(exc.field)):
-            found = self.query(f"#field-{name}") if name else None
-            if found:
-                return found.first(Field)
-        return None
+        """The form field an Invalid names: forms call each field what the service calls it."""
+        found = self.query(f"#field-{exc.field}") if exc.field else None
+        return found.first(Field) if found else None
 
     @work(thread=True, exclusive=True, group="save")
     def _save(self, values: dict[str, Any]) -> None:
@@ -347,7 +333,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
         message = explain(exc)
         advice = "what you typed is still in the form"
         versions = getattr(self, "versions", None)
-        if isinstance(exc, Conflict) and versions and "since you opened it" in str(exc):
+        if isinstance(exc, StaleEdit) and versions:
             # someone saved first: say who; a second save is a deliberate choice to save over it
             versions.clear()
             advice += "; press ctrl+s again to save yours over theirs, or escape to leave theirs"
