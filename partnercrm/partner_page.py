@@ -12,25 +12,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from partnercrm import (
     ambassadors,
     commitments,
-    contacts,
-    conversations,
     events,
     history,
     labels,
     organisations,
 )
 from partnercrm import models as m
+from partnercrm.reports.table import number
 
 HISTORY_SHOWN = 300
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StepLine:
     id: int
     description: str
@@ -39,7 +38,7 @@ class StepLine:
     done: date | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TouchLine:
     id: int
     on: date
@@ -64,7 +63,7 @@ class Thread:
     touchpoints: list[TouchLine] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PersonLine:
     id: int
     name: str
@@ -74,7 +73,7 @@ class PersonLine:
     senior: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CommitmentLine:
     id: int
     kind: str
@@ -87,7 +86,7 @@ class CommitmentLine:
     latest_story: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RoleLine:
     id: int
     role: str
@@ -97,7 +96,7 @@ class RoleLine:
     changed: date
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EventLine:
     id: int
     on: date
@@ -142,7 +141,6 @@ def load(
         from partnercrm.errors import NotFound
 
         raise NotFound("organisation", str(organisation_id))
-    found = conversations.list_conversations(session, organisation=org, include_closed=True)
     return PartnerPage(
         id=org.id,
         name=org.name,
@@ -152,11 +150,9 @@ def load(
         stage=labels.label(organisations.relationship_stage(session, org), "relationship_stage"),
         lead=org.lead.name if org.lead else None,
         aliases=[a.alias for a in org.aliases],
-        people=[_person(c) for c in contacts.list_contacts(session, org)],
-        threads=_threads(session, found),
-        commitments=[
-            _commitment(c) for c in commitments.list_commitments(session, organisation=org)
-        ],
+        people=_people(session, org.id),
+        threads=_threads(session, org.id),
+        commitments=_commitments(session, org.id),
         roles=[_role(a) for a in ambassadors.list_ambassadorships(session, organisation=org)],
         events=[_event(e) for e in events.events_attended(session, org)],
         history=history.readable(
@@ -167,66 +163,161 @@ def load(
     )
 
 
-def _person(c: m.Contact) -> PersonLine:
-    return PersonLine(c.id, c.name, c.job_title or "", c.email or "", c.phone or "", c.senior)
+def _people(session: Session, organisation_id: int) -> list[PersonLine]:
+    p = m.Contact
+    rows = session.execute(
+        select(p.id, p.name, p.job_title, p.email, p.phone, p.senior)
+        .where(p.organisation_id == organisation_id, p.erased_at.is_(None), p.archived.is_(False))
+        .order_by(func.lower(p.name), p.id)
+    )
+    return [
+        PersonLine(r.id, r.name, r.job_title or "", r.email or "", r.phone or "", r.senior)
+        for r in rows
+    ]
 
 
-def _step(s: m.Step) -> StepLine:
-    return StepLine(s.id, s.description, s.owner.name, s.due_on, s.done_on)
-
-
-def _threads(session: Session, found: list[m.Conversation]) -> list[Thread]:
-    """Every conversation with its steps (loaded with it) and touchpoints (one more read)."""
-    by_conversation: dict[int, list[TouchLine]] = defaultdict(list)
-    if found:
-        t = m.Touchpoint
-        rows = session.scalars(
-            select(t)
-            .where(t.conversation_id.in_([c.id for c in found]))
-            .options(selectinload(t.colleague), selectinload(t.contact))
-            .order_by(t.happened_on.desc(), t.id.desc())
+def _threads(session: Session, organisation_id: int) -> list[Thread]:
+    """Every conversation with its steps and touchpoints: four reads of labelled rows, however
+    many conversations there are (the ORM's objects cost more here than the queries)."""
+    c, t, st = m.Conversation, m.Touchpoint, m.Step
+    lead, owner, role = aliased(m.Colleague), aliased(m.Colleague), m.AmbassadorRole
+    theirs = select(c.id).where(c.organisation_id == organisation_id, c.archived.is_(False))
+    rows = session.execute(
+        select(
+            c.id,
+            c.subject,
+            c.stage,
+            c.started_on,
+            c.last_touch_on,
+            c.ask_kind,
+            lead.name.label("lead"),
+            role.name.label("role"),
         )
-        for tp in rows:
-            who = ", ".join(p.name for p in (tp.colleague, tp.contact) if p is not None)
-            by_conversation[tp.conversation_id].append(
-                TouchLine(
-                    tp.id, tp.happened_on, labels.label(tp.channel, "channel"), who, tp.note or ""
-                )
-            )
+        .join(lead, lead.id == c.lead_id)
+        .outerjoin(role, role.id == c.ask_role_id)
+        .where(c.organisation_id == organisation_id, c.archived.is_(False))
+        .order_by(c.last_touch_on.desc(), c.id.desc())
+    ).all()
+    missions: dict[int, list[str]] = defaultdict(list)
+    cm = m.conversation_mission
+    for row in session.execute(
+        select(cm.c.conversation_id, m.Mission.name)
+        .join(m.Mission, m.Mission.id == cm.c.mission_id)
+        .where(cm.c.conversation_id.in_(theirs))
+        .order_by(m.Mission.id)
+    ):
+        missions[row.conversation_id].append(row.name)
+    steps: dict[int, list[StepLine]] = defaultdict(list)
+    for row in session.execute(
+        select(st.id, st.conversation_id, st.description, owner.name, st.due_on, st.done_on)
+        .join(owner, owner.id == st.owner_id)
+        .where(st.conversation_id.in_(theirs))
+        .order_by(st.due_on, st.id)
+    ):
+        steps[row.conversation_id].append(
+            StepLine(row.id, row.description, row.name, row.due_on, row.done_on)
+        )
+    touches: dict[int, list[TouchLine]] = defaultdict(list)
+    colleague, contact = aliased(m.Colleague), aliased(m.Contact)
+    for row in session.execute(
+        select(
+            t.id,
+            t.conversation_id,
+            t.happened_on,
+            t.channel,
+            t.note,
+            colleague.name.label("colleague"),
+            contact.name.label("contact"),
+        )
+        .outerjoin(colleague, colleague.id == t.colleague_id)
+        .outerjoin(contact, contact.id == t.contact_id)
+        .where(t.conversation_id.in_(theirs))
+        .order_by(t.happened_on.desc(), t.id.desc())
+    ):
+        who = ", ".join(name for name in (row.colleague, row.contact) if name)
+        channel = labels.label(row.channel, "channel")
+        touches[row.conversation_id].append(
+            TouchLine(row.id, row.happened_on, channel, who, row.note or "")
+        )
     threads = []
-    for c in found:
-        step = conversations.next_step(c)
-        ask = c.ask_role.name if c.ask_role else labels.kind(c.ask_kind)
+    for row in rows:
+        own = steps[row.id]
+        still_open = [s for s in own if s.done is None]
         threads.append(
             Thread(
-                id=c.id,
-                about=c.subject or ask or "—",
-                stage=labels.label(c.stage, "stage"),
-                lead=c.lead.name,
-                missions=", ".join(mi.name for mi in c.missions),
-                started=c.started_on,
-                last_touch=c.last_touch_on,
-                next_step=_step(step) if step else None,
-                steps=[_step(s) for s in sorted(c.steps, key=lambda s: (s.due_on, s.id))],
-                touchpoints=by_conversation[c.id],
+                id=row.id,
+                about=row.subject or row.role or labels.kind(row.ask_kind) or "—",
+                stage=labels.label(row.stage, "stage"),
+                lead=row.lead,
+                missions=", ".join(missions[row.id]),
+                started=row.started_on,
+                last_touch=row.last_touch_on,
+                next_step=still_open[0] if still_open else None,
+                steps=own,
+                touchpoints=touches[row.id],
             )
         )
     return threads
 
 
-def _commitment(c: m.Commitment) -> CommitmentLine:
-    stories = [d.story for d in c.deliveries if d.story]
-    return CommitmentLine(
-        id=c.id,
-        kind=labels.kind(c.kind),
-        status=labels.status(c.status),
-        missions=", ".join(mi.name for mi in c.missions),
-        beneficiary=c.beneficiary or "",
-        due=c.due_on,
-        promised=commitments.figures_text(commitments.commitment_dict(c)["promised"]),
-        delivered=commitments.figures_text(commitments.delivered_totals(c)),
-        latest_story=stories[-1] if stories else "",
+def _commitments(session: Session, organisation_id: int) -> list[CommitmentLine]:
+    """The partner's commitments with their missions, delivered totals and latest story."""
+    c, d, cm = m.Commitment, m.Delivery, m.commitment_mission
+    theirs = select(c.id).where(c.organisation_id == organisation_id)
+    rows = (
+        session.execute(
+            select(c)
+            .where(c.organisation_id == organisation_id)
+            .order_by(c.agreed_on.desc(), c.id.desc())
+        )
+        .scalars()
+        .all()
     )
+    missions: dict[int, list[str]] = defaultdict(list)
+    for row in session.execute(
+        select(cm.c.commitment_id, m.Mission.name)
+        .join(m.Mission, m.Mission.id == cm.c.mission_id)
+        .where(cm.c.commitment_id.in_(theirs))
+        .order_by(m.Mission.id)
+    ):
+        missions[row.commitment_id].append(row.name)
+    delivered: dict[int, dict[str, Any]] = {}
+    stories: dict[int, str] = {}
+    for row in session.execute(
+        select(d.commitment_id, d.opportunities, d.people, d.gbp, d.hours, d.story)
+        .where(d.commitment_id.in_(theirs))
+        .order_by(d.delivered_on, d.id)
+    ):
+        totals = delivered.setdefault(
+            row.commitment_id, {"opportunities": 0, "people": 0, "gbp": 0, "hours": 0}
+        )
+        for key in totals:
+            totals[key] += getattr(row, key) or 0
+        if row.story:
+            stories[row.commitment_id] = row.story
+    return [
+        CommitmentLine(
+            id=x.id,
+            kind=labels.kind(x.kind),
+            status=labels.status(x.status),
+            missions=", ".join(missions[x.id]),
+            beneficiary=x.beneficiary or "",
+            due=x.due_on,
+            promised=commitments.figures_text(
+                {
+                    "gbp": number(x.promised_gbp),
+                    "hours": number(x.promised_hours),
+                    "opportunities": x.promised_opportunities,
+                    "people": x.promised_people,
+                }
+            ),
+            delivered=commitments.figures_text(
+                {k: number(v) for k, v in delivered.get(x.id, {}).items()}
+            ),
+            latest_story=stories.get(x.id, ""),
+        )
+        for x in rows
+    ]
 
 
 def _role(a: m.Ambassadorship) -> RoleLine:

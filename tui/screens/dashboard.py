@@ -12,13 +12,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from partnercrm import models as m
 from partnercrm import organisations, reports
 from tui import options
 from tui.errors import explain
 from tui.screens.base import PlaceScreen
+from tui.widgets.footer import KeysFooter
 from tui.widgets.panel import panel_table
 
 WELCOME = """\
@@ -60,7 +61,7 @@ class DashboardScreen(PlaceScreen):
     """The first screen: what needs doing today, and how the pipeline stands."""
 
     BINDINGS = [
-        Binding("r", "reload", "Refresh"),
+        Binding("r", "reload", "Refresh", show=False),
         Binding("D", "load_demo", "Load the demo data (empty database)", show=False),
     ]
 
@@ -80,7 +81,7 @@ class DashboardScreen(PlaceScreen):
                 with Vertical(id="dashboard-right"):
                     yield panel_table("stale", f"No touch in {STALE_DAYS}+ days")
                     yield panel_table("due", "Commitments due this month")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pipeline-panel").border_title = "Warm conversations by stage"

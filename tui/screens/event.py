@@ -10,10 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from partnercrm import events, labels
 from tui.screens.base import DataScreen
+from tui.widgets.footer import KeysFooter
 from tui.widgets.panel import panel_table
 
 
@@ -33,7 +34,7 @@ class EventScreen(DataScreen):
         with Vertical():
             yield panel_table("interest", "Interest expressed")
             yield panel_table("attendees", "Who came")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#interest", DataTable).add_columns("Organisation", "Missions", "Roles")

@@ -12,11 +12,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from partnercrm import labels, steps
 from tui import options
 from tui.screens.base import PlaceScreen
+from tui.widgets.footer import KeysFooter
 from tui.widgets.panel import panel_table
 
 GROUPS = [("overdue", "Overdue"), ("week", "This week"), ("later", "Later")]
@@ -33,7 +34,7 @@ class MyWorkScreen(PlaceScreen):
 
     BINDINGS = [
         Binding("x", "done", "Mark done"),
-        Binding("r", "reload", "Refresh"),
+        Binding("r", "reload", "Refresh", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -42,7 +43,7 @@ class MyWorkScreen(PlaceScreen):
         with VerticalScroll(id="my-work"):
             for key, title in GROUPS:
                 yield panel_table(f"work-{key}", title)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for key, _ in GROUPS:

@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
 from datetime import date
 from typing import Any
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from sqlalchemy.orm import Session
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Static,
     TabbedContent,
     TabPane,
 )
+from textual.worker import get_current_worker
 
 from partnercrm import partner_page
 from partnercrm.labels import day, moment
 from partnercrm.partner_page import PartnerPage, StepLine
 from tui import actions
 from tui.brief_text import partner_markdown
+from tui.errors import explain
 from tui.screens.base import DataScreen
+from tui.widgets.footer import KeysFooter
 
 TABLES = {
     "contacts": "contacts-table",
@@ -36,14 +38,6 @@ TABLES = {
     "ambassadors": "ambassadors-table",
 }
 TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "events", "history"]
-
-
-@dataclass
-class Shown:
-    """The page as read, and the brief when the Overview tab was showing (built when it is)."""
-
-    page: PartnerPage
-    brief: str | None
 
 
 class PartnerScreen(DataScreen):
@@ -93,13 +87,13 @@ class PartnerScreen(DataScreen):
                 yield _table("thread-table")
             with TabPane("Commitments", id="commitments"):
                 yield _table("commitments-table")
-            with TabPane("Ambassador roles", id="ambassadors"):
+            with TabPane("Roles", id="ambassadors"):
                 yield _table("ambassadors-table")
             with TabPane("Events", id="events"):
                 yield _table("events-table")
             with TabPane("History", id="history"):
                 yield _table("history-table")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         columns = {
@@ -131,32 +125,53 @@ class PartnerScreen(DataScreen):
         }
         for table_id, headers in columns.items():
             self.query_one(f"#{table_id}", DataTable).add_columns(*headers)
+        # the read starts at once, while the screen is first drawn (not after, as lists do)
+        self.reload()
 
     # --- reading ---
 
-    want_brief = True
-    brief_stale = False
+    def _refresh_data(self) -> None:
+        if self.painted_at is None:  # first drawn: the read started at mount is under way
+            self.painted_at = time.perf_counter()
+            return
+        super()._refresh_data()
 
-    def reload(self) -> None:
-        # the brief is the costliest part of the page: build it only when it is on show
+    def _on_overview(self) -> bool:
         tabs = self.query("#partner-tabs")
-        self.want_brief = not tabs or tabs.first(TabbedContent).active == "overview"
-        super().reload()
+        return not tabs or tabs.first(TabbedContent).active == "overview"
 
     @on(TabbedContent.TabActivated, "#partner-tabs")
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "overview" and self.brief_stale and not self.in_flight:
-            self.reload()
+        if event.pane.id == "overview" and self.brief is None and self.page is not None:
+            self._build_brief()
 
-    def load(self, session: Session) -> Shown:
-        today = self.crm.today
-        page = partner_page.load(session, self.organisation_id, today)
-        brief = partner_markdown(session, page.id, today) if self.want_brief else None
-        return Shown(page, brief)
+    def load(self, session: Session) -> PartnerPage:
+        return partner_page.load(session, self.organisation_id, self.crm.today)
 
-    def show(self, shown: Shown) -> None:
-        page = self.page = shown.page
-        self.brief = shown.brief
+    # the brief is the costliest part of the page: it is built after the page is on screen,
+    # in its own worker, and only when the Overview tab shows it
+
+    @work(thread=True, exclusive=True, group="brief")
+    def _build_brief(self) -> None:
+        worker = get_current_worker()
+        try:
+            with self.crm.reading() as session:
+                text = partner_markdown(session, self.organisation_id, self.crm.today)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(
+                self.notify, explain(exc), title="Could not build the brief", severity="error"
+            )
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._brief_built, text)
+
+    def _brief_built(self, text: str) -> None:
+        self.brief = text
+        # rich's Markdown is one renderable: far quicker than a widget per block
+        self.query_one("#brief", Static).update(RichMarkdown(text))
+
+    def show(self, page: PartnerPage) -> None:
+        self.page = page
         today = self.crm.today
         self.sub_title = page.name
         header = Text()
@@ -171,10 +186,9 @@ class PartnerScreen(DataScreen):
         if page.aliases:
             header.append(f"\nalso known as {', '.join(page.aliases)}", style="dim")
         self.query_one("#partner-header", Static).update(header)
-        if shown.brief is not None:
-            # rich's Markdown is one renderable: far quicker than a widget per block
-            self.query_one("#brief", Static).update(RichMarkdown(shown.brief))
-        self.brief_stale = shown.brief is None
+        self.brief = None  # what the brief said may have changed with the page
+        if self._on_overview():
+            self._build_brief()
         self._fill(
             "contacts-table",
             [

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from partnercrm import labels, missions, organisations
 from partnercrm.errors import NotFound
 from tui.screens.base import PlaceScreen
 from tui.widgets.field import TextInput
+from tui.widgets.footer import KeysFooter
 
 PAGE = 50
 # (column key, header, sort order in partnercrm, newest/biggest first by default, width)
@@ -102,7 +103,7 @@ class PartnersScreen(PlaceScreen):
         table: DataTable[Any] = DataTable(id="partners", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="partners-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#partners", DataTable)

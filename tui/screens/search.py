@@ -13,13 +13,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from partnercrm import search
 from tui.crm import CRM
 from tui.errors import explain
 from tui.widgets.field import TextInput
+from tui.widgets.footer import KeysFooter
 
 SHOWN = 40
 KIND_WORDS = {
@@ -58,7 +59,7 @@ class SearchScreen(Screen[None]):
         table: DataTable[Any] = DataTable(id="search-results", cursor_type="row")
         yield table
         yield Static("Type a name, an email or words from a note.", id="search-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "search"
