@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.context import AppContext, DataError, emit, json_option, pass_app
+from cli.context import AppContext, DataError, emit, errors, force_option, json_option, pass_app
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -38,7 +37,7 @@ def _who(session: Session, given: str | None) -> Colleague | None:
     "--out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The .ics file to write (re-exporting to the same file updates a subscribed calendar).",
+    help="The .ics file to write (re-export with --force to update a subscribed calendar).",
 )
 @click.option(
     "--steps-as",
@@ -47,14 +46,18 @@ def _who(session: Session, given: str | None) -> Colleague | None:
     show_default=True,
     help="Steps as all-day events (Outlook shows these) or as to-dos (Thunderbird's tasks).",
 )
+@force_option
 @json_option
 @pass_app
-def calendar(app: AppContext, for_: str | None, out: Path, steps_as: str, as_json: bool) -> None:
+def calendar(
+    app: AppContext, for_: str | None, out: Path, steps_as: str, force: bool, as_json: bool
+) -> None:
     """Write open steps, commitments due and upcoming events as an iCalendar file.
 
     Without --for, the acting colleague's (--as); when that is nobody in the CRM, the whole
     team's. Each entry keeps its UID from one export to the next.
     """
+    from partnercrm import outputs
     from partnercrm.calendar_out import calendar_entries, calendar_ics
 
     with app.reading() as s:
@@ -62,7 +65,8 @@ def calendar(app: AppContext, for_: str | None, out: Path, steps_as: str, as_jso
         entries = calendar_entries(s, colleague)
         name = f"partnercrm: {colleague.name}" if colleague else "partnercrm: the team"
         data = calendar_ics(entries, name=name, steps_as=steps_as)
-    write_atomically(out, data)
+    with errors():
+        outputs.write_bytes(out, data, force=force, database=app.db.url)
     counts = {
         kind: sum(1 for e in entries if e.kind == kind) for kind in ("step", "commitment", "event")
     }
@@ -76,22 +80,6 @@ def calendar(app: AppContext, for_: str | None, out: Path, steps_as: str, as_jso
         )
 
     emit(summary, as_json, show)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it into place: a calendar app
-    reading the file on a shared drive never sees half of it."""
-    # TODO(safety): use the project's safe-output helper once it is in main
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise DataError(f"cannot write {path}: the folder {folder} does not exist")
-    try:
-        fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(partial, path)
-    except OSError as exc:
-        raise DataError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 @click.command("digest")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -66,7 +68,7 @@ def _list_presets(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 
 @click.group("import")
 def import_() -> None:
-    """Bulk-import summit and roundtable attendees."""
+    """Bulk-import event attendees, and the team's own partners, contacts and conversations."""
 
 
 @import_.command("attendees")
@@ -175,7 +177,7 @@ def attendees(
         raise click.UsageError("--create-event needs --kind and --date")
     if not create_event and (kind or held_on or host):
         raise click.UsageError("--kind, --date and --host go with --create-event")
-    with errors():
+    with errors(), _hints():
         overrides = importing.parse_map_option(maps)
     new_event = importing.NewEvent(kind, held_on, host) if create_event else None  # type: ignore[arg-type]
     bars = _Progress() if not as_json and sys.stdout.isatty() else None
@@ -183,7 +185,7 @@ def attendees(
     if fuzzy_threshold is not None:
         options["fuzzy_threshold"] = fuzzy_threshold
     try:
-        with app.transaction() as s:
+        with app.transaction() as s, _hints():
             report = importing.import_attendees(
                 s,
                 file,
@@ -208,6 +210,129 @@ def attendees(
     emit(report.as_dict(), as_json, _render)
     if strict and not report.imported:
         raise DataError(f"--strict: {report.rows_rejected} bad row(s), so nothing was imported")
+
+
+# partnercrm.importing.tracker.FIELDS, repeated so `--help` does not import the library
+SHEET_FIELDS = {
+    "partners": "organisation, aliases, sector, ward, website, lead, anchor, notes",
+    "contacts": "full_name, first_name, last_name, email, organisation, job_title, phone, "
+    "lawful_basis, source",
+    "conversations": "date, organisation, colleague, contacts, missions, ask, stage, note, "
+    "next_step, due, channel",
+}
+
+
+def _sheet_command(kind: str, summary: str) -> None:
+    @import_.command(kind, help=summary)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option(
+        "--map",
+        "maps",
+        multiple=True,
+        metavar='"Header=field"',
+        help=f"Say which field a column holds (repeatable). Fields: {SHEET_FIELDS[kind]} "
+        "(`ignore` drops the column).",
+    )
+    @click.option("--sheet", help="The XLSX sheet to read (default: the first).")
+    @click.option(
+        "--fuzzy-threshold",
+        type=click.FloatRange(50, 100),
+        default=None,
+        help="How alike (0-100) a name must be to match an organisation [default: 92].",
+    )
+    @click.option("--dry-run", is_flag=True, help="Write nothing; print what would happen.")
+    @click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
+    @click.option(
+        "--rejects",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Write the rejected rows (with a `reason` column) to this CSV file.",
+    )
+    @force_option
+    @json_option
+    @pass_app
+    def command(
+        app: AppContext,
+        file: str,
+        maps: tuple[str, ...],
+        sheet: str | None,
+        fuzzy_threshold: float | None,
+        dry_run: bool,
+        strict: bool,
+        rejects: str | None,
+        force: bool,
+        as_json: bool,
+    ) -> None:
+        from partnercrm.importing import tracker
+
+        overrides: dict[str, str] = {}
+        for value in maps:
+            header, sep, target = value.rpartition("=")
+            if not sep or not header.strip():
+                raise click.UsageError(f'--map {value!r} is not of the form "Header=field"')
+            overrides[header.strip()] = target.strip().lower()
+        options: dict[str, Any] = {}
+        if fuzzy_threshold is not None:
+            options["fuzzy_threshold"] = fuzzy_threshold
+        with app.transaction() as s, _hints():
+            report = tracker.import_sheet(
+                s,
+                file,
+                kind,
+                column_map=overrides,
+                sheet=sheet,
+                dry_run=dry_run,
+                strict=strict,
+                rejects=rejects,
+                replace_rejects=force,
+                **options,
+            )
+        emit(report.as_dict(), as_json, _render)
+        if strict and not report.imported:
+            raise DataError(f"--strict: {report.rows_rejected} bad row(s), so nothing was imported")
+
+
+_sheet_command(
+    "partners",
+    "Import the team's partner list (organisation, aliases, sector, ward, website, lead, "
+    "anchor, notes). Sectors are read loosely ('Voluntary & Community', 'VCS', 'charity'); "
+    "stored values are kept and differences listed; importing it again changes nothing.",
+)
+_sheet_command(
+    "contacts",
+    "Import the team's contact list (people with their organisation, job title, phone, lawful "
+    "basis and source; no event). People are matched by email, else by name at the "
+    "organisation; importing it again changes nothing.",
+)
+_sheet_command(
+    "conversations",
+    "Import the team's conversation log (date, organisation, colleague, contacts, mission, "
+    "ask, stage, note, next step): one warm conversation per organisation and ask, a "
+    "touchpoint per row; stages read loosely. Importing it again changes nothing.",
+)
+
+
+# the option that puts a library sentence right, by the Invalid's field
+HINTS = {
+    "map": ' (--map "Header=field")',
+    "lead": " (--lead COLLEAGUE)",
+    "event": " (--create-event with --kind and --date)",
+    "on_existing": " (--on-existing)",
+    "rejects": " (--rejects)",
+    "sheet": " (--sheet)",
+}
+
+
+@contextlib.contextmanager
+def _hints() -> Iterator[None]:
+    """An import's sentence with the option that puts it right on the command line."""
+    from partnercrm.errors import Invalid
+
+    try:
+        yield
+    except Invalid as exc:
+        if exc.field in HINTS:
+            raise DataError(f"{exc}{HINTS[exc.field]}") from exc
+        raise
 
 
 class _Progress:
@@ -238,12 +363,13 @@ class _Progress:
 
 def _render(d: dict[str, Any]) -> None:
     source = d["source"].rsplit("/", 1)[-1]
+    into = d["event"] if d["kind"] == "attendees" else f"the CRM ({d['kind']})"
     if d["dry_run"]:
-        click.secho(f"Dry run of {source} into {d['event']}: nothing was written.", bold=True)
+        click.secho(f"Dry run of {source} into {into}: nothing was written.", bold=True)
     elif not d["imported"]:
         click.secho(f"Nothing imported from {source}: --strict and some rows are bad.", bold=True)
     else:
-        click.secho(f"Imported {source} into {d['event']}.", bold=True)
+        click.secho(f"Imported {source} into {into}.", bold=True)
     for note in d["notes"]:
         click.echo(f"  Note: {note}")
     contacts, orgs, att = d["contacts"], d["organisations"], d["attendances"]
@@ -262,7 +388,8 @@ def _render(d: dict[str, Any]) -> None:
         ),
         (
             "Organisations",
-            f"{orgs['created']:,} new, {orgs['matched']:,} already known; "
+            f"{orgs['created']:,} new, {orgs['matched']:,} already known "
+            f"({orgs['updated']:,} of them updated); "
             f"{len(orgs['fuzzy']):,} spelling(s) matched by likeness",
         ),
         ("Attendances", f"{att['created']:,} recorded, {att['existing']:,} already recorded"),

@@ -57,6 +57,16 @@ def _count(value: Any, field: str) -> int | None:
     return int(amount)
 
 
+def suggested_kind(conversation: m.Conversation) -> str | None:
+    """The kind of commitment a conversation's ask points at: its kind, else its role's first."""
+    if conversation.ask_kind is not None:
+        return conversation.ask_kind
+    role = conversation.ask_role
+    if role is not None and role.commitment_kinds:
+        return role.commitment_kinds.split()[0]
+    return None
+
+
 def add_commitment(
     session: Session,
     conversation: m.Conversation,

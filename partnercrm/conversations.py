@@ -26,6 +26,16 @@ NEXT_STAGES: dict[str, set[str]] = {
 }
 
 
+def next_stages(stage: str | None = None) -> list[str]:
+    """The stages a conversation at `stage` can be moved to by hand, in pipeline order.
+
+    With no stage, every stage some conversation can be moved to by hand (never committed:
+    that comes from recording a commitment).
+    """
+    allowed = NEXT_STAGES[stage] if stage is not None else set().union(*NEXT_STAGES.values())
+    return [s.value for s in m.Stage if s in allowed]
+
+
 def check_channel(channel: str | None) -> str:
     value = (channel or "meeting").strip().lower()
     if value not in {c.value for c in m.Channel}:

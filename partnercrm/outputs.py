@@ -81,7 +81,7 @@ def check_target(path: str | Path, *, force: bool, database: Database, field: st
     if path.is_dir():
         raise Invalid(f"{path} is a folder; give a file name", field=field)
     if not path.parent.is_dir():
-        raise Invalid(f"the folder {path.parent} does not exist", field=field)
+        raise Invalid(f"cannot write {path}: the folder {path.parent} does not exist", field=field)
     if not force and (path.exists() or path.is_symlink()):
         raise OutputExists([path], field)
     return path
@@ -160,6 +160,23 @@ def write_text(
     """Write `text` to `path` by the rules above and return the path written."""
     with open_output(path, force=force, database=database, field=field, encoding=encoding) as f:
         f.write(text)
+    return Path(path).expanduser()
+
+
+def write_bytes(
+    path: str | Path,
+    data: bytes,
+    *,
+    force: bool = False,
+    database: Database = None,
+    field: str = "out",
+) -> Path:
+    """Write `data` to `path` by the rules above and return the path written."""
+    with staged(path, force=force, database=database, field=field) as temp:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
     return Path(path).expanduser()
 
 

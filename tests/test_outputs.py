@@ -75,6 +75,7 @@ def test_no_output_option_writes_over_the_database_even_with_force(crm, sqlite_u
         ("brief", "Arsenal", "--out", target, "--force"),  # text, written through rich
         ("privacy", "export", "Ada Lovelace", "--out", target, "--force"),
         ("backup", target, "--force"),
+        ("calendar", "--out", target, "--force"),
     ]
     for args in attempts:
         result = crm(*args)
@@ -114,6 +115,7 @@ def test_an_existing_file_is_kept_unless_force(crm, tmp_path):
         (tmp_path / "brief.html", ("brief", "Arsenal", "--out")),
         (tmp_path / "ada.json", ("privacy", "export", "Ada Lovelace", "--out")),
         (tmp_path / "copy.db", ("backup",)),
+        (tmp_path / "team.ics", ("calendar", "--out")),
     ]
     for path, args in cases:
         path.write_text("precious", encoding="utf-8")

@@ -302,3 +302,23 @@ def test_listing_events_does_not_query_per_owner(db):
     one = _statements(db, events.list_events)
     add_events(1, 5)
     assert _statements(db, events.list_events) == one
+
+
+def test_next_stages_are_the_ones_set_stage_accepts_by_hand():
+    assert conversations.next_stages("initiated") == ["exploring", "parked", "declined"]
+    assert conversations.next_stages("declined") == ["initiated", "exploring"]
+    assert conversations.next_stages("committed") == []
+    # any conversation's: never committed, which comes from recording a commitment
+    assert conversations.next_stages() == ["initiated", "exploring", "parked", "declined"]
+
+
+def test_the_suggested_kind_of_commitment_follows_the_ask(db):
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        org = organisations.add_organisation(s, "Roundhouse", "culture")
+        by_kind = conversations.log_conversation(s, org, ruth, ask="hosting")
+        by_role = conversations.log_conversation(s, org, ruth, ask="sponsorship")
+        none = conversations.log_conversation(s, org, ruth)
+        assert commitments.suggested_kind(by_kind) == "hosting"
+        assert commitments.suggested_kind(by_role) == "sponsorship_financial"
+        assert commitments.suggested_kind(none) is None

@@ -10,7 +10,7 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -33,6 +33,7 @@ _TABLE_END = re.compile(
 # the title above a header that marks the people who came, not the hosts or panellists
 _ATTENDEE_TITLE = re.compile(r"attendee|participant", re.IGNORECASE)
 XLSX_MAGIC = b"PK\x03\x04"
+HeaderScore = Callable[[Sequence[str]], int]
 
 
 @dataclass
@@ -89,29 +90,37 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
-def read_table(source: str | Path, *, sheet: str | None = None) -> Table:
-    """Read a CSV (any common encoding and delimiter) or XLSX file into a Table."""
+def read_table(
+    source: str | Path, *, sheet: str | None = None, score: HeaderScore | None = None
+) -> Table:
+    """Read a CSV (any common encoding and delimiter) or XLSX file into a Table.
+
+    `score` says how much a row looks like the header wanted (by default an attendee list's).
+    """
     path = Path(source)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise Invalid(f"cannot read {path}: {exc.strerror or exc}", field="file") from exc
     if raw.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, raw, sheet)
+        return _read_xlsx(path, raw, sheet, score)
     if sheet:
-        raise Invalid(f"--sheet applies to XLSX files; {path.name} is a text file", field="sheet")
+        raise Invalid(
+            f"a sheet can be chosen in an XLSX workbook only; {path.name} is a text file",
+            field="sheet",
+        )
     text, encoding = decode(raw)
     del raw
-    delimiter = table_delimiter(text)
+    delimiter = table_delimiter(text, score)
     lines = text.count("\n")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     del text
-    table = _with_header(path.name, _numbered_csv_rows(reader), encoding, delimiter)
+    table = _with_header(path.name, _numbered_csv_rows(reader), encoding, delimiter, score)
     table.size_hint = lines
     return table
 
 
-def table_delimiter(text: str) -> str:
+def table_delimiter(text: str, score: HeaderScore | None = None) -> str:
     """The delimiter of the table the file holds: the one whose rows hold the best header
     (a Teams summary's first line has no tabs; a title line may have commas in it)."""
     sample = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
@@ -122,16 +131,20 @@ def table_delimiter(text: str) -> str:
             rows.extend(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
         except csv.Error:
             pass  # the sample may end inside a quoted cell
-        found = _best_header(rows)
+        found = _best_header(rows, score)
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], delimiter)
     return best[1] if best is not None else sniff_delimiter(text)
 
 
-def _best_header(rows: Sequence[list[str]]) -> tuple[tuple[int, int, int], int] | None:
+def _best_header(
+    rows: Sequence[list[str]], score: HeaderScore | None = None
+) -> tuple[tuple[int, int, int], int] | None:
     """((score, titled as attendees, -position), position) of the row most like a header."""
-    from partnercrm.importing.columns import header_score
+    if score is None:
+        from partnercrm.importing.columns import header_score
 
+        score = header_score
     best: tuple[tuple[int, int, int], int] | None = None
     title = ""
     for position, cells in enumerate(rows):
@@ -140,9 +153,9 @@ def _best_header(rows: Sequence[list[str]]) -> tuple[tuple[int, int, int], int] 
             title = filled[0]
         if len(filled) < 2:
             continue
-        score = header_score(cells)
-        if score:
-            rank = (score, 1 if _ATTENDEE_TITLE.search(title) else 0, -position)
+        points = score(cells)
+        if points:
+            rank = (points, 1 if _ATTENDEE_TITLE.search(title) else 0, -position)
             if best is None or rank > best[0]:
                 best = (rank, position)
         title = ""
@@ -176,10 +189,11 @@ def _with_header(
     rows: Iterable[tuple[int, list[str]]],
     encoding: str,
     delimiter: str | None,
+    score: HeaderScore | None = None,
 ) -> Table:
     iterator: Iterator[tuple[int, list[str]]] = iter(rows)
     head = list(itertools.islice(iterator, HEADER_SEARCH_ROWS))
-    found = _best_header([cells for _, cells in head])
+    found = _best_header([cells for _, cells in head], score)
     notes = []
     if found is None:
         # no row names the columns we know: take the first non-blank row, so that the
@@ -219,7 +233,7 @@ def _until_table_end(
         yield line, cells
 
 
-def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Table:
+def _read_xlsx(path: Path, raw: bytes, sheet: str | None, score: HeaderScore | None) -> Table:
     import zipfile
 
     from openpyxl import load_workbook
@@ -240,7 +254,7 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Table:
         workbook.close()
         raise
     table = _with_header(
-        f"{path.name} [{worksheet.title}]", _xlsx_rows(workbook, worksheet), "xlsx", None
+        f"{path.name} [{worksheet.title}]", _xlsx_rows(workbook, worksheet), "xlsx", None, score
     )
     table.size_hint = worksheet.max_row or 0
     return table

@@ -37,7 +37,8 @@ class ConvertDialog(FormDialog[int]):
             self.unavailable = f"{org.name} has no open conversation to convert."
         self.chosen = preselect(self.conversation_id, [c.id for c in found])
         conv = next((c for c in found if c.id == self.chosen), None)
-        self.kind, self.picked = _suggested(conv)
+        self.kind = commitments.suggested_kind(conv) if conv else None
+        self.picked = [mi.id for mi in conv.missions] if conv else []
         self.missions = options.mission_options(s)
 
     def fields(self) -> Iterable[Field]:
@@ -83,13 +84,3 @@ class ConvertDialog(FormDialog[int]):
 
     def saved_message(self, result: int) -> str:
         return f"Commitment #{result} recorded; the conversation is committed."
-
-
-def _suggested(conv: m.Conversation | None) -> tuple[str | None, list[int]]:
-    """The kind the conversation's ask points at, and its missions."""
-    if conv is None:
-        return None, []
-    kind = conv.ask_kind
-    if kind is None and conv.ask_role is not None and conv.ask_role.commitment_kinds:
-        kind = conv.ask_role.commitment_kinds.split()[0]
-    return kind, [mi.id for mi in conv.missions]

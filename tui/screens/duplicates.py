@@ -135,7 +135,7 @@ class DuplicatesScreen(DataScreen):
     BINDINGS = [
         Binding("m", "merge(False)", "Keep left, merge right"),
         Binding("M", "merge(True)", "Keep right, merge left"),
-        Binding("i", "different", "Not a duplicate"),
+        Binding("h", "different", "Hold apart (not a duplicate)"),
         Binding("C", "toggle", "Organisations / contacts"),
         Binding("escape", "app.switch_mode('partners')", "Back to partners"),
     ]

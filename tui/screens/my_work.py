@@ -1,9 +1,9 @@
-"""My work: every open step of the acting colleague, overdue first; mark done from the list."""
+"""My work: every open step of the acting colleague, overdue first; mark done from the list.
+Below the steps, the rest of the colleague's daily digest; `c` exports the calendar."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from rich.text import Text
@@ -14,19 +14,24 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
-from partnercrm import labels, steps
+from partnercrm import labels, reports
+from partnercrm.digest import digest_for
 from tui import options
 from tui.screens.base import PlaceScreen
 from tui.widgets.footer import KeysFooter
 from tui.widgets.panel import panel_table
 
 GROUPS = [("overdue", "Overdue"), ("week", "This week"), ("later", "Later")]
+# the digest's sections beyond the steps above (partnercrm.digest gathers them)
+DIGEST_SECTIONS = ("cold", "commitments", "events", "interest")
 
 
 @dataclass
 class Work:
     me: str | None
+    me_id: int | None = None
     groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    digest: list[tuple[str, str, str]] = field(default_factory=list)  # (section, what, act)
 
 
 class MyWorkScreen(PlaceScreen):
@@ -34,6 +39,7 @@ class MyWorkScreen(PlaceScreen):
 
     BINDINGS = [
         Binding("x", "done", "Mark done"),
+        Binding("i", "calendar", "iCalendar file"),
         Binding("r", "reload", "Refresh", show=False),
     ]
 
@@ -43,6 +49,7 @@ class MyWorkScreen(PlaceScreen):
         with VerticalScroll(id="my-work"):
             for key, title in GROUPS:
                 yield panel_table(f"work-{key}", title)
+            yield panel_table("work-digest", "From the digest")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -50,30 +57,41 @@ class MyWorkScreen(PlaceScreen):
             self.query_one(f"#work-{key}", DataTable).add_columns(
                 "Due", "Step", "Partner", "Conversation"
             )
+        self.query_one("#work-digest", DataTable).add_columns("Section", "What", "To act")
 
     def load(self, session: Session) -> Work:
         me = options.colleague(session, options.me(session))
         if me is None:
             return Work(me=None)
-        today = self.crm.today
-        week_end = today + timedelta(days=7)
-        work = Work(me=me.name, groups={key: [] for key, _ in GROUPS})
-        for step in steps.list_steps(session, owner=me, today=today):
-            group = (
-                "overdue" if step.due_on < today else "week" if step.due_on < week_end else "later"
-            )
-            conv = step.conversation
-            work.groups[group].append(
-                {
-                    "id": step.id,
-                    "due": step.due_on,
-                    "description": step.description,
-                    "organisation": conv.organisation.name,
-                    "organisation_id": conv.organisation_id,
-                    "conversation": conv.subject or options.label(conv.ask or "") or f"#{conv.id}",
-                }
-            )
-        return work
+        mine = reports.steps_for(session, me.id, today=self.crm.today, later=True)
+        lines = {"overdue": mine.overdue, "week": mine.this_week, "later": mine.later}
+        digest = digest_for(session, me, today=self.crm.today)
+        return Work(
+            me=me.name,
+            me_id=me.id,
+            digest=[
+                (section.title, item.text, item.act)
+                for section in digest.sections
+                if section.key in DIGEST_SECTIONS
+                for item in section.items
+            ],
+            groups={
+                group: [
+                    {
+                        "id": line.step_id,
+                        "due": line.due,
+                        "description": line.description,
+                        "organisation": line.organisation,
+                        "organisation_id": line.organisation_id,
+                        "conversation": line.subject
+                        or options.label(line.ask or "")
+                        or f"#{line.conversation_id}",
+                    }
+                    for line in lines[group]
+                ]
+                for group, _ in GROUPS
+            },
+        )
 
     def show(self, work: Work) -> None:
         title = self.query_one("#my-work-title", Static)
@@ -109,6 +127,12 @@ class MyWorkScreen(PlaceScreen):
                 if self.focused is None:
                     table.focus()  # x marks the first step done without a Tab first
             self.query_one(f"#work-{key}-panel").border_title = f"{label} ({table.row_count})"
+        self.me_id = work.me_id
+        digest = self.query_one("#work-digest", DataTable)
+        digest.clear()
+        for i, (section, what, act) in enumerate(work.digest):
+            digest.add_row(section, what, Text(act, style="dim"), key=f"digest-{i}")
+        self.query_one("#work-digest-panel").border_title = f"From the digest ({digest.row_count})"
 
     def _current(self) -> dict[str, Any] | None:
         table = self.focused if isinstance(self.focused, DataTable) else None
@@ -126,6 +150,15 @@ class MyWorkScreen(PlaceScreen):
 
         # the list reads afresh when the form closes (DataScreen.on_screen_resume)
         self.app.push_screen(CompleteStepDialog(row["organisation_id"], row["id"]))
+
+    def action_calendar(self) -> None:
+        me_id = getattr(self, "me_id", None)
+        if me_id is None:
+            self.notify("Start the app with --as NAME to export your calendar.")
+            return
+        from tui.dialogs.export_calendar import ExportCalendarDialog
+
+        self.app.push_screen(ExportCalendarDialog(me_id))
 
     def action_reload(self) -> None:
         self.reload()
