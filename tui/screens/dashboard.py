@@ -13,8 +13,8 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.widgets import DataTable, Header, Static
 
+from partnercrm import labels, organisations, reports
 from partnercrm import models as m
-from partnercrm import organisations, reports
 from tui import options
 from tui.errors import explain
 from tui.screens.base import PlaceScreen
@@ -87,9 +87,9 @@ class DashboardScreen(PlaceScreen):
         # fixed widths: the panels fill in from several workers, and a table that sizes its
         # columns to its rows would jump about as they arrive
         for table_id, columns in (
-            ("my-steps", (("Due", 6), ("Step", 26), ("Partner", 16))),
-            ("stale", (("Last touch", 10), ("Partner", 24), ("Lead", 14))),
-            ("due", (("Due", 6), ("Partner", 16), ("Kind", 14), ("Status", 11))),
+            ("my-steps", (("Due", 11), ("Step", 24), ("Partner", 16))),
+            ("stale", (("Last touch", 11), ("Partner", 23), ("Lead", 14))),
+            ("due", (("Due", 11), ("Partner", 16), ("Kind", 14), ("Status", 11))),
         ):
             table = self.query_one(f"#{table_id}", DataTable)
             for label, width in columns:
@@ -174,15 +174,15 @@ class DashboardScreen(PlaceScreen):
         steps.clear()
         for line in f.my_overdue:
             steps.add_row(
-                Text(f"{line.due:%d %b}", style="bold red"),
-                _short(line.description, 26),
+                Text(labels.day(line.due, self.crm.today), style="bold red"),
+                _short(line.description, 24),
                 _short(line.organisation, 16),
                 key=f"conv:{line.conversation_id}:{line.step_id}",
             )
         for line in f.my_week:
             steps.add_row(
-                f"{line.due:%d %b}",
-                _short(line.description, 26),
+                labels.day(line.due, self.crm.today),
+                _short(line.description, 24),
                 _short(line.organisation, 16),
                 key=f"conv:{line.conversation_id}:{line.step_id}",
             )
@@ -199,7 +199,7 @@ class DashboardScreen(PlaceScreen):
         stale.clear()
         for row in f.stale:
             stale.add_row(
-                f"{row.last_touch:%d %b %y}",
+                labels.day(row.last_touch, self.crm.today),
                 _short(row.organisation, 24),
                 row.lead,
                 key=f"conv:{row.conversation_id}",
@@ -213,7 +213,7 @@ class DashboardScreen(PlaceScreen):
         due.clear()
         for c in f.due:
             due.add_row(
-                f"{c.due:%d %b}",
+                labels.day(c.due, self.crm.today),
                 _short(c.organisation, 16),
                 _short(options.label(c.kind), 14),
                 options.label(c.status),
@@ -241,6 +241,8 @@ class DashboardScreen(PlaceScreen):
                     text.append(f" +{cell.coming}", style="dim")
                 cells.append(text)
             table.add_row(*cells, key=mkey)
+        # the numbers explained where they are shown
+        self.query_one("#coverage-panel").border_subtitle = "active · +n proposed or onboarding"
 
     @on(DataTable.RowSelected, "#my-steps, #stale")
     def _open_conversation(self, event: DataTable.RowSelected) -> None:
