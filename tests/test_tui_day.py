@@ -132,17 +132,52 @@ def test_escape_from_every_form_and_dialog_returns_the_focus(demo_db: Database) 
 # ---------------------------------------------------------------- bursts
 
 
+def burst(app: PartnerApp, *keys: str) -> None:
+    """Keys as a terminal delivers a paste or a fast typist over SSH: all at once, none waited
+    for (Pilot's press waits for each key to be handled, which hides races)."""
+    from textual import events
+
+    names = {" ": "space", "\t": "tab"}
+    for key in keys:
+        for char in [key] if len(key) > 1 else list(key):
+            name = names.get(char, char)
+            event = events.Key(name, None if name == "tab" else char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # type: ignore[union-attr]
+
+
 def test_keys_sent_in_a_burst_lose_no_characters(demo_db: Database) -> None:
-    """A form opened and typed into at once (a paste, a fast typist over SSH) keeps every key,
-    even those that arrive while it is still reading its choices."""
+    """A form opened and typed into at once keeps every key, even those that arrive before it
+    is drawn or while it reads its choices; tab in a burst moves on before the next key."""
 
     async def body(app: PartnerApp, pilot: Any) -> None:
         await open_partner(app, pilot, "Roundhouse")
         subject = "Quarterly catch-up with the youth team (q&a, wellbeing)"
-        await pilot.press("l", *subject)
+        burst(app, "l", *subject)
         dialog = await form_ready(pilot)
+        await settle(pilot)
         assert dialog.query_one("#subject", Input).value == subject
+        dialog.query_one("#note", TextArea).focus()
+        await pilot.pause()
+        burst(app, *"Nell is keen.", "\t", *"Send the pack")
+        await settle(pilot)
+        assert dialog.query_one("#note", TextArea).text == "Nell is keen."
+        assert dialog.query_one("#step", Input).value == "Send the pack"
         assert app.is_running
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_a_burst_typed_on_the_partners_list_becomes_the_filter(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("p")
+        await settle(pilot)
+        app.screen.query_one("#partners", DataTable).focus()
+        await pilot.pause()
+        burst(app, *"roundhouse")
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "roundhouse"
+        assert type(app.screen).__name__ == "PartnersScreen"
 
     drive_at(demo_db, SMALL, body)
 
@@ -336,5 +371,24 @@ def test_at_80x24_the_partner_tabs_and_footer_fit(demo_db: Database) -> None:
         assert keys and all(visible(k) for k in keys)
         # the actions left out of the footer are in ? help, which says so
         assert any("help" in str(k.description).lower() for k in keys)
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_number_keys_change_tab_wherever_the_focus_was(demo_db: Database) -> None:
+    """After a form closes the focus is back in a table; 4 still shows Commitments (a table
+    left focused in a hidden tab used to pull its tab back)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Camden Giving", tab="conversations")
+        app.screen.query_one("#thread-table", DataTable).focus()
+        await pilot.pause()
+        for key, tab in (("4", "commitments"), ("7", "history"), ("3", "conversations")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert str(app.screen.query_one("#partner-tabs").active) == tab
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert str(app.screen.query_one("#partner-tabs").active) == "commitments"
 
     drive_at(demo_db, SMALL, body)

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from partnercrm.dates import parse_date
 from partnercrm.errors import Invalid, StaleEdit
@@ -53,9 +53,14 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     form_title = "Form"
     save_label = "Save"
+    AUTO_FOCUS = None  # the form chooses its field once its choices are read (_ready)
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
+        # priority: the focus moves as the key arrives, so what is typed next lands in the
+        # next field even when keys come in a burst
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -121,13 +126,27 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     def _ready(self) -> None:
         # start typing straight away: the first field, not the scrolling container, has focus
-        first = self.query(Field).first().control
+        first = self._first_to_fill().control
         first.focus()
         self.ready = True
         if self.early and isinstance(first, Input):
             # what was typed while the choices were being read goes where it was meant to
             first.insert_text_at_cursor("".join(self.early))
         self.early.clear()
+
+    def _first_to_fill(self) -> Field:
+        """Where typing starts: the first required field still empty, else the first empty
+        text box (a conversation chosen for you is skipped), else the first field."""
+        fields = list(self.query(Field))
+        # what each field opened with (a Select shows its value only once it is mounted)
+        empty = [f for f in fields if f.initial in ("", None, [])]
+        for f in empty:
+            if f.required:
+                return f
+        for f in empty:
+            if isinstance(f.control, Input | TextArea):
+                return f
+        return fields[0]
 
     def on_key(self, event: events.Key) -> None:
         # keys typed before the fields are there are kept, not lost or taken as shortcuts
@@ -193,7 +212,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
         shown = f"{value:%d/%m/%Y}" if value else ""
         control = TextInput(
-            value=shown, placeholder="12/11/2025, 12 Nov, today, +7", id=name, compact=True
+            value=shown, placeholder="dd/mm/yyyy, 12 Dec, today, +7", id=name, compact=True
         )
         return Field(name, label, control, parse=parse, required=required, initial=shown)
 

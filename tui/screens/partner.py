@@ -19,6 +19,7 @@ from textual.widgets import (
     Static,
     TabbedContent,
     TabPane,
+    Tabs,
 )
 from textual.worker import get_current_worker
 
@@ -37,6 +38,8 @@ TABLES = {
     "commitments": "commitments-table",
     "ambassadors": "ambassadors-table",
 }
+# the table a tab's keys act on, focused when the tab is chosen
+FOCUS_ON = {**TABLES, "events": "events-table", "history": "history-table"}
 TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "events", "history"]
 
 
@@ -46,7 +49,9 @@ class PartnerScreen(DataScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         *[
-            Binding(a.binding, f"act('{a.key}')", a.short, show=a.show)
+            # priority: the action runs as its key arrives, so the keys typed after it
+            # (a fast typist, a paste) go to the form it opens, not to this page
+            Binding(a.binding, f"act('{a.key}')", a.short, show=a.show, priority=True)
             for a in actions.ACTIONS
             if a.binding and a.needs_partner
         ],
@@ -398,11 +403,17 @@ class PartnerScreen(DataScreen):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#partner-tabs", TabbedContent).active = tab
+        # the focus goes with the tab: left in a hidden table, it would pull its tab back
+        shown = FOCUS_ON.get(tab)
+        if shown:
+            self.query_one(f"#{shown}", DataTable).focus()
+        else:
+            self.query_one("#partner-tabs").query_one(Tabs).focus()
 
     def action_tab(self, step: int) -> None:
         tabs = self.query_one("#partner-tabs", TabbedContent)
         at = TABS.index(tabs.active) if tabs.active in TABS else 0
-        tabs.active = TABS[(at + step) % len(TABS)]
+        self.action_show_tab(TABS[(at + step) % len(TABS)])
 
 
 def _table(table_id: str) -> DataTable[Any]:

@@ -19,20 +19,23 @@ from textual.widgets import DataTable, Header, Input, Static
 from partnercrm import labels, missions, organisations
 from partnercrm.errors import NotFound
 from tui.screens.base import PlaceScreen
+from tui.widgets.columns import clip, fit
 from tui.widgets.field import TextInput
 from tui.widgets.footer import KeysFooter
 
 PAGE = 50
-# (column key, header, sort order in partnercrm, newest/biggest first by default, width)
+# (column key, header, sort order in partnercrm, newest/biggest first by default,
+#  least width, share of the width left over)
 COLUMNS = [
-    ("name", "Name", "name", False, 32),
-    ("sector", "Sector", "sector", False, 16),
-    ("stage", "Stage", "stage", False, 8),
-    ("lead", "Lead", None, False, 15),
-    ("ward", "Ward", "ward", False, 16),
-    ("last_touch", "Last touch", "last_touch", True, 11),
-    ("open_steps", "Steps", "open_steps", True, 5),
+    ("name", "Name", "name", False, 24, 4),
+    ("sector", "Sector", "sector", False, 14, 2),
+    ("stage", "Stage", "stage", False, 8, 0),
+    ("lead", "Lead", None, False, 13, 1),
+    ("ward", "Ward", "ward", False, 12, 2),
+    ("last_touch", "Last touch", "last_touch", True, 11, 0),
+    ("open_steps", "Steps", "open_steps", True, 5, 0),
 ]
+SPEC = [(c[0], c[4], c[5]) for c in COLUMNS]
 SORTABLE = [c[0] for c in COLUMNS if c[2]]
 
 
@@ -107,9 +110,10 @@ class PartnersScreen(PlaceScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#partners", DataTable)
-        # fixed widths: measuring every cell of every page would cost more than the query
-        for key, header, _, _, width in COLUMNS:
-            table.add_column(header, key=key, width=width)
+        # set widths: measuring every cell of every page would cost more than the query
+        for key, header, _, _, least, _ in COLUMNS:
+            table.add_column(header, key=key, width=least)
+        self.widths = fit(table, SPEC, self.app.size.width)
         self.query_one("#filter", Input).focus()
 
     opened_partner = False  # a partner was opened from here: coming back restores the focus
@@ -147,20 +151,27 @@ class PartnersScreen(PlaceScreen):
         )
         return Page(rows, self.first_row, request)
 
+    def on_resize(self) -> None:
+        self.widths = fit(self.query_one("#partners", DataTable), SPEC, self.app.size.width)
+        if self.shown >= 0:
+            self.reload()  # the page again, its text cut to the new widths
+
     def show(self, page: Page) -> None:
         table = self.query_one("#partners", DataTable)
+        w = self.widths
         keep = 0 if self.fresh else table.cursor_row
         self.fresh = False
         table.clear()
         for r in page.rows:
             table.add_row(
                 Text(
-                    _fit(r.name, 30) + (" ⚓" if r.anchor else ""), style="bold" if r.anchor else ""
+                    clip(r.name, w["name"] - 2) + (" ⚓" if r.anchor else ""),
+                    style="bold" if r.anchor else "",
                 ),
-                labels.sector(r.sector),
+                clip(labels.sector(r.sector), w["sector"]),
                 labels.label(r.stage, "relationship_stage"),
-                _fit(r.lead or "", 15),
-                _fit(r.ward or "", 16),
+                clip(r.lead or "", w["lead"]),
+                clip(r.ward or "", w["ward"]),
                 labels.day(r.last_touch, self.crm.today),
                 Text(str(r.open_steps), justify="right"),
                 key=str(r.id),
@@ -184,6 +195,8 @@ class PartnersScreen(PlaceScreen):
             shown = f"Partners {page.offset + 1}–{page.offset + len(page.rows)}"
             if len(page.rows) == PAGE:
                 shown += " (] for the next page)"
+        if sum(self.widths.values()) + 2 * len(self.widths) + 2 > self.app.size.width:
+            shown += " · ← → for more columns"
         status.update(f"{shown} · sorted by {header.lower()} {arrow} (o to change)")
 
     # --- typing, sorting, paging ---
@@ -206,6 +219,12 @@ class PartnersScreen(PlaceScreen):
             self.query_one("#partners", DataTable).focus()
             event.stop()
         # typing a letter no key is bound to starts a new filter: "brit" narrows at once
+        elif self.focused is box and event.is_printable and event.character:
+            # a key sent to the table before the filter took the focus (keys in a burst): the
+            # filter would have taken it had it arrived a moment later
+            box.insert_text_at_cursor(event.character)
+            event.prevent_default()
+            event.stop()
         elif (
             self.focused is self.query_one("#partners", DataTable)
             and event.is_printable
@@ -272,7 +291,3 @@ class PartnersScreen(PlaceScreen):
     def _open(self, event: DataTable.RowSelected) -> None:
         self.opened_partner = True
         self.crm.open_partner(int(str(event.row_key.value)))
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
