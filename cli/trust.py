@@ -80,7 +80,7 @@ def history(
         data = [i.as_dict() for i in items]
         today = datetime.now(UTC).date()
         lines = [
-            f"{labels.moment(line.at, today)}  {line.who}  {line.what}"
+            f"{labels.moment(line.at, today)} {line.who} {line.what}"
             for line in audit.readable(s, items, today)
         ]
     emit(

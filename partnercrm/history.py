@@ -421,6 +421,7 @@ FIELD_WORDS: dict[str, str | None] = {
     "organisation_id": "partner",
     "conversation_id": "conversation",
     "commitment_id": "commitment",
+    "event_id": "event",
     "promised_gbp": "promised £",
     "promised_hours": "promised hours",
     "promised_opportunities": "promised opportunities",
@@ -457,6 +458,7 @@ NAMED_BY_ID = {
     "role_id": "ambassador_role",
     "mission_id": "mission",
     "ask_role_id": "ambassador_role",
+    "event_id": "event",
 }
 
 
@@ -543,6 +545,7 @@ def _names(session: Session, items: Sequence[HistoryItem], today: date | None) -
         "organisation": m.Organisation,
         "ambassador_role": m.AmbassadorRole,
         "mission": m.Mission,
+        "event": m.Event,
     }
     records: dict[tuple[str, int], str] = {}
     for target, model in models.items():
@@ -608,6 +611,11 @@ def _created(
         return f"recorded commitment #{item.entity_id}: {names.value('kind', new('kind'))}"
     if item.entity == "delivery":
         return f"recorded a delivery on commitment #{new('commitment_id')}"
+    if item.entity == "ambassadorship":
+        return f"enrolled the partner as {names.value('role_id', new('role_id'))} (ambassador role #{item.entity_id})"
+    if item.entity == "attendance" and new("event_id"):
+        who = names.value("contact_id", new("contact_id"))
+        return f"recorded {who} at {names.value('event_id', new('event_id'))}"
     return f"added {ref}"
 
 

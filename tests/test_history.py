@@ -136,7 +136,7 @@ def test_cli_history_narrows_by_organisation_contact_conversation_date_and_perso
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%d/%m/%Y")
     assert cli.json("history", "--since", tomorrow) == []
     text = cli.ok("history", "UCL", "--by", "Jo Bloggs").stdout
-    assert "  Jo Bloggs  set ward to Bloomsbury (partner “UCL”)" in text
+    assert " Jo Bloggs set ward to Bloomsbury (partner “UCL”)" in text
     assert cli.ok("history", "--by", "nobody").stdout.strip() == "No changes match."
 
 

@@ -56,7 +56,7 @@ class PartnerScreen(DataScreen):
             if a.binding and a.needs_partner
         ],
         # E, not e: e goes to the events screen from every screen
-        Binding("E", "edit", "Edit the highlighted record", show=False),
+        Binding("E", "edit", "Edit the highlighted record", show=False, priority=True),
         Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False, key_display="["),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, key_display="]"),
         *[
@@ -392,7 +392,7 @@ class PartnerScreen(DataScreen):
         key = actions.edit_key(tab, context)
         if key is None:
             self.notify(
-                "Edit works on the Conversations, Commitments, Ambassador roles and Events tabs; "
+                "Edit works on the Conversations, Commitments, Roles and Events tabs; "
                 "the palette (ctrl+p) has every Edit …",
                 title="Edit",
             )
