@@ -68,6 +68,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
         self.saving = False
         self.ready = False
         self.early: list[str] = []
+        self.first: Widget | None = None  # where typing starts
         # set by fields() when there is nothing to act on (no open conversation, say)
         self.unavailable: str | None = None
 
@@ -78,7 +79,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="form"):
             yield Label(self.form_title, id="dialog-title")
-            with VerticalScroll(id="form-fields"):
+            fields = VerticalScroll(id="form-fields")
+            fields.can_focus = False  # typing goes to a field, never to the scrolling box
+            with fields:
                 yield Static("Reading…", id="form-loading")
             yield Static("", id="form-status")
             with Horizontal(id="dialog-buttons"):
@@ -86,7 +89,6 @@ class FormDialog(ModalScreen[T], Generic[T]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#form-fields").can_focus = False
         self._fit(self.app.size.height)
         self._read()
 
@@ -126,13 +128,19 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     def _ready(self) -> None:
         # start typing straight away: the first field, not the scrolling container, has focus
-        first = self._first_to_fill().control
-        first.focus()
+        self.first = self._first_to_fill().control
+        self.first.focus()
         self.ready = True
-        if self.early and isinstance(first, Input):
-            # what was typed while the choices were being read goes where it was meant to
-            first.insert_text_at_cursor("".join(self.early))
+        self._type_into_first("".join(self.early))
         self.early.clear()
+
+    def _type_into_first(self, text: str) -> None:
+        if not text:
+            return
+        if isinstance(self.first, Input):
+            self.first.insert_text_at_cursor(text)
+        elif isinstance(self.first, TextArea):
+            self.first.insert(text)
 
     def _first_to_fill(self) -> Field:
         """Where typing starts: the first required field still empty, else the first empty
@@ -148,10 +156,21 @@ class FormDialog(ModalScreen[T], Generic[T]):
                 return f
         return fields[0]
 
+    settled = False  # the field where typing starts has had the focus
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self.ready and event.widget is self.first:
+            self.settled = True
+
     def on_key(self, event: events.Key) -> None:
-        # keys typed before the fields are there are kept, not lost or taken as shortcuts
-        if not self.ready and event.is_printable and event.character:
-            self.early.append(event.character)
+        # keys that reach the form itself arrived before any field had the focus (typed while
+        # the choices were read, or as the focus was on its way): kept, not lost or taken
+        # as shortcuts, and put where typing starts
+        if not self.settled and event.is_printable and event.character:
+            if self.ready:
+                self._type_into_first(event.character)
+            else:
+                self.early.append(event.character)
             event.stop()
             event.prevent_default()
 

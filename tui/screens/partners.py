@@ -210,37 +210,43 @@ class PartnersScreen(PlaceScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
+        self.into_filter = False
         self.query_one("#partners", DataTable).focus()
+
+    # keys typed on the table go to the filter; in a burst the focus moves after the keys
+    # already on their way to the table, so those follow it rather than act as shortcuts
+    into_filter = False
 
     def on_key(self, event: Any) -> None:
         box = self.query_one("#filter", Input)
+        table = self.query_one("#partners", DataTable)
         # down from the filter box goes to the table
         if event.key == "down" and self.focused is box:
-            self.query_one("#partners", DataTable).focus()
+            self.into_filter = False
+            table.focus()
             event.stop()
-        # typing a letter no key is bound to starts a new filter: "brit" narrows at once
-        elif self.focused is box and event.is_printable and event.character:
-            # a key sent to the table before the filter took the focus (keys in a burst): the
-            # filter would have taken it had it arrived a moment later
+            return
+        if not (event.is_printable and event.character):
+            return
+        if self.into_filter:
             box.insert_text_at_cursor(event.character)
-            event.prevent_default()
-            event.stop()
-        elif (
-            self.focused is self.query_one("#partners", DataTable)
-            and event.is_printable
-            and event.character
-            and event.key not in self.app.active_bindings
-        ):
-            # a letter typed on the table starts a new filter (the old one named what is shown)
+        elif self.focused is table and event.key not in self.app.active_bindings:
+            # a letter no key is bound to starts a new filter: "brit" narrows at once
+            # (the old filter named what is shown; this one is new)
+            self.into_filter = True
             box.value = event.character
             box.cursor_position = 1
             box.focus()
-            event.stop()
+        else:
+            return
+        event.prevent_default()
+        event.stop()
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
     def action_clear_filter(self) -> None:
+        self.into_filter = False
         box = self.query_one("#filter", Input)
         if self.focused is box and box.value:
             box.value = ""  # the first Esc clears; the filter keeps the keys
