@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import history
 from partnercrm import models as m
+from partnercrm.conversations import first_stage_change, first_touchpoint
 from partnercrm.database import Database
 from partnercrm.matching import name_key
 
@@ -766,6 +767,7 @@ def _stage_changes(
 ) -> None:
     def rows() -> Iterable[dict[str, Any]]:
         for c in convs:
+            yield first_stage_change(c.id, c.started, by=plan.actor, at=plan.now)
             moves: list[tuple[str | None, str, date]] = [(None, "initiated", c.started)]
             if c.stage != "initiated":
                 end = c.committed_on or c.last_touch
@@ -775,7 +777,7 @@ def _stage_changes(
                     moves.append(("initiated", "exploring", explored))
                 if c.stage != "exploring":
                     moves.append((moves[-1][1], c.stage, end))
-            for frm, to, on in moves:
+            for frm, to, on in moves[1:]:
                 yield {
                     "conversation_id": c.id,
                     "from_stage": frm,
@@ -810,18 +812,24 @@ def _touchpoints(
             if c.touches > 1:
                 days.append(span)
             picked = rng.choices(channels, weights=channel_weights, k=len(days))
+            first: dict[str, Any] = {}
             for d, channel in zip(days, picked, strict=True):
                 note = rng.choice(NOTES)
-                yield {
-                    "id": next(ids),
-                    "conversation_id": c.id,
-                    "happened_on": c.started + timedelta(days=d),
-                    "channel": channel,
-                    "colleague_id": c.lead,
-                    "contact_id": c.contacts[0] if c.contacts else None,
-                    "note": note.format(place=rng.choice(PLACES)) if note else None,
-                    "created_at": plan.now,
-                }
+                text = note.format(place=rng.choice(PLACES)) if note else None
+                if not first:  # days[0] is 0: the conversation itself
+                    first = first_touchpoint(
+                        c.id,
+                        c.started,
+                        at=plan.now,
+                        channel=channel,
+                        colleague_id=c.lead,
+                        contact_id=c.contacts[0] if c.contacts else None,
+                        note=text,
+                    )
+                    yield {"id": next(ids), **first}
+                    continue
+                later = {"happened_on": c.started + timedelta(days=d), "channel": channel}
+                yield {"id": next(ids), **first, **later, "note": text}
 
     plan.counts["touchpoints"] = plan.counts.get("touchpoints", 0) + writer.write(
         _table(m.Touchpoint), rows(), total, f"touchpoints{label}"
