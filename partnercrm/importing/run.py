@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 
 from partnercrm import history, outputs
 from partnercrm import models as m
+from partnercrm.bulk import CHUNK, BulkWriter, chunks, sqlite_datetime
 from partnercrm.contacts import email_digest
 from partnercrm.csv_export import neutralise
 from partnercrm.errors import Invalid, NotFound
-from partnercrm.importing.bulk import CHUNK, BulkWriter, chunks, sqlite_datetime
 from partnercrm.importing.columns import ColumnMap, map_columns
 from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
 from partnercrm.importing.report import ImportReport, Rejection
@@ -1054,8 +1054,7 @@ class _Import:
 
     def _write_all(self, plan: _Plan, report: ImportReport, source_name: str) -> None:
         assert self.event is not None and self.event.id is not None
-        now = m.utcnow()
-        stamp = {"version": 1, "created_at": now, "updated_at": now, "updated_by": self.actor}
+        now, stamp = self.bulk.now, self.bulk.stamp()
         total = (
             len(plan.new_orgs)
             + len(plan.new_contacts)
@@ -1073,7 +1072,7 @@ class _Import:
 
         # organisations
         org_refs = list(plan.new_orgs)
-        org_ids = self.bulk.insert_indexed(
+        org_ids = self.bulk.insert(
             _TABLES["organisation"],
             len(org_refs),
             (
@@ -1108,7 +1107,7 @@ class _Import:
 
         # contacts
         consent_source = f"{self.event.name} registration"[:300]
-        contact_ids = self.bulk.insert_indexed(
+        contact_ids = self.bulk.insert(
             _TABLES["contact"],
             len(plan.new_contacts),
             (
@@ -1268,8 +1267,7 @@ class _Import:
         if not (plan.to_open or plan.to_touch):
             return
         assert self.event is not None and plan.lead_id is not None and plan.when is not None
-        now = m.utcnow()
-        stamp = {"version": 1, "created_at": now, "updated_at": now, "updated_by": self.actor}
+        now, stamp = self.bulk.now, self.bulk.stamp()
         role_names = dict(self.s.execute(select(m.AmbassadorRole.id, m.AmbassadorRole.name)).all())
         mission_names = dict(self.s.execute(select(m.Mission.id, m.Mission.name)).all())
         when, event_name = plan.when, self.event.name
