@@ -31,6 +31,7 @@ from partnercrm import history, outputs
 from partnercrm import models as m
 from partnercrm.bulk import CHUNK, BulkWriter, chunks, sqlite_datetime
 from partnercrm.contacts import email_digest
+from partnercrm.conversations import first_stage_change, opening
 from partnercrm.csv_export import neutralise
 from partnercrm.errors import Invalid, NotFound
 from partnercrm.importing.columns import ColumnMap, map_columns
@@ -1296,9 +1297,7 @@ class _Import:
                     "ask_role_id": g.role_id,
                     "ask_kind": None,
                     "subject": f"Interest expressed at {event_name}"[:300],
-                    "stage": m.Stage.INITIATED.value,
-                    "started_on": when,
-                    "last_touch_on": when,
+                    **opening(when),
                     "archived": False,
                     **stamp,
                 }
@@ -1312,17 +1311,7 @@ class _Import:
         if opened:
             self.bulk.execute_many(
                 _TABLES["stage_change"],
-                [
-                    {
-                        "conversation_id": ident,
-                        "from_stage": None,
-                        "to_stage": m.Stage.INITIATED.value,
-                        "changed_on": when,
-                        "changed_at": now,
-                        "changed_by": self.actor,
-                    }
-                    for ident in opened
-                ],
+                [first_stage_change(ident, when, by=self.actor, at=now) for ident in opened],
             )
         touch_ids = self.bulk.insert(
             _TABLES["touchpoint"],
