@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Table, func, select, text
 from sqlalchemy.orm import Session
 
-from partnercrm import chain, history
+from partnercrm import chain, history, stored_text
 from partnercrm import models as m
 from partnercrm.errors import Invalid
 
@@ -108,6 +108,7 @@ class BulkWriter:
         """INSERT many rows (all with the same keys); search triggers fire as usual."""
         if not rows:
             return
+        stored_text.clean_rows(table, rows)
         columns = list(rows[0])
         if not self.sqlite:
             self._copy(table, columns, rows)
