@@ -302,6 +302,7 @@ def check(db: Database) -> CheckReport:
 def sqlite_problems(
     engine: Engine, *, integrity: bool = True, foreign_keys: bool = True
 ) -> list[str]:
+    """SQLite's own integrity and foreign-key checks, in sentences: empty means all is well."""
     problems: list[str] = []
     with engine.connect() as conn:
         if integrity:
