@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("cli.setup", "db"),
     "dashboard": ("cli.setup", "dashboard"),
     "colleague": ("cli.colleague", "colleague"),
+    "access": ("cli.access", "access"),
     "partner": ("cli.partner", "partner"),
     "contact": ("cli.contact", "contact"),
     "conversation": ("cli.conversation", "conversation"),
@@ -136,7 +137,10 @@ class LazyGroup(click.Group):
     "actor",
     envvar="PARTNERCRM_USER",
     metavar="COLLEAGUE",
-    help="Who is acting, for the audit trail (default: your login name).",
+    help=(
+        "Who is acting: an existing colleague (SQLite). On PostgreSQL your login decides, and "
+        "a different name is refused."
+    ),
 )
 @click.version_option(package_name="partnercrm")
 @click.pass_context

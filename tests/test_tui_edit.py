@@ -1,4 +1,4 @@
-"""Correcting records in the TUI: `e` opens the form on the highlighted record; saving changes
+"""Correcting records in the TUI: `E` opens the form on the highlighted record; saving changes
 the database (and the history), as the CLI's edit commands do."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def partner(db: Database) -> m.Organisation:
 
 
 async def press_edit(app: PartnerApp, pilot: Any) -> Any:
-    await pilot.press("e")
+    await pilot.press("E")
     await settle(pilot)
     return app.screen
 
@@ -300,7 +300,7 @@ def test_every_edit_is_in_the_palette_and_asks_for_the_partner(crm: Database) ->
 def test_a_tab_without_records_to_edit_says_where_edit_works(crm: Database) -> None:
     async def body(app: PartnerApp, pilot: Any) -> None:
         await open_partner(app, pilot, PARTNER, tab="history")
-        await pilot.press("e")
+        await pilot.press("E")
         await settle(pilot)
         assert isinstance(app.screen, PartnerScreen)
         assert any("Edit works on" in n.message for n in app._notifications)
