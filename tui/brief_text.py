@@ -7,16 +7,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from partnercrm import briefs, organisations
+from partnercrm import briefs, labels, organisations
 from partnercrm.errors import Invalid
 
 
 def partner_markdown(session: Session, organisation_id: int, today: date) -> str:
-    """The brokerage brief; for an archived partner (no brief is built), the facts held."""
+    """The brokerage brief; an archived partner (which gets no brief) shows the facts held."""
     org = organisations.find_organisation(session, str(organisation_id))
-    if not org.archived:
-        return briefs.render_markdown(briefs.build_brief(session, org, today=today))
-    return facts_markdown(organisations.organisation_detail(session, org))
+    if org.archived:
+        return facts_markdown(organisations.organisation_detail(session, org))
+    return briefs.render_markdown(briefs.build_brief(session, org, today=today))
 
 
 def partner_html(session: Session, organisation_id: int, today: date) -> str:
@@ -31,7 +31,7 @@ def facts_markdown(d: dict[str, Any]) -> str:
     lines = [f"# {d['name']}", ""]
     facts = [
         ("Also known as", ", ".join(d["aliases"])),
-        ("Sector", d["sector"].replace("_", " ")),
+        ("Sector", labels.sector(d["sector"])),
         ("Anchor institution", "yes" if d["anchor"] else "no"),
         ("Relationship stage", d["stage"]),
         ("Relationship lead", d["lead"]),
@@ -61,7 +61,7 @@ def facts_markdown(d: dict[str, Any]) -> str:
     lines += ["", "## Commitments"]
     for c in d["commitments"]:
         lines.append(
-            f"- {c['kind'].replace('_', ' ')} — {c['status']}"
+            f"- {labels.kind(c['kind'])} — {labels.status(c['status'])}"
             + (f", due {c['due']}" if c["due"] else "")
             + (f", for {c['beneficiary']}" if c["beneficiary"] else "")
         )
