@@ -25,7 +25,9 @@ class DataError(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
+        from partnercrm.stored_text import shown
+
+        click.echo(f"Error: {shown(self.format_message())}", err=True)
 
 
 class AppContext:
@@ -44,7 +46,7 @@ class AppContext:
                 warning = network_share_warning(resolve_url(self.url))
                 if warning:
                     click.echo(warning, err=True)
-                self._db = open_database(self.url, actor=self.actor)
+                self._db = open_database(self.url, actor=self.actor, verify=True)
         return self._db
 
     @contextmanager
@@ -58,6 +60,13 @@ class AppContext:
         with errors(), self.db.reader() as session, session.begin():
             yield session
 
+    def record_access(self, what: str, entity: str, entity_id: int = 0, **kw: Any) -> None:
+        """Leave an access entry (who read what, when) for a bulk reading of personal data."""
+        from partnercrm import history
+
+        with self.transaction() as s:
+            history.record_access(s, what, entity, entity_id, **kw)
+
     def close(self) -> None:
         if self._db is not None:
             self._db.dispose()
@@ -66,9 +75,10 @@ class AppContext:
 @contextmanager
 def errors() -> Iterator[None]:
     """Turn library and database errors into one clear sentence, never a traceback."""
-    from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
+    from sqlalchemy.exc import DatabaseError, SQLAlchemyError
     from sqlalchemy.orm.exc import StaleDataError
 
+    from partnercrm import database_errors
     from partnercrm.errors import PartnerCRMError
     from partnercrm.outputs import OutputExists
 
@@ -87,14 +97,6 @@ def errors() -> Iterator[None]:
             "the record was changed by someone else while you were saving; nothing was saved, "
             "run the command again"
         ) from exc
-    except OperationalError as exc:
-        raise DataError(f"the database refused the change: {exc.orig}; nothing was saved") from exc
-    except IntegrityError as exc:
-        # the driver's own sentence, without SQLAlchemy's statement and parameters
-        first = str(exc.orig).splitlines()[0]
-        raise DataError(
-            f"the change clashes with what is stored ({first}); nothing was saved"
-        ) from exc
     except DatabaseError as exc:
         if "not a database" in str(exc.orig):
             # often a wrong --db (a spreadsheet, a typo'd path): never point at restore first
@@ -107,9 +109,10 @@ def errors() -> Iterator[None]:
                 f"the database file is damaged ({exc.orig}); `partnercrm check` says more, and "
                 "`partnercrm restore BACKUP` puts back a backup"
             ) from exc
-        raise DataError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+        raise DataError(for_the_command_line(database_errors.explain(exc) or exc)) from exc
     except SQLAlchemyError as exc:
-        raise DataError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+        # one sentence from the library, never SQLAlchemy's (it holds the SQL and parameters)
+        raise DataError(for_the_command_line(database_errors.explain(exc) or exc)) from exc
 
 
 # what to type next, by the Invalid's field (the library's sentences name no option)
