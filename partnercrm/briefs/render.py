@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from partnercrm.outputs import HTML_CONTENT_POLICY
+
 from .model import Brief
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -102,6 +104,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["content_policy"] = HTML_CONTENT_POLICY
     env.filters.update(
         md=md,
         day=day,
