@@ -31,6 +31,12 @@ from cli.context import (
 @click.option("--since", metavar="DATE", help="Only changes on or after DATE (e.g. 1/11/2024).")
 @click.option("--by", metavar="COLLEAGUE", help="Only changes made by this colleague or login.")
 @click.option(
+    "--access",
+    "access_only",
+    is_flag=True,
+    help="Show who read personal data in bulk (briefs, packs, exports, imports), not changes.",
+)
+@click.option(
     "--limit",
     type=click.IntRange(min=1),
     default=200,
@@ -46,6 +52,7 @@ def history(
     conversation_id: str | None,
     since: str | None,
     by: str | None,
+    access_only: bool,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -68,6 +75,7 @@ def history(
             since=when,
             actor=_actors(s, by) if by else None,
             limit=limit,
+            access=access_only,
         )
         data = [i.as_dict() for i in items]
         lines = [audit.describe(i) for i in items]
@@ -90,7 +98,7 @@ def _actors(session: Any, by: str) -> list[str]:
         found = colleagues.find_colleague(session, by)
     except PartnerCRMError:
         return names  # a login name that is not a colleague
-    return [*names, found.name, found.email]
+    return [*names, found.name, found.email, *([found.login] if found.login else [])]
 
 
 @click.command()
@@ -140,7 +148,7 @@ def restore(app: AppContext, file: str, yes: bool, as_json: bool) -> None:
         target = backups.sqlite_path(url)
         problems = backups.file_problems(Path(file)) if target else []
     if problems:
-        raise DataError(f"refusing to restore: {problems[0]}")
+        raise DataError(f"refusing to restore: {problems[0]}; the database was not changed")
     if (
         target is not None
         and not yes
@@ -150,17 +158,29 @@ def restore(app: AppContext, file: str, yes: bool, as_json: bool) -> None:
     ):
         raise DataError("nothing was restored")
     with errors():
-        result = backups.restore(url, file)
-    emit(
-        result.as_dict(),
-        as_json,
-        lambda d: click.echo(
-            f"Restored from {d['restored_from']}; the database it replaced is kept as "
-            f"{d['previous_copy']}."
-            if d["previous_copy"]
-            else f"Restored from {d['restored_from']}."
-        ),
+        result = backups.restore(url, file, actor=app.actor, verify=True)
+    emit(result.as_dict(), as_json, _render_restore)
+
+
+def _render_restore(d: dict[str, Any]) -> None:
+    kept = (
+        f"; the database it replaced is kept as {d['previous_copy']}" if d["previous_copy"] else ""
     )
+    click.echo(f"Restored from {d['restored_from']}{kept}.")
+    if d["erasures_unknown"]:
+        click.echo(
+            "The database it replaced could not be read, so erasures made since the backup "
+            "could not be applied again: check the erasure log."
+        )
+    elif d["erasures_reapplied"]:
+        n = d["erasures_reapplied"]
+        click.echo(
+            f"Re-applied {n} erasure{'s' if n != 1 else ''} recorded since the backup: "
+            f"{'those people stay' if n != 1 else 'that person stays'} erased."
+        )
+    else:
+        click.echo("Every erasure recorded in the database it replaced still holds.")
+    click.echo("The restore is recorded in the history.")
 
 
 @click.command()

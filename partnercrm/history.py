@@ -233,6 +233,31 @@ def write(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     )
 
 
+# entries that record a reading of personal data in bulk, shown by `history --access`
+ACCESS_ACTIONS = ("access", "export", "import")
+
+
+def record_access(
+    session: Session,
+    what: str,
+    entity: str,
+    entity_id: int = 0,
+    *,
+    organisation_id: int | None = None,
+    rows: int | None = None,
+) -> None:
+    """Record that the acting user read personal data in bulk: a brief, a pack, a list."""
+    record(
+        session,
+        "access",
+        entity,
+        entity_id,
+        organisation_id=organisation_id,
+        summary=what[:300],
+        changes=None if rows is None else {"rows": rows},
+    )
+
+
 @dataclass
 class HistoryItem:
     at: datetime
@@ -266,9 +291,18 @@ def entries(
     since: datetime | None = None,
     actor: str | Sequence[str] | None = None,
     limit: int | None = 500,
+    access: bool = False,
 ) -> list[HistoryItem]:
-    """History entries, newest first, narrowed by what they are about, when, or who."""
+    """History entries, newest first, narrowed by what they are about, when, or who.
+
+    `access` gives the readings of personal data (briefs, packs, exports, imports) instead
+    of the changes.
+    """
     q = select(m.HistoryEntry)
+    if access:
+        q = q.where(m.HistoryEntry.action.in_(ACCESS_ACTIONS))
+    else:
+        q = q.where(m.HistoryEntry.action != "access")
     if organisation_id is not None:
         q = q.where(m.HistoryEntry.organisation_id == organisation_id)
     if contact_id is not None:
@@ -335,11 +369,20 @@ PAST_TENSE = {
     "merge": "merged into",
     "erase": "erased",
     "export": "exported",
+    "access": "read",
+    "import": "imported into",
+    "override_block": "overrode the erasure block on",
 }
 
 
 def describe(item: HistoryItem) -> str:
     """One line a person can read: '2024-11-12 10:04 ruth updated organisation 3: ward A → B'."""
+    if item.action == "access":
+        rows = (item.changes or {}).get("rows")
+        counted = f" ({rows} rows)" if isinstance(rows, int) else ""
+        return f"{item.at:%Y-%m-%d %H:%M} {item.actor} read the {item.summary}{counted}"
+    if item.entity == "database":
+        return f"{item.at:%Y-%m-%d %H:%M} {item.actor} {item.summary}"
     what = f"{item.entity.replace('_', ' ')} {item.entity_id}"
     if item.summary:
         what += f" ({item.summary})"
