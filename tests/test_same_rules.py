@@ -218,3 +218,16 @@ def test_the_report_pack_carries_the_briefs_content_security_policy(db, tmp_path
         == "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     )
     assert policy.search(pack).group(1) == policy.search(brief).group(1)
+
+
+def test_a_nul_byte_rejects_its_row_of_the_teams_tracker_too(cli, db, tmp_path):
+    path = tmp_path / "tracker.csv"
+    path.write_text(
+        "Organisation,Sector\nCamden Giving,charity\nBinary\x00 Ltd,business\n", encoding="utf-8"
+    )
+    report = cli.json("import", "partners", str(path))
+    assert [(r["line"], r["column"], r["reason"]) for r in report["rejected"]] == [
+        (3, "Organisation", "the cell holds a NUL byte (binary data)")
+    ]
+    with db.reader() as s:
+        assert s.scalars(select(m.Organisation.name)).all() == ["Camden Giving"]
