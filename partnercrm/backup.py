@@ -459,6 +459,7 @@ def _foreign_objects(db: Database) -> list[str]:
 def sqlite_problems(
     engine: Engine, *, integrity: bool = True, foreign_keys: bool = True
 ) -> list[str]:
+    """SQLite's own integrity and foreign-key checks, in sentences: empty means all is well."""
     problems: list[str] = []
     with engine.connect() as conn:
         if integrity:

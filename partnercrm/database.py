@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -241,15 +241,3 @@ def _safe(url: str) -> str:
 
 def table_names(engine: Engine) -> list[str]:
     return inspect(engine).get_table_names()
-
-
-def sqlite_integrity(engine: Engine) -> list[str]:
-    """SQLite's own integrity and foreign-key checks: an empty list means all is well."""
-    problems: list[str] = []
-    with engine.connect() as conn:
-        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-        if rows != ["ok"]:
-            problems.extend(rows)
-        for r in conn.execute(text("PRAGMA foreign_key_check")):
-            problems.append(f"{r[0]} row {r[1]} points at a missing {r[2]}")
-    return problems

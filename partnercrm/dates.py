@@ -94,3 +94,21 @@ def parse_optional_date(
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     return parse_date(text, label, field=field)
+
+
+def ago(value: date | None, today: date) -> str:
+    """How long before `today` (or after it) `value` is, as people say it: "3 days ago"."""
+    if value is None:
+        return ""
+    days = (today - value).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 0:
+        return f"in {-days} days"
+    if days < 60:
+        return f"{days} days ago"
+    if days < 730:
+        return f"{round(days / 30.4)} months ago"
+    return f"{days // 365} years ago"

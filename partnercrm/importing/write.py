@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from partnercrm import history, outputs, stored_text
 from partnercrm import models as m
+from partnercrm.bulk import CHUNK, BulkWriter, chunks
+from partnercrm.conversations import first_stage_change, opening
 from partnercrm.csv_export import neutralise
-from partnercrm.importing.bulk import CHUNK, BulkWriter, chunks
 from partnercrm.importing.plan import LOOKUP_CHUNK, EventInfo, Interest, Plan, PlannedAttendance
 from partnercrm.importing.report import ImportReport, Rejection
 from partnercrm.importing.rows import Progress
@@ -55,13 +56,7 @@ class Writer:
 
     def _write_all(self, plan: Plan, report: ImportReport, source_name: str) -> None:
         assert self.event.id is not None
-        self.now = m.utcnow()
-        self.stamp = {
-            "version": 1,
-            "created_at": self.now,
-            "updated_at": self.now,
-            "updated_by": self.actor,
-        }
+        self.now, self.stamp = self.bulk.now, self.bulk.stamp()
         self.total = (
             len(plan.new_orgs)
             + len(plan.new_contacts)
@@ -105,7 +100,7 @@ class Writer:
 
     def _organisations(self, plan: Plan) -> None:
         org_refs = list(plan.new_orgs)
-        org_ids = self.bulk.insert_indexed(
+        org_ids = self.bulk.insert(
             _TABLES["organisation"],
             len(org_refs),
             (
@@ -136,7 +131,7 @@ class Writer:
 
     def _contacts(self, plan: Plan) -> None:
         consent_source = f"{self.event.name} registration"[:300]
-        contact_ids = self.bulk.insert_indexed(
+        contact_ids = self.bulk.insert(
             _TABLES["contact"],
             len(plan.new_contacts),
             (
@@ -279,8 +274,7 @@ class Writer:
         if not (plan.to_open or plan.to_touch):
             return
         assert self.event is not None and plan.lead_id is not None and plan.when is not None
-        now = m.utcnow()
-        stamp = {"version": 1, "created_at": now, "updated_at": now, "updated_by": self.actor}
+        now, stamp = self.bulk.now, self.bulk.stamp()
         role_names = dict(self.s.execute(select(m.AmbassadorRole.id, m.AmbassadorRole.name)).all())
         mission_names = dict(self.s.execute(select(m.Mission.id, m.Mission.name)).all())
         when, event_name = plan.when, self.event.name
@@ -309,9 +303,7 @@ class Writer:
                     "ask_role_id": g.role_id,
                     "ask_kind": None,
                     "subject": f"Interest expressed at {event_name}"[:300],
-                    "stage": m.Stage.INITIATED.value,
-                    "started_on": when,
-                    "last_touch_on": when,
+                    **opening(when),
                     "archived": False,
                     **stamp,
                 }
@@ -325,17 +317,7 @@ class Writer:
         if opened:
             self.bulk.execute_many(
                 _TABLES["stage_change"],
-                [
-                    {
-                        "conversation_id": ident,
-                        "from_stage": None,
-                        "to_stage": m.Stage.INITIATED.value,
-                        "changed_on": when,
-                        "changed_at": now,
-                        "changed_by": self.actor,
-                    }
-                    for ident in opened
-                ],
+                [first_stage_change(ident, when, by=self.actor, at=now) for ident in opened],
             )
         touch_ids = self.bulk.insert(
             _TABLES["touchpoint"],
