@@ -323,6 +323,21 @@ class InterestReader:
                     return (), clean(pieces[start])
         return tuple(dict.fromkeys(ids)), None
 
+    def partly(self, raw: str) -> tuple[tuple[int, ...], str]:
+        """What an answer names item by item, and the words left that name nothing ('Food,
+        and happy to host' is Food, and 'and happy to host')."""
+        ids: list[int] = []
+        rest: list[str] = []
+        for part in re.split(r"[;|\n\r,]+", raw):
+            if not part.strip():
+                continue
+            found, unknown = self(part)
+            if unknown is None:
+                ids.extend(found)
+            else:
+                rest.append(clean(part))
+        return tuple(dict.fromkeys(ids)), ", ".join(rest)
+
     def _loosely(self, key: str) -> int | None:
         """The one item `key` starts, or starts with: 'Food security' is Food, 'Estates' is
         Estates and neighbourhoods; an answer that fits two items fits none."""
