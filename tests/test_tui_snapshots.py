@@ -84,16 +84,6 @@ def test_partner_conversations_snapshot(snap_db: Database, snap_compare: Any, si
 
 
 @sizes
-def test_partner_history_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
-    async def before(pilot: Any) -> None:
-        await settle(pilot)
-        pilot.app.open_partner(org_id(snap_db, "Roundhouse"), tab="history")
-        await drawn(pilot)
-
-    assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)
-
-
-@sizes
 def test_conversation_form_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
     async def before(pilot: Any) -> None:
         await settle(pilot)
