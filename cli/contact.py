@@ -42,6 +42,7 @@ def contact() -> None:
 )
 @click.option("--source", help="Where their details came from (e.g. 'Summit 2024 registration').")
 @click.option("--consent-expires", help="For consent: when it expires.")
+@click.option("--new", is_flag=True, help="Add them although they look like an existing contact.")
 @json_option
 @pass_app
 def add(
@@ -55,6 +56,7 @@ def add(
     basis: str,
     source: str | None,
     consent_expires: str | None,
+    new: bool,
     as_json: bool,
 ) -> None:
     """Add a contact called NAME at an organisation."""
@@ -72,6 +74,7 @@ def add(
             lawful_basis=basis,
             consent_source=source,
             consent_expires=consent_expires,
+            new=new,
         )
         data = contacts.contact_dict(found)
     emit(

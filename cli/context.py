@@ -68,10 +68,16 @@ def errors() -> Iterator[None]:
     from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
     from sqlalchemy.orm.exc import StaleDataError
 
-    from partnercrm.errors import PartnerCRMError
+    from partnercrm.errors import NeedsConfirmation, PartnerCRMError, ProbableDuplicate
 
     try:
         yield
+    except ProbableDuplicate as exc:
+        raise DataError(
+            f"{exc.reason}; nothing was saved (add --new if it is a new {exc.what} all the same)"
+        ) from exc
+    except NeedsConfirmation as exc:
+        raise DataError(f"{exc.reason}; nothing was saved (add --yes to confirm)") from exc
     except PartnerCRMError as exc:
         raise DataError(str(exc)) from exc
     except StaleDataError as exc:
@@ -106,6 +112,13 @@ def errors() -> Iterator[None]:
 
 def pass_app(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.pass_obj(f)
+
+
+def yes_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """`--yes`: save a value the library asks about (a due date already past, say)."""
+    return click.option(
+        "--yes", "confirm", is_flag=True, help="Confirm an unusual value (a due date already past)."
+    )(f)
 
 
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
-from partnercrm.dates import parse_date
+from partnercrm.dates import happened, today_of
 from partnercrm.errors import Conflict, Invalid
 from partnercrm.matching import get_by_id
 
@@ -62,7 +62,7 @@ def enrol(
             f"{organisation.name} already holds the {role.name} role{where} "
             f"(ambassadorship {existing.id}, {existing.status})"
         )
-    when = parse_date(since or date.today(), "since")
+    when = happened(since, "since", today=today_of(session))
     amb = m.Ambassadorship(
         organisation=organisation,
         role=role,
@@ -109,7 +109,7 @@ def set_status(
             f"ambassadorship {ambassadorship.id} is {ambassadorship.status}; it can move to {allowed}",
             field="status",
         )
-    when = parse_date(on or date.today())
+    when = happened(on, "date", today=today_of(session))
     latest = ambassadorship.status_changed_on
     if when < latest:
         raise Invalid(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
 from partnercrm.conversations import set_stage
-from partnercrm.dates import parse_date, parse_optional_date
+from partnercrm.dates import check_due, happened, parse_optional_date, today_of
 from partnercrm.errors import Invalid
 from partnercrm.matching import get_by_id
 
@@ -70,9 +70,16 @@ def add_commitment(
     people: Any = None,
     due: date | str | None = None,
     on: date | str | None = None,
+    nothing_promised: bool = False,
+    confirm: bool = False,
 ) -> m.Commitment:
-    """Record what a conversation converted into; the conversation moves to `committed`."""
-    agreed = parse_date(on or date.today(), "agreed date")
+    """Record what a conversation converted into; the conversation moves to `committed`.
+
+    It must promise something: a figure, a beneficiary, or a kind not measured in numbers
+    (recognition, advocacy); else `nothing_promised` says so. A due date already past, or
+    over five years ahead, needs `confirm`.
+    """
+    agreed = happened(on, "agreed date", today=today_of(session))
     due_on = parse_optional_date(due, "due date")
     if due_on is not None and due_on < agreed:
         # '31/3' typed in November reads as this year's March: say so rather than store it
@@ -81,6 +88,7 @@ def add_commitment(
             f"({agreed:%d %b %Y}); give the year if it is next year's",
             field="due",
         )
+    check_due(due_on, "due date", confirm=confirm, today=today_of(session))
     commitment = m.Commitment(
         organisation_id=conversation.organisation_id,
         conversation=conversation,
@@ -95,10 +103,42 @@ def add_commitment(
         status=m.CommitmentStatus.AGREED,
         agreed_on=agreed,
     )
+    check_promise(commitment, nothing_promised=nothing_promised)
     session.add(commitment)
     set_stage(session, conversation, m.Stage.COMMITTED, on=agreed, via_commitment=True)
     session.flush()
     return commitment
+
+
+# kinds whose worth is not counted: a logo and a story, content shared
+UNMEASURED_KINDS = (m.CommitmentKind.RECOGNITION, m.CommitmentKind.ADVOCACY)
+PROMISED = ("promised_gbp", "promised_hours", "promised_opportunities", "promised_people")
+
+
+def check_promise(commitment: m.Commitment, *, nothing_promised: bool = False) -> None:
+    """A commitment promises a figure, a beneficiary, or is of a kind not counted in numbers."""
+    if nothing_promised or commitment.kind in UNMEASURED_KINDS or commitment.beneficiary:
+        return
+    if any(getattr(commitment, f) for f in PROMISED):
+        return
+    raise Invalid(
+        f"a commitment of the kind {commitment.kind.replace('_', ' ')} needs something promised: "
+        "a figure (money, hours, opportunities or people) or a beneficiary; or say that nothing "
+        "was promised",
+        field="promised",
+    )
+
+
+def check_delivery(delivery: m.Delivery) -> None:
+    """A delivery records something: at least one figure, or a story."""
+    if delivery.story or any(
+        getattr(delivery, f) for f in ("opportunities", "people", "gbp", "hours")
+    ):
+        return
+    raise Invalid(
+        "a delivery needs at least one figure (opportunities, people, money or hours) or a story",
+        field="delivery",
+    )
 
 
 def get_commitment(session: Session, commitment_id: int | str) -> m.Commitment:
@@ -129,7 +169,7 @@ def deliver(
     """Record what a commitment delivered; it becomes delivered unless `partial`."""
     check_version(commitment, expected_version)
     _must_be_open(commitment, "deliver")
-    when = _not_before_agreed(commitment, parse_date(on or date.today(), "delivery date"))
+    when = _not_before_agreed(commitment, happened(on, "delivery date", today=today_of(session)))
     delivery = m.Delivery(
         commitment=commitment,
         delivered_on=when,
@@ -140,6 +180,7 @@ def deliver(
         story=(story or "").strip() or None,
         recorded_by=session.info.get("actor"),
     )
+    check_delivery(delivery)
     session.add(delivery)
     if partial:
         commitment.status = m.CommitmentStatus.IN_PROGRESS
@@ -153,7 +194,9 @@ def deliver(
 def lapse(session: Session, commitment: m.Commitment, on: date | str | None = None) -> m.Commitment:
     """The commitment will not be delivered."""
     _must_be_open(commitment, "lapse")
-    commitment.closed_on = _not_before_agreed(commitment, parse_date(on or date.today()))
+    commitment.closed_on = _not_before_agreed(
+        commitment, happened(on, "date", today=today_of(session))
+    )
     commitment.status = m.CommitmentStatus.LAPSED
     session.flush()
     return commitment

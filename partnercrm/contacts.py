@@ -14,7 +14,7 @@ from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
 from partnercrm.dates import parse_optional_date
-from partnercrm.errors import Conflict, Invalid
+from partnercrm.errors import Conflict, Invalid, ProbableDuplicate
 from partnercrm.matching import find_one, name_key
 
 LAWFUL_BASES = (
@@ -86,13 +86,27 @@ def add_contact(
     consent_source: str | None = None,
     consent_date: date | str | None = None,
     consent_expires: date | str | None = None,
+    new: bool = False,
 ) -> m.Contact:
+    """Add a person; one that looks like a stored contact is refused unless `new` says so."""
     name = (name or "").strip()
     if not name:
         raise Invalid("a contact needs a name", field="name")
     address = normalise_email(email) if email else None
     if address and (owner := email_owner(session, address)):
         raise Conflict(f"{address} already belongs to the contact {owner.name} (id {owner.id})")
+    if not new:
+        from partnercrm.dedupe import contact_lookalikes
+
+        found = contact_lookalikes(
+            session,
+            name,
+            email=address,
+            phone=phone,
+            organisation_id=organisation.id if organisation else None,
+        )
+        if found:
+            raise ProbableDuplicate("contact", name, [_described(x) for x in found])
     contact = m.Contact(
         name=name,
         name_key=name_key(name),
@@ -196,6 +210,11 @@ def list_contacts(
     if limit:
         q = q.limit(limit)
     return list(session.scalars(q))
+
+
+def _described(contact: m.Contact) -> str:
+    at = f" at {contact.organisation.name}" if contact.organisation else ""
+    return f"{contact.name}{at} (id {contact.id})"
 
 
 def contact_dict(contact: m.Contact) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
-from partnercrm.dates import parse_date
+from partnercrm.dates import happened, today_of
 from partnercrm.errors import Invalid, NotFound
 from partnercrm.matching import get_by_id
 
@@ -78,10 +78,11 @@ def log_conversation(
             f"(`partnercrm partner restore {organisation.id}`)",
             field="organisation",
         )
-    when = parse_date(on or date.today())
+    when = happened(on, "date", today=today_of(session))
     for contact in contacts:
         _check_contact(contact, organisation)
     role, kind = resolve_ask(session, ask)
+    check_subject_or_ask(subject, role or kind)
     conv = m.Conversation(
         organisation=organisation,
         lead=lead,
@@ -117,6 +118,14 @@ def log_conversation(
     return conv
 
 
+def check_subject_or_ask(subject: str | None, ask: object) -> None:
+    """A conversation is about something: it needs a subject, an ask, or both."""
+    if not (subject or "").strip() and not ask:
+        raise Invalid(
+            "a conversation needs a subject or an ask (what it is about)", field="subject"
+        )
+
+
 def _check_contact(contact: m.Contact, organisation: m.Organisation) -> None:
     if contact.organisation_id not in (None, organisation.id):
         raise Invalid(
@@ -136,7 +145,7 @@ def add_touchpoint(
     colleague: m.Colleague | None = None,
     contact: m.Contact | None = None,
 ) -> m.Touchpoint:
-    when = parse_date(on or date.today())
+    when = happened(on, "date", today=today_of(session))
     if contact is not None:
         _check_contact(contact, conversation.organisation)
     touch = m.Touchpoint(
@@ -183,7 +192,7 @@ def set_stage(
             f"conversation {conversation.id} is {conversation.stage} and cannot move to {value}",
             field="stage",
         )
-    when = parse_date(on or date.today())
+    when = happened(on, "date", today=today_of(session))
     latest = session.scalar(
         select(func.max(m.StageChange.changed_on)).where(
             m.StageChange.conversation_id == conversation.id

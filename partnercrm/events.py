@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
-from partnercrm.dates import parse_date
+from partnercrm.dates import parse_date, today_of
 from partnercrm.errors import Conflict, Invalid
 from partnercrm.matching import find_one, name_key
 
@@ -87,6 +87,13 @@ def record_attendance(
         raise Invalid(
             f"attendance role {role!r} is not one of {', '.join(r.value for r in m.AttendanceRole)}",
             field="role",
+        )
+    if event.held_on > today_of(session):
+        # someone attends once it has happened; a registration list comes in by import
+        raise Invalid(
+            f"{event.name} is on {event.held_on:%d %b %Y}, in the future; attendance is "
+            "recorded once it has happened",
+            field="event",
         )
     existing = session.scalar(
         select(m.Attendance).where(

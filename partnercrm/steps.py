@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
-from partnercrm.dates import parse_date
+from partnercrm.dates import check_due, happened, parse_date, today_of
 from partnercrm.errors import Invalid
 from partnercrm.matching import get_by_id
 
@@ -21,13 +21,17 @@ def add_step(
     description: str,
     owner: m.Colleague,
     due: date | str,
+    *,
+    confirm: bool = False,
 ) -> m.Step:
+    """A next step; a due date already past, or over five years ahead, needs `confirm`."""
     text = (description or "").strip()
     if not text:
         raise Invalid("a step needs a description of what to do", field="description")
-    step = m.Step(
-        conversation=conversation, description=text, owner=owner, due_on=parse_date(due, "due date")
+    due_on = check_due(
+        parse_date(due, "due date"), "due date", confirm=confirm, today=today_of(session)
     )
+    step = m.Step(conversation=conversation, description=text, owner=owner, due_on=due_on)
     session.add(step)
     session.flush()
     return step
@@ -51,7 +55,7 @@ def complete_step(
             f"step {step.id} was already done on {step.done_on:%d %b %Y}; give a date to correct it",
             field="done",
         )
-    step.done_on = parse_date(on or date.today(), "done date")
+    step.done_on = happened(on, "done date", today=today_of(session))
     session.flush()
     return step
 

@@ -17,6 +17,8 @@ def test_dashboard_shows_my_steps_stale_and_due(cli):
         "ruth",
         "--date",
         (today - timedelta(days=40)).isoformat(),
+        "--subject",
+        "the venue offer",
     ).stdout.strip()
     cli.ok(
         "step",
@@ -27,9 +29,22 @@ def test_dashboard_shows_my_steps_stale_and_due(cli):
         "ruth",
         "--due",
         (today - timedelta(days=3)).isoformat(),
+        "--yes",
     )
-    fresh = cli.ok("conversation", "log", "Roundhouse", "--lead", "ruth").stdout.strip()
-    cli.ok("commitment", "add", fresh, "--kind", "hosting", "--due", today.isoformat())
+    fresh = cli.ok(
+        "conversation", "log", "Roundhouse", "--lead", "ruth", "--ask", "hosting"
+    ).stdout.strip()
+    cli.ok(
+        "commitment",
+        "add",
+        fresh,
+        "--kind",
+        "hosting",
+        "--due",
+        today.isoformat(),
+        "--beneficiary",
+        "Camden schools",
+    )
 
     data = cli.json("dashboard", actor="Ruth Craven")
     assert data["colleague"] == "Ruth Craven"

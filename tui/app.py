@@ -66,13 +66,20 @@ class PartnerApp(App[None]):
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work (on SQLite it does not take the write lock)."""
         with self.db.reader() as session, session.begin():
+            self._pin_today(session)
             yield session
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One user action: everything it changes is saved together, or nothing is."""
         with self.db.transaction() as session:
+            self._pin_today(session)
             yield session
+
+    def _pin_today(self, session: Session) -> None:
+        # the library's checks (nothing dated in the future) count from the app's today
+        if self.fixed_today is not None:
+            session.info["today"] = self.fixed_today
 
     def on_mount(self) -> None:
         self.sub_title = f"acting as {self.db.actor}"

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from partnercrm.dates import parse_date
-from partnercrm.errors import Conflict, Invalid
+from partnercrm.errors import Conflict, Invalid, NeedsConfirmation
 from tui.errors import explain
 from tui.widgets.field import Field, NoteArea, TextInput, Tick
 
@@ -55,6 +55,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
         self.saving = False
         # set by fields() when there is nothing to act on (no open conversation, say)
         self.unavailable: str | None = None
+        # True once the person said yes to the library's question (a due date already past,
+        # a partner that looks like one stored): save() passes it on as `confirm` or `new`
+        self.confirmed = False
 
     @property
     def crm(self) -> PartnerApp:
@@ -237,6 +240,8 @@ class FormDialog(ModalScreen[T], Generic[T]):
         "agreed date": "on",
         "due date": "due",
         "with": "contacts",
+        "promised": "gbp",
+        "delivery": "story",
     }
 
     def _field_for(self, exc: Invalid) -> Field | None:
@@ -262,6 +267,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
         self.saving = False
         self.query_one("#save", Button).disabled = False
         status = self.query_one("#form-status", Static)
+        if isinstance(exc, NeedsConfirmation) and not self.confirmed:
+            self._ask(exc)
+            return
         target = self._field_for(exc) if isinstance(exc, Invalid) else None
         if target is not None:
             target.show_error(str(exc))
@@ -282,6 +290,21 @@ class FormDialog(ModalScreen[T], Generic[T]):
             severity="error",
             timeout=10,
         )
+
+    def _ask(self, exc: NeedsConfirmation) -> None:
+        from tui.dialogs.confirm import ConfirmDialog
+
+        status = self.query_one("#form-status", Static)
+        status.update(f"Not saved yet: {exc.reason}")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.confirmed = True
+                self.action_save()
+            else:
+                status.update(f"Not saved: {exc.reason}; change it, or save again to be asked")
+
+        self.app.push_screen(ConfirmDialog(exc.reason, exc.question), answered)
 
     def _saved(self, result: T) -> None:
         self.app.notify(self.saved_message(result), title="Saved")
