@@ -10,13 +10,12 @@ from typing import Any
 from partnercrm import commitments, conversations, organisations, steps
 from partnercrm import models as m
 from partnercrm.database import Database
-from tests.test_tui import (  # noqa: F401  (fixtures used by name)
+from tests import test_tui
+from tests.test_tui import (
     TODAY,
     PartnerApp,
     PartnerScreen,
     _open_conversation,
-    demo_db,
-    demo_template,
     drive,
     error_of,
     fill,
@@ -27,6 +26,9 @@ from tests.test_tui import (  # noqa: F401  (fixtures used by name)
 )
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import FormDialog
+
+# the TUI tests' demo database, made once a session
+demo_template, demo_db = test_tui.demo_template, test_tui.demo_db
 
 # --------------------------------------------------------------------------------- CLI
 
