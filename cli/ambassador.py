@@ -12,7 +12,7 @@ STATUSES = click.Choice([s.value for s in AmbassadorStatus], case_sensitive=Fals
 
 @click.group()
 def ambassador() -> None:
-    """Missions Ambassadors: enrol, change status, list."""
+    """Missions Ambassadors: enrol, change status, edit, list."""
 
 
 @ambassador.command("enrol")
@@ -70,6 +70,47 @@ def status(app: AppContext, ambassadorship_id: str, status: str, on: str | None)
         ambassadors.set_status(s, found, status, on=on)
         org, role = found.organisation.name, found.role.name
     click.echo(f"{org} as {role}: now {status}.")
+
+
+@ambassador.command("edit")
+@click.argument("ambassadorship_id", metavar="ID")
+@click.option("--role", help="The role (key or name).")
+@click.option("--mission", help="The mission it is for ('' for any mission).")
+@click.option("--since", help="Since when.")
+@json_option
+@pass_app
+def edit(
+    app: AppContext,
+    ambassadorship_id: str,
+    role: str | None,
+    mission: str | None,
+    since: str | None,
+    as_json: bool,
+) -> None:
+    """Correct ambassadorship ID; only the options given change."""
+    from partnercrm import ambassadors, missions
+
+    if role is not None and not role.strip():
+        raise click.BadParameter("an ambassadorship needs a role", param_hint="--role")
+    with app.transaction() as s:
+        found = ambassadors.get_ambassadorship(s, ambassadorship_id)
+        ambassadors.edit_ambassadorship(
+            s,
+            found,
+            role=missions.find_role(s, role) if role else None,
+            mission=missions.find_mission(s, mission) if mission else None,
+            clear_mission=mission is not None and not mission.strip(),
+            since=since,
+        )
+        data = ambassadors.ambassadorship_dict(found)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Saved ambassadorship {d['id']}: {d['organisation']} as {d['role_name']} "
+            f"({d['mission'] or 'any mission'}, since {d['since']})."
+        ),
+    )
 
 
 @ambassador.command("list")

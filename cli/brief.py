@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.context import AppContext, DataError, pass_app
+from cli.context import AppContext, console, errors, force_option, pass_app
 
 if TYPE_CHECKING:
     from partnercrm.briefs import Brief
@@ -49,6 +49,7 @@ SUFFIXES = {".html": "html", ".htm": "html", ".json": "json", ".txt": "text", ".
     type=click.Path(file_okay=False, path_type=Path),
     help="With --event: the folder for the briefs and their index page.",
 )
+@force_option
 @click.option("--json", "as_json", is_flag=True, help="Print the brief as one JSON document.")
 @pass_app
 def brief(
@@ -60,6 +61,7 @@ def brief(
     out: Path | None,
     event: str | None,
     out_dir: Path | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """A one-page brief on ORG (a name, alias or id): who they are, what is live, what to ask.
@@ -74,7 +76,7 @@ def brief(
             raise click.UsageError("--json and --format are alternatives; give one")
         fmt = "json"
     if event:
-        _event_briefs(app, org, event, out_dir, out, fmt, for_)
+        _event_briefs(app, org, event, out_dir, out, fmt, for_, force)
         return
     if org is None:
         raise click.UsageError("name an organisation (ORG), or give --event NAME --out-dir DIR")
@@ -82,7 +84,7 @@ def brief(
         raise click.UsageError("--out-dir goes with --event; for one brief use --out FILE")
     fmt = (fmt or _guess_format(out)).lower()
 
-    from partnercrm import briefs, colleagues, organisations
+    from partnercrm import briefs, colleagues, organisations, outputs
     from partnercrm.dates import parse_date
 
     with app.reading() as s:
@@ -92,7 +94,7 @@ def brief(
         made = briefs.build_brief(s, organisation, for_colleague=who, meeting=when)
 
     if fmt == "text":
-        _print_text(made, out)
+        _print_text(app, made, out, force)
         return
     if fmt == "json":
         text = json.dumps(briefs.brief_dict(made), ensure_ascii=False, indent=2) + "\n"
@@ -103,7 +105,8 @@ def brief(
     if out is None:
         sys.stdout.write(text)
         return
-    _write(out, text)
+    with errors():
+        outputs.write_text(out, text, force=force, database=app.db.url)
     click.echo(f"Wrote the brief on {made.organisation.name} to {out}.", err=True)
 
 
@@ -111,13 +114,6 @@ def _guess_format(out: Path | None) -> str:
     if out is not None:
         return SUFFIXES.get(out.suffix.lower(), "md")
     return "text" if sys.stdout.isatty() else "md"
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"cannot write {path}: {exc.strerror}") from exc
 
 
 def _event_briefs(
@@ -128,6 +124,7 @@ def _event_briefs(
     out: Path | None,
     fmt: str | None,
     for_: str | None,
+    force: bool,
 ) -> None:
     if org is not None:
         raise click.UsageError("give either ORG or --event, not both")
@@ -145,7 +142,7 @@ def _event_briefs(
     with app.reading() as s:
         found = events.find_event(s, event)
         who = colleagues.find_colleague(s, for_) if for_ else colleagues.colleague_for_actor(s)
-        written = write_event_briefs(s, found, out_dir, fmt=fmt, for_colleague=who)
+        written = write_event_briefs(s, found, out_dir, fmt=fmt, for_colleague=who, force=force)
         name = found.name
     count = len(written.briefs)
     click.echo(
@@ -157,17 +154,14 @@ def _event_briefs(
 # ---------------------------------------------------------------- text, for the terminal
 
 
-def _print_text(made: Brief, out: Path | None) -> None:
-    from rich.console import Console
+def _print_text(app: AppContext, made: Brief, out: Path | None, force: bool) -> None:
+    from partnercrm import outputs
 
     if out is None:
-        _render_text(made, Console(highlight=False, width=None if sys.stdout.isatty() else 100))
+        _render_text(made, console(width=None if sys.stdout.isatty() else 100))
         return
-    try:
-        with out.open("w", encoding="utf-8") as handle:
-            _render_text(made, Console(file=handle, highlight=False, width=100, color_system=None))
-    except OSError as exc:
-        raise DataError(f"cannot write {out}: {exc.strerror}") from exc
+    with errors(), outputs.open_output(out, force=force, database=app.db.url) as handle:
+        _render_text(made, console(file=handle, width=100, color_system=None))
     click.echo(f"Wrote the brief on {made.organisation.name} to {out}.", err=True)
 
 

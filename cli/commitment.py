@@ -15,7 +15,7 @@ STATUSES = click.Choice(["open", *[s.value for s in CommitmentStatus]], case_sen
 
 @click.group()
 def commitment() -> None:
-    """Commitments: add, deliver, lapse, list."""
+    """Commitments: add, edit, deliver, correct a delivery, lapse, list, show."""
 
 
 @commitment.command("add")
@@ -134,6 +134,149 @@ def deliver(
     )
 
 
+@commitment.command("edit")
+@click.argument("commitment_id", metavar="ID")
+@click.option("--kind", type=KINDS, help="The way the partner contributes.")
+@click.option(
+    "--mission",
+    "mission_keys",
+    multiple=True,
+    help="A mission it serves (repeatable; replaces the missions; '' for none).",
+)
+@click.option("--beneficiary", help="Who benefits ('' clears it).")
+@click.option("--gbp", help="Money promised, in pounds ('' clears it).")
+@click.option("--hours", help="Hours promised ('' clears it).")
+@click.option("--opportunities", help="Opportunities promised ('' clears it).")
+@click.option("--people", help="People to be involved ('' clears it).")
+@click.option("--due", help="When it is due ('' clears it).")
+@click.option("--date", "on", help="When it was agreed.")
+@click.option(
+    "--nothing-promised",
+    is_flag=True,
+    help="Keep it although no figure or beneficiary is promised.",
+)
+@yes_option
+@json_option
+@pass_app
+def edit(
+    app: AppContext,
+    commitment_id: str,
+    kind: str | None,
+    mission_keys: tuple[str, ...],
+    beneficiary: str | None,
+    gbp: str | None,
+    hours: str | None,
+    opportunities: str | None,
+    people: str | None,
+    due: str | None,
+    on: str | None,
+    nothing_promised: bool,
+    confirm: bool,
+    as_json: bool,
+) -> None:
+    """Correct commitment ID's promise; only the options given change."""
+    from cli.conversation import given
+    from partnercrm import commitments, missions
+
+    with app.transaction() as s:
+        found = commitments.get_commitment(s, commitment_id)
+        commitments.edit_commitment(
+            s,
+            found,
+            kind=kind,
+            missions=[missions.find_mission(s, k) for k in given(mission_keys)]
+            if mission_keys
+            else None,
+            beneficiary=beneficiary,
+            gbp=gbp,
+            hours=hours,
+            opportunities=opportunities,
+            people=people,
+            due=due,
+            on=on,
+            nothing_promised=nothing_promised,
+            confirm=confirm,
+        )
+        data = commitments.commitment_dict(found)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(f"Saved commitment {d['id']} with {d['organisation']}."),
+    )
+
+
+@commitment.command("delivery-edit")
+@click.argument("commitment_id", metavar="ID")
+@click.option(
+    "--delivery",
+    "delivery_id",
+    help="Which of its deliveries (an id from `commitment show`; default the latest).",
+)
+@click.option("--opportunities", help="Opportunities actually delivered ('' clears it).")
+@click.option("--people", help="People actually involved ('' clears it).")
+@click.option("--gbp", help="Money actually given, in pounds ('' clears it).")
+@click.option("--hours", help="Hours actually given ('' clears it).")
+@click.option("--story", help="What happened ('' clears it).")
+@click.option("--date", "on", help="When it was delivered.")
+@json_option
+@pass_app
+def delivery_edit(
+    app: AppContext,
+    commitment_id: str,
+    delivery_id: str | None,
+    opportunities: str | None,
+    people: str | None,
+    gbp: str | None,
+    hours: str | None,
+    story: str | None,
+    on: str | None,
+    as_json: bool,
+) -> None:
+    """Correct what commitment ID delivered (its latest delivery); only the options given change."""
+    from partnercrm import commitments
+
+    with app.transaction() as s:
+        found = commitments.get_commitment(s, commitment_id)
+        commitments.edit_delivery(
+            s,
+            commitments.get_delivery(s, found, delivery_id),
+            opportunities=opportunities,
+            people=people,
+            gbp=gbp,
+            hours=hours,
+            story=story,
+            on=on,
+        )
+        data = commitments.commitment_dict(found)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Saved the delivery of commitment {d['id']} with {d['organisation']}."
+        ),
+    )
+
+
+@commitment.command("undeliver")
+@click.argument("commitment_id", metavar="ID")
+@json_option
+@pass_app
+def undeliver(app: AppContext, commitment_id: str, as_json: bool) -> None:
+    """Commitment ID was marked delivered by mistake: back to in progress (the history keeps the delivery)."""
+    from partnercrm import commitments
+
+    with app.transaction() as s:
+        found = commitments.undeliver(s, commitments.get_commitment(s, commitment_id))
+        data = commitments.commitment_dict(found)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Commitment {d['id']} with {d['organisation']} is in progress again."
+        ),
+    )
+
+
 @commitment.command("start")
 @click.argument("commitment_id", metavar="ID")
 @pass_app
@@ -159,6 +302,44 @@ def lapse(app: AppContext, commitment_id: str, on: str | None) -> None:
         found = commitments.lapse(s, commitments.get_commitment(s, commitment_id), on)
         ident = found.id
     click.echo(f"Commitment {ident} has lapsed.")
+
+
+@commitment.command("show")
+@click.argument("commitment_id", metavar="ID")
+@json_option
+@pass_app
+def show(app: AppContext, commitment_id: str, as_json: bool) -> None:
+    """Show commitment ID: its promise and each delivery (with the delivery's id)."""
+    from partnercrm import commitments
+
+    with app.reading() as s:
+        data = commitments.commitment_dict(commitments.get_commitment(s, commitment_id))
+    emit(data, as_json, _render)
+
+
+def _render(d: dict[str, Any]) -> None:
+    from cli.context import fields
+
+    click.secho(f"Commitment {d['id']} with {d['organisation']}", bold=True)
+    fields(
+        [
+            ("Kind", d["kind"]),
+            ("Status", d["status"]),
+            ("Missions", ", ".join(d["missions"]) or "—"),
+            ("Beneficiary", d["beneficiary"] or "—"),
+            ("Agreed", d["agreed_on"]),
+            ("Due", d["due"] or "—"),
+            ("Promised", figures(d["promised"])),
+            ("Delivered", figures(d["delivered"])),
+        ]
+    )
+    click.echo()
+    table(
+        [{**x, "figures": figures(x)} for x in d["deliveries"]],
+        [("id", "ID"), ("date", "Date"), ("figures", "Figures"), ("story", "Story")],
+        title="Deliveries",
+        empty="No delivery recorded.",
+    )
 
 
 @commitment.command("list")

@@ -30,8 +30,8 @@ def contact() -> None:
 @click.argument("name")
 @click.option("--email", required=True, help="Their email address (checked, stored normalised).")
 @click.option("--org", required=True, help="Their organisation (name, alias or id).")
-@click.option("--title", help="Job title.")
-@click.option("--phone", help="Phone number.")
+@click.option("--title", help="Job title ('' clears it).")
+@click.option("--phone", help="Phone number ('' clears it).")
 @click.option("--senior", is_flag=True, help="A senior leader (shown first in briefs).")
 @click.option(
     "--basis",
@@ -41,7 +41,7 @@ def contact() -> None:
     help="Lawful basis for holding their data.",
 )
 @click.option("--source", help="Where their details came from (e.g. 'Summit 2024 registration').")
-@click.option("--consent-expires", help="For consent: when it expires.")
+@click.option("--consent-expires", help="For consent: when it expires ('' clears it).")
 @click.option("--new", is_flag=True, help="Add them although they look like an existing contact.")
 @json_option
 @pass_app
@@ -156,14 +156,14 @@ def _render(d: dict[str, Any]) -> None:
 @contact.command("edit")
 @click.argument("name_or_email")
 @click.option("--name", help="A corrected name.")
-@click.option("--email", help="A new email address.")
-@click.option("--org", help="Move them to another organisation.")
-@click.option("--title", help="Job title.")
-@click.option("--phone", help="Phone number.")
+@click.option("--email", help="A new email address ('' clears it).")
+@click.option("--org", help="Move them to another organisation ('' for none).")
+@click.option("--title", help="Job title ('' clears it).")
+@click.option("--phone", help="Phone number ('' clears it).")
 @click.option("--senior/--not-senior", default=None, help="Mark or unmark as a senior leader.")
 @click.option("--basis", type=BASES, help="Lawful basis for holding their data.")
 @click.option("--source", help="Where their details came from.")
-@click.option("--consent-expires", help="For consent: when it expires.")
+@click.option("--consent-expires", help="For consent: when it expires ('' clears it).")
 @json_option
 @pass_app
 def edit(
@@ -191,6 +191,7 @@ def edit(
             name=name,
             email=email,
             organisation=organisations.find_organisation(s, org) if org else None,
+            clear_organisation=org is not None and not org.strip(),
             job_title=title,
             phone=phone,
             senior=senior,

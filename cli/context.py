@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -69,9 +70,16 @@ def errors() -> Iterator[None]:
     from sqlalchemy.orm.exc import StaleDataError
 
     from partnercrm.errors import NeedsConfirmation, PartnerCRMError, ProbableDuplicate
+    from partnercrm.outputs import OutputExists
 
     try:
         yield
+    except OutputExists as exc:
+        them = "it" if len(exc.paths) == 1 else "them"
+        raise DataError(
+            f"{exc.what}; choose another name or pass --force to replace {them} "
+            "(nothing was written)"
+        ) from exc
     except ProbableDuplicate as exc:
         raise DataError(
             f"{exc.reason}; nothing was saved (add --new if it is a new {exc.what} all the same)"
@@ -79,7 +87,7 @@ def errors() -> Iterator[None]:
     except NeedsConfirmation as exc:
         raise DataError(f"{exc.reason}; nothing was saved (add --yes to confirm)") from exc
     except PartnerCRMError as exc:
-        raise DataError(str(exc)) from exc
+        raise DataError(for_the_command_line(exc)) from exc
     except StaleDataError as exc:
         raise DataError(
             "the record was changed by someone else while you were saving; nothing was saved, "
@@ -110,6 +118,24 @@ def errors() -> Iterator[None]:
         raise DataError(f"database error: {exc.__class__.__name__}: {exc}") from exc
 
 
+# what to type next, by the Invalid's field (the library's sentences name no option)
+NEXT_BY_FIELD = {
+    "db": "; check --db or PARTNERCRM_DB",
+}
+
+
+def for_the_command_line(exc: Exception) -> str:
+    """The library's sentence, with the command or option that puts it right on the command line."""
+    from partnercrm.errors import Archived, Invalid
+
+    message = str(exc)
+    if isinstance(exc, Archived):
+        return f"{message} (`partnercrm partner restore {exc.organisation_id}`)"
+    if isinstance(exc, Invalid) and exc.field in NEXT_BY_FIELD:
+        return message + NEXT_BY_FIELD[exc.field]
+    return message
+
+
 def pass_app(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.pass_obj(f)
 
@@ -118,6 +144,17 @@ def yes_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """`--yes`: save a value the library asks about (a due date already past, say)."""
     return click.option(
         "--yes", "confirm", is_flag=True, help="Confirm an unusual value (a due date already past)."
+    )(f)
+
+
+def force_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """`--force`: replace output files that exist (never the open database)."""
+    return click.option(
+        "--force",
+        "--overwrite",
+        "force",
+        is_flag=True,
+        help="Replace output files that already exist (never the database itself).",
     )(f)
 
 
@@ -143,12 +180,19 @@ def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
         render(data)
 
 
-def console() -> Any:
+def console(**options: Any) -> Any:
+    """A rich console for people; a closed pipe ends the command like any other output."""
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")  # said in one sentence by main
+
     # piped output is read by people in a pager or a file: do not squeeze it to 80 columns
-    width = None if sys.stdout.isatty() else 160
-    return Console(highlight=False, soft_wrap=False, width=width)
+    options.setdefault("width", None if sys.stdout.isatty() else 160)
+    options.setdefault("soft_wrap", False)
+    return _Console(highlight=False, **options)
 
 
 def table(

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, emit, fields, json_option, pass_app, table
+from cli.context import AppContext, DataError, emit, fields, json_option, pass_app, table
 from partnercrm.models import Channel, Stage
 
 CHANNELS = click.Choice([c.value for c in Channel], case_sensitive=False)
@@ -24,7 +24,7 @@ LIST_COLUMNS = [
 
 @click.group()
 def conversation() -> None:
-    """Warm conversations: log, touch, move on, list, show."""
+    """Warm conversations: log, touch, move on, list, show, edit."""
 
 
 @conversation.command("log")
@@ -135,11 +135,17 @@ def touch(
 def stage(app: AppContext, conversation_id: str, stage: str, on: str | None) -> None:
     """Move conversation ID to STAGE (committed comes from `commitment add`)."""
     from partnercrm import conversations
+    from partnercrm.errors import Invalid
 
     with app.transaction() as s:
         conv = conversations.get_conversation(s, conversation_id)
         before = conv.stage
-        conversations.set_stage(s, conv, stage, on=on)
+        try:
+            conversations.set_stage(s, conv, stage, on=on)
+        except Invalid as exc:
+            if stage != "committed":
+                raise
+            raise DataError(f"{exc}: use `commitment add {conv.id} --kind KIND`") from exc
         org = conv.organisation.name
     click.echo(f"Conversation {conversation_id} with {org}: {before} → {stage}.")
 
@@ -236,6 +242,7 @@ def _render(d: dict[str, Any]) -> None:
     table(
         d["touchpoints"],
         [
+            ("id", "ID"),
             ("date", "Date"),
             ("channel", "Channel"),
             ("colleague", "Who"),
@@ -287,3 +294,131 @@ def restore(app: AppContext, conversation_id: str) -> None:
     with app.transaction() as s:
         conversations.set_archived(s, conversations.get_conversation(s, conversation_id), False)
     click.echo(f"Restored conversation {conversation_id}.")
+
+
+@conversation.command("edit")
+@click.argument("conversation_id", metavar="ID")
+@click.option("--subject", help="A few words on what it is about ('' clears it).")
+@click.option(
+    "--ask", help="The possible ask: an ambassador role or a kind of commitment ('' clears it)."
+)
+@click.option("--lead", help="The colleague leading it.")
+@click.option(
+    "--mission",
+    "mission_keys",
+    multiple=True,
+    help="A mission it is about (repeatable; replaces the missions; '' for none).",
+)
+@click.option(
+    "--with",
+    "with_",
+    multiple=True,
+    help="A contact in it (repeatable; replaces the contacts; '' for nobody).",
+)
+@click.option("--date", "on", help="When it started (its first touchpoint moves with it).")
+@json_option
+@pass_app
+def edit(
+    app: AppContext,
+    conversation_id: str,
+    subject: str | None,
+    ask: str | None,
+    lead: str | None,
+    mission_keys: tuple[str, ...],
+    with_: tuple[str, ...],
+    on: str | None,
+    as_json: bool,
+) -> None:
+    """Correct conversation ID; only the options given change."""
+    from partnercrm import colleagues, contacts, conversations, missions
+
+    if lead is not None and not lead.strip():
+        raise click.BadParameter(
+            "a conversation needs a lead; name a colleague", param_hint="--lead"
+        )
+    with app.transaction() as s:
+        conv = conversations.get_conversation(s, conversation_id)
+        conversations.edit_conversation(
+            s,
+            conv,
+            subject=subject,
+            ask=ask,
+            lead=colleagues.find_colleague(s, lead) if lead else None,
+            missions=[missions.find_mission(s, k) for k in given(mission_keys)]
+            if mission_keys
+            else None,
+            contacts=[contacts.find_contact(s, c) for c in given(with_)] if with_ else None,
+            on=on,
+        )
+        data = conversations.conversation_dict(conv)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(f"Saved conversation {d['id']} with {d['organisation']}."),
+    )
+
+
+def given(values: tuple[str, ...]) -> list[str]:
+    """A repeatable option's values, where '' alone means 'none'."""
+    return [v for v in values if v.strip()]
+
+
+@conversation.command("touch-edit")
+@click.argument("touchpoint_id", metavar="TOUCHPOINT_ID")
+@click.option("--date", "on", help="When it happened.")
+@click.option("--channel", type=CHANNELS, help="How it happened.")
+@click.option("--note", help="What was said ('' clears it).")
+@click.option("--with", "with_", help="The contact who was there ('' for nobody).")
+@json_option
+@pass_app
+def touch_edit(
+    app: AppContext,
+    touchpoint_id: str,
+    on: str | None,
+    channel: str | None,
+    note: str | None,
+    with_: str | None,
+    as_json: bool,
+) -> None:
+    """Correct touchpoint TOUCHPOINT_ID (its id is in `conversation show`); only the options given change."""
+    from partnercrm import contacts, conversations
+
+    with app.transaction() as s:
+        tp = conversations.get_touchpoint(s, touchpoint_id)
+        conversations.edit_touchpoint(
+            s,
+            tp,
+            on=on,
+            channel=channel,
+            note=note,
+            contact=contacts.find_contact(s, with_) if with_ else None,
+            clear_contact=with_ is not None and not with_.strip(),
+        )
+        data = conversations.touchpoint_dict(tp)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Saved touchpoint {d['id']} of conversation {d['conversation_id']} ({d['date']})."
+        ),
+    )
+
+
+@conversation.command("touch-archive")
+@click.argument("touchpoint_id", metavar="TOUCHPOINT_ID")
+@json_option
+@pass_app
+def touch_archive(app: AppContext, touchpoint_id: str, as_json: bool) -> None:
+    """Archive touchpoint TOUCHPOINT_ID, logged by mistake: out of its conversation, kept in history."""
+    from partnercrm import conversations
+
+    with app.transaction() as s:
+        tp = conversations.archive_touchpoint(s, conversations.get_touchpoint(s, touchpoint_id))
+        data = conversations.touchpoint_dict(tp)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Archived touchpoint {d['id']} of conversation {d['conversation_id']}."
+        ),
+    )

@@ -7,14 +7,15 @@ from typing import Any
 import click
 
 from cli.context import AppContext, emit, fields, json_option, pass_app, table
-from partnercrm.models import EventKind
+from partnercrm.models import AttendanceRole, EventKind
 
 KINDS = click.Choice([k.value for k in EventKind], case_sensitive=False)
+ROLES = click.Choice([r.value for r in AttendanceRole], case_sensitive=False)
 
 
 @click.group()
 def event() -> None:
-    """Summits, roundtables and other events."""
+    """Summits, roundtables and other events: add, list, show, edit, attendance."""
 
 
 @event.command("add")
@@ -115,4 +116,81 @@ def _render(d: dict[str, Any]) -> None:
         [("contact", "Who"), ("organisation", "Organisation"), ("role", "As")],
         title="Who came",
         empty="No attendance recorded.",
+    )
+
+
+@event.command("edit")
+@click.argument("event_name", metavar="NAME")
+@click.option("--name", help="A corrected name.")
+@click.option("--kind", type=KINDS, help="Summit, roundtable or other.")
+@click.option("--date", "held_on", help="When it is or was held.")
+@click.option("--host", help="The host organisation ('' for none).")
+@json_option
+@pass_app
+def edit(
+    app: AppContext,
+    event_name: str,
+    name: str | None,
+    kind: str | None,
+    held_on: str | None,
+    host: str | None,
+    as_json: bool,
+) -> None:
+    """Correct the event NAME (a name or id); only the options given change."""
+    from partnercrm import events, organisations
+
+    with app.transaction() as s:
+        found = events.find_event(s, event_name)
+        events.edit_event(
+            s,
+            found,
+            name=name,
+            kind=kind,
+            held_on=held_on,
+            host=organisations.find_organisation(s, host) if host else None,
+            clear_host=host is not None and not host.strip(),
+        )
+        data = events.event_dict(found)
+    emit(data, as_json, lambda d: click.echo(f"Saved {d['name']} on {d['date']} (id {d['id']})."))
+
+
+@event.command("attendance")
+@click.argument("event_name", metavar="EVENT")
+@click.argument("contact")
+@click.option("--role", type=ROLES, help="Their role there: attendee, speaker or host.")
+@click.option("--remove", is_flag=True, help="They were not there: remove them from the event.")
+@json_option
+@pass_app
+def attendance(
+    app: AppContext,
+    event_name: str,
+    contact: str,
+    role: str | None,
+    remove: bool,
+    as_json: bool,
+) -> None:
+    """Correct CONTACT's attendance at EVENT: their role, or remove them."""
+    from partnercrm import contacts, events
+
+    if remove == (role is not None):
+        raise click.UsageError("give either --role ROLE or --remove")
+    with app.transaction() as s:
+        found = events.get_attendance(
+            s, events.find_event(s, event_name), contacts.find_contact(s, contact)
+        )
+        data = events.attendance_dict(found)
+        if remove:
+            events.remove_attendance(s, found)
+            data["removed"] = True
+        else:
+            events.set_attendance_role(s, found, role or "")
+            data = events.attendance_dict(found)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Removed {d['contact']} from {d['event']}."
+            if d.get("removed")
+            else f"{d['contact']} at {d['event']}: {d['role']}."
+        ),
     )

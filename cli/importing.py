@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
 import click
 
-from cli.context import AppContext, DataError, emit, errors, json_option, pass_app
+from cli.context import AppContext, DataError, emit, errors, force_option, json_option, pass_app
 
 SHOWN = 15  # list items printed for people; --json has them all
 # partnercrm.importing.FIELDS, repeated so `--help` does not import the library
@@ -26,14 +27,57 @@ FIELDS = (
     "interest_roles",
     "ignore",
 )
+# partnercrm.importing.PRESETS, repeated for the same reason (a test checks they agree)
+PRESETS = (
+    "teams",
+    "zoom-webinar",
+    "zoom",
+    "microsoft-forms",
+    "google-forms",
+    "tito",
+    "meetup",
+    "luma",
+    "civicrm",
+    "salesforce",
+    "hubspot",
+    "mailchimp",
+    "ticket-tailor",
+    "eventbrite-us",
+    "eventbrite-uk",
+    "eventbrite",
+    "generic",
+)
+
+
+def _list_presets(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from partnercrm.importing import preset_list
+
+    presets = preset_list()
+    if "--json" in sys.argv[1:]:
+        click.echo(json.dumps(presets, indent=2))
+    else:
+        width = max(len(p["name"]) for p in presets)
+        for p in presets:
+            click.echo(f"{p['name'].ljust(width)}  {p['tool']}")
+    ctx.exit(0)
 
 
 @click.group("import")
 def import_() -> None:
-    """Bulk-import summit and roundtable attendees."""
+    """Bulk-import event attendees, and the team's own partners, contacts and conversations."""
 
 
 @import_.command("attendees")
+@click.option(
+    "--list-presets",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_list_presets,
+    help="List the layouts --preset accepts, one per tool, and exit.",
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--event", required=True, help="The event they attended (name or id).")
 @click.option(
@@ -50,8 +94,9 @@ def import_() -> None:
 @click.option("--host", help="With --create-event: the organisation that hosted it.")
 @click.option(
     "--preset",
-    type=click.Choice(["eventbrite", "eventbrite-uk", "eventbrite-us", "generic"]),
-    help="Force a column layout instead of recognising it from the header.",
+    type=click.Choice(PRESETS),
+    help="Force a tool's column layout instead of recognising it from the header "
+    "(see --list-presets).",
 )
 @click.option(
     "--map",
@@ -94,6 +139,7 @@ def import_() -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Write the rejected rows (with a `reason` column) to this CSV file.",
 )
+@force_option
 @json_option
 @pass_app
 def attendees(
@@ -114,6 +160,7 @@ def attendees(
     dry_run: bool,
     strict: bool,
     rejects: str | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Import an attendee export (Eventbrite CSV or XLSX, or any CSV with a header).
@@ -151,6 +198,7 @@ def attendees(
                 dry_run=dry_run,
                 strict=strict,
                 rejects=rejects,
+                replace_rejects=force,
                 progress=bars,
                 **options,
             )
@@ -160,6 +208,105 @@ def attendees(
     emit(report.as_dict(), as_json, _render)
     if strict and not report.imported:
         raise DataError(f"--strict: {report.rows_rejected} bad row(s), so nothing was imported")
+
+
+# partnercrm.importing.tracker.FIELDS, repeated so `--help` does not import the library
+SHEET_FIELDS = {
+    "partners": "organisation, aliases, sector, ward, website, lead, anchor, notes",
+    "contacts": "full_name, first_name, last_name, email, organisation, job_title, phone, "
+    "lawful_basis, source",
+    "conversations": "date, organisation, colleague, contacts, missions, ask, stage, note, "
+    "next_step, due, channel",
+}
+
+
+def _sheet_command(kind: str, summary: str) -> None:
+    @import_.command(kind, help=summary)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option(
+        "--map",
+        "maps",
+        multiple=True,
+        metavar='"Header=field"',
+        help=f"Say which field a column holds (repeatable). Fields: {SHEET_FIELDS[kind]} "
+        "(`ignore` drops the column).",
+    )
+    @click.option("--sheet", help="The XLSX sheet to read (default: the first).")
+    @click.option(
+        "--fuzzy-threshold",
+        type=click.FloatRange(50, 100),
+        default=None,
+        help="How alike (0-100) a name must be to match an organisation [default: 92].",
+    )
+    @click.option("--dry-run", is_flag=True, help="Write nothing; print what would happen.")
+    @click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
+    @click.option(
+        "--rejects",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Write the rejected rows (with a `reason` column) to this CSV file.",
+    )
+    @force_option
+    @json_option
+    @pass_app
+    def command(
+        app: AppContext,
+        file: str,
+        maps: tuple[str, ...],
+        sheet: str | None,
+        fuzzy_threshold: float | None,
+        dry_run: bool,
+        strict: bool,
+        rejects: str | None,
+        force: bool,
+        as_json: bool,
+    ) -> None:
+        from partnercrm.importing import tracker
+
+        overrides: dict[str, str] = {}
+        for value in maps:
+            header, sep, target = value.rpartition("=")
+            if not sep or not header.strip():
+                raise click.UsageError(f'--map {value!r} is not of the form "Header=field"')
+            overrides[header.strip()] = target.strip().lower()
+        options: dict[str, Any] = {}
+        if fuzzy_threshold is not None:
+            options["fuzzy_threshold"] = fuzzy_threshold
+        with app.transaction() as s:
+            report = tracker.import_sheet(
+                s,
+                file,
+                kind,
+                column_map=overrides,
+                sheet=sheet,
+                dry_run=dry_run,
+                strict=strict,
+                rejects=rejects,
+                replace_rejects=force,
+                **options,
+            )
+        emit(report.as_dict(), as_json, _render)
+        if strict and not report.imported:
+            raise DataError(f"--strict: {report.rows_rejected} bad row(s), so nothing was imported")
+
+
+_sheet_command(
+    "partners",
+    "Import the team's partner list (organisation, aliases, sector, ward, website, lead, "
+    "anchor, notes). Sectors are read loosely ('Voluntary & Community', 'VCS', 'charity'); "
+    "stored values are kept and differences listed; importing it again changes nothing.",
+)
+_sheet_command(
+    "contacts",
+    "Import the team's contact list (people with their organisation, job title, phone, lawful "
+    "basis and source; no event). People are matched by email, else by name at the "
+    "organisation; importing it again changes nothing.",
+)
+_sheet_command(
+    "conversations",
+    "Import the team's conversation log (date, organisation, colleague, contacts, mission, "
+    "ask, stage, note, next step): one warm conversation per organisation and ask, a "
+    "touchpoint per row; stages read loosely. Importing it again changes nothing.",
+)
 
 
 class _Progress:
@@ -190,19 +337,23 @@ class _Progress:
 
 def _render(d: dict[str, Any]) -> None:
     source = d["source"].rsplit("/", 1)[-1]
+    into = d["event"] if d["kind"] == "attendees" else f"the CRM ({d['kind']})"
     if d["dry_run"]:
-        click.secho(f"Dry run of {source} into {d['event']}: nothing was written.", bold=True)
+        click.secho(f"Dry run of {source} into {into}: nothing was written.", bold=True)
     elif not d["imported"]:
         click.secho(f"Nothing imported from {source}: --strict and some rows are bad.", bold=True)
     else:
-        click.secho(f"Imported {source} into {d['event']}.", bold=True)
+        click.secho(f"Imported {source} into {into}.", bold=True)
+    for note in d["notes"]:
+        click.echo(f"  Note: {note}")
     contacts, orgs, att = d["contacts"], d["organisations"], d["attendances"]
     conv, steps = d["conversations"], d["steps"]
     lines = [
         (
             "Rows",
             f"{d['rows']:,} read, {d['rows_rejected']:,} rejected, "
-            f"{len(d['erased']):,} skipped as erased, {d['not_attending']:,} not attending",
+            f"{len(d['erased']):,} skipped as erased, {d['not_attending']:,} not attending, "
+            f"{d['anonymous']:,} anonymous",
         ),
         (
             "Contacts",
@@ -211,7 +362,8 @@ def _render(d: dict[str, Any]) -> None:
         ),
         (
             "Organisations",
-            f"{orgs['created']:,} new, {orgs['matched']:,} already known; "
+            f"{orgs['created']:,} new, {orgs['matched']:,} already known "
+            f"({orgs['updated']:,} of them updated); "
             f"{len(orgs['fuzzy']):,} spelling(s) matched by likeness",
         ),
         ("Attendances", f"{att['created']:,} recorded, {att['existing']:,} already recorded"),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
+import os
 import sys
 from typing import Any
 
 import click
 
-from cli.context import AppContext
+from cli.context import AppContext, DataError
 
 # name -> (module, attribute, one-line help). Only this table is read for `partnercrm --help`;
 # a module is imported when its command runs. A module not yet present is left out.
@@ -36,10 +38,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "dedupe": ("cli.dedupe", "dedupe", "Suggest probable duplicate organisations or contacts."),
     "merge": ("cli.dedupe", "merge", "Merge a duplicate into the record to keep."),
     "history": ("cli.trust", "history", "The audit trail: who changed what, and when."),
+    "undo": ("cli.undo", "undo", "Undo your last change, or a change picked from `history`."),
     "backup": ("cli.trust", "backup", "Write a consistent copy of the database."),
     "restore": ("cli.trust", "restore", "Replace the database with a checked backup."),
     "check": ("cli.trust", "check", "Check the database's integrity."),
     "privacy": ("cli.privacy", "privacy", "Personal-data rights: export, erase, retention."),
+    "log": ("cli.capture", "log", "Log emails (.eml, .msg, maildir) and meetings (.ics)."),
+    "calendar": ("cli.digest", "calendar", "Write steps, commitments and events as an .ics file."),
+    "digest": ("cli.digest", "digest", "Each colleague's daily digest: print it or email it."),
 }
 
 
@@ -48,6 +54,26 @@ def _available(module: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:
         return False
+
+
+# output that cannot be written: one sentence, never a traceback
+OUTPUT_FAILURES = {
+    errno.EPIPE: "the output was closed before all of it was written (by `head` or a pager?)",
+    errno.ENOSPC: "cannot write the output: the disk is full",
+    errno.EDQUOT: "cannot write the output: the disk quota is used up",
+    errno.EFBIG: "cannot write the output: the file is too large for this disk",
+}
+
+
+def _silence_stdout() -> None:
+    """Python's advice for SIGPIPE: point stdout at devnull, so the last flush cannot fail."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test runner's buffer)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 class LazyGroup(click.Group):
@@ -63,6 +89,18 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(entry[0]), entry[1])
         assert isinstance(command, click.Command)
         return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk shows here, not as a warning when Python exits
+            return result
+        except OSError as exc:
+            sentence = OUTPUT_FAILURES.get(exc.errno or 0)
+            if sentence is None:
+                raise
+            _silence_stdout()
+            raise DataError(sentence) from exc
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]

@@ -223,9 +223,9 @@ def _render_detail(d: dict[str, Any]) -> None:
 @click.option("--alias", "aliases", multiple=True, help="Add an alias (repeatable).")
 @click.option("--remove-alias", "removed", multiple=True, help="Remove an alias (repeatable).")
 @click.option("--anchor/--not-anchor", default=None, help="Mark or unmark as an anchor.")
-@click.option("--ward", help="The Camden ward it is in.")
+@click.option("--ward", help="The Camden ward it is in ('' clears it).")
 @click.option("--lead", help="The colleague who leads the relationship ('' for nobody).")
-@click.option("--website", help="Its web address.")
+@click.option("--website", help="Its web address ('' clears it).")
 @json_option
 @pass_app
 def edit(

@@ -9,7 +9,16 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, DataError, emit, json_option, pass_app, table
+from cli.context import (
+    AppContext,
+    DataError,
+    emit,
+    errors,
+    force_option,
+    json_option,
+    pass_app,
+    table,
+)
 
 
 @click.group()
@@ -25,16 +34,17 @@ def privacy() -> None:
     metavar="FILE.json",
     help="Where to write the export ('-' for standard output).",
 )
-@click.option("--overwrite", is_flag=True, help="Replace the file if it exists.")
+@force_option
 @pass_app
-def export(app: AppContext, contact: str, out: str, overwrite: bool) -> None:
+def export(app: AppContext, contact: str, out: str, force: bool) -> None:
     """Export everything held about CONTACT (a subject access request); the export is logged."""
-    from partnercrm import contacts
+    from partnercrm import contacts, outputs
     from partnercrm import privacy as rights
 
     path = None if out == "-" else Path(out).expanduser()
-    if path is not None and path.exists() and not overwrite:
-        raise DataError(f"{path} already exists; choose another name or pass --overwrite")
+    if path is not None:
+        with errors():  # refused before the export is logged
+            outputs.check_target(path, force=force, database=app.db.url, field="out")
     with app.transaction() as s:
         person = contacts.find_contact(s, contact)
         document = rights.subject_access(s, person)
@@ -43,10 +53,7 @@ def export(app: AppContext, contact: str, out: str, overwrite: bool) -> None:
         if path is None:
             sys.stdout.write(text)
         else:
-            try:
-                path.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise DataError(f"cannot write {path}: {exc.strerror}") from exc
+            outputs.write_text(path, text, force=force, database=s)
     if path is not None:
         counts = ", ".join(
             _count(len(document[k]), noun)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, DataError, emit, pass_app, table
+from cli.context import AppContext, emit, force_option, pass_app, table
 from partnercrm.models import Sector
 
 SECTORS = click.Choice([s.value for s in Sector], case_sensitive=False)
@@ -279,18 +279,18 @@ def sectors_(app: AppContext, **kw: Any) -> None:
     help="The title on the front of the pack.",
 )
 @click.option("--as-of", metavar="DATE", help="Stale and overdue as of this date (default today).")
+@force_option
 @pass_app
-def pack(app: AppContext, out_dir: str, title: str, as_of: str | None, **kw: Any) -> None:
+def pack(
+    app: AppContext, out_dir: str, title: str, as_of: str | None, force: bool, **kw: Any
+) -> None:
     """Write a self-contained HTML report pack (prints on A4) and a CSV of each table."""
     from pathlib import Path
 
     from partnercrm.reports.pack import write_pack
 
     with app.reading() as s:
-        try:
-            written = write_pack(
-                s, Path(out_dir), _filters(s, kw), title=title, today=_as_of(as_of)
-            )
-        except OSError as exc:
-            raise DataError(f"cannot write the pack to {out_dir}: {exc.strerror}") from exc
+        written = write_pack(
+            s, Path(out_dir), _filters(s, kw), title=title, today=_as_of(as_of), force=force
+        )
     click.echo(f"Wrote {written.index} and {len(written.csv_files)} CSV files.")

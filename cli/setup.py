@@ -104,28 +104,14 @@ def upgrade(app: AppContext) -> None:
 @pass_app
 def dashboard(app: AppContext, for_: str | None, as_json: bool) -> None:
     """Today's summary: the pipeline, your steps, stale conversations, what is due, coverage."""
-    from datetime import date, timedelta
+    from datetime import date
 
     from partnercrm import colleagues, reports
 
-    today = date.today()
-    month_end = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     with app.reading() as s:
         who = colleagues.find_colleague(s, for_) if for_ else colleagues.colleague_for_actor(s)
-        stages = reports.stage_counts(s)  # one GROUP BY, not the whole pipeline report
-        data = {
-            "today": today.isoformat(),
-            "colleague": who.name if who else None,
-            "acting_as": app.db.actor,
-            "pipeline": stages,
-            "open_conversations": stages["initiated"] + stages["exploring"],
-            "my_steps": reports.steps_for(s, who.id, today=today).as_dict() if who else None,
-            "stale": reports.stale(s, days=30, today=today, limit=5).as_dict(),
-            "commitments_due": [
-                c.as_dict() for c in reports.commitments_due(s, today.replace(day=1), month_end)
-            ],
-            "coverage": reports.coverage(s).as_dict(),
-        }
+        board = reports.dashboard(s, who, date.today(), stale_limit=5)
+    data = {**board.as_dict(), "acting_as": app.db.actor}
     emit(data, as_json, _render_dashboard)
 
 
@@ -170,8 +156,8 @@ def _render_dashboard(d: dict) -> None:
             ("last_touch", "Last touch"),
             ("days_since", "Days"),
         ],
-        title=f"No touch in 30+ days: {stale['total']} (oldest shown)",
-        empty="No conversation has gone 30 days without a touch.",
+        title=f"No touch in {stale['days']}+ days: {stale['total']} (oldest shown)",
+        empty=f"No conversation has gone {stale['days']} days without a touch.",
     )
     click.echo()
     table(

@@ -65,6 +65,68 @@ def done(app: AppContext, step_id: str, on: str | None) -> None:
     click.echo(f"Done: {text} ({when:%d %b %Y}).")
 
 
+@step.command("edit")
+@click.argument("step_id", metavar="ID")
+@click.option("--text", help="What to do.")
+@click.option("--owner", help="The colleague who will do it.")
+@click.option("--due", help="When it is due (e.g. 12/11/2024, 'tomorrow', '+7').")
+@yes_option
+@json_option
+@pass_app
+def edit(
+    app: AppContext,
+    step_id: str,
+    text: str | None,
+    owner: str | None,
+    due: str | None,
+    confirm: bool,
+    as_json: bool,
+) -> None:
+    """Correct step ID; only the options given change."""
+    from partnercrm import colleagues, steps
+
+    if owner is not None and not owner.strip():
+        raise click.BadParameter("a step needs an owner; name a colleague", param_hint="--owner")
+    if due is not None and not due.strip():
+        raise click.BadParameter("a step needs a due date", param_hint="--due")
+    with app.transaction() as s:
+        found = steps.get_step(s, step_id)
+        steps.edit_step(
+            s,
+            found,
+            description=text,
+            owner=colleagues.find_colleague(s, owner) if owner else None,
+            due=due,
+            confirm=confirm,
+        )
+        data = steps.step_dict(found)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Saved step {d['id']}: {d['description']} ({d['owner']}, due {d['due']})."
+        ),
+    )
+
+
+@step.command("reopen")
+@click.argument("step_id", metavar="ID")
+@json_option
+@pass_app
+def reopen(app: AppContext, step_id: str, as_json: bool) -> None:
+    """Open step ID again (it was marked done by mistake)."""
+    from partnercrm import steps
+
+    with app.transaction() as s:
+        found = steps.reopen_step(s, steps.get_step(s, step_id))
+        data = steps.step_dict(found)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(f"Reopened step {d['id']}: {d['description']} (due {d['due']})."),
+    )
+
+
 @step.command("list")
 @click.option("--owner", help="Only this colleague's steps.")
 @click.option("--overdue", is_flag=True, help="Only steps past their due date.")

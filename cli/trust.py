@@ -7,7 +7,16 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, DataError, emit, errors, json_option, pass_app, table
+from cli.context import (
+    AppContext,
+    DataError,
+    emit,
+    errors,
+    force_option,
+    json_option,
+    pass_app,
+    table,
+)
 
 
 @click.command()
@@ -21,6 +30,13 @@ from cli.context import AppContext, DataError, emit, errors, json_option, pass_a
 )
 @click.option("--since", metavar="DATE", help="Only changes on or after DATE (e.g. 1/11/2024).")
 @click.option("--by", metavar="COLLEAGUE", help="Only changes made by this colleague or login.")
+@click.option(
+    "--change",
+    "change_id",
+    type=click.IntRange(min=1),
+    metavar="ID",
+    help="Only the entries of this change (the number in brackets; `undo --change ID`).",
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
@@ -37,10 +53,15 @@ def history(
     conversation_id: str | None,
     since: str | None,
     by: str | None,
+    change_id: int | None,
     limit: int,
     as_json: bool,
 ) -> None:
-    """The audit trail: who changed what, and when (ORG narrows it to one organisation)."""
+    """The audit trail: who changed what, and when (ORG narrows it to one organisation).
+
+    Each line starts with when, then the change it is part of in brackets: one command or one
+    TUI action is one change, which `partnercrm undo --change ID` takes back.
+    """
     from datetime import UTC, datetime, time
 
     from partnercrm import contacts, conversations, organisations
@@ -58,6 +79,7 @@ def history(
             ),
             since=when,
             actor=_actors(s, by) if by else None,
+            change_id=change_id,
             limit=limit,
         )
         data = [i.as_dict() for i in items]
@@ -86,15 +108,15 @@ def _actors(session: Any, by: str) -> list[str]:
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
+@force_option
 @json_option
 @pass_app
-def backup(app: AppContext, file: str, overwrite: bool, as_json: bool) -> None:
+def backup(app: AppContext, file: str, force: bool, as_json: bool) -> None:
     """Write a consistent copy of the database to FILE while others keep working (SQLite)."""
     from partnercrm import backup as backups
 
     with errors():
-        result = backups.backup(app.db, file, overwrite=overwrite)
+        result = backups.backup(app.db, file, force=force)
     emit(
         result.as_dict(),
         as_json,

@@ -43,26 +43,8 @@ def enrol(
 ) -> m.Ambassadorship:
     """Propose (or record) an organisation in an ambassador role, optionally for one mission."""
     value = _check_status(status)
-    same_mission = (
-        m.Ambassadorship.mission_id == mission.id
-        if mission is not None
-        else m.Ambassadorship.mission_id.is_(None)
-    )
-    existing = session.scalar(
-        select(m.Ambassadorship).where(
-            m.Ambassadorship.organisation_id == organisation.id,
-            m.Ambassadorship.role_id == role.id,
-            same_mission,
-            m.Ambassadorship.status != m.AmbassadorStatus.ENDED,
-        )
-    )
-    if existing is not None:
-        where = f" for {mission.name}" if mission else ""
-        raise Conflict(
-            f"{organisation.name} already holds the {role.name} role{where} "
-            f"(ambassadorship {existing.id}, {existing.status})"
-        )
-    when = happened(since, "since", today=today_of(session))
+    _check_not_held(session, organisation, role, mission)
+    when = happened(since, "since", field="since", today=today_of(session))
     amb = m.Ambassadorship(
         organisation=organisation,
         role=role,
@@ -74,6 +56,74 @@ def enrol(
     session.add(amb)
     session.flush()
     return amb
+
+
+def _check_not_held(
+    session: Session,
+    organisation: m.Organisation,
+    role: m.AmbassadorRole,
+    mission: m.Mission | None,
+    *,
+    other_than: int | None = None,
+) -> None:
+    """An organisation holds a role for a mission once at a time."""
+    a = m.Ambassadorship
+    same_mission = a.mission_id == mission.id if mission is not None else a.mission_id.is_(None)
+    existing = session.scalar(
+        select(a).where(
+            a.organisation_id == organisation.id,
+            a.role_id == role.id,
+            same_mission,
+            a.status != m.AmbassadorStatus.ENDED,
+            a.id != (other_than or 0),
+        )
+    )
+    if existing is not None:
+        where = f" for {mission.name}" if mission else ""
+        raise Conflict(
+            f"{organisation.name} already holds the {role.name} role{where} "
+            f"(ambassadorship {existing.id}, {existing.status})"
+        )
+
+
+def edit_ambassadorship(
+    session: Session,
+    ambassadorship: m.Ambassadorship,
+    *,
+    expected_version: int | None = None,
+    role: m.AmbassadorRole | None = None,
+    mission: m.Mission | None = None,
+    clear_mission: bool = False,
+    since: date | str | None = None,
+) -> m.Ambassadorship:
+    """Change the role, the mission (or clear it: any mission) or since when; None leaves it."""
+    check_version(ambassadorship, expected_version)
+    new_role = role if role is not None else ambassadorship.role
+    new_mission = None if clear_mission else (mission or ambassadorship.mission)
+    if (new_role, new_mission) != (ambassadorship.role, ambassadorship.mission):
+        if ambassadorship.status != m.AmbassadorStatus.ENDED:
+            _check_not_held(
+                session,
+                ambassadorship.organisation,
+                new_role,
+                new_mission,
+                other_than=ambassadorship.id,
+            )
+        ambassadorship.role, ambassadorship.mission = new_role, new_mission
+    if since is not None:
+        when = happened(since, "since", field="since", today=today_of(session))
+        if ambassadorship.status_changed_on == ambassadorship.since:
+            ambassadorship.status_changed_on = when  # its status never moved: it moves with it
+        elif when > ambassadorship.status_changed_on:
+            raise Invalid(
+                f"ambassadorship {ambassadorship.id} became {ambassadorship.status} on "
+                f"{ambassadorship.status_changed_on:%d %b %Y}; it cannot start after that "
+                f"({when:%d %b %Y})",
+                field="since",
+            )
+        ambassadorship.since = when
+    session.flush()
+    return ambassadorship
 
 
 def _check_status(status: str) -> str:
@@ -109,13 +159,13 @@ def set_status(
             f"ambassadorship {ambassadorship.id} is {ambassadorship.status}; it can move to {allowed}",
             field="status",
         )
-    when = happened(on, "date", today=today_of(session))
+    when = happened(on, "date", field="on", today=today_of(session))
     latest = ambassadorship.status_changed_on
     if when < latest:
         raise Invalid(
             f"ambassadorship {ambassadorship.id} became {ambassadorship.status} on "
             f"{latest:%d %b %Y}; a move to {value} cannot be dated before that ({when:%d %b %Y})",
-            field="date",
+            field="on",
         )
     ambassadorship.status = value
     ambassadorship.status_changed_on = when

@@ -7,7 +7,6 @@ PostgreSQL has its own tools for this (`pg_dump`, `pg_restore`), and we say so.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import time
@@ -21,7 +20,7 @@ from sqlalchemy import Engine, and_, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from partnercrm import migrations
+from partnercrm import chain, migrations, outputs
 from partnercrm import models as m
 from partnercrm.database import Database, make_engine, resolve_url
 from partnercrm.errors import Invalid
@@ -62,34 +61,41 @@ class BackupResult:
         return {"path": str(self.path), "bytes": self.size, "seconds": round(self.seconds, 3)}
 
 
-def backup(db: Database, target: str | Path, *, overwrite: bool = False) -> BackupResult:
-    """Write a consistent copy of the database to `target` (SQLite), checked before it is kept."""
+def backup(db: Database, target: str | Path, *, force: bool = False) -> BackupResult:
+    """Write a consistent copy of the database to `target` (SQLite), checked before it is kept.
+
+    The copy is made beside `target` and renamed into place once checked: a full disk or a
+    failed check leaves nothing behind, and an existing file is replaced only with `force`.
+    """
     source = sqlite_path(db.url)
     if source is None:
         raise Invalid(PG_BACKUP if db.engine.dialect.name == "postgresql" else _no_file(db.url))
     target = Path(target).expanduser()
-    if target.resolve() == source.resolve():
-        raise Invalid(f"{target} is the database itself; choose another file for the backup")
-    if target.exists() and not overwrite:
-        raise Invalid(f"{target} already exists; choose another name or pass --overwrite")
-    if not target.parent.is_dir():
-        raise Invalid(f"the folder {target.parent} does not exist")
     started = time.perf_counter()
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    raw = db.engine.raw_connection()
-    try:
-        live = raw.driver_connection
-        assert isinstance(live, sqlite3.Connection)
-        copy_into(live, partial)
-    finally:
-        raw.close()
-    problems = file_problems(partial)
-    if problems:
-        partial.unlink(missing_ok=True)
-        raise Invalid(f"the copy failed its integrity check ({problems[0]}); nothing was written")
-    os.replace(partial, target)
+    with outputs.staged(target, force=force, database=db.url, field="file") as partial:
+        raw = db.engine.raw_connection()
+        try:
+            live = raw.driver_connection
+            assert isinstance(live, sqlite3.Connection)
+            copy_into(live, partial)
+        except sqlite3.Error as exc:
+            raise Invalid(
+                f"cannot write the backup {target}: {_sqlite_reason(exc)}; nothing was written",
+                field="file",
+            ) from exc
+        finally:
+            raw.close()
+        problems = file_problems(partial)
+        if problems:
+            raise Invalid(
+                f"the copy failed its integrity check ({problems[0]}); nothing was written"
+            )
     return BackupResult(target, target.stat().st_size, time.perf_counter() - started)
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    return "the disk is full" if "full" in text else text
 
 
 def copy_into(source: sqlite3.Connection, target: Path) -> None:
@@ -234,6 +240,9 @@ class CheckReport:
     backend: str
     checks: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # the chain's length and last digest: noted elsewhere, they show a history cut short
+    history_entries: int = 0
+    history_head: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -245,6 +254,7 @@ class CheckReport:
             "ok": self.ok,
             "checks": self.checks,
             "problems": [p.as_dict() for p in self.problems],
+            "history": {"entries": self.history_entries, "head": self.history_head},
         }
 
 
@@ -278,9 +288,14 @@ def check(db: Database) -> CheckReport:
         report.checks.append("orphans")
         for message in _orphans(db.engine):
             report.problems.append(Problem("orphans", message))
-    report.checks += ["erased contacts", "last touch"]
+    report.checks += ["erased contacts", "last touch", "history chain"]
     for name, message in _consistency(db.engine):
         report.problems.append(Problem(name, message))
+    with db.engine.connect() as conn:
+        trail = chain.verify(conn)
+    report.history_entries, report.history_head = trail.entries, trail.head_digest
+    if trail.first_break is not None:
+        report.problems.append(Problem("history chain", trail.first_break.message))
     return report
 
 
@@ -366,6 +381,7 @@ def _consistency(engine: Engine) -> list[tuple[str, str]]:
             )
         latest = (
             select(t.conversation_id, func.max(t.happened_on).label("latest"))
+            .where(t.archived.is_(False))
             .group_by(t.conversation_id)
             .subquery()
         )

@@ -57,6 +57,16 @@ def _count(value: Any, field: str) -> int | None:
     return int(amount)
 
 
+def suggested_kind(conversation: m.Conversation) -> str | None:
+    """The kind of commitment a conversation's ask points at: its kind, else its role's first."""
+    if conversation.ask_kind is not None:
+        return conversation.ask_kind
+    role = conversation.ask_role
+    if role is not None and role.commitment_kinds:
+        return role.commitment_kinds.split()[0]
+    return None
+
+
 def add_commitment(
     session: Session,
     conversation: m.Conversation,
@@ -79,8 +89,8 @@ def add_commitment(
     (recognition, advocacy); else `nothing_promised` says so. A due date already past, or
     over five years ahead, needs `confirm`.
     """
-    agreed = happened(on, "agreed date", today=today_of(session))
-    due_on = parse_optional_date(due, "due date")
+    agreed = happened(on, "agreed date", field="on", today=today_of(session))
+    due_on = parse_optional_date(due, "due date", field="due")
     if due_on is not None and due_on < agreed:
         # '31/3' typed in November reads as this year's March: say so rather than store it
         raise Invalid(
@@ -88,7 +98,7 @@ def add_commitment(
             f"({agreed:%d %b %Y}); give the year if it is next year's",
             field="due",
         )
-    check_due(due_on, "due date", confirm=confirm, today=today_of(session))
+    check_due(due_on, confirm=confirm, today=today_of(session))
     commitment = m.Commitment(
         organisation_id=conversation.organisation_id,
         conversation=conversation,
@@ -125,7 +135,7 @@ def check_promise(commitment: m.Commitment, *, nothing_promised: bool = False) -
         f"a commitment of the kind {commitment.kind.replace('_', ' ')} needs something promised: "
         "a figure (money, hours, opportunities or people) or a beneficiary; or say that nothing "
         "was promised",
-        field="promised",
+        field="nothing_promised",
     )
 
 
@@ -137,8 +147,195 @@ def check_delivery(delivery: m.Delivery) -> None:
         return
     raise Invalid(
         "a delivery needs at least one figure (opportunities, people, money or hours) or a story",
-        field="delivery",
+        field="story",
     )
+
+
+def edit_commitment(
+    session: Session,
+    commitment: m.Commitment,
+    *,
+    expected_version: int | None = None,
+    kind: str | None = None,
+    missions: Sequence[m.Mission] | None = None,
+    beneficiary: str | None = None,
+    gbp: Any = None,
+    hours: Any = None,
+    opportunities: Any = None,
+    people: Any = None,
+    due: date | str | None = None,
+    on: date | str | None = None,
+    nothing_promised: bool = False,
+    confirm: bool = False,
+) -> m.Commitment:
+    """Change the given fields; None leaves a field as it is, '' clears a figure, the beneficiary
+    or the due date. A new agreed date moves the conversation's move to committed with it.
+
+    What is promised is checked as `add_commitment` checks it when the kind, a figure or the
+    beneficiary changes; a new due date already past, or over five years ahead, needs `confirm`.
+    """
+    check_version(commitment, expected_version)
+    with session.no_autoflush:  # one change, one history entry
+        _edit_commitment(session, commitment, kind, missions, beneficiary, on, due)
+        if due not in (None, "") and commitment.due_on is not None:
+            check_due(commitment.due_on, confirm=confirm, today=today_of(session))
+        figures = {
+            "promised_gbp": (gbp, _amount, "gbp"),
+            "promised_hours": (hours, _amount, "hours"),
+            "promised_opportunities": (opportunities, _count, "opportunities"),
+            "promised_people": (people, _count, "people"),
+        }
+        for column, (value, read, field) in figures.items():
+            if value is not None:
+                setattr(commitment, column, read(value, field))
+        promise = (kind, beneficiary, gbp, hours, opportunities, people)
+        if any(value is not None for value in promise):
+            check_promise(commitment, nothing_promised=nothing_promised)
+    session.flush()
+    return commitment
+
+
+def _edit_commitment(
+    session: Session,
+    commitment: m.Commitment,
+    kind: str | None,
+    missions: Sequence[m.Mission] | None,
+    beneficiary: str | None,
+    on: date | str | None,
+    due: date | str | None,
+) -> None:
+    if kind is not None:
+        commitment.kind = check_kind(kind)
+    if missions is not None:
+        commitment.missions = list(dict.fromkeys(missions))
+    if beneficiary is not None:
+        commitment.beneficiary = beneficiary.strip() or None
+    if on is not None:
+        _move_agreed(
+            session,
+            commitment,
+            happened(on, "agreed date", field="on", today=today_of(session)),
+        )
+    if due is not None:
+        commitment.due_on = parse_optional_date(due, "due date", field="due")
+    if commitment.due_on is not None and commitment.due_on < commitment.agreed_on:
+        raise Invalid(
+            f"the due date {commitment.due_on:%d %b %Y} is before the commitment was agreed "
+            f"({commitment.agreed_on:%d %b %Y})",
+            field="due",
+        )
+
+
+def _move_agreed(session: Session, commitment: m.Commitment, when: date) -> None:
+    old = commitment.agreed_on
+    if when == old:
+        return
+    first = min((d.delivered_on for d in commitment.deliveries), default=commitment.closed_on)
+    if first is not None and when > first:
+        raise Invalid(
+            f"commitment {commitment.id} delivered or closed on {first:%d %b %Y}; it cannot "
+            f"have been agreed after that ({when:%d %b %Y})",
+            field="on",
+        )
+    conversation = commitment.conversation
+    if conversation is not None:
+        from partnercrm.conversations import stage_changes
+
+        changes = stage_changes(session, conversation)
+        for i, change in enumerate(changes):
+            if change.to_stage != m.Stage.COMMITTED or change.changed_on != old:
+                continue
+            before = changes[i - 1].changed_on if i else conversation.started_on
+            if when < before:
+                raise Invalid(
+                    f"conversation {conversation.id} last changed stage on {before:%d %b %Y}; "
+                    f"the commitment cannot have been agreed before that ({when:%d %b %Y})",
+                    field="on",
+                )
+            change.changed_on = when
+    commitment.agreed_on = when
+
+
+def get_delivery(
+    session: Session, commitment: m.Commitment, delivery_id: int | str | None = None
+) -> m.Delivery:
+    """One of a commitment's deliveries: the one with `delivery_id`, else the latest."""
+    if not commitment.deliveries:
+        raise Invalid(f"commitment {commitment.id} has no delivery recorded", field="delivery_id")
+    if delivery_id is None:
+        return max(commitment.deliveries, key=lambda d: (d.delivered_on, d.id))
+    found = get_by_id(session, m.Delivery, "delivery", delivery_id)
+    if found.commitment_id != commitment.id:
+        raise Invalid(
+            f"delivery {found.id} belongs to commitment {found.commitment_id}, not {commitment.id}",
+            field="delivery_id",
+        )
+    return found
+
+
+def edit_delivery(
+    session: Session,
+    delivery: m.Delivery,
+    *,
+    expected_version: int | None = None,
+    opportunities: Any = None,
+    people: Any = None,
+    gbp: Any = None,
+    hours: Any = None,
+    story: str | None = None,
+    on: date | str | None = None,
+) -> m.Delivery:
+    """Correct what a delivery recorded; None leaves a field as it is, '' clears it."""
+    check_version(delivery, expected_version)
+    figures = {
+        "opportunities": (opportunities, _count),
+        "people": (people, _count),
+        "gbp": (gbp, _amount),
+        "hours": (hours, _amount),
+    }
+    for field, (value, read) in figures.items():
+        if value is not None:
+            setattr(delivery, field, read(value, field))
+    if story is not None:
+        delivery.story = story.strip() or None
+    check_delivery(delivery)
+    commitment = delivery.commitment
+    if on is not None:
+        when = _not_before_agreed(
+            commitment, happened(on, "delivery date", field="on", today=today_of(session))
+        )
+        if commitment.closed_on == delivery.delivered_on and delivery is _latest(commitment):
+            commitment.closed_on = when
+        delivery.delivered_on = when
+    session.flush()
+    return delivery
+
+
+def _latest(commitment: m.Commitment) -> m.Delivery | None:
+    return max(commitment.deliveries, key=lambda d: (d.delivered_on, d.id), default=None)
+
+
+def undeliver(
+    session: Session, commitment: m.Commitment, *, expected_version: int | None = None
+) -> m.Commitment:
+    """A delivery recorded by mistake: the commitment is in progress again.
+
+    Its latest delivery is removed from the record (the history keeps what it said).
+    """
+    check_version(commitment, expected_version)
+    if commitment.status != m.CommitmentStatus.DELIVERED:
+        raise Invalid(
+            f"commitment {commitment.id} is {commitment.status}, not delivered; nothing to undo",
+            field="status",
+        )
+    latest = _latest(commitment)
+    if latest is not None:
+        commitment.deliveries.remove(latest)
+        session.delete(latest)
+    commitment.status = m.CommitmentStatus.IN_PROGRESS
+    commitment.closed_on = None
+    session.flush()
+    return commitment
 
 
 def get_commitment(session: Session, commitment_id: int | str) -> m.Commitment:
@@ -169,7 +366,9 @@ def deliver(
     """Record what a commitment delivered; it becomes delivered unless `partial`."""
     check_version(commitment, expected_version)
     _must_be_open(commitment, "deliver")
-    when = _not_before_agreed(commitment, happened(on, "delivery date", today=today_of(session)))
+    when = _not_before_agreed(
+        commitment, happened(on, "delivery date", field="on", today=today_of(session))
+    )
     delivery = m.Delivery(
         commitment=commitment,
         delivered_on=when,
@@ -195,7 +394,7 @@ def lapse(session: Session, commitment: m.Commitment, on: date | str | None = No
     """The commitment will not be delivered."""
     _must_be_open(commitment, "lapse")
     commitment.closed_on = _not_before_agreed(
-        commitment, happened(on, "date", today=today_of(session))
+        commitment, happened(on, "date", field="on", today=today_of(session))
     )
     commitment.status = m.CommitmentStatus.LAPSED
     session.flush()
@@ -213,6 +412,14 @@ def _not_before_agreed(commitment: m.Commitment, when: date) -> date:
 
 
 def _must_be_open(commitment: m.Commitment, verb: str) -> None:
+    if commitment.status == m.CommitmentStatus.DELIVERED:
+        # a delivery recorded by mistake is corrected, not worked around
+        raise Invalid(
+            f"commitment {commitment.id} is already delivered; if that delivery was recorded by "
+            f"mistake, undo the delivery first (the commitment goes back to in progress), "
+            f"then {verb} it",
+            field="status",
+        )
     if commitment.status not in m.OPEN_COMMITMENT_STATUSES:
         raise Invalid(
             f"commitment {commitment.id} is already {commitment.status}; cannot {verb} it",
@@ -316,5 +523,20 @@ def commitment_dict(commitment: m.Commitment) -> dict[str, Any]:
         },
         "delivered": delivered_totals(commitment),
         "stories": [d.story for d in commitment.deliveries if d.story],
+        "deliveries": [delivery_dict(d) for d in commitment.deliveries],
         "version": commitment.version,
+    }
+
+
+def delivery_dict(delivery: m.Delivery) -> dict[str, Any]:
+    return {
+        "id": delivery.id,
+        "commitment_id": delivery.commitment_id,
+        "date": delivery.delivered_on.isoformat(),
+        "opportunities": delivery.opportunities,
+        "people": delivery.people,
+        "gbp": _num(delivery.gbp),
+        "hours": _num(delivery.hours),
+        "story": delivery.story,
+        "version": delivery.version,
     }

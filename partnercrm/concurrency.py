@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from partnercrm.errors import Conflict
+from partnercrm.errors import StaleEdit
 from partnercrm.models import Versioned
 
 
@@ -18,7 +18,7 @@ def check_version(record: Any, expected_version: int | None) -> None:
     """Refuse to change `record` if someone saved it since the caller read version `expected_version`."""
     if expected_version is None or record.version == expected_version:
         return
-    raise Conflict(changed_since_message(record))
+    raise StaleEdit(changed_since_message(record))
 
 
 def changed_since_message(record: Any) -> str:
@@ -29,8 +29,8 @@ def changed_since_message(record: Any) -> str:
     return f"{label} was changed by {who}{at} since you opened it; reload to see their change"
 
 
-def stale_data_conflict(exc: StaleDataError) -> Conflict:
-    return Conflict(
+def stale_data_conflict(exc: StaleDataError) -> StaleEdit:
+    return StaleEdit(
         f"the record was changed by someone else since you opened it; reload it ({exc})"
     )
 
@@ -61,7 +61,7 @@ class CheckedSession(Session):
 
 def _conflict_after(
     session: Session, expected: list[tuple[type, Any, int | None]], exc: StaleDataError
-) -> Conflict:
+) -> StaleEdit:
     engine = session.get_bind().engine
     # DEFERRED: on SQLite the failed writer may still hold the write lock for a moment
     reader = engine.execution_options(sqlite_begin="DEFERRED")
@@ -71,9 +71,9 @@ def _conflict_after(
             row = conn.execute(select(table).where(table.c.id == ident)).mappings().first()
             if row is None:
                 label = f"{table.name.replace('_', ' ')} {ident}"
-                return Conflict(f"{label} was deleted by someone else since you opened it")
+                return StaleEdit(f"{label} was deleted by someone else since you opened it")
             if row["version"] != version:
-                return Conflict(
+                return StaleEdit(
                     changed_since_message(SimpleNamespace(__tablename__=table.name, **row))
                 )
     return stale_data_conflict(exc)

@@ -117,8 +117,11 @@ def add_contact(
         organisation=organisation,
         lawful_basis=_check_basis(lawful_basis),
         consent_source=consent_source,
-        consent_date=parse_optional_date(consent_date, "consent date") or date.today(),
-        consent_expires=parse_optional_date(consent_expires, "consent expiry"),
+        consent_date=parse_optional_date(consent_date, "consent date", field="consent_date")
+        or date.today(),
+        consent_expires=parse_optional_date(
+            consent_expires, "consent expiry", field="consent_expires"
+        ),
     )
     session.add(contact)
     session.flush()
@@ -130,16 +133,19 @@ def edit_contact(
     contact: m.Contact,
     *,
     expected_version: int | None = None,
+    clear_organisation: bool = False,
     **changes: Any,
 ) -> m.Contact:
-    """Change the given fields; None means 'leave as it is'."""
+    """Change the given fields; None means 'leave as it is', '' clears an optional one."""
     check_version(contact, expected_version)
     if changes.get("name") is not None:
         if not changes["name"].strip():
             raise Invalid("a contact needs a name", field="name")
         contact.name = changes["name"].strip()
         contact.name_key = name_key(contact.name)
-    if changes.get("email") is not None:
+    if changes.get("email") is not None and not changes["email"].strip():
+        contact.email = None
+    elif changes.get("email") is not None:
         address = normalise_email(changes["email"])
         owner = email_owner(session, address)
         if owner is not None and owner.id != contact.id:
@@ -155,13 +161,17 @@ def edit_contact(
             setattr(contact, key, changes[key].strip() or None)
     if changes.get("senior") is not None:
         contact.senior = bool(changes["senior"])
-    if "organisation" in changes and changes["organisation"] is not None:
+    if changes.get("organisation") is not None:
         contact.organisation = changes["organisation"]
+    elif clear_organisation:
+        contact.organisation = None
     if changes.get("lawful_basis") is not None:
         contact.lawful_basis = _check_basis(changes["lawful_basis"])
     for key in ("consent_date", "consent_expires"):
         if changes.get(key) is not None:
-            setattr(contact, key, parse_optional_date(changes[key], key.replace("_", " ")))
+            setattr(
+                contact, key, parse_optional_date(changes[key], key.replace("_", " "), field=key)
+            )
     session.flush()
     return contact
 

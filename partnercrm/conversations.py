@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
-from partnercrm.dates import happened, today_of
-from partnercrm.errors import Invalid, NotFound
+from partnercrm.dates import as_date, happened, today_of
+from partnercrm.errors import Archived, Invalid, NotFound
 from partnercrm.matching import get_by_id
 
 # which stages a conversation may move to from each stage ("committed" only via a commitment)
@@ -24,6 +24,16 @@ NEXT_STAGES: dict[str, set[str]] = {
     m.Stage.DECLINED: {m.Stage.INITIATED, m.Stage.EXPLORING},
     m.Stage.COMMITTED: set(),
 }
+
+
+def next_stages(stage: str | None = None) -> list[str]:
+    """The stages a conversation at `stage` can be moved to by hand, in pipeline order.
+
+    With no stage, every stage some conversation can be moved to by hand (never committed:
+    that comes from recording a commitment).
+    """
+    allowed = NEXT_STAGES[stage] if stage is not None else set().union(*NEXT_STAGES.values())
+    return [s.value for s in m.Stage if s in allowed]
 
 
 def check_channel(channel: str | None) -> str:
@@ -69,18 +79,15 @@ def log_conversation(
     on: date | str | None = None,
     note: str | None = None,
     channel: str = "meeting",
+    message_id: str | None = None,
 ) -> m.Conversation:
     """Start a warm conversation; its first touchpoint is the conversation itself."""
     if organisation.archived:
         # it would be hidden with the organisation from every list, brief and report
-        raise Invalid(
-            f"{organisation.name} is archived; restore it first "
-            f"(`partnercrm partner restore {organisation.id}`)",
-            field="organisation",
-        )
-    when = happened(on, "date", today=today_of(session))
+        raise Archived(f"{organisation.name} is archived; restore it first", organisation.id)
+    when = happened(on, "date", field="on", today=today_of(session))
     for contact in contacts:
-        _check_contact(contact, organisation)
+        _check_contact(contact, organisation, field="contacts")
     role, kind = resolve_ask(session, ask)
     check_subject_or_ask(subject, role or kind)
     conv = m.Conversation(
@@ -114,6 +121,7 @@ def log_conversation(
         note=note,
         colleague=lead,
         contact=contacts[0] if contacts else None,
+        message_id=message_id,
     )
     return conv
 
@@ -126,12 +134,12 @@ def check_subject_or_ask(subject: str | None, ask: object) -> None:
         )
 
 
-def _check_contact(contact: m.Contact, organisation: m.Organisation) -> None:
+def _check_contact(contact: m.Contact, organisation: m.Organisation, *, field: str) -> None:
     if contact.organisation_id not in (None, organisation.id):
         raise Invalid(
             f"{contact.name} is at {contact.organisation.name if contact.organisation else '?'}, "
             f"not {organisation.name}",
-            field="with",
+            field=field,
         )
 
 
@@ -144,10 +152,12 @@ def add_touchpoint(
     note: str | None = None,
     colleague: m.Colleague | None = None,
     contact: m.Contact | None = None,
+    message_id: str | None = None,
 ) -> m.Touchpoint:
-    when = happened(on, "date", today=today_of(session))
+    """Record one dated interaction; `message_id` names the email or meeting it was logged from."""
+    when = happened(on, "date", field="on", today=today_of(session))
     if contact is not None:
-        _check_contact(contact, conversation.organisation)
+        _check_contact(contact, conversation.organisation, field="contact")
     touch = m.Touchpoint(
         conversation_id=conversation.id,
         happened_on=when,
@@ -155,12 +165,189 @@ def add_touchpoint(
         colleague=colleague,
         contact=contact,
         note=(note or "").strip() or None,
+        message_id=message_id,
     )
     session.add(touch)
     if when > conversation.last_touch_on:
         conversation.last_touch_on = when
     session.flush()
     return touch
+
+
+def edit_conversation(
+    session: Session,
+    conversation: m.Conversation,
+    *,
+    expected_version: int | None = None,
+    subject: str | None = None,
+    ask: str | None = None,
+    lead: m.Colleague | None = None,
+    missions: Sequence[m.Mission] | None = None,
+    contacts: Sequence[m.Contact] | None = None,
+    on: date | str | None = None,
+) -> m.Conversation:
+    """Change the given fields; None leaves a field as it is, '' clears the subject or the ask.
+
+    A new start date moves the conversation's first stage and its first touchpoint (the
+    conversation itself) with it.
+    """
+    check_version(conversation, expected_version)
+    # one change, one history entry: nothing is written until every field is set
+    with session.no_autoflush:
+        if subject is not None:
+            conversation.subject = subject.strip() or None
+        if ask is not None:
+            conversation.ask_role, conversation.ask_kind = resolve_ask(session, ask)
+        if lead is not None:
+            conversation.lead = lead
+        if missions is not None:
+            conversation.missions = list(dict.fromkeys(missions))
+        if contacts is not None:
+            for contact in contacts:
+                _check_contact(contact, conversation.organisation, field="contacts")
+            conversation.contacts = list(dict.fromkeys(contacts))
+        check_subject_or_ask(conversation.subject, conversation.ask_role or conversation.ask_kind)
+        if on is not None:
+            _move_start(
+                session, conversation, happened(on, "date", field="on", today=today_of(session))
+            )
+    session.flush()
+    refresh_last_touch(session, conversation)
+    session.flush()
+    return conversation
+
+
+def _move_start(session: Session, conversation: m.Conversation, when: date) -> None:
+    old = conversation.started_on
+    if when == old:
+        return
+    changes = stage_changes(session, conversation)
+    later = [c for c in changes if c.from_stage is not None]
+    if later and when > later[0].changed_on:
+        raise Invalid(
+            f"conversation {conversation.id} moved to {later[0].to_stage} on "
+            f"{later[0].changed_on:%d %b %Y}; it cannot have started after that",
+            field="on",
+        )
+    first_touch = session.scalar(
+        conversation.touchpoints.select()
+        .where(m.Touchpoint.archived.is_(False))
+        .order_by(m.Touchpoint.happened_on, m.Touchpoint.id)
+        .limit(1)
+    )
+    others = session.scalar(
+        select(func.min(m.Touchpoint.happened_on)).where(
+            m.Touchpoint.conversation_id == conversation.id,
+            m.Touchpoint.archived.is_(False),
+            m.Touchpoint.id != (first_touch.id if first_touch else None),
+        )
+    )
+    if others is not None and when > others:
+        raise Invalid(
+            f"conversation {conversation.id} has a touchpoint on {others:%d %b %Y}; it cannot "
+            f"have started after that ({when:%d %b %Y})",
+            field="on",
+        )
+    conversation.started_on = when
+    for change in changes:
+        if change.from_stage is None and change.changed_on == old:
+            change.changed_on = when
+    if first_touch is not None and first_touch.happened_on == old:
+        first_touch.happened_on = when
+
+
+def refresh_last_touch(session: Session, conversation: m.Conversation) -> None:
+    """Last touch from the touchpoints as they now stand (one edited or archived)."""
+    latest = session.scalar(
+        select(func.max(m.Touchpoint.happened_on)).where(
+            m.Touchpoint.conversation_id == conversation.id, m.Touchpoint.archived.is_(False)
+        )
+    )
+    latest = as_date(latest) or conversation.started_on
+    if conversation.last_touch_on != latest:
+        conversation.last_touch_on = latest
+
+
+def get_touchpoint(session: Session, touchpoint_id: int | str) -> m.Touchpoint:
+    return get_by_id(session, m.Touchpoint, "touchpoint", touchpoint_id)
+
+
+def edit_touchpoint(
+    session: Session,
+    touchpoint: m.Touchpoint,
+    *,
+    expected_version: int | None = None,
+    on: date | str | None = None,
+    channel: str | None = None,
+    note: str | None = None,
+    contact: m.Contact | None = None,
+    clear_contact: bool = False,
+) -> m.Touchpoint:
+    """Change the given fields of a touchpoint; None leaves a field as it is, '' clears the note."""
+    check_version(touchpoint, expected_version)
+    conversation = touchpoint.conversation
+    _edit_touchpoint(
+        touchpoint, conversation, on, channel, note, contact, clear_contact, today_of(session)
+    )
+    session.flush()
+    refresh_last_touch(session, conversation)
+    session.flush()
+    return touchpoint
+
+
+def _edit_touchpoint(
+    touchpoint: m.Touchpoint,
+    conversation: m.Conversation,
+    on: date | str | None,
+    channel: str | None,
+    note: str | None,
+    contact: m.Contact | None,
+    clear_contact: bool,
+    today: date | None = None,
+) -> None:
+    if on is not None:
+        when = happened(on, "date", field="on", today=today)
+        if when < conversation.started_on:
+            raise Invalid(
+                f"conversation {conversation.id} started on {conversation.started_on:%d %b %Y}; "
+                f"a touchpoint in it cannot be dated before that ({when:%d %b %Y})",
+                field="on",
+            )
+        touchpoint.happened_on = when
+    if channel is not None:
+        touchpoint.channel = check_channel(channel)
+    if note is not None:
+        touchpoint.note = note.strip() or None
+    if contact is not None:
+        _check_contact(contact, conversation.organisation, field="contact")
+        touchpoint.contact = contact
+    elif clear_contact:
+        touchpoint.contact = None
+
+
+def archive_touchpoint(
+    session: Session, touchpoint: m.Touchpoint, *, expected_version: int | None = None
+) -> m.Touchpoint:
+    """Take a touchpoint logged by mistake out of its conversation; its history is kept."""
+    check_version(touchpoint, expected_version)
+    set_archived(session, touchpoint, True)
+    refresh_last_touch(session, touchpoint.conversation)
+    session.flush()
+    return touchpoint
+
+
+def touchpoint_dict(touchpoint: m.Touchpoint) -> dict[str, Any]:
+    return {
+        "id": touchpoint.id,
+        "conversation_id": touchpoint.conversation_id,
+        "date": touchpoint.happened_on.isoformat(),
+        "channel": touchpoint.channel,
+        "colleague": touchpoint.colleague.name if touchpoint.colleague else None,
+        "contact": touchpoint.contact.name if touchpoint.contact else None,
+        "note": touchpoint.note,
+        "archived": touchpoint.archived,
+        "version": touchpoint.version,
+    }
 
 
 def set_stage(
@@ -183,8 +370,7 @@ def set_stage(
         return conversation
     if value == m.Stage.COMMITTED and not via_commitment:
         raise Invalid(
-            "a conversation becomes committed when a commitment is recorded: "
-            f"use `commitment add {conversation.id} --kind KIND`",
+            "a conversation becomes committed when a commitment is recorded for it",
             field="stage",
         )
     if not via_commitment and value not in NEXT_STAGES[conversation.stage]:
@@ -192,7 +378,7 @@ def set_stage(
             f"conversation {conversation.id} is {conversation.stage} and cannot move to {value}",
             field="stage",
         )
-    when = happened(on, "date", today=today_of(session))
+    when = happened(on, "date", field="on", today=today_of(session))
     latest = session.scalar(
         select(func.max(m.StageChange.changed_on)).where(
             m.StageChange.conversation_id == conversation.id
@@ -203,7 +389,7 @@ def set_stage(
         raise Invalid(
             f"conversation {conversation.id} last changed stage on {latest:%d %b %Y}; "
             f"a move to {value} cannot be dated before that ({when:%d %b %Y})",
-            field="date",
+            field="on",
         )
     session.add(
         m.StageChange(
@@ -294,6 +480,7 @@ def touchpoints(session: Session, conversation: m.Conversation) -> list[m.Touchp
     return list(
         session.scalars(
             conversation.touchpoints.select()
+            .where(m.Touchpoint.archived.is_(False))
             .options(selectinload(m.Touchpoint.colleague), selectinload(m.Touchpoint.contact))
             .order_by(m.Touchpoint.happened_on.desc(), m.Touchpoint.id.desc())
         )
@@ -342,17 +529,7 @@ def conversation_dict(conv: m.Conversation) -> dict[str, Any]:
 
 def conversation_detail(session: Session, conv: m.Conversation) -> dict[str, Any]:
     data = conversation_dict(conv)
-    data["touchpoints"] = [
-        {
-            "id": t.id,
-            "date": t.happened_on.isoformat(),
-            "channel": t.channel,
-            "colleague": t.colleague.name if t.colleague else None,
-            "contact": t.contact.name if t.contact else None,
-            "note": t.note,
-        }
-        for t in touchpoints(session, conv)
-    ]
+    data["touchpoints"] = [touchpoint_dict(t) for t in touchpoints(session, conv)]
     data["steps"] = [
         {
             "id": s.id,

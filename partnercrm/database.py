@@ -41,7 +41,7 @@ def resolve_url(value: str | None) -> str:
         except ArgumentError as exc:
             shown = _PASSWORD.sub(r"\1:***@", value)
             raise Invalid(
-                f"--db {shown!r} is not a database URL "
+                f"{shown!r} is not a database URL "
                 f"({exc}); use a file path, sqlite:///FILE or postgresql+psycopg://USER@HOST/DB",
                 field="db",
             ) from exc
@@ -65,7 +65,7 @@ def network_share_warning(url: str) -> str | None:
     return (
         f"warning: the database {raw} is on a network share ({fstype}); SQLite's locking is "
         "not safe there, so several colleagues can corrupt it. Use PostgreSQL for a team "
-        "(--db postgresql+psycopg://...)."
+        "(a postgresql+psycopg:// database URL)."
     )
 
 
@@ -115,7 +115,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 # a mistyped --db must not quietly create folders and an empty database
                 raise Invalid(
                     f"the folder {path.parent} does not exist, so the database {path} cannot "
-                    "be created there; check the --db path",
+                    "be created there",
                     field="db",
                 )
         engine = create_engine(u, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)

@@ -20,15 +20,25 @@ _WEEKDAY = re.compile(
 _DAY_MONTH = re.compile(r"^\d{1,2}[/.-](\d{1,2})[/.-]\d{2,4}$")
 
 
-def parse_date(text: str | date | None, field: str = "date", *, today: date | None = None) -> date:
-    """'12/11/2024' is 12 November; '12 Nov 2024', ISO, 'today', 'tomorrow' and '+7' (days) also work."""
+def parse_date(
+    text: str | date | None,
+    label: str = "date",
+    *,
+    field: str = "on",
+    today: date | None = None,
+) -> date:
+    """'12/11/2024' is 12 November; '12 Nov 2024', ISO, 'today', 'tomorrow' and '+7' (days) also work.
+
+    `label` is how the sentence names the date; `field` is the Invalid's field: the name of the
+    keyword argument that was given it (see partnercrm.errors.Invalid).
+    """
     if isinstance(text, datetime):
         return text.date()
     if isinstance(text, date):
         return text
     base = today or date.today()
     if text is None or not text.strip():
-        raise Invalid(f"{field} is empty; give a date such as 12/11/2024", field=field)
+        raise Invalid(f"{label} is empty; give a date such as 12/11/2024", field=field)
     raw = text.strip()
     lowered = raw.lower()
     if lowered in _RELATIVE:
@@ -48,7 +58,7 @@ def parse_date(text: str | date | None, field: str = "date", *, today: date | No
     numeric = _DAY_MONTH.match(raw)
     if numeric and int(numeric[1]) > 12:  # dateutil would quietly read 12/13/2024 the US way
         raise Invalid(
-            f"{field} {raw!r} is not a date: dates are day first (12/11/2024 is 12 November)",
+            f"{label} {raw!r} is not a date: dates are day first (12/11/2024 is 12 November)",
             field=field,
         )
     try:
@@ -60,12 +70,12 @@ def parse_date(text: str | date | None, field: str = "date", *, today: date | No
         )
     except (ValueError, OverflowError) as exc:
         raise Invalid(
-            f"{field} {raw!r} is not a date; use a form such as 12/11/2024 or 12 Nov 2024",
+            f"{label} {raw!r} is not a date; use a form such as 12/11/2024 or 12 Nov 2024",
             field=field,
         ) from exc
     if first != second:
         raise Invalid(
-            f"{field} {raw!r} is not a whole date; give the day and month, such as 12/11/2024 "
+            f"{label} {raw!r} is not a whole date; give the day and month, such as 12/11/2024 "
             "or 12 Nov",
             field=field,
         )
@@ -79,10 +89,12 @@ def as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def parse_optional_date(text: str | date | None, field: str = "date") -> date | None:
+def parse_optional_date(
+    text: str | date | None, label: str = "date", *, field: str = "on"
+) -> date | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
-    return parse_date(text, field)
+    return parse_date(text, label, field=field)
 
 
 # the earliest date anything recorded here can have happened on
@@ -97,26 +109,40 @@ def uk_today() -> date:
     return max(date.today(), datetime.now(UTC).astimezone(UK).date())
 
 
-def happened(value: str | date | None, field: str = "date", *, today: date | None = None) -> date:
-    """The date of something that happened: not in the future, not before 2000 (default today)."""
+def happened(
+    value: str | date | None,
+    label: str = "date",
+    *,
+    field: str = "on",
+    today: date | None = None,
+) -> date:
+    """The date of something that happened: not in the future, not before 2000 (default today).
+
+    `label` names the date in the sentence, `field` is the keyword argument it came in.
+    """
     base = today or uk_today()
-    when = parse_date(value, field, today=base) if value not in (None, "") else base
+    when = parse_date(value, label, field=field, today=base) if value not in (None, "") else base
     if when > base:
         raise Invalid(
-            f"{field} {when:%d %b %Y} is in the future; something that happened is dated "
+            f"{label} {when:%d %b %Y} is in the future; something that happened is dated "
             f"today ({base:%d %b %Y}) or earlier",
             field=field,
         )
     if when < EARLIEST:
         raise Invalid(
-            f"{field} {when:%d %b %Y} is before {EARLIEST:%Y}; check the year",
+            f"{label} {when:%d %b %Y} is before {EARLIEST:%Y}; check the year",
             field=field,
         )
     return when
 
 
 def check_due(
-    due: date | None, field: str = "due date", *, confirm: bool = False, today: date | None = None
+    due: date | None,
+    label: str = "due date",
+    *,
+    field: str = "due",
+    confirm: bool = False,
+    today: date | None = None,
 ) -> date | None:
     """A due date as set by a person: one in the past, or over five years ahead, is asked about."""
     if due is None or confirm:
@@ -124,7 +150,7 @@ def check_due(
     base = today or uk_today()
     if due < base:
         raise NeedsConfirmation(
-            f"the {field} {due:%d %b %Y} is already past", "set it anyway?", field=field
+            f"the {label} {due:%d %b %Y} is already past", "set it anyway?", field=field
         )
     try:
         horizon = base.replace(year=base.year + DUE_YEARS_AHEAD)
@@ -132,7 +158,7 @@ def check_due(
         horizon = base.replace(year=base.year + DUE_YEARS_AHEAD, day=28)
     if due > horizon:
         raise NeedsConfirmation(
-            f"the {field} {due:%d %b %Y} is more than {DUE_YEARS_AHEAD} years ahead",
+            f"the {label} {due:%d %b %Y} is more than {DUE_YEARS_AHEAD} years ahead",
             "set it anyway?",
             field=field,
         )

@@ -31,7 +31,12 @@ class Ambiguous(PartnerCRMError):
 
 
 class Invalid(PartnerCRMError):
-    """A value is not acceptable; `field` names where it was."""
+    """A value is not acceptable; `field` names where it was.
+
+    `field` is the name of the library function's keyword argument that was given the value
+    (`due`, `on`, `contacts`, `since`, ...), never a CLI option or a label: the CLI maps it to
+    its option, and a TUI form names its field the same, so the error lands beside the field.
+    """
 
     def __init__(self, message: str, field: str | None = None) -> None:
         self.field = field
@@ -62,8 +67,23 @@ class ProbableDuplicate(NeedsConfirmation):
         )
 
 
+class Archived(Invalid):
+    """The organisation is archived, so it cannot be worked with until it is restored."""
+
+    def __init__(self, message: str, organisation_id: int, field: str = "organisation") -> None:
+        self.organisation_id = organisation_id
+        super().__init__(message, field)
+
+
 class Conflict(PartnerCRMError):
     """The change clashes with what is stored (a duplicate, or an edit by someone else)."""
+
+
+class StaleEdit(Conflict):
+    """Someone else saved (or deleted) the record since the caller read it.
+
+    A form can offer to save over it: the caller read the record, and chose to.
+    """
 
 
 def _or_list(items: Sequence[str]) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
+from partnercrm.concurrency import check_version
 from partnercrm.dates import parse_date, today_of
 from partnercrm.errors import Conflict, Invalid
 from partnercrm.matching import find_one, name_key
@@ -44,11 +45,56 @@ def add_event(
         name=name,
         name_key=key,
         kind=check_kind(kind),
-        held_on=parse_date(held_on, "event date"),
+        held_on=parse_date(held_on, "event date", field="held_on"),
         host=host,
         owner=owner,
     )
     session.add(event)
+    session.flush()
+    return event
+
+
+def edit_event(
+    session: Session,
+    event: m.Event,
+    *,
+    expected_version: int | None = None,
+    name: str | None = None,
+    kind: str | None = None,
+    held_on: date | str | None = None,
+    host: m.Organisation | None = None,
+    clear_host: bool = False,
+) -> m.Event:
+    """Change the given fields; None leaves a field as it is."""
+    check_version(event, expected_version)
+    if name is not None:
+        new_name = name.strip()
+        if not new_name:
+            raise Invalid("an event needs a name", field="name")
+        key = name_key(new_name)
+        clash = session.scalar(
+            select(m.Event).where(m.Event.name_key == key, m.Event.id != event.id)
+        )
+        if clash is not None:
+            raise Conflict(f"there is already an event called {clash.name} (id {clash.id})")
+        event.name, event.name_key = new_name, key
+    if kind is not None:
+        event.kind = check_kind(kind)
+    if held_on is not None:
+        when = parse_date(held_on, "event date", field="held_on")
+        if when > today_of(session) and session.scalar(
+            select(func.count()).select_from(m.Attendance).where(m.Attendance.event_id == event.id)
+        ):
+            raise Invalid(
+                f"{event.name} has people recorded as attending, so it cannot move to "
+                f"{when:%d %b %Y}, in the future",
+                field="held_on",
+            )
+        event.held_on = when
+    if host is not None:
+        event.host = host
+    elif clear_host:
+        event.host = None
     session.flush()
     return event
 
@@ -82,24 +128,9 @@ def record_attendance(
     registered_at: datetime | None = None,
 ) -> tuple[m.Attendance, bool]:
     """Record that a contact attended; returns (attendance, created). Interest is added to."""
-    value = (role or "attendee").strip().lower()
-    if value not in {r.value for r in m.AttendanceRole}:
-        raise Invalid(
-            f"attendance role {role!r} is not one of {', '.join(r.value for r in m.AttendanceRole)}",
-            field="role",
-        )
-    if event.held_on > today_of(session):
-        # someone attends once it has happened; a registration list comes in by import
-        raise Invalid(
-            f"{event.name} is on {event.held_on:%d %b %Y}, in the future; attendance is "
-            "recorded once it has happened",
-            field="event",
-        )
-    existing = session.scalar(
-        select(m.Attendance).where(
-            m.Attendance.event_id == event.id, m.Attendance.contact_id == contact.id
-        )
-    )
+    value = check_attendance_role(role or "attendee")
+    check_event_happened(session, event)
+    existing = _attendance(session, event, contact)
     created = existing is None
     attendance = existing or m.Attendance(
         event=event,
@@ -118,6 +149,75 @@ def record_attendance(
             attendance.interest_roles.append(r)
     session.flush()
     return attendance, created
+
+
+def check_event_happened(session: Session, event: m.Event) -> None:
+    """Attendance is recorded once an event has happened (a registration list comes by import)."""
+    if event.held_on > today_of(session):
+        raise Invalid(
+            f"{event.name} is on {event.held_on:%d %b %Y}, in the future; attendance is "
+            "recorded once it has happened",
+            field="event",
+        )
+
+
+def check_attendance_role(role: str) -> str:
+    value = (role or "").strip().lower()
+    if value not in {r.value for r in m.AttendanceRole}:
+        raise Invalid(
+            f"attendance role {role!r} is not one of {', '.join(r.value for r in m.AttendanceRole)}",
+            field="role",
+        )
+    return value
+
+
+def _attendance(session: Session, event: m.Event, contact: m.Contact) -> m.Attendance | None:
+    return session.scalar(
+        select(m.Attendance).where(
+            m.Attendance.event_id == event.id, m.Attendance.contact_id == contact.id
+        )
+    )
+
+
+def get_attendance(session: Session, event: m.Event, contact: m.Contact) -> m.Attendance:
+    found = _attendance(session, event, contact)
+    if found is None:
+        raise Invalid(f"{contact.name} is not recorded at {event.name}", field="contact")
+    return found
+
+
+def set_attendance_role(
+    session: Session,
+    attendance: m.Attendance,
+    role: str,
+    *,
+    expected_version: int | None = None,
+) -> m.Attendance:
+    """Correct the role someone had at an event (attendee, speaker, host)."""
+    check_version(attendance, expected_version)
+    attendance.role = check_attendance_role(role)
+    session.flush()
+    return attendance
+
+
+def remove_attendance(
+    session: Session, attendance: m.Attendance, *, expected_version: int | None = None
+) -> None:
+    """Someone recorded at an event who was not there; the history keeps the record."""
+    check_version(attendance, expected_version)
+    session.delete(attendance)
+    session.flush()
+
+
+def attendance_dict(attendance: m.Attendance) -> dict[str, Any]:
+    return {
+        "id": attendance.id,
+        "event": attendance.event.name,
+        "contact": attendance.contact.name,
+        "organisation": attendance.organisation.name if attendance.organisation else None,
+        "role": attendance.role,
+        "version": attendance.version,
+    }
 
 
 def list_events(session: Session) -> list[dict[str, Any]]:
@@ -152,6 +252,7 @@ def event_dict(event: m.Event) -> dict[str, Any]:
         "date": event.held_on.isoformat(),
         "host": event.host.name if event.host else None,
         "owner": event.owner.name if event.owner else None,
+        "version": event.version,
     }
 
 
@@ -225,3 +326,19 @@ def _brief(event: m.Event) -> dict[str, Any]:
         "kind": event.kind,
         "date": event.held_on.isoformat(),
     }
+
+
+def upcoming(
+    session: Session, *, today: date | None = None, days: int | None = None
+) -> list[m.Event]:
+    """Events from today on (within `days` days when given), soonest first."""
+    today = today or date.today()
+    q = (
+        select(m.Event)
+        .options(selectinload(m.Event.host), selectinload(m.Event.owner))
+        .where(m.Event.held_on >= today)
+        .order_by(m.Event.held_on, m.Event.id)
+    )
+    if days is not None:
+        q = q.where(m.Event.held_on < today + timedelta(days=days))
+    return list(session.scalars(q))

@@ -15,7 +15,9 @@ from typing import Any
 
 from sqlalchemy import event, insert, inspect, or_, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.base import NO_VALUE
 
+from partnercrm import chain
 from partnercrm import models as m
 
 SKIPPED_FIELDS = {"version", "created_at", "updated_at", "updated_by", "name_key", "alias_key"}
@@ -34,8 +36,14 @@ def actor_of(session: Session) -> str:
 def _stamp_editor(session: Session, _ctx: Any, _instances: Any) -> None:
     actor = actor_of(session)
     for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, m.Versioned) and session.is_modified(obj, include_collections=False):
+        if not isinstance(obj, m.Versioned):
+            continue
+        if session.is_modified(obj, include_collections=False):
             obj.updated_by = actor
+        elif obj in session.dirty and _collection_changes(inspect(obj)):
+            # a change to its missions or contacts alone writes no column: touching updated_at
+            # makes it one, so its version moves on like any other edit
+            obj.updated_by, obj.updated_at = actor, m.utcnow()
 
 
 def _jsonable(value: Any) -> Any:
@@ -102,6 +110,7 @@ def _record_flush(session: Session, _ctx: Any) -> None:
                 new = hist.added[0] if hist.added else None
                 if old != new:
                     changes[a.key] = [_jsonable(old), _jsonable(new)]
+        changes.update(_collection_changes(state))
         if not changes:
             continue
         action = "update"
@@ -111,9 +120,39 @@ def _record_flush(session: Session, _ctx: Any) -> None:
     for obj in session.deleted:
         if isinstance(obj, UNAUDITED) or not isinstance(obj, m.Base):
             continue
-        rows.append(_row(session, obj, actor, "delete", None))
-    if rows:
-        session.connection().execute(insert(m.HistoryEntry), rows)
+        # what was removed, so the history keeps it (an undone delivery, a removed attendance)
+        state = inspect(obj)
+        gone = {
+            a.key: [_jsonable(a.loaded_value), None]
+            for a in state.attrs
+            if a.key in state.mapper.columns
+            and a.key not in SKIPPED_FIELDS
+            and a.loaded_value not in (None, NO_VALUE)
+        }
+        rows.append(_row(session, obj, actor, "delete", gone or None))
+    write(session, rows)
+
+
+def _collection_changes(state: Any) -> dict[str, list[Any]]:
+    """Many-to-many collections changed on a record (missions, contacts), as before and after."""
+    changes: dict[str, list[Any]] = {}
+    for rel in state.mapper.relationships:
+        if rel.secondary is None:
+            continue
+        hist = state.attrs[rel.key].history
+        if not hist.added and not hist.deleted:
+            continue
+        kept = list(hist.unchanged or ())
+        before = sorted(_ref(o) for o in kept + list(hist.deleted or ()))
+        after = sorted(_ref(o) for o in kept + list(hist.added or ()))
+        if before != after:
+            changes[rel.key] = [before, after]
+    return changes
+
+
+def _ref(obj: Any) -> Any:
+    """How a member of a collection is named in the history: its key, else its id."""
+    return getattr(obj, "key", None) or obj.id
 
 
 def _row(
@@ -122,6 +161,7 @@ def _row(
     return {
         "at": m.utcnow(),
         "actor": actor,
+        "login": session.info.get("login"),
         "action": action,
         "entity": obj.__tablename__,
         "entity_id": obj.id,
@@ -161,12 +201,17 @@ def record_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
     """Record many entries at once (bulk paths that write through Core)."""
     if not entries:
         return
-    actor, now = actor_of(session), m.utcnow()
-    # every row with the same keys, through Core: the ORM's bulk path costs ~10x more per row
-    rows = [
+    write(session, rows_for(session, entries))
+
+
+def rows_for(session: Session, entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """History rows for `entries`, by the acting user, now (not yet in the chain)."""
+    actor, login, now = actor_of(session), session.info.get("login"), m.utcnow()
+    return [
         {
             "at": now,
             "actor": actor,
+            "login": login,
             "action": e["action"],
             "entity": e["entity"],
             "entity_id": e["entity_id"],
@@ -176,7 +221,40 @@ def record_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
         }
         for e in entries
     ]
-    session.execute(insert(m.Base.metadata.tables["history"]), rows)
+
+
+def write(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert history rows, chained: the one way entries enter the history."""
+    if not rows:
+        return
+    # every row with the same keys, through Core: the ORM's bulk path costs ~10x more per row
+    session.connection().execute(
+        insert(m.Base.metadata.tables["history"]), grouped(session, chain.seal(session, rows))
+    )
+
+
+def grouped(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sealed rows with the id of the change they belong to: one per transaction.
+
+    A change is named by the `seq` of its first entry. The chain's lock holds until the
+    transaction ends, so no other writer can take a number in between; entries a rolled-back
+    savepoint took away leave the number to this transaction's later entries.
+    """
+    if not rows:
+        return rows
+    tx = session.get_transaction()
+    current = session.info.get("change")
+    if current is None or current[0] is not tx:
+        current = session.info["change"] = (tx, rows[0]["seq"])
+    for row in rows:
+        row["change_id"] = current[1]
+    return rows
+
+
+def change_of(session: Session) -> int | None:
+    """The id of the change this session's transaction is writing, if it has written any."""
+    current = session.info.get("change")
+    return current[1] if current and current[0] is session.get_transaction() else None
 
 
 @dataclass
@@ -189,9 +267,11 @@ class HistoryItem:
     organisation_id: int | None
     summary: str | None
     changes: dict[str, Any] | None
+    change_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "change": self.change_id,
             "at": self.at.isoformat(),
             "actor": self.actor,
             "action": self.action,
@@ -211,10 +291,13 @@ def entries(
     conversation_id: int | None = None,
     since: datetime | None = None,
     actor: str | Sequence[str] | None = None,
+    change_id: int | None = None,
     limit: int | None = 500,
 ) -> list[HistoryItem]:
-    """History entries, newest first, narrowed by what they are about, when, or who."""
+    """History entries, newest first, narrowed by what they are about, when, who, or change."""
     q = select(m.HistoryEntry)
+    if change_id is not None:
+        q = q.where(m.HistoryEntry.change_id == change_id)
     if organisation_id is not None:
         q = q.where(m.HistoryEntry.organisation_id == organisation_id)
     if contact_id is not None:
@@ -269,6 +352,7 @@ def _item(h: m.HistoryEntry) -> HistoryItem:
         organisation_id=h.organisation_id,
         summary=h.summary,
         changes=h.changes,
+        change_id=h.change_id,
     )
 
 
@@ -281,16 +365,21 @@ PAST_TENSE = {
     "merge": "merged into",
     "erase": "erased",
     "export": "exported",
+    "undo": "undid",
 }
 
 
 def describe(item: HistoryItem) -> str:
-    """One line a person can read: '2024-11-12 10:04 ruth updated organisation 3: ward A → B'."""
+    """One line a person can read: '2024-11-12 10:04 [812] ruth updated organisation 3: ward A → B'.
+
+    The number in brackets is the change the entry is part of (what `undo` takes).
+    """
     what = f"{item.entity.replace('_', ' ')} {item.entity_id}"
     if item.summary:
         what += f" ({item.summary})"
     done = PAST_TENSE.get(item.action, item.action)
-    line = f"{item.at:%Y-%m-%d %H:%M} {item.actor} {done} {what}"
+    change = f" [{item.change_id}]" if item.change_id is not None else ""
+    line = f"{item.at:%Y-%m-%d %H:%M}{change} {item.actor} {done} {what}"
     if item.action == "update" and item.changes:
         parts = [f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in item.changes.items()]
         line += ": " + "; ".join(parts)

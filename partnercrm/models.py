@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -149,6 +150,18 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
+class VersionedRow(Versioned):
+    """Versioned, for tables the bulk paths also write: what they leave out has a default."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    created_at: Mapped[datetime | None] = mapped_column(  # type: ignore[assignment]
+        DateTime(timezone=True), default=utcnow
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(  # type: ignore[assignment]
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
 class Colleague(Versioned, Base):
     """A council officer or leader who talks to partners."""
 
@@ -159,6 +172,40 @@ class Colleague(Versioned, Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     team: Mapped[str | None] = mapped_column(String(200))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # their database login (PostgreSQL) or operating-system login (SQLite): who they are
+    login: Mapped[str | None] = mapped_column(String(63), unique=True, index=True)
+
+    roles: Mapped[list[ColleagueRole]] = relationship(
+        back_populates="colleague", cascade="all, delete-orphan", order_by="ColleagueRole.role"
+    )
+
+
+class AccessRole(enum.StrEnum):
+    """What a colleague may do (DESIGN.md, Role (access))."""
+
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    PRIVACY = "privacy"
+    ADMIN = "admin"
+
+
+class ColleagueRole(Base):
+    """One access role held by one colleague; a colleague may hold several."""
+
+    __tablename__ = "colleague_role"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    colleague_id: Mapped[int] = mapped_column(
+        ForeignKey("colleague.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    colleague: Mapped[Colleague] = relationship(back_populates="roles")
+
+    __table_args__ = (
+        UniqueConstraint("colleague_id", "role", name="uq_colleague_role_colleague_role"),
+        CheckConstraint("role in ('viewer','editor','privacy','admin')", name="role"),
+    )
 
 
 class Organisation(Versioned, Base):
@@ -360,7 +407,7 @@ class StageChange(Base):
     changed_by: Mapped[str | None] = mapped_column(String(200))
 
 
-class Touchpoint(Base):
+class Touchpoint(VersionedRow, Base):
     """One dated interaction inside a conversation."""
 
     __tablename__ = "touchpoint"
@@ -373,11 +420,19 @@ class Touchpoint(Base):
     colleague_id: Mapped[int | None] = mapped_column(ForeignKey("colleague.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # a touchpoint logged by mistake is archived: out of the thread and its last touch, kept in history
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # where a captured touchpoint came from: an email's Message-ID, or a meeting's UID and
+    # occurrence; logging the same message again finds it here and changes nothing
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="touchpoints")
     colleague: Mapped[Colleague | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
+
+    __table_args__ = (
+        Index("uq_touchpoint_conversation_message", "conversation_id", "message_id", unique=True),
+    )
 
 
 class Step(Versioned, Base):
@@ -427,7 +482,7 @@ class Commitment(Versioned, Base):
     )
 
 
-class Delivery(Base):
+class Delivery(VersionedRow, Base):
     """What a commitment actually delivered: figures and, where there is one, a story."""
 
     __tablename__ = "delivery"
@@ -477,7 +532,7 @@ attendance_role = Table(
 )
 
 
-class Attendance(Base):
+class Attendance(VersionedRow, Base):
     """A contact at an event, with the interest they expressed there."""
 
     __tablename__ = "attendance"
@@ -488,6 +543,8 @@ class Attendance(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=AttendanceRole.ATTENDEE)
     registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # answers given at registration that name no mission or role ("yes", free text)
+    note: Mapped[str | None] = mapped_column(Text)
 
     event: Mapped[Event] = relationship()
     contact: Mapped[Contact] = relationship()
@@ -513,6 +570,15 @@ class HistoryEntry(Base):
     organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
     summary: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the tamper-evident chain (partnercrm.chain): position, and a digest over this entry's
+    # content and its predecessor's digest; `redacted` keeps the digests of erased values
+    login: Mapped[str | None] = mapped_column(String(200))
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True, index=True)
+    digest: Mapped[str | None] = mapped_column(String(64))
+    redacted: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # the change this entry is part of: every entry one command or one TUI action wrote shares
+    # it (the `seq` of the change's first entry), so the change can be undone as one
+    change_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     __table_args__ = (Index("ix_history_entity", "entity", "entity_id"),)
 

@@ -128,7 +128,9 @@ def edit_organisation(
 ) -> m.Organisation:
     """Change the given fields (None leaves a field as it is); the old name becomes an alias."""
     check_version(org, expected_version)
-    if name is not None and name.strip() and name.strip() != org.name:
+    if name is not None and not name.strip():
+        raise Invalid("an organisation needs a name", field="name")
+    if name is not None and name.strip() != org.name:
         new_key = name_key(name)
         old_name = org.name
         if new_key != org.name_key:

@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, Text, cast, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from partnercrm import history
+from partnercrm import chain, history
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.errors import Invalid
@@ -540,12 +540,9 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
         if "version" in table.c:  # anyone holding an old copy gets a conflict, not a revert
             values.update(version=table.c.version + 1, updated_at=now, updated_by=actor)
         session.execute(update(table).where(table.c.id == x.id).values(**values))
-    h = m.Base.metadata.tables["history"]
-    for entry in entries:
-        summary, changes = _scrubbed_entry(entry, contact, who, where)
-        session.execute(
-            update(h).where(h.c.id == entry.id).values(summary=summary, changes=changes)
-        )
+    redacted = redact_history(
+        session, [(entry, *_scrubbed_entry(entry, contact, who, where)) for entry in entries]
+    )
     _scrub_import_runs(session, who)
     known = set(
         session.scalars(
@@ -588,10 +585,32 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
         contact.id,
         organisation_id=contact.organisation_id,
         summary=placeholder,
+        changes={chain.REDACTED_KEY: redacted},
     )
     _forget_search_terms(session, {"contact", *(x.entity for x in found)})
     session.expire_all()  # no loaded object still holds the old text
     return result
+
+
+def redact_history(
+    session: Session, replacements: list[tuple[m.HistoryEntry, Any, Any]]
+) -> dict[str, dict[str, str]]:
+    """Replace the summary and changes of history entries, keeping the chain verifiable.
+
+    Returns what the redacting entry must list: entry id -> each redacted value's new digest.
+    """
+    h = m.Base.metadata.tables["history"]
+    listed: dict[str, dict[str, str]] = {}
+    for entry, summary, changes in replacements:
+        kept = chain.redaction(entry, summary, changes)
+        session.execute(
+            update(h)
+            .where(h.c.id == entry.id)
+            .values(summary=summary, changes=changes, redacted=kept)
+        )
+        if kept and entry.seq is not None:
+            listed[str(entry.id)] = chain.authorisation(entry.seq, kept, summary, changes)
+    return listed
 
 
 def _scrub_import_runs(session: Session, who: Naming) -> None:

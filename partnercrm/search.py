@@ -404,7 +404,7 @@ def _branches(
             "FROM touchpoint t JOIN conversation v ON v.id = t.conversation_id "
             "JOIN organisation o ON o.id = v.organisation_id",
             "t.id",
-            "NOT v.archived AND NOT o.archived",
+            "NOT t.archived AND NOT v.archived AND NOT o.archived",
         )
     if indexed and "delivery" in kinds:
         indexed_branch(

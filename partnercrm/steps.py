@@ -29,10 +29,50 @@ def add_step(
     if not text:
         raise Invalid("a step needs a description of what to do", field="description")
     due_on = check_due(
-        parse_date(due, "due date"), "due date", confirm=confirm, today=today_of(session)
+        parse_date(due, "due date", field="due"), confirm=confirm, today=today_of(session)
     )
     step = m.Step(conversation=conversation, description=text, owner=owner, due_on=due_on)
     session.add(step)
+    session.flush()
+    return step
+
+
+def edit_step(
+    session: Session,
+    step: m.Step,
+    *,
+    expected_version: int | None = None,
+    description: str | None = None,
+    owner: m.Colleague | None = None,
+    due: date | str | None = None,
+    confirm: bool = False,
+) -> m.Step:
+    """Change what a step says, who owns it or when it is due; None leaves a field as it is.
+
+    A due date already past, or over five years ahead, needs `confirm`.
+    """
+    check_version(step, expected_version)
+    if description is not None:
+        text = description.strip()
+        if not text:
+            raise Invalid("a step needs a description of what to do", field="description")
+        step.description = text
+    if owner is not None:
+        step.owner = owner
+    if due is not None:
+        step.due_on = check_due(  # type: ignore[assignment]
+            parse_date(due, "due date", field="due"), confirm=confirm, today=today_of(session)
+        )
+    session.flush()
+    return step
+
+
+def reopen_step(session: Session, step: m.Step, *, expected_version: int | None = None) -> m.Step:
+    """A step marked done by mistake is open again."""
+    check_version(step, expected_version)
+    if step.done_on is None:
+        raise Invalid(f"step {step.id} is not done; nothing to reopen", field="done")
+    step.done_on = None
     session.flush()
     return step
 
@@ -53,9 +93,9 @@ def complete_step(
     if step.done_on is not None and on is None:
         raise Invalid(
             f"step {step.id} was already done on {step.done_on:%d %b %Y}; give a date to correct it",
-            field="done",
+            field="on",
         )
-    step.done_on = happened(on, "done date", today=today_of(session))
+    step.done_on = happened(on, "done date", field="on", today=today_of(session))
     session.flush()
     return step
 

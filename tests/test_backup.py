@@ -138,11 +138,14 @@ def test_cli_backup_writes_a_checked_copy_and_refuses_to_overwrite(
     again = cli("backup", str(target))
     assert (again.exit_code, again.stderr.strip()) == (
         1,
-        f"Error: {target} already exists; choose another name or pass --overwrite",
+        f"Error: {target} already exists; choose another name or pass --force to replace it "
+        "(nothing was written)",
     )
-    assert cli.json("backup", str(target), "--overwrite")["path"] == str(target)
+    assert cli.json("backup", str(target), "--force")["path"] == str(target)
     itself = cli("backup", str(path))
-    assert itself.exit_code == 1 and "is the database itself" in itself.stderr
+    assert (
+        itself.exit_code == 1 and "is the open database and is never overwritten" in itself.stderr
+    )
     nowhere = cli("backup", str(tmp_path / "missing" / "x.db"))
     assert nowhere.exit_code == 1 and "does not exist" in nowhere.stderr
 

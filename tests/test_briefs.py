@@ -296,7 +296,7 @@ def test_archived_organisations_get_no_brief_and_are_not_in_the_room(camden):
     with camden.transaction() as s:
         organisations.set_archived(s, organisations.find_organisation(s, "Google"), True)
     with camden.reader() as s:
-        with pytest.raises(Invalid, match="Google is archived"):
+        with pytest.raises(Invalid, match="Google is archived; restore it to brief on it$"):
             build_brief(s, organisations.find_organisation(s, "Google"), today=TODAY)
         summit = events.find_event(s, "summit")
         assert [o.name for o in organisations_at_event(s, summit)] == ["British Land"]

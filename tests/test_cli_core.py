@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from partnercrm import commitments, conversations, organisations
@@ -444,6 +445,7 @@ def test_no_new_conversation_with_an_archived_partner(cli):
     )
     assert r.exit_code == 1
     assert r.stderr.startswith("Error: University College London is archived; restore it first")
+    assert re.search(r"restore it first \(`partnercrm partner restore \d+`\)$", r.stderr.strip())
     assert cli.json("conversation", "list", "--all") == []
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from partnercrm import colleagues, contacts, conversations, organisations
 from partnercrm import models as m
 from partnercrm.database import network_share_warning
-from partnercrm.errors import Conflict
+from partnercrm.errors import StaleEdit
 
 CHANGED_BY_JO = r"was changed by jo at \d\d \w{3} \d{4} \d\d:\d\d UTC since you opened it"
 
@@ -45,7 +45,7 @@ def test_a_save_from_an_old_version_fails_and_keeps_the_other_edit(db, roundhous
     with (
         _as(db, "ruth") as s,
         s.begin(),
-        pytest.raises(Conflict, match="Roundhouse " + CHANGED_BY_JO),
+        pytest.raises(StaleEdit, match="Roundhouse " + CHANGED_BY_JO),
     ):
         organisations.edit_organisation(
             s, s.get(m.Organisation, roundhouse["org"]), expected_version=opened, ward="Camden Town"
@@ -73,7 +73,7 @@ def test_two_open_sessions_the_second_save_fails_with_who_and_when(
         opened = (held.version, getattr(held, mine[0]))
     with _as(db, "jo") as jo, jo.begin():
         setattr(jo.get(model, roundhouse[key]), *theirs)
-    with pytest.raises(Conflict, match=CHANGED_BY_JO), ruth.begin():
+    with pytest.raises(StaleEdit, match=CHANGED_BY_JO), ruth.begin():
         setattr(held, *mine)
     ruth.close()
     with db.reader() as s:
@@ -95,7 +95,7 @@ def test_two_transactions_open_at_once_on_postgresql(db, roundhouse):
         with jo.begin():
             jo.get(m.Organisation, roundhouse["org"]).ward = "Chalk Farm"
         mine.ward = "Camden Town"
-        with pytest.raises(Conflict, match="Roundhouse " + CHANGED_BY_JO):
+        with pytest.raises(StaleEdit, match="Roundhouse " + CHANGED_BY_JO):
             ruth.flush()
     ruth.close()
     jo.close()

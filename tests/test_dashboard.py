@@ -70,3 +70,48 @@ def test_as_names_a_colleague_as_every_colleague_option_does(cli):
     assert cli.json("dashboard", actor="RUTH@camden.gov.uk")["colleague"] == "Ruth Craven"
     cli.ok("colleague", "add", "Ruth Smith", "--email", "ruth.smith@camden.gov.uk")
     assert cli.json("dashboard", actor="ruth")["colleague"] is None  # two Ruths: nobody
+
+
+def test_one_read_model_decides_stale_this_month_and_open(db):
+    """`reports.dashboard` is what the CLI and the TUI render: the rules live there once."""
+    from partnercrm import colleagues, commitments, conversations, organisations, reports, steps
+
+    today = date(2026, 2, 14)
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        org = organisations.add_organisation(s, "Roundhouse", "culture", lead=ruth)
+        edge = conversations.log_conversation(
+            s, org, ruth, on=today - timedelta(days=30), subject="a first talk"
+        )
+        conversations.log_conversation(
+            s, org, ruth, on=today - timedelta(days=29), subject="a first talk"
+        )
+        conversations.set_stage(s, edge, "exploring", on=today - timedelta(days=30))
+        steps.add_step(
+            s, edge, "This week's last day", ruth, today + timedelta(days=6), confirm=True
+        )
+        steps.add_step(s, edge, "Next week", ruth, today + timedelta(days=7), confirm=True)
+        for due in (date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 28), date(2026, 3, 1)):
+            conv = conversations.log_conversation(
+                s, org, ruth, on=date(2026, 1, 1), subject="a first talk"
+            )
+            commitments.add_commitment(
+                s,
+                conv,
+                "hosting",
+                due=due,
+                on=date(2026, 1, 1),
+                confirm=True,
+                nothing_promised=True,
+            )
+        conversations.add_touchpoint(s, conv, on=today)
+    with db.reader() as s:
+        board = reports.dashboard(s, ruth, today)
+        assert board.stale_days == reports.STALE_DAYS == 30
+        assert [r.conversation_id for r in board.stale.rows] == [edge.id]  # 30 days, not 29
+        assert board.month == (date(2026, 2, 1), date(2026, 2, 28))
+        assert [c.due for c in board.commitments_due] == [date(2026, 2, 1), date(2026, 2, 28)]
+        assert board.open_conversations == 2  # one initiated, one exploring; four committed
+        assert [x.description for x in board.my_steps.this_week] == ["This week's last day"]
+        only = reports.dashboard(s, None, today, parts=["stale"], limit=1)
+        assert (only.stale.total, only.pipeline, only.my_steps) == (1, {}, None)

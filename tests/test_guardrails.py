@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
 from partnercrm import commitments, conversations, organisations, steps
 from partnercrm import models as m
 from partnercrm.database import Database
@@ -189,15 +191,14 @@ def test_library_messages_name_no_cli_option(db):
         ruth = colleagues.add_colleague(s, "Ruth", "ruth@camden.gov.uk")
         org = organisations.add_organisation(s, "Wellcome Collection", "culture")
         conv = conversations.log_conversation(s, org, ruth, subject="venue")
-        try:
+        with pytest.raises(NeedsConfirmation) as raised:
             steps.add_step(s, conv, "x", ruth, date.today() - timedelta(days=1))
-        except NeedsConfirmation as exc:
-            assert "--" not in str(exc) and exc.field == "due date"
-            assert exc.question == "set it anyway?"
-        try:
+        assert "--" not in str(raised.value) and raised.value.field == "due"
+        assert raised.value.question == "set it anyway?"
+        with pytest.raises(ProbableDuplicate) as duplicate:
             organisations.add_organisation(s, "Welcome Collection", "culture")
-        except ProbableDuplicate as exc:
-            assert "--" not in str(exc) and exc.candidates == [f"Wellcome Collection (id {org.id})"]
+        assert "--" not in str(duplicate.value)
+        assert duplicate.value.candidates == [f"Wellcome Collection (id {org.id})"]
 
 
 # --------------------------------------------------------------------------------- TUI
@@ -245,7 +246,7 @@ def test_tui_a_due_date_already_past_is_asked_about(demo_db: Database) -> None:
         fill(dialog, conversation=conv.id, description="Chase the kit", due="1/11/2025")
         await save(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        assert "already past" in app.screen.reason
+        assert "already past" in app.screen.detail
         await pilot.press("n")  # no: back to the form, nothing saved
         await settle(pilot)
         assert app.screen is dialog
@@ -276,7 +277,9 @@ def test_tui_an_empty_delivery_and_an_empty_promise_are_refused(demo_db: Databas
         await settle(pilot)
         dialog = app.screen
         await save(pilot)
-        assert app.screen is dialog and "needs something promised" in error_of(dialog, "gbp")
+        assert app.screen is dialog and "needs something promised" in error_of(
+            dialog, "nothing_promised"
+        )
         fill(dialog, nothing_promised=True)
         await save(pilot)
         assert isinstance(app.screen, PartnerScreen)
@@ -311,7 +314,7 @@ def test_tui_a_probable_duplicate_partner_is_asked_about(demo_db: Database) -> N
         fill(dialog, name="Camden Givin", sector="vcs")
         await save(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        assert "looks like the existing organisation 'Camden Giving" in app.screen.reason
+        assert "looks like the existing organisation 'Camden Giving" in app.screen.detail
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is dialog and "Not saved" in str(

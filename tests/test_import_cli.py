@@ -64,7 +64,10 @@ def test_import_prints_a_report_for_people(cli, tmp_path):
     out = result.stdout
     assert f"Imported summit.csv into {EVENT}." in out
     assert "Contacts: 3 new, 0 already known (0 of them updated)" in out
-    assert "Organisations: 1 new, 2 already known; 1 spelling(s) matched by likeness" in out
+    assert (
+        "Organisations: 1 new, 2 already known (0 of them updated); 1 spelling(s) matched by likeness"
+        in out
+    )
     assert "Warm conversations: 1 opened, 0 touched; 1 follow-up step(s)" in out
     assert "New organisations:\n  Kentish Town Bakery" in out
     assert "'Camden Givng' -> Camden Giving" in out

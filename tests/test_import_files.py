@@ -198,8 +198,8 @@ def test_preset_forces_a_layout():
     assert map_columns(header, preset="eventbrite-us").month_first
     # the Eventbrite preset knows only Eventbrite's names
     assert "Organisation" in map_columns(header, preset="eventbrite").unmapped
-    with pytest.raises(Invalid, match="preset 'meetup' is not one of"):
-        map_columns(header, preset="meetup")
+    with pytest.raises(Invalid, match="preset 'whova' is not one of"):
+        map_columns(header, preset="whova")
 
 
 ADDRESSES = [

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -509,7 +509,7 @@ def test_cli_report_errors_are_one_sentence(cli):
     assert bad.exit_code == 1 and "moonshots" in bad.stderr and "Traceback" not in bad.output
     backwards = cli("report", "impact", "--since", "1/5/2025", "--until", "1/4/2025")
     assert backwards.exit_code == 1
-    assert "--since 01/05/2025 is after --until 01/04/2025" in backwards.stderr
+    assert "the start 01/05/2025 is after the end 01/04/2025" in backwards.stderr
 
 
 def test_cli_csv_neutralises_a_hostile_organisation(cli):
@@ -638,3 +638,27 @@ def test_reports_and_pack_on_an_empty_database(db, tmp_path):
     with db.reader() as s, s.begin():
         page = write_pack(s, tmp_path / "empty", today=TODAY).index.read_text(encoding="utf-8")
     assert "Nothing delivered in this period" in page and "No stories recorded" in page
+
+
+def test_a_colleagues_steps_overdue_this_week_and_later(db):
+    """My work groups by these: the week is today and the six days after it."""
+    from partnercrm import reports
+
+    today = date(2026, 2, 14)
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        org = organisations.add_organisation(s, "Roundhouse", "culture")
+        conv = conversations.log_conversation(
+            s, org, ruth, subject="Summit venue", ask="hosting", on=date(2026, 1, 1)
+        )
+        for days in (-1, 0, 6, 7, 30):
+            step_service.add_step(
+                s, conv, f"in {days}", ruth, today + timedelta(days=days), confirm=True
+            )
+    with db.reader() as s:
+        mine = reports.steps_for(s, ruth.id, today=today, later=True)
+        groups = [[x.description for x in g] for g in (mine.overdue, mine.this_week, mine.later)]
+        assert groups == [["in -1"], ["in 0", "in 6"], ["in 7", "in 30"]]
+        line = mine.later[0]
+        assert (line.organisation_id, line.subject, line.ask) == (org.id, "Summit venue", "hosting")
+        assert reports.steps_for(s, ruth.id, today=today).later == []

@@ -55,8 +55,8 @@ def test_part_dates_are_refused_rather_than_guessed(typed):
 
 def test_unreadable_date_names_the_field():
     with pytest.raises(Invalid, match="due date 'soonish' is not a date") as err:
-        parse_date("soonish", "due date")
-    assert err.value.field == "due date"
+        parse_date("soonish", "due date", field="due")
+    assert err.value.field == "due"
 
 
 @pytest.mark.parametrize(
@@ -104,11 +104,41 @@ def test_contacts_must_belong_to_the_conversation_partner(db):
         ucl = organisations.add_organisation(s, "UCL", "higher_education")
         crick = organisations.add_organisation(s, "Francis Crick Institute", "higher_education")
         ada = contacts.add_contact(s, "Ada", "ada@ucl.ac.uk", ucl)
-        with pytest.raises(Invalid, match="Ada is at UCL, not Francis Crick Institute"):
+        with pytest.raises(Invalid, match="Ada is at UCL, not Francis Crick Institute") as err:
             conversations.log_conversation(s, crick, ruth, contacts=[ada], subject="a first talk")
+        assert err.value.field == "contacts"
         with_crick = conversations.log_conversation(s, crick, ruth, subject="a first talk")
-        with pytest.raises(Invalid, match="Ada is at UCL, not Francis Crick Institute"):
+        with pytest.raises(Invalid, match="Ada is at UCL, not Francis Crick Institute") as err:
             conversations.add_touchpoint(s, with_crick, contact=ada)
+        assert err.value.field == "contact"
+
+
+def test_invalid_names_the_keyword_argument_that_held_the_bad_value(db):
+    """Invalid.field is the service's parameter name, which the CLI and TUI both map from."""
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        ucl = organisations.add_organisation(s, "UCL", "higher_education")
+        conv = conversations.log_conversation(s, ucl, ruth, on="1/6/2024", subject="a first talk")
+        step = steps.add_step(s, conv, "Send pack", ruth, "1/9/2024", confirm=True)
+        steps.complete_step(s, step, "2/9/2024")
+        conversations.set_stage(s, conv, "exploring", on="1/7/2024")
+        failures = {
+            "due": lambda: steps.add_step(s, conv, "Call", ruth, "soonish", confirm=True),
+            "on": lambda: conversations.set_stage(s, conv, "parked", on="1/6/2024"),
+            "name": lambda: organisations.add_organisation(s, "", "business"),
+        }
+        for field, attempt in failures.items():
+            with pytest.raises(Invalid) as err:
+                attempt()
+            assert err.value.field == field
+        with pytest.raises(Invalid, match="already done") as err:
+            steps.complete_step(s, step)
+        assert err.value.field == "on"
+        with pytest.raises(Invalid, match="due date") as err:
+            commitments.add_commitment(
+                s, conv, "hosting", due="1/1/2024", on="1/8/2024", confirm=True
+            )
+        assert err.value.field == "due"
 
 
 def test_touchpoints_keep_last_touch_current_and_steps_order_by_due(db):
@@ -276,3 +306,23 @@ def test_listing_events_does_not_query_per_owner(db):
     one = _statements(db, events.list_events)
     add_events(1, 5)
     assert _statements(db, events.list_events) == one
+
+
+def test_next_stages_are_the_ones_set_stage_accepts_by_hand():
+    assert conversations.next_stages("initiated") == ["exploring", "parked", "declined"]
+    assert conversations.next_stages("declined") == ["initiated", "exploring"]
+    assert conversations.next_stages("committed") == []
+    # any conversation's: never committed, which comes from recording a commitment
+    assert conversations.next_stages() == ["initiated", "exploring", "parked", "declined"]
+
+
+def test_the_suggested_kind_of_commitment_follows_the_ask(db):
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        org = organisations.add_organisation(s, "Roundhouse", "culture")
+        by_kind = conversations.log_conversation(s, org, ruth, ask="hosting")
+        by_role = conversations.log_conversation(s, org, ruth, ask="sponsorship")
+        none = conversations.log_conversation(s, org, ruth, subject="a first talk")
+        assert commitments.suggested_kind(by_kind) == "hosting"
+        assert commitments.suggested_kind(by_role) == "sponsorship_financial"
+        assert commitments.suggested_kind(none) is None

@@ -360,11 +360,10 @@ def test_help_and_palette_jump_to_a_partner(demo_db: Database) -> None:
 
 def test_palette_runs_an_action_on_a_chosen_partner(demo_db: Database) -> None:
     async def body(app: PartnerApp, pilot: Any) -> None:
-        from tui import actions
         from tui.dialogs.new_contact import NewContactDialog
         from tui.dialogs.pick_partner import PickPartnerDialog
 
-        actions.run(app, "new_contact")  # what the palette's "New contact" hit calls
+        app.open_action("new_contact")  # what the palette's "New contact" hit calls
         await settle(pilot)
         assert isinstance(app.screen, PickPartnerDialog)
         await pilot.press(*"roundh")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from textual.screen import ModalScreen
 
-    from tui.app import PartnerApp
-
 
 @dataclass(frozen=True)
 class Action:
+    """One thing the team does: its words, its key, and the form it opens (run by the app)."""
+
     key: str
     title: str
     help: str
@@ -21,6 +21,16 @@ class Action:
     short: str = ""  # the footer's word for it
     needs_partner: bool = True
     show: bool = True  # shown in the footer (all are in `?` help)
+    # the form: "module.Class" under tui.dialogs, and what the screen's context it is given
+    opens: str = ""
+    takes: tuple[str, ...] = ()
+
+    def form(self, organisation_id: int | None, context: dict[str, Any]) -> ModalScreen[Any]:
+        """The action's dialog, opened on the partner and on what the cursor points at."""
+        module, name = self.opens.rsplit(".", 1)
+        dialog = getattr(import_module(f"tui.dialogs.{module}"), name)
+        args = [context.get(k) for k in self.takes]
+        return dialog(*args) if not self.needs_partner else dialog(organisation_id, *args)  # type: ignore[no-any-return]
 
 
 ACTIONS = [
@@ -31,6 +41,7 @@ ACTIONS = [
         binding="n",
         short="New partner",
         needs_partner=False,
+        opens="new_partner.NewPartnerDialog",
     ),
     Action(
         "new_contact",
@@ -38,6 +49,7 @@ ACTIONS = [
         "Add a person at the partner (email checked).",
         binding="c",
         short="Contact",
+        opens="new_contact.NewContactDialog",
     ),
     Action(
         "log_conversation",
@@ -45,6 +57,7 @@ ACTIONS = [
         "Start a thread with the partner about an ask, with its first touchpoint.",
         binding="l",
         short="Log",
+        opens="log_conversation.LogConversationDialog",
     ),
     Action(
         "add_touchpoint",
@@ -52,6 +65,8 @@ ACTIONS = [
         "Another meeting, call or email in a conversation.",
         binding="t",
         short="Touch",
+        opens="add_touchpoint.AddTouchpointDialog",
+        takes=("conversation_id",),
     ),
     Action(
         "add_step",
@@ -59,6 +74,8 @@ ACTIONS = [
         "The next action that moves a conversation on.",
         binding="s",
         short="Step",
+        opens="add_step.AddStepDialog",
+        takes=("conversation_id",),
     ),
     Action(
         "complete_step",
@@ -66,6 +83,8 @@ ACTIONS = [
         "Tick off one of the partner's open steps.",
         binding="x",
         short="Done",
+        opens="complete_step.CompleteStepDialog",
+        takes=("step_id",),
     ),
     Action(
         "change_stage",
@@ -73,6 +92,8 @@ ACTIONS = [
         "Move a conversation to exploring, parked or declined (or back).",
         binding="g",
         short="Stage",
+        opens="change_stage.ChangeStageDialog",
+        takes=("conversation_id",),
     ),
     Action(
         "convert",
@@ -80,6 +101,8 @@ ACTIONS = [
         "Record what a conversation converted into; it becomes committed.",
         binding="k",
         short="Commit",
+        opens="convert.ConvertDialog",
+        takes=("conversation_id",),
     ),
     Action(
         "record_delivery",
@@ -87,6 +110,8 @@ ACTIONS = [
         "What a commitment delivered: opportunities, people, £, hours and the story.",
         binding="v",
         short="Deliver",
+        opens="record_delivery.RecordDeliveryDialog",
+        takes=("commitment_id",),
     ),
     Action(
         "enrol_ambassador",
@@ -95,6 +120,7 @@ ACTIONS = [
         binding="a",
         short="Enrol",
         show=False,
+        opens="enrol_ambassador.EnrolAmbassadorDialog",
     ),
     Action(
         "ambassador_status",
@@ -103,6 +129,8 @@ ACTIONS = [
         binding="u",
         short="Ambassador status",
         show=False,
+        opens="ambassador_status.AmbassadorStatusDialog",
+        takes=("ambassadorship_id",),
     ),
     Action(
         "export_brief",
@@ -111,74 +139,7 @@ ACTIONS = [
         binding="b",
         short="Export brief",
         show=False,
+        opens="export_brief.ExportBriefDialog",
     ),
 ]
 BY_KEY = {a.key: a for a in ACTIONS}
-
-
-def _dialog(key: str, organisation_id: int | None, context: dict[str, Any]) -> ModalScreen[Any]:
-    from tui.dialogs import (
-        add_step,
-        add_touchpoint,
-        ambassador_status,
-        change_stage,
-        complete_step,
-        convert,
-        enrol_ambassador,
-        export_brief,
-        log_conversation,
-        new_contact,
-        new_partner,
-        record_delivery,
-    )
-
-    org = organisation_id
-    conv = context.get("conversation_id")
-    makers: dict[str, Callable[[], ModalScreen[Any]]] = {
-        "new_partner": lambda: new_partner.NewPartnerDialog(),
-        "new_contact": lambda: new_contact.NewContactDialog(org),  # type: ignore[arg-type]
-        "log_conversation": lambda: log_conversation.LogConversationDialog(org),  # type: ignore[arg-type]
-        "add_touchpoint": lambda: add_touchpoint.AddTouchpointDialog(org, conv),  # type: ignore[arg-type]
-        "add_step": lambda: add_step.AddStepDialog(org, conv),  # type: ignore[arg-type]
-        "complete_step": lambda: complete_step.CompleteStepDialog(org, context.get("step_id")),
-        "change_stage": lambda: change_stage.ChangeStageDialog(org, conv),  # type: ignore[arg-type]
-        "convert": lambda: convert.ConvertDialog(org, conv),  # type: ignore[arg-type]
-        "record_delivery": lambda: record_delivery.RecordDeliveryDialog(
-            org,
-            context.get("commitment_id"),  # type: ignore[arg-type]
-        ),
-        "enrol_ambassador": lambda: enrol_ambassador.EnrolAmbassadorDialog(org),  # type: ignore[arg-type]
-        "ambassador_status": lambda: ambassador_status.AmbassadorStatusDialog(
-            org,
-            context.get("ambassadorship_id"),  # type: ignore[arg-type]
-        ),
-        "export_brief": lambda: export_brief.ExportBriefDialog(org),  # type: ignore[arg-type]
-    }
-    return makers[key]()
-
-
-def run(app: PartnerApp, key: str, organisation_id: int | None = None, **context: Any) -> None:
-    """Open the action's form; a partner action with no partner asks which partner first."""
-    action = BY_KEY[key]
-    if action.needs_partner and organisation_id is None:
-        from tui.screens.partner import PartnerScreen
-
-        if isinstance(app.screen, PartnerScreen):
-            run(app, key, app.screen.organisation_id, **app.screen.context())
-            return
-        from tui.dialogs.pick_partner import PickPartnerDialog
-
-        def chosen(org_id: int | None) -> None:
-            if org_id is not None:
-                app.open_partner(org_id)
-                app.call_later(run, app, key, org_id)
-
-        app.push_screen(PickPartnerDialog(f"{action.title}: which partner?"), chosen)
-        return
-
-    def done(result: Any) -> None:
-        # the screen beneath reads afresh when it comes back (DataScreen.on_screen_resume)
-        if result is not None and key == "new_partner":
-            app.open_partner(result)
-
-    app.push_screen(_dialog(key, organisation_id, context), done)

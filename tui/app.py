@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tui import actions
 from tui.commands import PartnerCommands
+from tui.crm import OnPartner
+from tui.errors import explain
 from tui.screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:
@@ -48,6 +52,7 @@ class PartnerApp(App[None]):
         Binding("e", "switch_mode('events')", "Events", show=False),
         Binding("n", "new_partner", "New partner", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("q", "quit", "Quit", show=False),
     ]
 
@@ -85,20 +90,69 @@ class PartnerApp(App[None]):
         self.sub_title = f"acting as {self.db.actor}"
         self.switch_mode("dashboard")
 
-    def open_partner(self, organisation_id: int, tab: str | None = None) -> None:
+    def open_partner(
+        self, organisation_id: int, tab: str | None = None, row: int | None = None
+    ) -> None:
         from tui.screens.partner import PartnerScreen
 
-        self.push_screen(PartnerScreen(organisation_id, tab=tab))
+        self.push_screen(PartnerScreen(organisation_id, tab=tab, row=row))
 
     def open_event(self, event_id: int) -> None:
         from tui.screens.event import EventScreen
 
         self.push_screen(EventScreen(event_id))
 
-    def action_new_partner(self) -> None:
-        from tui import actions
+    def open_action(self, key: str, organisation_id: int | None = None, **context: Any) -> None:
+        """Open the action's form; a partner action with no partner asks which partner first."""
+        action = actions.BY_KEY[key]
+        if action.needs_partner and organisation_id is None:
+            if isinstance(self.screen, OnPartner):
+                self.open_action(key, self.screen.organisation_id, **self.screen.context())
+                return
+            from tui.dialogs.pick_partner import PickPartnerDialog
 
-        actions.run(self, "new_partner")
+            def chosen(org_id: int | None) -> None:
+                if org_id is not None:
+                    self.open_partner(org_id)
+                    self.call_later(self.open_action, key, org_id)
+
+            self.push_screen(PickPartnerDialog(f"{action.title}: which partner?"), chosen)
+            return
+
+        def done(result: Any) -> None:
+            # the screen beneath reads afresh when it comes back (DataScreen.on_screen_resume)
+            if result is not None and key == "new_partner":
+                self.open_partner(result)
+
+        self.push_screen(action.form(organisation_id, context), done)
+
+    def action_new_partner(self) -> None:
+        self.open_action("new_partner")
+
+    def action_undo(self) -> None:
+        """Undo my last change (the last save, with everything it touched)."""
+        self._undo()
+
+    @work(thread=True, exclusive=True, group="undo")
+    def _undo(self) -> None:
+        from partnercrm import undo
+
+        try:
+            with self.transaction() as session:
+                done = undo.undo_last(session)
+                message = f"Undone {done.summary}."
+        except Exception as exc:  # noqa: BLE001 - told to the user, never a traceback
+            self.call_from_thread(
+                self.notify, explain(exc), title="Not undone", severity="error", timeout=10
+            )
+            return
+        self.call_from_thread(self._undone, message)
+
+    def _undone(self, message: str) -> None:
+        self.notify(message, title="Undone", timeout=8)
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload):
+            reload()
 
     def action_help(self) -> None:
         from tui.dialogs.help import HelpDialog

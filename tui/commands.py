@@ -31,7 +31,7 @@ class PartnerCommands(Provider):
         found: list[tuple[str, Any, str]] = []
         for a in actions.ACTIONS:
             where = "" if not a.needs_partner or on_partner else " (choose the partner)"
-            found.append((a.title, partial(actions.run, app, a.key), a.help + where))
+            found.append((a.title, partial(app.open_action, a.key), a.help + where))
         for title, mode in PLACES:
             found.append((title, partial(app.switch_mode, mode), ""))
         return found

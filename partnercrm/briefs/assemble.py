@@ -34,7 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from partnercrm import models as m
 from partnercrm.dates import as_date
-from partnercrm.errors import Invalid
+from partnercrm.errors import Archived
 from partnercrm.organisations import relationship_stages
 
 from .model import (
@@ -226,7 +226,7 @@ def _statements() -> _Statements:
         select(Co.id, Co.name, Co.team, func.count(), func.max(T.happened_on))
         .join(C, C.id == T.conversation_id)
         .join(Co, Co.id == T.colleague_id)
-        .where(live)
+        .where(live, T.archived.is_(False))
         .group_by(Co.id, Co.name, Co.team)
     )
     # the most recently touched live conversations, loaded whole
@@ -398,7 +398,7 @@ def _statements() -> _Statements:
         touched = (
             select(func.max(T.happened_on))
             .join(C, C.id == T.conversation_id)
-            .where(T.contact_id == contact_id, C.archived.is_(False))
+            .where(T.contact_id == contact_id, C.archived.is_(False), T.archived.is_(False))
             .scalar_subquery()
         )
         in_conversation = (
@@ -427,7 +427,7 @@ def _statements() -> _Statements:
     latest = [
         select(T.contact_id.label("contact_id"), T.happened_on.label("on"))
         .join(C, C.id == T.conversation_id)
-        .where(live, T.contact_id.is_not(None))
+        .where(live, T.contact_id.is_not(None), T.archived.is_(False))
         .order_by(T.happened_on.desc())
         .limit(RECENT_ENGAGEMENTS)
         .subquery(),
@@ -512,10 +512,8 @@ def build_brief(
 ) -> Brief:
     """Assemble the brokerage brief for one organisation (a plain data object; render it apart)."""
     if organisation.archived:
-        raise Invalid(
-            f"{organisation.name} is archived; restore it with "
-            f"`partnercrm partner restore {organisation.name!r}` to brief on it",
-            field="organisation",
+        raise Archived(
+            f"{organisation.name} is archived; restore it to brief on it", organisation.id
         )
     stage = relationship_stages(session, [organisation.id])[organisation.id]
     return assemble_brief(

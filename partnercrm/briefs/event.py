@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from partnercrm import models as m
+from partnercrm import outputs
 from partnercrm.errors import Invalid
 from partnercrm.organisations import relationship_stages
 
@@ -78,27 +79,25 @@ def write_event_briefs(
     fmt: str = "html",
     for_colleague: m.Colleague | None = None,
     today: date | None = None,
+    force: bool = False,
 ) -> Written:
-    """Write one brief per organisation at the event into `out_dir`, and an index page."""
+    """Write one brief per organisation at the event into `out_dir`, and an index page.
+
+    A brief or index already in the folder is kept (and nothing written) unless `force`.
+    """
     if fmt not in FORMATS:
         raise Invalid(f"event briefs are written as md or html, not {fmt!r}", field="format")
     suffix, render = FORMATS[fmt]
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise Invalid(
-            f"cannot create the folder {out_dir}: {exc.strerror}", field="out_dir"
-        ) from exc
     entries, paths, used = [], [], {"index"}
-    for brief in event_briefs(session, event, for_colleague=for_colleague, today=today):
-        base = slug(brief.organisation.name)
-        name = base if base not in used else f"{base}-{brief.organisation.id}"
-        used.add(name)
-        path = out_dir / f"{name}{suffix}"
-        path.write_text(render(brief), encoding="utf-8")
-        paths.append(path)
-        entries.append({"brief": brief, "file": path.name})
-    index = out_dir / f"index{suffix}"
-    render_index = render_index_html if fmt == "html" else render_index_markdown
-    index.write_text(render_index(event.name, event.held_on, entries), encoding="utf-8")
+    with outputs.output_folder(out_dir, force=force, database=session) as folder:
+        for brief in event_briefs(session, event, for_colleague=for_colleague, today=today):
+            base = slug(brief.organisation.name)
+            name = base if base not in used else f"{base}-{brief.organisation.id}"
+            used.add(name)
+            paths.append(folder.write_text(f"{name}{suffix}", render(brief)))
+            entries.append({"brief": brief, "file": f"{name}{suffix}"})
+        render_index = render_index_html if fmt == "html" else render_index_markdown
+        index = folder.write_text(
+            f"index{suffix}", render_index(event.name, event.held_on, entries)
+        )
     return Written(index=index, briefs=paths)

@@ -7,7 +7,13 @@ or a close spelling, records attendance and the interest people expressed, and r
 twice changes nothing the second time.
 """
 
-from partnercrm.importing.columns import FIELDS, PRESETS, map_columns, parse_map_option
+from partnercrm.importing.columns import (
+    FIELDS,
+    PRESETS,
+    map_columns,
+    parse_map_option,
+    preset_list,
+)
 from partnercrm.importing.organisations import FUZZY_THRESHOLD
 from partnercrm.importing.report import ImportReport, Rejection
 from partnercrm.importing.run import ON_EXISTING, NewEvent, Progress, import_attendees
@@ -25,5 +31,6 @@ __all__ = [
     "import_attendees",
     "map_columns",
     "parse_map_option",
+    "preset_list",
     "read_table",
 ]

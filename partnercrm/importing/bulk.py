@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from partnercrm import history
+from partnercrm import chain, history
 from partnercrm import models as m
 from partnercrm.errors import Invalid
 
@@ -86,29 +86,14 @@ class BulkWriter:
         self.s.connection().exec_driver_sql(sql, list(zip(*values, strict=True)))
 
     def history(self, entries: Iterable[dict[str, Any]]) -> None:
-        """`history.record_many`, with the same rows, in chunks (SQLite: the bulk path above)."""
+        """`history.write`, with the same rows, in chunks (SQLite: the bulk path above)."""
         sqlite = self.s.get_bind().dialect.name == "sqlite"
-        now = m.utcnow()
         for chunk in chunks(entries, CHUNK):
+            rows = history.grouped(self.s, chain.seal(self.s, history.rows_for(self.s, chunk)))
             if not sqlite:
-                history.record_many(self.s, chunk)
+                self.s.connection().execute(insert(m.Base.metadata.tables["history"]), rows)
                 continue
-            self.execute_many(
-                m.Base.metadata.tables["history"],
-                [
-                    {
-                        "at": now,
-                        "actor": self.actor,
-                        "action": e["action"],
-                        "entity": e["entity"],
-                        "entity_id": e["entity_id"],
-                        "organisation_id": e.get("organisation_id"),
-                        "summary": e.get("summary"),
-                        "changes": e.get("changes"),
-                    }
-                    for e in chunk
-                ],
-            )
+            self.execute_many(m.Base.metadata.tables["history"], rows)
 
     def insert_indexed(
         self,

@@ -23,9 +23,99 @@ FIELDS = (
     "interest_roles",
     "ignore",
 )
-# fields several columns may feed (their cells are pooled)
-MULTI_FIELDS = {"interest_missions", "interest_roles"}
-PRESETS = ("eventbrite", "eventbrite-uk", "eventbrite-us", "generic")
+# fields several columns may feed (interest cells are pooled; every status column has a say)
+MULTI_FIELDS = {"interest_missions", "interest_roles", "status"}
+PERSON_FIELDS = {"email", "full_name", "first_name", "last_name"}
+SPARE_FIELDS = {"email", "full_name", "organisation", "job_title", "phone"}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A tool's export layout: its name, what gives it away in a header, and its date order."""
+
+    name: str
+    tool: str
+    hints: frozenset[str]
+    month_first: bool = False
+
+
+# most specific first: the first preset with a hint in the header names the layout
+_PRESETS = (
+    Preset(
+        "teams",
+        "Microsoft Teams attendance report (UTF-16, tab-separated, summary above)",
+        frozenset({"firstjoin", "lastleave", "inmeetingduration", "participantidupn"}),
+    ),
+    Preset(
+        "zoom-webinar",
+        "Zoom webinar attendee report (host, panellist and attendee sections)",
+        frozenset({"timeinsessionminutes", "isguest", "usernameoriginalname"}),
+        month_first=True,
+    ),
+    Preset(
+        "zoom",
+        "Zoom meeting participants report",
+        frozenset({"nameoriginalname", "durationminutes"}),
+        month_first=True,
+    ),
+    Preset(
+        "microsoft-forms",
+        "Microsoft Forms responses, anonymous ones too",
+        frozenset({"completiontime", "lastmodifiedtime"}),
+    ),
+    Preset("google-forms", "Google Forms responses", frozenset({"timestamp"})),
+    Preset(
+        "tito",
+        "Tito tickets export",
+        frozenset({"ticketfullname", "ticketemail", "ticketcompanyname", "ticketreference"}),
+    ),
+    Preset(
+        "meetup",
+        "Meetup attendee list (no emails)",
+        frozenset({"rsvpedon", "urlofmemberprofile", "joinedgroupon"}),
+    ),
+    Preset(
+        "luma",
+        "Luma guest list",
+        frozenset({"approvalstatus", "checkedinat", "qrcodeurl", "apiid"}),
+    ),
+    Preset(
+        "civicrm",
+        "CiviCRM contacts or participants",
+        frozenset({"currentemployer", "participantstatus", "sortname", "participantrole"}),
+    ),
+    Preset(
+        "salesforce",
+        "Salesforce contacts or campaign members report",
+        frozenset({"accountname", "leadsource", "mailingcity", "contactowner"}),
+    ),
+    Preset(
+        "hubspot",
+        "HubSpot contacts export",
+        frozenset({"recordid", "associatedcompany", "lifecyclestage", "hubspotowner"}),
+    ),
+    Preset(
+        "mailchimp",
+        "Mailchimp audience export",
+        frozenset({"optintime", "confirmtime", "memberrating", "leid", "euid"}),
+    ),
+    Preset(
+        "ticket-tailor",
+        "Ticket Tailor issued tickets",
+        frozenset({"ticketholdername", "checkedintime", "voided", "ticketid"}),
+    ),
+    Preset(
+        "eventbrite-us",
+        "Eventbrite attendee report, US layout (month-first dates)",
+        frozenset(),
+        month_first=True,
+    ),
+    Preset("eventbrite-uk", "Eventbrite attendee report, UK layout", frozenset()),
+    Preset("eventbrite", "Eventbrite attendee report (UK or US from the header)", frozenset()),
+    Preset("generic", "Any CSV or XLSX with a header row", frozenset()),
+)
+PRESETS = tuple(p.name for p in _PRESETS)
+PRESET_TOOLS = {p.name: p.tool for p in _PRESETS}
 
 # header (as a compact key) -> (field, rank); when two headers claim one field the lower rank wins
 _EVENTBRITE: dict[str, tuple[str, int]] = {
@@ -102,30 +192,121 @@ _EVENTBRITE_IGNORED = {
 }
 _US_HINTS = {"homezip", "workzip", "homestate", "workstate", "cellphone"}
 _EVENTBRITE_HINTS = {"attendeestatus", "tickettype", "order", "orderno", "attendee", "attendeeno"}
+# other tools' columns that say nothing about the person for a CRM (meeting lengths, ids,
+# links, the buyer of an order rather than the holder of the ticket)
+_OTHER_IGNORED = {
+    "leavetime",
+    "lastleave",
+    "durationminutes",
+    "inmeetingduration",
+    "duration",
+    "timeinsessionminutes",
+    "guest",
+    "isguest",
+    "participantidupn",
+    "countryregionname",
+    "id",
+    "recordid",
+    "contactid",
+    "userid",
+    "memberid",
+    "apiid",
+    "qrcodeurl",
+    "urlofmemberprofile",
+    "ticketid",
+    "ticketreference",
+    "uniqueticketurl",
+    "number",
+    "lastmodifiedtime",
+    "lastchanged",
+    "lastactivitydate",
+    "leid",
+    "euid",
+    "memberrating",
+    "optinip",
+    "confirmip",
+    "latitude",
+    "longitude",
+    "gmtoff",
+    "dstoff",
+    "timezone",
+    "cc",
+    "region",
+    "tags",
+    "contacttype",
+    "contactowner",
+    "hubspotowner",
+    "lifecyclestage",
+    "leadsource",
+    "event",
+    "eventtitle",
+    "guests",
+    "eventhost",
+    "joinedgroupon",
+    "amount",
+    "amounttax",
+    "amountdiscount",
+    "couponcode",
+    "ticketprice",
+    "discountcode",
+    "discountstatus",
+    "ticketlastupdateddate",
+    "checkedinat",
+    "checkedintime",
+    "mailingcity",
+    "mailingcountry",
+    "address",
+    "city",
+    "country",
+    "countryregion",
+    "zippostalcode",
+    "stateprovince",
+    "postcode",
+}
 
 _GENERIC: dict[str, tuple[str, int]] = {
     "givenname": ("first_name", 1),
     "forename": ("first_name", 1),
     "attendeefirstname": ("first_name", 1),
+    "ticketfirstname": ("first_name", 0),
     "familyname": ("last_name", 1),
     "attendeelastname": ("last_name", 1),
     "attendeesurname": ("last_name", 1),
+    "ticketlastname": ("last_name", 0),
     "fullname": ("full_name", 0),
+    "ticketfullname": ("full_name", 0),
     "name": ("full_name", 1),
+    "displayname": ("full_name", 1),
+    "nameoriginalname": ("full_name", 0),
+    "usernameoriginalname": ("full_name", 0),
+    "participantname": ("full_name", 1),
+    "sortname": ("full_name", 2),
+    "username": ("full_name", 2),
     "attendeename": ("full_name", 1),
+    "guestname": ("full_name", 1),
     "delegatename": ("full_name", 1),
+    "ticketholdername": ("full_name", 1),
     "yourname": ("full_name", 2),
     "contactname": ("full_name", 2),
     "emailaddress": ("email", 1),
     "attendeeemail": ("email", 1),
+    "ticketemail": ("email", 0),
+    "useremail": ("email", 1),
+    "guestemail": ("email", 1),
     "workemail": ("email", 1),
+    "emailaddresswork": ("email", 1),
     "youremail": ("email", 2),
+    "youremailaddress": ("email", 2),
     "emailaddresses": ("email", 2),
     "organisation": ("organisation", 0),
     "organization": ("organisation", 0),
     "organisationname": ("organisation", 0),
     "organizationname": ("organisation", 0),
     "companyname": ("organisation", 0),
+    "ticketcompanyname": ("organisation", 0),
+    "accountname": ("organisation", 0),
+    "currentemployer": ("organisation", 0),
+    "associatedcompany": ("organisation", 1),
     "employer": ("organisation", 1),
     "institution": ("organisation", 1),
     "affiliation": ("organisation", 2),
@@ -142,6 +323,7 @@ _GENERIC: dict[str, tuple[str, int]] = {
     "phonenumber": ("phone", 0),
     "telephone": ("phone", 0),
     "telephonenumber": ("phone", 0),
+    "ticketphonenumber": ("phone", 0),
     "tel": ("phone", 1),
     "mobile": ("phone", 2),
     "mobilenumber": ("phone", 2),
@@ -151,14 +333,41 @@ _GENERIC: dict[str, tuple[str, int]] = {
     "attendeetype": ("role", 1),
     "registrationtype": ("role", 1),
     "delegatetype": ("role", 1),
+    "participantrole": ("role", 1),
     "role": ("role", 3),
     "status": ("status", 1),
     "registrationstatus": ("status", 1),
+    "participantstatus": ("status", 0),
+    "approvalstatus": ("status", 0),
+    "rsvp": ("status", 0),
+    "attended": ("status", 0),
+    "voidstatus": ("status", 0),
+    "ordercancelled": ("status", 0),
+    "cancelled": ("status", 0),
+    "voided": ("status", 0),
+    "checkedin": ("status", 1),
     "registrationdate": ("registered_at", 1),
+    "registrationtime": ("registered_at", 1),
+    "registerdate": ("registered_at", 1),
     "dateregistered": ("registered_at", 1),
     "registered": ("registered_at", 2),
     "registeredat": ("registered_at", 1),
+    "registeredon": ("registered_at", 1),
+    "rsvpedon": ("registered_at", 1),
     "signedup": ("registered_at", 2),
+    "createdat": ("registered_at", 2),
+    "createddate": ("registered_at", 3),
+    "createdate": ("registered_at", 3),
+    "purchasedate": ("registered_at", 1),
+    "ticketcreateddate": ("registered_at", 1),
+    "purchasedat": ("registered_at", 1),
+    "timestamp": ("registered_at", 2),
+    "completiontime": ("registered_at", 2),
+    "starttime": ("registered_at", 4),
+    "optintime": ("registered_at", 2),
+    "confirmtime": ("registered_at", 3),
+    "jointime": ("registered_at", 4),
+    "firstjoin": ("registered_at", 4),
     "date": ("registered_at", 3),
     "interestmissions": ("interest_missions", 0),
     "missions": ("interest_missions", 0),
@@ -166,10 +375,44 @@ _GENERIC: dict[str, tuple[str, int]] = {
     "ambassadorroles": ("interest_roles", 0),
 }
 
+# a header no table names exactly is read by the words in it: "What organisation are you
+# from?" holds an organisation, "Your e-mail address" an email. Checked in this order.
+_BUYER = ("order", "buyer", "purchaser", "billing", "booker", "host")
+_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    # (words one of which the key contains, words that rule it out, field)
+    (
+        ("email",),
+        ("optin", "consent", "subscri", "marketing", "bounce", "format", "opened", "sent"),
+        "email",
+    ),
+    (
+        ("organisation", "organization", "company", "employer", "workfor", "workplace"),
+        ("size", "employees", "type", "website", "url", "address", "phone", "industry", "id"),
+        "organisation",
+    ),
+    (("jobtitle", "yourrole", "jobrole", "position", "yourtitle"), (), "job_title"),
+    (("firstname", "forename", "givenname"), (), "first_name"),
+    (("lastname", "surname", "familyname"), (), "last_name"),
+    (("fullname", "yourname"), (), "full_name"),
+    (("phone", "mobile", "telephone"), (), "phone"),
+    (
+        ("status", "attended", "rsvp", "cancel", "void", "checkedin"),
+        ("payment", "email", "discount", "lead", "subscri", "marketing", "lifecycle"),
+        "status",
+    ),
+    (("registrationdate", "registeredon", "dateregistered", "signedupon"), (), "registered_at"),
+    (("tickettype", "ticketname", "registrationtype"), (), "role"),
+)
+
 
 def compact(header: str) -> str:
-    """A header as a key: 'E-mail' and 'Email' and 'EMAIL ' are one key, 'email'."""
-    return name_key(header).replace(" ", "")
+    """A header as a key: 'E-mail', 'Email', 'EMAIL ' and 'e_mail' are one key, 'email'."""
+    return name_key(header).replace(" ", "").replace("_", "")
+
+
+def preset_list() -> list[dict[str, str]]:
+    """The layouts `--preset` accepts, each with the tool it is for."""
+    return [{"name": p.name, "tool": p.tool} for p in _PRESETS]
 
 
 def _vocabulary(preset: str | None) -> tuple[dict[str, tuple[str, int]], set[str]]:
@@ -177,7 +420,20 @@ def _vocabulary(preset: str | None) -> tuple[dict[str, tuple[str, int]], set[str
         return dict(_EVENTBRITE), set(_EVENTBRITE_IGNORED)
     if preset == "generic":
         return {**_GENERIC, **{k: v for k, v in _EVENTBRITE.items() if k != "tickettype"}}, set()
-    return {**_GENERIC, **_EVENTBRITE}, set(_EVENTBRITE_IGNORED)
+    return {**_GENERIC, **_EVENTBRITE}, _EVENTBRITE_IGNORED | _OTHER_IGNORED
+
+
+_ALL_WORDS, _ALL_IGNORED = _vocabulary(None)
+
+
+def _by_words(key: str) -> tuple[str, int] | None:
+    """The field a header's words name, ranked below any exact name."""
+    if key.startswith(_BUYER):
+        return "ignore", 9  # the buyer's or host's details, not the attendee's
+    for words, unless, target in _WORDS:
+        if any(w in key for w in words) and not any(u in key for u in unless):
+            return target, 5
+    return None
 
 
 def _interest_field(key: str) -> str | None:
@@ -189,11 +445,27 @@ def _interest_field(key: str) -> str | None:
     return None
 
 
+def _field_of(key: str) -> str | None:
+    if key in _ALL_WORDS:
+        return _ALL_WORDS[key][0]
+    if key in _ALL_IGNORED:
+        return None
+    found = _interest_field(key) or (_by_words(key) or (None, 0))[0]
+    return None if found == "ignore" else found
+
+
+def header_score(cells: Sequence[str]) -> int:
+    """How much a row looks like our header: the number of fields it names, 0 when it names
+    no person (an email or a name) or fewer than two fields."""
+    found = {f for c in cells if c and (f := _field_of(compact(c))) is not None}
+    if len(found) < 2 or not found & PERSON_FIELDS:
+        return 0
+    return len(found)
+
+
 def looks_like_header(cells: Sequence[str]) -> bool:
     """True when a row names at least two columns we know, one of them an email or a name."""
-    vocabulary, _ = _vocabulary(None)
-    found = {vocabulary[k][0] for c in cells if (k := compact(c)) in vocabulary}
-    return len(found) >= 2 and bool(found & {"email", "full_name", "first_name", "last_name"})
+    return header_score(cells) > 0
 
 
 @dataclass
@@ -207,6 +479,11 @@ class ColumnMap:
     ignored: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     month_first: bool = False
+    # columns the user named with --map: only these fail loudly on a value they cannot read
+    forced: set[int] = field(default_factory=set)
+    # a second column for a field, read when the first is blank or anonymous: HubSpot's
+    # Associated Company beside an empty Company Name, a form's "Your email address"
+    spare: dict[str, list[int]] = field(default_factory=dict)
 
     def first(self, name: str) -> int | None:
         found = self.indexes.get(name)
@@ -244,8 +521,10 @@ def map_columns(
     if preset is not None and preset not in PRESETS:
         raise Invalid(f"preset {preset!r} is not one of {', '.join(PRESETS)}", field="preset")
     vocabulary, ignorable = _vocabulary(preset)
+    only_named = preset is not None and preset.startswith("eventbrite")  # its names alone
     keys = [compact(h) for h in header]
     forced: dict[int, str] = {}
+    cmap_forced: set[int] = set()
     for given, target in (overrides or {}).items():
         wanted = compact(given)
         matches = [i for i, k in enumerate(keys) if k == wanted and header[i]]
@@ -255,9 +534,10 @@ def map_columns(
                 f"--map: the file has no column {given!r}; its columns are {shown}", field="map"
             )
         forced[matches[0]] = target
+        cmap_forced.add(matches[0])
     claims: dict[str, list[tuple[int, int]]] = {}  # field -> [(rank, index)]
-    cmap = ColumnMap(header=list(header), layout=_layout(keys, preset))
-    cmap.month_first = cmap.layout == "eventbrite-us"
+    cmap = ColumnMap(header=list(header), layout=_layout(keys, preset), forced=cmap_forced)
+    cmap.month_first = next(p.month_first for p in _PRESETS if p.name == cmap.layout)
     for i, (text, key) in enumerate(zip(header, keys, strict=True)):
         if not text:
             continue
@@ -265,10 +545,12 @@ def map_columns(
             target, rank = forced[i], -1
         elif key in vocabulary:
             target, rank = vocabulary[key]
-        elif (interest := _interest_field(key)) is not None:
-            target, rank = interest, 0
         elif key in ignorable:
             target, rank = "ignore", 0
+        elif (interest := _interest_field(key)) is not None:
+            target, rank = interest, 0
+        elif not only_named and (by_words := _by_words(key)) is not None:
+            target, rank = by_words
         else:
             cmap.unmapped.append(text)
             continue
@@ -283,9 +565,12 @@ def map_columns(
         for _, i in claimed:
             if i in kept:
                 cmap.mapped[header[i]] = target
+            elif target in SPARE_FIELDS and header[i]:
+                cmap.spare.setdefault(target, []).append(i)
+                cmap.mapped[header[i]] = target
             else:
                 cmap.unmapped.append(header[i])
-    if not {"email", "full_name", "first_name", "last_name"} & cmap.indexes.keys():
+    if not PERSON_FIELDS & cmap.indexes.keys():
         shown = ", ".join(repr(h) for h in header if h)
         raise Invalid(
             "no column holds an email or a name (the columns are "
@@ -296,9 +581,13 @@ def map_columns(
 
 
 def _layout(keys: Sequence[str], preset: str | None) -> str:
-    if preset in ("eventbrite-uk", "eventbrite-us", "generic"):
+    if preset is not None and preset != "eventbrite":
         return preset
     present = set(keys)
+    if preset is None:
+        for candidate in _PRESETS:
+            if candidate.hints & present:
+                return candidate.name
     if preset == "eventbrite" or present & _EVENTBRITE_HINTS:
         return "eventbrite-us" if present & _US_HINTS else "eventbrite-uk"
     return "generic"

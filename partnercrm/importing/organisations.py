@@ -87,6 +87,10 @@ class OrganisationMatcher:
         for word in set(processed.split()):
             self._postings.setdefault(word, []).append(position)
 
+    def remember(self, ref: int, name: str, canonical: bool = True) -> None:
+        """Know one more name (or alias) of an organisation from now on."""
+        self._remember(ref, name, name_key(name), canonical)
+
     def resolve(self, given: Iterable[tuple[str, int]]) -> dict[str, OrganisationMatch]:
         """Resolve (name, times seen) pairs; a new organisation takes its most-seen spelling."""
         by_key: dict[str, list[tuple[str, int]]] = {}

@@ -30,6 +30,9 @@ class ImportReport:
 
     source: str
     event: str
+    # what the file holds: an event's attendees, or the team's own partners, contacts or
+    # conversation log
+    kind: str = "attendees"
     dry_run: bool = False
     strict: bool = False
     imported: bool = True
@@ -40,11 +43,13 @@ class ImportReport:
     rows: int = 0
     rows_rejected: int = 0
     not_attending: int = 0
+    anonymous: int = 0
     contacts_created: int = 0
     contacts_updated: int = 0
     contacts_matched: int = 0
     organisations_created: int = 0
     organisations_matched: int = 0
+    organisations_updated: int = 0
     organisations_new: list[str] = field(default_factory=list)
     fuzzy: list[dict[str, Any]] = field(default_factory=list)
     attendances_created: int = 0
@@ -69,6 +74,8 @@ class ImportReport:
                 self.contacts_created
                 or self.contacts_updated
                 or self.organisations_created
+                or self.organisations_updated
+                or self.touchpoints_added
                 or self.attendances_created
                 or self.interest_added
                 or self.conversations_opened
@@ -82,6 +89,7 @@ class ImportReport:
         return {
             "source": self.source,
             "event": self.event,
+            "kind": self.kind,
             "dry_run": self.dry_run,
             "strict": self.strict,
             "imported": self.imported,
@@ -93,6 +101,7 @@ class ImportReport:
             "rows": self.rows,
             "rows_rejected": self.rows_rejected,
             "not_attending": self.not_attending,
+            "anonymous": self.anonymous,
             "contacts": {
                 "created": self.contacts_created,
                 "updated": self.contacts_updated,
@@ -101,6 +110,7 @@ class ImportReport:
             "organisations": {
                 "created": self.organisations_created,
                 "matched": self.organisations_matched,
+                "updated": self.organisations_updated,
                 "new": list(self.organisations_new),
                 "fuzzy": list(self.fuzzy),
             },

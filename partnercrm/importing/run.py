@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from partnercrm import history
+from partnercrm import history, outputs
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.csv_export import neutralise
@@ -45,10 +45,10 @@ from partnercrm.importing.values import (
     attendance_role,
     clean,
     guess_sector,
-    is_attending,
     key_of,
     month_first_in,
     person_name,
+    status_reader,
 )
 from partnercrm.matching import name_key
 
@@ -62,6 +62,8 @@ PROGRESS_EVERY = 2000
 # numeric dates are read day first unless these first rows show a month-first file
 DATE_ORDER_SAMPLE = 5000
 LAWFUL_BASIS = "legitimate_interests"
+# what Microsoft Forms writes for the email and name of an anonymous answer
+_ANONYMOUS = "anonymous"
 _TABLES = m.Base.metadata.tables
 
 
@@ -88,6 +90,7 @@ class _Row:
     registered_at: datetime | None
     missions: tuple[int, ...]
     roles: tuple[int, ...]
+    note: str | None = None
 
 
 @dataclass(slots=True)
@@ -114,6 +117,7 @@ class _Attendance:
     role: str
     registered_at: datetime | None
     interest: tuple[set[int], set[int]] | None = None
+    note: str | None = None
 
 
 @dataclass
@@ -151,6 +155,7 @@ def import_attendees(
     dry_run: bool = False,
     strict: bool = False,
     rejects: str | Path | None = None,
+    replace_rejects: bool = False,
     fuzzy_threshold: float = FUZZY_THRESHOLD,
     today: date | None = None,
     progress: Progress | None = None,
@@ -170,6 +175,8 @@ def import_attendees(
         raise Invalid(
             "--rejects names the file being imported; give another file name", field="rejects"
         )
+    if rejects is not None:  # refused before anything is read or written
+        outputs.check_target(rejects, force=replace_rejects, database=session, field="rejects")
     run_id = None if dry_run else _start_run(session, str(source))
     # the import makes a few hundred thousand small objects and frees none of them until it
     # ends; the cyclic collector would scan them all again and again (a third of the time)
@@ -189,6 +196,7 @@ def import_attendees(
             dry_run=dry_run,
             strict=strict,
             rejects=rejects,
+            replace_rejects=replace_rejects,
         )
         if run_id is not None:
             report.import_run = run_id
@@ -276,6 +284,7 @@ class _Import:
         dry_run: bool,
         strict: bool,
         rejects: str | Path | None,
+        replace_rejects: bool = False,
     ) -> ImportReport:
         table = read_table(source, sheet=sheet)
         cmap = map_columns(table.header, preset=preset, overrides=column_map)
@@ -290,10 +299,24 @@ class _Import:
             columns=cmap.as_dict(),
             notes=list(table.notes),
         )
+        if "organisation" not in cmap.indexes:
+            report.notes.insert(
+                0, "no column holds an organisation: people are imported without one"
+            )
         rows, bad = self._read_rows(table, cmap, report)
+        report.notes.extend(n for n in table.notes if n not in report.notes)  # the table's end
+        if report.anonymous:
+            report.notes.append(f"{report.anonymous} anonymous answer(s) left out: not people")
         if rejects is not None:
-            _write_rejects(Path(rejects), table, bad)
+            _write_rejects(Path(rejects), table, bad, self.s, replace_rejects)
             report.rejects_file = str(rejects) if bad else None
+        if bad and not rows:
+            first = bad[0][2][0]
+            raise Invalid(
+                f"every row of {table.name} was rejected ({len(bad)}), so nothing was imported; "
+                f"the first: line {first.line}, {first.column} {first.value!r}: {first.reason}",
+                field="file",
+            )
         if strict and bad:
             report.imported = False
             report.notes.append(f"--strict: nothing imported because {len(bad)} row(s) are bad")
@@ -375,7 +398,6 @@ class _Import:
                 "job_title",
                 "phone",
                 "role",
-                "status",
                 "registered_at",
             )
         }
@@ -411,13 +433,16 @@ class _Import:
             "job_title",
             "phone",
             "role",
-            "status",
             "registered_at",
         )
         fetch = operator.itemgetter(*(width if idx[f] is None else idx[f] for f in names))
         interest_cols = [(i, missions, "mission") for i in mission_cols] + [
             (i, roles, "ambassador role") for i in role_cols
         ]
+        spares = [(names.index(f), cmap.spare[f]) for f in names if f in cmap.spare]
+        status_cols = [(i, status_reader(header[i])) for i in cmap.indexes.get("status", [])]
+        # a file with no email column (Meetup) is of people known by name and organisation
+        emails_given = idx["email"] is not None
         good: list[_Row] = []
         bad: list[tuple[int, list[str], list[Rejection]]] = []
         total = max(table.size_hint, 1)
@@ -443,6 +468,9 @@ class _Import:
                 padded.append("")
             else:
                 padded = cells + [""] * (width + 1 - len(cells))
+            values = fetch(padded)
+            if spares:
+                values = _with_spares(values, padded, spares)
             (
                 first,
                 last,
@@ -452,10 +480,12 @@ class _Import:
                 job_title,
                 phone,
                 ticket,
-                status,
                 raw_date,
-            ) = fetch(padded)
+            ) = values
             name = person_name(first, last, full)
+            if _ANONYMOUS in (raw_email.strip().lower(), name.lower()):
+                report.anonymous += 1  # an anonymous form answer is not a person
+                continue
             if not name:
                 column = header[
                     next(
@@ -489,7 +519,7 @@ class _Import:
                     )
                 )
                 organisation = ""
-            if not raw_email and not organisation and name:
+            if not raw_email and not organisation and name and emails_given:
                 column = header[idx["email"]] if idx["email"] is not None else "email"
                 problems.append(
                     Rejection(
@@ -501,29 +531,21 @@ class _Import:
                 )
             found_missions: list[int] = []
             found_roles: list[int] = []
+            answers: list[str] = []
             for i, reader, what in interest_cols:
                 value = padded[i].strip()
                 if value:
                     ids, unknown = reader(value)
-                    if unknown is not None:
+                    if unknown is None:
+                        (found_missions if reader is missions else found_roles).extend(ids)
+                    elif i in cmap.forced:
                         problems.append(
                             Rejection(line, header[i], value, f"unknown {what} {unknown!r}")
                         )
-                    (found_missions if reader is missions else found_roles).extend(ids)
-            if (found_missions or found_roles) and not organisation:
-                column = (
-                    header[idx["organisation"]]
-                    if idx["organisation"] is not None
-                    else "organisation"
-                )
-                problems.append(
-                    Rejection(
-                        line,
-                        column,
-                        "",
-                        "no organisation: interest opens a warm conversation with an organisation",
-                    )
-                )
+                    else:
+                        # an answer that names no mission or role is kept, never held against
+                        # the person: "Yes", "maybe later", "happy to help with food"
+                        answers.append(f"{header[i]}: {clean(value)}")
             for field_name, value, limit in (
                 ("full_name", name, 200),
                 ("organisation", organisation, 300),
@@ -563,10 +585,11 @@ class _Import:
                     job_title=clean(job_title) or None,
                     phone=clean(phone) or None,
                     role=attendance_role(ticket),
-                    attending=is_attending(status),
+                    attending=all(read(padded[i]) for i, read in status_cols),
                     registered_at=registered_at,
                     missions=tuple(dict.fromkeys(found_missions)) if found_missions else (),
                     roles=tuple(dict.fromkeys(found_roles)) if found_roles else (),
+                    note="; ".join(answers)[:2000] if answers else None,
                 )
             )
         report.rows_rejected = len(bad)
@@ -630,7 +653,10 @@ class _Import:
             and (r.email is None or r.email not in known)
             and (ref := orgs[r.organisation].ref) > 0
         }
+        # people with neither (a Meetup list) are known by name alone, among contacts with neither
+        unplaced = {r.key for r in rows if not r.organisation and r.email is None}
         by_name = self._contacts_by_name(wanted, {c.ref: c for c in known.values()})
+        by_name.update(self._contacts_by_name_alone(unplaced))
         attendances, interests = self._attendances()
         new_by_email: dict[str, _Contact] = {}
         new_by_name: dict[tuple[int | None, str], _Contact] = {}
@@ -718,7 +744,9 @@ class _Import:
                     )
             else:
                 attended[contact.ref] = len(plan.attendances)
-                attendance = _Attendance(contact, org_for_attendance, r.role, r.registered_at)
+                attendance = _Attendance(
+                    contact, org_for_attendance, r.role, r.registered_at, note=r.note
+                )
                 plan.attendances.append(attendance)
                 report.attendances_created += 1
                 if r.missions or r.roles:
@@ -875,6 +903,27 @@ class _Import:
                 )
                 for address in secondary[row.id]:
                     found[address] = contact
+        return found
+
+    def _contacts_by_name_alone(
+        self, keys: set[str]
+    ) -> dict[tuple[int | None, str], list[_Contact]]:
+        """Stored contacts with no organisation and no email, by name key."""
+        c = m.Contact
+        columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
+        found: dict[tuple[int | None, str], list[_Contact]] = {}
+        for chunk in chunks(sorted(keys), LOOKUP_CHUNK):
+            for row in self.s.execute(
+                select(*columns).where(
+                    c.name_key.in_(chunk),
+                    c.organisation_id.is_(None),
+                    c.email.is_(None),
+                    c.erased_at.is_(None),
+                )
+            ):
+                found.setdefault((None, row.name_key), []).append(
+                    _Contact(row.id, row.name, row.name_key, None, None, row.job_title, row.phone)
+                )
         return found
 
     def _contacts_by_name(
@@ -1160,6 +1209,7 @@ class _Import:
                 "organisation_id": org(a.organisation_ref),
                 "role": a.role,
                 "registered_at": a.registered_at,
+                "note": a.note,
             }
 
         plain = (attendance_row(a) for a in plan.attendances if a.interest is None)
@@ -1438,12 +1488,30 @@ class _Plan:
         return self.real_org[ref] if ref < 0 else ref
 
 
+def _with_spares(
+    values: tuple[str, ...], cells: list[str], spares: list[tuple[int, list[int]]]
+) -> tuple[str, ...]:
+    """The row's values with a blank or anonymous one taken from a spare column instead."""
+    changed = list(values)
+    for at, columns in spares:
+        if changed[at].strip().lower() in ("", _ANONYMOUS):
+            for i in columns:
+                if i < len(cells) and cells[i].strip().lower() not in ("", _ANONYMOUS):
+                    changed[at] = cells[i]
+                    break
+    return tuple(changed)
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
 def _write_rejects(
-    path: Path, table: SourceTable, bad: Sequence[tuple[int, list[str], list[Rejection]]]
+    path: Path,
+    table: SourceTable,
+    bad: Sequence[tuple[int, list[str], list[Rejection]]],
+    session: Session,
+    force: bool,
 ) -> None:
     """The rejected rows in the input's own columns plus `reason`, ready to fix and import again."""
     header = [h for h in table.header]
@@ -1451,18 +1519,16 @@ def _write_rejects(
     keep_reason = "reason" in (h.strip().lower() for h in header)
     out_header = header if keep_reason else [*header, "reason"]
     reason_at = [h.strip().lower() for h in out_header].index("reason")
-    try:
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(out_header)
-            for _line, cells, problems in bad:
-                row = (list(cells) + [""] * width)[:width]
-                if not keep_reason:
-                    row.append("")
-                row[reason_at] = "; ".join(f"{p.column}: {p.reason}" for p in problems)
-                # safe to open in a spreadsheet; the importer reads the quote back off
-                writer.writerow([neutralise(cell) for cell in row])
-    except OSError as exc:
-        raise Invalid(
-            f"cannot write the rejects file {path}: {exc.strerror or exc}", field="rejects"
-        ) from exc
+    with outputs.open_output(
+        path, force=force, database=session, field="rejects", encoding="utf-8-sig", newline=""
+    ) as handle:
+        writer = csv.writer(handle)
+        # the header is the input's own text too: neutralised like every cell
+        writer.writerow([neutralise(h) for h in out_header])
+        for _line, cells, problems in bad:
+            row = (list(cells) + [""] * width)[:width]
+            if not keep_reason:
+                row.append("")
+            row[reason_at] = "; ".join(f"{p.column}: {p.reason}" for p in problems)
+            # safe to open in a spreadsheet; the importer reads the quote back off
+            writer.writerow([neutralise(cell) for cell in row])

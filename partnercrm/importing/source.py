@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -19,9 +20,20 @@ from partnercrm.csv_export import FORMULA_TRIGGERS
 from partnercrm.errors import Invalid
 
 DELIMITERS = (",", ";", "\t", "|")
-# how many leading rows may sit above the header (a report title, a blank line, a date)
-HEADER_SEARCH_ROWS = 10
+# how many leading rows are searched for the header: a report title, Teams' summary block,
+# Zoom's meeting details and its host and panellist sections all sit above the table
+HEADER_SEARCH_ROWS = 100
+# a row with one cell of these ends the table: a report's footer, or the next section
+_TABLE_END = re.compile(
+    r"confidential|do not distribute|generated (by|on|at)|copyright|©|\(c\) \d{4}|"
+    r"all rights reserved|^total\b|^page \d|^powered by|^exported (by|on|at)|^report "
+    r"|^filtered by|^\d+\.\s+\S|details$|activities$|^summary$",
+    re.IGNORECASE,
+)
+# the title above a header that marks the people who came, not the hosts or panellists
+_ATTENDEE_TITLE = re.compile(r"attendee|participant", re.IGNORECASE)
 XLSX_MAGIC = b"PK\x03\x04"
+HeaderScore = Callable[[Sequence[str]], int]
 
 
 @dataclass
@@ -78,26 +90,73 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
-def read_table(source: str | Path, *, sheet: str | None = None) -> Table:
-    """Read a CSV (any common encoding and delimiter) or XLSX file into a Table."""
+def read_table(
+    source: str | Path, *, sheet: str | None = None, score: HeaderScore | None = None
+) -> Table:
+    """Read a CSV (any common encoding and delimiter) or XLSX file into a Table.
+
+    `score` says how much a row looks like the header wanted (by default an attendee list's).
+    """
     path = Path(source)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise Invalid(f"cannot read {path}: {exc.strerror or exc}", field="file") from exc
     if raw.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, raw, sheet)
+        return _read_xlsx(path, raw, sheet, score)
     if sheet:
         raise Invalid(f"--sheet applies to XLSX files; {path.name} is a text file", field="sheet")
     text, encoding = decode(raw)
     del raw
-    delimiter = sniff_delimiter(text)
+    delimiter = table_delimiter(text, score)
     lines = text.count("\n")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     del text
-    table = _with_header(path.name, _numbered_csv_rows(reader), encoding, delimiter)
+    table = _with_header(path.name, _numbered_csv_rows(reader), encoding, delimiter, score)
     table.size_hint = lines
     return table
+
+
+def table_delimiter(text: str, score: HeaderScore | None = None) -> str:
+    """The delimiter of the table the file holds: the one whose rows hold the best header
+    (a Teams summary's first line has no tabs; a title line may have commas in it)."""
+    sample = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
+    best: tuple[tuple[int, int, int], str] | None = None
+    for delimiter in DELIMITERS:
+        rows: list[list[str]] = []
+        try:
+            rows.extend(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+        except csv.Error:
+            pass  # the sample may end inside a quoted cell
+        found = _best_header(rows, score)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (found[0], delimiter)
+    return best[1] if best is not None else sniff_delimiter(text)
+
+
+def _best_header(
+    rows: Sequence[list[str]], score: HeaderScore | None = None
+) -> tuple[tuple[int, int, int], int] | None:
+    """((score, titled as attendees, -position), position) of the row most like a header."""
+    if score is None:
+        from partnercrm.importing.columns import header_score
+
+        score = header_score
+    best: tuple[tuple[int, int, int], int] | None = None
+    title = ""
+    for position, cells in enumerate(rows):
+        filled = [c for c in cells if c.strip()]
+        if len(filled) == 1:
+            title = filled[0]
+        if len(filled) < 2:
+            continue
+        points = score(cells)
+        if points:
+            rank = (points, 1 if _ATTENDEE_TITLE.search(title) else 0, -position)
+            if best is None or rank > best[0]:
+                best = (rank, position)
+        title = ""
+    return best
 
 
 def _numbered_csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -127,41 +186,51 @@ def _with_header(
     rows: Iterable[tuple[int, list[str]]],
     encoding: str,
     delimiter: str | None,
+    score: HeaderScore | None = None,
 ) -> Table:
-    from partnercrm.importing.columns import looks_like_header
-
     iterator: Iterator[tuple[int, list[str]]] = iter(rows)
-    skipped: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
-    for line, cells in iterator:
-        if not any(c.strip() for c in cells):
-            continue
-        if looks_like_header(cells):
-            header = [c.strip() for c in cells]
-            break
-        skipped.append((line, cells))
-        if len(skipped) >= HEADER_SEARCH_ROWS:
-            break
+    head = list(itertools.islice(iterator, HEADER_SEARCH_ROWS))
+    found = _best_header([cells for _, cells in head], score)
     notes = []
-    if header is None:
+    if found is None:
         # no row names the columns we know: take the first non-blank row, so that the
         # report can list its columns as unmapped and --map can name them
-        if not skipped:
+        filled = [i for i, (_, cells) in enumerate(head) if any(c.strip() for c in cells)]
+        if not filled:
             raise Invalid(f"{name} has no rows", field="file")
-        header = [c.strip() for c in skipped.pop(0)[1]]
-        data: Iterator[tuple[int, list[str]]] = itertools.chain(skipped, iterator)
+        at = filled[0]
     else:
-        data = iterator
+        at = found[1]
+        skipped = sum(1 for _, cells in head[:at] if any(c.strip() for c in cells))
         if skipped:
-            notes.append(f"skipped {len(skipped)} line(s) above the header")
+            notes.append(f"skipped {skipped} line(s) above the header")
+    header = [c.strip() for c in head[at][1]]
     while header and not header[-1]:
         header.pop()  # trailing empty columns
-    return Table(
-        name=name, header=header, rows=data, encoding=encoding, delimiter=delimiter, notes=notes
+    table = Table(
+        name=name, header=header, rows=iter(()), encoding=encoding, delimiter=delimiter, notes=notes
     )
+    table.rows = _until_table_end(itertools.chain(head[at + 1 :], iterator), table)
+    return table
 
 
-def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Table:
+def _until_table_end(
+    rows: Iterator[tuple[int, list[str]]], table: Table
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows of the table, up to a report footer or the title of the next section."""
+    for line, cells in rows:
+        if (len(cells) < 2 or not cells[1]) and cells:
+            filled = [c for c in cells if c.strip()]
+            if len(filled) == 1 and filled[0] is cells[0] and _TABLE_END.search(cells[0].strip()):
+                table.notes.append(
+                    f"the table ends at line {line} ({cells[0].strip()[:60]!r}); "
+                    "what follows is not read"
+                )
+                return
+        yield line, cells
+
+
+def _read_xlsx(path: Path, raw: bytes, sheet: str | None, score: HeaderScore | None) -> Table:
     import zipfile
 
     from openpyxl import load_workbook
@@ -182,7 +251,7 @@ def _read_xlsx(path: Path, raw: bytes, sheet: str | None) -> Table:
         workbook.close()
         raise
     table = _with_header(
-        f"{path.name} [{worksheet.title}]", _xlsx_rows(workbook, worksheet), "xlsx", None
+        f"{path.name} [{worksheet.title}]", _xlsx_rows(workbook, worksheet), "xlsx", None, score
     )
     table.size_hint = worksheet.max_row or 0
     return table

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -71,9 +71,12 @@ class EmailReader:
 
 
 _NUMERIC_DATE = re.compile(
-    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
+    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})"
     r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?\Z"
 )
+
+
+_ISO_ORDER = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\b|T)")
 
 
 def month_first_in(values: Iterable[str], default: bool) -> bool:
@@ -116,16 +119,22 @@ class DateReader:
                 if not 1 <= h <= 12:
                     return None
                 h = h % 12 + (12 if half.lower() == "pm" else 0)
+            full_year = int(year) + (2000 if len(year) == 2 else 0)
             try:
-                value = datetime(int(year), month, day, h, int(minute or 0), int(second or 0))
+                value = datetime(full_year, month, day, h, int(minute or 0), int(second or 0))
             except ValueError:
                 return None
         else:
             try:
                 value = datetime.fromisoformat(text)
             except ValueError:
+                # a date in ISO order keeps that order whatever follows it ("2025-10-01
+                # 22:00:51 UTC" is the first of October); only slash dates are day first
+                iso = _ISO_ORDER.match(text) is not None
                 try:
-                    value = dateutil_parser.parse(text, dayfirst=not self.month_first)
+                    value = dateutil_parser.parse(
+                        text, dayfirst=not (iso or self.month_first), yearfirst=iso
+                    )
                 except (ValueError, OverflowError):
                     return None
         if value.tzinfo is None:
@@ -139,30 +148,113 @@ def clean(text: str) -> str:
 
 
 def person_name(first: str, last: str, full: str) -> str:
-    """The name to store: first and last name where given, else the full name."""
+    """The name to store: first and last name where given, else the full name as a person writes it."""
     joined = " ".join(f"{first} {last}".split())
-    return joined or " ".join(full.split())
+    return joined or written_name(" ".join(full.split()))
+
+
+@functools.lru_cache(maxsize=100_000)
+def written_name(name: str) -> str:
+    """A name as exported, the way a person writes it: 'Hopper, Grace' is Grace Hopper, and
+    what meeting tools add in brackets goes ('Tom Baker (Guest)', Zoom's 'Grace Hopper (Grace)')."""
+    if "," not in name and "(" not in name:
+        return name
+    from nameparser import HumanName
+
+    parsed = HumanName(name)
+    parts = (parsed.title, parsed.first, parsed.middle, parsed.last)
+    cleaned = " ".join(p for p in parts if p)
+    if parsed.suffix:
+        cleaned += f" {parsed.suffix}"
+    return cleaned or name
+
+
+# a role column's words that make someone a speaker; Teams' Presenter and Organizer are
+# meeting permissions, not a place on the programme
+_SPEAKER_WORDS = ("speaker", "panel", "keynote")
 
 
 @functools.lru_cache(maxsize=4096)
 def attendance_role(ticket: str) -> str:
     """Attendance role from a ticket type: 'Speaker pass' is a speaker; anything else an attendee."""
     lowered = ticket.lower()
-    if "speaker" in lowered or "panel" in lowered or "presenter" in lowered:
+    if any(word in lowered for word in _SPEAKER_WORDS):
         return "speaker"
-    if "host" in lowered:
+    if "host" in lowered and "co-host" not in lowered:
         return "host"
     return "attendee"
 
 
-_NOT_ATTENDING = ("cancel", "refund", "not attending", "deleted", "transferred", "declined", "void")
+# words in a status that mean the person did not come (they are still a known contact)
+_NOT_ATTENDING = (
+    "cancel",
+    "refund",
+    "not attending",
+    "not going",
+    "deleted",
+    "transferred",
+    "declin",
+    "reject",
+    "void",
+    "waitlist",
+    "wait list",
+    "waiting list",
+    "on waitlist",
+    "pending",
+    "awaiting",
+    "no show",
+    "no-show",
+    "noshow",
+    "absent",
+    "did not attend",
+    "didn't attend",
+    "invited",
+    "not approved",
+    "unpaid",
+)
+_NO = {"no", "n", "false", "0", "not attended", "x"}
+_YES = {"yes", "y", "true", "1", "attended", "present", "checked in"}
 
 
 @functools.lru_cache(maxsize=4096)
 def is_attending(status: str) -> bool:
-    """A cancelled or refunded registration is not an attendance (the person is still a contact)."""
-    lowered = status.lower()
+    """A cancelled, refunded, waitlisted, pending or absent registration is not an attendance."""
+    lowered = status.strip().lower()
+    if lowered in _NO:
+        return False
     return not any(word in lowered for word in _NOT_ATTENDING)
+
+
+def status_reader(header: str) -> Callable[[str], bool]:
+    """How a status-like column says whether someone came, from what its header means.
+
+    'Attended' or 'Checked in' answer yes or no (a blank says nothing); 'Order cancelled' or
+    'Void status' say yes when the person did not come; anything else ('Attendee Status',
+    'approval_status', 'RSVP') holds words such as cancelled, waitlisted or no-show.
+    """
+    key = name_key(header).replace(" ", "")
+    if any(word in key for word in ("cancel", "void", "refund", "declin", "noshow", "deleted")):
+        return _flag_means_absent
+    if key in _ATTENDED_COLUMNS:
+        return _flag_means_present
+    return is_attending
+
+
+_ATTENDED_COLUMNS = {"attended", "attendance", "present", "checkedin", "checkin", "showedup"}
+
+
+@functools.lru_cache(maxsize=1024)
+def _flag_means_absent(value: str) -> bool:
+    lowered = value.strip().lower()
+    if not lowered or lowered in _NO or lowered in ("active", "valid", "not void", "not voided"):
+        return True
+    return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _flag_means_present(value: str) -> bool:
+    lowered = value.strip().lower()
+    return not (lowered in _NO or any(word in lowered for word in _NOT_ATTENDING))
 
 
 class InterestReader:

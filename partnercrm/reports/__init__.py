@@ -4,7 +4,8 @@ Each report is a function `report(session, filters, ...)` returning a dataclass 
 `as_dict()` (for JSON) and `tables()` (for text, CSV and the HTML pack). Every figure is
 computed in the database with GROUP BY and window functions that SQLite and PostgreSQL share.
 
-For the TUI dashboard (use these; do not compute the figures again):
+The dashboard (CLI and TUI alike): `dashboard(s, colleague, today)` -> `Dashboard`, which
+decides what is stale (`STALE_DAYS`), due this month (`month_of`) and open. Its parts:
 
 - open conversations by stage:      `stage_counts(s)` (one GROUP BY; `pipeline(s).total.stages`
                                     gives the same with the rest of the pipeline report)
@@ -28,6 +29,7 @@ from partnercrm.reports.activity import (
     steps_for,
 )
 from partnercrm.reports.coverage import Coverage, CoverageCell, coverage
+from partnercrm.reports.dashboard import PARTS, STALE_DAYS, Dashboard, dashboard, month_of
 from partnercrm.reports.filters import Filters
 from partnercrm.reports.impact import Impact, ImpactLine, Measures, Story, impact
 from partnercrm.reports.pipeline import (
@@ -45,12 +47,15 @@ from partnercrm.reports.sectors import SectorLine, Sectors, sectors
 from partnercrm.reports.table import Table
 
 __all__ = [
+    "PARTS",
+    "STALE_DAYS",
     "Activity",
     "ColleagueActivity",
     "ColleagueSteps",
     "CommitmentDue",
     "Coverage",
     "CoverageCell",
+    "Dashboard",
     "Filters",
     "Impact",
     "ImpactLine",
@@ -69,7 +74,9 @@ __all__ = [
     "activity",
     "commitments_due",
     "coverage",
+    "dashboard",
     "impact",
+    "month_of",
     "overdue",
     "pipeline",
     "sectors",

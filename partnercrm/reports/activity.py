@@ -129,6 +129,7 @@ def activity(
             .where(
                 in_scope_conversation(t.conversation_id, f),
                 toucher.is_not(None),
+                t.archived.is_(False),
                 f.in_period(t.happened_on, scan=True),
             )
             .group_by(toucher)
@@ -193,6 +194,9 @@ class StepLine:
     conversation_id: int
     due: date
     days_overdue: int  # 0 when not yet due
+    organisation_id: int = 0
+    subject: str | None = None  # the conversation's
+    ask: str | None = None  # the conversation's ask: a role's key or a commitment kind
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -268,20 +272,24 @@ class Overdue:
 
 
 def _open_steps_query(f: Filters) -> Any:
-    s = m.Step
+    s, c = m.Step, m.Conversation
     return (
         select(
-            s.id,
+            s.id.label("step_id"),
             s.description,
-            m.Colleague.name,
-            m.Organisation.name,
+            m.Colleague.name.label("owner"),
+            m.Organisation.name.label("organisation"),
             s.conversation_id,
             s.due_on,
+            c.organisation_id,
+            c.subject,
+            func.coalesce(m.AmbassadorRole.key, c.ask_kind).label("ask"),
         )
         .select_from(s)
-        .join(m.Conversation, m.Conversation.id == s.conversation_id)
-        .join(m.Organisation, m.Organisation.id == m.Conversation.organisation_id)
+        .join(c, c.id == s.conversation_id)
+        .join(m.Organisation, m.Organisation.id == c.organisation_id)
         .join(m.Colleague, m.Colleague.id == s.owner_id)
+        .outerjoin(m.AmbassadorRole, m.AmbassadorRole.id == c.ask_role_id)
         .where(in_scope_conversation(s.conversation_id, _without_lead(f)), s.done_on.is_(None))
     )
 
@@ -295,17 +303,20 @@ def _without_lead(f: Filters) -> Filters:
 
 def _step_lines(rows: Any, today: date) -> list[StepLine]:
     lines = []
-    for sid, description, owner, org, conversation_id, raw_due in rows:
-        due = as_date(raw_due) or today
+    for row in rows:
+        due = as_date(row.due_on) or today
         lines.append(
             StepLine(
-                step_id=sid,
-                description=description,
-                owner=owner,
-                organisation=org,
-                conversation_id=conversation_id,
+                step_id=row.step_id,
+                description=row.description,
+                owner=row.owner,
+                organisation=row.organisation,
+                conversation_id=row.conversation_id,
                 due=due,
                 days_overdue=max(0, (today - due).days),
+                organisation_id=row.organisation_id,
+                subject=row.subject,
+                ask=row.ask,
             )
         )
     return lines
@@ -365,6 +376,7 @@ class ColleagueSteps:
     today: date
     overdue: list[StepLine]
     this_week: list[StepLine]  # due from today to today + 6 days
+    later: list[StepLine] = field(default_factory=list)  # only when asked for
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -382,8 +394,12 @@ def steps_for(
     today: date | None = None,
     days: int = 7,
     limit: int | None = None,
+    later: bool = False,
 ) -> ColleagueSteps:
-    """The open steps a colleague owns: overdue (oldest first), then due within `days` days."""
+    """The open steps a colleague owns: overdue (oldest first), then due within `days` days.
+
+    With `later`, also the rest of them (due after that), soonest first.
+    """
     for_reports(session)
     today = today or date.today()
     s = m.Step
@@ -392,11 +408,13 @@ def steps_for(
     soon = base.where(s.due_on >= today, s.due_on < today + timedelta(days=days)).order_by(
         s.due_on, s.id
     )
+    rest = base.where(s.due_on >= today + timedelta(days=days)).order_by(s.due_on, s.id)
     if limit:
-        late, soon = late.limit(limit), soon.limit(limit)
+        late, soon, rest = late.limit(limit), soon.limit(limit), rest.limit(limit)
     return ColleagueSteps(
         colleague_id=colleague_id,
         today=today,
         overdue=_step_lines(session.execute(late), today),
         this_week=_step_lines(session.execute(soon), today),
+        later=_step_lines(session.execute(rest), today) if later else [],
     )

@@ -52,11 +52,11 @@ class Filters:
 
         found_mission = find_mission(session, mission) if mission else None
         found_lead = find_colleague(session, lead) if lead else None
-        start = parse_optional_date(since, "since")
-        end = parse_optional_date(until, "until")
+        start = parse_optional_date(since, "since", field="since")
+        end = parse_optional_date(until, "until", field="until")
         if start and end and start > end:
             raise Invalid(
-                f"--since {start:%d/%m/%Y} is after --until {end:%d/%m/%Y}", field="since"
+                f"the start {start:%d/%m/%Y} is after the end {end:%d/%m/%Y}", field="since"
             )
         return cls(
             mission_id=found_mission.id if found_mission else None,

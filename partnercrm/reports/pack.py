@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from partnercrm import charts
+from partnercrm import charts, outputs
 from partnercrm.csv_export import write_csv
 from partnercrm.reports.activity import Activity, Overdue, activity, overdue
 from partnercrm.reports.coverage import Coverage, coverage
@@ -111,13 +111,13 @@ def write_pack(
     *,
     title: str = "Partnerships report",
     today: date | None = None,
+    force: bool = False,
 ) -> PackWritten:
-    """Write index.html and one CSV per table into `out_dir` (made if missing)."""
+    """Write index.html and one CSV per table into `out_dir` (made if missing).
+
+    Files already in the folder are kept (and nothing is written) unless `force`.
+    """
     data = gather(session, filters, title=title, today=today)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    index = out_dir / "index.html"
-    index.write_text(render_html(data), encoding="utf-8")
-    written = PackWritten(index=index)
     full_stale = data.all_stale or data.stale
     full_overdue = data.all_overdue or data.overdue
     tables: list[Table] = [
@@ -129,12 +129,13 @@ def write_pack(
         *full_stale.tables(),
         *full_overdue.tables(),
     ]
-    for t in tables:
-        path = out_dir / f"{t.name}.csv"
-        # utf-8-sig: spreadsheets then read £ and accents correctly
-        with path.open("w", encoding="utf-8-sig", newline="") as out:
-            write_csv(out, t.columns, t.rows)
-        written.csv_files.append(path)
+    with outputs.output_folder(out_dir, force=force, database=session, field="out") as folder:
+        written = PackWritten(index=folder.write_text("index.html", render_html(data)))
+        for t in tables:
+            # utf-8-sig: spreadsheets then read £ and accents correctly
+            with folder.open(f"{t.name}.csv", encoding="utf-8-sig", newline="") as out:
+                write_csv(out, t.columns, t.rows)
+            written.csv_files.append(folder.target(f"{t.name}.csv"))
     return written
 
 

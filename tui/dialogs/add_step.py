@@ -23,14 +23,16 @@ class AddStepDialog(FormDialog[int]):
         self.organisation_id = organisation_id
         self.conversation_id = conversation_id
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Add a step with {org.name}"
+        self.threads = options.conversation_options(s, org, open_only=True)
+        if not self.threads:
+            self.unavailable = f"{org.name} has no open conversation: press l to log one."
+        self.owners, self.me = options.colleague_options(s), options.me(s)
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Add a step with {org.name}"
-            threads = options.conversation_options(s, org, open_only=True)
-            if not threads:
-                self.unavailable = f"{org.name} has no open conversation: press l to log one."
-            owners, me = options.colleague_options(s), options.me(s)
+        threads, owners, me = self.threads, self.owners, self.me
         chosen = preselect(self.conversation_id, [v for _, v in threads])
         yield self.select_field(
             "conversation", "Conversation", threads, value=chosen, required=True

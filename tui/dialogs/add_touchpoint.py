@@ -24,14 +24,16 @@ class AddTouchpointDialog(FormDialog[int]):
         self.organisation_id = organisation_id
         self.conversation_id = conversation_id
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Add a touchpoint with {org.name}"
+        self.threads = options.conversation_options(s, org, open_only=False)
+        if not self.threads:
+            self.unavailable = f"{org.name} has no conversations yet: press l to log one."
+        self.people = options.contact_options(s, org)
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Add a touchpoint with {org.name}"
-            threads = options.conversation_options(s, org, open_only=False)
-            if not threads:
-                self.unavailable = f"{org.name} has no conversations yet: press l to log one."
-            people = options.contact_options(s, org)
+        threads, people = self.threads, self.people
         chosen = preselect(self.conversation_id, [v for _, v in threads])
         yield self.select_field(
             "conversation", "Conversation", threads, value=chosen, required=True

@@ -28,13 +28,15 @@ class AmbassadorStatusDialog(FormDialog[int]):
         self.ambassadorship_id = ambassadorship_id
         self.versions: dict[int, int] = {}
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Change the status of {org.name}'s ambassador role"
+        self.choices, self.versions = options.ambassadorship_options(s, org)
+        if not self.choices:
+            self.unavailable = f"{org.name} holds no ambassador role: press a to enrol it."
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Change the status of {org.name}'s ambassador role"
-            choices, self.versions = options.ambassadorship_options(s, org)
-            if not choices:
-                self.unavailable = f"{org.name} holds no ambassador role: press a to enrol it."
+        choices = self.choices
         chosen = preselect(self.ambassadorship_id, [v for _, v in choices])
         yield self.select_field("ambassadorship", "Role", choices, value=chosen, required=True)
         yield self.select_field("status", "New status", STATUSES, required=True)

@@ -6,15 +6,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
+from textual import on
+from textual.widgets import Select
 
 from partnercrm import conversations
-from partnercrm import models as m
 from tui import options
 from tui.dialogs.form import FormDialog, preselect
 from tui.widgets.field import Field
 
-# "committed" is reached by converting the conversation into a commitment
-STAGES = [(s.value, s.value) for s in m.Stage if s is not m.Stage.COMMITTED]
+
+def _stages(stage: str | None = None) -> list[tuple[str, str]]:
+    """The stages the conversation can move to (committed comes from converting it)."""
+    return [(s, s) for s in conversations.next_stages(stage)]
 
 
 class ChangeStageDialog(FormDialog[int]):
@@ -29,23 +32,39 @@ class ChangeStageDialog(FormDialog[int]):
         self.conversation_id = conversation_id
         self.versions: dict[int, int] = {}
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Change a conversation's stage with {org.name}"
+        found = conversations.list_conversations(s, organisation=org, include_closed=True)
+        self.threads = [
+            (options.conversation_title(c), c.id)
+            for c in found
+            if conversations.next_stages(c.stage)
+        ]
+        self.versions = {c.id: c.version for c in found}
+        self.stages = {c.id: c.stage for c in found}
+        if not self.threads:
+            self.unavailable = f"{org.name} has no conversation whose stage can change."
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Change a conversation's stage with {org.name}"
-            found = conversations.list_conversations(s, organisation=org, include_closed=True)
-            threads = [
-                (options.conversation_title(c), c.id) for c in found if c.stage != m.Stage.COMMITTED
-            ]
-            self.versions = {c.id: c.version for c in found}
-            if not threads:
-                self.unavailable = f"{org.name} has no conversation whose stage can change."
+        threads = self.threads
         chosen = preselect(self.conversation_id, [v for _, v in threads])
         yield self.select_field(
             "conversation", "Conversation", threads, value=chosen, required=True
         )
-        yield self.select_field("stage", "New stage", STAGES, required=True)
+        stages = _stages(self.stages.get(chosen) if chosen is not None else None)
+        yield self.select_field("stage", "New stage", stages, required=True)
         yield self.date_field("on", "On", self.crm.today)
+
+    @on(Select.Changed, "#conversation")
+    def _offer_its_stages(self, event: Select.Changed) -> None:
+        stage = self.stages.get(event.value) if isinstance(event.value, int) else None
+        offered = _stages(stage)
+        control = self.query_one("#stage", Select)
+        kept = control.value
+        control.set_options(offered)
+        if kept in [value for _, value in offered]:
+            control.value = kept
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         conv = conversations.get_conversation(session, values["conversation"])

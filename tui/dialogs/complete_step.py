@@ -25,16 +25,18 @@ class CompleteStepDialog(FormDialog[int]):
         self.step_id = step_id
         self.versions: dict[int, int] = {}
 
+    def load(self, s: Session) -> None:
+        if self.organisation_id is None and self.step_id is not None:
+            self.organisation_id = steps.get_step(s, self.step_id).conversation.organisation_id
+        assert self.organisation_id is not None
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Mark a step done with {org.name}"
+        self.choices, self.versions = options.open_step_options(s, org)
+        if not self.choices:
+            self.unavailable = f"{org.name} has no open steps."
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            if self.organisation_id is None and self.step_id is not None:
-                self.organisation_id = steps.get_step(s, self.step_id).conversation.organisation_id
-            assert self.organisation_id is not None
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Mark a step done with {org.name}"
-            choices, self.versions = options.open_step_options(s, org)
-            if not choices:
-                self.unavailable = f"{org.name} has no open steps."
+        choices = self.choices
         chosen = preselect(self.step_id, [v for _, v in choices])
         yield self.select_field("step", "Step", choices, value=chosen, required=True)
         yield self.date_field("on", "Done on", self.crm.today)

@@ -1,8 +1,7 @@
-"""'Save it anyway?': the question the library asks about an unusual value, answered yes or no."""
+"""A yes-or-no question before something is lost (a half-typed form, an unsaved quit)."""
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,38 +11,43 @@ from textual.widgets import Button, Label, Static
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """Shows `reason` and `question`; returns True for yes, False for no or escape."""
+    """Returns True for `yes`; escape or `no` returns False. The safe answer has the focus."""
 
     BINDINGS = [
-        Binding("escape", "no", "No"),
-        Binding("y", "yes", "Yes", show=False),
-        Binding("n", "no", "No", show=False),
+        Binding("escape", "answer(False)", "Keep", show=False),
+        Binding("y", "answer(True)", "Yes", show=False),
+        Binding("n", "answer(False)", "No", show=False),
     ]
 
-    def __init__(self, reason: str, question: str, *, yes: str = "Yes, save it") -> None:
+    def __init__(
+        self, question: str, *, yes: str = "Yes", no: str = "No", detail: str = ""
+    ) -> None:
         super().__init__()
-        self.reason, self.question, self.yes_label = reason, question, yes
+        self.question = question
+        self.yes = yes
+        self.no = no
+        self.detail = detail
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="confirm"):
-            yield Label("Please confirm", id="dialog-title")
-            yield Static(
-                f"{escape(self.reason[:1].upper() + self.reason[1:])}.", id="confirm-reason"
-            )
-            yield Static(
-                escape(self.question[:1].upper() + self.question[1:]), id="confirm-question"
-            )
+            yield Label(self.question, id="dialog-title")
+            if self.detail:
+                yield Static(self.detail, id="confirm-detail")
+            yield Static(f"y: {self.yes.lower()}   n or escape: {self.no.lower()}", classes="hint")
             with Horizontal(id="dialog-buttons"):
-                yield Button(self.yes_label, variant="warning", id="yes")
-                yield Button("No, go back", id="no")
+                yield Button(self.no, id="no", variant="primary")
+                yield Button(self.yes, id="yes", variant="error")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
     @on(Button.Pressed, "#yes")
-    def action_yes(self) -> None:
+    def _yes(self) -> None:
         self.dismiss(True)
 
     @on(Button.Pressed, "#no")
-    def action_no(self) -> None:
+    def _no(self) -> None:
         self.dismiss(False)
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

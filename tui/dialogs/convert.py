@@ -27,19 +27,28 @@ class ConvertDialog(FormDialog[int]):
         self.conversation_id = conversation_id
         self.versions: dict[int, int] = {}
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Convert a conversation with {org.name} into a commitment"
+        found = conversations.list_conversations(s, organisation=org)
+        self.threads = [(options.conversation_title(c), c.id) for c in found]
+        self.versions = {c.id: c.version for c in found}
+        if not found:
+            self.unavailable = f"{org.name} has no open conversation to convert."
+        self.chosen = preselect(self.conversation_id, [c.id for c in found])
+        conv = next((c for c in found if c.id == self.chosen), None)
+        self.kind = commitments.suggested_kind(conv) if conv else None
+        self.picked = [mi.id for mi in conv.missions] if conv else []
+        self.missions = options.mission_options(s)
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Convert a conversation with {org.name} into a commitment"
-            found = conversations.list_conversations(s, organisation=org)
-            threads = [(options.conversation_title(c), c.id) for c in found]
-            self.versions = {c.id: c.version for c in found}
-            if not found:
-                self.unavailable = f"{org.name} has no open conversation to convert."
-            chosen = preselect(self.conversation_id, [c.id for c in found])
-            conv = next((c for c in found if c.id == chosen), None)
-            kind, picked = _suggested(conv)
-            missions = options.mission_options(s)
+        threads, chosen, kind, picked, missions = (
+            self.threads,
+            self.chosen,
+            self.kind,
+            self.picked,
+            self.missions,
+        )
         yield self.select_field(
             "conversation", "Conversation", threads, value=chosen, required=True
         )
@@ -80,13 +89,3 @@ class ConvertDialog(FormDialog[int]):
 
     def saved_message(self, result: int) -> str:
         return f"Commitment #{result} recorded; the conversation is committed."
-
-
-def _suggested(conv: m.Conversation | None) -> tuple[str | None, list[int]]:
-    """The kind the conversation's ask points at, and its missions."""
-    if conv is None:
-        return None, []
-    kind = conv.ask_kind
-    if kind is None and conv.ask_role is not None and conv.ask_role.commitment_kinds:
-        kind = conv.ask_role.commitment_kinds.split()[0]
-    return kind, [mi.id for mi in conv.missions]

@@ -26,11 +26,13 @@ class EnrolAmbassadorDialog(FormDialog[int]):
         super().__init__()
         self.organisation_id = organisation_id
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Enrol {org.name} as a Missions Ambassador"
+        self.roles, self.missions = options.role_options(s), options.mission_options(s)
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Enrol {org.name} as a Missions Ambassador"
-            roles, missions = options.role_options(s), options.mission_options(s)
+        roles, missions = self.roles, self.missions
         yield self.select_field("role", "Role", roles, required=True)
         yield self.select_field("mission", "For the mission", missions)
         yield self.select_field("status", "Status", STATUSES, value="proposed", required=True)

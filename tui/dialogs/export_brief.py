@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from partnercrm import outputs
 from partnercrm.errors import Invalid
 from partnercrm.matching import name_key
 from tui import options
@@ -27,27 +28,26 @@ class ExportBriefDialog(FormDialog[str]):
         self.organisation_id = organisation_id
         self.folder = folder or Path.cwd()
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Export the brief on {org.name}"
+        self.org_name = org.name
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Export the brief on {org.name}"
-        default = self.folder / f"{name_key(org.name).replace(' ', '-')}-brief.md"
+        org_name = self.org_name
+        default = self.folder / f"{name_key(org_name).replace(' ', '-')}-brief.md"
         yield self.text_field("path", "File", str(default), required=True)
         yield self.flag_field("overwrite", "Replace", "replace the file if it exists")
 
     def save(self, session: Session, values: dict[str, Any]) -> str:
         path = Path(values["path"]).expanduser()
-        if path.is_dir():
-            raise Invalid(f"{path} is a folder; give a file name", field="path")
-        if path.exists() and not values["overwrite"]:
-            raise Invalid(f"{path} exists; tick 'replace' to overwrite it", field="path")
-        if not path.parent.is_dir():
-            raise Invalid(f"there is no folder {path.parent}", field="path")
-        text = partner_markdown(session, self.organisation_id, self.crm.today)
+        replace = bool(values["overwrite"])
         try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise Invalid(f"cannot write {path}: {exc.strerror}", field="path") from exc
+            outputs.check_target(path, force=replace, database=session, field="path")
+            text = partner_markdown(session, self.organisation_id, self.crm.today)
+            outputs.write_text(path, text, force=replace, database=session, field="path")
+        except outputs.OutputExists as exc:
+            raise Invalid(f"{path} exists; tick 'replace' to overwrite it", field="path") from exc
         return str(path)
 
     def saved_message(self, result: str) -> str:

@@ -21,14 +21,14 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from partnercrm.dates import parse_date
-from partnercrm.errors import Conflict, Invalid, NeedsConfirmation
+from partnercrm.errors import Invalid, NeedsConfirmation, StaleEdit
 from tui.errors import explain
 from tui.widgets.field import Field, NoteArea, TextInput, Tick
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from tui.app import PartnerApp
+    from tui.crm import CRM
 
 T = TypeVar("T")
 
@@ -53,6 +53,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
     def __init__(self) -> None:
         super().__init__()
         self.saving = False
+        self.ready = False
         # set by fields() when there is nothing to act on (no open conversation, say)
         self.unavailable: str | None = None
         # True once the person said yes to the library's question (a due date already past,
@@ -60,33 +61,73 @@ class FormDialog(ModalScreen[T], Generic[T]):
         self.confirmed = False
 
     @property
-    def crm(self) -> PartnerApp:
+    def crm(self) -> CRM:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        fields = list(self.fields())  # may read the database and set the title
         with Vertical(id="dialog", classes="form"):
             yield Label(self.form_title, id="dialog-title")
             with VerticalScroll(id="form-fields"):
-                yield from fields
+                yield Static("Reading…", id="form-loading")
             yield Static("", id="form-status")
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.save_label, variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
+        self.query_one("#form-fields").can_focus = False
+        self._read()
+
+    @work(thread=True, exclusive=True, group="read")
+    def _read(self) -> None:
+        # the choices a form offers are read in a worker, never in compose()
+        try:
+            with self.crm.reading() as session:
+                self.load(session)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(self._unreadable, exc)
+        else:
+            self.app.call_from_thread(self._build)
+
+    def _unreadable(self, exc: BaseException) -> None:
+        self.notify(explain(exc), title=f"{self.form_title}: could not read", severity="error")
+        self.dismiss(None)
+
+    def _build(self) -> None:
+        fields = list(self.fields())
         if self.unavailable:
             self.notify(self.unavailable, title=self.form_title)
             self.dismiss(None)
             return
+        self.query_one("#dialog-title", Label).update(self.form_title)
+        self.query_one("#form-loading").remove()
+        self.query_one("#form-fields").mount_all(fields)
+        self.call_after_refresh(self._ready)
+
+    def _ready(self) -> None:
         # start typing straight away: the first field, not the scrolling container, has focus
-        self.query_one("#form-fields").can_focus = False
-        first = self.query(Field).first()
-        first.control.focus()
+        self.opened_with = self._typed()
+        self.query(Field).first().control.focus()
+        self.ready = True
+
+    def load(self, session: Session) -> None:
+        """Read the form's choices (runs in a worker thread; keep plain data on self)."""
 
     def fields(self) -> Iterable[Widget]:
-        """The form's Fields (and any text that explains them); may read the database."""
+        """The form's Fields (and any text that explains them), built from what load() read."""
         raise NotImplementedError
+
+    # --- leaving: a changed form asks before it is thrown away ---
+
+    ready = False
+    opened_with: list[Any] | None = None
+
+    def _typed(self) -> list[Any]:
+        return [f.raw() for f in self.query(Field)]
+
+    def has_unsaved(self) -> bool:
+        """Whether anything was typed or chosen since the form opened."""
+        return self.ready and not self.saving and self._typed() != self.opened_with
 
     def check(self, values: dict[str, Any]) -> None:
         """Checks across fields; raise Invalid(field=...) to mark one."""
@@ -124,7 +165,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
         today = self.crm.today
 
         def parse(raw: str) -> date:
-            return parse_date(raw, label.lower(), today=today)
+            return parse_date(raw, label.lower(), field=name, today=today)
 
         shown = f"{value:%d/%m/%Y}" if value else ""
         control = TextInput(
@@ -185,7 +226,23 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.has_unsaved():
+            self.dismiss(None)
+            return
+        from tui.dialogs.confirm import ConfirmDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"{self.form_title}: throw away what you typed?",
+                yes="Discard",
+                no="Keep editing",
+            ),
+            answered,
+        )
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -194,7 +251,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        if self.saving:
+        if self.saving or not self.ready:
             return
         values = self.collect()
         if values is None:
@@ -232,26 +289,10 @@ class FormDialog(ModalScreen[T], Generic[T]):
         status.update("")
         return values
 
-    # what partnercrm calls a field (Invalid.field) -> what the forms call it
-    FIELD_ALIASES = {
-        "date": "on",
-        "done date": "on",
-        "delivery date": "on",
-        "agreed date": "on",
-        "due date": "due",
-        "with": "contacts",
-        "promised": "gbp",
-        "delivery": "story",
-    }
-
     def _field_for(self, exc: Invalid) -> Field | None:
-        if not exc.field:
-            return None
-        for name in (exc.field, self.FIELD_ALIASES.get(exc.field)):
-            found = self.query(f"#field-{name}") if name else None
-            if found:
-                return found.first(Field)
-        return None
+        """The form field an Invalid names: forms call each field what the service calls it."""
+        found = self.query(f"#field-{exc.field}") if exc.field else None
+        return found.first(Field) if found else None
 
     @work(thread=True, exclusive=True, group="save")
     def _save(self, values: dict[str, Any]) -> None:
@@ -279,7 +320,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
         message = explain(exc)
         advice = "what you typed is still in the form"
         versions = getattr(self, "versions", None)
-        if isinstance(exc, Conflict) and versions and "since you opened it" in str(exc):
+        if isinstance(exc, StaleEdit) and versions:
             # someone saved first: say who; a second save is a deliberate choice to save over it
             versions.clear()
             advice += "; press ctrl+s again to save yours over theirs, or escape to leave theirs"
@@ -304,7 +345,11 @@ class FormDialog(ModalScreen[T], Generic[T]):
             else:
                 status.update(f"Not saved: {exc.reason}; change it, or save again to be asked")
 
-        self.app.push_screen(ConfirmDialog(exc.reason, exc.question), answered)
+        question = exc.question[:1].upper() + exc.question[1:]
+        reason = exc.reason[:1].upper() + exc.reason[1:] + "."
+        self.app.push_screen(
+            ConfirmDialog(question, yes="Yes, save it", no="No, go back", detail=reason), answered
+        )
 
     def _saved(self, result: T) -> None:
         self.app.notify(self.saved_message(result), title="Saved")

@@ -25,13 +25,21 @@ class LogConversationDialog(FormDialog[int]):
         super().__init__()
         self.organisation_id = organisation_id
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Log a warm conversation with {org.name}"
+        self.people = options.contact_options(s, org)
+        self.leads, self.me = options.colleague_options(s), options.me(s)
+        self.asks, self.missions = options.ask_options(s), options.mission_options(s)
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Log a warm conversation with {org.name}"
-            people = options.contact_options(s, org)
-            leads, me = options.colleague_options(s), options.me(s)
-            asks, missions = options.ask_options(s), options.mission_options(s)
+        people, leads, me, asks, missions = (
+            self.people,
+            self.leads,
+            self.me,
+            self.asks,
+            self.missions,
+        )
         yield self.text_field("subject", "Subject", placeholder="what it is about, in a few words")
         yield self.select_field("ask", "The ask", asks)
         yield self.many_field("missions", "Missions", missions)

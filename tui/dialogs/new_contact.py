@@ -24,9 +24,10 @@ class NewContactDialog(FormDialog[int]):
         super().__init__()
         self.organisation_id = organisation_id
 
+    def load(self, s: Session) -> None:
+        self.form_title = f"New contact at {options.organisation(s, self.organisation_id).name}"
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            self.form_title = f"New contact at {options.organisation(s, self.organisation_id).name}"
         yield self.text_field("name", "Name", required=True)
         yield self.text_field("email", "Email", parse=contacts.normalise_email)
         yield self.text_field("job_title", "Job title")

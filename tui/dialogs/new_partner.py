@@ -19,9 +19,11 @@ class NewPartnerDialog(FormDialog[int]):
     form_title = "New partner"
     save_label = "Add partner"
 
+    def load(self, s: Session) -> None:
+        self.leads, self.me = options.colleague_options(s), options.me(s)
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            leads, me = options.colleague_options(s), options.me(s)
+        leads, me = self.leads, self.me
         yield self.text_field("name", "Name", required=True, placeholder="e.g. Camden Giving")
         yield self.select_field("sector", "Sector", options.sectors(), required=True)
         yield self.text_field("aliases", "Also known as", hint="commas between names")

@@ -25,13 +25,15 @@ class RecordDeliveryDialog(FormDialog[int]):
         self.commitment_id = commitment_id
         self.versions: dict[int, int] = {}
 
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        self.form_title = f"Record what {org.name} delivered"
+        self.choices, self.versions = options.open_commitment_options(s, org)
+        if not self.choices:
+            self.unavailable = f"{org.name} has no open commitment: press k to record one."
+
     def fields(self) -> Iterable[Field]:
-        with self.crm.reading() as s:
-            org = options.organisation(s, self.organisation_id)
-            self.form_title = f"Record what {org.name} delivered"
-            choices, self.versions = options.open_commitment_options(s, org)
-            if not choices:
-                self.unavailable = f"{org.name} has no open commitment: press k to record one."
+        choices = self.choices
         chosen = preselect(self.commitment_id, [v for _, v in choices])
         yield self.select_field("commitment", "Commitment", choices, value=chosen, required=True)
         yield self.date_field("on", "Delivered on", self.crm.today)

@@ -15,7 +15,7 @@ from tui.errors import explain
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from tui.app import PartnerApp
+    from tui.crm import CRM
 
 
 NAVIGATION = [
@@ -32,7 +32,7 @@ class DataScreen(Screen[None]):
     """A screen that reads the database in a worker so typing and scrolling never stall."""
 
     @property
-    def crm(self) -> PartnerApp:
+    def crm(self) -> CRM:
         return self.app  # type: ignore[return-value]
 
     in_flight = False  # a read is under way

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +37,7 @@ There are no partners in this database yet. To begin:
 Press **?** at any time for the keys, and **ctrl+p** to jump to a partner or run any action.
 """
 
-STALE_DAYS = 30
+STALE_DAYS = reports.STALE_DAYS
 PANELS = ("pipeline", "coverage", "mine", "stale", "due")
 LIST_LIMIT = 50
 
@@ -122,28 +121,32 @@ class DashboardScreen(PlaceScreen):
     def _read_empty(self, session: Session, f: Figures) -> None:
         f.empty = not organisations.list_organisations(session, limit=1)
 
+    def _part(
+        self, session: Session, part: str, me: m.Colleague | None = None
+    ) -> reports.Dashboard:
+        """One part of the dashboard's read model (each panel reads its own, side by side)."""
+        return reports.dashboard(session, me, self.crm.today, parts=(part,), limit=LIST_LIMIT)
+
     def _read_pipeline(self, session: Session, f: Figures) -> None:
-        f.pipeline = reports.stage_counts(session)
+        f.pipeline = self._part(session, "pipeline").pipeline
 
     def _read_coverage(self, session: Session, f: Figures) -> None:
-        f.coverage = reports.coverage(session)
+        f.coverage = self._part(session, "coverage").coverage
 
     def _read_mine(self, session: Session, f: Figures) -> None:
         me = options.colleague(session, options.me(session))
-        if me is not None:
+        mine = self._part(session, "mine", me).my_steps
+        if me is not None and mine is not None:
             f.me = me.name
-            mine = reports.steps_for(session, me.id, today=self.crm.today, limit=LIST_LIMIT)
             f.my_overdue, f.my_week = mine.overdue, mine.this_week
 
     def _read_stale(self, session: Session, f: Figures) -> None:
-        stale = reports.stale(session, days=STALE_DAYS, today=self.crm.today, limit=LIST_LIMIT)
-        f.stale_total, f.stale = stale.total, stale.rows
+        stale = self._part(session, "stale").stale
+        if stale is not None:
+            f.stale_total, f.stale = stale.total, stale.rows
 
     def _read_due(self, session: Session, f: Figures) -> None:
-        today = self.crm.today
-        first = today.replace(day=1)
-        last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-        f.due = reports.commitments_due(session, first, last, limit=LIST_LIMIT)
+        f.due = self._part(session, "due").commitments_due
 
     def _arrived(self, part: str, f: Figures) -> None:
         if f is not self.incoming:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from rich.text import Text
@@ -14,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
-from partnercrm import steps
+from partnercrm import reports
 from tui import options
 from tui.screens.base import PlaceScreen
 from tui.widgets.panel import panel_table
@@ -54,25 +53,27 @@ class MyWorkScreen(PlaceScreen):
         me = options.colleague(session, options.me(session))
         if me is None:
             return Work(me=None)
-        today = self.crm.today
-        week_end = today + timedelta(days=7)
-        work = Work(me=me.name, groups={key: [] for key, _ in GROUPS})
-        for step in steps.list_steps(session, owner=me, today=today):
-            group = (
-                "overdue" if step.due_on < today else "week" if step.due_on < week_end else "later"
-            )
-            conv = step.conversation
-            work.groups[group].append(
-                {
-                    "id": step.id,
-                    "due": step.due_on,
-                    "description": step.description,
-                    "organisation": conv.organisation.name,
-                    "organisation_id": conv.organisation_id,
-                    "conversation": conv.subject or options.label(conv.ask or "") or f"#{conv.id}",
-                }
-            )
-        return work
+        mine = reports.steps_for(session, me.id, today=self.crm.today, later=True)
+        lines = {"overdue": mine.overdue, "week": mine.this_week, "later": mine.later}
+        return Work(
+            me=me.name,
+            groups={
+                group: [
+                    {
+                        "id": line.step_id,
+                        "due": line.due,
+                        "description": line.description,
+                        "organisation": line.organisation,
+                        "organisation_id": line.organisation_id,
+                        "conversation": line.subject
+                        or options.label(line.ask or "")
+                        or f"#{line.conversation_id}",
+                    }
+                    for line in lines[group]
+                ]
+                for group, _ in GROUPS
+            },
+        )
 
     def show(self, work: Work) -> None:
         title = self.query_one("#my-work-title", Static)

@@ -28,6 +28,12 @@ from tui import actions, options
 from tui.brief_text import partner_markdown
 from tui.screens.base import DataScreen
 
+TABLES = {
+    "contacts": "contacts-table",
+    "conversations": "conversations-table",
+    "commitments": "commitments-table",
+    "ambassadors": "ambassadors-table",
+}
 TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "events", "history"]
 
 
@@ -57,10 +63,13 @@ class PartnerScreen(DataScreen):
         ],
     ]
 
-    def __init__(self, organisation_id: int, tab: str | None = None) -> None:
+    def __init__(
+        self, organisation_id: int, tab: str | None = None, row: int | None = None
+    ) -> None:
         super().__init__()
         self.organisation_id = organisation_id
         self.start_tab = tab
+        self.start_row = row  # the record to put the cursor on once the page is read
         self.page: PartnerPage | None = None
 
     def compose(self) -> ComposeResult:
@@ -262,7 +271,18 @@ class PartnerScreen(DataScreen):
                 for i, line in enumerate(page.history)
             ],
         )
+        if self.start_row is not None and self.start_tab in TABLES:
+            self._point_at(TABLES[self.start_tab], self.start_row)
+            self.start_row = None
         self._show_thread()
+
+    def _point_at(self, table_id: str, row: int) -> None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        try:
+            table.move_cursor(row=table.get_row_index(str(row)))
+        except Exception:  # noqa: BLE001 - the record may have gone since the search; stay on top
+            return
+        table.focus()
 
     def _fill(self, table_id: str, rows: list[tuple[Any, tuple[Any, ...]]]) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
@@ -343,7 +363,7 @@ class PartnerScreen(DataScreen):
         }
 
     def action_act(self, key: str) -> None:
-        actions.run(self.crm, key, self.organisation_id, **self.context())
+        self.crm.open_action(key, self.organisation_id, **self.context())
 
     def action_back(self) -> None:
         self.app.pop_screen()
