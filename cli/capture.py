@@ -21,32 +21,29 @@ def log() -> None:
 
 
 def _capture_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(
-        [
-            click.option(
-                "--no-open",
-                is_flag=True,
-                help="Do not open a conversation for a partner that has none open; only report.",
-            ),
-            click.option(
-                "--add-contacts",
-                is_flag=True,
-                help="Add unknown people at a known partner's email domain as its contacts "
-                "(lawful basis: legitimate interests; the message recorded as the source).",
-            ),
-            click.option(
-                "--body-lines",
-                type=click.IntRange(min=0),
-                default=DEFAULT_BODY_LINES,
-                show_default=True,
-                help="Keep this many lines of the body in the note (0: the subject only).",
-            ),
-            click.option(
-                "--dry-run", is_flag=True, help="Show what would be logged; save nothing."
-            ),
-            json_option,
-        ]
-    ):
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        click.option(
+            "--no-open",
+            is_flag=True,
+            help="Do not open a conversation for a partner that has none open; only report.",
+        ),
+        click.option(
+            "--add-contacts",
+            is_flag=True,
+            help="Add unknown people at a known partner's email domain as its contacts "
+            "(lawful basis: legitimate interests; the message recorded as the source).",
+        ),
+        click.option(
+            "--body-lines",
+            type=click.IntRange(min=0),
+            default=DEFAULT_BODY_LINES,
+            show_default=True,
+            help="Keep this many lines of the body in the note (0: the subject only).",
+        ),
+        click.option("--dry-run", is_flag=True, help="Show what would be logged; save nothing."),
+        json_option,
+    ]
+    for option in reversed(options):
         f = option(f)
     return f
 
@@ -55,15 +52,7 @@ def _capture_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @_capture_options
 @pass_app
-def email(
-    app: AppContext,
-    files: tuple[str, ...],
-    no_open: bool,
-    add_contacts: bool,
-    body_lines: int,
-    dry_run: bool,
-    as_json: bool,
-) -> None:
+def email(app: AppContext, files: tuple[str, ...], **options: Any) -> None:
     """Log emails (.eml, Outlook .msg, or maildir folders) as touchpoints.
 
     From, To and Cc are matched to contacts and colleagues by address; each partner
@@ -73,22 +62,14 @@ def email(
     """
     from partnercrm.capture import read_emails
 
-    _log(app, read_emails(files), "email", no_open, add_contacts, body_lines, dry_run, as_json)
+    _log(app, read_emails(files), "email", **options)
 
 
 @log.command("meeting")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @_capture_options
 @pass_app
-def meeting(
-    app: AppContext,
-    files: tuple[str, ...],
-    no_open: bool,
-    add_contacts: bool,
-    body_lines: int,
-    dry_run: bool,
-    as_json: bool,
-) -> None:
+def meeting(app: AppContext, files: tuple[str, ...], **options: Any) -> None:
     """Log meeting invitations (.ics) as touchpoints, once per occurrence that has happened.
 
     The organiser and attendees (not those who declined) are matched as for emails; the
@@ -96,13 +77,14 @@ def meeting(
     """
     from partnercrm.capture import read_meetings
 
-    _log(app, read_meetings(files), "meeting", no_open, add_contacts, body_lines, dry_run, as_json)
+    _log(app, read_meetings(files), "meeting", **options)
 
 
 def _log(
     app: AppContext,
     items: Any,
     channel: str,
+    *,
     no_open: bool,
     add_contacts: bool,
     body_lines: int,

@@ -25,7 +25,9 @@ class DataError(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
+        from partnercrm.stored_text import shown
+
+        click.echo(f"Error: {shown(self.format_message())}", err=True)
 
 
 class AppContext:
@@ -66,9 +68,10 @@ class AppContext:
 @contextmanager
 def errors() -> Iterator[None]:
     """Turn library and database errors into one clear sentence, never a traceback."""
-    from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
+    from sqlalchemy.exc import DatabaseError, SQLAlchemyError
     from sqlalchemy.orm.exc import StaleDataError
 
+    from partnercrm import database_errors
     from partnercrm.errors import NeedsConfirmation, PartnerCRMError, ProbableDuplicate
     from partnercrm.outputs import OutputExists
 
@@ -93,14 +96,6 @@ def errors() -> Iterator[None]:
             "the record was changed by someone else while you were saving; nothing was saved, "
             "run the command again"
         ) from exc
-    except OperationalError as exc:
-        raise DataError(f"the database refused the change: {exc.orig}; nothing was saved") from exc
-    except IntegrityError as exc:
-        # the driver's own sentence, without SQLAlchemy's statement and parameters
-        first = str(exc.orig).splitlines()[0]
-        raise DataError(
-            f"the change clashes with what is stored ({first}); nothing was saved"
-        ) from exc
     except DatabaseError as exc:
         if "not a database" in str(exc.orig):
             # often a wrong --db (a spreadsheet, a typo'd path): never point at restore first
@@ -113,9 +108,10 @@ def errors() -> Iterator[None]:
                 f"the database file is damaged ({exc.orig}); `partnercrm check` says more, and "
                 "`partnercrm restore BACKUP` puts back a backup"
             ) from exc
-        raise DataError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+        raise DataError(for_the_command_line(database_errors.explain(exc) or exc)) from exc
     except SQLAlchemyError as exc:
-        raise DataError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+        # one sentence from the library, never SQLAlchemy's (it holds the SQL and parameters)
+        raise DataError(for_the_command_line(database_errors.explain(exc) or exc)) from exc
 
 
 # what to type next, by the Invalid's field (the library's sentences name no option)

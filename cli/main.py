@@ -6,6 +6,7 @@ import errno
 import importlib
 import importlib.util
 import os
+import re
 import sys
 from typing import Any
 
@@ -65,15 +66,39 @@ OUTPUT_FAILURES = {
 }
 
 
-def _silence_stdout() -> None:
+def _silence_stdout(stdout: Any) -> None:
     """Python's advice for SIGPIPE: point stdout at devnull, so the last flush cannot fail."""
     try:
-        fd = sys.stdout.fileno()
+        fd = stdout.fileno()
     except (AttributeError, OSError, ValueError):
         return  # not a real file (a test runner's buffer)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fd)
     os.close(devnull)
+
+
+_COLOUR = re.compile(r"(\x1b\[[0-9;]*m)")
+
+
+class InertOutput:
+    """Standard output that shows any control or bidi character in what is printed as visible
+    text (`\\x1b`), so data cannot drive the terminal; only the colours rich adds pass."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: Any) -> int:
+        if isinstance(text, str) and not text.isprintable():
+            from partnercrm.stored_text import shown
+
+            parts = _COLOUR.split(text)
+            parts[::2] = [shown(p) for p in parts[::2]]
+            self._stream.write("".join(parts))
+            return len(text)
+        return int(self._stream.write(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 class LazyGroup(click.Group):
@@ -91,16 +116,20 @@ class LazyGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
+        real = sys.stdout
+        sys.stdout = InertOutput(real)  # type: ignore[assignment]
         try:
             result = super().invoke(ctx)
-            sys.stdout.flush()  # a full disk shows here, not as a warning when Python exits
+            real.flush()  # a full disk shows here, not as a warning when Python exits
             return result
         except OSError as exc:
             sentence = OUTPUT_FAILURES.get(exc.errno or 0)
             if sentence is None:
                 raise
-            _silence_stdout()
+            _silence_stdout(real)
             raise DataError(sentence) from exc
+        finally:
+            sys.stdout = real
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -77,3 +77,15 @@ def _conflict_after(
                     changed_since_message(SimpleNamespace(__tablename__=table.name, **row))
                 )
     return stale_data_conflict(exc)
+
+
+# pg_advisory_xact_lock keys: any number the application chooses; this one is "imp" + 1
+IMPORT_LOCK = 0x696D7001
+
+
+def one_import_at_a_time(session: Session) -> None:
+    """Queue this import behind any other running: two at once would both add the same new
+    organisation. SQLite's write lock (BEGIN IMMEDIATE) already queues them; PostgreSQL takes
+    a transaction-level advisory lock, released when the import commits or rolls back."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from partnercrm import history
+from partnercrm import history, stored_text
 from partnercrm.concurrency import CheckedSession
 from partnercrm.errors import Invalid
 
@@ -178,6 +178,7 @@ class Database:
 
 _Sessions = sessionmaker(class_=CheckedSession, expire_on_commit=False)
 history.install(_Sessions)
+stored_text.install(_Sessions)
 
 
 def open_database(

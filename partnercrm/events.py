@@ -186,6 +186,21 @@ def get_attendance(session: Session, event: m.Event, contact: m.Contact) -> m.At
     return found
 
 
+def attendances_of(
+    session: Session, event: m.Event, *, organisation_id: int | None = None
+) -> list[m.Attendance]:
+    """Who was recorded at an event (only those who came for one organisation, if given)."""
+    q = (
+        select(m.Attendance)
+        .options(selectinload(m.Attendance.contact))
+        .where(m.Attendance.event_id == event.id)
+        .order_by(m.Attendance.id)
+    )
+    if organisation_id is not None:
+        q = q.where(m.Attendance.organisation_id == organisation_id)
+    return list(session.scalars(q))
+
+
 def set_attendance_role(
     session: Session,
     attendance: m.Attendance,

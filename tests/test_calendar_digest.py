@@ -117,6 +117,8 @@ def test_calendar_parses_back_with_stable_uids(cli, db_url, tmp_path):
     cli.ok("calendar", "--for", "ruth", "--out", str(second), "--force")
     assert first.read_bytes() == second.read_bytes()
     cli.ok("step", "done", str(ids["week"]))
+    refused = cli("calendar", "--for", "ruth", "--out", str(second))
+    assert refused.exit_code == 1 and "pass --force to replace it" in refused.stderr
     cli.ok("calendar", "--for", "ruth", "--out", str(second), "--force")
     after = {str(e["UID"]) for e in parse(second).walk("VEVENT")}
     assert after == set(entries) - {f"step-{ids['week']}@partnercrm"}
@@ -142,7 +144,8 @@ def test_calendar_into_a_missing_folder_is_one_sentence(cli, db_url, tmp_path):
     build(db_url)
     result = cli("calendar", "--for", "ruth", "--out", str(tmp_path / "nowhere" / "x.ics"))
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: cannot write") and "Traceback" not in result.output
+    assert result.stderr.startswith("Error: cannot write") and "does not exist" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_digest_sections_with_commands(cli, db_url):

@@ -132,6 +132,63 @@ ACTIONS = [
         opens="ambassador_status.AmbassadorStatusDialog",
         takes=("ambassadorship_id",),
     ),
+    # correcting what is stored: `e` on the partner page opens the one for the highlighted row
+    Action(
+        "edit_conversation",
+        "Edit a conversation",
+        "Correct its subject, ask, missions, people, lead or start date.",
+        opens="edit_conversation.EditConversationDialog",
+        takes=("conversation_id",),
+    ),
+    Action(
+        "edit_touchpoint",
+        "Edit a touchpoint",
+        "Correct a touchpoint's date, channel, person or note; or archive one logged by mistake.",
+        opens="edit_touchpoint.EditTouchpointDialog",
+        takes=("touchpoint_id", "conversation_id"),
+    ),
+    Action(
+        "edit_step",
+        "Edit a step",
+        "Change what a step says, its owner or due date; or reopen one marked done by mistake.",
+        opens="edit_step.EditStepDialog",
+        takes=("step_id", "conversation_id"),
+    ),
+    Action(
+        "edit_commitment",
+        "Edit a commitment",
+        "Correct its kind, missions, beneficiary, promised figures or dates.",
+        opens="edit_commitment.EditCommitmentDialog",
+        takes=("commitment_id",),
+    ),
+    Action(
+        "edit_delivery",
+        "Edit a delivery",
+        "Correct what a commitment delivered; or take back a delivery recorded by mistake.",
+        opens="edit_delivery.EditDeliveryDialog",
+        takes=("commitment_id",),
+    ),
+    Action(
+        "edit_ambassadorship",
+        "Edit an ambassador role",
+        "Correct the role, its mission or since when.",
+        opens="edit_ambassadorship.EditAmbassadorshipDialog",
+        takes=("ambassadorship_id",),
+    ),
+    Action(
+        "edit_event",
+        "Edit an event",
+        "Correct an event's name, kind, date or host.",
+        opens="edit_event.EditEventDialog",
+        takes=("event_id",),
+    ),
+    Action(
+        "edit_attendance",
+        "Edit an attendance",
+        "Correct someone's role at an event, or remove someone who was not there.",
+        opens="edit_attendance.EditAttendanceDialog",
+        takes=("event_id",),
+    ),
     Action(
         "export_brief",
         "Export the brief",
@@ -143,3 +200,21 @@ ACTIONS = [
     ),
 ]
 BY_KEY = {a.key: a for a in ACTIONS}
+
+
+# what `e` edits on each tab of the partner page (the conversations tab: see edit_key)
+EDIT_BY_TAB = {
+    "conversations": "edit_conversation",
+    "commitments": "edit_commitment",
+    "ambassadors": "edit_ambassadorship",
+    "events": "edit_event",
+}
+
+
+def edit_key(tab: str, context: dict[str, int | None]) -> str | None:
+    """The edit action for the highlighted row of `tab` (a step or touchpoint in a thread)."""
+    if tab == "conversations" and context.get("step_id") is not None:
+        return "edit_step"
+    if tab == "conversations" and context.get("touchpoint_id") is not None:
+        return "edit_touchpoint"
+    return EDIT_BY_TAB.get(tab)

@@ -24,6 +24,22 @@ if TYPE_CHECKING:
     from partnercrm.database import Database
 
 
+def _show_control_characters() -> None:
+    """Rich and Textual drop only a few control characters from the text they draw; every
+    control and bidi override older data may hold is drawn visibly instead (`\\x1b`), so no
+    stored text can drive the terminal. Both read their translation table at each call."""
+    import rich.control
+    import textual.content
+
+    from partnercrm.stored_text import VISIBLE
+
+    for table in (rich.control._CONTROL_STRIP_TRANSLATE, textual.content._CONTROL_STRIP_TRANSLATE):
+        table.update(VISIBLE)  # type: ignore[attr-defined]
+
+
+_show_control_characters()
+
+
 def _screen(module: str, name: str) -> Screen[None]:
     from importlib import import_module
 

@@ -88,13 +88,30 @@ def _from_bytes(data: bytes, source: str) -> Captured | Unreadable:
     when = _header_date(msg)
     if when is None:
         return Unreadable(source, "has no readable Date")
-    sender = next(iter(_addresses(msg, "From")), None)
-    recipients = _addresses(msg, "To") + _addresses(msg, "Cc")
-    subject = str(msg["Subject"] or "").strip()
-    body = _body(msg)
+    return _email(
+        source,
+        msg["Message-ID"],
+        when,
+        next(iter(_addresses(msg, "From")), None),
+        _addresses(msg, "To") + _addresses(msg, "Cc"),
+        str(msg["Subject"] or ""),
+        _body(msg),
+    )
+
+
+def _email(
+    source: str,
+    message_id: Any,
+    when: datetime,
+    sender: Address | None,
+    recipients: list[Address],
+    subject: str,
+    body: str,
+) -> Captured:
+    subject = subject.strip()
     return Captured(
         source=source,
-        message_id=_message_id(msg["Message-ID"], when, sender, subject, body),
+        message_id=_message_id(message_id, when, sender, subject, body),
         channel="email",
         when=when,
         subject=subject,
@@ -217,21 +234,17 @@ def _from_msg(path: Path) -> Captured | Unreadable:
         when = msg.date
         if when is None:
             return Unreadable(source, "has no sent or received date")
-        sender = _msg_sender(msg)
-        recipients = _msg_recipients(msg)
-        subject = (msg.subject or "").strip()
         body = msg.body or ""
         if not body and msg.htmlBody:
             body = html_to_text(msg.htmlBody.decode("utf-8", "replace"))
-        return Captured(
-            source=source,
-            message_id=_message_id(msg.messageId, when, sender, subject, body),
-            channel="email",
-            when=when,
-            subject=subject,
-            sender=sender,
-            recipients=recipients,
-            body=body,
+        return _email(
+            source,
+            msg.messageId,
+            when,
+            _msg_sender(msg),
+            _msg_recipients(msg),
+            msg.subject or "",
+            body,
         )
     except Exception as exc:  # a damaged property stream
         return Unreadable(source, f"cannot be read ({exc.__class__.__name__}: {exc})")

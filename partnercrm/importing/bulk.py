@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from partnercrm import chain, history
+from partnercrm import chain, history, stored_text
 from partnercrm import models as m
 from partnercrm.errors import Invalid
 
@@ -68,6 +68,7 @@ class BulkWriter:
         """
         if not rows:
             return
+        stored_text.clean_rows(table, rows)
         if self.s.get_bind().dialect.name != "sqlite":
             self.s.execute(insert(table), rows)
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from partnercrm.errors import Invalid
@@ -499,17 +499,15 @@ class ColumnMap:
 
 
 def parse_map_option(values: Sequence[str]) -> dict[str, str]:
-    """`--map "Header=field"` values as {header: field}, each field checked."""
+    """ "Header=field" values (the command line's --map) as {header: field}, each checked."""
     result: dict[str, str] = {}
     for value in values:
         header, sep, target = value.rpartition("=")
         header, target = header.strip(), target.strip().lower()
         if not sep or not header:
-            raise Invalid(f'--map {value!r} is not of the form "Header=field"', field="map")
+            raise Invalid(f'{value!r} is not of the form "Header=field"', field="map")
         if target not in FIELDS:
-            raise Invalid(
-                f"--map {value!r}: {target!r} is not one of {', '.join(FIELDS)}", field="map"
-            )
+            raise Invalid(f"{value!r}: {target!r} is not one of {', '.join(FIELDS)}", field="map")
         result[header] = target
     return result
 
@@ -520,64 +518,80 @@ def map_columns(
     """Decide which column holds which field; --map overrides win over names."""
     if preset is not None and preset not in PRESETS:
         raise Invalid(f"preset {preset!r} is not one of {', '.join(PRESETS)}", field="preset")
-    vocabulary, ignorable = _vocabulary(preset)
-    only_named = preset is not None and preset.startswith("eventbrite")  # its names alone
     keys = [compact(h) for h in header]
+    forced = _forced(header, keys, overrides or {})
+    cmap = ColumnMap(header=list(header), layout=_layout(keys, preset), forced=set(forced))
+    cmap.month_first = next(p.month_first for p in _PRESETS if p.name == cmap.layout)
+    claim = _claimer(preset)
+    claims: dict[str, list[tuple[int, int]]] = {}  # field -> [(rank, index)]
+    for i, (text, key) in enumerate(zip(header, keys, strict=True)):
+        if not text:
+            continue
+        target, rank = (forced[i], -1) if i in forced else claim(key)
+        if target is None:
+            cmap.unmapped.append(text)
+        elif target == "ignore":
+            cmap.ignored.append(text)
+        else:
+            claims.setdefault(target, []).append((rank, i))
+    for target, claimed in claims.items():
+        _settle(cmap, target, sorted(claimed))
+    if not PERSON_FIELDS & cmap.indexes.keys():
+        shown = ", ".join(repr(h) for h in header if h)
+        raise Invalid(
+            f"no column holds an email or a name (the columns are {shown}); say which column "
+            "holds the email or the full name",
+            field="map",
+        )
+    return cmap
+
+
+def _forced(header: Sequence[str], keys: list[str], overrides: dict[str, str]) -> dict[int, str]:
+    """The columns --map names, by index."""
     forced: dict[int, str] = {}
-    cmap_forced: set[int] = set()
-    for given, target in (overrides or {}).items():
+    for given, target in overrides.items():
         wanted = compact(given)
         matches = [i for i, k in enumerate(keys) if k == wanted and header[i]]
         if not matches:
             shown = ", ".join(repr(h) for h in header if h)
-            raise Invalid(
-                f"--map: the file has no column {given!r}; its columns are {shown}", field="map"
-            )
+            raise Invalid(f"the file has no column {given!r}; its columns are {shown}", field="map")
         forced[matches[0]] = target
-        cmap_forced.add(matches[0])
-    claims: dict[str, list[tuple[int, int]]] = {}  # field -> [(rank, index)]
-    cmap = ColumnMap(header=list(header), layout=_layout(keys, preset), forced=cmap_forced)
-    cmap.month_first = next(p.month_first for p in _PRESETS if p.name == cmap.layout)
-    for i, (text, key) in enumerate(zip(header, keys, strict=True)):
-        if not text:
-            continue
-        if i in forced:
-            target, rank = forced[i], -1
-        elif key in vocabulary:
-            target, rank = vocabulary[key]
-        elif key in ignorable:
-            target, rank = "ignore", 0
-        elif (interest := _interest_field(key)) is not None:
-            target, rank = interest, 0
-        elif not only_named and (by_words := _by_words(key)) is not None:
-            target, rank = by_words
+    return forced
+
+
+def _claimer(preset: str | None) -> Callable[[str], tuple[str | None, int]]:
+    """How a header claims a field under a preset: (field or None, rank)."""
+    vocabulary, ignorable = _vocabulary(preset)
+    only_named = preset is not None and preset.startswith("eventbrite")  # its names alone
+
+    def claim(key: str) -> tuple[str | None, int]:
+        if key in vocabulary:
+            return vocabulary[key]
+        if key in ignorable:
+            return "ignore", 0
+        if (interest := _interest_field(key)) is not None:
+            return interest, 0
+        if not only_named and (by_words := _by_words(key)) is not None:
+            return by_words
+        return None, 0
+
+    return claim
+
+
+def _settle(cmap: ColumnMap, target: str, claimed: list[tuple[int, int]]) -> None:
+    """Give a field the column that claimed it best (all of them for pooled fields); keep a
+    runner-up as a spare, list the rest as unmapped."""
+    header = cmap.header
+    kept = {i for _, i in (claimed if target in MULTI_FIELDS else claimed[:1])}
+    cmap.indexes[target] = sorted(kept)
+    for _, i in claimed:
+        if i in kept:
+            cmap.mapped[header[i]] = target
+        elif target in SPARE_FIELDS and header[i]:
+            cmap.spare.setdefault(target, []).append(i)
+            cmap.mapped[header[i]] = target
         else:
-            cmap.unmapped.append(text)
-            continue
-        if target == "ignore":
-            cmap.ignored.append(text)
-            continue
-        claims.setdefault(target, []).append((rank, i))
-    for target, claimed in claims.items():
-        claimed.sort()
-        kept = {i for _, i in (claimed if target in MULTI_FIELDS else claimed[:1])}
-        cmap.indexes[target] = sorted(kept)
-        for _, i in claimed:
-            if i in kept:
-                cmap.mapped[header[i]] = target
-            elif target in SPARE_FIELDS and header[i]:
-                cmap.spare.setdefault(target, []).append(i)
-                cmap.mapped[header[i]] = target
-            else:
-                cmap.unmapped.append(header[i])
-    if not PERSON_FIELDS & cmap.indexes.keys():
-        shown = ", ".join(repr(h) for h in header if h)
-        raise Invalid(
-            "no column holds an email or a name (the columns are "
-            f'{shown}); name them with --map "Header=email" or --map "Header=full_name"',
-            field="map",
-        )
-    return cmap
+            cmap.unmapped.append(header[i])
 
 
 def _layout(keys: Sequence[str], preset: str | None) -> str:

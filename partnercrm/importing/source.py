@@ -105,7 +105,10 @@ def read_table(
     if raw.startswith(XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, raw, sheet, score)
     if sheet:
-        raise Invalid(f"--sheet applies to XLSX files; {path.name} is a text file", field="sheet")
+        raise Invalid(
+            f"a sheet can be chosen in an XLSX workbook only; {path.name} is a text file",
+            field="sheet",
+        )
     text, encoding = decode(raw)
     del raw
     delimiter = table_delimiter(text, score)

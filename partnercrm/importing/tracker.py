@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session
 
 from partnercrm import models as m
 from partnercrm import outputs
+from partnercrm.concurrency import one_import_at_a_time
 from partnercrm.errors import Conflict, Invalid, NotFound
 from partnercrm.importing.columns import ColumnMap
 from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
 from partnercrm.importing.report import ImportReport, Rejection
-from partnercrm.importing.source import read_table
+from partnercrm.importing.rows import BadRow
+from partnercrm.importing.source import Table, read_table
 from partnercrm.importing.tracker_columns import (
     FOLLOW_UP_DAYS,
     KINDS,
@@ -55,6 +57,29 @@ class _Row:
     values: dict[str, str] = field(default_factory=dict)
 
 
+def _rows(table: Table, cmap: ColumnMap) -> list[_Row]:
+    """The filled rows of the table, each with its values by field."""
+    width = len(table.header)
+    rows: list[_Row] = []
+    for line, cells in table.rows:
+        if not "".join(cells).strip():
+            continue
+        padded = (cells + [""] * width)[:width]
+        values = {f: clean(padded[idx[0]]) for f, idx in cmap.indexes.items()}
+        rows.append(_Row(line, cells, values))
+    return rows
+
+
+def _has_nul(row: _Row) -> bool:
+    return any("\x00" in c for c in row.cells)
+
+
+def _binary(row: _Row, header: list[str]) -> Rejection:
+    at = next(i for i, c in enumerate(row.cells) if "\x00" in c)
+    column = header[at] if at < len(header) else f"column {at + 1}"
+    return Rejection(row.line, column, "", "the cell holds a NUL byte (binary data)")
+
+
 def import_sheet(
     session: Session,
     source: str | Path,
@@ -70,7 +95,7 @@ def import_sheet(
     today: date | None = None,
 ) -> ImportReport:
     """Import the team's own partners, contacts or conversation log and say what happened."""
-    from partnercrm.importing.run import _write_rejects
+    from partnercrm.importing.write import write_rejects
 
     if kind not in KINDS:
         raise Invalid(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind")
@@ -80,6 +105,7 @@ def import_sheet(
         )
     if rejects is not None:  # refused before anything is read or written
         outputs.check_target(rejects, force=replace_rejects, database=session, field="rejects")
+    one_import_at_a_time(session)  # before anything is read: what the last import added counts
     table = read_table(source, sheet=sheet, score=sheet_header_score(kind))
     cmap = map_sheet(kind, table.header, column_map)
     report = ImportReport(
@@ -93,19 +119,15 @@ def import_sheet(
         columns=cmap.as_dict(),
         notes=list(table.notes),
     )
-    width = len(table.header)
-    rows: list[_Row] = []
-    for line, cells in table.rows:
-        if not "".join(cells).strip():
-            continue
-        padded = (cells + [""] * width)[:width]
-        values = {f: clean(padded[idx[0]]) for f, idx in cmap.indexes.items()}
-        rows.append(_Row(line, cells, values))
-    report.rows = len(rows)
+    rows = _rows(table, cmap)
+    # binary data in a cell (a NUL byte) rejects that row, not the import
+    binary = [(r.line, r.cells, [_binary(r, table.header)]) for r in rows if _has_nul(r)]
+    rows = [r for r in rows if not _has_nul(r)]
+    report.rows = len(rows) + len(binary)
     report.notes.extend(n for n in table.notes if n not in report.notes)
     sheet_import = _SheetImport(session, kind, cmap, report, fuzzy_threshold, today or date.today())
     checked = sheet_import.check(rows)
-    bad = [(r.line, r.cells, problems) for r, problems in checked if problems]
+    bad = binary + [(r.line, r.cells, problems) for r, problems in checked if problems]
     if strict and bad:
         report.imported = False
         report.rows_rejected = len(bad)
@@ -113,27 +135,19 @@ def import_sheet(
             report.rejected.extend(problems)
         report.notes.append(f"strict: nothing imported because {len(bad)} row(s) are bad")
         if rejects is not None:
-            _write_rejects(Path(rejects), table, bad, session, replace_rejects)
+            write_rejects(Path(rejects), table, bad, session, replace_rejects)
             report.rejects_file = str(rejects)
         return report
     savepoint = session.begin_nested()
-    for row, problems in checked:
-        if problems:
-            continue
-        try:
-            with session.begin_nested():
-                sheet_import.write(row)
-        except (Invalid, Conflict, NotFound) as exc:
-            column = table.header[0] if table.header else ""
-            bad.append((row.line, row.cells, [Rejection(row.line, column, "", str(exc))]))
+    bad += sheet_import.write_all([r for r, problems in checked if not problems])
     bad.sort(key=lambda b: b[0])
     for _, _, problems in bad:
         report.rejected.extend(problems)
     report.rows_rejected = len(bad)
     if rejects is not None:
-        _write_rejects(Path(rejects), table, bad, session, replace_rejects)
+        write_rejects(Path(rejects), table, bad, session, replace_rejects)
         report.rejects_file = str(rejects) if bad else None
-    if bad and len(bad) == len(rows):
+    if bad and len(bad) == len(rows) + len(binary):
         savepoint.rollback()
         first = bad[0][2][0]
         raise Invalid(
@@ -297,6 +311,18 @@ class _SheetImport:
         self.report.conflicts.append({**conflict, "stored": stored, "given": given})
 
     # ------------------------------------------------------------ writing
+    def write_all(self, rows: list[_Row]) -> list[BadRow]:
+        """Write each good row in a savepoint of its own; the rows the database refuses."""
+        refused: list[BadRow] = []
+        column = self.cmap.header[0] if self.cmap.header else ""
+        for row in rows:
+            try:
+                with self.s.begin_nested():
+                    self.write(row)
+            except (Invalid, Conflict, NotFound) as exc:
+                refused.append((row.line, row.cells, [Rejection(row.line, column, "", str(exc))]))
+        return refused
+
     def write(self, r: _Row) -> None:
         {"partners": self._write_partner, "contacts": self._write_contact}.get(
             self.kind, self._write_conversation
@@ -418,7 +444,7 @@ class _SheetImport:
         return found_all[0] if len(found_all) == 1 else None
 
     def _write_conversation(self, r: _Row) -> None:
-        from partnercrm import colleagues, contacts, conversations, steps
+        from partnercrm import colleagues, conversations
 
         v = r.values
         org = self._organisation(v["organisation"])
@@ -433,25 +459,7 @@ class _SheetImport:
                 "no colleague for this conversation: fill in the colleague column",
                 field="colleague",
             )
-        people = []
-        for part in SPLIT.split(v.get("contacts", "")):
-            text = re.sub(r"\(.*?\)", "", part).strip()
-            if not text:
-                continue
-            email = self.emails(text)[0] if "@" in text else None
-            person = self._find_contact(text if email is None else "", email, org)
-            if person is None and email is None:
-                person = contacts.add_contact(
-                    self.s,
-                    written_name(text),
-                    None,
-                    org,
-                    consent_source=self.source,
-                    consent_date=when,
-                )
-                self.report.contacts_created += 1
-            if person is not None:
-                people.append(person)
+        people = self._people(v.get("contacts", ""), org, when)
         missions = self._missions(v["missions"]) if v.get("missions") else []
         role, kind = self._ask(v["ask"]) if v.get("ask") else (None, None)
         note = v.get("note") or None
@@ -492,6 +500,17 @@ class _SheetImport:
                 )
                 self.report.touchpoints_added += 1
                 changed = True
+        changed = self._move_on(r, conversation, when, lead) or changed
+        if existed and changed:
+            self.report.conversations_touched += 1
+
+    def _move_on(
+        self, r: _Row, conversation: m.Conversation, when: date, lead: m.Colleague
+    ) -> bool:
+        """The stage a row gives its conversation, and its next step; whether either changed."""
+        from partnercrm import conversations, steps
+
+        v, org, changed = r.values, conversation.organisation, False
         stage = loose_stage(v["stage"]) if v.get("stage") else None
         if stage == m.Stage.COMMITTED:
             self.report.notes.append(
@@ -518,8 +537,33 @@ class _SheetImport:
                 steps.add_step(self.s, conversation, v["next_step"], lead, due)
                 self.report.steps_created += 1
                 changed = True
-        if existed and changed:
-            self.report.conversations_touched += 1
+        return changed
+
+    def _people(self, cell: str, org: m.Organisation, when: date) -> list[m.Contact]:
+        """The people a contacts cell names (by email or name at the organisation); a name the
+        CRM does not know yet becomes a contact there."""
+        from partnercrm import contacts
+
+        people = []
+        for part in SPLIT.split(cell):
+            text = re.sub(r"\(.*?\)", "", part).strip()
+            if not text:
+                continue
+            email = self.emails(text)[0] if "@" in text else None
+            person = self._find_contact(text if email is None else "", email, org)
+            if person is None and email is None:
+                person = contacts.add_contact(
+                    self.s,
+                    written_name(text),
+                    None,
+                    org,
+                    consent_source=self.source,
+                    consent_date=when,
+                )
+                self.report.contacts_created += 1
+            if person is not None:
+                people.append(person)
+        return people
 
     def _conversation_for(
         self, org: m.Organisation, role: m.AmbassadorRole | None, kind: str | None

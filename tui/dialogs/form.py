@@ -33,6 +33,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def _figure(value: Any) -> str:
+    """A stored figure as a form shows it: 5000, 12.5 (no trailing zeros)."""
+    if value is None:
+        return ""
+    text = f"{value:f}" if isinstance(value, Decimal) else str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def preselect(preferred: Any, values: Sequence[Any]) -> Any:
     """The choice a form opens on: the one the user came from, else the only one, else none."""
     if preferred is not None and preferred in values:
@@ -173,7 +181,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
         )
         return Field(name, label, control, parse=parse, required=required)
 
-    def amount_field(self, name: str, label: str, *, whole: bool = False) -> Field:
+    def amount_field(
+        self, name: str, label: str, value: Any = None, *, whole: bool = False
+    ) -> Field:
         def parse(raw: str) -> Decimal | int:
             try:
                 value = Decimal(raw.replace(",", "").replace("£", "").strip())
@@ -187,7 +197,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
                 return int(value)
             return value
 
-        control = TextInput(placeholder="0", id=name, restrict=r"[0-9.,£]*", compact=True)
+        control = TextInput(
+            value=_figure(value), placeholder="0", id=name, restrict=r"[0-9.,£]*", compact=True
+        )
         return Field(name, label, control, parse=parse)
 
     def select_field(

@@ -1,4 +1,5 @@
-"""My work: every open step of the acting colleague, overdue first; mark done from the list."""
+"""My work: every open step of the acting colleague, overdue first; mark done from the list.
+Below the steps, the rest of the colleague's daily digest; `c` exports the calendar."""
 
 from __future__ import annotations
 
@@ -14,17 +15,22 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from partnercrm import reports
+from partnercrm.digest import digest_for
 from tui import options
 from tui.screens.base import PlaceScreen
 from tui.widgets.panel import panel_table
 
 GROUPS = [("overdue", "Overdue"), ("week", "This week"), ("later", "Later")]
+# the digest's sections beyond the steps above (partnercrm.digest gathers them)
+DIGEST_SECTIONS = ("cold", "commitments", "events", "interest")
 
 
 @dataclass
 class Work:
     me: str | None
+    me_id: int | None = None
     groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    digest: list[tuple[str, str, str]] = field(default_factory=list)  # (section, what, act)
 
 
 class MyWorkScreen(PlaceScreen):
@@ -32,6 +38,7 @@ class MyWorkScreen(PlaceScreen):
 
     BINDINGS = [
         Binding("x", "done", "Mark done"),
+        Binding("c", "calendar", "Export calendar"),
         Binding("r", "reload", "Refresh"),
     ]
 
@@ -41,6 +48,7 @@ class MyWorkScreen(PlaceScreen):
         with VerticalScroll(id="my-work"):
             for key, title in GROUPS:
                 yield panel_table(f"work-{key}", title)
+            yield panel_table("work-digest", "From the digest")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -48,6 +56,7 @@ class MyWorkScreen(PlaceScreen):
             self.query_one(f"#work-{key}", DataTable).add_columns(
                 "Due", "Step", "Partner", "Conversation"
             )
+        self.query_one("#work-digest", DataTable).add_columns("Section", "What", "To act")
 
     def load(self, session: Session) -> Work:
         me = options.colleague(session, options.me(session))
@@ -55,8 +64,16 @@ class MyWorkScreen(PlaceScreen):
             return Work(me=None)
         mine = reports.steps_for(session, me.id, today=self.crm.today, later=True)
         lines = {"overdue": mine.overdue, "week": mine.this_week, "later": mine.later}
+        digest = digest_for(session, me, today=self.crm.today)
         return Work(
             me=me.name,
+            me_id=me.id,
+            digest=[
+                (section.title, item.text, item.act)
+                for section in digest.sections
+                if section.key in DIGEST_SECTIONS
+                for item in section.items
+            ],
             groups={
                 group: [
                     {
@@ -111,6 +128,12 @@ class MyWorkScreen(PlaceScreen):
                 if self.focused is None:
                     table.focus()  # x marks the first step done without a Tab first
             self.query_one(f"#work-{key}-panel").border_title = f"{label} ({table.row_count})"
+        self.me_id = work.me_id
+        digest = self.query_one("#work-digest", DataTable)
+        digest.clear()
+        for i, (section, what, act) in enumerate(work.digest):
+            digest.add_row(section, what, Text(act, style="dim"), key=f"digest-{i}")
+        self.query_one("#work-digest-panel").border_title = f"From the digest ({digest.row_count})"
 
     def _current(self) -> dict[str, Any] | None:
         table = self.focused if isinstance(self.focused, DataTable) else None
@@ -128,6 +151,15 @@ class MyWorkScreen(PlaceScreen):
 
         # the list reads afresh when the form closes (DataScreen.on_screen_resume)
         self.app.push_screen(CompleteStepDialog(row["organisation_id"], row["id"]))
+
+    def action_calendar(self) -> None:
+        me_id = getattr(self, "me_id", None)
+        if me_id is None:
+            self.notify("Start the app with --as NAME to export your calendar.")
+            return
+        from tui.dialogs.export_calendar import ExportCalendarDialog
+
+        self.app.push_screen(ExportCalendarDialog(me_id))
 
     def action_reload(self) -> None:
         self.reload()

@@ -55,6 +55,7 @@ class PartnerScreen(DataScreen):
             for a in actions.ACTIONS
             if a.binding and a.needs_partner
         ],
+        Binding("e", "edit", "Edit the highlighted record", show=False),
         Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False, key_display="["),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, key_display="]"),
         *[
@@ -349,21 +350,39 @@ class PartnerScreen(DataScreen):
 
     def context(self) -> dict[str, int | None]:
         """What the cursor points at, so a form opens on the right conversation or record."""
-        step = None
+        step = touch = None
         thread = self.query_one("#thread-table", DataTable)
         if thread.row_count and self.focused is thread:
             key = str(thread.coordinate_to_cell_key(thread.cursor_coordinate).row_key.value)
             if key.startswith("step:"):
                 step = int(key.split(":")[1])
+            if key.startswith("touch:"):
+                touch = int(key.split(":")[1])
         return {
             "conversation_id": self.selected("conversations-table"),
             "commitment_id": self.selected("commitments-table"),
             "ambassadorship_id": self.selected("ambassadors-table"),
+            "event_id": self.selected("events-table"),
             "step_id": step,
+            "touchpoint_id": touch,
         }
 
     def action_act(self, key: str) -> None:
         self.crm.open_action(key, self.organisation_id, **self.context())
+
+    def action_edit(self) -> None:
+        """Edit the highlighted record of the tab on show."""
+        tab = self.query_one("#partner-tabs", TabbedContent).active
+        context = self.context()
+        key = actions.edit_key(tab, context)
+        if key is None:
+            self.notify(
+                "Edit works on the Conversations, Commitments, Ambassador roles and Events tabs; "
+                "the palette (ctrl+p) has every Edit …",
+                title="Edit",
+            )
+            return
+        self.crm.open_action(key, self.organisation_id, **context)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,71 @@
+"""Edit an ambassador role: which role, for which mission, and since when."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from partnercrm import ambassadors
+from partnercrm import models as m
+from tui import options
+from tui.dialogs.form import FormDialog, preselect
+from tui.widgets.field import Field
+
+
+class EditAmbassadorshipDialog(FormDialog[int]):
+    """Opened on the highlighted ambassador role; returns its id. No mission means any."""
+
+    form_title = "Edit an ambassador role"
+
+    def __init__(self, organisation_id: int, ambassadorship_id: int | None = None) -> None:
+        super().__init__()
+        self.organisation_id = organisation_id
+        self.ambassadorship_id = ambassadorship_id
+        self.versions: dict[int, int] = {}
+
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        found = ambassadors.list_ambassadorships(s, organisation=org)
+        # the highlighted one; from the palette, the first (the top row of its tab)
+        ids = [a.id for a in found]
+        chosen = preselect(self.ambassadorship_id, ids) or (ids[0] if ids else None)
+        amb = next((a for a in found if a.id == chosen), None)
+        if amb is None:
+            self.unavailable = f"{org.name} holds no ambassador role to edit: press a to enrol it."
+            return
+        self.ambassadorship_id = amb.id
+        self.form_title = f"Edit {org.name}'s ambassador role #{amb.id}"
+        self.versions = {amb.id: amb.version}
+        self.record: dict[str, Any] = {
+            "role": amb.role_id,
+            "mission": amb.mission_id,
+            "since": amb.since,
+        }
+        self.roles, self.missions = options.role_options(s), options.mission_options(s)
+
+    def fields(self) -> Iterable[Field]:
+        if self.unavailable:
+            return
+        r = self.record
+        yield self.select_field("role", "Role", self.roles, value=r["role"], required=True)
+        yield self.select_field("mission", "Mission (none: any)", self.missions, value=r["mission"])
+        yield self.date_field("since", "Since", r["since"])
+
+    def save(self, session: Session, values: dict[str, Any]) -> int:
+        amb = ambassadors.get_ambassadorship(session, self.ambassadorship_id)  # type: ignore[arg-type]
+        mission = session.get(m.Mission, values["mission"]) if values["mission"] else None
+        ambassadors.edit_ambassadorship(
+            session,
+            amb,
+            expected_version=self.versions.get(amb.id),
+            role=session.get(m.AmbassadorRole, values["role"]),
+            mission=mission,
+            clear_mission=mission is None,
+            since=values["since"],
+        )
+        return amb.id
+
+    def saved_message(self, result: int) -> str:
+        return f"Ambassador role #{result} saved."

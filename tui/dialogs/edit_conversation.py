@@ -1,0 +1,85 @@
+"""Edit a warm conversation: its subject, ask, missions, people, lead and start date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from partnercrm import conversations
+from partnercrm import models as m
+from tui import options
+from tui.dialogs.form import FormDialog, preselect
+from tui.widgets.field import Field
+
+
+class EditConversationDialog(FormDialog[int]):
+    """Opened on the highlighted conversation; returns its id."""
+
+    form_title = "Edit a conversation"
+
+    def __init__(self, organisation_id: int, conversation_id: int | None = None) -> None:
+        super().__init__()
+        self.organisation_id = organisation_id
+        self.conversation_id = conversation_id
+        self.versions: dict[int, int] = {}
+
+    def load(self, s: Session) -> None:
+        org = options.organisation(s, self.organisation_id)
+        found = conversations.list_conversations(s, organisation=org, include_closed=True)
+        # the highlighted one; from the palette, the first (the top row of its tab)
+        ids = [c.id for c in found]
+        chosen = preselect(self.conversation_id, ids) or (ids[0] if ids else None)
+        conv = next((c for c in found if c.id == chosen), None)
+        if conv is None:
+            self.unavailable = f"{org.name} has no conversation to edit: press l to log one."
+            return
+        self.conversation_id = conv.id
+        self.form_title = f"Edit conversation #{conv.id} with {org.name}"
+        self.versions = {conv.id: conv.version}
+        self.record: dict[str, Any] = {
+            "subject": conv.subject or "",
+            "ask": conv.ask,
+            "missions": [mi.id for mi in conv.missions],
+            "contacts": [c.id for c in conv.contacts],
+            "lead": conv.lead_id,
+            "on": conv.started_on,
+        }
+        people = options.contact_options(s, org)
+        known = {v for _, v in people}
+        # someone in the conversation who has since moved on stays ticked, not silently dropped
+        people += [(c.name, c.id) for c in conv.contacts if c.id not in known]
+        self.people, self.leads = people, options.colleague_options(s)
+        self.asks, self.missions = options.ask_options(s), options.mission_options(s)
+
+    def fields(self) -> Iterable[Field]:
+        r = self.record if not self.unavailable else {}
+        if not r:
+            return
+        yield self.text_field("subject", "Subject", r["subject"])
+        yield self.select_field("ask", "The ask", self.asks, value=r["ask"])
+        yield self.many_field("missions", "Missions", self.missions, chosen=r["missions"])
+        yield self.many_field("contacts", "With", self.people, chosen=r["contacts"])
+        yield self.select_field(
+            "lead", "Lead colleague", self.leads, value=r["lead"], required=True
+        )
+        yield self.date_field("on", "Started on", r["on"])
+
+    def save(self, session: Session, values: dict[str, Any]) -> int:
+        conv = conversations.get_conversation(session, self.conversation_id)  # type: ignore[arg-type]
+        conversations.edit_conversation(
+            session,
+            conv,
+            expected_version=self.versions.get(conv.id),
+            subject=values["subject"] or "",
+            ask=values["ask"] or "",
+            lead=options.colleague(session, values["lead"]),
+            missions=options.chosen(session, m.Mission, values["missions"]),
+            contacts=options.chosen(session, m.Contact, values["contacts"]),
+            on=values["on"],
+        )
+        return conv.id
+
+    def saved_message(self, result: int) -> str:
+        return f"Conversation #{result} saved."
