@@ -453,7 +453,9 @@ def test_dry_run_can_describe_an_event_not_created_yet(crm, tmp_path):
             date(2024, 10, 1),
             "University College London",
         )
-    with pytest.raises(Invalid, match="no event matches 'Nonexistent'; it can be added with a kind and a date"):
+    with pytest.raises(
+        Invalid, match="no event matches 'Nonexistent'; it can be added with a kind and a date"
+    ):
         run(crm, path, event="Nonexistent")
 
 

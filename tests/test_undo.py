@@ -218,7 +218,7 @@ def test_the_library_groups_a_transaction_and_refuses_by_class(db):
         conv = conversations.log_conversation(
             s, org, ruth, subject="x", missions=[missions.find_mission(s, "food")]
         )
-        step = steps.add_step(s, conv, "Call", ruth, DUE)
+        step = steps.add_step(s, conv, "Call", ruth, DUE, confirm=True)
     with db.transaction() as s:
         rows = history.entries(s, limit=None)
         assert len({r.change_id for r in rows if r.entity != "mission"}) >= 1
