@@ -19,7 +19,7 @@ install: $(STAMP)
 PARTNERCRM_USER ?= Ruth Craven
 export PARTNERCRM_USER
 run: $(STAMP)
-	$(BIN)/partnercrm demo
+	env -u PARTNERCRM_USER $(BIN)/partnercrm demo
 	@if [ -t 1 ]; then $(BIN)/partnercrm tui; else $(BIN)/partnercrm dashboard; fi
 
 ## The whole test suite (PostgreSQL too when PARTNERCRM_TEST_PG_URL is set); skips slow benchmarks.

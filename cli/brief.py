@@ -92,6 +92,12 @@ def brief(
         who = colleagues.find_colleague(s, for_) if for_ else colleagues.colleague_for_actor(s)
         when = parse_date(meeting, "meeting date") if meeting else None
         made = briefs.build_brief(s, organisation, for_colleague=who, meeting=when)
+    app.record_access(
+        f"brief on {made.organisation.name}",
+        "organisation",
+        made.organisation.id,
+        organisation_id=made.organisation.id,
+    )
 
     if fmt == "text":
         _print_text(app, made, out, force)
@@ -143,7 +149,8 @@ def _event_briefs(
         found = events.find_event(s, event)
         who = colleagues.find_colleague(s, for_) if for_ else colleagues.colleague_for_actor(s)
         written = write_event_briefs(s, found, out_dir, fmt=fmt, for_colleague=who, force=force)
-        name = found.name
+        name, event_id = found.name, found.id
+    app.record_access(f"briefs for {name}", "event", event_id, rows=len(written.briefs))
     count = len(written.briefs)
     click.echo(
         f"Wrote {count} brief{'s' if count != 1 else ''} for {name} to {out_dir}; "

@@ -16,15 +16,42 @@ def colleague() -> None:
 @click.argument("name")
 @click.option("--email", required=True, help="Their council email address.")
 @click.option("--team", help="Their team.")
+@click.option("--login", help="Their PostgreSQL login (team database) or computer login (SQLite).")
 @json_option
 @pass_app
-def add(app: AppContext, name: str, email: str, team: str | None, as_json: bool) -> None:
+def add(
+    app: AppContext, name: str, email: str, team: str | None, login: str | None, as_json: bool
+) -> None:
     """Add a colleague called NAME."""
     from partnercrm import colleagues
 
     with app.transaction() as s:
-        data = colleagues.colleague_dict(colleagues.add_colleague(s, name, email, team))
+        data = colleagues.colleague_dict(colleagues.add_colleague(s, name, email, team, login))
     emit(data, as_json, lambda d: click.echo(f"Added {d['name']} <{d['email']}> (id {d['id']})."))
+
+
+@colleague.command("edit")
+@click.argument("name")
+@click.option(
+    "--login",
+    help="Their PostgreSQL login (team database) or computer login (SQLite); '' clears it.",
+)
+@json_option
+@pass_app
+def edit(app: AppContext, name: str, login: str | None, as_json: bool) -> None:
+    """Change colleague NAME's login."""
+    from partnercrm import colleagues
+
+    with app.transaction() as s:
+        found = colleagues.find_colleague(s, name)
+        if login is not None:
+            colleagues.set_login(s, found, login)
+        data = colleagues.colleague_dict(found)
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(f"{d['name']}'s login is now {d['login'] or 'not set'}."),
+    )
 
 
 @colleague.command("list")

@@ -43,6 +43,11 @@ def contact() -> None:
 @click.option("--source", help="Where their details came from (e.g. 'Summit 2024 registration').")
 @click.option("--consent-expires", help="For consent: when it expires ('' clears it).")
 @click.option("--new", is_flag=True, help="Add them although they look like an existing contact.")
+@click.option(
+    "--override-erasure",
+    metavar="REASON",
+    help="Admin only: add an address whose person was erased, for this recorded reason.",
+)
 @json_option
 @pass_app
 def add(
@@ -57,6 +62,7 @@ def add(
     source: str | None,
     consent_expires: str | None,
     new: bool,
+    override_erasure: str | None,
     as_json: bool,
 ) -> None:
     """Add a contact called NAME at an organisation."""
@@ -75,6 +81,7 @@ def add(
             consent_source=source,
             consent_expires=consent_expires,
             new=new,
+            override_erasure=override_erasure,
         )
         data = contacts.contact_dict(found)
     emit(
@@ -104,6 +111,8 @@ def list_(
             contacts.contact_dict(c)
             for c in contacts.list_contacts(s, found, include_archived=archived, limit=limit)
         ]
+    if as_json:  # every contact's details, for a script: a bulk reading of personal data
+        app.record_access("contact list as JSON", "contact", rows=len(data))
     emit(
         data,
         as_json,
@@ -164,6 +173,11 @@ def _render(d: dict[str, Any]) -> None:
 @click.option("--basis", type=BASES, help="Lawful basis for holding their data.")
 @click.option("--source", help="Where their details came from.")
 @click.option("--consent-expires", help="For consent: when it expires ('' clears it).")
+@click.option(
+    "--override-erasure",
+    metavar="REASON",
+    help="Admin only: add an address whose person was erased, for this recorded reason.",
+)
 @json_option
 @pass_app
 def edit(
@@ -178,6 +192,7 @@ def edit(
     basis: str | None,
     source: str | None,
     consent_expires: str | None,
+    override_erasure: str | None,
     as_json: bool,
 ) -> None:
     """Change a contact's details; only the options given change."""
@@ -198,6 +213,7 @@ def edit(
             lawful_basis=basis,
             consent_source=source,
             consent_expires=consent_expires,
+            override_erasure=override_erasure,
         )
         data = contacts.contact_dict(found)
     emit(data, as_json, lambda d: click.echo(f"Saved {d['name']} (id {d['id']})."))

@@ -46,7 +46,7 @@ class AppContext:
                 warning = network_share_warning(resolve_url(self.url))
                 if warning:
                     click.echo(warning, err=True)
-                self._db = open_database(self.url, actor=self.actor)
+                self._db = open_database(self.url, actor=self.actor, verify=True)
         return self._db
 
     @contextmanager
@@ -59,6 +59,13 @@ class AppContext:
     def reading(self) -> Iterator[Session]:
         with errors(), self.db.reader() as session, session.begin():
             yield session
+
+    def record_access(self, what: str, entity: str, entity_id: int = 0, **kw: Any) -> None:
+        """Leave an access entry (who read what, when) for a bulk reading of personal data."""
+        from partnercrm import history
+
+        with self.transaction() as s:
+            history.record_access(s, what, entity, entity_id, **kw)
 
     def close(self) -> None:
         if self._db is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -57,12 +56,9 @@ def _list_presets(ctx: click.Context, _param: click.Parameter, value: bool) -> N
     from partnercrm.importing import preset_list
 
     presets = preset_list()
-    if "--json" in sys.argv[1:]:
-        click.echo(json.dumps(presets, indent=2))
-    else:
-        width = max(len(p["name"]) for p in presets)
-        for p in presets:
-            click.echo(f"{p['name'].ljust(width)}  {p['tool']}")
+    width = max(len(p["name"]) for p in presets)
+    for p in presets:
+        click.echo(f"{p['name'].ljust(width)}  {p['tool']}")
     ctx.exit(0)
 
 

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "db": ("cli.setup", "db", "Database housekeeping: where it is, upgrade."),
     "dashboard": ("cli.setup", "dashboard", "Print today's summary: pipeline, steps, stale, due."),
     "colleague": ("cli.colleague", "colleague", "Council colleagues who talk to partners."),
+    "access": ("cli.access", "access", "Who may do what: grant, revoke and list roles."),
     "partner": ("cli.partner", "partner", "Partner organisations: add, list, show, edit, archive."),
     "contact": ("cli.contact", "contact", "People at partner organisations."),
     "conversation": ("cli.conversation", "conversation", "Warm conversations and touchpoints."),
@@ -149,7 +150,10 @@ class LazyGroup(click.Group):
     "actor",
     envvar="PARTNERCRM_USER",
     metavar="COLLEAGUE",
-    help="Who is acting, for the audit trail (default: your login name).",
+    help=(
+        "Who is acting: an existing colleague (SQLite). On PostgreSQL your login decides, and "
+        "a different name is refused."
+    ),
 )
 @click.version_option(package_name="partnercrm")
 @click.pass_context

@@ -19,6 +19,7 @@ from cli.context import (
     pass_app,
     table,
 )
+from partnercrm.stored_text import shown
 
 
 @click.group()
@@ -108,6 +109,12 @@ def erase(app: AppContext, contact: str, dry_run: bool, yes: bool, as_json: bool
 
 
 def _render_erasure(d: dict[str, Any]) -> None:
+    if d["dry_run"] and d["passages"]:
+        click.echo("Each passage that will change (review what the rules might miss):")
+        for p in d["passages"]:
+            click.echo(f"  {p['record']} {p['id']} {p['field']}:")
+            click.echo(f"    now:   {shown(p['text'])}")
+            click.echo(f"    after: {shown(p['erased'])}")
     texts = sum(d["free_text_changed"].values())
     where = ", ".join(f"{n} {k}" for k, n in sorted(d["free_text_changed"].items()))
     verb = "Would erase" if d["dry_run"] else "Erased"
@@ -157,3 +164,74 @@ def stale(app: AppContext, years: int, as_json: bool) -> None:
             empty=f"No contacts unseen for {years} year(s).",
         ),
     )
+
+
+@privacy.command("retention")
+@click.option("--apply", "apply_", is_flag=True, help="Dispose of what is due, and log it.")
+@click.option(
+    "--schedule",
+    "schedule_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A retention schedule (TOML) instead of the packaged one.",
+)
+@click.option("--log", "show_log", is_flag=True, help="Show the disposal log instead.")
+@json_option
+@pass_app
+def retention(
+    app: AppContext, apply_: bool, schedule_file: str | None, show_log: bool, as_json: bool
+) -> None:
+    """List what the retention schedule says is due today; --apply disposes of it.
+
+    Contacts not seen for the scheduled years are erased, old touchpoint notes removed,
+    old rejects files deleted and earlier personal values in the history redacted.
+    """
+    from partnercrm import history
+    from partnercrm import retention as schedule
+
+    if show_log:
+        with app.reading() as s:
+            entries = schedule.log(s)
+        emit(
+            [e.as_dict() for e in entries],
+            as_json,
+            lambda _d: click.echo(
+                "\n".join(shown(history.describe(e)) for e in entries)
+                if entries
+                else "Nothing has been disposed of under the retention schedule yet."
+            ),
+        )
+        return
+    with app.transaction() as s:
+        rules = schedule.read_schedule(schedule_file)
+        result = schedule.dispose(s, rules) if apply_ else schedule.review(s, rules)
+    emit(result.as_dict(), as_json, _render_retention)
+
+
+KINDS = {
+    "contact": "contact(s) to erase",
+    "touchpoint_note": "touchpoint note(s)",
+    "rejects_file": "rejects file(s)",
+    "history_values": "history entries with earlier values",
+}
+
+
+def _render_retention(d: dict[str, Any]) -> None:
+    rules = d["schedule"]
+    click.echo(
+        f"Retention schedule ({rules['source']}): contacts unseen {rules['contacts_not_seen_years']} "
+        f"years, touchpoint notes {rules['touchpoint_notes_years']} years, rejects files "
+        f"{rules['rejected_imports_days']} days, earlier values in the history "
+        f"{rules['history_old_values_years']} years."
+    )
+    if not d["items"]:
+        click.echo("Nothing is due.")
+        return
+    table(
+        d["items"],
+        [("kind", "What"), ("id", "ID"), ("label", "Which"), ("reason", "Why")],
+    )
+    counts = ", ".join(f"{n} {KINDS.get(k, k)}" for k, n in d["counts"].items())
+    if d["applied"]:
+        click.echo(f"Disposed of: {counts}. The disposal is logged in the history.")
+    else:
+        click.echo(f"Due: {counts}. Nothing was changed; --apply disposes of them.")

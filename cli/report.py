@@ -293,4 +293,5 @@ def pack(
         written = write_pack(
             s, Path(out_dir), _filters(s, kw), title=title, today=_as_of(as_of), force=force
         )
+    app.record_access(f"report pack written to {written.index}", "report")
     click.echo(f"Wrote {written.index} and {len(written.csv_files)} CSV files.")

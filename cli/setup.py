@@ -58,6 +58,7 @@ def _summary_line(summary: dict) -> str:
 @pass_app
 def init(app: AppContext, defaults_file: str | None) -> None:
     """Create or upgrade the database and install missions and roles."""
+    from partnercrm import pg_roles
     from partnercrm.missions import install_defaults, read_defaults
 
     with app.transaction() as s:
@@ -65,6 +66,17 @@ def init(app: AppContext, defaults_file: str | None) -> None:
     click.echo(
         f"Database ready at {app.db.url}: added {added_missions} missions and {added_roles} roles."
     )
+    if app.db.engine.dialect.name == "postgresql":
+        try:
+            with app.transaction() as s:
+                groups, _ = pg_roles.set_up(s)
+            click.echo(f"PostgreSQL group roles ready: {', '.join(groups.values())}.")
+        except click.ClickException as exc:
+            click.echo(
+                f"warning: the PostgreSQL group roles were not created ({exc.format_message()}); "
+                "a login with CREATEROLE can run `partnercrm db setup-roles`.",
+                err=True,
+            )
 
 
 @click.group()
@@ -80,6 +92,29 @@ def where(app: AppContext) -> None:
 
     with errors():
         click.echo(resolve_url(app.url))
+
+
+@db.command("setup-roles")
+@json_option
+@pass_app
+def setup_roles(app: AppContext, as_json: bool) -> None:
+    """Create this database's PostgreSQL group roles and grant them to colleagues' logins.
+
+    Run it as the database's owner, with the right to create roles (CREATEROLE).
+    """
+    from partnercrm import pg_roles
+
+    with app.transaction() as s:
+        groups, members = pg_roles.set_up(s)
+    data = {"groups": groups, "logins": members}
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Group roles ready: {', '.join(d['groups'].values())}; "
+            f"{d['logins']} colleague login(s) given their roles."
+        ),
+    )
 
 
 @db.command("upgrade")

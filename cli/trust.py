@@ -38,6 +38,12 @@ from cli.context import (
     help="Only the entries of this change (the number in brackets; `undo --change ID`).",
 )
 @click.option(
+    "--access",
+    "access_only",
+    is_flag=True,
+    help="Show who read personal data in bulk (briefs, packs, exports, imports), not changes.",
+)
+@click.option(
     "--limit",
     type=click.IntRange(min=1),
     default=200,
@@ -54,6 +60,7 @@ def history(
     since: str | None,
     by: str | None,
     change_id: int | None,
+    access_only: bool,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -81,6 +88,7 @@ def history(
             actor=_actors(s, by) if by else None,
             change_id=change_id,
             limit=limit,
+            access=access_only,
         )
         data = [i.as_dict() for i in items]
         lines = [audit.describe(i) for i in items]
@@ -103,7 +111,7 @@ def _actors(session: Any, by: str) -> list[str]:
         found = colleagues.find_colleague(session, by)
     except PartnerCRMError:
         return names  # a login name that is not a colleague
-    return [*names, found.name, found.email]
+    return [*names, found.name, found.email, *([found.login] if found.login else [])]
 
 
 @click.command()
@@ -153,7 +161,7 @@ def restore(app: AppContext, file: str, yes: bool, as_json: bool) -> None:
         target = backups.sqlite_path(url)
         problems = backups.file_problems(Path(file)) if target else []
     if problems:
-        raise DataError(f"refusing to restore: {problems[0]}")
+        raise DataError(f"refusing to restore: {problems[0]}; the database was not changed")
     if (
         target is not None
         and not yes
@@ -163,17 +171,29 @@ def restore(app: AppContext, file: str, yes: bool, as_json: bool) -> None:
     ):
         raise DataError("nothing was restored")
     with errors():
-        result = backups.restore(url, file)
-    emit(
-        result.as_dict(),
-        as_json,
-        lambda d: click.echo(
-            f"Restored from {d['restored_from']}; the database it replaced is kept as "
-            f"{d['previous_copy']}."
-            if d["previous_copy"]
-            else f"Restored from {d['restored_from']}."
-        ),
+        result = backups.restore(url, file, actor=app.actor, verify=True)
+    emit(result.as_dict(), as_json, _render_restore)
+
+
+def _render_restore(d: dict[str, Any]) -> None:
+    kept = (
+        f"; the database it replaced is kept as {d['previous_copy']}" if d["previous_copy"] else ""
     )
+    click.echo(f"Restored from {d['restored_from']}{kept}.")
+    if d["erasures_unknown"]:
+        click.echo(
+            "The database it replaced could not be read, so erasures made since the backup "
+            "could not be applied again: check the erasure log."
+        )
+    elif d["erasures_reapplied"]:
+        n = d["erasures_reapplied"]
+        click.echo(
+            f"Re-applied {n} erasure{'s' if n != 1 else ''} recorded since the backup: "
+            f"{'those people stay' if n != 1 else 'that person stays'} erased."
+        )
+    else:
+        click.echo("Every erasure recorded in the database it replaced still holds.")
+    click.echo("The restore is recorded in the history.")
 
 
 @click.command()

@@ -19,9 +19,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, and_, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from partnercrm import chain, migrations, outputs
+from partnercrm import access, chain, foreign, migrations, outputs
 from partnercrm import models as m
+from partnercrm.access import Identity
 from partnercrm.database import Database, make_engine, resolve_url
 from partnercrm.errors import Invalid
 
@@ -135,12 +137,22 @@ def file_problems(path: Path) -> list[str]:
         if missing:
             return [f"{path} is not a partnercrm database (no {', '.join(sorted(missing))} table)"]
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        if revision is None or revision[0] not in _known_revisions():
+            return [f"{path} was written by a newer partnercrm (schema {revision}); upgrade first"]
+        orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if orphans:
+            table, rowid, parent, _ = orphans[0]
+            return [
+                f"{path} has {len(orphans)} row(s) pointing at missing records "
+                f"({table} row {rowid} points at a missing {parent})"
+            ]
+        intruders = foreign.sqlite_foreign(conn, revision[0])
+        if intruders:
+            return [f"{path} carries schema objects partnercrm did not create: {intruders[0]}"]
     except sqlite3.DatabaseError as exc:
         return [f"{path} is damaged: {exc}"]
     finally:
         conn.close()
-    if revision is None or revision[0] not in _known_revisions():
-        return [f"{path} was written by a newer partnercrm (schema {revision}); upgrade first"]
     return []
 
 
@@ -152,21 +164,42 @@ def _known_revisions() -> set[str]:
 class RestoreResult:
     path: Path
     previous_copy: Path | None
+    erasures_reapplied: int = 0
+    erasures_unknown: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "restored_from": str(self.path),
             "previous_copy": str(self.previous_copy) if self.previous_copy else None,
+            "erasures_reapplied": self.erasures_reapplied,
+            "erasures_unknown": self.erasures_unknown,
         }
 
 
-def restore(url: str | None, source: str | Path) -> RestoreResult:
+UNTOUCHED = "the database was not changed"
+
+
+@dataclass
+class _Live:
+    """What restoring must carry over from the database being replaced."""
+
+    identity: Identity
+    erased_contacts: dict[int, datetime]
+    erased_digests: dict[str, datetime]
+
+
+def restore(
+    url: str | None, source: str | Path, *, actor: str | None = None, verify: bool = False
+) -> RestoreResult:
     """Replace the database with a checked backup, keeping a copy of what it replaces.
 
-    The backup is checked first (a SQLite file, integrity ok, a partnercrm schema this
-    version knows) and refused otherwise. The current database is copied beside itself
-    ("...before-restore-<time>.db"), then overwritten through the backup API, which other
-    connections see as one write transaction. An older backup is then migrated forward.
+    The backup is checked completely first (a SQLite file, integrity, foreign keys, a
+    partnercrm schema this version knows, no triggers or views partnercrm did not create)
+    and refused otherwise, with the live database untouched. It is then prepared beside the
+    database: migrated forward, every erasure recorded in the database it replaces applied
+    again (so nobody erased comes back, and the block list stays whole), and the restore
+    recorded in its history. Only then is the database copied aside ("...before-restore-
+    <time>.db") and overwritten through the backup API, which others see as one write.
     """
     resolved = resolve_url(url)
     target = sqlite_path(resolved)
@@ -178,9 +211,17 @@ def restore(url: str | None, source: str | Path) -> RestoreResult:
         raise Invalid(f"{source} is the database itself; give the backup file to restore from")
     problems = file_problems(source)
     if problems:
-        raise Invalid(f"refusing to restore: {problems[0]}")
+        raise Invalid(f"refusing to restore: {problems[0]}; {UNTOUCHED}")
+    live = _read_live(resolved, target, actor, verify)
+    staging = target.with_name(f".{target.name}.restoring")
+    staging.unlink(missing_ok=True)
+    try:
+        reapplied = _prepare(source, staging, live)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
     previous = _keep_previous(target) if target.exists() else None
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         dest = sqlite3.connect(target, timeout=30)
@@ -197,15 +238,75 @@ def restore(url: str | None, source: str | Path) -> RestoreResult:
             dest.close()
     finally:
         src.close()
+        staging.unlink(missing_ok=True)
+    return RestoreResult(source, previous, reapplied, erasures_unknown=live is None)
+
+
+def _read_live(resolved: str, target: Path, actor: str | None, verify: bool) -> _Live | None:
+    """Who is restoring (an admin) and the erasures recorded; None when it cannot be read."""
+    if not target.is_file() or not file_problems(target) == []:
+        return None
     engine = make_engine(resolved)
     try:
+        with Session(engine) as s, s.begin():
+            identity = access.identify(s, actor, verify=verify)
+            access.check_role(identity, "admin", "restore a backup")
+            c = m.Contact
+            erased = {
+                row.id: row.erased_at
+                for row in s.execute(select(c.id, c.erased_at).where(c.erased_at.is_not(None)))
+            }
+            digests = {
+                row.digest: row.erased_at
+                for row in s.execute(select(m.ErasedEmail.digest, m.ErasedEmail.erased_at))
+            }
+    except DBAPIError:
+        return None
+    finally:
+        engine.dispose()
+    return _Live(identity, erased, digests)
+
+
+def _prepare(source: Path, staging: Path, live: _Live | None) -> int:
+    """The backup copied to `staging`, migrated, erasures re-applied, the restore recorded."""
+    from partnercrm import history, privacy
+
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        copy_into(src, staging)
+    finally:
+        src.close()
+    engine = make_engine(f"sqlite:///{staging}")
+    try:
         migrations.ensure_current(engine)
+        identity = live.identity if live else Identity("restore")
+        db = Database(
+            url=str(engine.url),
+            engine=engine,
+            actor=identity.name,
+            identity=Identity(identity.name, identity.login),  # restoring is the admin's
+        )
+        with db.transaction() as s:
+            reapplied = privacy.reapply_erasures(
+                s, live.erased_contacts if live else {}, live.erased_digests if live else {}
+            )
+            history.record(
+                s,
+                "restore_backup",
+                "database",
+                0,
+                summary=f"restored from the backup {source.name}",
+                changes={
+                    "erasures_reapplied": reapplied,
+                    "erasures_known": live is not None,
+                },
+            )
         problems = sqlite_problems(engine)
     finally:
         engine.dispose()
     if problems:
-        raise Invalid(f"the restored database failed its check: {problems[0]}")
-    return RestoreResult(source, previous)
+        raise Invalid(f"the restored copy failed its check: {problems[0]}; {UNTOUCHED}")
+    return reapplied
 
 
 def _keep_previous(target: Path) -> Path:
@@ -291,12 +392,28 @@ def check(db: Database) -> CheckReport:
     report.checks += ["erased contacts", "last touch", "history chain"]
     for name, message in _consistency(db.engine):
         report.problems.append(Problem(name, message))
+    report.checks.append("foreign objects")
+    for message in _foreign_objects(db):
+        report.problems.append(Problem("foreign objects", message))
     with db.engine.connect() as conn:
         trail = chain.verify(conn)
     report.history_entries, report.history_head = trail.entries, trail.head_digest
     if trail.first_break is not None:
         report.problems.append(Problem("history chain", trail.first_break.message))
     return report
+
+
+def _foreign_objects(db: Database) -> list[str]:
+    """Triggers, views and functions partnercrm did not create (one could rewrite the history)."""
+    with db.engine.connect() as conn:
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if revision not in _known_revisions():
+            return []
+        if not db.is_sqlite:
+            return foreign.pg_foreign(conn, revision)
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        return foreign.sqlite_foreign(raw, revision)
 
 
 def sqlite_problems(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -13,7 +14,9 @@ from partnercrm.errors import Ambiguous, Conflict, Invalid, NotFound
 from partnercrm.matching import find_one, name_key
 
 
-def add_colleague(session: Session, name: str, email: str, team: str | None = None) -> m.Colleague:
+def add_colleague(
+    session: Session, name: str, email: str, team: str | None = None, login: str | None = None
+) -> m.Colleague:
     name = name.strip()
     if not name:
         raise Invalid("a colleague needs a name", field="name")
@@ -23,7 +26,38 @@ def add_colleague(session: Session, name: str, email: str, team: str | None = No
     colleague = m.Colleague(name=name, name_key=name_key(name), email=address, team=team or None)
     session.add(colleague)
     session.flush()
+    if login:
+        set_login(session, colleague, login)
     return colleague
+
+
+LOGIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@$-]{0,62}")
+
+
+def set_login(session: Session, colleague: m.Colleague, login: str | None) -> None:
+    """Who the colleague is to the database (PostgreSQL) or the computer (SQLite); None clears it."""
+    from partnercrm import pg_roles
+
+    given = (login or "").strip() or None
+    if given is not None and not LOGIN.fullmatch(given):
+        raise Invalid(
+            f"{given!r} is not a login name (letters, digits and _ . @ $ -, at most 63)",
+            field="login",
+        )
+    if given == colleague.login:
+        return
+    holder = (
+        session.scalar(select(m.Colleague).where(m.Colleague.login == given)) if given else None
+    )
+    if holder is not None:
+        raise Conflict(f"the login {given} is already {holder.name}'s")
+    if colleague.login:  # the old login leaves the groups
+        was_archived, colleague.archived = colleague.archived, True
+        pg_roles.sync_member(session, colleague)
+        colleague.archived = was_archived
+    colleague.login = given
+    session.flush()
+    pg_roles.sync_member(session, colleague)
 
 
 def find_colleague(session: Session, text: str) -> m.Colleague:
@@ -53,6 +87,9 @@ def colleague_for_actor(session: Session) -> m.Colleague | None:
 
     The actor may be a login name that is nobody's, or a name two colleagues share: None then.
     """
+    identity = session.info.get("identity")
+    if identity is not None and identity.colleague_id is not None:
+        return session.get(m.Colleague, identity.colleague_id)
     actor = session.info.get("actor")
     if not actor or not name_key(actor):
         return None
@@ -68,4 +105,6 @@ def colleague_dict(colleague: m.Colleague) -> dict[str, Any]:
         "name": colleague.name,
         "email": colleague.email,
         "team": colleague.team,
+        "login": colleague.login,
+        "roles": [r.role for r in colleague.roles],
     }

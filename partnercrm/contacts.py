@@ -52,6 +52,43 @@ def is_erased(session: Session, address: str) -> bool:
     )
 
 
+def check_not_erased(session: Session, address: str, *, override: str | None = None) -> None:
+    """Refuse an address whose person was erased, unless an admin overrides with a reason.
+
+    The override is recorded in the history (who, when, why; never the address).
+    """
+    blocked = session.scalar(
+        select(m.ErasedEmail).where(m.ErasedEmail.digest == email_digest(address))
+    )
+    if blocked is None:
+        return
+    reason = (override or "").strip()
+    if not reason:
+        raise ErasedAddress(
+            f"{address} belonged to a person erased on {blocked.erased_at:%d %b %Y}; it cannot "
+            "be added again unless an admin overrides the block, giving a reason",
+            erased_at=blocked.erased_at,
+        )
+    from partnercrm import access, history
+
+    access.require(session, "admin", "override the block on an erased person's address")
+    history.record(
+        session,
+        "override_block",
+        "erased_email",
+        blocked.id,
+        summary=f"the block on an erased address was overridden: {reason}"[:500],
+    )
+
+
+class ErasedAddress(Conflict):
+    """The address belonged to an erased person (the block list)."""
+
+    def __init__(self, message: str, erased_at: Any) -> None:
+        super().__init__(message)
+        self.erased_at = erased_at
+
+
 def _check_basis(basis: str | None) -> str | None:
     if basis is None or basis == "":
         return None
@@ -86,15 +123,21 @@ def add_contact(
     consent_source: str | None = None,
     consent_date: date | str | None = None,
     consent_expires: date | str | None = None,
+    override_erasure: str | None = None,
     new: bool = False,
 ) -> m.Contact:
-    """Add a person; one that looks like a stored contact is refused unless `new` says so."""
+    """Add a contact; `override_erasure` is an admin's reason to re-add an erased address.
+
+    One that looks like a stored contact is refused unless `new` says so.
+    """
     name = (name or "").strip()
     if not name:
         raise Invalid("a contact needs a name", field="name")
     address = normalise_email(email) if email else None
     if address and (owner := email_owner(session, address)):
         raise Conflict(f"{address} already belongs to the contact {owner.name} (id {owner.id})")
+    if address:
+        check_not_erased(session, address, override=override_erasure)
     if not new:
         from partnercrm.dedupe import contact_lookalikes
 
@@ -134,6 +177,7 @@ def edit_contact(
     *,
     expected_version: int | None = None,
     clear_organisation: bool = False,
+    override_erasure: str | None = None,
     **changes: Any,
 ) -> m.Contact:
     """Change the given fields; None means 'leave as it is', '' clears an optional one."""
@@ -150,6 +194,8 @@ def edit_contact(
         owner = email_owner(session, address)
         if owner is not None and owner.id != contact.id:
             raise Conflict(f"{address} already belongs to the contact {owner.name} (id {owner.id})")
+        if owner is None:
+            check_not_erased(session, address, override=override_erasure)
         if contact.email and contact.email != address:
             # the old address stays findable (and blocks a duplicate on the next import)
             contact.other_emails = [e for e in contact.other_emails if e.email != address]

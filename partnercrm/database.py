@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import re
@@ -16,7 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from partnercrm import history, stored_text
+from partnercrm import access, history, stored_text
+from partnercrm.access import Identity
 from partnercrm.concurrency import CheckedSession
 from partnercrm.errors import Invalid
 
@@ -118,6 +120,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                     "be created there",
                     field="db",
                 )
+            if not path.exists():
+                # owner-only from the first byte (SQLite gives its -wal and -shm the same mode)
+                with contextlib.suppress(FileExistsError):
+                    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         engine = create_engine(u, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _tune_sqlite(engine)
         return engine
@@ -144,6 +150,12 @@ class Database:
     url: str
     engine: Engine
     actor: str
+    identity: Identity | None = None
+
+    def _acting(self, s: Session) -> Session:
+        identity = self.identity or Identity(self.actor)
+        s.info.update(actor=identity.name, login=identity.login, identity=identity)
+        return s
 
     @property
     def is_sqlite(self) -> bool:
@@ -151,9 +163,7 @@ class Database:
 
     def session(self) -> Session:
         """A new session; `with db.session() as s, s.begin():` is one unit of work."""
-        s = _Sessions(bind=self.engine)
-        s.info["actor"] = self.actor
-        return s
+        return self._acting(_Sessions(bind=self.engine))
 
     def reader(self) -> Session:
         """A session for reading only: on SQLite it does not take the write lock."""
@@ -162,9 +172,7 @@ class Database:
             if self.is_sqlite
             else self.engine
         )
-        s = _Sessions(bind=bind)
-        s.info["actor"] = self.actor
-        return s
+        return self._acting(_Sessions(bind=bind))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -178,16 +186,27 @@ class Database:
 
 _Sessions = sessionmaker(class_=CheckedSession, expire_on_commit=False)
 history.install(_Sessions)
+access.install(_Sessions)
 stored_text.install(_Sessions)
 
 
 def open_database(
-    url: str | None = None, *, actor: str | None = None, upgrade: bool = True
+    url: str | None = None,
+    *,
+    actor: str | None = None,
+    upgrade: bool = True,
+    verify: bool = False,
 ) -> Database:
-    """Open (creating if needed) the database at `url` and bring it to the latest schema."""
+    """Open (creating if needed) the database at `url` and bring it to the latest schema.
+
+    `actor` is who acts. With `verify` (the CLI and the TUI) it is only a claim, checked by
+    the rules of `partnercrm.access`; without, the caller is trusted as the system under that
+    name, unless a PostgreSQL login says otherwise.
+    """
     resolved = resolve_url(url)
     engine = make_engine(resolved)
-    db = Database(url=resolved, engine=engine, actor=acting_user(actor))
+    claimed = actor if verify else acting_user(actor)
+    db = Database(url=resolved, engine=engine, actor=access.clean(claimed or "") or "unknown")
     try:
         from partnercrm import migrations
 
@@ -197,6 +216,9 @@ def open_database(
 
             with db.transaction() as s:
                 install_defaults(s)
+        with db.reader() as s, s.begin():
+            db.identity = access.identify(s, claimed, verify=verify)
+        db.actor = db.identity.name
     except OperationalError as exc:
         engine.dispose()
         raise Invalid(

@@ -45,6 +45,17 @@ COLLEAGUES = [
     ("Tom Ellery", "tom.ellery@camden.gov.uk", "STEAM and Inclusive Economy"),
     ("Amara Jones", "amara.jones@camden.gov.uk", "Cabinet"),
 ]
+# the partnership lead runs the team; the officers edit, one answers data-protection
+# requests; the director and the cabinet member read briefs
+ROLES = {
+    "Ruth Craven": ("admin", "editor"),
+    "Daniel Okoro": ("editor", "privacy"),
+    "Priya Shah": ("editor",),
+    "Helen Armitage": ("viewer",),
+    "Marcus Webb": ("editor",),
+    "Tom Ellery": ("editor",),
+    "Amara Jones": ("viewer",),
+}
 
 
 @dataclass
@@ -1058,6 +1069,9 @@ class _Loader:
         for name, email, team in COLLEAGUES:
             existing = self.s.scalar(select(m.Colleague).where(m.Colleague.email == email))
             self.colleague[name] = existing or colleagues.add_colleague(self.s, name, email, team)
+            if existing is None:
+                for role in ROLES[name]:
+                    self.colleague[name].roles.append(m.ColleagueRole(role=role))
 
     def partners(self) -> None:
         for p in PARTNERS:

@@ -91,3 +91,7 @@ def _or_list(items: Sequence[str]) -> str:
     if len(quoted) == 1:
         return quoted[0]
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+class Forbidden(PartnerCRMError):
+    """The acting colleague's roles do not allow this; the sentence says what they can do."""

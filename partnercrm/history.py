@@ -257,6 +257,31 @@ def change_of(session: Session) -> int | None:
     return current[1] if current and current[0] is session.get_transaction() else None
 
 
+# entries that record a reading of personal data in bulk, shown by `history --access`
+ACCESS_ACTIONS = ("access", "export", "import")
+
+
+def record_access(
+    session: Session,
+    what: str,
+    entity: str,
+    entity_id: int = 0,
+    *,
+    organisation_id: int | None = None,
+    rows: int | None = None,
+) -> None:
+    """Record that the acting user read personal data in bulk: a brief, a pack, a list."""
+    record(
+        session,
+        "access",
+        entity,
+        entity_id,
+        organisation_id=organisation_id,
+        summary=what[:300],
+        changes=None if rows is None else {"rows": rows},
+    )
+
+
 @dataclass
 class HistoryItem:
     at: datetime
@@ -293,11 +318,20 @@ def entries(
     actor: str | Sequence[str] | None = None,
     change_id: int | None = None,
     limit: int | None = 500,
+    access: bool = False,
 ) -> list[HistoryItem]:
-    """History entries, newest first, narrowed by what they are about, when, who, or change."""
+    """History entries, newest first, narrowed by what they are about, when, who, or change.
+
+    `access` gives the readings of personal data (briefs, packs, exports, imports) instead
+    of the changes.
+    """
     q = select(m.HistoryEntry)
     if change_id is not None:
         q = q.where(m.HistoryEntry.change_id == change_id)
+    if access:
+        q = q.where(m.HistoryEntry.action.in_(ACCESS_ACTIONS))
+    else:
+        q = q.where(m.HistoryEntry.action != "access")
     if organisation_id is not None:
         q = q.where(m.HistoryEntry.organisation_id == organisation_id)
     if contact_id is not None:
@@ -366,6 +400,9 @@ PAST_TENSE = {
     "erase": "erased",
     "export": "exported",
     "undo": "undid",
+    "access": "read",
+    "import": "imported into",
+    "override_block": "overrode the erasure block on",
 }
 
 
@@ -374,6 +411,12 @@ def describe(item: HistoryItem) -> str:
 
     The number in brackets is the change the entry is part of (what `undo` takes).
     """
+    if item.action == "access":
+        rows = (item.changes or {}).get("rows")
+        counted = f" ({rows} rows)" if isinstance(rows, int) else ""
+        return f"{item.at:%Y-%m-%d %H:%M} {item.actor} read the {item.summary}{counted}"
+    if item.entity == "database":
+        return f"{item.at:%Y-%m-%d %H:%M} {item.actor} {item.summary}"
     what = f"{item.entity.replace('_', ' ')} {item.entity_id}"
     if item.summary:
         what += f" ({item.summary})"

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from partnercrm import history
+from partnercrm import access, history
 from partnercrm import models as m
 from partnercrm.errors import Conflict, Invalid
 
@@ -154,6 +154,8 @@ def merge_organisations(
 ) -> MergeReport:
     """Merge `other` into `keep`: move everything, keep its names as aliases, remove it."""
     _refuse("organisation", keep, other)
+    if not dry_run:
+        access.require(session, "admin", "merge records")
     report = MergeReport("organisation", keep.id, keep.name, other.id, other.name, dry_run=dry_run)
     _in_savepoint(session, lambda: _merge_organisations(session, keep, other, report), dry_run)
     return report
@@ -256,6 +258,8 @@ def merge_contacts(
 ) -> MergeReport:
     """Merge `other` into `keep`: move conversations, touchpoints and attendance, keep its emails."""
     _refuse("contact", keep, other)
+    if not dry_run:
+        access.require(session, "admin", "merge records")
     for c in (keep, other):
         if c.erased_at is not None:
             raise Invalid(f"the contact {c.id} was erased; erased people cannot be merged")

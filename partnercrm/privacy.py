@@ -22,7 +22,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, Text, cast, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from partnercrm import chain, history
+from partnercrm import access, chain, history
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.errors import Invalid
@@ -46,6 +46,9 @@ class Naming:
     strong: list[str]
     weak: list[str]
     sqlite: bool = True
+    # their phone numbers in E.164, found in text in any common form ("07700900123",
+    # "+44 7700 900123", "(07700) 900 123")
+    phones: list[str] = field(default_factory=list)
 
     def pattern(self, about_them: bool) -> re.Pattern[str] | None:
         terms = self.strong + (self.weak if about_them else [])
@@ -64,8 +67,23 @@ class Naming:
         pattern = self.pattern(about_them)
         if pattern is None:
             return None
-        new = pattern.sub(ERASED, text)
+        new = self._scrub_phones(pattern.sub(ERASED, text))
         return new if new != text else None
+
+    def _scrub_phones(self, text: str) -> str:
+        if not self.phones or not any(ch.isdigit() for ch in text):
+            return text
+        import phonenumbers
+
+        kept, last = [], 0
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, PHONE_REGION, leniency=phonenumbers.Leniency.POSSIBLE
+        ):
+            number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            if number in self.phones:
+                kept += [text[last : match.start], ERASED]
+                last = match.end
+        return "".join(kept) + text[last:] if kept else text
 
     def sql_filter(self, column: Any, *, json_text: bool = False) -> ColumnElement[bool]:
         """A cheap SQL pre-filter: the column contains one of the strong terms, in any case.
@@ -80,6 +98,8 @@ class Naming:
                 variants.update({term.lower(), term.upper(), term.title()})
             if json_text:  # JSON stores non-ASCII as \\uXXXX escapes
                 variants.add(json.dumps(term)[1:-1])
+        # a phone in any form keeps its last four digits together: the text is then read
+        variants.update(number[-4:] for number in self.phones)
         if self.sqlite:
             clauses = [column.contains(v, autoescape=True) for v in variants]
         else:
@@ -98,21 +118,83 @@ def _emails(contact: m.Contact) -> list[str]:
 def naming(contact: m.Contact, where: Footprint | None = None, *, sqlite: bool = True) -> Naming:
     """The words naming the person, including those of records merged into theirs."""
     people = [(contact.name, _emails(contact), contact.phone)]
+    for earlier in where.earlier if where else []:
+        people.append((earlier.get("name") or "", earlier.get("emails", []), earlier.get("phone")))
     for snapshot in where.merged if where else []:
         emails = [snapshot.get("email"), *snapshot.get("other_emails", [])]
         people.append((snapshot.get("name") or "", [e for e in emails if e], snapshot.get("phone")))
     strong: list[str] = []
     weak: list[str] = []
+    phones: list[str] = []
     for name, emails, phone in people:
         name = name.strip()
         if len(name) >= MIN_WEAK_TERM:
-            strong.append(name)
+            strong += name_forms(name)
         strong += emails
+        strong += [p for p in map(local_part, emails) if p]
         if phone and sum(ch.isdigit() for ch in phone) >= 6:
             strong.append(phone.strip())
+            phones += [e164] if (e164 := phone_e164(phone)) else []
         words = [w for w in re.split(r"\s+", name) if len(w) >= MIN_WEAK_TERM]
         weak += [w for w in words if w.lower() != name.lower()]
-    return Naming(strong=list(dict.fromkeys(strong)), weak=list(dict.fromkeys(weak)), sqlite=sqlite)
+    return Naming(
+        strong=list(dict.fromkeys(strong)),
+        weak=list(dict.fromkeys(weak)),
+        sqlite=sqlite,
+        phones=list(dict.fromkeys(phones)),
+    )
+
+
+PHONE_REGION = "GB"
+# the local parts of shared mailboxes name nobody
+SHARED_MAILBOXES = {
+    "admin",
+    "contact",
+    "enquiries",
+    "events",
+    "hello",
+    "info",
+    "mail",
+    "office",
+    "partnerships",
+    "reception",
+    "sales",
+    "support",
+    "team",
+}
+
+
+def name_forms(name: str) -> list[str]:
+    """A full name as people write it: 'Ada King Lovelace', 'Ada Lovelace', 'Lovelace, Ada',
+    'A. Lovelace', 'A Lovelace'."""
+    words = name.split()
+    forms = [name]
+    if len(words) >= 2:
+        first, last = words[0], words[-1]
+        forms += [f"{first} {last}", f"{last}, {first}"]
+        if len(last) >= MIN_WEAK_TERM and first[0].isalpha():
+            forms += [f"{first[0]}. {last}", f"{first[0]} {last}"]
+    return list(dict.fromkeys(forms))
+
+
+def local_part(email: str) -> str | None:
+    """The part before the @, when it is specific enough to name a person ('ada.lovelace')."""
+    local = email.split("@", 1)[0]
+    if len(local) < 4 or local.lower() in SHARED_MAILBOXES:
+        return None
+    return local
+
+
+def phone_e164(phone: str) -> str | None:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(phone, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # --- the records about a person ---------------------------------------------------------
@@ -131,6 +213,8 @@ class Footprint:
     # contact records merged into this one (their ids and their details as they were)
     merged_ids: set[int] = field(default_factory=set)
     merged: list[dict[str, Any]] = field(default_factory=list)
+    # names, addresses and phones the person had before, as the history recorded them
+    earlier: list[dict[str, Any]] = field(default_factory=list)
 
     def by_entity(self, contact_id: int) -> dict[str, set[int]]:
         return {
@@ -167,6 +251,31 @@ def _merged_into(session: Session, contact_id: int) -> list[dict[str, Any]]:
     return found
 
 
+def _earlier_details(session: Session, contact_ids: set[int]) -> list[dict[str, Any]]:
+    """Every name, address and phone the history shows these contacts holding."""
+    h = m.HistoryEntry
+    found: list[dict[str, Any]] = []
+    rows = session.scalars(
+        select(h.changes).where(
+            h.entity == "contact", h.entity_id.in_(contact_ids), h.action.in_(("create", "update"))
+        )
+    )
+    for changes in rows:
+        if not isinstance(changes, dict):
+            continue
+        values = {
+            key: [v for v in pair if isinstance(v, str) and v != ERASED]
+            for key, pair in changes.items()
+            if key in ("name", "email", "phone") and isinstance(pair, list)
+        }
+        for name in values.get("name", []):
+            found.append({"name": name})
+        found.append({"emails": values.get("email", [])})
+        for phone in values.get("phone", []):
+            found.append({"phone": phone})
+    return found
+
+
 def footprint(session: Session, contact: m.Contact) -> Footprint:
     cid = contact.id
     conv_ids = set(
@@ -198,6 +307,7 @@ def footprint(session: Session, contact: m.Contact) -> Footprint:
         )
     )
     return Footprint(
+        earlier=_earlier_details(session, {cid} | {snap["id"] for snap in merged}),
         conversation_ids=conv_ids,
         touchpoint_ids=touch_ids,
         step_ids=step_ids,
@@ -234,6 +344,10 @@ class Mention:
 
     def as_dict(self) -> dict[str, Any]:
         return {"record": self.entity, "id": self.id, "field": self.field, "text": self.text}
+
+    def passage(self) -> dict[str, Any]:
+        """The passage as it is and as an erasure leaves it, for a person to review."""
+        return {**self.as_dict(), "erased": self.erased}
 
 
 def mentions(session: Session, contact: m.Contact, where: Footprint | None = None) -> list[Mention]:
@@ -322,6 +436,7 @@ def _scrubbed_entry(
 
 def subject_access(session: Session, contact: m.Contact) -> dict[str, Any]:
     """Everything held about one person, as one JSON-ready document; the export is logged."""
+    access.require(session, "privacy", "export a person's data (subject access)")
     if contact.erased_at is not None:
         raise Invalid(
             f"contact {contact.id} was erased on {contact.erased_at:%d %b %Y}; "
@@ -485,9 +600,12 @@ class Erasure:
     history_entries: int = 0
     attendances_kept: int = 0
     conversations_kept: int = 0
+    # each passage that changes: free text and history summaries, before and after
+    passages: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "passages": self.passages,
             "contact_id": self.contact_id,
             "dry_run": self.dry_run,
             "addresses_blocked": self.addresses,
@@ -507,6 +625,8 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
     conversations stay, so an event still had N attendees. The erasure itself is recorded:
     who and when, not what.
     """
+    if not dry_run:
+        access.require(session, "privacy", "erase personal data")
     if contact.erased_at is not None:
         raise Invalid(f"contact {contact.id} was already erased on {contact.erased_at:%d %b %Y}")
     session.flush()  # anything pending goes out first, so nothing stale is written back later
@@ -527,6 +647,19 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
         result.free_text[f"{x.entity}.{x.field}"] = (
             result.free_text.get(f"{x.entity}.{x.field}", 0) + 1
         )
+    result.passages = [x.passage() for x in found]
+    for entry in entries:
+        summary, _ = _scrubbed_entry(entry, contact, who, where)
+        if entry.summary and summary != entry.summary:
+            result.passages.append(
+                {
+                    "record": "history",
+                    "id": entry.id,
+                    "field": "summary",
+                    "text": entry.summary,
+                    "erased": summary,
+                }
+            )
     if dry_run:
         return result
 
@@ -587,9 +720,32 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
         summary=placeholder,
         changes={chain.REDACTED_KEY: redacted},
     )
-    _forget_search_terms(session, {"contact", *(x.entity for x in found)})
+    forget_search_terms(session, {"contact", *(x.entity for x in found)})
     session.expire_all()  # no loaded object still holds the old text
     return result
+
+
+def reapply_erasures(
+    session: Session, erased: dict[int, datetime], digests: dict[str, datetime]
+) -> int:
+    """Erase again, in a restored copy, everyone erased in the database it replaces.
+
+    `erased` maps contact ids to when they were erased, `digests` the blocked addresses;
+    returns how many people had come back with the copy and were erased again.
+    """
+    count = 0
+    for contact_id in sorted(erased):
+        contact = session.get(m.Contact, contact_id)
+        if contact is not None and contact.erased_at is None:
+            erase(session, contact)
+            count += 1
+    known = set(session.scalars(select(m.ErasedEmail.digest)))
+    missing = [
+        {"digest": d, "erased_at": at} for d, at in sorted(digests.items()) if d not in known
+    ]
+    if missing:
+        session.execute(insert(m.ErasedEmail), missing)
+    return count
 
 
 def redact_history(
@@ -624,7 +780,7 @@ def _scrub_import_runs(session: Session, who: Naming) -> None:
         )
 
 
-def _forget_search_terms(session: Session, changed: set[str]) -> None:
+def forget_search_terms(session: Session, changed: set[str]) -> None:
     """SQLite full-text indexes keep deleted words until their segments merge: merge the
     indexes of the tables whose text changed (search_<table>, where the search module made one).
     """

@@ -31,7 +31,7 @@ from partnercrm.errors import Conflict, Invalid, NotFound
 
 REVERSIBLE = ("create", "update", "archive", "restore", "delete")
 # entries that change nothing a person can undo: read-outs and the undo marks themselves
-INERT = ("export", "undo")
+INERT = ("export", "undo", "access", "override_block")
 IRREVERSIBLE = {
     "merge": (
         "a merge cannot be undone: no command reverses it (the history keeps what the merged "

@@ -65,7 +65,25 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            drop_group_roles(conn, schema)
         admin.dispose()
+
+
+def drop_group_roles(conn, schema: str) -> None:
+    """Drop the group roles `init` or `db setup-roles` made for a test's schema."""
+    database = conn.execute(text("SELECT current_database()")).scalar_one()
+    for (role,) in conn.execute(
+        text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
+        {"p": f"pcrm_{database}_{schema}_%"},
+    ).all():
+        conn.execute(text(f'DROP OWNED BY "{role}"'))
+        conn.execute(text(f'DROP ROLE "{role}"'))
+
+
+@pytest.fixture(autouse=True)
+def _no_acting_user_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `make` exports PARTNERCRM_USER for `make run`; a test says who acts itself
+    monkeypatch.delenv("PARTNERCRM_USER", raising=False)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -95,11 +113,14 @@ class CLI:
         self.url = url
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, actor: str = "tester", input: str | None = None) -> Result:
+    def __call__(self, *args: str, actor: str | None = None, input: str | None = None) -> Result:
+        """Without `actor`, as the operating-system user (the SQLite file's owner, or on
+        PostgreSQL the database's owner); with it, `--as actor`, which must name a colleague."""
         from cli.main import cli
 
+        acting = ["--as", actor] if actor else []
         return self.runner.invoke(
-            cli, ["--db", self.url, "--as", actor, *args], input=input, catch_exceptions=False
+            cli, ["--db", self.url, *acting, *args], input=input, catch_exceptions=False
         )
 
     def ok(self, *args: str, **kw: str) -> Result:

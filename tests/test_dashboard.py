@@ -59,9 +59,13 @@ def test_dashboard_shows_my_steps_stale_and_due(cli):
     assert "No touch in 30+ days: 1" in text
 
 
-def test_dashboard_asks_who_you_are(cli):
-    text = cli.ok("dashboard", actor="someone-unknown").stdout
-    assert "'someone-unknown' is not one colleague's name. Say who you are with --as NAME" in text
+def test_acting_as_someone_who_is_not_a_colleague_is_refused(cli):
+    result = cli("dashboard", actor="someone-unknown")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: 'someone-unknown' is not a colleague in this database: act as an existing "
+        "colleague (their name or email)"
+    )
 
 
 def test_as_names_a_colleague_as_every_colleague_option_does(cli):
@@ -69,7 +73,8 @@ def test_as_names_a_colleague_as_every_colleague_option_does(cli):
     assert cli.json("dashboard", actor="ruth")["colleague"] == "Ruth Craven"
     assert cli.json("dashboard", actor="RUTH@camden.gov.uk")["colleague"] == "Ruth Craven"
     cli.ok("colleague", "add", "Ruth Smith", "--email", "ruth.smith@camden.gov.uk")
-    assert cli.json("dashboard", actor="ruth")["colleague"] is None  # two Ruths: nobody
+    two_ruths = cli("dashboard", actor="ruth")
+    assert two_ruths.exit_code == 1 and "'ruth' names more than one colleague" in two_ruths.stderr
 
 
 def test_one_read_model_decides_stale_this_month_and_open(db):

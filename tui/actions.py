@@ -132,7 +132,7 @@ ACTIONS = [
         opens="ambassador_status.AmbassadorStatusDialog",
         takes=("ambassadorship_id",),
     ),
-    # correcting what is stored: `e` on the partner page opens the one for the highlighted row
+    # correcting what is stored: `E` on the partner page opens the one for the highlighted row
     Action(
         "edit_conversation",
         "Edit a conversation",

@@ -1,4 +1,5 @@
-"""Bulk import of summit and roundtable attendees (`partnercrm import attendees`).
+"""Bulk import of event attendees (`partnercrm import attendees`) and of the team's own
+partners, contacts and conversation log (`import partners|contacts|conversations`, tracker.py).
 
 `import_attendees(session, FILE, event=...)` reads a registration export (CSV in any common
 encoding and delimiter, or XLSX), matches people by email and organisations by name, alias
@@ -18,6 +19,7 @@ from partnercrm.importing.organisations import FUZZY_THRESHOLD
 from partnercrm.importing.report import ImportReport, Rejection
 from partnercrm.importing.run import ON_EXISTING, NewEvent, Progress, import_attendees
 from partnercrm.importing.source import read_table
+from partnercrm.importing.tracker import import_sheet
 
 __all__ = [
     "FIELDS",
@@ -29,6 +31,7 @@ __all__ = [
     "Progress",
     "Rejection",
     "import_attendees",
+    "import_sheet",
     "map_columns",
     "parse_map_option",
     "preset_list",

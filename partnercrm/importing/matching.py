@@ -75,6 +75,16 @@ class Matching:
         report.erased = [r.line for r in rows if r.email in erased]
         return [r for r in rows if r.email not in erased]
 
+    def drop_colleagues(self, rows: list[AttendeeRow], report: ImportReport) -> list[AttendeeRow]:
+        """Leave out the council's own colleagues (a Teams organiser, a Zoom host): they are
+        not partner contacts."""
+        emails = {e.lower() for e in self.s.scalars(select(m.Colleague.email)) if e}
+        if not emails:
+            return rows
+        kept = [r for r in rows if r.email not in emails]
+        report.colleagues = len(rows) - len(kept)
+        return kept
+
     def match(self, rows: list[AttendeeRow], plan: Plan, report: ImportReport) -> None:
         """Who each row is and what it adds: the plan's contacts, changes and attendances."""
         orgs = self._organisations(rows, plan, report)

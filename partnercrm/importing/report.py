@@ -44,6 +44,7 @@ class ImportReport:
     rows_rejected: int = 0
     not_attending: int = 0
     anonymous: int = 0
+    colleagues: int = 0
     contacts_created: int = 0
     contacts_updated: int = 0
     contacts_matched: int = 0
@@ -102,6 +103,7 @@ class ImportReport:
             "rows_rejected": self.rows_rejected,
             "not_attending": self.not_attending,
             "anonymous": self.anonymous,
+            "colleagues": self.colleagues,
             "contacts": {
                 "created": self.contacts_created,
                 "updated": self.contacts_updated,

@@ -251,7 +251,9 @@ class _Import:
         matching = Matching(
             self.s, self.event, self.on_existing, self.threshold, self.today, self.progress
         )
-        rows = matching.drop_erased(rows, report)
+        rows = matching.drop_colleagues(matching.drop_erased(rows, report), report)
+        if report.colleagues:
+            report.notes.append(f"{report.colleagues} colleague(s) left out: not partner contacts")
         plan = Plan()
         matching.match(rows, plan, report)
         plan_interest(

@@ -55,7 +55,8 @@ class PartnerScreen(DataScreen):
             for a in actions.ACTIONS
             if a.binding and a.needs_partner
         ],
-        Binding("e", "edit", "Edit the highlighted record", show=False),
+        # E, not e: e goes to the events screen from every screen
+        Binding("E", "edit", "Edit the highlighted record", show=False),
         Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False, key_display="["),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, key_display="]"),
         *[
