@@ -92,7 +92,7 @@ def undo_last(session: Session) -> Undone:
         if change_id in undone or change_id in undos:
             continue
         return undo_change(session, change_id)
-    raise NotFound("change of yours to undo", " or ".join(dict.fromkeys(names)))
+    raise Invalid(f"there is no change by {names[0]} left to undo", field="change")
 
 
 def undo_change(session: Session, change_id: int) -> Undone:
@@ -149,13 +149,10 @@ def acting_names(session: Session) -> list[str]:
     """The names the acting person may have written history under: as given, name, email."""
     from partnercrm.colleagues import colleague_for_actor
 
+    # not the login alone: on SQLite, colleagues acting `--as` themselves share the computer's
     names = [history.actor_of(session)]
-    if login := session.info.get("login"):
-        names.append(str(login))
     if (me := colleague_for_actor(session)) is not None:
         names += [me.name, me.email]
-        if login := getattr(me, "login", None):
-            names.append(login)
     return list(dict.fromkeys(names))
 
 

@@ -48,7 +48,7 @@ def test_an_update_goes_back_and_the_undo_is_in_the_history(cli):
     cli.ok("step", "edit", ids["step"], "--due", "+20", "--owner", "jo", actor="ruth")
     edited = last_change(cli)
     out = cli.ok("undo", actor="ruth").stdout
-    assert out.startswith(f"Undone change {edited} (ruth, ")
+    assert out.startswith(f"Undone change {edited} (Ruth Craven, ")
     assert "Recorded as change" in out
     after = cli.json("step", "list")[0]
     assert (after["due"], after["owner"]) == (before["due"], before["owner"])
@@ -109,7 +109,7 @@ def test_a_deletion_is_put_back(cli, db):
         events.record_attendance(s, event, ada, role="speaker")
     cli.ok("event", "attendance", "Camden Summit", "ada@wellcome.org", "--remove")
     assert cli.json("event", "show", "Camden Summit")["attendees"] == []
-    cli.ok("undo", actor="tester")
+    cli.ok("undo")
     people = cli.json("event", "show", "Camden Summit")["attendees"]
     assert [(p["contact"], p["role"]) for p in people] == [("Ada Lovelace", "speaker")]
 
@@ -139,7 +139,7 @@ def test_undo_walks_back_and_an_undo_can_itself_be_undone(cli):
     assert cli.json("step", "list")[0]["description"] == "Send the new pack"
     again = cli("undo", "--change", str(undo_of_first))
     assert again.exit_code == 1 and f"change {undo_of_first} (" in again.stderr
-    assert "was already undone by tester on" in again.stderr
+    assert "was already undone by " in again.stderr and " UTC (change " in again.stderr
     # and the first edit, undone then redone, can be undone again
     cli.ok("undo", "--change", str(first))
     assert cli.json("step", "list")[0]["description"] == "Send the pack"
@@ -163,7 +163,7 @@ def test_a_change_touched_later_is_refused_naming_who_and_when(cli):
     r = cli("undo", "--change", str(ruths), actor="ruth")
     assert r.exit_code == 1
     assert re.fullmatch(
-        rf"Error: change {ruths} cannot be undone: jo changed the due of step {ids['step']} "
+        rf"Error: change {ruths} cannot be undone: Jo Director changed the due of step {ids['step']} "
         rf"\(Send the pack\) later, on \d\d \w\w\w \d{{4}} at \d\d:\d\d UTC \(change {jos}\)\n",
         r.stderr,
     )
@@ -183,7 +183,7 @@ def test_a_creation_something_was_added_to_later_is_refused(cli):
     cli.ok("contact", "add", "Bo Smith", "--email", "bo@bl.uk", "--org", "british library")
     r = cli("undo", "--change", str(added), actor="ruth")
     assert r.exit_code == 1
-    assert f"change {added} cannot be undone: tester added contact" in r.stderr
+    assert f"change {added} cannot be undone: " in r.stderr and " added contact" in r.stderr
     assert "to organisation" in r.stderr and "(British Library) later, on" in r.stderr
     assert len(cli.json("partner", "list")) == 2
 
@@ -201,9 +201,10 @@ def test_a_merge_and_an_erasure_are_refused(cli):
 
 
 def test_nothing_to_undo_and_no_such_change(cli):
-    if "postgresql" not in cli.url:  # on PostgreSQL the login acts, whatever --as says
-        r = cli("undo", actor="nobody-at-all")
-        assert r.exit_code == 1 and "no change of yours to undo matches" in r.stderr
+    cli.ok("colleague", "add", "Sam Newcomer", "--email", "sam@camden.gov.uk")
+    r = cli("undo", actor="sam")
+    assert r.exit_code == 1
+    assert r.stderr == "Error: there is no change by Sam Newcomer left to undo\n"
     r = cli("undo", "--change", "99999")
     assert r.exit_code == 1 and "no change matches '99999'" in r.stderr
 
@@ -280,7 +281,7 @@ def test_tui_ctrl_z_says_why_it_cannot_undo(demo_db: Any) -> None:
         await pilot.press("ctrl+z")
         await settle(pilot)
         assert "Not undone" in [n.title for n in app._notifications]
-        assert "no change of yours to undo" in notifications(app)
+        assert "there is no change by Ruth Craven left to undo" in notifications(app)
 
     drive(demo_db, body)
 
