@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from cli.context import AppContext, emit, json_option, pass_app, table, yes_option
-from partnercrm.models import CommitmentKind, CommitmentStatus
+from partnercrm.vocabulary import CommitmentKind, CommitmentStatus
 
 KINDS = click.Choice([k.value for k in CommitmentKind], case_sensitive=False)
 STATUSES = click.Choice(["open", *[s.value for s in CommitmentStatus]], case_sensitive=False)

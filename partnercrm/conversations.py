@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -67,6 +67,52 @@ def resolve_ask(session: Session, ask: str | None) -> tuple[m.AmbassadorRole | N
         ) from None
 
 
+# A new conversation's rule, for every writer (this service, the attendee import, the scale
+# generator): it starts `initiated` on its first day, which is also its last touch so far; that
+# stage change is recorded with the day, and the day's contact is its first touchpoint.
+
+
+def opening(on: date) -> dict[str, Any]:
+    """A new conversation's own columns: initiated, started and last touched on `on`."""
+    return {"stage": m.Stage.INITIATED.value, "started_on": on, "last_touch_on": on}
+
+
+def first_stage_change(
+    conversation_id: int, on: date, *, by: str | None, at: datetime
+) -> dict[str, Any]:
+    """The row of a new conversation's first stage change: to initiated, on its first day."""
+    return {
+        "conversation_id": conversation_id,
+        "from_stage": None,
+        "to_stage": m.Stage.INITIATED.value,
+        "changed_on": on,
+        "changed_at": at,
+        "changed_by": by,
+    }
+
+
+def first_touchpoint(
+    conversation_id: int,
+    on: date,
+    *,
+    at: datetime,
+    channel: str,
+    colleague_id: int | None,
+    contact_id: int | None,
+    note: str | None,
+) -> dict[str, Any]:
+    """The row of a new conversation's first touchpoint: the conversation itself, that day."""
+    return {
+        "conversation_id": conversation_id,
+        "happened_on": on,
+        "channel": channel,
+        "colleague_id": colleague_id,
+        "contact_id": contact_id,
+        "note": note,
+        "created_at": at,
+    }
+
+
 def log_conversation(
     session: Session,
     organisation: m.Organisation,
@@ -96,33 +142,27 @@ def log_conversation(
         ask_role=role,
         ask_kind=kind,
         subject=(subject or "").strip() or None,
-        stage=m.Stage.INITIATED,
-        started_on=when,
-        last_touch_on=when,
         contacts=list(dict.fromkeys(contacts)),  # the same person named twice counts once
         missions=list(dict.fromkeys(missions)),
+        **opening(when),
     )
     session.add(conv)
     session.flush()
+    now = m.utcnow()
     session.add(
-        m.StageChange(
-            conversation_id=conv.id,
-            from_stage=None,
-            to_stage=m.Stage.INITIATED,
-            changed_on=when,
-            changed_by=session.info.get("actor"),
-        )
+        m.StageChange(**first_stage_change(conv.id, when, by=session.info.get("actor"), at=now))
     )
-    add_touchpoint(
-        session,
-        conv,
-        on=when,
-        channel=channel,
-        note=note,
-        colleague=lead,
-        contact=contacts[0] if contacts else None,
-        message_id=message_id,
+    first = first_touchpoint(
+        conv.id,
+        when,
+        at=now,
+        channel=check_channel(channel),
+        colleague_id=lead.id,
+        contact_id=contacts[0].id if contacts else None,
+        note=(note or "").strip() or None,
     )
+    session.add(m.Touchpoint(**first, message_id=message_id))
+    session.flush()
     return conv
 
 

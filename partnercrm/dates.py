@@ -169,3 +169,21 @@ def today_of(session: Any) -> date:
     """Today for a unit of work: the day a session was pinned to (tests, a fixed TUI), else today."""
     pinned = session.info.get("today")
     return pinned if isinstance(pinned, date) else uk_today()
+
+
+def ago(value: date | None, today: date) -> str:
+    """How long before `today` (or after it) `value` is, as people say it: "3 days ago"."""
+    if value is None:
+        return ""
+    days = (today - value).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 0:
+        return f"in {-days} days"
+    if days < 60:
+        return f"{days} days ago"
+    if days < 730:
+        return f"{round(days / 30.4)} months ago"
+    return f"{days // 365} years ago"

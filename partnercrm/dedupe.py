@@ -57,7 +57,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import models as m
 from partnercrm.errors import Invalid
-from partnercrm.matching import name_key
+from partnercrm.matching import name_key, numbers_in
 
 BONUS_PER_EXTRA_REASON = 5
 SCORE_SAME_NAME = 95
@@ -164,10 +164,6 @@ def initials(key: str) -> str:
     return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
-def _numbers(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\d+", text))
-
-
 def _not_duplicates(session: Session, entity: str) -> set[tuple[int, int]]:
     nd = m.NotDuplicate
     return {
@@ -186,7 +182,7 @@ def _fuzzy_pairs(
         for w in set(p.split()):
             if len(w) >= 3 and w not in NOISE_WORDS and w not in SMALL_WORDS:
                 blocks[w[:3]].append(i)
-    numbers = {i: _numbers(p) for i, p in processed.items()}
+    numbers = {i: numbers_in(p) for i, p in processed.items()}
     seen: set[tuple[int, int]] = set()
 
     def consider(i: int, j: int, score: float) -> None:
@@ -547,7 +543,7 @@ def organisation_lookalikes(
         if org_id in names and canonical(alias) == canon:
             add(org_id, SCORE_ALIAS)
     wanted = utils.default_process(name)
-    numbers = _numbers(wanted)
+    numbers = numbers_in(wanted)
     processed = {i: utils.default_process(n) for i, n in names.items()}
     for _text, score, i in process.extract(
         wanted,
@@ -557,7 +553,7 @@ def organisation_lookalikes(
         score_cutoff=th.fuzzy_cutoff,
         limit=None,
     ):
-        if _numbers(processed[i]) == numbers:
+        if numbers_in(processed[i]) == numbers:
             add(i, FUZZY_FACTOR * score)
     found = sorted(
         (i for i, score in scores.items() if score >= th.min_score), key=lambda i: -scores[i]
@@ -579,11 +575,11 @@ def contact_lookalikes(
     c = m.Contact
     live = (c.archived.is_(False), c.erased_at.is_(None))
     found: dict[int, m.Contact] = {}
-    numbers = _numbers(name)  # 'Attendee 1' is not 'Attendee 2'
+    numbers = numbers_in(name)  # 'Attendee 1' is not 'Attendee 2'
     if organisation_id is not None:
         for other in session.scalars(select(c).where(c.organisation_id == organisation_id, *live)):
             if other.name_key == name_key(name) or (
-                _numbers(other.name) == numbers
+                numbers_in(other.name) == numbers
                 and fuzz.WRatio(
                     name, other.name, processor=utils.default_process, score_cutoff=th.fuzzy_cutoff
                 )

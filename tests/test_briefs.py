@@ -22,7 +22,7 @@ from partnercrm import (
     steps,
 )
 from partnercrm import models as m
-from partnercrm.briefs import assemble, brief_dict, build_brief, render_html, render_markdown
+from partnercrm.briefs import brief_dict, build_brief, queries, render_html, render_markdown
 from partnercrm.briefs.event import organisations_at_event
 from partnercrm.errors import Invalid
 
@@ -531,7 +531,7 @@ def test_statements_per_brief_do_not_grow_with_history(db):
         def count(conn, cursor, statement, *args):
             seen.append(statement)
 
-        assemble._sectors.clear()  # count the sector's statement too: the cold case
+        queries._sectors.clear()  # count the sector's statement too: the cold case
         with db.reader() as s:
             org = s.get(m.Organisation, org_id)
             event.listen(db.engine, "before_cursor_execute", count)

@@ -235,23 +235,38 @@ def test_every_list_and_show_prints_one_json_document(cli):
         "--host",
         "UCL",
     )
-    for args in (
-        ("colleague", "list"),
-        ("partner", "list"),
-        ("partner", "show", "ucl"),
-        ("contact", "list"),
-        ("contact", "show", "ada"),
-        ("conversation", "list"),
-        ("conversation", "show", conv),
-        ("step", "list"),
-        ("commitment", "list"),
-        ("ambassador", "list"),
-        ("event", "list"),
-        ("event", "show", "summit 2024"),
-        ("mission", "list"),
-        ("role", "list"),
+    ucl = "University College London"
+    summit = "We Make Camden Summit 2024"
+
+    def names(rows):
+        return sorted(r["name"] for r in rows)
+
+    # each command's document, and what it must say
+    for args, read, expected in (
+        (("colleague", "list"), names, ["Jo Director", "Ruth Craven"]),
+        (("partner", "list"), names, [ucl]),
+        (("partner", "show", "ucl"), lambda d: (d["name"], d["aliases"]), (ucl, ["UCL"])),
+        (("contact", "list"), names, ["Ada Lovelace"]),
+        (
+            ("contact", "show", "ada"),
+            lambda d: (d["name"], d["job_title"]),
+            ("Ada Lovelace", "Vice-Provost"),
+        ),
+        (("conversation", "list"), lambda rows: [r["id"] for r in rows], [int(conv)]),
+        (
+            ("conversation", "show", conv),
+            lambda d: (d["organisation"], d["stage"]),
+            (ucl, "initiated"),
+        ),
+        (("step", "list"), list, []),
+        (("commitment", "list"), list, []),
+        (("ambassador", "list"), list, []),
+        (("event", "list"), lambda rows: [(r["name"], r["host"]) for r in rows], [(summit, ucl)]),
+        (("event", "show", "summit 2024"), lambda d: (d["name"], d["kind"]), (summit, "summit")),
+        (("mission", "list"), lambda rows: len(rows), 4),
+        (("role", "list"), lambda rows: [r["key"] for r in rows][:1], ["recognition"]),
     ):
-        assert cli.json(*args) is not None, args
+        assert read(cli.json(*args)) == expected, args
 
 
 def test_roles_carry_figure_2_wording(cli):

@@ -750,17 +750,19 @@ def test_the_sqlite_search_triggers_take_the_bulk_path(sqlite_template):
     """If the search triggers change shape the import stays right but slows down: say so here."""
     import sqlite3
 
-    from partnercrm.importing.bulk import _ROW_TRIGGER
+    from partnercrm.bulk import _ROW_TRIGGER
 
     with sqlite3.connect(sqlite_template) as conn:
         triggers = dict(
             conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name IN ('contact', 'organisation') AND sql LIKE '%AFTER INSERT%'"
+                "AND tbl_name IN ('contact', 'organisation', 'conversation', 'touchpoint') "
+                "AND sql LIKE '%AFTER INSERT%'"
             )
         )
     conn.close()
-    assert {"search_contact_ai", "search_organisation_ai"} <= set(triggers)
+    expected = {"search_contact_ai", "search_organisation_ai"}
+    assert expected | {"search_conversation_ai", "search_touchpoint_ai"} <= set(triggers)
     assert all(_ROW_TRIGGER.match(sql) for sql in triggers.values()), triggers
 
 

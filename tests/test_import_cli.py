@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from partnercrm import models as m
-from partnercrm.database import open_database, sqlite_integrity
+from partnercrm.backup import sqlite_problems
+from partnercrm.database import open_database
 from tests.test_import import EVENT, person, write_csv
 
 
@@ -259,7 +260,7 @@ def test_an_import_killed_part_way_leaves_the_database_as_it_was(db_url, db, tmp
     reopened = open_database(db_url, actor="tester")
     try:
         if reopened.is_sqlite:
-            assert sqlite_integrity(reopened.engine) == []
+            assert sqlite_problems(reopened.engine) == []
         with reopened.reader() as s:
             assert s.scalar(select(func.count()).select_from(m.Organisation)) == 1
             assert s.scalar(select(func.count()).select_from(m.Contact)) == 0

@@ -326,3 +326,27 @@ def test_the_suggested_kind_of_commitment_follows_the_ask(db):
         assert commitments.suggested_kind(by_kind) == "hosting"
         assert commitments.suggested_kind(by_role) == "sponsorship_financial"
         assert commitments.suggested_kind(none) is None
+
+
+def test_every_writer_opens_a_conversation_the_same_way(db):
+    """The rule (initiated on its first day, that stage change recorded, a first touchpoint)
+    comes from one place: log_conversation writes what conversations.opening describes."""
+    from sqlalchemy import select
+
+    from partnercrm import models as m
+
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        org = organisations.add_organisation(s, "Roundhouse", "culture")
+        conv = conversations.log_conversation(s, org, ruth, on="3/2/2026", channel="call")
+        opened = conversations.opening(date(2026, 2, 3))
+        assert {k: getattr(conv, k) for k in opened} == opened
+        change = s.scalars(select(m.StageChange).where(m.StageChange.conversation_id == conv.id))
+        rule = conversations.first_stage_change(conv.id, date(2026, 2, 3), by=None, at=None)
+        assert [(c.from_stage, c.to_stage, c.changed_on) for c in change] == [
+            (rule["from_stage"], rule["to_stage"], rule["changed_on"])
+        ]
+        touch = s.scalars(select(m.Touchpoint).where(m.Touchpoint.conversation_id == conv.id))
+        assert [(t.happened_on, t.channel, t.colleague_id) for t in touch] == [
+            (date(2026, 2, 3), "call", ruth.id)
+        ]

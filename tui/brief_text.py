@@ -7,19 +7,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from partnercrm import organisations
+from partnercrm import briefs, organisations
 
 
 def partner_markdown(session: Session, organisation_id: int, today: date) -> str:
-    """The brokerage brief when partnercrm.briefs is there; until then, the facts the core holds."""
+    """The brokerage brief; an archived partner (which gets no brief) shows the facts held."""
     org = organisations.find_organisation(session, str(organisation_id))
-    try:
-        from partnercrm import briefs
-    except ImportError:
-        briefs = None  # type: ignore[assignment]
-    if briefs is not None and hasattr(briefs, "render_markdown") and not org.archived:
-        return briefs.render_markdown(briefs.build_brief(session, org, today=today))
-    return facts_markdown(organisations.organisation_detail(session, org))
+    if org.archived:
+        return facts_markdown(organisations.organisation_detail(session, org))
+    return briefs.render_markdown(briefs.build_brief(session, org, today=today))
 
 
 def facts_markdown(d: dict[str, Any]) -> str:

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
+from partnercrm.bulk import chunks
 from partnercrm.contacts import email_digest
-from partnercrm.importing.bulk import chunks
 from partnercrm.importing.organisations import OrganisationMatch, OrganisationMatcher
 from partnercrm.importing.plan import (
     LOOKUP_CHUNK,

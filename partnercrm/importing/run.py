@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from partnercrm import history, outputs
 from partnercrm import models as m
+from partnercrm.bulk import BulkWriter, sqlite_datetime
 from partnercrm.concurrency import one_import_at_a_time
 from partnercrm.errors import Invalid, NotFound
-from partnercrm.importing.bulk import BulkWriter, sqlite_datetime
 from partnercrm.importing.columns import map_columns
 from partnercrm.importing.matching import ON_EXISTING, Matching
 from partnercrm.importing.organisations import FUZZY_THRESHOLD
