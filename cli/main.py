@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dedupe": ("cli.dedupe", "dedupe"),
     "merge": ("cli.dedupe", "merge"),
     "history": ("cli.trust", "history"),
+    "undo": ("cli.undo", "undo"),
     "backup": ("cli.trust", "backup"),
     "restore": ("cli.trust", "restore"),
     "check": ("cli.trust", "check"),
