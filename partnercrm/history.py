@@ -229,8 +229,32 @@ def write(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         return
     # every row with the same keys, through Core: the ORM's bulk path costs ~10x more per row
     session.connection().execute(
-        insert(m.Base.metadata.tables["history"]), chain.seal(session, rows)
+        insert(m.Base.metadata.tables["history"]), grouped(session, chain.seal(session, rows))
     )
+
+
+def grouped(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sealed rows with the id of the change they belong to: one per transaction.
+
+    A change is named by the `seq` of its first entry. The chain's lock holds until the
+    transaction ends, so no other writer can take a number in between; entries a rolled-back
+    savepoint took away leave the number to this transaction's later entries.
+    """
+    if not rows:
+        return rows
+    tx = session.get_transaction()
+    current = session.info.get("change")
+    if current is None or current[0] is not tx:
+        current = session.info["change"] = (tx, rows[0]["seq"])
+    for row in rows:
+        row["change_id"] = current[1]
+    return rows
+
+
+def change_of(session: Session) -> int | None:
+    """The id of the change this session's transaction is writing, if it has written any."""
+    current = session.info.get("change")
+    return current[1] if current and current[0] is session.get_transaction() else None
 
 
 # entries that record a reading of personal data in bulk, shown by `history --access`
@@ -268,9 +292,11 @@ class HistoryItem:
     organisation_id: int | None
     summary: str | None
     changes: dict[str, Any] | None
+    change_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "change": self.change_id,
             "at": self.at.isoformat(),
             "actor": self.actor,
             "action": self.action,
@@ -290,15 +316,18 @@ def entries(
     conversation_id: int | None = None,
     since: datetime | None = None,
     actor: str | Sequence[str] | None = None,
+    change_id: int | None = None,
     limit: int | None = 500,
     access: bool = False,
 ) -> list[HistoryItem]:
-    """History entries, newest first, narrowed by what they are about, when, or who.
+    """History entries, newest first, narrowed by what they are about, when, who, or change.
 
     `access` gives the readings of personal data (briefs, packs, exports, imports) instead
     of the changes.
     """
     q = select(m.HistoryEntry)
+    if change_id is not None:
+        q = q.where(m.HistoryEntry.change_id == change_id)
     if access:
         q = q.where(m.HistoryEntry.action.in_(ACCESS_ACTIONS))
     else:
@@ -357,6 +386,7 @@ def _item(h: m.HistoryEntry) -> HistoryItem:
         organisation_id=h.organisation_id,
         summary=h.summary,
         changes=h.changes,
+        change_id=h.change_id,
     )
 
 
@@ -369,6 +399,7 @@ PAST_TENSE = {
     "merge": "merged into",
     "erase": "erased",
     "export": "exported",
+    "undo": "undid",
     "access": "read",
     "import": "imported into",
     "override_block": "overrode the erasure block on",
@@ -471,6 +502,7 @@ class HistoryLine:
     what: str
     entity: str
     entity_id: int
+    change_id: int | None = None  # the change it is part of (what `undo` takes back)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -479,6 +511,7 @@ class HistoryLine:
             "what": self.what,
             "entity": self.entity,
             "entity_id": self.entity_id,
+            "change": self.change_id,
         }
 
 
@@ -520,7 +553,14 @@ def readable(
         what = _what(item, names)
         if what:
             found.append(
-                HistoryLine(item.at, names.who(item.actor), what, item.entity, item.entity_id)
+                HistoryLine(
+                    item.at,
+                    names.who(item.actor),
+                    what,
+                    item.entity,
+                    item.entity_id,
+                    item.change_id,
+                )
             )
     return found
 
@@ -566,6 +606,8 @@ def _what(item: HistoryItem, names: _Names) -> str:
     if item.action == "access":  # a read of personal data, recorded for the DPO
         rows = changes.get("rows")
         return f"read the {item.summary}" + (f" ({rows} rows)" if isinstance(rows, int) else "")
+    if item.action == "undo" and item.entity == "change":
+        return f"undid change {item.entity_id}" + (f" ({item.summary})" if item.summary else "")
     if item.entity == "database":  # a backup, a restore, a check: the summary says it
         return item.summary or PAST_TENSE.get(item.action, item.action)
     if item.action == "create":
@@ -640,13 +682,15 @@ def _changes(changes: dict[str, Any], names: _Names) -> str:
 
 
 def describe(item: HistoryItem, today: date | None = None) -> str:
-    """One line a person can read: '3 Dec 2025 10:04 Ruth Craven changed ward from … to …'.
+    """One line a person can read: '3 Dec 10:04 [812] ruth changed ward from … to … (partner …)'.
 
-    Without a session the actor and the ids a change points at are shown as stored;
-    `readable()` names them.
+    The number in brackets is the change the entry is part of (what `undo` takes). Without a
+    session the actor and the ids a change points at are shown as stored; `readable()` names
+    them.
     """
     from partnercrm import labels
 
     names = _Names({}, {}, today)
     what = _what(item, names) or f"{PAST_TENSE.get(item.action, item.action)} {item.entity}"
-    return f"{labels.moment(item.at, today)} {item.actor} {what}"
+    change = f" [{item.change_id}]" if item.change_id is not None else ""
+    return f"{labels.moment(item.at, today)}{change} {item.actor} {what}"

@@ -18,6 +18,7 @@ EVERYWHERE = [
     ("n", "new partner"),
     ("/", "search partners, people, conversations, notes and stories"),
     ("ctrl+p", "the palette: jump to a partner, or run any action by name"),
+    ("ctrl+z", "undo my last save (everything it changed); again to go further back"),
     ("?", "this help"),
     ("q, ctrl+q", "quit (asks first when a form holds typing)"),
 ]
