@@ -79,7 +79,7 @@ def errors() -> Iterator[None]:
     from sqlalchemy.orm.exc import StaleDataError
 
     from partnercrm import database_errors
-    from partnercrm.errors import PartnerCRMError
+    from partnercrm.errors import NeedsConfirmation, PartnerCRMError, ProbableDuplicate
     from partnercrm.outputs import OutputExists
 
     try:
@@ -90,6 +90,12 @@ def errors() -> Iterator[None]:
             f"{exc.what}; choose another name or pass --force to replace {them} "
             "(nothing was written)"
         ) from exc
+    except ProbableDuplicate as exc:
+        raise DataError(
+            f"{exc.reason}; nothing was saved (add --new if it is a new {exc.what} all the same)"
+        ) from exc
+    except NeedsConfirmation as exc:
+        raise DataError(f"{exc.reason}; nothing was saved (add --yes to confirm)") from exc
     except PartnerCRMError as exc:
         raise DataError(for_the_command_line(exc)) from exc
     except StaleDataError as exc:
@@ -135,6 +141,13 @@ def for_the_command_line(exc: Exception) -> str:
 
 def pass_app(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.pass_obj(f)
+
+
+def yes_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """`--yes`: save a value the library asks about (a due date already past, say)."""
+    return click.option(
+        "--yes", "confirm", is_flag=True, help="Confirm an unusual value (a due date already past)."
+    )(f)
 
 
 def force_option(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -229,8 +229,32 @@ def write(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         return
     # every row with the same keys, through Core: the ORM's bulk path costs ~10x more per row
     session.connection().execute(
-        insert(m.Base.metadata.tables["history"]), chain.seal(session, rows)
+        insert(m.Base.metadata.tables["history"]), grouped(session, chain.seal(session, rows))
     )
+
+
+def grouped(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sealed rows with the id of the change they belong to: one per transaction.
+
+    A change is named by the `seq` of its first entry. The chain's lock holds until the
+    transaction ends, so no other writer can take a number in between; entries a rolled-back
+    savepoint took away leave the number to this transaction's later entries.
+    """
+    if not rows:
+        return rows
+    tx = session.get_transaction()
+    current = session.info.get("change")
+    if current is None or current[0] is not tx:
+        current = session.info["change"] = (tx, rows[0]["seq"])
+    for row in rows:
+        row["change_id"] = current[1]
+    return rows
+
+
+def change_of(session: Session) -> int | None:
+    """The id of the change this session's transaction is writing, if it has written any."""
+    current = session.info.get("change")
+    return current[1] if current and current[0] is session.get_transaction() else None
 
 
 # entries that record a reading of personal data in bulk, shown by `history --access`
@@ -268,9 +292,11 @@ class HistoryItem:
     organisation_id: int | None
     summary: str | None
     changes: dict[str, Any] | None
+    change_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "change": self.change_id,
             "at": self.at.isoformat(),
             "actor": self.actor,
             "action": self.action,
@@ -290,15 +316,18 @@ def entries(
     conversation_id: int | None = None,
     since: datetime | None = None,
     actor: str | Sequence[str] | None = None,
+    change_id: int | None = None,
     limit: int | None = 500,
     access: bool = False,
 ) -> list[HistoryItem]:
-    """History entries, newest first, narrowed by what they are about, when, or who.
+    """History entries, newest first, narrowed by what they are about, when, who, or change.
 
     `access` gives the readings of personal data (briefs, packs, exports, imports) instead
     of the changes.
     """
     q = select(m.HistoryEntry)
+    if change_id is not None:
+        q = q.where(m.HistoryEntry.change_id == change_id)
     if access:
         q = q.where(m.HistoryEntry.action.in_(ACCESS_ACTIONS))
     else:
@@ -357,6 +386,7 @@ def _item(h: m.HistoryEntry) -> HistoryItem:
         organisation_id=h.organisation_id,
         summary=h.summary,
         changes=h.changes,
+        change_id=h.change_id,
     )
 
 
@@ -369,6 +399,7 @@ PAST_TENSE = {
     "merge": "merged into",
     "erase": "erased",
     "export": "exported",
+    "undo": "undid",
     "access": "read",
     "import": "imported into",
     "override_block": "overrode the erasure block on",
@@ -376,7 +407,10 @@ PAST_TENSE = {
 
 
 def describe(item: HistoryItem) -> str:
-    """One line a person can read: '2024-11-12 10:04 ruth updated organisation 3: ward A → B'."""
+    """One line a person can read: '2024-11-12 10:04 [812] ruth updated organisation 3: ward A → B'.
+
+    The number in brackets is the change the entry is part of (what `undo` takes).
+    """
     if item.action == "access":
         rows = (item.changes or {}).get("rows")
         counted = f" ({rows} rows)" if isinstance(rows, int) else ""
@@ -387,7 +421,8 @@ def describe(item: HistoryItem) -> str:
     if item.summary:
         what += f" ({item.summary})"
     done = PAST_TENSE.get(item.action, item.action)
-    line = f"{item.at:%Y-%m-%d %H:%M} {item.actor} {done} {what}"
+    change = f" [{item.change_id}]" if item.change_id is not None else ""
+    line = f"{item.at:%Y-%m-%d %H:%M}{change} {item.actor} {done} {what}"
     if item.action == "update" and item.changes:
         parts = [f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in item.changes.items()]
         line += ": " + "; ".join(parts)

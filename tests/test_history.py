@@ -39,7 +39,7 @@ def test_every_kind_of_change_is_recorded_with_who_when_and_what(db, ucl):
         s.info["actor"] = "sam"
         organisations.set_archived(s, s.get(m.Organisation, ucl["org"]), False)
         dup = contacts.add_contact(
-            s, "A Lovelace", "a.lovelace@ucl.ac.uk", s.get(m.Organisation, ucl["org"])
+            s, "A Lovelace", "a.lovelace@ucl.ac.uk", s.get(m.Organisation, ucl["org"]), new=True
         )
         merging.merge_contacts(s, s.get(m.Contact, ucl["contact"]), dup)
     with db.transaction() as s:
@@ -83,7 +83,7 @@ def test_history_of_a_conversation_includes_its_steps_and_touchpoints(db, ucl):
         conv = s.get(m.Conversation, ucl["conversation"])
         ruth = s.get(m.Colleague, ucl["ruth"])
         conversations.add_touchpoint(s, conv, note="Called back")
-        steps.add_step(s, conv, "Send the research brief", ruth, "+7")
+        steps.add_step(s, conv, "Send the research brief", ruth, "+7", confirm=True)
         conversations.set_stage(s, conv, "exploring")
     with db.reader() as s:
         kinds = {(e.action, e.entity) for e in _entries(s, conversation_id=ucl["conversation"])}

@@ -36,7 +36,12 @@ def test_the_library_stores_no_control_or_bidi_character(db):
             s, f"Ada {RLO}ecalevoL", "ada@evil.example", org, job_title=f"Head{OSC8}"
         )
         conversations.log_conversation(
-            s, org, ruth, contacts=[person], note=f"Line one\n\tLine two{CLEAR}{C1}"
+            s,
+            org,
+            ruth,
+            contacts=[person],
+            note=f"Line one\n\tLine two{CLEAR}{C1}",
+            subject="a first talk",
         )
         organisations.edit_organisation(s, org, ward=f"Camden{RLO} Town")
     with db.reader() as s:
@@ -85,7 +90,9 @@ def _older_data(db) -> int:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         org = organisations.add_organisation(s, "Evil Ltd", "business", lead=ruth)
         person = contacts.add_contact(s, "Ada Lovelace", "ada@evil.example", org)
-        conversations.log_conversation(s, org, ruth, contacts=[person], note="call")
+        conversations.log_conversation(
+            s, org, ruth, contacts=[person], note="call", subject="a first talk"
+        )
         s.flush()
         s.execute(
             update(m.Organisation)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,6 +15,7 @@ from textual.screen import Screen
 from tui import actions
 from tui.commands import PartnerCommands
 from tui.crm import OnPartner
+from tui.errors import explain
 from tui.screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:
@@ -66,6 +68,7 @@ class PartnerApp(App[None]):
         Binding("e", "switch_mode('events')", "Events", show=False),
         Binding("n", "new_partner", "New partner", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("q", "quit", "Quit", show=False),
     ]
 
@@ -84,13 +87,20 @@ class PartnerApp(App[None]):
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work (on SQLite it does not take the write lock)."""
         with self.db.reader() as session, session.begin():
+            self._pin_today(session)
             yield session
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One user action: everything it changes is saved together, or nothing is."""
         with self.db.transaction() as session:
+            self._pin_today(session)
             yield session
+
+    def _pin_today(self, session: Session) -> None:
+        # the library's checks (nothing dated in the future) count from the app's today
+        if self.fixed_today is not None:
+            session.info["today"] = self.fixed_today
 
     def on_mount(self) -> None:
         self.sub_title = f"acting as {self.db.actor}"
@@ -134,6 +144,31 @@ class PartnerApp(App[None]):
 
     def action_new_partner(self) -> None:
         self.open_action("new_partner")
+
+    def action_undo(self) -> None:
+        """Undo my last change (the last save, with everything it touched)."""
+        self._undo()
+
+    @work(thread=True, exclusive=True, group="undo")
+    def _undo(self) -> None:
+        from partnercrm import undo
+
+        try:
+            with self.transaction() as session:
+                done = undo.undo_last(session)
+                message = f"Undone {done.summary}."
+        except Exception as exc:  # noqa: BLE001 - told to the user, never a traceback
+            self.call_from_thread(
+                self.notify, explain(exc), title="Not undone", severity="error", timeout=10
+            )
+            return
+        self.call_from_thread(self._undone, message)
+
+    def _undone(self, message: str) -> None:
+        self.notify(message, title="Undone", timeout=8)
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload):
+            reload()
 
     def action_help(self) -> None:
         from tui.dialogs.help import HelpDialog

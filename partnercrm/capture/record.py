@@ -359,7 +359,7 @@ class _Recorder:
                 org,
                 lead,
                 contacts=org_contacts,
-                subject=clean_subject(item.subject)[:300] or None,
+                subject=clean_subject(item.subject)[:300] or "(no subject)",
                 on=item.on,
                 note=note,
                 channel=item.channel,

@@ -473,6 +473,8 @@ class _SheetImport:
                 contacts=people,
                 missions=missions,
                 ask=v.get("ask") or None,
+                # a conversation is about something: a row without an ask is about its note
+                subject=None if v.get("ask") else (note or "From the team's tracker")[:300],
                 on=when,
                 note=note,
                 channel=_channel(v.get("channel", "")),
@@ -534,7 +536,8 @@ class _SheetImport:
                 )
             }
             if name_key(v["next_step"]) not in open_steps:
-                steps.add_step(self.s, conversation, v["next_step"], lead, due)
+                # the sheet set it when it was written: a date since past is kept as it is
+                steps.add_step(self.s, conversation, v["next_step"], lead, due, confirm=True)
                 self.report.steps_created += 1
                 changed = True
         return changed

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from partnercrm.dates import parse_date
-from partnercrm.errors import Invalid, StaleEdit
+from partnercrm.errors import Invalid, NeedsConfirmation, StaleEdit
 from tui.errors import explain
 from tui.widgets.field import Field, NoteArea, TextInput, Tick
 
@@ -64,6 +64,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
         self.ready = False
         # set by fields() when there is nothing to act on (no open conversation, say)
         self.unavailable: str | None = None
+        # True once the person said yes to the library's question (a due date already past,
+        # a partner that looks like one stored): save() passes it on as `confirm` or `new`
+        self.confirmed = False
 
     @property
     def crm(self) -> CRM:
@@ -317,6 +320,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
         self.saving = False
         self.query_one("#save", Button).disabled = False
         status = self.query_one("#form-status", Static)
+        if isinstance(exc, NeedsConfirmation) and not self.confirmed:
+            self._ask(exc)
+            return
         target = self._field_for(exc) if isinstance(exc, Invalid) else None
         if target is not None:
             target.show_error(str(exc))
@@ -336,6 +342,25 @@ class FormDialog(ModalScreen[T], Generic[T]):
             title="Not saved",
             severity="error",
             timeout=10,
+        )
+
+    def _ask(self, exc: NeedsConfirmation) -> None:
+        from tui.dialogs.confirm import ConfirmDialog
+
+        status = self.query_one("#form-status", Static)
+        status.update(f"Not saved yet: {exc.reason}")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.confirmed = True
+                self.action_save()
+            else:
+                status.update(f"Not saved: {exc.reason}; change it, or save again to be asked")
+
+        question = exc.question[:1].upper() + exc.question[1:]
+        reason = exc.reason[:1].upper() + exc.reason[1:] + "."
+        self.app.push_screen(
+            ConfirmDialog(question, yes="Yes, save it", no="No, go back", detail=reason), answered
         )
 
     def _saved(self, result: T) -> None:

@@ -19,6 +19,7 @@ GENERAL = """\
 | n | new partner |
 | u (on partners) | duplicates: merge two records, or mark them not a duplicate |
 | ctrl+p | the palette: type a partner's name to jump to it, or an action to run it |
+| ctrl+z | undo my last save (everything it changed); again to go further back |
 | ? | this help |
 | q | quit |
 
