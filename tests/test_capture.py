@@ -222,6 +222,8 @@ def test_eml_files_become_touchpoints_and_logging_again_changes_nothing(cli, db_
         "<html.only.1@britishland.com>",
     ]
     assert land[0]["contact"] == "Ben Hughes" and land[0]["colleague"] == "Ruth Craven"
+    # the conversation the first opened is the one the second, in the same run, is logged on
+    assert land[0]["conversation_id"] == land[1]["conversation_id"] == 2
     assert land[1]["note"] == (
         "Email: Hoarding artwork\nWith Ben Hughes, Ruth Craven\n"
         "Our hoarding can carry the young\nartists' work.\nNext line."
