@@ -157,3 +157,10 @@ def test_the_tui_shows_older_control_characters_visibly(db_url, db, tmp_path: Pa
     screen = asyncio.run(main())
     assert "\x1b" not in screen and RLO not in screen
     assert "\\x1b]52;c;" in screen
+
+
+def test_a_name_is_found_by_what_was_stored(db):
+    with db.transaction() as s:
+        organisations.add_organisation(s, f"Camden{RLO} Giving", "vcs")
+    with db.reader() as s:
+        assert organisations.find_organisation(s, "Camden Giving").name == "Camden Giving"
