@@ -284,7 +284,8 @@ class _SheetImport:
             if found.ref in self.created:
                 return self.created[found.ref]
             sector = details.pop("sector", None) or guess_sector(found.matched)
-            org = organisations.add_organisation(self.s, found.matched, sector, **details)
+            # the matcher has compared the name with every stored one already
+            org = organisations.add_organisation(self.s, found.matched, sector, new=True, **details)
             self.created[found.ref] = org
             for alias in org.aliases:
                 self.matcher.remember(found.ref, alias.alias, canonical=False)
@@ -390,6 +391,7 @@ class _SheetImport:
                 lawful_basis=basis or "legitimate_interests",
                 consent_source=(v.get("source") or self.source)[:300],
                 consent_date=self.today,
+                new=True,  # matched by email, then by name at the organisation, already
             )
             self.report.contacts_created += 1
             return
@@ -556,6 +558,7 @@ class _SheetImport:
                     org,
                     consent_source=self.source,
                     consent_date=when,
+                    new=True,
                 )
                 self.report.contacts_created += 1
             if person is not None:
