@@ -94,7 +94,7 @@ def _generator_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(
         [
-            ROOT / "partnercrm" / "scale.py",
+            *(ROOT / "partnercrm" / "scale").glob("*.py"),
             ROOT / "partnercrm" / "demo.py",
             *(ROOT / "partnercrm" / "migrations" / "versions").glob("*.py"),
         ]

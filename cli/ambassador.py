@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.context import AppContext, emit, json_option, pass_app, table
-from partnercrm.models import AmbassadorStatus
+from partnercrm.vocabulary import AmbassadorStatus
 
 STATUSES = click.Choice([s.value for s in AmbassadorStatus], case_sensitive=False)
 

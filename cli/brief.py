@@ -178,7 +178,8 @@ def _render_text(b: Brief, console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from partnercrm.briefs.render import ago, day, impact, plural
+    from partnercrm.briefs.render import day, impact, plural
+    from partnercrm.dates import ago
 
     o, g, today = b.organisation, b.glance, b.prepared.on
 

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from cli.context import AppContext, DataError, emit, fields, json_option, pass_app, table
-from partnercrm.models import Channel, Stage
+from partnercrm.vocabulary import Channel, Stage
 
 CHANNELS = click.Choice([c.value for c in Channel], case_sensitive=False)
 STAGES = click.Choice([s.value for s in Stage], case_sensitive=False)

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from cli.context import AppContext, emit, fields, json_option, pass_app, table
-from partnercrm.models import AttendanceRole, EventKind
+from partnercrm.vocabulary import AttendanceRole, EventKind
 
 KINDS = click.Choice([k.value for k in EventKind], case_sensitive=False)
 ROLES = click.Choice([r.value for r in AttendanceRole], case_sensitive=False)

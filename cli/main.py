@@ -1,10 +1,10 @@
-"""`partnercrm`: the top-level group. Subcommands load lazily so `--help` stays fast."""
+"""`partnercrm`: the top-level group. Subcommands load lazily: the library and the terminal
+interface are imported only when a command runs."""
 
 from __future__ import annotations
 
 import errno
 import importlib
-import importlib.util
 import os
 import re
 import sys
@@ -14,47 +14,41 @@ import click
 
 from cli.context import AppContext, DataError
 
-# name -> (module, attribute, one-line help). Only this table is read for `partnercrm --help`;
-# a module is imported when its command runs. A module not yet present is left out.
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("cli.setup", "demo", "Load the demo data set built from the council's reports."),
-    "init": ("cli.setup", "init", "Create or upgrade the database and install missions and roles."),
-    "db": ("cli.setup", "db", "Database housekeeping: where it is, upgrade."),
-    "dashboard": ("cli.setup", "dashboard", "Print today's summary: pipeline, steps, stale, due."),
-    "colleague": ("cli.colleague", "colleague", "Council colleagues who talk to partners."),
-    "access": ("cli.access", "access", "Who may do what: grant, revoke and list roles."),
-    "partner": ("cli.partner", "partner", "Partner organisations: add, list, show, edit, archive."),
-    "contact": ("cli.contact", "contact", "People at partner organisations."),
-    "conversation": ("cli.conversation", "conversation", "Warm conversations and touchpoints."),
-    "step": ("cli.step", "step", "Next steps that move conversations on."),
-    "commitment": ("cli.commitment", "commitment", "Commitments and what they delivered."),
-    "ambassador": ("cli.ambassador", "ambassador", "Missions Ambassadors in the Figure 2 roles."),
-    "event": ("cli.event", "event", "Summits, roundtables and who attended."),
-    "mission": ("cli.reference", "mission", "The missions partners contribute to."),
-    "role": ("cli.reference", "role", "The ambassador roles (Figure 2)."),
-    "tui": ("cli.tui", "tui", "Open the partnership team's terminal interface."),
-    "brief": ("cli.brief", "brief", "A one-page brokerage brief before meeting a partner."),
-    "import": ("cli.importing", "import_", "Bulk-import summit and roundtable attendees."),
-    "report": ("cli.report", "report", "Pipeline, coverage, impact and other reports."),
-    "search": ("cli.search", "search", "Find organisations, people, conversations and stories."),
-    "dedupe": ("cli.dedupe", "dedupe", "Suggest probable duplicate organisations or contacts."),
-    "merge": ("cli.dedupe", "merge", "Merge a duplicate into the record to keep."),
-    "history": ("cli.trust", "history", "The audit trail: who changed what, and when."),
-    "backup": ("cli.trust", "backup", "Write a consistent copy of the database."),
-    "restore": ("cli.trust", "restore", "Replace the database with a checked backup."),
-    "check": ("cli.trust", "check", "Check the database's integrity."),
-    "privacy": ("cli.privacy", "privacy", "Personal-data rights: export, erase, retention."),
-    "log": ("cli.capture", "log", "Log emails (.eml, .msg, maildir) and meetings (.ics)."),
-    "calendar": ("cli.digest", "calendar", "Write steps, commitments and events as an .ics file."),
-    "digest": ("cli.digest", "digest", "Each colleague's daily digest: print it or email it."),
+# name -> (module, attribute). A module is imported when its command runs, or for `--help`
+# to show each group's own help (the CLI modules import the library inside their commands).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("cli.setup", "demo"),
+    "init": ("cli.setup", "init"),
+    "db": ("cli.setup", "db"),
+    "dashboard": ("cli.setup", "dashboard"),
+    "colleague": ("cli.colleague", "colleague"),
+    "access": ("cli.access", "access"),
+    "partner": ("cli.partner", "partner"),
+    "contact": ("cli.contact", "contact"),
+    "conversation": ("cli.conversation", "conversation"),
+    "step": ("cli.step", "step"),
+    "commitment": ("cli.commitment", "commitment"),
+    "ambassador": ("cli.ambassador", "ambassador"),
+    "event": ("cli.event", "event"),
+    "mission": ("cli.reference", "mission"),
+    "role": ("cli.reference", "role"),
+    "tui": ("cli.tui", "tui"),
+    "brief": ("cli.brief", "brief"),
+    "import": ("cli.importing", "import_"),
+    "report": ("cli.report", "report"),
+    "search": ("cli.search", "search"),
+    "dedupe": ("cli.dedupe", "dedupe"),
+    "merge": ("cli.dedupe", "merge"),
+    "history": ("cli.trust", "history"),
+    "undo": ("cli.undo", "undo"),
+    "backup": ("cli.trust", "backup"),
+    "restore": ("cli.trust", "restore"),
+    "check": ("cli.trust", "check"),
+    "privacy": ("cli.privacy", "privacy"),
+    "log": ("cli.capture", "log"),
+    "calendar": ("cli.digest", "calendar"),
+    "digest": ("cli.digest", "digest"),
 }
-
-
-def _available(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 # output that cannot be written: one sentence, never a traceback
@@ -77,21 +71,24 @@ def _silence_stdout(stdout: Any) -> None:
     os.close(devnull)
 
 
-_COLOUR = re.compile(r"(\x1b\[[0-9;]*m)")
+# what passes as it is: the colours rich adds, and CSV's line ends; on stderr also what a
+# progress bar draws with (a carriage return, hiding and showing the cursor)
+_HARMLESS = re.compile(r"(\x1b\[[0-9;]*m|\r\n)")
+_HARMLESS_ON_STDERR = re.compile(r"(\x1b\[[0-9;]*m|\r\n|\r|\x1b\[\?25[lh])")
 
 
 class InertOutput:
     """Standard output that shows any control or bidi character in what is printed as visible
-    text (`\\x1b`), so data cannot drive the terminal; only the colours rich adds pass."""
+    text (`\\x1b`), so data cannot drive the terminal."""
 
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
+    def __init__(self, stream: Any, harmless: re.Pattern[str] = _HARMLESS) -> None:
+        self._stream, self._harmless = stream, harmless
 
     def write(self, text: Any) -> int:
         if isinstance(text, str) and not text.isprintable():
             from partnercrm.stored_text import shown
 
-            parts = _COLOUR.split(text)
+            parts = self._harmless.split(text)
             parts[::2] = [shown(p) for p in parts[::2]]
             self._stream.write("".join(parts))
             return len(text)
@@ -105,19 +102,20 @@ class LazyGroup(click.Group):
     """click's documented lazy-loading group: commands import when they are used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name, (module, _, _) in COMMANDS.items() if _available(module)]
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         entry = COMMANDS.get(cmd_name)
-        if entry is None or not _available(entry[0]):
+        if entry is None:
             return None
         command = getattr(importlib.import_module(entry[0]), entry[1])
         assert isinstance(command, click.Command)
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
-        real = sys.stdout
+        real, real_err = sys.stdout, sys.stderr
         sys.stdout = InertOutput(real)  # type: ignore[assignment]
+        sys.stderr = InertOutput(real_err, _HARMLESS_ON_STDERR)  # type: ignore[assignment]
         try:
             result = super().invoke(ctx)
             real.flush()  # a full disk shows here, not as a warning when Python exits
@@ -129,12 +127,7 @@ class LazyGroup(click.Group):
             _silence_stdout(real)
             raise DataError(sentence) from exc
         finally:
-            sys.stdout = real
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+            sys.stdout, sys.stderr = real, real_err
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -163,7 +156,15 @@ def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    return cli.main(args=argv, prog_name="partnercrm")
+    try:
+        return cli.main(args=argv, prog_name="partnercrm")
+    except OSError as exc:  # printing --help or --version, before any command runs
+        sentence = OUTPUT_FAILURES.get(exc.errno or 0)
+        if sentence is None:
+            raise
+        _silence_stdout(sys.stdout)
+        DataError(sentence).show()
+        return DataError.exit_code
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from cli.context import (
     pass_app,
     table,
 )
-from partnercrm.stored_text import shown
 
 
 @click.group()
@@ -109,6 +108,8 @@ def erase(app: AppContext, contact: str, dry_run: bool, yes: bool, as_json: bool
 
 
 def _render_erasure(d: dict[str, Any]) -> None:
+    from partnercrm.stored_text import shown
+
     if d["dry_run"] and d["passages"]:
         click.echo("Each passage that will change (review what the rules might miss):")
         for p in d["passages"]:
@@ -187,6 +188,7 @@ def retention(
     """
     from partnercrm import history
     from partnercrm import retention as schedule
+    from partnercrm.stored_text import shown
 
     if show_log:
         with app.reading() as s:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cli.context import AppContext, emit, force_option, pass_app, table
-from partnercrm.models import Sector
+from partnercrm.vocabulary import Sector
 
 SECTORS = click.Choice([s.value for s in Sector], case_sensitive=False)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
-from partnercrm.dates import as_date, parse_date
+from partnercrm.dates import as_date, happened, today_of
 from partnercrm.errors import Archived, Invalid, NotFound
 from partnercrm.matching import get_by_id
 
@@ -67,6 +67,52 @@ def resolve_ask(session: Session, ask: str | None) -> tuple[m.AmbassadorRole | N
         ) from None
 
 
+# A new conversation's rule, for every writer (this service, the attendee import, the scale
+# generator): it starts `initiated` on its first day, which is also its last touch so far; that
+# stage change is recorded with the day, and the day's contact is its first touchpoint.
+
+
+def opening(on: date) -> dict[str, Any]:
+    """A new conversation's own columns: initiated, started and last touched on `on`."""
+    return {"stage": m.Stage.INITIATED.value, "started_on": on, "last_touch_on": on}
+
+
+def first_stage_change(
+    conversation_id: int, on: date, *, by: str | None, at: datetime
+) -> dict[str, Any]:
+    """The row of a new conversation's first stage change: to initiated, on its first day."""
+    return {
+        "conversation_id": conversation_id,
+        "from_stage": None,
+        "to_stage": m.Stage.INITIATED.value,
+        "changed_on": on,
+        "changed_at": at,
+        "changed_by": by,
+    }
+
+
+def first_touchpoint(
+    conversation_id: int,
+    on: date,
+    *,
+    at: datetime,
+    channel: str,
+    colleague_id: int | None,
+    contact_id: int | None,
+    note: str | None,
+) -> dict[str, Any]:
+    """The row of a new conversation's first touchpoint: the conversation itself, that day."""
+    return {
+        "conversation_id": conversation_id,
+        "happened_on": on,
+        "channel": channel,
+        "colleague_id": colleague_id,
+        "contact_id": contact_id,
+        "note": note,
+        "created_at": at,
+    }
+
+
 def log_conversation(
     session: Session,
     organisation: m.Organisation,
@@ -85,44 +131,47 @@ def log_conversation(
     if organisation.archived:
         # it would be hidden with the organisation from every list, brief and report
         raise Archived(f"{organisation.name} is archived; restore it first", organisation.id)
-    when = parse_date(on or date.today())
+    when = happened(on, "date", field="on", today=today_of(session))
     for contact in contacts:
         _check_contact(contact, organisation, field="contacts")
     role, kind = resolve_ask(session, ask)
+    check_subject_or_ask(subject, role or kind)
     conv = m.Conversation(
         organisation=organisation,
         lead=lead,
         ask_role=role,
         ask_kind=kind,
         subject=(subject or "").strip() or None,
-        stage=m.Stage.INITIATED,
-        started_on=when,
-        last_touch_on=when,
         contacts=list(dict.fromkeys(contacts)),  # the same person named twice counts once
         missions=list(dict.fromkeys(missions)),
+        **opening(when),
     )
     session.add(conv)
     session.flush()
+    now = m.utcnow()
     session.add(
-        m.StageChange(
-            conversation_id=conv.id,
-            from_stage=None,
-            to_stage=m.Stage.INITIATED,
-            changed_on=when,
-            changed_by=session.info.get("actor"),
-        )
+        m.StageChange(**first_stage_change(conv.id, when, by=session.info.get("actor"), at=now))
     )
-    add_touchpoint(
-        session,
-        conv,
-        on=when,
-        channel=channel,
-        note=note,
-        colleague=lead,
-        contact=contacts[0] if contacts else None,
-        message_id=message_id,
+    first = first_touchpoint(
+        conv.id,
+        when,
+        at=now,
+        channel=check_channel(channel),
+        colleague_id=lead.id,
+        contact_id=contacts[0].id if contacts else None,
+        note=(note or "").strip() or None,
     )
+    session.add(m.Touchpoint(**first, message_id=message_id))
+    session.flush()
     return conv
+
+
+def check_subject_or_ask(subject: str | None, ask: object) -> None:
+    """A conversation is about something: it needs a subject, an ask, or both."""
+    if not (subject or "").strip() and not ask:
+        raise Invalid(
+            "a conversation needs a subject or an ask (what it is about)", field="subject"
+        )
 
 
 def _check_contact(contact: m.Contact, organisation: m.Organisation, *, field: str) -> None:
@@ -146,7 +195,7 @@ def add_touchpoint(
     message_id: str | None = None,
 ) -> m.Touchpoint:
     """Record one dated interaction; `message_id` names the email or meeting it was logged from."""
-    when = parse_date(on or date.today())
+    when = happened(on, "date", field="on", today=today_of(session))
     if contact is not None:
         _check_contact(contact, conversation.organisation, field="contact")
     touch = m.Touchpoint(
@@ -197,8 +246,11 @@ def edit_conversation(
             for contact in contacts:
                 _check_contact(contact, conversation.organisation, field="contacts")
             conversation.contacts = list(dict.fromkeys(contacts))
+        check_subject_or_ask(conversation.subject, conversation.ask_role or conversation.ask_kind)
         if on is not None:
-            _move_start(session, conversation, parse_date(on))
+            _move_start(
+                session, conversation, happened(on, "date", field="on", today=today_of(session))
+            )
     session.flush()
     refresh_last_touch(session, conversation)
     session.flush()
@@ -274,7 +326,9 @@ def edit_touchpoint(
     """Change the given fields of a touchpoint; None leaves a field as it is, '' clears the note."""
     check_version(touchpoint, expected_version)
     conversation = touchpoint.conversation
-    _edit_touchpoint(touchpoint, conversation, on, channel, note, contact, clear_contact)
+    _edit_touchpoint(
+        touchpoint, conversation, on, channel, note, contact, clear_contact, today_of(session)
+    )
     session.flush()
     refresh_last_touch(session, conversation)
     session.flush()
@@ -289,9 +343,10 @@ def _edit_touchpoint(
     note: str | None,
     contact: m.Contact | None,
     clear_contact: bool,
+    today: date | None = None,
 ) -> None:
     if on is not None:
-        when = parse_date(on)
+        when = happened(on, "date", field="on", today=today)
         if when < conversation.started_on:
             raise Invalid(
                 f"conversation {conversation.id} started on {conversation.started_on:%d %b %Y}; "
@@ -363,7 +418,7 @@ def set_stage(
             f"conversation {conversation.id} is {conversation.stage} and cannot move to {value}",
             field="stage",
         )
-    when = parse_date(on or date.today())
+    when = happened(on, "date", field="on", today=today_of(session))
     latest = session.scalar(
         select(func.max(m.StageChange.changed_on)).where(
             m.StageChange.conversation_id == conversation.id

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -222,12 +222,17 @@ def open_database(
     except OperationalError as exc:
         engine.dispose()
         raise Invalid(
-            f"cannot open the database {_safe(resolved)}: {exc.orig}", field="db"
+            f"cannot open the database {_safe(resolved)}: {_first_line(exc.orig)}", field="db"
         ) from exc
     except Exception:
         engine.dispose()
         raise
     return db
+
+
+def _first_line(orig: object) -> str:
+    # a driver's message can run to several lines of context; the first says what happened
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else "no reason given"
 
 
 def _safe(url: str) -> str:
@@ -236,15 +241,3 @@ def _safe(url: str) -> str:
 
 def table_names(engine: Engine) -> list[str]:
     return inspect(engine).get_table_names()
-
-
-def sqlite_integrity(engine: Engine) -> list[str]:
-    """SQLite's own integrity and foreign-key checks: an empty list means all is well."""
-    problems: list[str] = []
-    with engine.connect() as conn:
-        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-        if rows != ["ok"]:
-            problems.extend(rows)
-        for r in conn.execute(text("PRAGMA foreign_key_check")):
-            problems.append(f"{r[0]} row {r[1]} points at a missing {r[2]}")
-    return problems

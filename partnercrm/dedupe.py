@@ -57,7 +57,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import models as m
 from partnercrm.errors import Invalid
-from partnercrm.matching import name_key
+from partnercrm.matching import name_key, numbers_in
 
 BONUS_PER_EXTRA_REASON = 5
 SCORE_SAME_NAME = 95
@@ -164,10 +164,6 @@ def initials(key: str) -> str:
     return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
-def _numbers(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\d+", text))
-
-
 def _not_duplicates(session: Session, entity: str) -> set[tuple[int, int]]:
     nd = m.NotDuplicate
     return {
@@ -186,7 +182,7 @@ def _fuzzy_pairs(
         for w in set(p.split()):
             if len(w) >= 3 and w not in NOISE_WORDS and w not in SMALL_WORDS:
                 blocks[w[:3]].append(i)
-    numbers = {i: _numbers(p) for i, p in processed.items()}
+    numbers = {i: numbers_in(p) for i, p in processed.items()}
     seen: set[tuple[int, int]] = set()
 
     def consider(i: int, j: int, score: float) -> None:
@@ -512,3 +508,96 @@ def mark_not_duplicate(session: Session, entity: str, a: int, b: int) -> bool:
     session.add(nd(entity=entity, low_id=low, high_id=high, decided_by=session.info.get("actor")))
     session.flush()
     return True
+
+
+# --- one new record against those stored (the guard on adding) ------------------------------
+
+
+def organisation_lookalikes(
+    session: Session, name: str, thresholds: Thresholds | None = None
+) -> list[m.Organisation]:
+    """Stored organisations a new one called `name` would probably duplicate, best first.
+
+    The same reasons as `organisation_pairs` that a name alone can show: the same normalised
+    name, an alias hit, initials, a similar name (the shared email domain needs contacts).
+    """
+    th = thresholds or Thresholds()
+    o = m.Organisation
+    names = dict(session.execute(select(o.id, o.name).where(o.archived.is_(False))).all())
+    key, canon = name_key(name), canonical(name)
+    scores: dict[int, float] = {}
+
+    def add(i: int, score: float) -> None:
+        scores[i] = max(score, scores.get(i, 0))
+
+    for i, other in names.items():
+        if canonical(other) == canon:
+            add(i, SCORE_SAME_NAME)
+        if (ini := initials(name_key(other))) and ini == key.replace(" ", ""):
+            add(i, SCORE_INITIALS)
+        if (mine := initials(key)) and mine == name_key(other).replace(" ", ""):
+            add(i, SCORE_INITIALS)
+    for org_id, alias in session.execute(
+        select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
+    ):
+        if org_id in names and canonical(alias) == canon:
+            add(org_id, SCORE_ALIAS)
+    wanted = utils.default_process(name)
+    numbers = numbers_in(wanted)
+    processed = {i: utils.default_process(n) for i, n in names.items()}
+    for _text, score, i in process.extract(
+        wanted,
+        processed,
+        scorer=fuzz.WRatio,
+        processor=None,
+        score_cutoff=th.fuzzy_cutoff,
+        limit=None,
+    ):
+        if numbers_in(processed[i]) == numbers:
+            add(i, FUZZY_FACTOR * score)
+    found = sorted(
+        (i for i, score in scores.items() if score >= th.min_score), key=lambda i: -scores[i]
+    )
+    return [session.get_one(o, i) for i in found[:5]]
+
+
+def contact_lookalikes(
+    session: Session,
+    name: str,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    organisation_id: int | None = None,
+    thresholds: Thresholds | None = None,
+) -> list[m.Contact]:
+    """Stored contacts a new person would probably duplicate (an exact email is refused apart)."""
+    th = thresholds or Thresholds()
+    c = m.Contact
+    live = (c.archived.is_(False), c.erased_at.is_(None))
+    found: dict[int, m.Contact] = {}
+    numbers = numbers_in(name)  # 'Attendee 1' is not 'Attendee 2'
+    if organisation_id is not None:
+        for other in session.scalars(select(c).where(c.organisation_id == organisation_id, *live)):
+            if other.name_key == name_key(name) or (
+                numbers_in(other.name) == numbers
+                and fuzz.WRatio(
+                    name, other.name, processor=utils.default_process, score_cutoff=th.fuzzy_cutoff
+                )
+            ):
+                found[other.id] = other
+    if digits := phone_digits(phone):
+        for other in session.scalars(select(c).where(c.phone.is_not(None), *live)):
+            if phone_digits(other.phone) == digits and fuzz.WRatio(
+                name,
+                other.name,
+                processor=utils.default_process,
+                score_cutoff=th.contact_name_cutoff,
+            ):
+                found[other.id] = other
+    if email and email.rsplit("@", 1)[-1] in WEBMAIL:
+        mailbox = _mailbox(email.lower())
+        domain = email.rsplit("@", 1)[-1].lower()
+        for other in session.scalars(select(c).where(c.email.endswith("@" + domain), *live)):
+            if other.email and _mailbox(other.email.lower()) == mailbox:
+                found[other.id] = other
+    return list(found.values())[:5]

@@ -12,9 +12,11 @@ from sqlalchemy import CompoundSelect, Select
 from sqlalchemy.orm import Session
 
 from partnercrm.errors import Ambiguous, Invalid, NotFound
+from partnercrm.stored_text import clean
 
 _NOT_WORD = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
+_NUMBER = re.compile(r"\d+")
 
 
 def name_key(text: str) -> str:
@@ -23,11 +25,17 @@ def name_key(text: str) -> str:
     Dots are dropped without a space so initialisms close up ('U.C.L.' is 'ucl'); other
     punctuation becomes a space ('Camden-Giving' is 'camden giving'); '&' reads as 'and'.
     """
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", clean(text))  # the key of the name as stored
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.casefold().replace("&", " and ").replace(".", "").replace("'", "").replace("’", "")
     text = _NOT_WORD.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """The numbers a name holds: fuzzy matching never joins names whose numbers differ
+    ("Company 1023 Ltd" is not "Company 103 Ltd", "Unit 4" is not "Unit 5")."""
+    return frozenset(_NUMBER.findall(text))
 
 
 def closest(given: str, choices: Iterable[str], limit: int = 3, cutoff: float = 60) -> list[str]:

@@ -34,6 +34,20 @@ from sqlalchemy.orm import (
     relationship,
 )
 
+from partnercrm.vocabulary import (  # noqa: F401  (the models speak it: m.Stage, m.Sector ...)
+    OPEN_COMMITMENT_STATUSES,
+    OPEN_STAGES,
+    AmbassadorStatus,
+    AttendanceRole,
+    Channel,
+    CommitmentKind,
+    CommitmentStatus,
+    EventKind,
+    RelationshipStage,
+    Sector,
+    Stage,
+)
+
 # Alembic's recommended naming convention, so constraints have stable names on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,89 +64,6 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class Sector(enum.StrEnum):
-    BUSINESS = "business"
-    PUBLIC_SECTOR = "public_sector"
-    HIGHER_EDUCATION = "higher_education"
-    VCS = "vcs"
-    SOCIAL_ACTION = "social_action"
-    CULTURE = "culture"
-
-
-class Stage(enum.StrEnum):
-    """Stage of a warm conversation."""
-
-    INITIATED = "initiated"
-    EXPLORING = "exploring"
-    COMMITTED = "committed"
-    PARKED = "parked"
-    DECLINED = "declined"
-
-
-OPEN_STAGES = (Stage.INITIATED, Stage.EXPLORING)
-
-
-class Channel(enum.StrEnum):
-    MEETING = "meeting"
-    CALL = "call"
-    EMAIL = "email"
-    EVENT = "event"
-    OTHER = "other"
-
-
-class CommitmentKind(enum.StrEnum):
-    """Ways partners can contribute (the strategy report's Figure 3)."""
-
-    RECOGNITION = "recognition"
-    ADVOCACY = "advocacy"
-    SPONSORSHIP_FINANCIAL = "sponsorship_financial"
-    SPONSORSHIP_IN_KIND = "sponsorship_in_kind"
-    OPPORTUNITIES = "opportunities"
-    HOSTING = "hosting"
-    RESEARCH = "research"
-    INVESTMENT = "investment"
-
-
-class CommitmentStatus(enum.StrEnum):
-    AGREED = "agreed"
-    IN_PROGRESS = "in_progress"
-    DELIVERED = "delivered"
-    LAPSED = "lapsed"
-
-
-OPEN_COMMITMENT_STATUSES = (CommitmentStatus.AGREED, CommitmentStatus.IN_PROGRESS)
-
-
-class AmbassadorStatus(enum.StrEnum):
-    PROPOSED = "proposed"
-    ONBOARDING = "onboarding"
-    ACTIVE = "active"
-    PAUSED = "paused"
-    ENDED = "ended"
-
-
-class EventKind(enum.StrEnum):
-    SUMMIT = "summit"
-    ROUNDTABLE = "roundtable"
-    OTHER = "other"
-
-
-class AttendanceRole(enum.StrEnum):
-    ATTENDEE = "attendee"
-    SPEAKER = "speaker"
-    HOST = "host"
-
-
-class RelationshipStage(enum.StrEnum):
-    """An organisation's stage, derived from its record (never stored)."""
-
-    PROSPECT = "prospect"
-    INITIATE = "initiate"
-    CONVERT = "convert"
-    GROW = "grow"
-    SUSTAIN = "sustain"
 
 
 class Versioned:
@@ -576,6 +507,9 @@ class HistoryEntry(Base):
     seq: Mapped[int | None] = mapped_column(Integer, unique=True, index=True)
     digest: Mapped[str | None] = mapped_column(String(64))
     redacted: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # the change this entry is part of: every entry one command or one TUI action wrote shares
+    # it (the `seq` of the change's first entry), so the change can be undone as one
+    change_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     __table_args__ = (Index("ix_history_entity", "entity", "entity_id"),)
 

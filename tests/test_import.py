@@ -317,7 +317,11 @@ def test_bad_rows_are_rejected_with_line_column_value_and_reason(crm, tmp_path):
             person("Bad", "Email", "bad@@example.org", "Arsenal FC"),
             person("No", "Org", "noorg@example.org", "", **{"Missions": "Food"}),
             person(
-                "Space", "Cadet", "space@example.org", "Arsenal FC", **{"Missions": "Space travel"}
+                "Space",
+                "Cadet",
+                "space@example.org",
+                "Arsenal FC",
+                **{"Missions": "Space travel, Food"},
             ),
             person("Bad", "Date", "date@example.org", "Arsenal FC", **{"Order Date": "31/02/2024"}),
             person(
@@ -347,7 +351,7 @@ def test_bad_rows_are_rejected_with_line_column_value_and_reason(crm, tmp_path):
     assert notes == {
         "Good Row": (None, []),
         "No Org": (None, ["food"]),
-        "Space Cadet": ("Missions: Space travel", []),
+        "Space Cadet": ("Missions: Space travel", ["food"]),
         "Unknown Role": ("Ambassador roles: Cheerleader", []),
     }
 
@@ -750,17 +754,19 @@ def test_the_sqlite_search_triggers_take_the_bulk_path(sqlite_template):
     """If the search triggers change shape the import stays right but slows down: say so here."""
     import sqlite3
 
-    from partnercrm.importing.bulk import _ROW_TRIGGER
+    from partnercrm.bulk import _ROW_TRIGGER
 
     with sqlite3.connect(sqlite_template) as conn:
         triggers = dict(
             conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name IN ('contact', 'organisation') AND sql LIKE '%AFTER INSERT%'"
+                "AND tbl_name IN ('contact', 'organisation', 'conversation', 'touchpoint') "
+                "AND sql LIKE '%AFTER INSERT%'"
             )
         )
     conn.close()
-    assert {"search_contact_ai", "search_organisation_ai"} <= set(triggers)
+    expected = {"search_contact_ai", "search_organisation_ai"}
+    assert expected | {"search_conversation_ai", "search_touchpoint_ai"} <= set(triggers)
     assert all(_ROW_TRIGGER.match(sql) for sql in triggers.values()), triggers
 
 

@@ -228,7 +228,7 @@ def test_partners_filter_sort_and_open(demo_db: Database) -> None:
         assert all("camden" in line.lower() for line in names.splitlines())
         # sort by sector, then open the first row with Enter
         await pilot.press("enter")  # from the filter to the table
-        await pilot.press("s")
+        await pilot.press("o")
         await settle(pilot)
         assert "sorted by sector" in str(app.screen.query_one("#partners-status", Static).render())
         first = str(table.get_row_at(0)[0])
@@ -285,9 +285,9 @@ def test_partners_filter_by_mission(demo_db: Database) -> None:
         app.screen.query_one("#filter", Input).value = "mission:food"
         await settle(pilot)
         assert app.screen.query_one("#partners", DataTable).row_count > 0
-        # u goes to the duplicates screen (tui/screens/duplicates.py, tested in test_dedupe)
+        # m goes to the duplicates screen (tui/screens/duplicates.py, tested in test_dedupe)
         app.screen.query_one("#partners", DataTable).focus()
-        await pilot.press("u")
+        await pilot.press("m")
         await settle(pilot)
         from tui.screens.duplicates import DuplicatesScreen
 
@@ -380,7 +380,10 @@ def test_palette_runs_an_action_on_a_chosen_partner(demo_db: Database) -> None:
 
 
 def test_the_warm_conversation_workflow_end_to_end(demo_db: Database) -> None:
-    """Log a conversation, touch it, add steps, move it on, convert it, record the delivery."""
+    """Log a conversation, touch it, add steps, move it on, convert it, record the delivery.
+
+    Each step is its own function, so a failure names the step it happened in.
+    """
     from sqlalchemy import select
 
     with demo_db.reader() as s:
@@ -389,138 +392,160 @@ def test_the_warm_conversation_workflow_end_to_end(demo_db: Database) -> None:
 
     async def body(app: PartnerApp, pilot: Any) -> None:
         await open_partner(app, pilot, partner, tab="conversations")
-
-        # log a warm conversation: a bad date, then a step without a due date, are refused
-        await pilot.press("l")
-        await settle(pilot)
-        dialog = app.screen
-        fill(
-            dialog,
-            subject="Hosting the spring roundtable",
-            ask="hosting",
-            missions=[food_id],
-            on="31/02/2025",
-            note="Met Sam at the venue.",
-            step="Send the hosting brief",
-        )
-        await save(pilot)
-        assert app.screen is dialog and "not a date" in error_of(dialog, "on")
-        fill(dialog, on="3/11/2025")
-        await save(pilot)
-        assert app.screen is dialog and "due" in error_of(dialog, "due")
-        with demo_db.reader() as s:
-            org = organisations.find_organisation(s, partner)
-            assert conversations.list_conversations(s, organisation=org) == []
-        fill(dialog, due="+7")
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        with demo_db.reader() as s:
-            conv = conversations.list_conversations(s, organisation=org)[0]
-            assert conv.subject == "Hosting the spring roundtable"
-            assert conv.ask_kind == "hosting" and [mi.key for mi in conv.missions] == ["food"]
-            assert conv.started_on == date(2025, 11, 3)  # day first
-            assert conv.lead.name == ME
-            assert [(st.description, st.due_on) for st in conv.steps] == [
-                ("Send the hosting brief", TODAY + timedelta(days=7))
-            ]
-        assert "Hosting the spring roundtable" in table_text(app, "conversations-table")
-
-        # a touchpoint on the conversation under the cursor
-        await pilot.press("t")
-        await settle(pilot)
-        assert app.screen.field("conversation").control.value == conv.id
-        fill(app.screen, on="today", channel="call", note="Agreed dates for the roundtable.")
-        await save(pilot)
-        with demo_db.reader() as s:
-            again = conversations.get_conversation(s, conv.id)
-            touches = conversations.touchpoints(s, again)
-            assert touches[0].note == "Agreed dates for the roundtable."
-            assert touches[0].channel == "call" and again.last_touch_on == TODAY
-        assert "Agreed dates for the roundtable." in table_text(app, "thread-table")
-
-        # another step, due on a day typed day first
-        await pilot.press("s")
-        await settle(pilot)
-        fill(app.screen, description="Book the studio visit", due="1/12/2025")
-        await save(pilot)
-        with demo_db.reader() as s:
-            step = next(
-                st for st in steps.list_steps(s) if st.description == "Book the studio visit"
-            )
-            assert step.due_on == date(2025, 12, 1) and step.owner.name == ME
-
-        # exploring, then converted into a commitment
-        await pilot.press("g")
-        await settle(pilot)
-        fill(app.screen, stage="exploring")
-        await save(pilot)
-        with demo_db.reader() as s:
-            again = conversations.get_conversation(s, conv.id)
-            assert again.stage == "exploring"
-            assert conversations.stage_changes(s, again)[-1].changed_on == TODAY
-        assert "exploring" in table_text(app, "conversations-table")
-        await pilot.press("k")
-        await settle(pilot)
-        dialog = app.screen
-        assert dialog.field("kind").control.value == "hosting"  # suggested by the ask
-        fill(dialog, beneficiary="Year 10 pupils", opportunities="1.5")
-        await save(pilot)
-        assert app.screen is dialog and "whole number" in error_of(dialog, "opportunities")
-        fill(dialog, opportunities="12", gbp="£2,500", due="31/3/2026")
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        with demo_db.reader() as s:
-            assert conversations.get_conversation(s, conv.id).stage == "committed"
-            made = [c for c in commitments.list_commitments(s) if c.conversation_id == conv.id][0]
-            assert made.kind == "hosting" and made.promised_opportunities == 12
-            assert made.due_on == date(2026, 3, 31) and float(made.promised_gbp) == 2500
-            assert [mi.key for mi in made.missions] == ["food"]
-        assert "Year 10 pupils" in table_text(app, "commitments-table")
-
-        # what it delivered, with the story
-        await pilot.press("v")
-        await settle(pilot)
-        assert app.screen.field("commitment").control.value == made.id
-        fill(
-            app.screen,
-            opportunities="12",
-            people="30",
-            story="Twelve pupils ran the roundtable's welcome; two now volunteer.",
-        )
-        await save(pilot)
-        with demo_db.reader() as s:
-            done = commitments.get_commitment(s, made.id)
-            assert done.status == "delivered" and done.deliveries[0].people == 30
-            assert done.deliveries[0].story.startswith("Twelve pupils")
-        await settle(pilot)
-        assert "Twelve pupils ran the roundtable's welcome" in table_text(app, "commitments-table")
-
-        # the brief is built when its tab is shown, and reflects what was just recorded
-        assert app.screen.page.brief is None
-        await pilot.press("1")
-        await settle(pilot)
-        assert app.screen.page.brief is not None and partner in app.screen.page.brief
-
-        # the step is done from My work
-        await pilot.press("escape")
-        await pilot.press("w")
-        await settle(pilot)
-        assert "Book the studio visit" in table_text(app, "work-week") + table_text(
-            app, "work-later"
-        )
-        table = app.screen.query_one("#work-later", DataTable)
-        table.focus()
-        row = next(i for i in range(table.row_count) if "studio" in str(table.get_row_at(i)[1]))
-        table.move_cursor(row=row)
-        await pilot.press("x")
-        await settle(pilot)
-        fill(app.screen, on="yesterday")
-        await save(pilot)
-        with demo_db.reader() as s:
-            assert steps.get_step(s, step.id).done_on == TODAY - timedelta(days=1)
-        assert "Book the studio visit" not in table_text(app, "work-later")
+        conv, _org = await _log_a_warm_conversation(app, pilot, demo_db, partner, food_id)
+        await _touch_it(app, pilot, demo_db, conv)
+        step = await _add_a_step(app, pilot, demo_db)
+        made = await _move_it_on_and_convert_it(app, pilot, demo_db, conv)
+        await _record_the_delivery(app, pilot, demo_db, made)
+        await _see_the_brief(app, pilot, partner)
+        await _do_the_step_from_my_work(app, pilot, demo_db, step)
 
     drive(demo_db, body)
+
+
+async def _log_a_warm_conversation(
+    app: PartnerApp, pilot: Any, db: Database, partner: str, food_id: int
+) -> tuple[Any, Any]:
+    """Log a warm conversation: a bad date, then a step without a due date, are refused."""
+    await pilot.press("l")
+    await settle(pilot)
+    dialog = app.screen
+    fill(
+        dialog,
+        subject="Hosting the spring roundtable",
+        ask="hosting",
+        missions=[food_id],
+        on="31/02/2025",
+        note="Met Sam at the venue.",
+        step="Send the hosting brief",
+    )
+    await save(pilot)
+    assert app.screen is dialog and "not a date" in error_of(dialog, "on")
+    fill(dialog, on="3/11/2025")
+    await save(pilot)
+    assert app.screen is dialog and "due" in error_of(dialog, "due")
+    with db.reader() as s:
+        org = organisations.find_organisation(s, partner)
+        assert conversations.list_conversations(s, organisation=org) == []
+    fill(dialog, due="+7")
+    await save(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+    with db.reader() as s:
+        conv = conversations.list_conversations(s, organisation=org)[0]
+        assert conv.subject == "Hosting the spring roundtable"
+        assert conv.ask_kind == "hosting" and [mi.key for mi in conv.missions] == ["food"]
+        assert conv.started_on == date(2025, 11, 3)  # day first
+        assert conv.lead.name == ME
+        assert [(st.description, st.due_on) for st in conv.steps] == [
+            ("Send the hosting brief", TODAY + timedelta(days=7))
+        ]
+    assert "Hosting the spring roundtable" in table_text(app, "conversations-table")
+    return conv, org
+
+
+async def _touch_it(app: PartnerApp, pilot: Any, db: Database, conv: Any) -> None:
+    """A touchpoint on the conversation under the cursor."""
+    await pilot.press("t")
+    await settle(pilot)
+    assert app.screen.field("conversation").control.value == conv.id
+    fill(app.screen, on="today", channel="call", note="Agreed dates for the roundtable.")
+    await save(pilot)
+    with db.reader() as s:
+        again = conversations.get_conversation(s, conv.id)
+        touches = conversations.touchpoints(s, again)
+        assert touches[0].note == "Agreed dates for the roundtable."
+        assert touches[0].channel == "call" and again.last_touch_on == TODAY
+    assert "Agreed dates for the roundtable." in table_text(app, "thread-table")
+
+
+async def _add_a_step(app: PartnerApp, pilot: Any, db: Database) -> Any:
+    """Another step, due on a day typed day first."""
+    await pilot.press("s")
+    await settle(pilot)
+    fill(app.screen, description="Book the studio visit", due="1/12/2025")
+    await save(pilot)
+    with db.reader() as s:
+        step = next(st for st in steps.list_steps(s) if st.description == "Book the studio visit")
+        assert step.due_on == date(2025, 12, 1) and step.owner.name == ME
+    return step
+
+
+async def _move_it_on_and_convert_it(app: PartnerApp, pilot: Any, db: Database, conv: Any) -> Any:
+    """Exploring, then converted into a commitment."""
+    await pilot.press("g")
+    await settle(pilot)
+    fill(app.screen, stage="exploring")
+    await save(pilot)
+    with db.reader() as s:
+        again = conversations.get_conversation(s, conv.id)
+        assert again.stage == "exploring"
+        assert conversations.stage_changes(s, again)[-1].changed_on == TODAY
+    assert "exploring" in table_text(app, "conversations-table")
+    await pilot.press("k")
+    await settle(pilot)
+    dialog = app.screen
+    assert dialog.field("kind").control.value == "hosting"  # suggested by the ask
+    fill(dialog, beneficiary="Year 10 pupils", opportunities="1.5")
+    await save(pilot)
+    assert app.screen is dialog and "whole number" in error_of(dialog, "opportunities")
+    fill(dialog, opportunities="12", gbp="£2,500", due="31/3/2026")
+    await save(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+    with db.reader() as s:
+        assert conversations.get_conversation(s, conv.id).stage == "committed"
+        made = [c for c in commitments.list_commitments(s) if c.conversation_id == conv.id][0]
+        assert made.kind == "hosting" and made.promised_opportunities == 12
+        assert made.due_on == date(2026, 3, 31) and float(made.promised_gbp) == 2500
+        assert [mi.key for mi in made.missions] == ["food"]
+    assert "Year 10 pupils" in table_text(app, "commitments-table")
+    return made
+
+
+async def _record_the_delivery(app: PartnerApp, pilot: Any, db: Database, made: Any) -> None:
+    """What it delivered, with the story."""
+    await pilot.press("v")
+    await settle(pilot)
+    assert app.screen.field("commitment").control.value == made.id
+    fill(
+        app.screen,
+        opportunities="12",
+        people="30",
+        story="Twelve pupils ran the roundtable's welcome; two now volunteer.",
+    )
+    await save(pilot)
+    with db.reader() as s:
+        done = commitments.get_commitment(s, made.id)
+        assert done.status == "delivered" and done.deliveries[0].people == 30
+        assert done.deliveries[0].story.startswith("Twelve pupils")
+    await settle(pilot)
+    assert "Twelve pupils ran the roundtable's welcome" in table_text(app, "commitments-table")
+
+
+async def _see_the_brief(app: PartnerApp, pilot: Any, partner: str) -> None:
+    """The brief is built when its tab is shown, and reflects what was just recorded."""
+    assert app.screen.brief is None
+    await pilot.press("1")
+    await settle(pilot)
+    assert app.screen.brief is not None and partner in app.screen.brief
+
+
+async def _do_the_step_from_my_work(app: PartnerApp, pilot: Any, db: Database, step: Any) -> None:
+    """The step is done from My work."""
+    await pilot.press("escape")
+    await pilot.press("w")
+    await settle(pilot)
+    assert "Book the studio visit" in table_text(app, "work-week") + table_text(app, "work-later")
+    table = app.screen.query_one("#work-later", DataTable)
+    table.focus()
+    row = next(i for i in range(table.row_count) if "studio" in str(table.get_row_at(i)[1]))
+    table.move_cursor(row=row)
+    await pilot.press("x")
+    await settle(pilot)
+    fill(app.screen, on="yesterday")
+    await save(pilot)
+    with db.reader() as s:
+        assert steps.get_step(s, step.id).done_on == TODAY - timedelta(days=1)
+    assert "Book the studio visit" not in table_text(app, "work-later")
 
 
 def test_new_partner_its_people_and_ambassador_role(demo_db: Database, tmp_path: Path) -> None:

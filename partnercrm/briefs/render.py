@@ -11,6 +11,9 @@ from urllib.parse import urlparse
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from partnercrm.dates import ago
+from partnercrm.outputs import HTML_CONTENT_POLICY
+
 from .model import Brief
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -31,23 +34,6 @@ def day(value: date | None, style: str = "short") -> str:
     if style == "long":
         return f"{value:%A %-d %B %Y}"
     return f"{value:%-d %b %Y}"
-
-
-def ago(value: date | None, today: date) -> str:
-    if value is None:
-        return ""
-    days = (today - value).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 0:
-        return f"in {-days} days"
-    if days < 60:
-        return f"{days} days ago"
-    if days < 730:
-        return f"{round(days / 30.4)} months ago"
-    return f"{days // 365} years ago"
 
 
 def money(value: Any) -> str:
@@ -102,6 +88,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["content_policy"] = HTML_CONTENT_POLICY
     env.filters.update(
         md=md,
         day=day,

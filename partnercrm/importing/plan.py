@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
+from partnercrm.bulk import chunks
 from partnercrm.errors import Invalid
-from partnercrm.importing.bulk import chunks
 from partnercrm.importing.report import ImportReport
 
 LOOKUP_CHUNK = 900

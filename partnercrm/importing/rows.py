@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from partnercrm import models as m
 from partnercrm import stored_text
 from partnercrm.importing.columns import ColumnMap
+from partnercrm.importing.fields import FIELDS
 from partnercrm.importing.report import ImportReport, Rejection
 from partnercrm.importing.source import Table
 from partnercrm.importing.values import (
@@ -41,17 +42,10 @@ PROGRESS_EVERY = 2000
 DATE_ORDER_SAMPLE = 5000
 # what Microsoft Forms writes for the email and name of an anonymous answer
 ANONYMOUS = "anonymous"
-# the fields read from every row, in the order the itemgetter returns them
-_FIELDS = (
-    "first_name",
-    "last_name",
-    "full_name",
-    "email",
-    "organisation",
-    "job_title",
-    "phone",
-    "role",
-    "registered_at",
+# the fields read from every row, in the order the itemgetter returns them (status and
+# interest columns may be several, and are read on their own)
+_FIELDS = tuple(
+    f for f in FIELDS if f not in ("status", "interest_missions", "interest_roles", "ignore")
 )
 # stored lengths: a longer value is a row to fix, not one to cut short
 _LIMITS = (
@@ -335,9 +329,12 @@ class RowReader:
             elif i in self.cmap.forced:
                 reading.unknown.append((i, value, f"{what} {unknown!r}"))
             else:
-                # an answer that names no mission or role is kept, never held against the
+                # what an answer names is interest; the rest is kept, never held against the
                 # person: "Yes", "maybe later", "happy to help with food"
-                answers.append(f"{self.table.header[i]}: {clean(value)}")
+                ids, rest = reader.partly(value)
+                (missions if reader is self.missions else roles).extend(ids)
+                if rest:
+                    answers.append(f"{self.table.header[i]}: {rest if ids else clean(value)}")
         return reading, padded, (missions, roles), answers
 
     def _attendee(

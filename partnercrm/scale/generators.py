@@ -1,245 +1,50 @@
-"""Council-scale data: N times the demo, built through bulk Core inserts in a few minutes.
+"""The rows of council-scale data, table by table, from one seeded random source.
 
-`build(db, N)` loads the demo (when it is not there yet) and then adds, per unit of N, about
-100 organisations, 1,000 contacts, 2,000 warm conversations, 5,000 touchpoints, 3,000 steps,
-500 commitments, 3 events and 1,500 attendances, with the skew of a real borough: a few
-anchors with long histories, many partners with one conversation, some prospects with none.
-
-One partner, the "big partner", has the same long history (600 conversations) whatever N is,
-so a benchmark can compare the same partner's brief in a small and a large database.
-
-Rows are written in chunks (through a staging table on SQLite, COPY on PostgreSQL), with ids
-assigned here so no row needs a round trip; the audit trail gets one summary entry per table
-(`history.record_many`), not one per row. Building again on the same database adds another
-batch; names and emails never collide with what is there. On PostgreSQL the foreign keys and
-plain indexes of the tables being filled are dropped and made again (PostgreSQL's "Populating
-a Database" advice) inside the build's transaction, so other sessions wait for the build.
+Each generator decides its rows (with ids from the plan, so rows refer to each other without
+a round trip) and hands them to the bulk writer.
 """
 
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from partnercrm import history
 from partnercrm import models as m
-from partnercrm.database import Database
+from partnercrm.bulk import BulkWriter
+from partnercrm.conversations import first_stage_change, first_touchpoint
 from partnercrm.matching import name_key
-
-Progress = Callable[[str, int, int], None]
-
-CHUNK = 20_000
-BIG_PARTNER = "Regent's Place Anchor Alliance"
-BIG_CONVERSATIONS = 600
-
-# per unit of scale
-PER_UNIT = {
-    "organisations": 100,
-    "contacts": 1_000,
-    "conversations": 2_000,
-    "touchpoints": 5_000,
-    "steps": 3_000,
-    "events": 3,
-    "attendances": 1_500,
-}
-
-# fmt: off
-WARDS = [
-    "Belsize", "Bloomsbury", "Camden Square", "Camden Town", "Fortune Green", "Frognal",
-    "Gospel Oak", "Hampstead Town", "Haverstock", "Highgate", "Holborn and Covent Garden",
-    "Kentish Town North", "Kentish Town South", "Kilburn", "King's Cross", "Primrose Hill",
-    "Regent's Park", "South Hampstead", "St Pancras and Somers Town", "Swiss Cottage",
-    "West Hampstead",
-]
-PLACES = [
-    "Agar Grove", "Belsize", "Bloomsbury", "Brecknock", "Camden", "Castlehaven", "Chalk Farm",
-    "Covent Garden", "Dartmouth Park", "Euston", "Fitzrovia", "Fleet Road", "Fortune Green",
-    "Gospel Oak", "Hampstead", "Highgate", "Holborn", "Kentish Town", "Kilburn", "King's Cross",
-    "Lismore", "Malden Road", "Mornington", "Parliament Hill", "Primrose Hill", "Queen's Crescent",
-    "Regent's Park", "Somers Town", "Swiss Cottage", "Tufnell", "West End Lane", "Whittington",
-    "York Way", "Grafton", "Leighton", "Chester Road", "Lamble", "Flask Walk", "Goodge Street",
-    "Albany Street", "Arlington Road", "Bayham Street", "Chalton Street", "Delancey Street",
-    "Eversholt Street", "Fortess Road", "Goldington", "Haverstock Hill", "Inverness Street",
-    "Jamestown Road", "Lyme Street", "Oakley Square", "Ossulston", "Pratt Street", "Torriano",
-    "Weedington", "Werrington", "Swains Lane", "Pancras Square", "Argyle Street", "Judd Street",
-    "Marchmont Street", "Lamb's Conduit", "Red Lion", "Drury Lane", "Seven Dials", "Kingsway",
-    "Finchley Road", "Fitzjohn's", "Adelaide Road", "Abbey Road", "Mill Lane",
-    "Iverson Road", "Quex Road", "Maygrove", "Sumatra Road",
-    "Heath Street", "Rosslyn Hill", "Pond Street", "South End Green",
-    "Lady Margaret", "Raveley Street", "Kiln Place",
-    "Denyer Street", "Carol Street", "Plender Street", "Hilgrove", "Maiden Lane",
-]
-SECTOR_NAMES = {
-    "business": (
-        [
-            "Digital", "Architects", "Bakery", "Builders", "Consulting", "Design", "Engineering",
-            "Foods", "Legal", "Media", "Pharmacy", "Property", "Software", "Studios", "Brewing",
-            "Hotels", "Logistics", "Robotics", "Analytics", "Print", "Accountants", "Opticians",
-            "Dental", "Catering", "Fitness", "Recruitment", "Marketing", "Games", "Biotech",
-            "Insurance", "Security", "Cleaning",
-        ],
-        [
-            "Ltd", "LLP", "Group", "& Co", "Partners", "Holdings",
-        ],
-    ),
-    "public_sector": (
-        [
-            "Primary School", "Health Centre", "Library", "Secondary School", "Medical Practice",
-            "Job Centre", "Fire Station", "Leisure Centre", "Children's Centre", "Sixth Form",
-            "Nursery School", "Community Centre", "Youth Centre", "Police Station",
-        ],
-        [
-            "",
-        ],
-    ),
-    "higher_education": (
-        [
-            "Institute of", "College of", "School of", "Centre for", "Academy of",
-        ],
-        [
-            "Design", "Medicine", "Music", "Engineering", "Data Science", "Performing Arts",
-            "Economics", "Public Health", "Architecture", "Education",
-        ],
-    ),
-    "vcs": (
-        [
-            "Youth", "Community", "Food Bank", "Carers", "Refugee", "Elders", "Housing",
-            "Mental Health", "Women's", "Family", "Tenants", "Play", "Disability", "Autism",
-            "Literacy", "Sports", "Bengali", "Somali", "Irish", "Employment", "Advice", "Toy Library",
-            "Wellbeing", "Lunch Club",
-        ],
-        [
-            "Trust", "Association", "Project", "Network", "Centre", "Charity", "Foundation",
-        ],
-    ),
-    "social_action": (
-        [
-            "Gardeners", "Litter Pickers", "Repair Cafe", "Supper Club", "Mutual Aid", "Makers",
-            "Book Club", "Street Choir", "Cycling", "Climate Action", "Walking", "Knitters",
-            "Tool Share", "Seed Swap", "Running", "Chess",
-        ],
-        [
-            "Collective", "Group", "Circle", "Crew", "Volunteers",
-        ],
-    ),
-    "culture": (
-        [
-            "Theatre", "Gallery", "Studios", "Dance", "Jazz", "Film", "Poetry", "Arts", "Music",
-            "Print Works", "Puppetry", "Photography", "Opera", "Comedy", "Ceramics", "Circus",
-        ],
-        [
-            "House", "Space", "Club", "Company", "Ensemble", "Workshop",
-        ],
-    ),
-}
-SECTOR_WEIGHTS = {
-    "business": 30,
-    "vcs": 25,
-    "social_action": 15,
-    "culture": 12,
-    "public_sector": 12,
-    "higher_education": 6,
-}
-DOMAIN_ENDING = {
-    "business": ".co.uk",
-    "public_sector": ".gov.uk",
-    "higher_education": ".ac.uk",
-    "vcs": ".org.uk",
-    "social_action": ".org.uk",
-    "culture": ".org.uk",
-}
-FIRST = [
-    "Aaliyah", "Abdul", "Ada", "Adam", "Aisha", "Alex", "Amir", "Ana", "Ben", "Bilal", "Carla",
-    "Chen", "Chloe", "Dan", "Deepa", "Eden", "Efua", "Eli", "Emma", "Farah", "Femi", "Finn",
-    "Grace", "Hana", "Harry", "Ibrahim", "Imogen", "Isla", "Jack", "Jade", "Jamal", "Joe", "Kai",
-    "Karen", "Kofi", "Laila", "Leo", "Lily", "Luca", "Maria", "Mark", "Maya", "Mei", "Mo", "Nadia",
-    "Nia", "Noah", "Olu", "Omar", "Patrick", "Priya", "Rafael", "Rhys", "Rosa", "Ruby", "Sami",
-    "Sara", "Sean", "Shanice", "Sofia", "Tariq", "Theo", "Uma", "Victor", "Wei", "Yara", "Yusuf",
-    "Zainab", "Zoe", "Nell", "Owen", "Paula", "Quentin", "Rita", "Stan",
-]
-LAST = [
-    "Abbott", "Adebayo", "Ahmed", "Ali", "Andrews", "Bailey", "Banerjee", "Begum", "Bennett",
-    "Brown", "Campbell", "Chowdhury", "Clarke", "Cohen", "Costa", "Davies", "Demir", "Evans",
-    "Fernandes", "Fisher", "Garcia", "Green", "Hall", "Haque", "Hughes", "Hussain", "Ibrahim",
-    "Jackson", "James", "Jones", "Kaur", "Kelly", "Khan", "Kim", "Lee", "Lewis", "Lopez", "Mahmood",
-    "Martin", "Mensah", "Miah", "Murphy", "Nguyen", "Novak", "O'Brien", "Okafor", "Osei", "Owusu",
-    "Patel", "Phillips", "Popescu", "Rahman", "Reid", "Roberts", "Rossi", "Santos", "Scott", "Shah",
-    "Singh", "Smith", "Taylor", "Thomas", "Turner", "Uddin", "Walker", "Wang", "Ward", "White",
-    "Williams", "Wilson", "Wright", "Yilmaz", "Young", "Zhang",
-]
-TITLES = [
-    "Chief Executive", "Director", "Head of Partnerships", "Community Manager", "Programme Lead",
-    "Operations Manager", "Volunteer Coordinator", "Head of CSR", "Founder", "Trustee",
-    "Development Officer", "Head of Engagement", "Policy Officer", "Events Manager", "Chair",
-]
-SENIOR_TITLES = {
-    "Chief Executive",
-    "Director",
-    "Founder",
-    "Chair",
-    "Head of CSR",
-    "Head of Partnerships",
-}
-SUBJECTS = [
-    "Work experience placements", "Sponsorship of the {place} youth club", "Volunteering days",
-    "Mentoring for care leavers", "Hosting a mission workshop", "Community Wealth Fund",
-    "Apprenticeships for local residents", "Food waste to food banks", "Estate garden project",
-    "Logo and story for We Make Camden", "Sharing mission content on their channels",
-    "Critical friend for the Youth Mission", "Space for community groups", "Summit sponsorship",
-    "Health inequalities research", "Supplier diversity", "School breakfast clubs",
-    "Careers talks in {place} schools", "Digital skills for older residents", "Pro bono advice",
-]
-NOTES = [
-    "Good first meeting; keen to help.",
-    "Followed up with the mission one-pager.",
-    "They asked about Good Life Camden data.",
-    "Introduced to the {place} ward team.",
-    "Waiting for their board to decide.",
-    "Shared our ask in writing.",
-    "Met at the roundtable; wants a follow-up.",
-    "Budget cycle starts in April.",
-    "Discussed apprenticeships and placements.",
-    "Call with their new head of CSR.",
-    None,
-    None,
-    None,
-]
-STEP_TEXTS = [
-    "Send the follow-up email", "Share the mission one-pager", "Book a meeting with their director",
-    "Introduce to the ward councillor", "Send the draft agreement", "Chase their decision",
-    "Share Good Life Camden data", "Invite to the next roundtable", "Agree the evaluation measures",
-    "Send the logo and story for sign-off",
-]
-STORIES = [
-    "Twelve young people from {place} finished placements; three were offered apprenticeships.",
-    "Volunteers from the partner rebuilt the {place} community garden with residents.",
-    "The sponsorship kept the {place} youth club open through the summer holidays.",
-    "Residents in {place} used the partner's space for a weekly food club.",
-]
-EVENT_KINDS = [("summit", 1), ("roundtable", 3), ("other", 6)]
-OTHER_EVENTS = [
-    "Mission workshop", "Partner breakfast", "Ward forum", "Careers fair", "Showcase",
-]
-STAGES = [("initiated", 22), ("exploring", 22), ("committed", 27), ("parked", 15), ("declined", 14)]
-COMMITMENT_STATUSES = [("delivered", 40), ("in_progress", 25), ("agreed", 25), ("lapsed", 10)]
-AMBASSADOR_STATUSES = [
-    ("proposed", 15),
-    ("onboarding", 15),
-    ("active", 45),
-    ("paused", 10),
-    ("ended", 15),
-]
-CHANNELS = [("meeting", 40), ("email", 30), ("call", 20), ("event", 8), ("other", 2)]
-HISTORY_DAYS = 3 * 365
-# fmt: on
+from partnercrm.scale.vocabulary import (
+    AMBASSADOR_STATUSES,
+    BIG_CONVERSATIONS,
+    BIG_PARTNER,
+    CHANNELS,
+    COMMITMENT_STATUSES,
+    DOMAIN_ENDING,
+    EVENT_KINDS,
+    FIRST,
+    HISTORY_DAYS,
+    LAST,
+    NOTES,
+    OTHER_EVENTS,
+    PER_UNIT,
+    PLACES,
+    SECTOR_NAMES,
+    SECTOR_WEIGHTS,
+    SENIOR_TITLES,
+    STAGES,
+    STEP_TEXTS,
+    STORIES,
+    SUBJECTS,
+    TITLES,
+    WARDS,
+)
 
 
 def _table(model: type[m.Base]) -> Table:
@@ -251,7 +56,7 @@ def _weighted(rng: random.Random, pairs: Sequence[tuple[str, int]]) -> str:
 
 
 @dataclass
-class _Plan:
+class Plan:
     """What the generator has decided so far, shared between the tables it writes."""
 
     today: date
@@ -261,6 +66,7 @@ class _Plan:
     used_keys: set[str]
     used_emails: set[str]
     used_events: set[str]
+    stamp: dict[str, Any]  # a new versioned row's columns (BulkWriter.stamp)
     used_cores: set[str] = field(default_factory=set)
     colleagues: list[int] = field(default_factory=list)
     missions: list[int] = field(default_factory=list)
@@ -277,141 +83,7 @@ class _Plan:
         return range(start, start + n)
 
 
-class _Writer:
-    """Writes rows in chunks (staged executemany on SQLite; COPY on PostgreSQL), with progress."""
-
-    def __init__(self, conn: Connection, progress: Progress | None) -> None:
-        self.conn = conn
-        self.progress = progress
-        self.postgres = conn.dialect.name == "postgresql"
-        self.staged: set[str] = set()
-
-    def write(self, table: Table, rows: Iterable[dict[str, Any]], total: int, label: str) -> int:
-        done = 0
-        chunk: list[dict[str, Any]] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= CHUNK:
-                done += self._flush(table, chunk)
-                chunk = []
-                self._report(label, done, total)
-        if chunk:
-            done += self._flush(table, chunk)
-        self._report(label, done, max(total, done))
-        return done
-
-    def _report(self, label: str, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress(label, done, total)
-
-    def _flush(self, table: Table, rows: list[dict[str, Any]]) -> int:
-        if self.postgres:
-            self._copy(table, rows)
-        else:
-            self._executemany(table, rows)
-        return len(rows)
-
-    def _executemany(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """SQLite: the chunk goes into a TEMP staging table, then into `table` in ONE statement.
-
-        Triggers on `table` (the search indexes' FTS5 ones) still fire for every row, but
-        within one statement: FTS5 flushes its pending terms at every statement, so one
-        executemany straight into `table` costs about five times as much. The values go
-        through each column type's own bind processor, so they are stored exactly as the ORM
-        stores them.
-        """
-        columns = list(rows[0])
-        dialect = self.conn.dialect
-        values = []
-        for c in columns:
-            column = [row[c] for row in rows]
-            process = table.c[c].type._cached_bind_processor(dialect)
-            if process is not None:
-                # dates and times repeat a great deal: convert each distinct value once
-                seen: dict[Any, Any] = {None: None}
-                column = [seen[v] if v in seen else seen.setdefault(v, process(v)) for v in column]
-            values.append(column)
-        data = list(zip(*values, strict=True))
-        names = ", ".join(f'"{c}"' for c in columns)
-        stage = f"_scale_stage_{table.name}"
-        if stage not in self.staged:
-            # no declared types: values keep exactly what was bound until they reach `table`
-            self.conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."{stage}"')
-            self.conn.exec_driver_sql(f'CREATE TEMP TABLE "{stage}" ({names})')
-            self.staged.add(stage)
-        marks = ", ".join("?" for _ in columns)
-        self.conn.exec_driver_sql(f'INSERT INTO temp."{stage}" ({names}) VALUES ({marks})', data)
-        self.conn.exec_driver_sql(
-            f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM temp."{stage}"'
-        )
-        self.conn.exec_driver_sql(f'DELETE FROM temp."{stage}"')
-
-    def close(self) -> None:
-        """Drop the staging tables (they would otherwise live on in the pooled connection)."""
-        for stage in self.staged:
-            self.conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."{stage}"')
-        self.staged.clear()
-
-    def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        columns = list(rows[0])
-        raw = self.conn.connection.driver_connection
-        names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cur:  # type: ignore[union-attr]
-            with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row([row[c] for c in columns])
-
-
-def build(
-    db: Database,
-    scale: int,
-    progress: Progress | None = None,
-    seed: int = 1,
-    *,
-    today: date | None = None,
-) -> dict[str, Any]:
-    """Build a council-scale data set `scale` times the demo into `db`; returns what was added."""
-    if scale < 1:
-        raise ValueError("scale must be at least 1")
-    from partnercrm.demo import load_demo
-
-    started = time.perf_counter()
-    today = today or date.today()
-    with db.transaction() as s:
-        load_demo(s, today=today)
-    with db.transaction() as s:
-        if db.is_sqlite:
-            # a larger page cache keeps the indexes in memory while millions of rows go in
-            s.execute(text("PRAGMA cache_size = -400000"))
-        plan = _start(s, today)
-        writer = _Writer(s.connection(), progress)
-        rng = random.Random(seed)
-        suspended = [] if db.is_sqlite else _suspend_foreign_keys(s)
-        indexes = [] if db.is_sqlite else _suspend_indexes(s)
-        big = _big_partner(s, plan, writer, seed)
-        _generate(s, plan, writer, rng, scale)
-        writer.close()
-        _restore_indexes(s, indexes, progress)
-        _restore_foreign_keys(s, suspended, progress)
-        _summarise(s, plan, scale, seed)
-        if not db.is_sqlite:
-            _reset_sequences(s)
-        if db.is_sqlite:
-            s.execute(text("PRAGMA cache_size = -2000"))
-    # fresh planner statistics, so the first queries on the new data choose good plans
-    with db.engine.connect() as conn:
-        if db.is_sqlite:
-            conn.execute(text("PRAGMA analysis_limit = 2000"))
-        conn.execute(text("ANALYZE"))
-        conn.commit()
-    return {
-        **plan.counts,
-        "big_partner": big,
-        "build": {"scale": scale, "seed": seed, "seconds": round(time.perf_counter() - started, 1)},
-    }
-
-
-def _start(s: Session, today: date) -> _Plan:
+def start(s: Session, today: date, writer: BulkWriter) -> Plan:
     tables = [
         "organisation",
         "organisation_alias",
@@ -436,10 +108,11 @@ def _start(s: Session, today: date) -> _Plan:
     used_emails = {e for e in s.scalars(select(m.Contact.email)) if e}
     used_emails |= set(s.scalars(select(m.ContactEmail.email)))
     used_emails |= set(s.scalars(select(m.Colleague.email)))
-    plan = _Plan(
+    plan = Plan(
         today=today,
-        now=datetime.now(UTC),
-        actor=history.actor_of(s),
+        now=writer.now,
+        actor=writer.actor,
+        stamp=writer.stamp(),
         next_id=next_id,
         used_keys=used_keys,
         used_emails=used_emails,
@@ -450,15 +123,6 @@ def _start(s: Session, today: date) -> _Plan:
     plan.kinds = [k.value for k in m.CommitmentKind]
     plan.colleagues = list(s.scalars(select(m.Colleague.id).where(m.Colleague.archived.is_(False))))
     return plan
-
-
-def _versioned(plan: _Plan) -> dict[str, Any]:
-    return {
-        "version": 1,
-        "created_at": plan.now,
-        "updated_at": plan.now,
-        "updated_by": plan.actor,
-    }
 
 
 # --- organisations, contacts, colleagues ---------------------------------------------------
@@ -487,7 +151,7 @@ def _org_name(rng: random.Random, sector: str) -> tuple[str, str]:
     return f"{core} {rng.choice(second)}", core
 
 
-def _unique_org_name(rng: random.Random, plan: _Plan, sector: str) -> str:
+def _unique_org_name(rng: random.Random, plan: Plan, sector: str) -> str:
     for _ in range(20):
         name, core = _org_name(rng, sector)
         if name_key(core) not in plan.used_cores and name_key(name) not in plan.used_keys:
@@ -507,7 +171,7 @@ def _domain(name: str, sector: str) -> str:
     return slug + DOMAIN_ENDING[sector]
 
 
-def _email(plan: _Plan, first: str, last: str, domain: str) -> str:
+def _email(plan: Plan, first: str, last: str, domain: str) -> str:
     local = f"{first}.{last}".lower().replace("'", "")
     email = f"{local}@{domain}"
     n = 2
@@ -518,7 +182,7 @@ def _email(plan: _Plan, first: str, last: str, domain: str) -> str:
     return email
 
 
-def _colleagues(plan: _Plan, writer: _Writer, rng: random.Random, count: int) -> None:
+def _colleagues(plan: Plan, writer: BulkWriter, rng: random.Random, count: int) -> None:
     ids = plan.ids("colleague", count)
     teams = ["Partnerships", "Missions", "Inclusive Economy", "Estates", "Youth", "Communities"]
     rows = []
@@ -533,7 +197,7 @@ def _colleagues(plan: _Plan, writer: _Writer, rng: random.Random, count: int) ->
                 "email": _email(plan, first, last, "camden.gov.uk"),
                 "team": rng.choice(teams),
                 "archived": False,
-                **_versioned(plan),
+                **plan.stamp,
             }
         )
     plan.counts["colleagues"] = writer.write(_table(m.Colleague), rows, count, "colleagues")
@@ -541,8 +205,8 @@ def _colleagues(plan: _Plan, writer: _Writer, rng: random.Random, count: int) ->
 
 
 def _organisations(
-    plan: _Plan,
-    writer: _Writer,
+    plan: Plan,
+    writer: BulkWriter,
     rng: random.Random,
     count: int,
     *,
@@ -570,7 +234,7 @@ def _organisations(
                 "notes": None,
                 "lead_id": rng.choice(plan.colleagues) if rng.random() < 0.7 else None,
                 "archived": rng.random() < 0.01,
-                **_versioned(plan),
+                **plan.stamp,
             }
         )
         plan.orgs.append((oid, name, anchor))
@@ -595,8 +259,8 @@ def _organisations(
 
 
 def _contacts(
-    plan: _Plan,
-    writer: _Writer,
+    plan: Plan,
+    writer: BulkWriter,
     rng: random.Random,
     per_org: dict[int, int],
     sectors: dict[int, str],
@@ -635,7 +299,7 @@ def _contacts(
                     "consent_expires": None,
                     "archived": rng.random() < 0.02,
                     "erased_at": None,
-                    **_versioned(plan),
+                    **plan.stamp,
                 }
 
     plan.counts["contacts"] = plan.counts.get("contacts", 0) + writer.write(
@@ -661,8 +325,8 @@ class _Conversation:
 
 def _conversations(
     s: Session,
-    plan: _Plan,
-    writer: _Writer,
+    plan: Plan,
+    writer: BulkWriter,
     rng: random.Random,
     per_org: dict[int, int],
     touch_total: int,
@@ -732,7 +396,7 @@ def _conversations(
                 "started_on": c.started,
                 "last_touch_on": c.last_touch,
                 "archived": False,
-                **_versioned(plan),
+                **plan.stamp,
             }
 
     plan.counts["conversations"] = plan.counts.get("conversations", 0) + writer.write(
@@ -762,10 +426,11 @@ def _conversations(
 
 
 def _stage_changes(
-    plan: _Plan, writer: _Writer, rng: random.Random, convs: list[_Conversation], label: str
+    plan: Plan, writer: BulkWriter, rng: random.Random, convs: list[_Conversation], label: str
 ) -> None:
     def rows() -> Iterable[dict[str, Any]]:
         for c in convs:
+            yield first_stage_change(c.id, c.started, by=plan.actor, at=plan.now)
             moves: list[tuple[str | None, str, date]] = [(None, "initiated", c.started)]
             if c.stage != "initiated":
                 end = c.committed_on or c.last_touch
@@ -775,7 +440,7 @@ def _stage_changes(
                     moves.append(("initiated", "exploring", explored))
                 if c.stage != "exploring":
                     moves.append((moves[-1][1], c.stage, end))
-            for frm, to, on in moves:
+            for frm, to, on in moves[1:]:
                 yield {
                     "conversation_id": c.id,
                     "from_stage": frm,
@@ -796,7 +461,7 @@ def _stage_changes(
 
 
 def _touchpoints(
-    plan: _Plan, writer: _Writer, rng: random.Random, convs: list[_Conversation], label: str
+    plan: Plan, writer: BulkWriter, rng: random.Random, convs: list[_Conversation], label: str
 ) -> None:
     total = sum(c.touches for c in convs)
     ids = iter(plan.ids("touchpoint", total))
@@ -810,18 +475,24 @@ def _touchpoints(
             if c.touches > 1:
                 days.append(span)
             picked = rng.choices(channels, weights=channel_weights, k=len(days))
+            first: dict[str, Any] = {}
             for d, channel in zip(days, picked, strict=True):
                 note = rng.choice(NOTES)
-                yield {
-                    "id": next(ids),
-                    "conversation_id": c.id,
-                    "happened_on": c.started + timedelta(days=d),
-                    "channel": channel,
-                    "colleague_id": c.lead,
-                    "contact_id": c.contacts[0] if c.contacts else None,
-                    "note": note.format(place=rng.choice(PLACES)) if note else None,
-                    "created_at": plan.now,
-                }
+                text = note.format(place=rng.choice(PLACES)) if note else None
+                if not first:  # days[0] is 0: the conversation itself
+                    first = first_touchpoint(
+                        c.id,
+                        c.started,
+                        at=plan.now,
+                        channel=channel,
+                        colleague_id=c.lead,
+                        contact_id=c.contacts[0] if c.contacts else None,
+                        note=text,
+                    )
+                    yield {"id": next(ids), **first}
+                    continue
+                later = {"happened_on": c.started + timedelta(days=d), "channel": channel}
+                yield {"id": next(ids), **first, **later, "note": text}
 
     plan.counts["touchpoints"] = plan.counts.get("touchpoints", 0) + writer.write(
         _table(m.Touchpoint), rows(), total, f"touchpoints{label}"
@@ -829,8 +500,8 @@ def _touchpoints(
 
 
 def _steps(
-    plan: _Plan,
-    writer: _Writer,
+    plan: Plan,
+    writer: BulkWriter,
     rng: random.Random,
     convs: list[_Conversation],
     total: int,
@@ -859,7 +530,7 @@ def _steps(
                 "owner_id": c.lead if rng.random() < 0.8 else rng.choice(plan.colleagues),
                 "due_on": due,
                 "done_on": done,
-                **_versioned(plan),
+                **plan.stamp,
             }
 
     plan.counts["steps"] = plan.counts.get("steps", 0) + writer.write(
@@ -868,7 +539,7 @@ def _steps(
 
 
 def _commitments(
-    plan: _Plan, writer: _Writer, rng: random.Random, convs: list[_Conversation], label: str
+    plan: Plan, writer: BulkWriter, rng: random.Random, convs: list[_Conversation], label: str
 ) -> None:
     committed = [c for c in convs if c.stage == "committed"]
     ids = plan.ids("commitment", len(committed))
@@ -935,7 +606,7 @@ def _commitments(
                 "status": status,
                 "agreed_on": agreed,
                 "closed_on": closed,
-                **_versioned(plan),
+                **plan.stamp,
             }
 
     plan.counts["commitments"] = plan.counts.get("commitments", 0) + writer.write(
@@ -953,7 +624,9 @@ def _commitments(
 # --- ambassadorships, events and attendances ------------------------------------------------
 
 
-def _ambassadorships(plan: _Plan, writer: _Writer, rng: random.Random, org_ids: list[int]) -> None:
+def _ambassadorships(
+    plan: Plan, writer: BulkWriter, rng: random.Random, org_ids: list[int]
+) -> None:
     chosen = rng.sample(org_ids, max(1, len(org_ids) // 50))
     ids = plan.ids("ambassadorship", len(chosen))
     today = plan.today
@@ -972,7 +645,7 @@ def _ambassadorships(plan: _Plan, writer: _Writer, rng: random.Random, org_ids: 
                 "since": since,
                 "status_changed_on": changed if status != "proposed" else since,
                 "ended_on": changed if status == "ended" else None,
-                **_versioned(plan),
+                **plan.stamp,
             }
         )
     plan.counts["ambassadorships"] = writer.write(
@@ -981,7 +654,7 @@ def _ambassadorships(plan: _Plan, writer: _Writer, rng: random.Random, org_ids: 
 
 
 def _events(
-    plan: _Plan, writer: _Writer, rng: random.Random, count: int, attendances: int, batch: int
+    plan: Plan, writer: BulkWriter, rng: random.Random, count: int, attendances: int, batch: int
 ) -> None:
     anchors = [oid for oid, _name, anchor in plan.orgs if anchor] or [o[0] for o in plan.orgs]
     ids = plan.ids("event", count)
@@ -1005,7 +678,7 @@ def _events(
                 "held_on": held,
                 "host_id": rng.choice(anchors),
                 "owner_id": rng.choice(plan.colleagues),
-                **_versioned(plan),
+                **plan.stamp,
             }
         )
     plan.counts["events"] = writer.write(_table(m.Event), events, count, "events")
@@ -1079,7 +752,7 @@ def _spread(
     return out
 
 
-def _big_partner(s: Session, plan: _Plan, writer: _Writer, seed: int) -> dict[str, Any]:
+def big_partner(s: Session, plan: Plan, writer: BulkWriter, seed: int) -> dict[str, Any]:
     """The anchor with a long history: the same size at every scale."""
     rng = random.Random(seed * 7919)
     name = BIG_PARTNER
@@ -1108,7 +781,7 @@ def _big_partner(s: Session, plan: _Plan, writer: _Writer, seed: int) -> dict[st
     }
 
 
-def _generate(s: Session, plan: _Plan, writer: _Writer, rng: random.Random, scale: int) -> None:
+def generate(s: Session, plan: Plan, writer: BulkWriter, rng: random.Random, scale: int) -> None:
     batch = (
         s.scalar(
             select(func.count()).where(
@@ -1145,136 +818,3 @@ def _generate(s: Session, plan: _Plan, writer: _Writer, rng: random.Random, scal
     _events(
         plan, writer, rng, PER_UNIT["events"] * scale, PER_UNIT["attendances"] * scale, batch + 1
     )
-
-
-def _summarise(s: Session, plan: _Plan, scale: int, seed: int) -> None:
-    """One audit entry per table written, not one per row."""
-    start_ids = {k: v for k, v in plan.next_id.items()}
-    entries = []
-    for key, entity in (
-        ("colleagues", "colleague"),
-        ("organisations", "organisation"),
-        ("contacts", "contact"),
-        ("conversations", "conversation"),
-        ("stage_changes", "stage_change"),
-        ("touchpoints", "touchpoint"),
-        ("steps", "step"),
-        ("commitments", "commitment"),
-        ("deliveries", "delivery"),
-        ("ambassadorships", "ambassadorship"),
-        ("events", "event"),
-        ("attendances", "attendance"),
-    ):
-        count = plan.counts.get(key, 0)
-        if not count:
-            continue
-        last = start_ids[entity] - 1
-        entries.append(
-            {
-                "action": "bulk_create",
-                "entity": entity,
-                "entity_id": last - count + 1,
-                "organisation_id": None,
-                "summary": f"scale data (N={scale}, seed {seed}): {count:,} {key.replace('_', ' ')}",
-                "changes": {"count": count, "last_id": last, "scale": scale, "seed": seed},
-            }
-        )
-    history.record_many(s, entries)
-
-
-# the tables the generator writes (their foreign keys are checked once, at the end, on PostgreSQL)
-WRITTEN = (
-    "colleague",
-    "organisation",
-    "organisation_alias",
-    "contact",
-    "conversation",
-    "conversation_contact",
-    "conversation_mission",
-    "stage_change",
-    "touchpoint",
-    "step",
-    "commitment",
-    "commitment_mission",
-    "delivery",
-    "ambassadorship",
-    "event",
-    "attendance",
-    "attendance_mission",
-    "attendance_role",
-)
-
-
-def _suspend_foreign_keys(s: Session) -> list[tuple[str, str, str]]:
-    """PostgreSQL: drop the foreign keys of the tables about to be filled, inside this transaction.
-
-    A foreign key is checked by a trigger for every row; adding it back after the load checks
-    all rows with one join (PostgreSQL's "Populating a Database" advice). Everything happens
-    in the build's transaction, so a failure anywhere leaves the schema as it was.
-    """
-    rows = s.execute(
-        text(
-            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
-            "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
-            "WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace "
-            "AND t.relname = ANY(:tables) ORDER BY 1, 2"
-        ),
-        {"tables": list(WRITTEN)},
-    ).all()
-    suspended = [(str(t), str(n), str(d)) for t, n, d in rows]
-    for table, name, _definition in suspended:
-        s.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
-    return suspended
-
-
-def _suspend_indexes(s: Session) -> list[tuple[str, str]]:
-    """PostgreSQL: drop the plain (not unique) indexes of the tables about to be filled.
-
-    That includes the search tables the triggers fill: building a GIN or B-tree index once
-    over all the rows is much cheaper than growing it row by row. Unique indexes stay, so
-    uniqueness is checked as rows go in. Same transaction as the build, like the foreign keys.
-    """
-    rows = s.execute(
-        text(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
-            "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
-            "WHERE t.relnamespace = current_schema()::regnamespace "
-            "AND (t.relname = ANY(:tables) OR t.relname LIKE 'search%') "
-            "AND NOT i.indisprimary AND NOT i.indisunique "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
-        ),
-        {"tables": list(WRITTEN)},
-    ).all()
-    found = [(str(n), str(d)) for n, d in rows]
-    for name, _definition in found:
-        s.execute(text(f"DROP INDEX {name}"))
-    return found
-
-
-def _restore_indexes(s: Session, indexes: list[tuple[str, str]], progress: Progress | None) -> None:
-    for done, (_name, definition) in enumerate(indexes, 1):
-        s.execute(text(definition))
-        if progress is not None:
-            progress("building indexes", done, len(indexes))
-
-
-def _restore_foreign_keys(
-    s: Session, suspended: list[tuple[str, str, str]], progress: Progress | None
-) -> None:
-    for done, (table, name, definition) in enumerate(suspended, 1):
-        s.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
-        if progress is not None:
-            progress("checking foreign keys", done, len(suspended))
-
-
-def _reset_sequences(s: Session) -> None:
-    """PostgreSQL: move each id sequence past the ids written here."""
-    for table in m.Base.metadata.sorted_tables:
-        if "id" not in table.c or not table.c.id.primary_key:
-            continue
-        s.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f'coalesce((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
-            )
-        )
