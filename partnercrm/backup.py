@@ -7,6 +7,7 @@ PostgreSQL has its own tools for this (`pg_dump`, `pg_restore`), and we say so.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
