@@ -153,7 +153,15 @@ def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    return cli.main(args=argv, prog_name="partnercrm")
+    try:
+        return cli.main(args=argv, prog_name="partnercrm")
+    except OSError as exc:  # printing --help or --version, before any command runs
+        sentence = OUTPUT_FAILURES.get(exc.errno or 0)
+        if sentence is None:
+            raise
+        _silence_stdout(sys.stdout)
+        DataError(sentence).show()
+        return DataError.exit_code
 
 
 if __name__ == "__main__":

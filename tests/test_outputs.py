@@ -261,7 +261,7 @@ OUTPUTS = [
 ]
 
 
-@pytest.mark.parametrize("args", OUTPUTS, ids=" ".join)
+@pytest.mark.parametrize("args", [*OUTPUTS, ("--help",), ("--version",)], ids=" ".join)
 def test_a_full_disk_on_standard_output_is_one_sentence(sqlite_url, args):
     with open("/dev/full", "w") as full:
         result = _run(sqlite_url, *args, stdout=full.fileno())
