@@ -60,7 +60,7 @@ def test_an_update_goes_back_and_the_undo_is_in_the_history(cli):
     }
     text = cli.ok("history", "--change", str(undo_id)).stdout
     assert f"undid change {edited} (undo of change {edited})" in text
-    assert "updated step" in text
+    assert "(step “" in text  # the step put back, in words
 
 
 def test_one_change_of_many_rows_goes_back_as_one(cli):
