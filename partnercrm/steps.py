@@ -64,9 +64,10 @@ def edit_step(
             check_active(owner, "owner")
         step.owner = owner
     if due is not None:
-        step.due_on = check_due(  # type: ignore[assignment]
-            parse_date(due, "due date", field="due"), confirm=confirm, today=today_of(session)
-        )
+        when = parse_date(due, "due date", field="due")
+        if when != step.due_on:  # an unchanged date already past is not asked about again
+            check_due(when, confirm=confirm, today=today_of(session))
+        step.due_on = when
     session.flush()
     return step
 

@@ -293,3 +293,25 @@ def _demo_fixtures() -> tuple[Any, Any]:
 
 
 demo_template, demo_db = _demo_fixtures()
+
+
+def test_an_import_is_refused(cli, tmp_path):
+    from tests.test_import import person, write_csv
+
+    path = write_csv(tmp_path / "summit.csv", [person("Ada", "Lovelace", "ada@ucl.ac.uk", "UCL")])
+    cli.ok(
+        "import",
+        "attendees",
+        str(path),
+        "--event",
+        "Summit",
+        "--create-event",
+        "--kind",
+        "summit",
+        "--date",
+        "20/03/2024",
+    )
+    r = cli("undo")
+    assert r.exit_code == 1
+    assert "cannot be undone: an import cannot be undone as one change" in r.stderr
+    assert [p["name"] for p in cli.json("partner", "list")] == ["UCL"]

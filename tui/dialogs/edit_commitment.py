@@ -85,6 +85,7 @@ class EditCommitmentDialog(FormDialog[int]):
             people=_or_clear(values["people"]),
             due=values["due"] or "",
             on=values["on"],
+            confirm=self.confirmed,
         )
         return com.id
 
