@@ -176,8 +176,9 @@ def edit_commitment(
     """
     check_version(commitment, expected_version)
     with session.no_autoflush:  # one change, one history entry
+        old_due = commitment.due_on
         _edit_commitment(session, commitment, kind, missions, beneficiary, on, due)
-        if due not in (None, "") and commitment.due_on is not None:
+        if commitment.due_on is not None and commitment.due_on != old_due:
             check_due(commitment.due_on, confirm=confirm, today=today_of(session))
         figures = {
             "promised_gbp": (gbp, _amount, "gbp"),
