@@ -16,6 +16,7 @@ from partnercrm.conversations import set_stage
 from partnercrm.dates import check_due, happened, parse_optional_date, today_of
 from partnercrm.errors import Invalid
 from partnercrm.matching import get_by_id
+from partnercrm.missions import check_offered
 
 
 def check_kind(kind: str) -> str:
@@ -99,6 +100,7 @@ def add_commitment(
             field="due",
         )
     check_due(due_on, confirm=confirm, today=today_of(session))
+    check_offered(missions)
     commitment = m.Commitment(
         organisation_id=conversation.organisation_id,
         conversation=conversation,
@@ -208,6 +210,7 @@ def _edit_commitment(
     if kind is not None:
         commitment.kind = check_kind(kind)
     if missions is not None:
+        check_offered(missions, already=commitment.missions)
         commitment.missions = list(dict.fromkeys(missions))
     if beneficiary is not None:
         commitment.beneficiary = beneficiary.strip() or None
