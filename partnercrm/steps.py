@@ -64,10 +64,10 @@ def edit_step(
             check_active(owner, "owner")
         step.owner = owner
     if due is not None:
-        when = parse_date(due, "due date", field="due")
-        if when != step.due_on:  # an unchanged date already past is not asked about again
-            check_due(when, confirm=confirm, today=today_of(session))
-        step.due_on = when
+        new_due = parse_date(due, "due date", field="due")
+        if new_due != step.due_on:  # an overdue step whose words change is not asked about
+            check_due(new_due, confirm=confirm, today=today_of(session))
+        step.due_on = new_due
     session.flush()
     return step
 
