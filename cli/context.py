@@ -215,15 +215,27 @@ def table(
     for _, header in columns:
         t.add_column(header, overflow="fold")
     for row in rows:
-        t.add_row(*[cell(row.get(key)) for key, _ in columns])
+        t.add_row(*[cell(row.get(key), key) for key, _ in columns])
     console().print(t)
 
 
-def cell(value: Any) -> str:
+# columns and fields that hold a stored code: people read them in partnercrm.labels' words
+# (the same the TUI shows); --json keeps the codes
+WORDED = {"sector", "kind", "status", "stage", "channel", "missions", "mission", "ask"}
+
+
+def cell(value: Any, key: str | None = None) -> str:
     from rich.markup import escape
 
     if value is None or value == "":
         return "—"
+    if key is not None and key.lower() in WORDED:
+        from partnercrm import labels
+
+        if isinstance(value, list | tuple):
+            return escape(", ".join(labels.label(str(v)) for v in value)) or "—"
+        if isinstance(value, str):
+            return escape(labels.label(value))
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
@@ -235,4 +247,6 @@ def fields(pairs: Sequence[tuple[str, Any]]) -> None:
     """Print 'Label: value' lines for a single record."""
     width = max(len(label) for label, _ in pairs)
     for label, value in pairs:
+        if label.lower() in WORDED:
+            value = cell(value, label)
         click.echo(f"{label.rjust(width)}: {cell(value) if not isinstance(value, str) else value}")

@@ -71,7 +71,7 @@ def history(
     """
     from datetime import UTC, datetime, time
 
-    from partnercrm import contacts, conversations, organisations
+    from partnercrm import contacts, conversations, labels, organisations
     from partnercrm import history as audit
     from partnercrm.dates import parse_date
 
@@ -91,7 +91,13 @@ def history(
             access=access_only,
         )
         data = [i.as_dict() for i in items]
-        lines = [audit.describe(i) for i in items]
+        today = datetime.now(UTC).date()
+        lines = [
+            f"{labels.moment(line.at, today)}"
+            + (f" [{line.change_id}]" if line.change_id is not None else "")
+            + f" {line.who} {line.what}"
+            for line in audit.readable(s, items, today)
+        ]
     emit(
         data,
         as_json,

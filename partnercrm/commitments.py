@@ -16,6 +16,7 @@ from partnercrm.conversations import set_stage
 from partnercrm.dates import check_due, happened, parse_optional_date, today_of
 from partnercrm.errors import Invalid
 from partnercrm.matching import get_by_id
+from partnercrm.missions import check_offered
 
 
 def check_kind(kind: str) -> str:
@@ -99,6 +100,7 @@ def add_commitment(
             field="due",
         )
     check_due(due_on, confirm=confirm, today=today_of(session))
+    check_offered(missions)
     commitment = m.Commitment(
         organisation_id=conversation.organisation_id,
         conversation=conversation,
@@ -176,8 +178,9 @@ def edit_commitment(
     """
     check_version(commitment, expected_version)
     with session.no_autoflush:  # one change, one history entry
+        old_due = commitment.due_on
         _edit_commitment(session, commitment, kind, missions, beneficiary, on, due)
-        if due not in (None, "") and commitment.due_on is not None:
+        if commitment.due_on is not None and commitment.due_on != old_due:
             check_due(commitment.due_on, confirm=confirm, today=today_of(session))
         figures = {
             "promised_gbp": (gbp, _amount, "gbp"),
@@ -207,6 +210,7 @@ def _edit_commitment(
     if kind is not None:
         commitment.kind = check_kind(kind)
     if missions is not None:
+        check_offered(missions, already=commitment.missions)
         commitment.missions = list(dict.fromkeys(missions))
     if beneficiary is not None:
         commitment.beneficiary = beneficiary.strip() or None

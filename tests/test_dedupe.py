@@ -480,7 +480,7 @@ def test_tui_duplicates_screen_merges_after_one_confirmation(sqlite_template, tm
                 kept = s.get(m.Organisation, ids[0])
                 assert kept.ward == "Bloomsbury" and [a.alias for a in kept.aliases] == ["U.C.L."]
 
-            await pilot.press("x")  # Wellcome / Welcome: different
+            await pilot.press("h")  # Wellcome / Welcome: different
             await settle(pilot)
             assert table.row_count == 0
             with db.reader() as s:

@@ -109,7 +109,7 @@ def _inert(text: str) -> None:
     assert RLO not in text
 
 
-def test_every_terminal_output_shows_older_control_characters_visibly(cli, db):
+def test_every_terminal_output_shows_older_control_characters_visibly(cli, db, tmp_path):
     org = _older_data(db)
     for args in (
         ("partner", "list"),
@@ -131,6 +131,9 @@ def test_every_terminal_output_shows_older_control_characters_visibly(cli, db):
 
     listed = json.loads(cli.ok("partner", "list", "--json").stdout)
     assert listed[0]["name"] == f"Evil{OSC52}{CLEAR} Ltd"
+    wrote = cli.ok("brief", str(org), "--out", str(tmp_path / "brief.md"))
+    _inert(wrote.stderr)  # "Wrote the brief on <name> to ..." names the partner
+    assert "Wrote the brief on Evil\\x1b]52;c;" in wrote.stderr
     failed = cli("partner", "show", f"No{CLEAR}such")
     assert failed.exit_code == 1 and "\x1b" not in failed.stderr
 
@@ -154,3 +157,10 @@ def test_the_tui_shows_older_control_characters_visibly(db_url, db, tmp_path: Pa
     screen = asyncio.run(main())
     assert "\x1b" not in screen and RLO not in screen
     assert "\\x1b]52;c;" in screen
+
+
+def test_a_name_is_found_by_what_was_stored(db):
+    with db.transaction() as s:
+        organisations.add_organisation(s, f"Camden{RLO} Giving", "vcs")
+    with db.reader() as s:
+        assert organisations.find_organisation(s, "Camden Giving").name == "Camden Giving"

@@ -44,6 +44,14 @@ ACTIONS = [
         opens="new_partner.NewPartnerDialog",
     ),
     Action(
+        "add_colleague",
+        "Add a colleague",
+        "A council officer or leader who leads partners and owns steps.",
+        needs_partner=False,
+        show=False,
+        opens="colleague.AddColleagueDialog",
+    ),
+    Action(
         "new_contact",
         "New contact",
         "Add a person at the partner (email checked).",
@@ -192,11 +200,29 @@ ACTIONS = [
     Action(
         "export_brief",
         "Export the brief",
-        "Write the partner's brief to a Markdown file.",
+        "Write the partner's brief to a Markdown or HTML file.",
         binding="b",
         short="Export brief",
         show=False,
         opens="export_brief.ExportBriefDialog",
+    ),
+]
+ACTIONS += [
+    Action(
+        "edit_colleague",
+        "Edit a colleague",
+        "Correct a colleague's name, email or team.",
+        needs_partner=False,
+        show=False,
+        opens="edit_colleague.EditColleagueDialog",
+    ),
+    Action(
+        "colleague_leaves",
+        "A colleague leaves",
+        "They stop being offered as an owner or lead; their open work goes to a colleague.",
+        needs_partner=False,
+        show=False,
+        opens="colleague_leaves.ColleagueLeavesDialog",
     ),
 ]
 BY_KEY = {a.key: a for a in ACTIONS}

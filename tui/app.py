@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from tui import actions
 from tui.commands import PartnerCommands
-from tui.crm import OnPartner
+from tui.crm import OnPartner, Unsaved
 from tui.errors import explain
 from tui.screens.dashboard import DashboardScreen
 
@@ -67,9 +67,11 @@ class PartnerApp(App[None]):
         Binding("w", "switch_mode('my_work')", "My work", show=False),
         Binding("e", "switch_mode('events')", "Events", show=False),
         Binding("n", "new_partner", "New partner", show=False),
+        Binding("slash", "search", "Search", key_display="/", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("q", "quit", "Quit", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(self, db: Database, *, today: date | None = None, blink: bool = True) -> None:
@@ -107,11 +109,15 @@ class PartnerApp(App[None]):
         self.switch_mode("dashboard")
 
     def open_partner(
-        self, organisation_id: int, tab: str | None = None, row: int | None = None
+        self,
+        organisation_id: int,
+        tab: str | None = None,
+        row: int | None = None,
+        detail: str | None = None,
     ) -> None:
         from tui.screens.partner import PartnerScreen
 
-        self.push_screen(PartnerScreen(organisation_id, tab=tab, row=row))
+        self.push_screen(PartnerScreen(organisation_id, tab=tab, row=row, detail=detail))
 
     def open_event(self, event_id: int) -> None:
         from tui.screens.event import EventScreen
@@ -144,6 +150,31 @@ class PartnerApp(App[None]):
 
     def action_new_partner(self) -> None:
         self.open_action("new_partner")
+
+    def action_search(self, text: str = "") -> None:
+        from tui.screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(text))
+
+    async def action_quit(self) -> None:
+        """Quit; when a form holds typing not yet saved, ask first."""
+        unsaved = [s for s in self.screen_stack if isinstance(s, Unsaved) and s.has_unsaved()]
+        if not unsaved:
+            self.exit()
+            return
+        from tui.dialogs.confirm import ConfirmDialog
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog(
+                "Quit and lose what you typed in the open form?", yes="Quit", no="Keep editing"
+            ),
+            answered,
+        )
 
     def action_undo(self) -> None:
         """Undo my last change (the last save, with everything it touched)."""
