@@ -60,6 +60,8 @@ def test_dashboard_shows_my_steps_stale_and_due(cli):
 
 
 def test_acting_as_someone_who_is_not_a_colleague_is_refused(cli):
+    # (a database with no colleagues at all is being set up: its login is on the record)
+    cli.ok("colleague", "add", "Ruth Craven", "--email", "ruth@camden.gov.uk")
     result = cli("dashboard", actor="someone-unknown")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
