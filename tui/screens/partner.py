@@ -151,6 +151,7 @@ class PartnerScreen(DataScreen):
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "overview" and self.brief is None and self.page is not None:
             self._build_brief()
+        self._fill_long(str(event.pane.id))
 
     def load(self, session: Session) -> PartnerPage:
         return partner_page.load(session, self.organisation_id, self.crm.today)
@@ -204,24 +205,6 @@ class PartnerScreen(DataScreen):
             ],
         )
         self._fill(
-            "conversations-table",
-            [
-                (
-                    t.id,
-                    (
-                        str(t.id),
-                        t.about,
-                        t.stage,
-                        t.lead,
-                        t.missions,
-                        day(t.last_touch, today),
-                        _next_step(t.next_step, today),
-                    ),
-                )
-                for t in page.threads
-            ],
-        )
-        self._fill(
             "commitments-table",
             [
                 (
@@ -268,13 +251,10 @@ class PartnerScreen(DataScreen):
                 for e in page.events
             ],
         )
-        self._fill(
-            "history-table",
-            [
-                (i, (moment(line.at, today), line.who, line.what))
-                for i, line in enumerate(page.history)
-            ],
-        )
+        # the two long lists (600 conversations, 300 changes for the busiest partner) are
+        # filled when their tab is first shown, so the page answers keys at once
+        self.filled: set[str] = set()
+        self._fill_long(self._active_tab())
         if self.start_row is not None and self.start_tab in TABLES:
             self._point_at(TABLES[self.start_tab], self.start_row)
             self.start_row = None
@@ -282,6 +262,44 @@ class PartnerScreen(DataScreen):
         if self.start_detail is not None:
             self._point_at("thread-table", self.start_detail)
             self.start_detail = None
+
+    def _active_tab(self) -> str:
+        return str(self.query_one("#partner-tabs", TabbedContent).active)
+
+    def _fill_long(self, tab: str) -> None:
+        page, today = self.page, self.crm.today
+        if page is None or tab in self.filled or tab not in ("conversations", "history"):
+            return
+        self.filled.add(tab)
+        if tab == "history":
+            self._fill(
+                "history-table",
+                [
+                    (i, (moment(line.at, today), line.who, line.what))
+                    for i, line in enumerate(page.history)
+                ],
+            )
+            return
+        self._fill(
+            "conversations-table",
+            [
+                (
+                    t.id,
+                    (
+                        str(t.id),
+                        t.about,
+                        t.stage,
+                        t.lead,
+                        t.missions,
+                        day(t.last_touch, today),
+                        _next_step(t.next_step, today),
+                    ),
+                )
+                for t in page.threads
+            ],
+        )
+        self.thread_shown = None
+        self._show_thread()
 
     def _point_at(self, table_id: str, row: int | str) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
