@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from partnercrm import labels
 from partnercrm import models as m
 from partnercrm.matching import name_key
 
@@ -567,10 +568,12 @@ def _candidates(rows: Iterable[Any]) -> list[_Candidate]:
                 {"conversation_id": ref},
             )
         elif kind == "touchpoint":
-            title = f"{t3} on {str(day)[:10]}" + (f" ({t2})" if t2 else "")
+            title = f"{labels.label(t3, 'channel')} on {labels.day(str(day))}" + (
+                f" ({t2})" if t2 else ""
+            )
             fields, ids = [("note", t1)], {"conversation_id": ref}
         else:
-            title = f"{t3.replace('_', ' ')} delivered on {str(day)[:10]}"
+            title = f"{labels.kind(t3)} delivered on {labels.day(str(day))}"
             fields, ids = [("story", t1)], {"commitment_id": ref}
         out[(kind, ident)] = _Candidate(kind, ident, title, fields, org_id, org_name, ids)
     return list(out.values())
