@@ -91,12 +91,14 @@ def list_roles(session: Session) -> list[m.AmbassadorRole]:
 
 def find_mission(session: Session, text: str) -> m.Mission:
     """A mission by key or name, case-insensitively ('food', 'Young people', 'young')."""
-    return _find(session, m.Mission, "mission", text)
+    found: m.Mission = _find(session, m.Mission, "mission", text)
+    return found
 
 
 def find_role(session: Session, text: str) -> m.AmbassadorRole:
     """An ambassador role by key or name ('sponsorship', 'Advocate/champion', 'advocate')."""
-    return _find(session, m.AmbassadorRole, "ambassador role", text)
+    found: m.AmbassadorRole = _find(session, m.AmbassadorRole, "ambassador role", text)
+    return found
 
 
 def _find(session: Session, model: Any, what: str, text: str) -> Any:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, Text, cast, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Text, cast, delete, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import access, chain, history
@@ -104,7 +104,7 @@ class Naming:
             clauses = [column.contains(v, autoescape=True) for v in variants]
         else:
             clauses = [column.icontains(v, autoescape=True) for v in variants]
-        return or_(*clauses) if clauses else or_(False)  # type: ignore[arg-type]
+        return or_(*clauses) if clauses else or_(false())
 
 
 def _is_sqlite(session: Session) -> bool:

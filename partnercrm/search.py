@@ -306,7 +306,10 @@ def _branches(
     sqlite: bool, kinds: set[str], prefix: bool, email: bool, indexed: bool
 ) -> list[tuple[str, bool]]:
     """The candidate statements for a search: (SQL, whether it asks the full-text index)."""
-    p = lambda name: _param(name, sqlite)  # noqa: E731
+
+    def p(name: str) -> str:
+        return _param(name, sqlite)
+
     if sqlite:
         starts = "{col} >= :key AND {col} < :key_end"
         order = "{col}"

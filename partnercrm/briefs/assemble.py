@@ -58,7 +58,8 @@ def _num(value: Any) -> float | int:
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value
+    number: float | int = value
+    return number
 
 
 def _totals(

@@ -229,4 +229,5 @@ def _plain(value: Any) -> Any:
 
 def brief_dict(brief: Brief) -> dict[str, Any]:
     """The brief as JSON-ready data: the object as it is, dates as ISO strings."""
-    return _plain(asdict(brief))
+    plain: dict[str, Any] = _plain(asdict(brief))
+    return plain

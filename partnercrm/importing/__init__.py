@@ -15,9 +15,11 @@ from partnercrm.importing.columns import (
     parse_map_option,
     preset_list,
 )
+from partnercrm.importing.matching import ON_EXISTING
 from partnercrm.importing.organisations import FUZZY_THRESHOLD
 from partnercrm.importing.report import ImportReport, Rejection
-from partnercrm.importing.run import ON_EXISTING, NewEvent, Progress, import_attendees
+from partnercrm.importing.rows import Progress
+from partnercrm.importing.run import NewEvent, import_attendees
 from partnercrm.importing.source import read_table
 from partnercrm.importing.tracker import import_sheet
 

@@ -135,7 +135,7 @@ class DuplicatesScreen(DataScreen):
         Binding("m", "merge(False)", "Keep left, merge right"),
         Binding("M", "merge(True)", "Keep right, merge left"),
         Binding("x", "different", "Not a duplicate"),
-        Binding("t", "toggle", "Organisations / contacts"),
+        Binding("t", "switch_entity", "Organisations / contacts"),
         Binding("escape", "app.switch_mode('partners')", "Back to partners"),
     ]
 
@@ -198,7 +198,7 @@ class DuplicatesScreen(DataScreen):
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._sides()
 
-    def action_toggle(self) -> None:
+    def action_switch_entity(self) -> None:
         self.entity = "contact" if self.entity == "organisation" else "organisation"
         self._title()
         self.reload()
