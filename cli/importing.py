@@ -1,4 +1,4 @@
-"""`partnercrm import`: bulk-import summit and roundtable attendees."""
+"""`partnercrm import`: event attendees, and the team's own partners, contacts and conversations."""
 
 from __future__ import annotations
 
@@ -10,44 +10,9 @@ from typing import Any
 import click
 
 from cli.context import AppContext, DataError, emit, errors, force_option, json_option, pass_app
+from partnercrm.importing.fields import FIELDS, PRESETS, SHEET_FIELDS
 
 SHOWN = 15  # list items printed for people; --json has them all
-# partnercrm.importing.FIELDS, repeated so `--help` does not import the library
-FIELDS = (
-    "first_name",
-    "last_name",
-    "full_name",
-    "email",
-    "organisation",
-    "job_title",
-    "phone",
-    "role",
-    "status",
-    "registered_at",
-    "interest_missions",
-    "interest_roles",
-    "ignore",
-)
-# partnercrm.importing.PRESETS, repeated for the same reason (a test checks they agree)
-PRESETS = (
-    "teams",
-    "zoom-webinar",
-    "zoom",
-    "microsoft-forms",
-    "google-forms",
-    "tito",
-    "meetup",
-    "luma",
-    "civicrm",
-    "salesforce",
-    "hubspot",
-    "mailchimp",
-    "ticket-tailor",
-    "eventbrite-us",
-    "eventbrite-uk",
-    "eventbrite",
-    "generic",
-)
 
 
 def _list_presets(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -92,7 +57,7 @@ def import_() -> None:
 @click.option("--host", help="With --create-event: the organisation that hosted it.")
 @click.option(
     "--preset",
-    type=click.Choice(PRESETS),
+    type=click.Choice(list(PRESETS)),
     help="Force a tool's column layout instead of recognising it from the header "
     "(see --list-presets).",
 )
@@ -208,16 +173,6 @@ def attendees(
         raise DataError(f"--strict: {report.rows_rejected} bad row(s), so nothing was imported")
 
 
-# partnercrm.importing.tracker.FIELDS, repeated so `--help` does not import the library
-SHEET_FIELDS = {
-    "partners": "organisation, aliases, sector, ward, website, lead, anchor, notes",
-    "contacts": "full_name, first_name, last_name, email, organisation, job_title, phone, "
-    "lawful_basis, source",
-    "conversations": "date, organisation, colleague, contacts, missions, ask, stage, note, "
-    "next_step, due, channel",
-}
-
-
 def _sheet_command(kind: str, summary: str) -> None:
     @import_.command(kind, help=summary)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -226,8 +181,9 @@ def _sheet_command(kind: str, summary: str) -> None:
         "maps",
         multiple=True,
         metavar='"Header=field"',
-        help=f"Say which field a column holds (repeatable). Fields: {SHEET_FIELDS[kind]} "
-        "(`ignore` drops the column).",
+        help="Say which field a column holds (repeatable). Fields: "
+        + ", ".join(SHEET_FIELDS[kind])
+        + " (`ignore` drops the column).",
     )
     @click.option("--sheet", help="The XLSX sheet to read (default: the first).")
     @click.option(

@@ -70,12 +70,13 @@ def _silence_stdout(stdout: Any) -> None:
     os.close(devnull)
 
 
-_COLOUR = re.compile(r"(\x1b\[[0-9;]*m)")
+# what passes as it is: the colours rich adds, and CSV's line ends
+_HARMLESS = re.compile(r"(\x1b\[[0-9;]*m|\r\n)")
 
 
 class InertOutput:
     """Standard output that shows any control or bidi character in what is printed as visible
-    text (`\\x1b`), so data cannot drive the terminal; only the colours rich adds pass."""
+    text (`\\x1b`), so data cannot drive the terminal."""
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
@@ -84,7 +85,7 @@ class InertOutput:
         if isinstance(text, str) and not text.isprintable():
             from partnercrm.stored_text import shown
 
-            parts = _COLOUR.split(text)
+            parts = _HARMLESS.split(text)
             parts[::2] = [shown(p) for p in parts[::2]]
             self._stream.write("".join(parts))
             return len(text)

@@ -201,6 +201,8 @@ def check(app: AppContext, as_json: bool) -> None:
 
 
 def _render_check(d: dict[str, Any]) -> None:
+    for sentence in d.get("repaired", []):
+        click.echo(f"Put right: {sentence}.")
     checks = ", ".join(d["checks"])
     if d["ok"]:
         click.echo(f"All is well ({d['backend']}): {checks}.")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, and_, func, select, text
+from sqlalchemy import Engine, and_, func, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from partnercrm import access, chain, foreign, migrations, outputs
 from partnercrm import models as m
 from partnercrm.access import Identity
+from partnercrm.concurrency import IMPORT_LOCK
 from partnercrm.database import Database, make_engine, resolve_url
 from partnercrm.errors import Invalid
 
@@ -344,6 +345,8 @@ class CheckReport:
     # the chain's length and last digest: noted elsewhere, they show a history cut short
     history_entries: int = 0
     history_head: str | None = None
+    # what check put right as it went (import runs a killed import left "running")
+    repaired: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -356,6 +359,7 @@ class CheckReport:
             "checks": self.checks,
             "problems": [p.as_dict() for p in self.problems],
             "history": {"entries": self.history_entries, "head": self.history_head},
+            "repaired": self.repaired,
         }
 
 
@@ -389,6 +393,8 @@ def check(db: Database) -> CheckReport:
         report.checks.append("orphans")
         for message in _orphans(db.engine):
             report.problems.append(Problem("orphans", message))
+    report.checks.append("import runs")
+    report.repaired.extend(close_abandoned_imports(db))
     report.checks += ["erased contacts", "last touch", "history chain"]
     for name, message in _consistency(db.engine):
         report.problems.append(Problem(name, message))
@@ -401,6 +407,40 @@ def check(db: Database) -> CheckReport:
     if trail.first_break is not None:
         report.problems.append(Problem("history chain", trail.first_break.message))
     return report
+
+
+def close_abandoned_imports(db: Database) -> list[str]:
+    """Mark as failed the import runs still "running" though no import is: a killed import
+    never finished its run, and a running one blocks merges. An import holds the write lock
+    (SQLite) or the import lock (PostgreSQL) for as long as it runs, so whatever is "running"
+    once check holds that lock was left behind. Returns one sentence per run closed."""
+    run = m.ImportRun
+    if run.__tablename__ not in inspect(db.engine).get_table_names():
+        return []  # an old schema, checked before it is upgraded
+    with db.transaction() as s:
+        if not db.is_sqlite and not s.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK}
+        ):
+            return []  # an import is running now: its run is rightly "running"
+        left = s.execute(
+            select(run.id, run.source, run.started_at).where(run.status == "running")
+        ).all()
+        if not left:
+            return []
+        s.execute(
+            update(run)
+            .where(run.id.in_([r.id for r in left]))
+            .values(
+                status="failed",
+                finished_at=m.utcnow(),
+                summary={"error": "the import stopped before it finished; closed by check"},
+            )
+        )
+    return [
+        f"import run {r.id} ({Path(r.source).name}, started {r.started_at:%d %b %Y %H:%M} UTC) "
+        "was left running by an import that stopped; it is now marked failed"
+        for r in left
+    ]
 
 
 def _foreign_objects(db: Database) -> list[str]:

@@ -222,12 +222,17 @@ def open_database(
     except OperationalError as exc:
         engine.dispose()
         raise Invalid(
-            f"cannot open the database {_safe(resolved)}: {exc.orig}", field="db"
+            f"cannot open the database {_safe(resolved)}: {_first_line(exc.orig)}", field="db"
         ) from exc
     except Exception:
         engine.dispose()
         raise
     return db
+
+
+def _first_line(orig: object) -> str:
+    # a driver's message can run to several lines of context; the first says what happened
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else "no reason given"
 
 
 def _safe(url: str) -> str:

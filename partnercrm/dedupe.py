@@ -57,7 +57,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import models as m
 from partnercrm.errors import Invalid
-from partnercrm.matching import name_key
+from partnercrm.matching import name_key, numbers_in
 
 BONUS_PER_EXTRA_REASON = 5
 SCORE_SAME_NAME = 95
@@ -164,10 +164,6 @@ def initials(key: str) -> str:
     return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
-def _numbers(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\d+", text))
-
-
 def _not_duplicates(session: Session, entity: str) -> set[tuple[int, int]]:
     nd = m.NotDuplicate
     return {
@@ -186,7 +182,7 @@ def _fuzzy_pairs(
         for w in set(p.split()):
             if len(w) >= 3 and w not in NOISE_WORDS and w not in SMALL_WORDS:
                 blocks[w[:3]].append(i)
-    numbers = {i: _numbers(p) for i, p in processed.items()}
+    numbers = {i: numbers_in(p) for i, p in processed.items()}
     seen: set[tuple[int, int]] = set()
 
     def consider(i: int, j: int, score: float) -> None:

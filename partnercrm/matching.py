@@ -17,6 +17,7 @@ T = TypeVar("T")
 
 _NOT_WORD = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
+_NUMBER = re.compile(r"\d+")
 
 
 def name_key(text: str) -> str:
@@ -30,6 +31,12 @@ def name_key(text: str) -> str:
     text = text.casefold().replace("&", " and ").replace(".", "").replace("'", "").replace("’", "")
     text = _NOT_WORD.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """The numbers a name holds: fuzzy matching never joins names whose numbers differ
+    ("Company 1023 Ltd" is not "Company 103 Ltd", "Unit 4" is not "Unit 5")."""
+    return frozenset(_NUMBER.findall(text))
 
 
 def closest(given: str, choices: Iterable[str], limit: int = 3, cutoff: float = 60) -> list[str]:

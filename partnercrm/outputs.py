@@ -27,6 +27,9 @@ from sqlalchemy.orm import Session
 
 from partnercrm.errors import Conflict, Invalid
 
+# every HTML page written (briefs, their index, the report pack) carries this policy: nothing
+# in it loads from elsewhere or runs, whatever text a partner's record holds
+HTML_CONTENT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
 SQLITE_SIDECARS = ("", "-wal", "-shm", "-journal")

@@ -33,8 +33,10 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\t\n\v\f\x85\u2028\u2029]")
 _NEWLINES = re.compile(r"\r\n?")
 
 # how each control or bidi character is shown on a terminal: visible, and harmless
+# (C0 as `\x1b`; DEL, C1 and bidi as `\u009b`, which is also how JSON writes them)
 VISIBLE = {
-    **{c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), 0x7F) if chr(c) not in "\n\t"},
+    **{c: f"\\x{c:02x}" for c in range(0x00, 0x20) if chr(c) not in "\n\t"},
+    0x7F: "\\u007f",
     **{
         c: f"\\u{c:04x}"
         for c in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))

@@ -398,14 +398,18 @@ def test_an_import_killed_part_way_leaves_only_its_run_marked_running(db_url, db
     before = _snapshot(db_url)
     db.dispose()
     _kill_part_way([IMPORT_PART_WAY, db_url, str(tmp_path / "summit.csv")])
-    assert backup.check_url(db_url).ok
+    # the importer logs its start in a transaction of its own, so a killed run is visible
+    assert "'running'" in next(
+        line for line in _snapshot(db_url).splitlines() if line.startswith("import_run:")
+    )
+    report = backup.check_url(db_url)
+    assert report.ok
     after = _snapshot(db_url)
     unchanged = [line for line in after.splitlines() if not line.startswith("import_run:")]
     assert unchanged == [line for line in before.splitlines() if not line.startswith("import_run:")]
-    # the importer logs its start in a transaction of its own, so a killed run is visible
-    assert "'running'" in next(
-        line for line in after.splitlines() if line.startswith("import_run:")
-    )
+    # and check closes it, saying so
+    assert [r.split(" (")[0] for r in report.repaired] == ["import run 1"]
+    assert "'failed'" in next(line for line in after.splitlines() if line.startswith("import_run:"))
 
 
 def _kill_part_way(args: list[str]) -> None:

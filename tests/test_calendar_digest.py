@@ -70,6 +70,9 @@ def build(db_url: str) -> dict[str, int]:
             s, "Partnership Summit", "summit", TODAY - timedelta(days=5), owner=ruth
         )
         events.record_attendance(s, past, ada, missions=[find_mission(s, "food")])
+        ben = contacts.add_contact(s, "Ben Hughes", "ben.hughes@britishland.com", land)
+        answered, _ = events.record_attendance(s, past, ben)
+        answered.note = "Yes – happy to be an ambassador"  # as the import keeps a free answer
     db.dispose()
     return ids
 
@@ -148,7 +151,7 @@ def test_digest_sections_with_commands(cli, db_url):
         "Conversations gone cold (1)",
         "Commitments due this month (1)",
         "Events coming up (1)",
-        "New attendees who expressed interest (1)",
+        "New attendees who expressed interest (2)",
     ):
         assert heading in text
     assert f"partnercrm step done {ids['overdue']}" in text
@@ -156,6 +159,7 @@ def test_digest_sections_with_commands(cli, db_url):
     assert f"partnercrm commitment deliver {ids['commitment']}" in text
     assert 'partnercrm brief --event "Anchor Roundtable Winter"' in text
     assert "Ada Lovelace (University College London) at Partnership Summit: interested in" in text
+    assert "Ben Hughes (British Land) at Partnership Summit: interested in “Yes – happy" in text
     assert "Review the first term" not in text  # due in 40 days: not this week's
 
     data = cli.json("digest", "--for", "ruth")

@@ -488,8 +488,15 @@ def test_read_meetings_stops_at_now():
 def test_broken_ics_is_one_sentence(cli, db_url, tmp_path):
     build(db_url)
     file = write(tmp_path, "broken.ics", b"BEGIN:VCALENDAR\r\nthis is not\r\n")
-    result = cli.ok("log", "meeting", file)
+    no_start = write(
+        tmp_path,
+        "nostart.ics",
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n",
+    )
+    result = cli.ok("log", "meeting", file, no_start)
     assert "broken.ics: — unreadable: is not an iCalendar file" in result.stdout
+    assert "nostart.ics: — unreadable: has a meeting whose dates cannot be read" in result.stdout
     assert "Traceback" not in result.output
 
 

@@ -317,7 +317,11 @@ def test_bad_rows_are_rejected_with_line_column_value_and_reason(crm, tmp_path):
             person("Bad", "Email", "bad@@example.org", "Arsenal FC"),
             person("No", "Org", "noorg@example.org", "", **{"Missions": "Food"}),
             person(
-                "Space", "Cadet", "space@example.org", "Arsenal FC", **{"Missions": "Space travel"}
+                "Space",
+                "Cadet",
+                "space@example.org",
+                "Arsenal FC",
+                **{"Missions": "Space travel, Food"},
             ),
             person("Bad", "Date", "date@example.org", "Arsenal FC", **{"Order Date": "31/02/2024"}),
             person(
@@ -347,7 +351,7 @@ def test_bad_rows_are_rejected_with_line_column_value_and_reason(crm, tmp_path):
     assert notes == {
         "Good Row": (None, []),
         "No Org": (None, ["food"]),
-        "Space Cadet": ("Missions: Space travel", []),
+        "Space Cadet": ("Missions: Space travel", ["food"]),
         "Unknown Role": ("Ambassador roles: Cheerleader", []),
     }
 

@@ -280,11 +280,16 @@ def test_an_import_killed_part_way_leaves_the_database_as_it_was(db_url, db, tmp
         reopened.dispose()
 
 
-def test_help_names_every_field_the_library_knows():
-    from cli.importing import FIELDS as CLI_FIELDS
-    from partnercrm.importing import FIELDS
+def test_help_names_every_field_the_library_knows(cli):
+    from partnercrm.importing.fields import FIELDS, SHEET_FIELDS
+    from partnercrm.importing.tracker_columns import _NAMES
 
-    assert CLI_FIELDS == FIELDS
+    help_text = " ".join(cli.ok("import", "attendees", "--help").stdout.split())
+    assert ", ".join(FIELDS) in help_text
+    for kind, names in _NAMES.items():
+        # every field a sheet's headers can name is one --map accepts, and no other
+        assert set(names.values()) | {"ignore"} == set(SHEET_FIELDS[kind])
+        assert "date" in " ".join(cli.ok("import", "conversations", "--help").stdout.split())
 
 
 def test_an_xlsx_workbook_imports_from_the_sheet_named(cli, db, tmp_path):

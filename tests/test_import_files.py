@@ -250,6 +250,9 @@ def test_dates_day_first_month_first_and_iso():
     assert month_first_in(["03/04/2024", "03/14/2024"], default=False) is True
     assert month_first_in(["03/04/2024", "14/03/2024"], default=True) is False
     assert month_first_in(["03/04/2024"], default=True) is True
+    # a 12-hour clock with no day above 12 is a US export
+    assert month_first_in(["10/1/25, 2:00:00 PM"], default=False) is True
+    assert month_first_in(["13/1/25, 2:00:00 PM"], default=False) is False
 
 
 def test_interest_cells_name_missions_or_roles_by_key_or_name():

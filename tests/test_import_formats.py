@@ -77,32 +77,41 @@ def write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
     return path
 
 
-def test_teams_attendance_report(cli, db, tmp_path):
+@pytest.mark.parametrize("locale", ["en-GB", "en-US"])
+def test_teams_attendance_report(cli, db, tmp_path, locale):
+    def at(clock: str) -> str:
+        """A moment on 1 October 2025 as a Teams client of `locale` writes it."""
+        if locale == "en-GB":
+            return f"01/10/2025, {clock}"
+        hour, rest = clock.split(":", 1)
+        half = "PM" if int(hour) >= 12 else "AM"
+        return f"10/1/25, {int(hour) % 12 or 12}:{rest} {half}"
+
     # UTF-16 with a BOM, tab-separated, a summary block above the participants and the
     # in-meeting activities below them
     rows = [
         "1. Summary",
         "Meeting title\tAnchor Roundtable",
         "Attended participants\t3",
-        "Start time\t01/10/2025, 14:00:00",
-        "End time\t01/10/2025, 15:30:12",
+        f"Start time\t{at('14:00:00')}",
+        f"End time\t{at('15:30:12')}",
         "Meeting duration\t1h 30m 12s",
         "Average attendance time\t1h 12m 4s",
         "",
         "2. Participants",
         "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tParticipant ID (UPN)\tRole",
-        "Craven, Ruth\t01/10/2025, 13:58:01\t01/10/2025, 15:30:12\t1h 32m 11s\t"
+        f"Craven, Ruth\t{at('13:58:01')}\t{at('15:30:12')}\t1h 32m 11s\t"
         "ruth.craven@camden.gov.uk\truth.craven@camden.gov.uk\tOrganizer",
-        "Hopper, Grace\t01/10/2025, 14:02:13\t01/10/2025, 15:30:12\t1h 27m 59s\t"
+        f"Hopper, Grace\t{at('14:02:13')}\t{at('15:30:12')}\t1h 27m 59s\t"
         "grace.hopper@ucl.ac.uk\tgrace.hopper@ucl.ac.uk\tPresenter",
-        "Tom Baker (Guest)\t01/10/2025, 14:05:00\t01/10/2025, 15:00:00\t55m\t"
+        f"Tom Baker (Guest)\t{at('14:05:00')}\t{at('15:00:00')}\t55m\t"
         "tom@camdengiving.org.uk\t\tAttendee",
         "",
         "3. In-Meeting Activities",
         "Name\tJoin Time\tLeave Time\tDuration\tEmail\tRole",
-        "Hopper, Grace\t01/10/2025, 14:02:13\t01/10/2025, 15:30:12\t1h 27m 59s\t"
+        f"Hopper, Grace\t{at('14:02:13')}\t{at('15:30:12')}\t1h 27m 59s\t"
         "grace.hopper@ucl.ac.uk\tPresenter",
-        "Someone Else\t01/10/2025, 14:02:13\t01/10/2025, 15:30:12\t1h\tother@example.org\tAttendee",
+        f"Someone Else\t{at('14:02:13')}\t{at('15:30:12')}\t1h\tother@example.org\tAttendee",
     ]
     path = tmp_path / "meetingAttendanceReport.csv"
     path.write_bytes(b"\xff\xfe" + ("\r\n".join(rows) + "\r\n").encode("utf-16-le"))
@@ -658,10 +667,12 @@ def test_ticket_tailor_issued_tickets(cli, db, tmp_path):
 
 
 def test_list_presets_names_every_tool(cli):
-    from cli.importing import PRESETS as CLI_PRESETS
     from partnercrm.importing import PRESETS
+    from partnercrm.importing.columns import _PRESETS
+    from partnercrm.importing.fields import PRESETS as TOOLS
 
-    assert CLI_PRESETS == PRESETS
+    # the command line's choices and the layouts' hints name the same presets, in one order
+    assert tuple(TOOLS) == PRESETS == tuple(p.name for p in _PRESETS)
     out = cli.ok("import", "attendees", "--list-presets").stdout
     for name in ("teams", "zoom", "zoom-webinar", "microsoft-forms", "tito", "meetup", "luma"):
         assert f"\n{name} " in f"\n{out}"

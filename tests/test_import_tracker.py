@@ -256,3 +256,28 @@ def test_strict_and_all_rejected_write_nothing(cli, db, tmp_path):
     assert result.exit_code == 1
     assert "every row of bad.csv was rejected (1)" in result.stderr
     assert count(db, m.Organisation) == 1
+
+
+def test_a_partner_workbook_with_a_title_above_its_table(cli, db, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Partners"
+    sheet.append(["Camden partnerships: who we work with"])
+    sheet.append([])
+    sheet.append(["Partner name", "Type", "Anchor institution", "Relationship lead"])
+    sheet.append(["Camden Giving", "VCS", "No", "Sam Patel"])
+    sheet.append(["British Library", "Arts & Culture", "Yes", None])
+    path = tmp_path / "tracker.xlsx"
+    book.save(path)
+    setup(cli)
+    report = cli.json("import", "partners", str(path))
+    assert report["organisations"]["created"] == 2 and report["rows_rejected"] == 0
+    with db.reader() as s:
+        orgs = {
+            o.name: (o.sector, o.anchor, o.lead.name if o.lead else None)
+            for o in s.scalars(select(m.Organisation))
+        }
+    assert orgs["Camden Giving"] == ("vcs", False, "Sam Patel")
+    assert orgs["British Library"] == ("culture", True, None)

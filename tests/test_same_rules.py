@@ -199,3 +199,35 @@ def test_two_imports_at_once_queue_on_every_database(db_url, db, tmp_path):
     with db.reader() as s:
         assert s.scalars(select(m.Organisation.name)).all() == ["Royal Navy Trust"]
         assert sorted(s.scalars(select(m.Contact.name))) == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_the_report_pack_carries_the_briefs_content_security_policy(db, tmp_path):
+    import re
+
+    from partnercrm import briefs
+    from partnercrm.reports.pack import write_pack
+
+    with db.transaction() as s:
+        org = organisations.add_organisation(s, "Arsenal", "business")
+        brief = briefs.render_html(briefs.build_brief(s, org))
+        write_pack(s, tmp_path / "pack")
+    policy = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">')
+    pack = (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
+    assert (
+        policy.search(brief).group(1)
+        == "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    )
+    assert policy.search(pack).group(1) == policy.search(brief).group(1)
+
+
+def test_a_nul_byte_rejects_its_row_of_the_teams_tracker_too(cli, db, tmp_path):
+    path = tmp_path / "tracker.csv"
+    path.write_text(
+        "Organisation,Sector\nCamden Giving,charity\nBinary\x00 Ltd,business\n", encoding="utf-8"
+    )
+    report = cli.json("import", "partners", str(path))
+    assert [(r["line"], r["column"], r["reason"]) for r in report["rejected"]] == [
+        (3, "Organisation", "the cell holds a NUL byte (binary data)")
+    ]
+    with db.reader() as s:
+        assert s.scalars(select(m.Organisation.name)).all() == ["Camden Giving"]

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from partnercrm.dates import ago
+from partnercrm.outputs import HTML_CONTENT_POLICY
 
 from .model import Brief
 
@@ -87,6 +88,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["content_policy"] = HTML_CONTENT_POLICY
     env.filters.update(
         md=md,
         day=day,

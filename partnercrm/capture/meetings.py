@@ -28,7 +28,11 @@ def read_meetings(
         except OSError as exc:
             yield Unreadable(str(path), f"cannot be read ({exc.strerror or exc})")
             continue
-        yield from _occurrences(data, str(path), now)
+        try:
+            found = list(_occurrences(data, str(path), now))
+        except Exception as exc:  # a calendar shaped in a way no check above foresaw
+            found = [Unreadable(str(path), f"cannot be read ({exc.__class__.__name__}: {exc})")]
+        yield from found
 
 
 def _occurrences(data: bytes, source: str, now: datetime) -> Iterator[Captured | Unreadable]:
@@ -64,7 +68,12 @@ def _occurrences(data: bytes, source: str, now: datetime) -> Iterator[Captured |
         if not uid:
             yield Unreadable(source, f"has a meeting on {start:%d %b %Y} without a UID")
             continue
-        yield _captured(event, source, uid, start, uid in repeating)
+        try:
+            yield _captured(event, source, uid, start, uid in repeating)
+        except Exception as exc:  # an attendee or text value icalendar could not decode
+            yield Unreadable(
+                source, f"has a meeting on {start:%d %b %Y} that cannot be read ({exc})"
+            )
     if not found and not list(calendar.walk("VEVENT")):
         yield Unreadable(source, "holds no meeting (no VEVENT)")
 

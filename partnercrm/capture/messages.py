@@ -60,7 +60,9 @@ def _read_file(path: Path) -> Captured | Unreadable:
             return _from_msg(path)
         return _from_bytes(path.read_bytes(), str(path))
     except OSError as exc:
-        return Unreadable(str(path), f"cannot be read ({exc.strerror})")
+        return Unreadable(str(path), f"cannot be read ({exc.strerror or exc})")
+    except Exception as exc:  # a message malformed in a way no reader foresaw: one sentence
+        return Unreadable(str(path), f"cannot be read ({exc.__class__.__name__}: {exc})")
 
 
 def _read_maildir(path: Path) -> Iterator[Captured | Unreadable]:
@@ -72,7 +74,10 @@ def _read_maildir(path: Path) -> Iterator[Captured | Unreadable]:
         except (OSError, KeyError) as exc:
             yield Unreadable(source, f"cannot be read ({exc})")
             continue
-        yield _from_bytes(data, source)
+        try:
+            yield _from_bytes(data, source)
+        except Exception as exc:  # as for a file: one sentence, and the next message
+            yield Unreadable(source, f"cannot be read ({exc.__class__.__name__}: {exc})")
 
 
 # --- .eml and maildir: RFC 5322 messages --------------------------------------------------

@@ -145,6 +145,8 @@ def digest_for(session: Session, colleague: m.Colleague, *, today: date | None =
         interest = [mi.name for mi in attendance.interest_missions] + [
             r.name for r in attendance.interest_roles
         ]
+        if attendance.note:
+            interest.append(f"“{attendance.note[:120]}”")
         org = attendance.organisation
         org_name = org.name if org else "no organisation"
         sections["interest"].items.append(
@@ -183,6 +185,7 @@ def _new_interest(session: Session, colleague: m.Colleague, today: date) -> list
     interested = or_(
         exists().where(m.attendance_mission.c.attendance_id == a.id),
         exists().where(m.attendance_role.c.attendance_id == a.id),
+        a.note.is_not(None),  # an answer naming no mission or role ("yes", free text)
     )
     q = (
         select(a)

@@ -6,36 +6,39 @@ encoding and delimiter, or XLSX), matches people by email and organisations by n
 or a close spelling, records attendance and the interest people expressed, and returns an
 `ImportReport`. It never overwrites what is stored unless asked, and importing the same file
 twice changes nothing the second time.
+
+The names below load their modules when first used, so `partnercrm.importing.fields` (what
+the command line's help shows) loads no database code.
 """
 
-from partnercrm.importing.columns import (
-    FIELDS,
-    PRESETS,
-    map_columns,
-    parse_map_option,
-    preset_list,
-)
-from partnercrm.importing.matching import ON_EXISTING
-from partnercrm.importing.organisations import FUZZY_THRESHOLD
-from partnercrm.importing.report import ImportReport, Rejection
-from partnercrm.importing.rows import Progress
-from partnercrm.importing.run import NewEvent, import_attendees
-from partnercrm.importing.source import read_table
-from partnercrm.importing.tracker import import_sheet
+from __future__ import annotations
 
-__all__ = [
-    "FIELDS",
-    "FUZZY_THRESHOLD",
-    "ON_EXISTING",
-    "PRESETS",
-    "ImportReport",
-    "NewEvent",
-    "Progress",
-    "Rejection",
-    "import_attendees",
-    "import_sheet",
-    "map_columns",
-    "parse_map_option",
-    "preset_list",
-    "read_table",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "FIELDS": "fields",
+    "PRESETS": "columns",
+    "SHEET_FIELDS": "fields",
+    "map_columns": "columns",
+    "parse_map_option": "columns",
+    "preset_list": "columns",
+    "FUZZY_THRESHOLD": "organisations",
+    "ImportReport": "report",
+    "Rejection": "report",
+    "ON_EXISTING": "matching",
+    "NewEvent": "run",
+    "import_attendees": "run",
+    "Progress": "rows",
+    "read_table": "source",
+    "import_sheet": "tracker",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value

@@ -6,23 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from partnercrm.errors import Invalid
+from partnercrm.importing.fields import FIELDS
+from partnercrm.importing.fields import PRESETS as PRESET_TOOLS
 from partnercrm.matching import name_key
 
-FIELDS = (
-    "first_name",
-    "last_name",
-    "full_name",
-    "email",
-    "organisation",
-    "job_title",
-    "phone",
-    "role",
-    "status",
-    "registered_at",
-    "interest_missions",
-    "interest_roles",
-    "ignore",
-)
 # fields several columns may feed (interest cells are pooled; every status column has a say)
 MULTI_FIELDS = {"interest_missions", "interest_roles", "status"}
 PERSON_FIELDS = {"email", "full_name", "first_name", "last_name"}
@@ -34,88 +21,77 @@ class Preset:
     """A tool's export layout: its name, what gives it away in a header, and its date order."""
 
     name: str
-    tool: str
     hints: frozenset[str]
     month_first: bool = False
+
+    @property
+    def tool(self) -> str:
+        return PRESET_TOOLS[self.name]
 
 
 # most specific first: the first preset with a hint in the header names the layout
 _PRESETS = (
     Preset(
         "teams",
-        "Microsoft Teams attendance report (UTF-16, tab-separated, summary above)",
         frozenset({"firstjoin", "lastleave", "inmeetingduration", "participantidupn"}),
     ),
     Preset(
         "zoom-webinar",
-        "Zoom webinar attendee report (host, panellist and attendee sections)",
         frozenset({"timeinsessionminutes", "isguest", "usernameoriginalname"}),
         month_first=True,
     ),
     Preset(
         "zoom",
-        "Zoom meeting participants report",
         frozenset({"nameoriginalname", "durationminutes"}),
         month_first=True,
     ),
     Preset(
         "microsoft-forms",
-        "Microsoft Forms responses, anonymous ones too",
         frozenset({"completiontime", "lastmodifiedtime"}),
     ),
-    Preset("google-forms", "Google Forms responses", frozenset({"timestamp"})),
+    Preset("google-forms", frozenset({"timestamp"})),
     Preset(
         "tito",
-        "Tito tickets export",
         frozenset({"ticketfullname", "ticketemail", "ticketcompanyname", "ticketreference"}),
     ),
     Preset(
         "meetup",
-        "Meetup attendee list (no emails)",
         frozenset({"rsvpedon", "urlofmemberprofile", "joinedgroupon"}),
     ),
     Preset(
         "luma",
-        "Luma guest list",
         frozenset({"approvalstatus", "checkedinat", "qrcodeurl", "apiid"}),
     ),
     Preset(
         "civicrm",
-        "CiviCRM contacts or participants",
         frozenset({"currentemployer", "participantstatus", "sortname", "participantrole"}),
     ),
     Preset(
         "salesforce",
-        "Salesforce contacts or campaign members report",
         frozenset({"accountname", "leadsource", "mailingcity", "contactowner"}),
     ),
     Preset(
         "hubspot",
-        "HubSpot contacts export",
         frozenset({"recordid", "associatedcompany", "lifecyclestage", "hubspotowner"}),
     ),
     Preset(
         "mailchimp",
-        "Mailchimp audience export",
         frozenset({"optintime", "confirmtime", "memberrating", "leid", "euid"}),
     ),
     Preset(
         "ticket-tailor",
-        "Ticket Tailor issued tickets",
         frozenset({"ticketholdername", "checkedintime", "voided", "ticketid"}),
     ),
     Preset(
         "eventbrite-us",
-        "Eventbrite attendee report, US layout (month-first dates)",
         frozenset(),
         month_first=True,
     ),
-    Preset("eventbrite-uk", "Eventbrite attendee report, UK layout", frozenset()),
-    Preset("eventbrite", "Eventbrite attendee report (UK or US from the header)", frozenset()),
-    Preset("generic", "Any CSV or XLSX with a header row", frozenset()),
+    Preset("eventbrite-uk", frozenset()),
+    Preset("eventbrite", frozenset()),
+    Preset("generic", frozenset()),
 )
-PRESETS = tuple(p.name for p in _PRESETS)
-PRESET_TOOLS = {p.name: p.tool for p in _PRESETS}
+PRESETS = tuple(PRESET_TOOLS)
 
 # header (as a compact key) -> (field, rank); when two headers claim one field the lower rank wins
 _EVENTBRITE: dict[str, tuple[str, int]] = {

@@ -335,9 +335,12 @@ class RowReader:
             elif i in self.cmap.forced:
                 reading.unknown.append((i, value, f"{what} {unknown!r}"))
             else:
-                # an answer that names no mission or role is kept, never held against the
+                # what an answer names is interest; the rest is kept, never held against the
                 # person: "Yes", "maybe later", "happy to help with food"
-                answers.append(f"{self.table.header[i]}: {clean(value)}")
+                ids, rest = reader.partly(value)
+                (missions if reader is self.missions else roles).extend(ids)
+                if rest:
+                    answers.append(f"{self.table.header[i]}: {rest if ids else clean(value)}")
         return reading, padded, (missions, roles), answers
 
     def _attendee(

@@ -233,11 +233,54 @@ def _until_table_end(
         yield line, cells
 
 
+# An XLSX is a zip of XML parts; what its parts expand to is read from the zip's directory
+# before anything is parsed, so a workbook that expands to gigabytes is refused within bounded
+# memory. Worksheets are streamed (openpyxl read-only); the other parts (shared strings,
+# styles) are read whole. Ordinary workbooks compress their XML 5 to 30 times.
+XLSX_PART_LIMIT = 32 * 2**20
+XLSX_SHARED_STRINGS_LIMIT = 128 * 2**20
+XLSX_SHEET_LIMIT = 512 * 2**20
+XLSX_TOTAL_LIMIT = 1024 * 2**20
+XLSX_RATIO_LIMIT = 100
+XLSX_RATIO_FROM = 16 * 2**20
+
+
+def check_xlsx_expansion(name: str, zipped: Any) -> None:
+    """Refuse a workbook whose parts expand beyond what a real attendee list needs."""
+    total = 0
+    for info in zipped.infolist():
+        size, packed = info.file_size, max(info.compress_size, 1)
+        total += size
+        part = info.filename.lower()
+        if part.startswith("xl/worksheets/"):
+            limit = XLSX_SHEET_LIMIT
+        elif part.endswith("sharedstrings.xml"):
+            limit = XLSX_SHARED_STRINGS_LIMIT
+        else:
+            limit = XLSX_PART_LIMIT
+        if (
+            size > limit
+            or total > XLSX_TOTAL_LIMIT
+            or (size > XLSX_RATIO_FROM and size / packed > XLSX_RATIO_LIMIT)
+        ):
+            raise Invalid(
+                f"{name} expands to more than a workbook of attendees can hold "
+                f"({info.filename} unpacks to {size / 2**20:,.0f} MB from "
+                f"{info.compress_size / 2**20:,.1f} MB); it was not read",
+                field="file",
+            )
+
+
 def _read_xlsx(path: Path, raw: bytes, sheet: str | None, score: HeaderScore | None) -> Table:
     import zipfile
 
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zipped:
+            check_xlsx_expansion(path.name, zipped)
+    except zipfile.BadZipFile as exc:
+        raise Invalid(f"{path.name} is not a readable XLSX workbook: {exc}", field="file") from exc
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -267,6 +310,12 @@ def _xlsx_rows(workbook: Any, worksheet: Any) -> Iterator[tuple[int, list[str]]]
             yield number, [_cell_text(v) for v in values]
     finally:
         workbook.close()
+        # the workbook and its sheets refer to each other and the import runs with the cyclic
+        # collector off: let the shared strings (a third of a big workbook) go now
+        for each in workbook.worksheets:
+            shared = getattr(each, "_shared_strings", None)
+            if isinstance(shared, list):
+                shared.clear()
 
 
 def _cell_text(value: object) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from partnercrm.errors import Invalid
 from partnercrm.importing.columns import ColumnMap, compact
+from partnercrm.importing.fields import SHEET_FIELDS
 from partnercrm.matching import name_key
 
 KINDS = ("partners", "contacts", "conversations")
@@ -166,9 +167,7 @@ _NEEDED: dict[str, set[str]] = {
     "contacts": {"full_name", "first_name", "last_name"},
     "conversations": {"organisation"},
 }
-FIELDS: dict[str, tuple[str, ...]] = {
-    kind: (*dict.fromkeys(names.values()), "ignore") for kind, names in _NAMES.items()
-}
+FIELDS = SHEET_FIELDS
 
 # sector and stage as people write them in a tracker
 _SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (

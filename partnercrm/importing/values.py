@@ -80,7 +80,10 @@ _ISO_ORDER = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:\b|T)")
 
 
 def month_first_in(values: Iterable[str], default: bool) -> bool:
-    """Whether numeric dates in a column are month first: decided by a day above 12, else `default`."""
+    """Whether numeric dates in a column are month first: decided by a day above 12, else by a
+    12-hour clock (US exports, such as a Teams report from a US-English client, write
+    '10/1/25, 2:00:00 PM'), else `default`."""
+    twelve_hour = False
     for value in values:
         found = _NUMERIC_DATE.match(value.strip())
         if found:
@@ -89,7 +92,8 @@ def month_first_in(values: Iterable[str], default: bool) -> bool:
                 return False
             if second > 12 >= first:
                 return True
-    return default
+            twelve_hour = twelve_hour or found.group(7) is not None
+    return default or twelve_hour
 
 
 class DateReader:
@@ -318,6 +322,21 @@ class InterestReader:
                 else:
                     return (), clean(pieces[start])
         return tuple(dict.fromkeys(ids)), None
+
+    def partly(self, raw: str) -> tuple[tuple[int, ...], str]:
+        """What an answer names item by item, and the words left that name nothing ('Food,
+        and happy to host' is Food, and 'and happy to host')."""
+        ids: list[int] = []
+        rest: list[str] = []
+        for part in re.split(r"[;|\n\r,]+", raw):
+            if not part.strip():
+                continue
+            found, unknown = self(part)
+            if unknown is None:
+                ids.extend(found)
+            else:
+                rest.append(clean(part))
+        return tuple(dict.fromkeys(ids)), ", ".join(rest)
 
     def _loosely(self, key: str) -> int | None:
         """The one item `key` starts, or starts with: 'Food security' is Food, 'Estates' is

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -271,28 +272,62 @@ class Writer:
     def _write_conversations(
         self, plan: Plan, person: Callable[[int], int], advance: Callable[[int], None]
     ) -> None:
+        """The warm conversations interest opens or touches: each with a touchpoint for the
+        event, a follow-up step where none is open, and the people and missions named."""
         if not (plan.to_open or plan.to_touch):
             return
-        assert self.event is not None and plan.lead_id is not None and plan.when is not None
-        now, stamp = self.bulk.now, self.bulk.stamp()
-        role_names = dict(self.s.execute(select(m.AmbassadorRole.id, m.AmbassadorRole.name)).all())
-        mission_names = dict(self.s.execute(select(m.Mission.id, m.Mission.name)).all())
-        when, event_name = plan.when, self.event.name
+        assert plan.lead_id is not None and plan.when is not None
+        self._role_names = dict(
+            self.s.execute(select(m.AmbassadorRole.id, m.AmbassadorRole.name)).all()
+        )
+        self._mission_names = dict(self.s.execute(select(m.Mission.id, m.Mission.name)).all())
+        opened = self._open(plan, advance)
+        touched = [c for c, _ in plan.to_touch]
+        groups = list(plan.to_open) + [g for _, g in plan.to_touch]
+        conversation_ids = list(opened) + touched
+        group_of = dict(zip(conversation_ids, groups, strict=True))
+        touch_ids = self._touchpoints(plan, group_of, person)
+        self._touch(touched, plan.when, advance)
+        step_for = list(opened) + plan.step_for_touched
+        step_ids = self._steps(plan, step_for, group_of)
+        self._people_and_missions(group_of, touched, person)
+        org_of = {ident: plan.real(g.organisation_ref) for ident, g in group_of.items()}
+        subject = f"Interest expressed at {self.event.name}"
+        self.bulk.history(
+            [
+                *(_created("conversation", ident, org_of[ident], subject) for ident in opened),
+                *(
+                    _created("touchpoint", touch, org_of[ident], self._note(group_of[ident]))
+                    for touch, ident in zip(touch_ids, conversation_ids, strict=True)
+                ),
+                *(
+                    _created("step", step, org_of[ident], "Follow up")
+                    for step, ident in zip(step_ids, step_for, strict=True)
+                ),
+            ]
+        )
 
-        def ask_words(group: Interest) -> str:
-            if group.role_id is not None:
-                return role_names[group.role_id]
-            return ", ".join(mission_names[x] for x in sorted(group.missions)) or "the missions"
+    def _ask_words(self, group: Interest) -> str:
+        if group.role_id is not None:
+            return str(self._role_names[group.role_id])
+        missions = ", ".join(self._mission_names[x] for x in sorted(group.missions))
+        return missions or "the missions"
 
-        def note(group: Interest) -> str:
-            people = ", ".join(group.people[:5])
-            if len(group.people) > 5:
-                people += f" and {len(group.people) - 5} more"
-            text = f"Interest in {ask_words(group)} expressed at {event_name} by {people}"
-            if group.role_id is not None and group.missions:
-                text += "; missions: " + ", ".join(mission_names[x] for x in sorted(group.missions))
-            return text
+    def _note(self, group: Interest) -> str:
+        people = ", ".join(group.people[:5])
+        if len(group.people) > 5:
+            people += f" and {len(group.people) - 5} more"
+        text = f"Interest in {self._ask_words(group)} expressed at {self.event.name} by {people}"
+        if group.role_id is not None and group.missions:
+            text += "; missions: " + ", ".join(
+                self._mission_names[x] for x in sorted(group.missions)
+            )
+        return text
 
+    def _open(self, plan: Plan, advance: Callable[[int], None]) -> list[int]:
+        """New conversations, by the one rule for how a conversation starts."""
+        assert plan.when is not None
+        when, stamp = plan.when, self.bulk.stamp()
         opened = self.bulk.insert(
             _TABLES["conversation"],
             len(plan.to_open),
@@ -302,7 +337,7 @@ class Writer:
                     "lead_id": plan.lead_id,
                     "ask_role_id": g.role_id,
                     "ask_kind": None,
-                    "subject": f"Interest expressed at {event_name}"[:300],
+                    "subject": f"Interest expressed at {self.event.name}"[:300],
                     **opening(when),
                     "archived": False,
                     **stamp,
@@ -311,68 +346,88 @@ class Writer:
             ),
             advance,
         )
-        touched = [c for c, _ in plan.to_touch]
-        groups = list(plan.to_open) + [g for _, g in plan.to_touch]
-        conversation_ids = list(opened) + touched
         if opened:
             self.bulk.execute_many(
                 _TABLES["stage_change"],
-                [first_stage_change(ident, when, by=self.actor, at=now) for ident in opened],
+                [
+                    first_stage_change(ident, when, by=self.actor, at=self.bulk.now)
+                    for ident in opened
+                ],
             )
-        touch_ids = self.bulk.insert(
-            _TABLES["touchpoint"],
-            len(conversation_ids),
-            (
-                {
-                    "conversation_id": ident,
-                    "happened_on": when,
-                    "channel": m.Channel.EVENT.value,
-                    "colleague_id": plan.lead_id,
-                    "contact_id": person(g.contacts[0]),
-                    "note": note(g),
-                    "created_at": now,
-                }
-                for ident, g in zip(conversation_ids, groups, strict=True)
-            ),
-            None,
-        )
-        if touched:
-            t = _TABLES["conversation"]
-            self.s.execute(
-                update(t)
-                .where(t.c.id == bindparam("b_id"), t.c.last_touch_on < when)
-                .values(
-                    last_touch_on=when,
-                    version=t.c.version + 1,
-                    updated_at=now,
-                    updated_by=self.actor,
+        return list(opened)
+
+    def _touchpoints(
+        self, plan: Plan, group_of: dict[int, Interest], person: Callable[[int], int]
+    ) -> list[int]:
+        """One touchpoint per conversation: the event, with the people who expressed interest."""
+        return list(
+            self.bulk.insert(
+                _TABLES["touchpoint"],
+                len(group_of),
+                (
+                    {
+                        "conversation_id": ident,
+                        "happened_on": plan.when,
+                        "channel": m.Channel.EVENT.value,
+                        "colleague_id": plan.lead_id,
+                        "contact_id": person(g.contacts[0]),
+                        "note": self._note(g),
+                        "created_at": self.bulk.now,
+                    }
+                    for ident, g in group_of.items()
                 ),
-                [{"b_id": ident} for ident in touched],
+                None,
             )
-            advance(len(touched))
-        step_for = list(opened) + plan.step_for_touched
-        group_of = dict(zip(conversation_ids, groups, strict=True))
-        step_ids = self.bulk.insert(
-            _TABLES["step"],
-            len(step_for),
-            (
-                {
-                    "conversation_id": ident,
-                    "owner_id": plan.lead_id,
-                    "due_on": plan.due,
-                    "done_on": None,
-                    "description": f"Follow up the interest in "
-                    f"{ask_words(group_of[ident])} expressed at {event_name}",
-                    **stamp,
-                }
-                for ident in step_for
-            ),
-            None,
         )
-        # people and missions on each conversation, without repeating what is there
+
+    def _touch(self, touched: list[int], when: date, advance: Callable[[int], None]) -> None:
+        """Stored conversations the event touched: their last touch moves on."""
+        if not touched:
+            return
+        t = _TABLES["conversation"]
+        self.s.execute(
+            update(t)
+            .where(t.c.id == bindparam("b_id"), t.c.last_touch_on < when)
+            .values(
+                last_touch_on=when,
+                version=t.c.version + 1,
+                updated_at=self.bulk.now,
+                updated_by=self.actor,
+            ),
+            [{"b_id": ident} for ident in touched],
+        )
+        advance(len(touched))
+
+    def _steps(self, plan: Plan, step_for: list[int], group_of: dict[int, Interest]) -> list[int]:
+        """A follow-up step on each new conversation and each touched one without an open step."""
+        stamp = self.bulk.stamp()
+        return list(
+            self.bulk.insert(
+                _TABLES["step"],
+                len(step_for),
+                (
+                    {
+                        "conversation_id": ident,
+                        "owner_id": plan.lead_id,
+                        "due_on": plan.due,
+                        "done_on": None,
+                        "description": f"Follow up the interest in "
+                        f"{self._ask_words(group_of[ident])} expressed at {self.event.name}",
+                        **stamp,
+                    }
+                    for ident in step_for
+                ),
+                None,
+            )
+        )
+
+    def _people_and_missions(
+        self, group_of: dict[int, Interest], touched: list[int], person: Callable[[int], int]
+    ) -> None:
+        """People and missions on each conversation, without repeating what is there."""
         have_people, have_missions = self._conversation_links(touched)
         people_links, mission_links = [], []
-        for ident, g in zip(conversation_ids, groups, strict=True):
+        for ident, g in group_of.items():
             for ref in g.contacts:
                 if (ident, person(ref)) not in have_people:
                     have_people.add((ident, person(ref)))
@@ -387,44 +442,6 @@ class Writer:
         ):
             for chunk in chunks(links, CHUNK):
                 self.bulk.execute_many(table, chunk)
-        org_of = {ident: plan.real(g.organisation_ref) for ident, g in group_of.items()}
-        self.bulk.history(
-            [
-                *(
-                    {
-                        "action": "create",
-                        "entity": "conversation",
-                        "entity_id": ident,
-                        "organisation_id": org_of[ident],
-                        "summary": f"Interest expressed at {event_name}",
-                        "changes": None,
-                    }
-                    for ident in opened
-                ),
-                *(
-                    {
-                        "action": "create",
-                        "entity": "touchpoint",
-                        "entity_id": touch,
-                        "organisation_id": org_of[ident],
-                        "summary": note(group_of[ident])[:200],
-                        "changes": None,
-                    }
-                    for touch, ident in zip(touch_ids, conversation_ids, strict=True)
-                ),
-                *(
-                    {
-                        "action": "create",
-                        "entity": "step",
-                        "entity_id": step,
-                        "organisation_id": org_of[ident],
-                        "summary": "Follow up",
-                        "changes": None,
-                    }
-                    for step, ident in zip(step_ids, step_for, strict=True)
-                ),
-            ]
-        )
 
     def _conversation_links(
         self, ids: list[int]
@@ -476,3 +493,15 @@ def write_rejects(
             row[reason_at] = "; ".join(f"{p.column}: {p.reason}" for p in problems)
             # safe to open in a spreadsheet; the importer reads the quote back off
             writer.writerow([neutralise(stored_text.clean(cell, multiline=True)) for cell in row])
+
+
+def _created(entity: str, ident: int, organisation_id: int | None, summary: str) -> dict[str, Any]:
+    """A history row for a record the import created."""
+    return {
+        "action": "create",
+        "entity": entity,
+        "entity_id": ident,
+        "organisation_id": organisation_id,
+        "summary": summary[:200],
+        "changes": None,
+    }

@@ -91,6 +91,7 @@ def render_html(data: PackData) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["content_policy"] = outputs.HTML_CONTENT_POLICY
     env.filters["cell"] = _cell
     env.filters["money"] = money
     env.filters["percent"] = percent
