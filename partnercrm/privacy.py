@@ -23,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, Text, cast, delete, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from partnercrm import access, chain, history
+from partnercrm import access, chain, contacts, history
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.errors import Invalid
@@ -577,25 +577,13 @@ def _history_dict(h: m.HistoryEntry) -> dict[str, Any]:
 
 
 def _contact_fields(contact: m.Contact) -> dict[str, Any]:
-    def iso(value: date | datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
+    """The contact as `contacts.contact_dict` shows it, and when and by whom it was changed."""
+    fields = contacts.contact_dict(contact)
+    del fields["version"]
     return {
-        "id": contact.id,
-        "name": contact.name,
-        "email": contact.email,
-        "other_emails": [e.email for e in contact.other_emails],
-        "phone": contact.phone,
-        "job_title": contact.job_title,
-        "senior": contact.senior,
-        "organisation": contact.organisation.name if contact.organisation else None,
-        "lawful_basis": contact.lawful_basis,
-        "consent_source": contact.consent_source,
-        "consent_date": iso(contact.consent_date),
-        "consent_expires": iso(contact.consent_expires),
-        "archived": contact.archived,
-        "created_at": iso(contact.created_at),
-        "updated_at": iso(contact.updated_at),
+        **fields,
+        "created_at": contact.created_at.isoformat() if contact.created_at else None,
+        "updated_at": contact.updated_at.isoformat() if contact.updated_at else None,
         "updated_by": contact.updated_by,
     }
 
