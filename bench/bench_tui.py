@@ -28,6 +28,7 @@ from typing import Any
 
 FIRST_SCREEN_TARGET_S = 1.5
 KEYSTROKE_TARGET_MS = 100.0
+PARTNER_TARGET_MS = 300.0
 ROOT = Path(__file__).resolve().parent.parent
 
 FIRST_SCREEN_SCRIPT = r"""
@@ -76,6 +77,7 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
     drawn = statistics.median(s["drawn"] for s in starts)
     keystrokes, empty = asyncio.run(_keystrokes(url, actor, quick))
     burst, _ = asyncio.run(_keystrokes(url, actor, quick=True, paced=False))
+    read_ms, open_ms, partner = asyncio.run(_partner_page(url, actor, quick))
     median = statistics.median(keystrokes)
     worst = max(keystrokes)
     p95 = sorted(keystrokes)[max(0, int(len(keystrokes) * 0.95) - 1)]
@@ -101,6 +103,26 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
             note + f"; import {statistics.median(s['import'] for s in starts):.2f} s, "
             f"database open {statistics.median(s['open'] for s in starts):.2f} s; baseline: "
             "importing textual.app + sqlalchemy.orm",
+        ),
+        _row(
+            f"TUI partner page read, busiest partner (SQLite, N={scale})",
+            statistics.median(read_ms),
+            "ms",
+            f"< {PARTNER_TARGET_MS:.0f} ms",
+            None,
+            statistics.median(read_ms) <= PARTNER_TARGET_MS,
+            note + f"; {partner}: partner_page.load, the same statements whatever the size; "
+            f"median of {len(read_ms)}",
+        ),
+        _row(
+            f"TUI partner screen opened, busiest partner (SQLite, N={scale})",
+            statistics.median(open_ms),
+            "ms",
+            f"< {PARTNER_TARGET_MS:.0f} ms",
+            statistics.median(read_ms),
+            statistics.median(open_ms) <= PARTNER_TARGET_MS,
+            note + f"; {partner}: from opening to every tab filled and the brief shown; "
+            f"median of {len(open_ms)}; baseline: the page's read alone",
         ),
         _row(
             f"TUI partners filter keystroke median (SQLite, N={scale})",
@@ -218,6 +240,52 @@ async def _keystrokes(
             await _until_shown(pilot, screen, lambda: screen.action_clear_filter())
     db.dispose()
     return timings, empty
+
+
+async def _partner_page(url: str, actor: str, quick: bool) -> tuple[list[float], list[float], str]:
+    """The partner with the most conversations: its page read, and its screen opened."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from partnercrm import models as m
+    from partnercrm import partner_page
+    from partnercrm.database import open_database
+    from tui.app import PartnerApp
+    from tui.screens.partner import PartnerScreen
+
+    db = open_database(url, actor=actor)
+    with db.reader() as s:
+        c = m.Conversation
+        org_id = s.scalar(
+            select(c.organisation_id)
+            .group_by(c.organisation_id)
+            .order_by(func.count().desc(), c.organisation_id)
+            .limit(1)
+        )
+        name = s.get(m.Organisation, org_id).name
+    reads = []
+    for _ in range(3 if quick else 7):
+        started = time.perf_counter()
+        with db.reader() as s, s.begin():
+            page = partner_page.load(s, org_id, date.today())
+        reads.append((time.perf_counter() - started) * 1000)
+    label = f"{name} ({len(page.threads)} conversations)"
+    opens = []
+    app = PartnerApp(db, blink=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        for _ in range(2 if quick else 5):
+            started = time.perf_counter()
+            app.open_partner(org_id)
+            while not (isinstance(app.screen, PartnerScreen) and app.screen.brief is not None):
+                await asyncio.sleep(0.002)
+            await pilot.pause()  # the tables drawn
+            opens.append((time.perf_counter() - started) * 1000)
+            app.pop_screen()
+            await pilot.pause()
+    db.dispose()
+    return reads, opens, label
 
 
 async def _partners_screen(app: Any, pilot: Any) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, emit, json_option, pass_app, table
+from cli.context import AppContext, emit, json_option, pass_app, table, yes_option
 from partnercrm.vocabulary import CommitmentKind, CommitmentStatus
 
 KINDS = click.Choice([k.value for k in CommitmentKind], case_sensitive=False)
@@ -34,6 +34,12 @@ def commitment() -> None:
 @click.option("--people", help="People to be involved.")
 @click.option("--due", help="When it is due.")
 @click.option("--date", "on", help="When it was agreed (default today).")
+@click.option(
+    "--nothing-promised",
+    is_flag=True,
+    help="Record it although no figure or beneficiary was promised.",
+)
+@yes_option
 @json_option
 @pass_app
 def add(
@@ -48,6 +54,8 @@ def add(
     people: str | None,
     due: str | None,
     on: str | None,
+    nothing_promised: bool,
+    confirm: bool,
     as_json: bool,
 ) -> None:
     """Record the commitment a conversation converted into (the conversation becomes committed)."""
@@ -66,6 +74,8 @@ def add(
             people=people,
             due=due,
             on=on,
+            nothing_promised=nothing_promised,
+            confirm=confirm,
         )
         data = commitments.commitment_dict(new)
     emit(
@@ -140,6 +150,12 @@ def deliver(
 @click.option("--people", help="People to be involved ('' clears it).")
 @click.option("--due", help="When it is due ('' clears it).")
 @click.option("--date", "on", help="When it was agreed.")
+@click.option(
+    "--nothing-promised",
+    is_flag=True,
+    help="Keep it although no figure or beneficiary is promised.",
+)
+@yes_option
 @json_option
 @pass_app
 def edit(
@@ -154,6 +170,8 @@ def edit(
     people: str | None,
     due: str | None,
     on: str | None,
+    nothing_promised: bool,
+    confirm: bool,
     as_json: bool,
 ) -> None:
     """Correct commitment ID's promise; only the options given change."""
@@ -176,6 +194,8 @@ def edit(
             people=people,
             due=due,
             on=on,
+            nothing_promised=nothing_promised,
+            confirm=confirm,
         )
         data = commitments.commitment_dict(found)
     emit(

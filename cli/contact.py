@@ -42,6 +42,7 @@ def contact() -> None:
 )
 @click.option("--source", help="Where their details came from (e.g. 'Summit 2024 registration').")
 @click.option("--consent-expires", help="For consent: when it expires ('' clears it).")
+@click.option("--new", is_flag=True, help="Add them although they look like an existing contact.")
 @click.option(
     "--override-erasure",
     metavar="REASON",
@@ -60,6 +61,7 @@ def add(
     basis: str,
     source: str | None,
     consent_expires: str | None,
+    new: bool,
     override_erasure: str | None,
     as_json: bool,
 ) -> None:
@@ -78,6 +80,7 @@ def add(
             lawful_basis=basis,
             consent_source=source,
             consent_expires=consent_expires,
+            new=new,
             override_erasure=override_erasure,
         )
         data = contacts.contact_dict(found)

@@ -79,7 +79,7 @@ def errors() -> Iterator[None]:
     from sqlalchemy.orm.exc import StaleDataError
 
     from partnercrm import database_errors
-    from partnercrm.errors import PartnerCRMError
+    from partnercrm.errors import NeedsConfirmation, PartnerCRMError, ProbableDuplicate
     from partnercrm.outputs import OutputExists
 
     try:
@@ -90,6 +90,12 @@ def errors() -> Iterator[None]:
             f"{exc.what}; choose another name or pass --force to replace {them} "
             "(nothing was written)"
         ) from exc
+    except ProbableDuplicate as exc:
+        raise DataError(
+            f"{exc.reason}; nothing was saved (add --new if it is a new {exc.what} all the same)"
+        ) from exc
+    except NeedsConfirmation as exc:
+        raise DataError(f"{exc.reason}; nothing was saved (add --yes to confirm)") from exc
     except PartnerCRMError as exc:
         raise DataError(for_the_command_line(exc)) from exc
     except StaleDataError as exc:
@@ -135,6 +141,13 @@ def for_the_command_line(exc: Exception) -> str:
 
 def pass_app(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.pass_obj(f)
+
+
+def yes_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """`--yes`: save a value the library asks about (a due date already past, say)."""
+    return click.option(
+        "--yes", "confirm", is_flag=True, help="Confirm an unusual value (a due date already past)."
+    )(f)
 
 
 def force_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -202,15 +215,27 @@ def table(
     for _, header in columns:
         t.add_column(header, overflow="fold")
     for row in rows:
-        t.add_row(*[cell(row.get(key)) for key, _ in columns])
+        t.add_row(*[cell(row.get(key), key) for key, _ in columns])
     console().print(t)
 
 
-def cell(value: Any) -> str:
+# columns and fields that hold a stored code: people read them in partnercrm.labels' words
+# (the same the TUI shows); --json keeps the codes
+WORDED = {"sector", "kind", "status", "stage", "channel", "missions", "mission", "ask"}
+
+
+def cell(value: Any, key: str | None = None) -> str:
     from rich.markup import escape
 
     if value is None or value == "":
         return "—"
+    if key is not None and key.lower() in WORDED:
+        from partnercrm import labels
+
+        if isinstance(value, list | tuple):
+            return escape(", ".join(labels.label(str(v)) for v in value)) or "—"
+        if isinstance(value, str):
+            return escape(labels.label(value))
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
@@ -222,4 +247,6 @@ def fields(pairs: Sequence[tuple[str, Any]]) -> None:
     """Print 'Label: value' lines for a single record."""
     width = max(len(label) for label, _ in pairs)
     for label, value in pairs:
+        if label.lower() in WORDED:
+            value = cell(value, label)
         click.echo(f"{label.rjust(width)}: {cell(value) if not isinstance(value, str) else value}")

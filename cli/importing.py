@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -13,6 +13,25 @@ from cli.context import AppContext, DataError, emit, errors, force_option, json_
 from partnercrm.importing.fields import FIELDS, PRESETS, SHEET_FIELDS
 
 SHOWN = 15  # list items printed for people; --json has them all
+
+
+def outcome_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every import shares: how alike a name must be, and what happens to the
+    database and to bad rows (--dry-run, --strict, --rejects, --force)."""
+    f = force_option(f)
+    f = click.option(
+        "--rejects",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Write the rejected rows (with a `reason` column) to this CSV file.",
+    )(f)
+    f = click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")(f)
+    f = click.option("--dry-run", is_flag=True, help="Write nothing; print what would happen.")(f)
+    return click.option(
+        "--fuzzy-threshold",
+        type=click.FloatRange(50, 100),
+        default=None,
+        help="How alike (0-100) a name must be to match an organisation [default: 92].",
+    )(f)
 
 
 def _list_presets(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -89,20 +108,7 @@ def import_() -> None:
     show_default=True,
     help="Stored contacts: fill blanks only, update differing values, or leave alone.",
 )
-@click.option(
-    "--fuzzy-threshold",
-    type=click.FloatRange(50, 100),
-    default=None,
-    help="How alike (0-100) a company name must be to match an organisation [default: 92].",
-)
-@click.option("--dry-run", is_flag=True, help="Write nothing; print what would happen.")
-@click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
-@click.option(
-    "--rejects",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write the rejected rows (with a `reason` column) to this CSV file.",
-)
-@force_option
+@outcome_options
 @json_option
 @pass_app
 def attendees(
@@ -186,20 +192,7 @@ def _sheet_command(kind: str, summary: str) -> None:
         + " (`ignore` drops the column).",
     )
     @click.option("--sheet", help="The XLSX sheet to read (default: the first).")
-    @click.option(
-        "--fuzzy-threshold",
-        type=click.FloatRange(50, 100),
-        default=None,
-        help="How alike (0-100) a name must be to match an organisation [default: 92].",
-    )
-    @click.option("--dry-run", is_flag=True, help="Write nothing; print what would happen.")
-    @click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")
-    @click.option(
-        "--rejects",
-        type=click.Path(dir_okay=False, writable=True),
-        help="Write the rejected rows (with a `reason` column) to this CSV file.",
-    )
-    @force_option
+    @outcome_options
     @json_option
     @pass_app
     def command(

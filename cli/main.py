@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dedupe": ("cli.dedupe", "dedupe"),
     "merge": ("cli.dedupe", "merge"),
     "history": ("cli.trust", "history"),
+    "undo": ("cli.undo", "undo"),
     "backup": ("cli.trust", "backup"),
     "restore": ("cli.trust", "restore"),
     "check": ("cli.trust", "check"),
@@ -70,22 +71,24 @@ def _silence_stdout(stdout: Any) -> None:
     os.close(devnull)
 
 
-# what passes as it is: the colours rich adds, and CSV's line ends
+# what passes as it is: the colours rich adds, and CSV's line ends; on stderr also what a
+# progress bar draws with (a carriage return, hiding and showing the cursor)
 _HARMLESS = re.compile(r"(\x1b\[[0-9;]*m|\r\n)")
+_HARMLESS_ON_STDERR = re.compile(r"(\x1b\[[0-9;]*m|\r\n|\r|\x1b\[\?25[lh])")
 
 
 class InertOutput:
     """Standard output that shows any control or bidi character in what is printed as visible
     text (`\\x1b`), so data cannot drive the terminal."""
 
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
+    def __init__(self, stream: Any, harmless: re.Pattern[str] = _HARMLESS) -> None:
+        self._stream, self._harmless = stream, harmless
 
     def write(self, text: Any) -> int:
         if isinstance(text, str) and not text.isprintable():
             from partnercrm.stored_text import shown
 
-            parts = _HARMLESS.split(text)
+            parts = self._harmless.split(text)
             parts[::2] = [shown(p) for p in parts[::2]]
             self._stream.write("".join(parts))
             return len(text)
@@ -110,8 +113,9 @@ class LazyGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
-        real = sys.stdout
+        real, real_err = sys.stdout, sys.stderr
         sys.stdout = InertOutput(real)  # type: ignore[assignment]
+        sys.stderr = InertOutput(real_err, _HARMLESS_ON_STDERR)  # type: ignore[assignment]
         try:
             result = super().invoke(ctx)
             real.flush()  # a full disk shows here, not as a warning when Python exits
@@ -123,7 +127,7 @@ class LazyGroup(click.Group):
             _silence_stdout(real)
             raise DataError(sentence) from exc
         finally:
-            sys.stdout = real
+            sys.stdout, sys.stderr = real, real_err
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -152,7 +156,15 @@ def cli(ctx: click.Context, db: str | None, actor: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    return cli.main(args=argv, prog_name="partnercrm")
+    try:
+        return cli.main(args=argv, prog_name="partnercrm")
+    except OSError as exc:  # printing --help or --version, before any command runs
+        sentence = OUTPUT_FAILURES.get(exc.errno or 0)
+        if sentence is None:
+            raise
+        _silence_stdout(sys.stdout)
+        DataError(sentence).show()
+        return DataError.exit_code
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ def partner() -> None:
 @click.option("--ward", help="The Camden ward it is in.")
 @click.option("--lead", help="The colleague who leads the relationship.")
 @click.option("--website", help="Its web address.")
+@click.option("--new", is_flag=True, help="Add it although it looks like an existing partner.")
 @json_option
 @pass_app
 def add(
@@ -36,6 +37,7 @@ def add(
     ward: str | None,
     lead: str | None,
     website: str | None,
+    new: bool,
     as_json: bool,
 ) -> None:
     """Add a partner organisation called NAME."""
@@ -52,6 +54,7 @@ def add(
             ward=ward,
             lead=lead_colleague,
             website=website,
+            new=new,
         )
         data = organisations.organisation_dict(org)
     emit(data, as_json, lambda d: click.echo(f"Added {d['name']} (id {d['id']})."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.context import AppContext, emit, json_option, pass_app, table
+from cli.context import AppContext, emit, json_option, pass_app, table, yes_option
 
 
 @click.group()
@@ -17,10 +17,17 @@ def step() -> None:
 @click.argument("text")
 @click.option("--owner", required=True, help="The colleague who will do it.")
 @click.option("--due", required=True, help="When it is due (e.g. 12/11/2024, 'tomorrow', '+7').")
+@yes_option
 @json_option
 @pass_app
 def add(
-    app: AppContext, conversation_id: str, text: str, owner: str, due: str, as_json: bool
+    app: AppContext,
+    conversation_id: str,
+    text: str,
+    owner: str,
+    due: str,
+    confirm: bool,
+    as_json: bool,
 ) -> None:
     """Add a step (TEXT) to a conversation."""
     from partnercrm import colleagues, conversations, steps
@@ -32,6 +39,7 @@ def add(
             text,
             colleagues.find_colleague(s, owner),
             due,
+            confirm=confirm,
         )
         data = steps.step_dict(new)
     emit(
@@ -62,6 +70,7 @@ def done(app: AppContext, step_id: str, on: str | None) -> None:
 @click.option("--text", help="What to do.")
 @click.option("--owner", help="The colleague who will do it.")
 @click.option("--due", help="When it is due (e.g. 12/11/2024, 'tomorrow', '+7').")
+@yes_option
 @json_option
 @pass_app
 def edit(
@@ -70,6 +79,7 @@ def edit(
     text: str | None,
     owner: str | None,
     due: str | None,
+    confirm: bool,
     as_json: bool,
 ) -> None:
     """Correct step ID; only the options given change."""
@@ -87,6 +97,7 @@ def edit(
             description=text,
             owner=colleagues.find_colleague(s, owner) if owner else None,
             due=due,
+            confirm=confirm,
         )
         data = steps.step_dict(found)
     emit(

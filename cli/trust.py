@@ -31,6 +31,13 @@ from cli.context import (
 @click.option("--since", metavar="DATE", help="Only changes on or after DATE (e.g. 1/11/2024).")
 @click.option("--by", metavar="COLLEAGUE", help="Only changes made by this colleague or login.")
 @click.option(
+    "--change",
+    "change_id",
+    type=click.IntRange(min=1),
+    metavar="ID",
+    help="Only the entries of this change (the number in brackets; `undo --change ID`).",
+)
+@click.option(
     "--access",
     "access_only",
     is_flag=True,
@@ -52,14 +59,19 @@ def history(
     conversation_id: str | None,
     since: str | None,
     by: str | None,
+    change_id: int | None,
     access_only: bool,
     limit: int,
     as_json: bool,
 ) -> None:
-    """The audit trail: who changed what, and when (ORG narrows it to one organisation)."""
+    """The audit trail: who changed what, and when (ORG narrows it to one organisation).
+
+    Each line starts with when, then the change it is part of in brackets: one command or one
+    TUI action is one change, which `partnercrm undo --change ID` takes back.
+    """
     from datetime import UTC, datetime, time
 
-    from partnercrm import contacts, conversations, organisations
+    from partnercrm import contacts, conversations, labels, organisations
     from partnercrm import history as audit
     from partnercrm.dates import parse_date
 
@@ -74,11 +86,18 @@ def history(
             ),
             since=when,
             actor=_actors(s, by) if by else None,
+            change_id=change_id,
             limit=limit,
             access=access_only,
         )
         data = [i.as_dict() for i in items]
-        lines = [audit.describe(i) for i in items]
+        today = datetime.now(UTC).date()
+        lines = [
+            f"{labels.moment(line.at, today)}"
+            + (f" [{line.change_id}]" if line.change_id is not None else "")
+            + f" {line.who} {line.what}"
+            for line in audit.readable(s, items, today)
+        ]
     emit(
         data,
         as_json,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
-from partnercrm.dates import parse_date
+from partnercrm.dates import happened, today_of
 from partnercrm.errors import Conflict, Invalid
 from partnercrm.matching import get_by_id
 
@@ -44,7 +44,7 @@ def enrol(
     """Propose (or record) an organisation in an ambassador role, optionally for one mission."""
     value = _check_status(status)
     _check_not_held(session, organisation, role, mission)
-    when = parse_date(since or date.today(), "since", field="since")
+    when = happened(since, "since", field="since", today=today_of(session))
     amb = m.Ambassadorship(
         organisation=organisation,
         role=role,
@@ -111,7 +111,7 @@ def edit_ambassadorship(
             )
         ambassadorship.role, ambassadorship.mission = new_role, new_mission
     if since is not None:
-        when = parse_date(since, "since", field="since")
+        when = happened(since, "since", field="since", today=today_of(session))
         if ambassadorship.status_changed_on == ambassadorship.since:
             ambassadorship.status_changed_on = when  # its status never moved: it moves with it
         elif when > ambassadorship.status_changed_on:
@@ -159,7 +159,7 @@ def set_status(
             f"ambassadorship {ambassadorship.id} is {ambassadorship.status}; it can move to {allowed}",
             field="status",
         )
-    when = parse_date(on or date.today())
+    when = happened(on, "date", field="on", today=today_of(session))
     latest = ambassadorship.status_changed_on
     if when < latest:
         raise Invalid(

@@ -394,7 +394,10 @@ def check(db: Database) -> CheckReport:
         for message in _orphans(db.engine):
             report.problems.append(Problem("orphans", message))
     report.checks.append("import runs")
-    report.repaired.extend(close_abandoned_imports(db))
+    try:
+        report.repaired.extend(close_abandoned_imports(db))
+    except DBAPIError:
+        pass  # a damaged or read-only database: the other checks say what is wrong
     report.checks += ["erased contacts", "last touch", "history chain"]
     for name, message in _consistency(db.engine):
         report.problems.append(Problem(name, message))

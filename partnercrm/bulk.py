@@ -129,7 +129,8 @@ class BulkWriter:
         """`history.write`, with the same rows (sealed into the chain), in chunks."""
         table = m.Base.metadata.tables["history"]
         for chunk in chunks(entries, CHUNK):
-            self.execute_many(table, chain.seal(self.s, history.rows_for(self.s, chunk)))
+            rows = chain.seal(self.s, history.rows_for(self.s, chunk))
+            self.execute_many(table, history.grouped(self.s, rows))
 
     def new_ids(self, table: Table, count: int) -> list[int]:
         if count == 0:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
 from partnercrm.conversations import set_stage
-from partnercrm.dates import parse_date, parse_optional_date
+from partnercrm.dates import check_due, happened, parse_optional_date, today_of
 from partnercrm.errors import Invalid
 from partnercrm.matching import get_by_id
 
@@ -80,9 +80,16 @@ def add_commitment(
     people: Any = None,
     due: date | str | None = None,
     on: date | str | None = None,
+    nothing_promised: bool = False,
+    confirm: bool = False,
 ) -> m.Commitment:
-    """Record what a conversation converted into; the conversation moves to `committed`."""
-    agreed = parse_date(on or date.today(), "agreed date")
+    """Record what a conversation converted into; the conversation moves to `committed`.
+
+    It must promise something: a figure, a beneficiary, or a kind not measured in numbers
+    (recognition, advocacy); else `nothing_promised` says so. A due date already past, or
+    over five years ahead, needs `confirm`.
+    """
+    agreed = happened(on, "agreed date", field="on", today=today_of(session))
     due_on = parse_optional_date(due, "due date", field="due")
     if due_on is not None and due_on < agreed:
         # '31/3' typed in November reads as this year's March: say so rather than store it
@@ -91,6 +98,7 @@ def add_commitment(
             f"({agreed:%d %b %Y}); give the year if it is next year's",
             field="due",
         )
+    check_due(due_on, confirm=confirm, today=today_of(session))
     commitment = m.Commitment(
         organisation_id=conversation.organisation_id,
         conversation=conversation,
@@ -105,10 +113,42 @@ def add_commitment(
         status=m.CommitmentStatus.AGREED,
         agreed_on=agreed,
     )
+    check_promise(commitment, nothing_promised=nothing_promised)
     session.add(commitment)
     set_stage(session, conversation, m.Stage.COMMITTED, on=agreed, via_commitment=True)
     session.flush()
     return commitment
+
+
+# kinds whose worth is not counted: a logo and a story, content shared
+UNMEASURED_KINDS = (m.CommitmentKind.RECOGNITION, m.CommitmentKind.ADVOCACY)
+PROMISED = ("promised_gbp", "promised_hours", "promised_opportunities", "promised_people")
+
+
+def check_promise(commitment: m.Commitment, *, nothing_promised: bool = False) -> None:
+    """A commitment promises a figure, a beneficiary, or is of a kind not counted in numbers."""
+    if nothing_promised or commitment.kind in UNMEASURED_KINDS or commitment.beneficiary:
+        return
+    if any(getattr(commitment, f) for f in PROMISED):
+        return
+    raise Invalid(
+        f"a commitment of the kind {commitment.kind.replace('_', ' ')} needs something promised: "
+        "a figure (money, hours, opportunities or people) or a beneficiary; or say that nothing "
+        "was promised",
+        field="nothing_promised",
+    )
+
+
+def check_delivery(delivery: m.Delivery) -> None:
+    """A delivery records something: at least one figure, or a story."""
+    if delivery.story or any(
+        getattr(delivery, f) for f in ("opportunities", "people", "gbp", "hours")
+    ):
+        return
+    raise Invalid(
+        "a delivery needs at least one figure (opportunities, people, money or hours) or a story",
+        field="story",
+    )
 
 
 def edit_commitment(
@@ -125,12 +165,20 @@ def edit_commitment(
     people: Any = None,
     due: date | str | None = None,
     on: date | str | None = None,
+    nothing_promised: bool = False,
+    confirm: bool = False,
 ) -> m.Commitment:
     """Change the given fields; None leaves a field as it is, '' clears a figure, the beneficiary
-    or the due date. A new agreed date moves the conversation's move to committed with it."""
+    or the due date. A new agreed date moves the conversation's move to committed with it.
+
+    What is promised is checked as `add_commitment` checks it when the kind, a figure or the
+    beneficiary changes; a new due date already past, or over five years ahead, needs `confirm`.
+    """
     check_version(commitment, expected_version)
     with session.no_autoflush:  # one change, one history entry
         _edit_commitment(session, commitment, kind, missions, beneficiary, on, due)
+        if due not in (None, "") and commitment.due_on is not None:
+            check_due(commitment.due_on, confirm=confirm, today=today_of(session))
         figures = {
             "promised_gbp": (gbp, _amount, "gbp"),
             "promised_hours": (hours, _amount, "hours"),
@@ -140,6 +188,9 @@ def edit_commitment(
         for column, (value, read, field) in figures.items():
             if value is not None:
                 setattr(commitment, column, read(value, field))
+        promise = (kind, beneficiary, gbp, hours, opportunities, people)
+        if any(value is not None for value in promise):
+            check_promise(commitment, nothing_promised=nothing_promised)
     session.flush()
     return commitment
 
@@ -160,7 +211,11 @@ def _edit_commitment(
     if beneficiary is not None:
         commitment.beneficiary = beneficiary.strip() or None
     if on is not None:
-        _move_agreed(session, commitment, parse_date(on, "agreed date"))
+        _move_agreed(
+            session,
+            commitment,
+            happened(on, "agreed date", field="on", today=today_of(session)),
+        )
     if due is not None:
         commitment.due_on = parse_optional_date(due, "due date", field="due")
     if commitment.due_on is not None and commitment.due_on < commitment.agreed_on:
@@ -243,9 +298,12 @@ def edit_delivery(
             setattr(delivery, field, read(value, field))
     if story is not None:
         delivery.story = story.strip() or None
+    check_delivery(delivery)
     commitment = delivery.commitment
     if on is not None:
-        when = _not_before_agreed(commitment, parse_date(on, "delivery date"))
+        when = _not_before_agreed(
+            commitment, happened(on, "delivery date", field="on", today=today_of(session))
+        )
         if commitment.closed_on == delivery.delivered_on and delivery is _latest(commitment):
             commitment.closed_on = when
         delivery.delivered_on = when
@@ -308,7 +366,9 @@ def deliver(
     """Record what a commitment delivered; it becomes delivered unless `partial`."""
     check_version(commitment, expected_version)
     _must_be_open(commitment, "deliver")
-    when = _not_before_agreed(commitment, parse_date(on or date.today(), "delivery date"))
+    when = _not_before_agreed(
+        commitment, happened(on, "delivery date", field="on", today=today_of(session))
+    )
     delivery = m.Delivery(
         commitment=commitment,
         delivered_on=when,
@@ -319,6 +379,7 @@ def deliver(
         story=(story or "").strip() or None,
         recorded_by=session.info.get("actor"),
     )
+    check_delivery(delivery)
     session.add(delivery)
     if partial:
         commitment.status = m.CommitmentStatus.IN_PROGRESS
@@ -332,7 +393,9 @@ def deliver(
 def lapse(session: Session, commitment: m.Commitment, on: date | str | None = None) -> m.Commitment:
     """The commitment will not be delivered."""
     _must_be_open(commitment, "lapse")
-    commitment.closed_on = _not_before_agreed(commitment, parse_date(on or date.today()))
+    commitment.closed_on = _not_before_agreed(
+        commitment, happened(on, "date", field="on", today=today_of(session))
+    )
     commitment.status = m.CommitmentStatus.LAPSED
     session.flush()
     return commitment

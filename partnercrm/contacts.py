@@ -14,7 +14,7 @@ from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
 from partnercrm.dates import parse_optional_date
-from partnercrm.errors import Conflict, Invalid
+from partnercrm.errors import Conflict, Invalid, ProbableDuplicate
 from partnercrm.matching import find_one, name_key
 
 LAWFUL_BASES = (
@@ -124,8 +124,12 @@ def add_contact(
     consent_date: date | str | None = None,
     consent_expires: date | str | None = None,
     override_erasure: str | None = None,
+    new: bool = False,
 ) -> m.Contact:
-    """Add a contact; `override_erasure` is an admin's reason to re-add an erased address."""
+    """Add a contact; `override_erasure` is an admin's reason to re-add an erased address.
+
+    One that looks like a stored contact is refused unless `new` says so.
+    """
     name = (name or "").strip()
     if not name:
         raise Invalid("a contact needs a name", field="name")
@@ -134,6 +138,18 @@ def add_contact(
         raise Conflict(f"{address} already belongs to the contact {owner.name} (id {owner.id})")
     if address:
         check_not_erased(session, address, override=override_erasure)
+    if not new:
+        from partnercrm.dedupe import contact_lookalikes
+
+        found = contact_lookalikes(
+            session,
+            name,
+            email=address,
+            phone=phone,
+            organisation_id=organisation.id if organisation else None,
+        )
+        if found:
+            raise ProbableDuplicate("contact", name, [_described(x) for x in found])
     contact = m.Contact(
         name=name,
         name_key=name_key(name),
@@ -250,6 +266,11 @@ def list_contacts(
     if limit:
         q = q.limit(limit)
     return list(session.scalars(q))
+
+
+def _described(contact: m.Contact) -> str:
+    at = f" at {contact.organisation.name}" if contact.organisation else ""
+    return f"{contact.name}{at} (id {contact.id})"
 
 
 def contact_dict(contact: m.Contact) -> dict[str, Any]:

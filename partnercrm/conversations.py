@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
-from partnercrm.dates import as_date, parse_date
+from partnercrm.dates import as_date, happened, today_of
 from partnercrm.errors import Archived, Invalid, NotFound
 from partnercrm.matching import get_by_id
 
@@ -131,10 +131,11 @@ def log_conversation(
     if organisation.archived:
         # it would be hidden with the organisation from every list, brief and report
         raise Archived(f"{organisation.name} is archived; restore it first", organisation.id)
-    when = parse_date(on or date.today())
+    when = happened(on, "date", field="on", today=today_of(session))
     for contact in contacts:
         _check_contact(contact, organisation, field="contacts")
     role, kind = resolve_ask(session, ask)
+    check_subject_or_ask(subject, role or kind)
     conv = m.Conversation(
         organisation=organisation,
         lead=lead,
@@ -165,6 +166,14 @@ def log_conversation(
     return conv
 
 
+def check_subject_or_ask(subject: str | None, ask: object) -> None:
+    """A conversation is about something: it needs a subject, an ask, or both."""
+    if not (subject or "").strip() and not ask:
+        raise Invalid(
+            "a conversation needs a subject or an ask (what it is about)", field="subject"
+        )
+
+
 def _check_contact(contact: m.Contact, organisation: m.Organisation, *, field: str) -> None:
     if contact.organisation_id not in (None, organisation.id):
         raise Invalid(
@@ -186,7 +195,7 @@ def add_touchpoint(
     message_id: str | None = None,
 ) -> m.Touchpoint:
     """Record one dated interaction; `message_id` names the email or meeting it was logged from."""
-    when = parse_date(on or date.today())
+    when = happened(on, "date", field="on", today=today_of(session))
     if contact is not None:
         _check_contact(contact, conversation.organisation, field="contact")
     touch = m.Touchpoint(
@@ -237,8 +246,11 @@ def edit_conversation(
             for contact in contacts:
                 _check_contact(contact, conversation.organisation, field="contacts")
             conversation.contacts = list(dict.fromkeys(contacts))
+        check_subject_or_ask(conversation.subject, conversation.ask_role or conversation.ask_kind)
         if on is not None:
-            _move_start(session, conversation, parse_date(on))
+            _move_start(
+                session, conversation, happened(on, "date", field="on", today=today_of(session))
+            )
     session.flush()
     refresh_last_touch(session, conversation)
     session.flush()
@@ -314,7 +326,9 @@ def edit_touchpoint(
     """Change the given fields of a touchpoint; None leaves a field as it is, '' clears the note."""
     check_version(touchpoint, expected_version)
     conversation = touchpoint.conversation
-    _edit_touchpoint(touchpoint, conversation, on, channel, note, contact, clear_contact)
+    _edit_touchpoint(
+        touchpoint, conversation, on, channel, note, contact, clear_contact, today_of(session)
+    )
     session.flush()
     refresh_last_touch(session, conversation)
     session.flush()
@@ -329,9 +343,10 @@ def _edit_touchpoint(
     note: str | None,
     contact: m.Contact | None,
     clear_contact: bool,
+    today: date | None = None,
 ) -> None:
     if on is not None:
-        when = parse_date(on)
+        when = happened(on, "date", field="on", today=today)
         if when < conversation.started_on:
             raise Invalid(
                 f"conversation {conversation.id} started on {conversation.started_on:%d %b %Y}; "
@@ -403,7 +418,7 @@ def set_stage(
             f"conversation {conversation.id} is {conversation.stage} and cannot move to {value}",
             field="stage",
         )
-    when = parse_date(on or date.today())
+    when = happened(on, "date", field="on", today=today_of(session))
     latest = session.scalar(
         select(func.max(m.StageChange.changed_on)).where(
             m.StageChange.conversation_id == conversation.id

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dateutil import parser
 
-from partnercrm.errors import Invalid
+from partnercrm.errors import Invalid, NeedsConfirmation
 
 _RELATIVE = {"today": 0, "yesterday": -1, "tomorrow": 1}
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -96,6 +97,80 @@ def parse_optional_date(
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     return parse_date(text, label, field=field)
+
+
+# the earliest date anything recorded here can have happened on
+EARLIEST = date(2000, 1, 1)
+# a due date further ahead than this many years is asked about
+DUE_YEARS_AHEAD = 5
+UK = ZoneInfo("Europe/London")
+
+
+def uk_today() -> date:
+    """Today as the team counts it: the latest of the machine's date and the UK date."""
+    return max(date.today(), datetime.now(UTC).astimezone(UK).date())
+
+
+def happened(
+    value: str | date | None,
+    label: str = "date",
+    *,
+    field: str = "on",
+    today: date | None = None,
+) -> date:
+    """The date of something that happened: not in the future, not before 2000 (default today).
+
+    `label` names the date in the sentence, `field` is the keyword argument it came in.
+    """
+    base = today or uk_today()
+    when = parse_date(value, label, field=field, today=base) if value not in (None, "") else base
+    if when > base:
+        raise Invalid(
+            f"{label} {when:%d %b %Y} is in the future; something that happened is dated "
+            f"today ({base:%d %b %Y}) or earlier",
+            field=field,
+        )
+    if when < EARLIEST:
+        raise Invalid(
+            f"{label} {when:%d %b %Y} is before {EARLIEST:%Y}; check the year",
+            field=field,
+        )
+    return when
+
+
+def check_due(
+    due: date | None,
+    label: str = "due date",
+    *,
+    field: str = "due",
+    confirm: bool = False,
+    today: date | None = None,
+) -> date | None:
+    """A due date as set by a person: one in the past, or over five years ahead, is asked about."""
+    if due is None or confirm:
+        return due
+    base = today or uk_today()
+    if due < base:
+        raise NeedsConfirmation(
+            f"the {label} {due:%d %b %Y} is already past", "set it anyway?", field=field
+        )
+    try:
+        horizon = base.replace(year=base.year + DUE_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        horizon = base.replace(year=base.year + DUE_YEARS_AHEAD, day=28)
+    if due > horizon:
+        raise NeedsConfirmation(
+            f"the {label} {due:%d %b %Y} is more than {DUE_YEARS_AHEAD} years ahead",
+            "set it anyway?",
+            field=field,
+        )
+    return due
+
+
+def today_of(session: Any) -> date:
+    """Today for a unit of work: the day a session was pinned to (tests, a fixed TUI), else today."""
+    pinned = session.info.get("today")
+    return pinned if isinstance(pinned, date) else uk_today()
 
 
 def ago(value: date | None, today: date) -> str:

@@ -508,3 +508,96 @@ def mark_not_duplicate(session: Session, entity: str, a: int, b: int) -> bool:
     session.add(nd(entity=entity, low_id=low, high_id=high, decided_by=session.info.get("actor")))
     session.flush()
     return True
+
+
+# --- one new record against those stored (the guard on adding) ------------------------------
+
+
+def organisation_lookalikes(
+    session: Session, name: str, thresholds: Thresholds | None = None
+) -> list[m.Organisation]:
+    """Stored organisations a new one called `name` would probably duplicate, best first.
+
+    The same reasons as `organisation_pairs` that a name alone can show: the same normalised
+    name, an alias hit, initials, a similar name (the shared email domain needs contacts).
+    """
+    th = thresholds or Thresholds()
+    o = m.Organisation
+    names = dict(session.execute(select(o.id, o.name).where(o.archived.is_(False))).all())
+    key, canon = name_key(name), canonical(name)
+    scores: dict[int, float] = {}
+
+    def add(i: int, score: float) -> None:
+        scores[i] = max(score, scores.get(i, 0))
+
+    for i, other in names.items():
+        if canonical(other) == canon:
+            add(i, SCORE_SAME_NAME)
+        if (ini := initials(name_key(other))) and ini == key.replace(" ", ""):
+            add(i, SCORE_INITIALS)
+        if (mine := initials(key)) and mine == name_key(other).replace(" ", ""):
+            add(i, SCORE_INITIALS)
+    for org_id, alias in session.execute(
+        select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
+    ):
+        if org_id in names and canonical(alias) == canon:
+            add(org_id, SCORE_ALIAS)
+    wanted = utils.default_process(name)
+    numbers = numbers_in(wanted)
+    processed = {i: utils.default_process(n) for i, n in names.items()}
+    for _text, score, i in process.extract(
+        wanted,
+        processed,
+        scorer=fuzz.WRatio,
+        processor=None,
+        score_cutoff=th.fuzzy_cutoff,
+        limit=None,
+    ):
+        if numbers_in(processed[i]) == numbers:
+            add(i, FUZZY_FACTOR * score)
+    found = sorted(
+        (i for i, score in scores.items() if score >= th.min_score), key=lambda i: -scores[i]
+    )
+    return [session.get_one(o, i) for i in found[:5]]
+
+
+def contact_lookalikes(
+    session: Session,
+    name: str,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    organisation_id: int | None = None,
+    thresholds: Thresholds | None = None,
+) -> list[m.Contact]:
+    """Stored contacts a new person would probably duplicate (an exact email is refused apart)."""
+    th = thresholds or Thresholds()
+    c = m.Contact
+    live = (c.archived.is_(False), c.erased_at.is_(None))
+    found: dict[int, m.Contact] = {}
+    numbers = numbers_in(name)  # 'Attendee 1' is not 'Attendee 2'
+    if organisation_id is not None:
+        for other in session.scalars(select(c).where(c.organisation_id == organisation_id, *live)):
+            if other.name_key == name_key(name) or (
+                numbers_in(other.name) == numbers
+                and fuzz.WRatio(
+                    name, other.name, processor=utils.default_process, score_cutoff=th.fuzzy_cutoff
+                )
+            ):
+                found[other.id] = other
+    if digits := phone_digits(phone):
+        for other in session.scalars(select(c).where(c.phone.is_not(None), *live)):
+            if phone_digits(other.phone) == digits and fuzz.WRatio(
+                name,
+                other.name,
+                processor=utils.default_process,
+                score_cutoff=th.contact_name_cutoff,
+            ):
+                found[other.id] = other
+    if email and email.rsplit("@", 1)[-1] in WEBMAIL:
+        mailbox = _mailbox(email.lower())
+        domain = email.rsplit("@", 1)[-1].lower()
+        for other in session.scalars(select(c).where(c.email.endswith("@" + domain), *live)):
+            if other.email and _mailbox(other.email.lower()) == mailbox:
+                found[other.id] = other
+    return list(found.values())[:5]

@@ -1014,12 +1014,19 @@ def load_demo(session: Session, today: date | None = None) -> dict[str, Any]:
         return {"already_loaded": True, **{k: 0 for k in _COUNTED}}
     missions.install_defaults(session)
     before = _counts(session)
+    # what happened is dated up to the demo's today, not the machine's
+    pinned = session.info.get("today")
+    session.info["today"] = today
     loader = _Loader(session, today)
     loader.colleagues()
     loader.partners()
     loader.events()
     loader.threads()
     loader.ambassadorships()
+    if pinned is None:
+        session.info.pop("today", None)
+    else:
+        session.info["today"] = pinned
     after = _counts(session)
     return {"already_loaded": False, **{k: after[k] - before[k] for k in _COUNTED}}
 
@@ -1210,7 +1217,10 @@ class _Loader:
                 else:
                     conversations.set_stage(self.s, conv, what, on=when)
             for text, owner, due, done in t.steps:
-                step = steps.add_step(self.s, conv, text, self.colleague[owner], self.day(due))
+                # the story's steps were set before they fell due: some are overdue by now
+                step = steps.add_step(
+                    self.s, conv, text, self.colleague[owner], self.day(due), confirm=True
+                )
                 if done is not None:
                     steps.complete_step(self.s, step, self.day(done))
             if t.commitment is not None:
@@ -1231,6 +1241,7 @@ class _Loader:
             people=c.people,
             due=self.day(c.due) if c.due is not None else None,
             on=agreed,
+            confirm=True,
         )
         if c.status == "in_progress":
             commitments.start(self.s, com)

@@ -43,6 +43,30 @@ class Invalid(PartnerCRMError):
         super().__init__(message)
 
 
+class NeedsConfirmation(Invalid):
+    """A value is possible but unusual (a due date already past): saved only once confirmed.
+
+    `reason` says what is unusual and `question` asks the person; the caller saves again with
+    confirmation given (the library function's `confirm` or `new` argument).
+    """
+
+    def __init__(self, reason: str, question: str, field: str | None = None) -> None:
+        self.reason, self.question = reason, question
+        super().__init__(f"{reason}; {question}", field=field)
+
+
+class ProbableDuplicate(NeedsConfirmation):
+    """A new record looks like one already stored; `candidates` are the look-alikes."""
+
+    def __init__(self, what: str, given: str, candidates: Sequence[str]) -> None:
+        self.what, self.given, self.candidates = what, given, list(candidates)
+        super().__init__(
+            f"{given!r} looks like the existing {what} {_or_list(self.candidates)}",
+            f"is it a new {what} all the same?",
+            field="name",
+        )
+
+
 class Archived(Invalid):
     """The organisation is archived, so it cannot be worked with until it is restored."""
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
-from partnercrm.dates import parse_date
+from partnercrm.dates import parse_date, today_of
 from partnercrm.errors import Conflict, Invalid
 from partnercrm.matching import find_one, name_key
 
@@ -81,7 +81,16 @@ def edit_event(
     if kind is not None:
         event.kind = check_kind(kind)
     if held_on is not None:
-        event.held_on = parse_date(held_on, "event date", field="held_on")
+        when = parse_date(held_on, "event date", field="held_on")
+        if when > today_of(session) and session.scalar(
+            select(func.count()).select_from(m.Attendance).where(m.Attendance.event_id == event.id)
+        ):
+            raise Invalid(
+                f"{event.name} has people recorded as attending, so it cannot move to "
+                f"{when:%d %b %Y}, in the future",
+                field="held_on",
+            )
+        event.held_on = when
     if host is not None:
         event.host = host
     elif clear_host:
@@ -120,6 +129,7 @@ def record_attendance(
 ) -> tuple[m.Attendance, bool]:
     """Record that a contact attended; returns (attendance, created). Interest is added to."""
     value = check_attendance_role(role or "attendee")
+    check_event_happened(session, event)
     existing = _attendance(session, event, contact)
     created = existing is None
     attendance = existing or m.Attendance(
@@ -139,6 +149,16 @@ def record_attendance(
             attendance.interest_roles.append(r)
     session.flush()
     return attendance, created
+
+
+def check_event_happened(session: Session, event: m.Event) -> None:
+    """Attendance is recorded once an event has happened (a registration list comes by import)."""
+    if event.held_on > today_of(session):
+        raise Invalid(
+            f"{event.name} is on {event.held_on:%d %b %Y}, in the future; attendance is "
+            "recorded once it has happened",
+            field="event",
+        )
 
 
 def check_attendance_role(role: str) -> str:

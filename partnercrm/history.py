@@ -229,8 +229,32 @@ def write(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         return
     # every row with the same keys, through Core: the ORM's bulk path costs ~10x more per row
     session.connection().execute(
-        insert(m.Base.metadata.tables["history"]), chain.seal(session, rows)
+        insert(m.Base.metadata.tables["history"]), grouped(session, chain.seal(session, rows))
     )
+
+
+def grouped(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sealed rows with the id of the change they belong to: one per transaction.
+
+    A change is named by the `seq` of its first entry. The chain's lock holds until the
+    transaction ends, so no other writer can take a number in between; entries a rolled-back
+    savepoint took away leave the number to this transaction's later entries.
+    """
+    if not rows:
+        return rows
+    tx = session.get_transaction()
+    current = session.info.get("change")
+    if current is None or current[0] is not tx:
+        current = session.info["change"] = (tx, rows[0]["seq"])
+    for row in rows:
+        row["change_id"] = current[1]
+    return rows
+
+
+def change_of(session: Session) -> int | None:
+    """The id of the change this session's transaction is writing, if it has written any."""
+    current = session.info.get("change")
+    return current[1] if current and current[0] is session.get_transaction() else None
 
 
 # entries that record a reading of personal data in bulk, shown by `history --access`
@@ -268,9 +292,11 @@ class HistoryItem:
     organisation_id: int | None
     summary: str | None
     changes: dict[str, Any] | None
+    change_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "change": self.change_id,
             "at": self.at.isoformat(),
             "actor": self.actor,
             "action": self.action,
@@ -290,15 +316,18 @@ def entries(
     conversation_id: int | None = None,
     since: datetime | None = None,
     actor: str | Sequence[str] | None = None,
+    change_id: int | None = None,
     limit: int | None = 500,
     access: bool = False,
 ) -> list[HistoryItem]:
-    """History entries, newest first, narrowed by what they are about, when, or who.
+    """History entries, newest first, narrowed by what they are about, when, who, or change.
 
     `access` gives the readings of personal data (briefs, packs, exports, imports) instead
     of the changes.
     """
     q = select(m.HistoryEntry)
+    if change_id is not None:
+        q = q.where(m.HistoryEntry.change_id == change_id)
     if access:
         q = q.where(m.HistoryEntry.action.in_(ACCESS_ACTIONS))
     else:
@@ -357,43 +386,311 @@ def _item(h: m.HistoryEntry) -> HistoryItem:
         organisation_id=h.organisation_id,
         summary=h.summary,
         changes=h.changes,
+        change_id=h.change_id,
     )
 
 
 PAST_TENSE = {
-    "create": "created",
-    "update": "updated",
+    "create": "added",
+    "update": "changed",
     "archive": "archived",
     "restore": "restored",
     "delete": "deleted",
     "merge": "merged into",
     "erase": "erased",
     "export": "exported",
+    "undo": "undid",
     "access": "read",
     "import": "imported into",
     "override_block": "overrode the erasure block on",
 }
+# what each record is called, in the team's words
+ENTITY_WORDS = {
+    "organisation": "partner",
+    "organisation_alias": "alias",
+    "contact": "contact",
+    "contact_email": "email address",
+    "conversation": "conversation",
+    "touchpoint": "touchpoint",
+    "step": "step",
+    "commitment": "commitment",
+    "delivery": "delivery",
+    "ambassadorship": "ambassador role",
+    "event": "event",
+    "attendance": "attendance",
+    "colleague": "colleague",
+    "ambassador_role": "role",
+    "mission": "mission",
+}
+# a field's name as people say it; a field mapped to None is worked out from others
+# (a conversation's last touch follows its touchpoints) and is left out as noise
+FIELD_WORDS: dict[str, str | None] = {
+    "due_on": "due date",
+    "done_on": "done date",
+    "happened_on": "date",
+    "started_on": "start date",
+    "agreed_on": "agreed date",
+    "closed_on": "closed date",
+    "delivered_on": "delivery date",
+    "held_on": "date",
+    "since": "start date",
+    "status_changed_on": None,
+    "ended_on": "end date",
+    "last_touch_on": None,
+    "changed_at": None,
+    "registered_at": None,
+    "erased_at": None,
+    "lead_id": "lead",
+    "owner_id": "owner",
+    "colleague_id": "colleague",
+    "contact_id": "contact",
+    "host_id": "host",
+    "role_id": "role",
+    "mission_id": "mission",
+    "ask_role_id": "ask",
+    "ask_kind": "ask",
+    "organisation_id": "partner",
+    "conversation_id": "conversation",
+    "commitment_id": "commitment",
+    "event_id": "event",
+    "promised_gbp": "promised £",
+    "promised_hours": "promised hours",
+    "promised_opportunities": "promised opportunities",
+    "promised_people": "promised people",
+    "gbp": "£",
+    "job_title": "job title",
+    "lawful_basis": "lawful basis",
+    "consent_source": "consent source",
+    "consent_date": "consent date",
+    "consent_expires": "consent expiry",
+    "recorded_by": None,
+}
+# the vocabulary (partnercrm.labels) a field's codes are worded from
+FIELD_VOCABULARY = {
+    "sector": "sector",
+    "stage": "stage",
+    "kind": "kind",
+    "ask_kind": "kind",
+    "channel": "channel",
+    "role": "attendance_role",
+}
+# records written only as a consequence of another change the history already tells
+DERIVED_ENTITIES = {"stage_change", "conversation_contact", "conversation_mission"}
+# records whose stored summary is a code, not a name: they are called by number
+CODE_SUMMARIES = {"commitment", "stage_change"}
+# ids shown as the names of the records they point at
+NAMED_BY_ID = {
+    "lead_id": "colleague",
+    "owner_id": "colleague",
+    "colleague_id": "colleague",
+    "contact_id": "contact",
+    "host_id": "organisation",
+    "organisation_id": "organisation",
+    "role_id": "ambassador_role",
+    "mission_id": "mission",
+    "ask_role_id": "ambassador_role",
+    "event_id": "event",
+}
 
 
-def describe(item: HistoryItem) -> str:
-    """One line a person can read: '2024-11-12 10:04 ruth updated organisation 3: ward A → B'."""
-    if item.action == "access":
-        rows = (item.changes or {}).get("rows")
-        counted = f" ({rows} rows)" if isinstance(rows, int) else ""
-        return f"{item.at:%Y-%m-%d %H:%M} {item.actor} read the {item.summary}{counted}"
-    if item.entity == "database":
-        return f"{item.at:%Y-%m-%d %H:%M} {item.actor} {item.summary}"
-    what = f"{item.entity.replace('_', ' ')} {item.entity_id}"
-    if item.summary:
-        what += f" ({item.summary})"
-    done = PAST_TENSE.get(item.action, item.action)
-    line = f"{item.at:%Y-%m-%d %H:%M} {item.actor} {done} {what}"
-    if item.action == "update" and item.changes:
-        parts = [f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in item.changes.items()]
-        line += ": " + "; ".join(parts)
-    return line
+@dataclass(frozen=True)
+class HistoryLine:
+    """One change as people read it: when, who (their full name) and what, in words."""
+
+    at: datetime
+    who: str
+    what: str
+    entity: str
+    entity_id: int
+    change_id: int | None = None  # the change it is part of (what `undo` takes back)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "who": self.who,
+            "what": self.what,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "change": self.change_id,
+        }
 
 
-def _short(value: Any) -> str:
-    text = "—" if value is None else str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
+@dataclass
+class _Names:
+    """Full names for actors and for the ids a change points at (read once for many lines)."""
+
+    actors: dict[str, str]
+    records: dict[tuple[str, int], str]
+    today: date | None = None
+
+    def who(self, actor: str) -> str:
+        return self.actors.get(actor.strip().lower(), actor)
+
+    def value(self, field: str, value: Any) -> str:
+        from partnercrm import labels
+
+        if value is None or value == "" or value == []:
+            return "nothing"
+        if isinstance(value, list):  # a collection: missions or contacts, by key or id
+            return ", ".join(labels.label(str(v)) for v in value)
+        target = NAMED_BY_ID.get(field)
+        if target is not None and isinstance(value, int):
+            return self.records.get((target, value), f"#{value}")
+        text = labels.as_words(value, FIELD_VOCABULARY.get(field), self.today)
+        if field == "status":
+            text = labels.label(str(value))
+        return text if len(text) <= 60 else text[:57] + "…"
+
+
+def readable(
+    session: Session, items: Sequence[HistoryItem], today: date | None = None
+) -> list[HistoryLine]:
+    """The entries as people read them, derived records left out (a constant number of reads)."""
+    shown = [i for i in items if i.entity not in DERIVED_ENTITIES]
+    names = _names(session, shown, today)
+    found = []
+    for item in shown:
+        what = _what(item, names)
+        if what:
+            found.append(
+                HistoryLine(
+                    item.at,
+                    names.who(item.actor),
+                    what,
+                    item.entity,
+                    item.entity_id,
+                    item.change_id,
+                )
+            )
+    return found
+
+
+def _names(session: Session, items: Sequence[HistoryItem], today: date | None) -> _Names:
+    actors: dict[str, str] = {}
+    for c in session.execute(select(m.Colleague.name, m.Colleague.email)):
+        actors[c.name.lower()] = c.name
+        actors[c.email.lower()] = c.name
+        actors.setdefault(c.email.split("@")[0].lower(), c.name)
+        actors.setdefault(c.name.split()[0].lower(), c.name)
+    wanted: dict[str, set[int]] = {}
+    for item in items:
+        for field, change in (item.changes or {}).items():
+            target = NAMED_BY_ID.get(field)
+            if target is None or not isinstance(change, list):
+                continue
+            wanted.setdefault(target, set()).update(v for v in change if isinstance(v, int))
+    models = {
+        "colleague": m.Colleague,
+        "contact": m.Contact,
+        "organisation": m.Organisation,
+        "ambassador_role": m.AmbassadorRole,
+        "mission": m.Mission,
+        "event": m.Event,
+    }
+    records: dict[tuple[str, int], str] = {}
+    for target, model in models.items():
+        # one read per kind of record, asked even when empty: the count stays the same
+        ids = sorted(wanted.get(target, ()))
+        found: Any = model
+        for row in session.execute(select(found.id, found.name).where(found.id.in_(ids))):
+            records[(target, row.id)] = row.name
+    return _Names(actors, records, today)
+
+
+def _what(item: HistoryItem, names: _Names) -> str:
+    """What happened, in words: 'changed due date from 3 Dec to 10 Dec (step “send the pack”)'."""
+    thing = ENTITY_WORDS.get(item.entity, item.entity.replace("_", " "))
+    named = item.summary and item.entity not in CODE_SUMMARIES
+    ref = f"{thing} “{item.summary}”" if named else f"{thing} #{item.entity_id}"
+    changes = item.changes or {}
+    if item.action == "access":  # a read of personal data, recorded for the DPO
+        rows = changes.get("rows")
+        return f"read the {item.summary}" + (f" ({rows} rows)" if isinstance(rows, int) else "")
+    if item.action == "undo" and item.entity == "change":
+        return f"undid change {item.entity_id}" + (f" ({item.summary})" if item.summary else "")
+    if item.entity == "database":  # a backup, a restore, a check: the summary says it
+        return item.summary or PAST_TENSE.get(item.action, item.action)
+    if item.action == "create":
+        return _created(item, thing, ref, changes, names)
+    if item.action != "update":
+        done = PAST_TENSE.get(item.action, item.action.replace("_", " "))
+        return f"{done} {ref}"
+    if item.entity == "step" and "done_on" in changes and len(changes) == 1:
+        old, new = changes["done_on"]
+        if old is None:
+            return f"marked {ref} done on {names.value('done_on', new)}"
+        if new is None:
+            return f"reopened {ref}"
+    if item.entity == "conversation" and "stage" in changes:
+        old, new = changes["stage"]
+        rest = {k: v for k, v in changes.items() if k != "stage"}
+        moved = f"moved {ref} from {names.value('stage', old)} to {names.value('stage', new)}"
+        others = _changes(rest, names)
+        return moved + (f"; {others}" if others else "")
+    said = _changes(changes, names)
+    return f"{said} ({ref})" if said else ""
+
+
+def _created(
+    item: HistoryItem, thing: str, ref: str, changes: dict[str, Any], names: _Names
+) -> str:
+    def new(field: str) -> Any:
+        change = changes.get(field)
+        return change[1] if isinstance(change, list) else None
+
+    if item.entity == "touchpoint":
+        channel = names.value("channel", new("channel"))
+        article = "an" if channel[:1] in "aeiou" else "a"
+        return f"added {article} {channel} on {names.value('happened_on', new('happened_on'))}" + (
+            f" to conversation #{new('conversation_id')}" if new("conversation_id") else ""
+        )
+    if item.entity == "step":
+        return f"added {ref}, due {names.value('due_on', new('due_on'))}"
+    if item.entity == "conversation":
+        about = new("subject")
+        return f"logged conversation #{item.entity_id}" + (f" “{about}”" if about else "")
+    if item.entity == "commitment":
+        return f"recorded commitment #{item.entity_id}: {names.value('kind', new('kind'))}"
+    if item.entity == "delivery":
+        return f"recorded a delivery on commitment #{new('commitment_id')}"
+    if item.entity == "ambassadorship":
+        return f"enrolled the partner as {names.value('role_id', new('role_id'))} (ambassador role #{item.entity_id})"
+    if item.entity == "attendance" and new("event_id"):
+        who = names.value("contact_id", new("contact_id"))
+        return f"recorded {who} at {names.value('event_id', new('event_id'))}"
+    return f"added {ref}"
+
+
+def _changes(changes: dict[str, Any], names: _Names) -> str:
+    parts = []
+    for field, change in changes.items():
+        if field in SKIPPED_FIELDS or field in FIELD_WORDS and FIELD_WORDS[field] is None:
+            continue
+        if not isinstance(change, list) or len(change) != 2:
+            continue
+        old, new = change
+        words = FIELD_WORDS.get(field) or field.replace("_", " ")
+        if old is None:
+            parts.append(f"set {words} to {names.value(field, new)}")
+        elif new is None:
+            parts.append(f"cleared {words} (was {names.value(field, old)})")
+        else:
+            parts.append(
+                f"changed {words} from {names.value(field, old)} to {names.value(field, new)}"
+            )
+    return "; ".join(parts)
+
+
+def describe(item: HistoryItem, today: date | None = None) -> str:
+    """One line a person can read: '3 Dec 10:04 [812] ruth changed ward from … to … (partner …)'.
+
+    The number in brackets is the change the entry is part of (what `undo` takes). Without a
+    session the actor and the ids a change points at are shown as stored; `readable()` names
+    them.
+    """
+    from partnercrm import labels
+
+    names = _Names({}, {}, today)
+    what = _what(item, names) or f"{PAST_TENSE.get(item.action, item.action)} {item.entity}"
+    change = f" [{item.change_id}]" if item.change_id is not None else ""
+    return f"{labels.moment(item.at, today)}{change} {item.actor} {what}"

@@ -12,6 +12,7 @@ from sqlalchemy import CompoundSelect, Select
 from sqlalchemy.orm import Session
 
 from partnercrm.errors import Ambiguous, Invalid, NotFound
+from partnercrm.stored_text import clean
 
 T = TypeVar("T")
 
@@ -26,7 +27,7 @@ def name_key(text: str) -> str:
     Dots are dropped without a space so initialisms close up ('U.C.L.' is 'ucl'); other
     punctuation becomes a space ('Camden-Giving' is 'camden giving'); '&' reads as 'and'.
     """
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", clean(text))  # the key of the name as stored
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.casefold().replace("&", " and ").replace(".", "").replace("'", "").replace("’", "")
     text = _NOT_WORD.sub(" ", text)

@@ -512,6 +512,9 @@ class HistoryEntry(Base):
     seq: Mapped[int | None] = mapped_column(Integer, unique=True, index=True)
     digest: Mapped[str | None] = mapped_column(String(64))
     redacted: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # the change this entry is part of: every entry one command or one TUI action wrote shares
+    # it (the `seq` of the change's first entry), so the change can be undone as one
+    change_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     __table_args__ = (Index("ix_history_entity", "entity", "entity_id"),)
 

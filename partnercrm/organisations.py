@@ -15,7 +15,7 @@ from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
 from partnercrm.dates import as_date
-from partnercrm.errors import Conflict, Invalid
+from partnercrm.errors import Conflict, Invalid, ProbableDuplicate
 from partnercrm.matching import find_one, name_key
 
 SUSTAIN_AFTER_DAYS = 365
@@ -70,12 +70,19 @@ def add_organisation(
     lead: m.Colleague | None = None,
     website: str | None = None,
     notes: str | None = None,
+    new: bool = False,
 ) -> m.Organisation:
+    """Add an organisation; one that looks like a stored one is refused unless `new` says so."""
     name = (name or "").strip()
     if not name:
         raise Invalid("an organisation needs a name", field="name")
     key = name_key(name)
     _claim_key(session, key, name)
+    if not new:
+        from partnercrm.dedupe import organisation_lookalikes
+
+        if found := organisation_lookalikes(session, name):
+            raise ProbableDuplicate("organisation", name, [f"{o.name} (id {o.id})" for o in found])
     org = m.Organisation(
         name=name,
         name_key=key,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
-from partnercrm.dates import parse_date
+from partnercrm.dates import check_due, happened, parse_date, today_of
 from partnercrm.errors import Invalid
 from partnercrm.matching import get_by_id
 
@@ -21,16 +21,17 @@ def add_step(
     description: str,
     owner: m.Colleague,
     due: date | str,
+    *,
+    confirm: bool = False,
 ) -> m.Step:
+    """A next step; a due date already past, or over five years ahead, needs `confirm`."""
     text = (description or "").strip()
     if not text:
         raise Invalid("a step needs a description of what to do", field="description")
-    step = m.Step(
-        conversation=conversation,
-        description=text,
-        owner=owner,
-        due_on=parse_date(due, "due date", field="due"),
+    due_on = check_due(
+        parse_date(due, "due date", field="due"), confirm=confirm, today=today_of(session)
     )
+    step = m.Step(conversation=conversation, description=text, owner=owner, due_on=due_on)
     session.add(step)
     session.flush()
     return step
@@ -44,8 +45,12 @@ def edit_step(
     description: str | None = None,
     owner: m.Colleague | None = None,
     due: date | str | None = None,
+    confirm: bool = False,
 ) -> m.Step:
-    """Change what a step says, who owns it or when it is due; None leaves a field as it is."""
+    """Change what a step says, who owns it or when it is due; None leaves a field as it is.
+
+    A due date already past, or over five years ahead, needs `confirm`.
+    """
     check_version(step, expected_version)
     if description is not None:
         text = description.strip()
@@ -55,7 +60,9 @@ def edit_step(
     if owner is not None:
         step.owner = owner
     if due is not None:
-        step.due_on = parse_date(due, "due date", field="due")
+        step.due_on = check_due(  # type: ignore[assignment]
+            parse_date(due, "due date", field="due"), confirm=confirm, today=today_of(session)
+        )
     session.flush()
     return step
 
@@ -88,7 +95,7 @@ def complete_step(
             f"step {step.id} was already done on {step.done_on:%d %b %Y}; give a date to correct it",
             field="on",
         )
-    step.done_on = parse_date(on or date.today(), "done date")
+    step.done_on = happened(on, "done date", field="on", today=today_of(session))
     session.flush()
     return step
 

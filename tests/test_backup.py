@@ -47,7 +47,9 @@ def _add_partners(db) -> dict[str, int]:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         org = organisations.add_organisation(s, "Roundhouse", "culture", lead=ruth)
         ada = contacts.add_contact(s, "Ada Lovelace", "ada@roundhouse.org.uk", org)
-        conv = conversations.log_conversation(s, org, ruth, contacts=[ada], note="First call")
+        conv = conversations.log_conversation(
+            s, org, ruth, contacts=[ada], note="First call", subject="a first talk"
+        )
         conversations.add_touchpoint(s, conv, note="Second call")
         return {"org": org.id, "contact": ada.id, "conversation": conv.id}
 
@@ -363,7 +365,7 @@ STOPPED_BEFORE_THE_END = textwrap.dedent(
         if sys.argv[2] == "erase":
             privacy.erase(s, ada)
         else:
-            twin = contacts.add_contact(s, "A. Lovelace", "a.lovelace@gmail.com", ada.organisation)
+            twin = contacts.add_contact(s, "A. Lovelace", "a.lovelace@gmail.com", ada.organisation, new=True)
             merging.merge_contacts(s, ada, twin)
     """
 )

@@ -85,12 +85,17 @@ def camden(db):
             subject="Work placements at Regent's Place",
             on=ago(20),
         )
-        steps.add_step(s, placements, "Send the placement brief", ruth, ago(3))
+        steps.add_step(s, placements, "Send the placement brief", ruth, ago(3), confirm=True)
         content = conversations.log_conversation(
             s, bl, jo, contacts=[bob], ask="advocacy", subject="Share mission content", on=ago(100)
         )
         steps.add_step(
-            s, content, "Follow up with their comms team", jo, TODAY + timedelta(days=10)
+            s,
+            content,
+            "Follow up with their comms team",
+            jo,
+            TODAY + timedelta(days=10),
+            confirm=True,
         )
         school = conversations.log_conversation(
             s, bl, sam, contacts=[bob], missions=[young], subject="Summer school", on=ago(400)
@@ -103,6 +108,7 @@ def camden(db):
             opportunities=20,
             due=ago(200),
             on=ago(380),
+            confirm=True,
         )
         commitments.deliver(
             s,
@@ -122,18 +128,21 @@ def camden(db):
             gbp=15000,
             due=ago(10),
             on=ago(80),
+            confirm=True,
         )
         mural = conversations.log_conversation(s, bl, jo, subject="Mural", on=ago(300))
         commitments.lapse(
-            s, commitments.add_commitment(s, mural, "hosting", on=ago(290)), on=ago(150)
+            s,
+            commitments.add_commitment(s, mural, "hosting", on=ago(290), nothing_promised=True),
+            on=ago(150),
         )
         hidden = conversations.log_conversation(s, bl, jo, subject="Logged by mistake", on=ago(5))
-        steps.add_step(s, hidden, "A step nobody should see", jo, ago(30))
+        steps.add_step(s, hidden, "A step nobody should see", jo, ago(30), confirm=True)
         hidden.archived = True
 
         for peer in (google, arup):
             talk = conversations.log_conversation(s, peer, ruth, subject="Research", on=ago(50))
-            commitments.add_commitment(s, talk, "research", on=ago(40))
+            commitments.add_commitment(s, talk, "research", on=ago(40), nothing_promised=True)
         ambassadors.enrol(
             s, bl, missions.find_role(s, "advocate"), mission=young, since=ago(300), status="active"
         )
@@ -302,7 +311,7 @@ def test_a_crowd_at_an_event_is_named_briefly_and_counted(db):
     with db.transaction() as s:
         org = organisations.add_organisation(s, "Crowded House", "culture")
         people = [
-            contacts.add_contact(s, f"Person {c}", None, org, job_title="Officer")
+            contacts.add_contact(s, f"Person {c}", None, org, job_title="Officer", new=True)
             for c in "HGFEDCBA"
         ]
         boss = contacts.add_contact(s, "Zara Quinn", None, org, job_title="Chief Executive")
@@ -363,7 +372,7 @@ def test_html_is_one_self_contained_escaped_page(db):
         conv = conversations.log_conversation(
             s, org, lead, subject='"><img src=x onerror=alert(2)>', on=ago(3)
         )
-        steps.add_step(s, conv, "<iframe src=//evil>", lead, ago(1))
+        steps.add_step(s, conv, "<iframe src=//evil>", lead, ago(1), confirm=True)
     with db.reader() as s:
         page = render_html(build_brief(s, s.get(m.Organisation, org.id), today=TODAY))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -605,8 +614,8 @@ def test_peer_evidence_is_current_after_a_commitment_is_recorded(db):
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         alpha = organisations.add_organisation(s, "Alpha Ltd", "business")
         beta = organisations.add_organisation(s, "Beta Ltd", "business")
-        talk = conversations.log_conversation(s, beta, ruth, on=ago(30))
-        commitments.add_commitment(s, talk, "research", on=ago(20))
+        talk = conversations.log_conversation(s, beta, ruth, on=ago(30), subject="a first talk")
+        commitments.add_commitment(s, talk, "research", on=ago(20), nothing_promised=True)
         alpha_id = alpha.id
 
     def peer_reasons() -> list[str]:
@@ -616,6 +625,8 @@ def test_peer_evidence_is_current_after_a_commitment_is_recorded(db):
 
     assert peer_reasons() == ["1 other business made research commitments (for example Beta Ltd)"]
     with db.transaction() as s:
-        talk = conversations.log_conversation(s, s.get(m.Organisation, alpha_id), ruth, on=ago(10))
-        commitments.add_commitment(s, talk, "research", on=ago(5))
+        talk = conversations.log_conversation(
+            s, s.get(m.Organisation, alpha_id), ruth, on=ago(10), subject="a first talk"
+        )
+        commitments.add_commitment(s, talk, "research", on=ago(5), nothing_promised=True)
     assert peer_reasons() == ["1 other business made research commitments (for example Beta Ltd)"]

@@ -43,17 +43,21 @@ def build(db_url: str) -> dict[str, int]:
         ada = contacts.add_contact(s, "Ada Lovelace", "ada@ucl.ac.uk", ucl)
         live = conversations.log_conversation(s, ucl, ruth, contacts=[ada], subject="Placements")
         ids["overdue"] = steps.add_step(
-            s, live, "Send the placement brief", ruth, TODAY - timedelta(days=3)
+            s, live, "Send the placement brief", ruth, TODAY - timedelta(days=3), confirm=True
         ).id
         ids["week"] = steps.add_step(
-            s, live, "Book the site visit", ruth, TODAY + timedelta(days=2)
+            s, live, "Book the site visit", ruth, TODAY + timedelta(days=2), confirm=True
         ).id
         ids["later"] = steps.add_step(
-            s, live, "Review the first term", ruth, TODAY + timedelta(days=40)
+            s, live, "Review the first term", ruth, TODAY + timedelta(days=40), confirm=True
         ).id
-        done = steps.add_step(s, live, "Already done", ruth, TODAY - timedelta(days=1))
+        done = steps.add_step(
+            s, live, "Already done", ruth, TODAY - timedelta(days=1), confirm=True
+        )
         steps.complete_step(s, done)
-        ids["sam"] = steps.add_step(s, live, "Sam's thing", sam, TODAY + timedelta(days=35)).id
+        ids["sam"] = steps.add_step(
+            s, live, "Sam's thing", sam, TODAY + timedelta(days=35), confirm=True
+        ).id
         cold = conversations.log_conversation(
             s, land, ruth, subject="Hoarding artwork", on=TODAY - timedelta(days=45)
         )
@@ -61,7 +65,13 @@ def build(db_url: str) -> dict[str, int]:
         sponsor = conversations.log_conversation(s, land, ruth, subject="Summit breakfast")
         last_day = TODAY.replace(day=month_calendar.monthrange(TODAY.year, TODAY.month)[1])
         ids["commitment"] = commitments.add_commitment(
-            s, sponsor, "sponsorship_financial", gbp=5000, due=last_day, beneficiary="the summit"
+            s,
+            sponsor,
+            "sponsorship_financial",
+            gbp=5000,
+            due=last_day,
+            beneficiary="the summit",
+            confirm=True,
         ).id
         ids["event"] = events.add_event(
             s, "Anchor Roundtable Winter", "roundtable", TODAY + timedelta(days=7), owner=ruth
@@ -250,7 +260,9 @@ def test_digest_send_through_a_real_smtp_server(cli, db_url, smtp_server, monkey
     with db.transaction() as s:  # give Sam something this week, so a digest is due for him
         sam = colleagues.find_colleague(s, "sam")
         conv = conversations.list_conversations(s)[0]
-        steps.add_step(s, conv, "Call the estates team", sam, TODAY + timedelta(days=1))
+        steps.add_step(
+            s, conv, "Call the estates team", sam, TODAY + timedelta(days=1), confirm=True
+        )
     db.dispose()
     monkeypatch.setenv("PARTNERCRM_SMTP_URL", f"smtp://digest%40camden.gov.uk@127.0.0.1:{port}")
     monkeypatch.setenv("PARTNERCRM_SMTP_PASSWORD", PASSWORD)

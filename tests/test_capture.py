@@ -222,6 +222,8 @@ def test_eml_files_become_touchpoints_and_logging_again_changes_nothing(cli, db_
         "<html.only.1@britishland.com>",
     ]
     assert land[0]["contact"] == "Ben Hughes" and land[0]["colleague"] == "Ruth Craven"
+    # the conversation the first opened is the one the second, in the same run, is logged on
+    assert land[0]["conversation_id"] == land[1]["conversation_id"] == 2
     assert land[1]["note"] == (
         "Email: Hoarding artwork\nWith Ben Hughes, Ruth Craven\n"
         "Our hoarding can carry the young\nartists' work.\nNext line."
@@ -510,3 +512,33 @@ def test_help(command):
 
     result = CliRunner().invoke(cli, command)
     assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_a_cancellation_logs_nothing(tmp_path):
+    data = ics(vevent("gone@x", "20260302T090000", "Called off")).replace(
+        b"METHOD:REQUEST", b"METHOD:CANCEL"
+    )
+    file = tmp_path / "cancel.ics"
+    file.write_bytes(data)
+    assert list(read_meetings([file], now=datetime(2026, 4, 1, tzinfo=UTC))) == []
+
+
+def test_nobody_to_lead_a_new_conversation_is_said(cli, db_url, tmp_path):
+    build(db_url)
+    db = open_database(db_url, actor="tester")
+    with db.transaction() as s:
+        trust = organisations.find_organisation(s, "Archived Trust")  # no relationship lead
+        contacts.add_contact(s, "Tess Owen", "tess@trust.example.org", trust)
+    db.dispose()
+    file = write(
+        tmp_path,
+        "tess.eml",
+        b"From: Tess Owen <tess@trust.example.org>\nTo: someone@elsewhere.example\n"
+        b"Subject: Hello\nDate: Mon, 02 Nov 2026 10:00:00 +0000\nMessage-ID: <t1@trust>\n\nHi\n",
+    )
+    result = cli.ok("log", "email", file)
+    assert (
+        "Archived Trust: not logged: no colleague is on it and Archived Trust has no "
+        "relationship lead to lead a new conversation"
+    ) in result.stdout
+    assert touchpoints(db_url, "Archived Trust") == []

@@ -17,7 +17,12 @@ def _some_history(db) -> dict[str, int]:
             s, "Ada Lovelace", "ada@roundhouse.org.uk", rh, phone="07700 900123"
         )
         conversations.log_conversation(
-            s, rh, ruth, contacts=[ada], note="Ada keen to host; call 07700900123"
+            s,
+            rh,
+            ruth,
+            contacts=[ada],
+            note="Ada keen to host; call 07700900123",
+            subject="a first talk",
         )
         organisations.edit_organisation(s, rh, ward="Camden Town")
         ids = list(s.scalars(select(m.HistoryEntry.id).order_by(m.HistoryEntry.seq)))

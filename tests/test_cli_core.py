@@ -80,6 +80,7 @@ def test_the_whole_workflow(cli, db):
         "jo",
         "--due",
         "1/12/2024",
+        "--yes",
     )
     assert step["due"] == "2024-12-01" and step["owner"] == "Jo Director"
     overdue = cli.json("step", "list", "--overdue")
@@ -98,6 +99,7 @@ def test_the_whole_workflow(cli, db):
         "12",
         "--due",
         "31/3/2025",
+        "--yes",
         "--date",
         "5/12/2024",
     )
@@ -155,9 +157,11 @@ def test_the_whole_workflow(cli, db):
 def test_stages_are_derived(cli, db):
     setup_people(cli)
     assert cli.json("partner", "show", "ucl")["stage"] == "prospect"
-    first = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    first = cli.ok(
+        "conversation", "log", "ucl", "--lead", "ruth", "--subject", "a first talk"
+    ).stdout.strip()
     assert cli.json("partner", "show", "ucl")["stage"] == "initiate"
-    cli.ok("commitment", "add", first, "--kind", "research")
+    cli.ok("commitment", "add", first, "--kind", "research", "--nothing-promised")
     assert cli.json("partner", "show", "ucl")["stage"] == "convert"
     amb = cli.json("ambassador", "enrol", "ucl", "--role", "research", "--mission", "food")
     cli.ok("ambassador", "status", str(amb["id"]), "active")
@@ -166,12 +170,22 @@ def test_stages_are_derived(cli, db):
         org = organisations.find_organisation(s, "UCL")
         for days_ago in (800, 10):
             conv = conversations.log_conversation(
-                s, org, org.lead, on=date.today() - timedelta(days=days_ago + 30)
+                s,
+                org,
+                org.lead,
+                on=date.today() - timedelta(days=days_ago + 30),
+                subject="a first talk",
             )
             com = commitments.add_commitment(
-                s, conv, "recognition", on=date.today() - timedelta(days=days_ago + 20)
+                s,
+                conv,
+                "recognition",
+                on=date.today() - timedelta(days=days_ago + 20),
+                nothing_promised=True,
             )
-            commitments.deliver(s, com, on=date.today() - timedelta(days=days_ago))
+            commitments.deliver(
+                s, com, on=date.today() - timedelta(days=days_ago), story="logo on the site"
+            )
     assert cli.json("partner", "show", "ucl")["stage"] == "sustain"
 
 
@@ -188,7 +202,17 @@ def test_lists_filter_and_match_names_loosely(cli):
     ]
     assert cli.json("partner", "show", "arsenal fc")["name"] == "Arsenal F.C."
     assert cli.json("partner", "show", "ARSENAL F.C")["name"] == "Arsenal F.C."
-    cli.ok("conversation", "log", "British Museum", "--lead", "ruth", "--mission", "food")
+    cli.ok(
+        "conversation",
+        "log",
+        "British Museum",
+        "--lead",
+        "ruth",
+        "--mission",
+        "food",
+        "--subject",
+        "a first talk",
+    )
     assert [p["name"] for p in cli.json("partner", "list", "--mission", "Food")] == [
         "British Museum"
     ]
@@ -197,7 +221,9 @@ def test_lists_filter_and_match_names_loosely(cli):
 
 def test_every_list_and_show_prints_one_json_document(cli):
     setup_people(cli)
-    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    conv = cli.ok(
+        "conversation", "log", "ucl", "--lead", "ruth", "--subject", "a first talk"
+    ).stdout.strip()
     cli.ok(
         "event",
         "add",
@@ -272,7 +298,9 @@ def test_bad_input_gets_one_sentence_and_nothing_is_written(cli, db):
     )
     r = cli("partner", "add", "X", "--sector", "nope")
     assert r.exit_code == 2
-    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    conv = cli.ok(
+        "conversation", "log", "ucl", "--lead", "ruth", "--subject", "a first talk"
+    ).stdout.strip()
     r = cli("conversation", "stage", conv, "committed")
     assert r.exit_code == 1 and f"use `commitment add {conv} --kind KIND`" in r.stderr
     r = cli("conversation", "stage", "999", "parked")
@@ -333,14 +361,18 @@ def test_stale_conversations(cli):
         "ruth",
         "--date",
         (date.today() - timedelta(days=45)).isoformat(),
+        "--subject",
+        "a first talk",
     ).stdout.strip()
-    cli.ok("conversation", "log", "ucl", "--lead", "ruth")
+    cli.ok("conversation", "log", "ucl", "--lead", "ruth", "--subject", "a first talk")
     assert [c["id"] for c in cli.json("conversation", "list", "--stale", "30")] == [int(old)]
 
 
 def test_archived_contacts_and_conversations_leave_lists_and_come_back(cli):
     setup_people(cli)
-    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    conv = cli.ok(
+        "conversation", "log", "ucl", "--lead", "ruth", "--subject", "a first talk"
+    ).stdout.strip()
     cli.ok("contact", "archive", "ada")
     assert cli.json("contact", "list") == []
     cli.ok("contact", "restore", "ada")
@@ -378,7 +410,9 @@ def test_every_option_of_every_command_has_help_text():
 
 def test_money_and_stage_read_as_people_write_them(cli):
     setup_people(cli)
-    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    conv = cli.ok(
+        "conversation", "log", "ucl", "--lead", "ruth", "--subject", "a first talk"
+    ).stdout.strip()
     cli.ok("commitment", "add", conv, "--kind", "sponsorship_financial", "--gbp", "£1,000.50")
     assert "£1,000.50" in cli.ok("commitment", "list").stdout
     r = cli("conversation", "stage", conv, "convert")
@@ -415,7 +449,15 @@ def test_a_db_that_is_not_a_database_is_not_called_damaged(tmp_path):
 def test_no_new_conversation_with_an_archived_partner(cli):
     setup_people(cli)
     cli.ok("partner", "archive", "ucl")
-    r = cli("conversation", "log", "University College London", "--lead", "ruth")
+    r = cli(
+        "conversation",
+        "log",
+        "University College London",
+        "--lead",
+        "ruth",
+        "--subject",
+        "a first talk",
+    )
     assert r.exit_code == 1
     assert r.stderr.startswith("Error: University College London is archived; restore it first")
     assert re.search(r"restore it first \(`partnercrm partner restore \d+`\)$", r.stderr.strip())
@@ -424,7 +466,9 @@ def test_no_new_conversation_with_an_archived_partner(cli):
 
 def test_an_archived_partners_conversations_and_steps_leave_the_lists(cli):
     setup_people(cli)
-    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    conv = cli.ok(
+        "conversation", "log", "ucl", "--lead", "ruth", "--subject", "a first talk"
+    ).stdout.strip()
     cli.ok("step", "add", conv, "Send the brief", "--owner", "ruth", "--due", "+3")
     cli.ok("partner", "archive", "ucl")
     assert cli.json("conversation", "list", "--all") == []
@@ -450,6 +494,8 @@ def test_naming_a_mission_or_contact_twice_counts_once(cli):
         "food",
         "--mission",
         "Food",
+        "--subject",
+        "food growing",
     )
     assert conv["missions"] == ["food"] and conv["contacts"] == ["Ada Lovelace"]
     com = cli.json(
@@ -462,6 +508,7 @@ def test_naming_a_mission_or_contact_twice_counts_once(cli):
         "estates",
         "--mission",
         "Estates and neighbourhoods",
+        "--nothing-promised",
     )
     assert com["missions"] == ["estates"]
 
@@ -508,7 +555,9 @@ def test_a_changed_email_keeps_the_old_one_findable(cli):
 
 def test_partner_show_prints_promised_and_delivered_figures(cli):
     setup_people(cli)
-    conv = cli.ok("conversation", "log", "ucl", "--lead", "ruth").stdout.strip()
+    conv = cli.ok(
+        "conversation", "log", "ucl", "--lead", "ruth", "--subject", "a first talk"
+    ).stdout.strip()
     com = cli.json(
         "commitment",
         "add",
@@ -540,7 +589,15 @@ def test_a_mistyped_db_folder_is_refused_not_created(tmp_path):
 def test_a_due_date_before_the_agreement_is_refused(cli):
     setup_people(cli)
     conv = cli.ok(
-        "conversation", "log", "ucl", "--lead", "ruth", "--date", "1/11/2026"
+        "conversation",
+        "log",
+        "ucl",
+        "--lead",
+        "ruth",
+        "--date",
+        "1/11/2026",
+        "--subject",
+        "research",
     ).stdout.strip()
     r = cli(
         "commitment",

@@ -17,6 +17,8 @@ def test_dashboard_shows_my_steps_stale_and_due(cli):
         "ruth",
         "--date",
         (today - timedelta(days=40)).isoformat(),
+        "--subject",
+        "the venue offer",
     ).stdout.strip()
     cli.ok(
         "step",
@@ -27,9 +29,22 @@ def test_dashboard_shows_my_steps_stale_and_due(cli):
         "ruth",
         "--due",
         (today - timedelta(days=3)).isoformat(),
+        "--yes",
     )
-    fresh = cli.ok("conversation", "log", "Roundhouse", "--lead", "ruth").stdout.strip()
-    cli.ok("commitment", "add", fresh, "--kind", "hosting", "--due", today.isoformat())
+    fresh = cli.ok(
+        "conversation", "log", "Roundhouse", "--lead", "ruth", "--ask", "hosting"
+    ).stdout.strip()
+    cli.ok(
+        "commitment",
+        "add",
+        fresh,
+        "--kind",
+        "hosting",
+        "--due",
+        today.isoformat(),
+        "--beneficiary",
+        "Camden schools",
+    )
 
     data = cli.json("dashboard", actor="Ruth Craven")
     assert data["colleague"] == "Ruth Craven"
@@ -70,14 +85,30 @@ def test_one_read_model_decides_stale_this_month_and_open(db):
     with db.transaction() as s:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         org = organisations.add_organisation(s, "Roundhouse", "culture", lead=ruth)
-        edge = conversations.log_conversation(s, org, ruth, on=today - timedelta(days=30))
-        conversations.log_conversation(s, org, ruth, on=today - timedelta(days=29))
+        edge = conversations.log_conversation(
+            s, org, ruth, on=today - timedelta(days=30), subject="a first talk"
+        )
+        conversations.log_conversation(
+            s, org, ruth, on=today - timedelta(days=29), subject="a first talk"
+        )
         conversations.set_stage(s, edge, "exploring", on=today - timedelta(days=30))
-        steps.add_step(s, edge, "This week's last day", ruth, today + timedelta(days=6))
-        steps.add_step(s, edge, "Next week", ruth, today + timedelta(days=7))
+        steps.add_step(
+            s, edge, "This week's last day", ruth, today + timedelta(days=6), confirm=True
+        )
+        steps.add_step(s, edge, "Next week", ruth, today + timedelta(days=7), confirm=True)
         for due in (date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 28), date(2026, 3, 1)):
-            conv = conversations.log_conversation(s, org, ruth, on=date(2026, 1, 1))
-            commitments.add_commitment(s, conv, "hosting", due=due, on=date(2026, 1, 1))
+            conv = conversations.log_conversation(
+                s, org, ruth, on=date(2026, 1, 1), subject="a first talk"
+            )
+            commitments.add_commitment(
+                s,
+                conv,
+                "hosting",
+                due=due,
+                on=date(2026, 1, 1),
+                confirm=True,
+                nothing_promised=True,
+            )
         conversations.add_touchpoint(s, conv, on=today)
     with db.reader() as s:
         board = reports.dashboard(s, ruth, today)

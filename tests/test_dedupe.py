@@ -32,20 +32,20 @@ def pair_names(found):
 
 def test_organisation_pairs_and_their_reasons(session):
     s = session
-    organisations.add_organisation(s, "University College London", "higher_education")
-    ucl = organisations.add_organisation(s, "U.C.L.", "higher_education")
-    organisations.add_organisation(s, "The Wellcome Collection Ltd", "culture")
-    organisations.add_organisation(s, "Wellcome Collection", "culture")
-    organisations.add_organisation(s, "Welcome Colection", "culture")
-    organisations.add_organisation(s, "Unit 4 Studios", "culture")
-    organisations.add_organisation(s, "Unit 5 Studios", "culture")
-    organisations.add_organisation(s, "Camden Giving", "vcs", aliases=["The CG Fund"])
-    organisations.add_organisation(s, "CG Fund Ltd", "vcs")
-    kx = organisations.add_organisation(s, "King's Cross Estate", "business")
-    argent = organisations.add_organisation(s, "Argent LLP", "business")
-    contacts.add_contact(s, "Ann", "ann@kingscross.co.uk", kx)
-    contacts.add_contact(s, "Ben", "ben@kingscross.co.uk", argent)
-    contacts.add_contact(s, "Cat", "cat@gmail.com", ucl)
+    organisations.add_organisation(s, "University College London", "higher_education", new=True)
+    ucl = organisations.add_organisation(s, "U.C.L.", "higher_education", new=True)
+    organisations.add_organisation(s, "The Wellcome Collection Ltd", "culture", new=True)
+    organisations.add_organisation(s, "Wellcome Collection", "culture", new=True)
+    organisations.add_organisation(s, "Welcome Colection", "culture", new=True)
+    organisations.add_organisation(s, "Unit 4 Studios", "culture", new=True)
+    organisations.add_organisation(s, "Unit 5 Studios", "culture", new=True)
+    organisations.add_organisation(s, "Camden Giving", "vcs", aliases=["The CG Fund"], new=True)
+    organisations.add_organisation(s, "CG Fund Ltd", "vcs", new=True)
+    kx = organisations.add_organisation(s, "King's Cross Estate", "business", new=True)
+    argent = organisations.add_organisation(s, "Argent LLP", "business", new=True)
+    contacts.add_contact(s, "Ann", "ann@kingscross.co.uk", kx, new=True)
+    contacts.add_contact(s, "Ben", "ben@kingscross.co.uk", argent, new=True)
+    contacts.add_contact(s, "Cat", "cat@gmail.com", ucl, new=True)
     found = pair_names(dedupe.organisation_pairs(s))
 
     same = found[frozenset(("The Wellcome Collection Ltd", "Wellcome Collection"))]
@@ -70,8 +70,8 @@ def test_organisation_pairs_and_their_reasons(session):
 
 def test_not_a_duplicate_is_never_suggested_again(session, db):
     s = session
-    a = organisations.add_organisation(s, "Wellcome Collection", "culture")
-    b = organisations.add_organisation(s, "Welcome Collection", "culture")
+    a = organisations.add_organisation(s, "Wellcome Collection", "culture", new=True)
+    b = organisations.add_organisation(s, "Welcome Collection", "culture", new=True)
     assert len(dedupe.organisation_pairs(s)) == 1
     assert dedupe.mark_not_duplicate(s, "organisations", b.id, a.id) is True
     assert dedupe.mark_not_duplicate(s, "organisation", a.id, b.id) is False
@@ -82,15 +82,21 @@ def test_not_a_duplicate_is_never_suggested_again(session, db):
 
 def test_contact_pairs_and_their_reasons(session):
     s = session
-    ucl = organisations.add_organisation(s, "UCL", "higher_education")
-    kcl = organisations.add_organisation(s, "KCL", "higher_education")
-    ada = contacts.add_contact(s, "Ada Lovelace", "ada@ucl.ac.uk", ucl, phone="020 7946 0001")
-    contacts.add_contact(s, "ADA LOVELACE", "a.lovelace@ucl.ac.uk", ucl)
-    contacts.add_contact(s, "Ada Lovelace-King", "ak@kcl.ac.uk", kcl, phone="+44 20 7946 0001")
-    contacts.add_contact(s, "Jon Snow", "jon.snow@gmail.com", ucl)
-    contacts.add_contact(s, "J Snow", "jonsnow+crm@gmail.com", kcl)
-    contacts.add_contact(s, "Zed", "zed@kcl.ac.uk", kcl, phone="020 7946 0001")  # switchboard
-    other = contacts.add_contact(s, "Grace Hopper", "grace@kcl.ac.uk", kcl)
+    ucl = organisations.add_organisation(s, "UCL", "higher_education", new=True)
+    kcl = organisations.add_organisation(s, "KCL", "higher_education", new=True)
+    ada = contacts.add_contact(
+        s, "Ada Lovelace", "ada@ucl.ac.uk", ucl, phone="020 7946 0001", new=True
+    )
+    contacts.add_contact(s, "ADA LOVELACE", "a.lovelace@ucl.ac.uk", ucl, new=True)
+    contacts.add_contact(
+        s, "Ada Lovelace-King", "ak@kcl.ac.uk", kcl, phone="+44 20 7946 0001", new=True
+    )
+    contacts.add_contact(s, "Jon Snow", "jon.snow@gmail.com", ucl, new=True)
+    contacts.add_contact(s, "J Snow", "jonsnow+crm@gmail.com", kcl, new=True)
+    contacts.add_contact(
+        s, "Zed", "zed@kcl.ac.uk", kcl, phone="020 7946 0001", new=True
+    )  # switchboard
+    other = contacts.add_contact(s, "Grace Hopper", "grace@kcl.ac.uk", kcl, new=True)
     # an import that went round the checks left Ada's address on another record
     s.execute(insert(m.ContactEmail), [{"contact_id": other.id, "email": "ada@ucl.ac.uk"}])
     found = pair_names(dedupe.contact_pairs(s))
@@ -188,6 +194,7 @@ def two_ucls(db):
             "higher_education",
             aliases=["Univ. Coll. London"],
             anchor=True,
+            new=True,
         )
         other = organisations.add_organisation(
             s,
@@ -198,13 +205,22 @@ def two_ucls(db):
             website="ucl.ac.uk",
             lead=ruth,
             notes="Met at the 2024 summit",
+            new=True,
         )
         other.sector = "culture"  # a conflicting field
-        ada = contacts.add_contact(s, "Ada Lovelace", "ada@ucl.ac.uk", keep, phone="020 1")
-        ada2 = contacts.add_contact(
-            s, "Ada Lovelace", "a.lovelace@ucl.ac.uk", other, job_title="Provost", phone="020 2"
+        ada = contacts.add_contact(
+            s, "Ada Lovelace", "ada@ucl.ac.uk", keep, phone="020 1", new=True
         )
-        bob = contacts.add_contact(s, "Bob Smith", "bob@ucl.ac.uk", other)
+        ada2 = contacts.add_contact(
+            s,
+            "Ada Lovelace",
+            "a.lovelace@ucl.ac.uk",
+            other,
+            job_title="Provost",
+            phone="020 2",
+            new=True,
+        )
+        bob = contacts.add_contact(s, "Bob Smith", "bob@ucl.ac.uk", other, new=True)
         for org, who in ((keep, [ada]), (other, [ada2, bob])):
             conv = conversations.log_conversation(
                 s,
@@ -216,8 +232,10 @@ def two_ucls(db):
                 note="first meeting",
             )
             conversations.add_touchpoint(s, conv, note="follow-up", contact=who[0])
-            steps.add_step(s, conv, "Send the brief", ruth, "1/12/2030")
-            com = commitments.add_commitment(s, conv, "opportunities", missions=[mission])
+            steps.add_step(s, conv, "Send the brief", ruth, "1/12/2030", confirm=True)
+            com = commitments.add_commitment(
+                s, conv, "opportunities", missions=[mission], nothing_promised=True
+            )
             commitments.deliver(s, com, opportunities=3, story="Three placements")
         ambassadors.enrol(s, other, role, mission=mission)
         summit = events.add_event(s, "Summit 2024", "summit", "1/10/2024", host=other)
@@ -341,10 +359,12 @@ def test_dry_run_changes_nothing(db, two_ucls):
 
 
 def test_the_same_phone_written_two_ways_is_no_conflict(session):
-    ucl = organisations.add_organisation(session, "UCL", "higher_education")
-    a = contacts.add_contact(session, "Ada", "ada@ucl.ac.uk", ucl, phone="020 7946 0001")
-    b = contacts.add_contact(session, "Ada L", "al@ucl.ac.uk", ucl, phone="+44 20 7946 0001")
-    c = contacts.add_contact(session, "Ada M", "am@ucl.ac.uk", ucl, phone="020 7946 0002")
+    ucl = organisations.add_organisation(session, "UCL", "higher_education", new=True)
+    a = contacts.add_contact(session, "Ada", "ada@ucl.ac.uk", ucl, phone="020 7946 0001", new=True)
+    b = contacts.add_contact(
+        session, "Ada L", "al@ucl.ac.uk", ucl, phone="+44 20 7946 0001", new=True
+    )
+    c = contacts.add_contact(session, "Ada M", "am@ucl.ac.uk", ucl, phone="020 7946 0002", new=True)
     assert merging.merge(session, "contact", a.id, b.id).conflicts == {}
     assert merging.merge(session, "contact", a.id, c.id).conflicts == {
         "phone": ["020 7946 0001", "020 7946 0002"]
@@ -369,7 +389,7 @@ def test_merges_are_refused_clearly(db, two_ucls):
 
 def test_cli_dedupe_and_merge(cli, db):
     cli.ok("partner", "add", "University College London", "--sector", "higher_education")
-    cli.ok("partner", "add", "U.C.L.", "--sector", "higher_education")
+    cli.ok("partner", "add", "U.C.L.", "--sector", "higher_education", "--new")
     pairs = cli.json("dedupe", "organisations")
     assert [(p["a"]["name"], p["b"]["name"], p["reasons"]) for p in pairs] == [
         ("University College London", "U.C.L.", ["initials"])
@@ -389,7 +409,7 @@ def test_cli_dedupe_and_merge(cli, db):
         "Error: cannot merge the organisation University College London (id 1) into itself"
     )
     cli.ok("partner", "add", "Welcome Collection", "--sector", "culture")
-    cli.ok("partner", "add", "Wellcome Collection", "--sector", "culture")
+    cli.ok("partner", "add", "Wellcome Collection", "--sector", "culture", "--new")
     assert len(cli.json("dedupe", "organisations")) == 1
     out = cli.ok(
         "dedupe", "not-duplicate", "organisations", "Welcome Collection", "Wellcome Collection"
@@ -412,11 +432,15 @@ def test_tui_duplicates_screen_merges_after_one_confirmation(sqlite_template, tm
     shutil.copy(sqlite_template, path)
     db = open_database(str(path), actor="Ruth Craven")
     with db.transaction() as s:
-        keep = organisations.add_organisation(s, "University College London", "higher_education")
-        other = organisations.add_organisation(s, "U.C.L.", "higher_education", ward="Bloomsbury")
-        contacts.add_contact(s, "Ada Lovelace", "ada@ucl.ac.uk", other)
-        organisations.add_organisation(s, "Wellcome Collection", "culture")
-        organisations.add_organisation(s, "Welcome Collection", "culture")
+        keep = organisations.add_organisation(
+            s, "University College London", "higher_education", new=True
+        )
+        other = organisations.add_organisation(
+            s, "U.C.L.", "higher_education", ward="Bloomsbury", new=True
+        )
+        contacts.add_contact(s, "Ada Lovelace", "ada@ucl.ac.uk", other, new=True)
+        organisations.add_organisation(s, "Wellcome Collection", "culture", new=True)
+        organisations.add_organisation(s, "Welcome Collection", "culture", new=True)
         ids = keep.id, other.id
 
     async def settle(pilot):
@@ -456,7 +480,7 @@ def test_tui_duplicates_screen_merges_after_one_confirmation(sqlite_template, tm
                 kept = s.get(m.Organisation, ids[0])
                 assert kept.ward == "Bloomsbury" and [a.alias for a in kept.aliases] == ["U.C.L."]
 
-            await pilot.press("x")  # Wellcome / Welcome: different
+            await pilot.press("h")  # Wellcome / Welcome: different
             await settle(pilot)
             assert table.row_count == 0
             with db.reader() as s:

@@ -153,3 +153,15 @@ def test_the_demo_command_loads_once_and_says_so(cli) -> None:
     assert len(partners) == len(demo.PARTNERS)
     shown = cli.json("partner", "show", "University College London")
     assert shown["name"] == "UCL" and shown["stage"] == "grow"
+
+
+def test_make_run_acting_as_the_demo_lead_loads_a_new_database_then_acts_as_her(cli) -> None:
+    # `make run` sets PARTNERCRM_USER to the demo's lead before the demo has made her
+    first = cli("demo", actor="Ruth Craven")
+    assert first.exit_code == 0, first.output + first.stderr
+    assert first.stdout.startswith("Loaded: 7 colleagues")
+    shown = cli.json("dashboard", actor="Ruth Craven")
+    assert shown["acting_as"] == "Ruth Craven"
+    refused = cli("dashboard", actor="Nobody Atall")
+    assert refused.exit_code == 1
+    assert "'Nobody Atall' is not a colleague in this database" in refused.stderr

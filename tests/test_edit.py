@@ -49,10 +49,10 @@ def world(db) -> dict[str, int]:
             on=STARTED,
         )
         touch = conversations.add_touchpoint(s, conv, on=LATER, note="Call back", colleague=ruth)
-        step = steps.add_step(s, conv, "Send the pack", ruth, DUE)
+        step = steps.add_step(s, conv, "Send the pack", ruth, DUE, confirm=True)
         deal = conversations.log_conversation(s, org, jo, ask="opportunities", on=STARTED)
         com = commitments.add_commitment(
-            s, deal, "opportunities", opportunities=10, people=10, due=DUE, on=LATER
+            s, deal, "opportunities", opportunities=10, people=10, due=DUE, on=LATER, confirm=True
         )
         amb = ambassadors.enrol(s, org, missions.find_role(s, "advocate"), since=STARTED)
         event = events.add_event(s, "Camden Summit", "summit", LATER, host=org)

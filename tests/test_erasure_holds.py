@@ -41,6 +41,7 @@ def ada(db):
                 "Met A. Lovelace; call 07700900123 or +44 7700 900123, "
                 "or write to ada.lovelace@gmail.com. Lovelace, Ada agreed. Ada Lovelace too."
             ),
+            subject="a first talk",
         )
         return person.id
 

@@ -39,7 +39,7 @@ def test_every_kind_of_change_is_recorded_with_who_when_and_what(db, ucl):
         s.info["actor"] = "sam"
         organisations.set_archived(s, s.get(m.Organisation, ucl["org"]), False)
         dup = contacts.add_contact(
-            s, "A Lovelace", "a.lovelace@ucl.ac.uk", s.get(m.Organisation, ucl["org"])
+            s, "A Lovelace", "a.lovelace@ucl.ac.uk", s.get(m.Organisation, ucl["org"]), new=True
         )
         merging.merge_contacts(s, s.get(m.Contact, ucl["contact"]), dup)
     with db.transaction() as s:
@@ -59,7 +59,7 @@ def test_every_kind_of_change_is_recorded_with_who_when_and_what(db, ucl):
     update = next(e for e in about_ucl if e.action == "update" and e.entity == "organisation")
     assert update.changes == {"anchor": [False, True], "ward": [None, "Bloomsbury"]}
     assert history.describe(update).endswith(
-        "jo updated organisation 1 (UCL): anchor: False → True; ward: — → Bloomsbury"
+        "jo changed anchor from no to yes; set ward to Bloomsbury (partner “UCL”)"
     )
     assert all(e.at >= started and e.at.tzinfo is not None for e in about_ucl)
     assert [e.action for e in about_ada][:2] == ["erase", "merge"]
@@ -83,7 +83,7 @@ def test_history_of_a_conversation_includes_its_steps_and_touchpoints(db, ucl):
         conv = s.get(m.Conversation, ucl["conversation"])
         ruth = s.get(m.Colleague, ucl["ruth"])
         conversations.add_touchpoint(s, conv, note="Called back")
-        steps.add_step(s, conv, "Send the research brief", ruth, "+7")
+        steps.add_step(s, conv, "Send the research brief", ruth, "+7", confirm=True)
         conversations.set_stage(s, conv, "exploring")
     with db.reader() as s:
         kinds = {(e.action, e.entity) for e in _entries(s, conversation_id=ucl["conversation"])}
@@ -136,7 +136,7 @@ def test_cli_history_narrows_by_organisation_contact_conversation_date_and_perso
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%d/%m/%Y")
     assert cli.json("history", "--since", tomorrow) == []
     text = cli.ok("history", "UCL", "--by", "Jo Bloggs").stdout
-    assert "Jo Bloggs updated organisation 1 (UCL): ward: — → Bloomsbury" in text
+    assert " Jo Bloggs set ward to Bloomsbury (partner “UCL”)" in text
     assert cli.ok("history", "--by", "nobody").stdout.strip() == "No changes match."
 
 
@@ -193,3 +193,33 @@ def test_an_archived_partner_leaves_briefs_reports_and_search(cli, db, ucl):
     assert "UCL" in cli.ok("brief", "UCL", "--format", "md").stdout
     with db.reader() as s:
         assert [h.title for h in search.search(s, "UCL", kinds=["organisation"])] == ["UCL"]
+
+
+def test_history_reads_in_words_with_full_names_and_no_derived_noise(db, ucl):
+    """When, who (the colleague's full name) and what in words; stage changes and last
+    touches, worked out from other records, are not lines of their own."""
+    from datetime import date
+
+    from partnercrm import steps
+
+    with db.transaction() as s:
+        s.info["actor"] = "ruth@camden.gov.uk"
+        conv = s.get(m.Conversation, ucl["conversation"])
+        ruth = s.get(m.Colleague, ucl["ruth"])
+        step = steps.add_step(s, conv, "Send the pack", ruth, date(2026, 12, 3))
+        step_id = step.id
+    with db.transaction() as s:
+        s.info["actor"] = "ruth"
+        s.get(m.Step, step_id).due_on = date(2026, 12, 10)  # a reschedule, as a form saves it
+        conversations.set_stage(s, s.get(m.Conversation, ucl["conversation"]), "exploring")
+    with db.reader() as s:
+        lines = history.readable(
+            s, history.entries(s, organisation_id=ucl["org"]), today=date(2026, 11, 30)
+        )
+    said = [(line.who, line.what) for line in lines]
+    assert ("Ruth Craven", "changed due date from 3 Dec to 10 Dec (step “Send the pack”)") in said
+    assert ("Ruth Craven", "added step “Send the pack”, due 3 Dec") in said
+    assert ("Ruth Craven", "moved conversation #1 from initiated to exploring") in said
+    assert not [w for w in said if "stage change" in w[1] or "last_touch" in w[1]]
+    assert not [w for w in said if "_" in w[1]]  # no stored field name reaches a person
+    assert all(line.who == "Ruth Craven" for line in lines)

@@ -36,7 +36,12 @@ def test_the_library_stores_no_control_or_bidi_character(db):
             s, f"Ada {RLO}ecalevoL", "ada@evil.example", org, job_title=f"Head{OSC8}"
         )
         conversations.log_conversation(
-            s, org, ruth, contacts=[person], note=f"Line one\n\tLine two{CLEAR}{C1}"
+            s,
+            org,
+            ruth,
+            contacts=[person],
+            note=f"Line one\n\tLine two{CLEAR}{C1}",
+            subject="a first talk",
         )
         organisations.edit_organisation(s, org, ward=f"Camden{RLO} Town")
     with db.reader() as s:
@@ -85,7 +90,9 @@ def _older_data(db) -> int:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         org = organisations.add_organisation(s, "Evil Ltd", "business", lead=ruth)
         person = contacts.add_contact(s, "Ada Lovelace", "ada@evil.example", org)
-        conversations.log_conversation(s, org, ruth, contacts=[person], note="call")
+        conversations.log_conversation(
+            s, org, ruth, contacts=[person], note="call", subject="a first talk"
+        )
         s.flush()
         s.execute(
             update(m.Organisation)
@@ -102,7 +109,7 @@ def _inert(text: str) -> None:
     assert RLO not in text
 
 
-def test_every_terminal_output_shows_older_control_characters_visibly(cli, db):
+def test_every_terminal_output_shows_older_control_characters_visibly(cli, db, tmp_path):
     org = _older_data(db)
     for args in (
         ("partner", "list"),
@@ -124,6 +131,9 @@ def test_every_terminal_output_shows_older_control_characters_visibly(cli, db):
 
     listed = json.loads(cli.ok("partner", "list", "--json").stdout)
     assert listed[0]["name"] == f"Evil{OSC52}{CLEAR} Ltd"
+    wrote = cli.ok("brief", str(org), "--out", str(tmp_path / "brief.md"))
+    _inert(wrote.stderr)  # "Wrote the brief on <name> to ..." names the partner
+    assert "Wrote the brief on Evil\\x1b]52;c;" in wrote.stderr
     failed = cli("partner", "show", f"No{CLEAR}such")
     assert failed.exit_code == 1 and "\x1b" not in failed.stderr
 
@@ -147,3 +157,10 @@ def test_the_tui_shows_older_control_characters_visibly(db_url, db, tmp_path: Pa
     screen = asyncio.run(main())
     assert "\x1b" not in screen and RLO not in screen
     assert "\\x1b]52;c;" in screen
+
+
+def test_a_name_is_found_by_what_was_stored(db):
+    with db.transaction() as s:
+        organisations.add_organisation(s, f"Camden{RLO} Giving", "vcs")
+    with db.reader() as s:
+        assert organisations.find_organisation(s, "Camden Giving").name == "Camden Giving"

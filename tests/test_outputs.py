@@ -35,7 +35,9 @@ def sqlite_url(tmp_path, sqlite_template) -> str:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         arsenal = organisations.add_organisation(s, "Arsenal", "business", lead=ruth)
         ada = contacts.add_contact(s, "Ada Lovelace", "ada@arsenal.example", arsenal)
-        conversations.log_conversation(s, arsenal, ruth, contacts=[ada], note="First call")
+        conversations.log_conversation(
+            s, arsenal, ruth, contacts=[ada], note="First call", subject="a first talk"
+        )
         summit = events.add_event(s, "Summit", "summit", "12/11/2024")
         events.record_attendance(s, summit, ada)
     db.dispose()
@@ -259,7 +261,7 @@ OUTPUTS = [
 ]
 
 
-@pytest.mark.parametrize("args", OUTPUTS, ids=" ".join)
+@pytest.mark.parametrize("args", [*OUTPUTS, ("--help",), ("--version",)], ids=" ".join)
 def test_a_full_disk_on_standard_output_is_one_sentence(sqlite_url, args):
     with open("/dev/full", "w") as full:
         result = _run(sqlite_url, *args, stdout=full.fileno())

@@ -47,9 +47,10 @@ def ada(db):
             phone="020 7946 0123",
             job_title="Head of Learning",
             consent_source="Summit 2024 registration",
+            new=True,
         )
-        dup = contacts.add_contact(s, "A. Lovelace", "ada.l@gmail.com", rh)
-        bob = contacts.add_contact(s, "Bob Smith", "bob@roundhouse.org.uk", rh)
+        dup = contacts.add_contact(s, "A. Lovelace", "ada.l@gmail.com", rh, new=True)
+        bob = contacts.add_contact(s, "Bob Smith", "bob@roundhouse.org.uk", rh, new=True)
         summit = events.add_event(s, "We Make Camden Summit 2024", "summit", "12/11/2024")
         events.record_attendance(s, summit, dup)
         events.record_attendance(s, summit, bob)
@@ -64,8 +65,8 @@ def ada(db):
             on="1/3/2025",
             note="Ada keen to host; write to ada@roundhouse.org.uk or call 020 7946 0123",
         )
-        steps.add_step(s, theirs, "Send Ada the venue pack", ruth, "1/4/2025")
-        commitment = commitments.add_commitment(s, theirs, "hosting")
+        steps.add_step(s, theirs, "Send Ada the venue pack", ruth, "1/4/2025", confirm=True)
+        commitment = commitments.add_commitment(s, theirs, "hosting", nothing_promised=True)
         commitments.deliver(s, commitment, people=40, story="Ada Lovelace's team hosted 40 pupils")
         other = conversations.log_conversation(
             s,
@@ -282,13 +283,23 @@ def test_stale_lists_people_not_seen_for_the_retention_period(db, cli):
     with db.transaction() as s:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         rh = organisations.add_organisation(s, "Roundhouse", "culture")
-        quiet = contacts.add_contact(s, "Quiet Person", "quiet@rh.org", rh, consent_date=long_ago)
-        talked = contacts.add_contact(s, "Talked Lately", "talk@rh.org", rh, consent_date=long_ago)
-        went = contacts.add_contact(s, "Went To Summit", "went@rh.org", rh, consent_date=long_ago)
-        contacts.add_contact(s, "Newly Met", "new@rh.org", rh)  # details obtained today
-        conversations.log_conversation(s, rh, ruth, contacts=[quiet], on=long_ago)
-        conversations.log_conversation(s, rh, ruth, contacts=[talked], on=long_ago)
-        conv = conversations.log_conversation(s, rh, ruth, on=long_ago)
+        quiet = contacts.add_contact(
+            s, "Quiet Person", "quiet@rh.org", rh, consent_date=long_ago, new=True
+        )
+        talked = contacts.add_contact(
+            s, "Talked Lately", "talk@rh.org", rh, consent_date=long_ago, new=True
+        )
+        went = contacts.add_contact(
+            s, "Went To Summit", "went@rh.org", rh, consent_date=long_ago, new=True
+        )
+        contacts.add_contact(s, "Newly Met", "new@rh.org", rh, new=True)  # details obtained today
+        conversations.log_conversation(
+            s, rh, ruth, contacts=[quiet], on=long_ago, subject="a first talk"
+        )
+        conversations.log_conversation(
+            s, rh, ruth, contacts=[talked], on=long_ago, subject="a first talk"
+        )
+        conv = conversations.log_conversation(s, rh, ruth, on=long_ago, subject="a first talk")
         conversations.add_touchpoint(s, conv, contact=talked, on=today - timedelta(days=30))
         summit = events.add_event(s, "Summit", "summit", today - timedelta(days=200))
         events.record_attendance(s, summit, went)

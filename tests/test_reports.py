@@ -60,7 +60,9 @@ def known(db):
         gone = organisations.add_organisation(s, "Gone", "business", lead=ana)
 
         def talk(org, lead, ms, on):
-            return conversations.log_conversation(s, org, lead, missions=ms, on=d(on))
+            return conversations.log_conversation(
+                s, org, lead, missions=ms, on=d(on), subject="a first talk"
+            )
 
         c1 = talk(acme, ana, [mi["diversity"]], "2025-01-01")
         k1 = commitments.add_commitment(
@@ -71,6 +73,7 @@ def known(db):
             people=20,
             due=d("2025-06-30"),
             on=d("2025-01-11"),
+            confirm=True,
         )
         commitments.deliver(
             s,
@@ -94,7 +97,13 @@ def known(db):
 
         c2 = talk(uni, ben, [mi["diversity"], mi["young_people"]], "2025-01-01")
         k2 = commitments.add_commitment(
-            s, c2, "sponsorship_financial", gbp=5000, due=d("2025-06-30"), on=d("2025-02-01")
+            s,
+            c2,
+            "sponsorship_financial",
+            gbp=5000,
+            due=d("2025-06-30"),
+            on=d("2025-02-01"),
+            confirm=True,
         )
 
         c3 = talk(uni, ben, [mi["young_people"]], "2025-02-01")
@@ -112,13 +121,19 @@ def known(db):
 
         c7 = talk(acme, ben, [mi["young_people"]], "2025-02-01")
         k3 = commitments.add_commitment(
-            s, c7, "hosting", people=30, due=d("2025-06-15"), on=d("2025-04-02")
+            s, c7, "hosting", people=30, due=d("2025-06-15"), on=d("2025-04-02"), confirm=True
         )
         commitments.lapse(s, k3, on=d("2025-06-01"))
 
         c8 = talk(gone, ana, [mi["diversity"]], "2025-01-01")
         k8 = commitments.add_commitment(
-            s, c8, "opportunities", opportunities=100, due=d("2025-06-20"), on=d("2025-01-05")
+            s,
+            c8,
+            "opportunities",
+            opportunities=100,
+            due=d("2025-06-20"),
+            on=d("2025-01-05"),
+            confirm=True,
         )
         commitments.deliver(
             s,
@@ -131,18 +146,24 @@ def known(db):
         )
         c9 = talk(acme, ana, [mi["diversity"]], "2025-03-01")
         k9 = commitments.add_commitment(
-            s, c9, "recognition", due=d("2025-06-25"), on=d("2025-03-05")
+            s,
+            c9,
+            "recognition",
+            due=d("2025-06-25"),
+            on=d("2025-03-05"),
+            confirm=True,
+            nothing_promised=True,
         )
         commitments.deliver(s, k9, people=7, on=d("2025-03-20"), story="Archived thread")
 
-        s1 = step_service.add_step(s, c5, "Send the proposal", ana, d("2025-05-20"))
-        s2 = step_service.add_step(s, c5, "Book the site visit", ben, d("2025-06-01"))
-        s3 = step_service.add_step(s, c6, "Call back", ana, d("2025-06-12"))
-        s4 = step_service.add_step(s, c1, "Thank them", ana, d("2025-01-20"))
+        s1 = step_service.add_step(s, c5, "Send the proposal", ana, d("2025-05-20"), confirm=True)
+        s2 = step_service.add_step(s, c5, "Book the site visit", ben, d("2025-06-01"), confirm=True)
+        s3 = step_service.add_step(s, c6, "Call back", ana, d("2025-06-12"), confirm=True)
+        s4 = step_service.add_step(s, c1, "Thank them", ana, d("2025-01-20"), confirm=True)
         step_service.complete_step(s, s4, on=d("2025-01-15"))
-        step_service.add_step(s, c8, "Archived step", ana, d("2025-02-01"))
-        step_service.add_step(s, c9, "Archived thread step", ana, d("2025-02-01"))
-        s6 = step_service.add_step(s, c4, "Write up", ben, d("2025-03-15"))
+        step_service.add_step(s, c8, "Archived step", ana, d("2025-02-01"), confirm=True)
+        step_service.add_step(s, c9, "Archived thread step", ana, d("2025-02-01"), confirm=True)
+        s6 = step_service.add_step(s, c4, "Write up", ben, d("2025-03-15"), confirm=True)
         step_service.complete_step(s, s6, on=d("2025-03-20"))
 
         ambassadors.enrol(
@@ -631,7 +652,9 @@ def test_a_colleagues_steps_overdue_this_week_and_later(db):
             s, org, ruth, subject="Summit venue", ask="hosting", on=date(2026, 1, 1)
         )
         for days in (-1, 0, 6, 7, 30):
-            step_service.add_step(s, conv, f"in {days}", ruth, today + timedelta(days=days))
+            step_service.add_step(
+                s, conv, f"in {days}", ruth, today + timedelta(days=days), confirm=True
+            )
     with db.reader() as s:
         mine = reports.steps_for(s, ruth.id, today=today, later=True)
         groups = [[x.description for x in g] for g in (mine.overdue, mine.this_week, mine.later)]

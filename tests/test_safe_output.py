@@ -28,11 +28,16 @@ def hostile(db):
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         ids = {}
         for name in (HYPERLINK, SCRIPT, QUOTE, WILDCARDS, "50 Club", "50X Club", "Camden 50% Fund"):
-            org = organisations.add_organisation(s, name, "business", lead=ruth)
+            org = organisations.add_organisation(s, name, "business", lead=ruth, new=True)
             ids[name] = org.id
         script = s.get(m.Organisation, ids[SCRIPT])
         person = contacts.add_contact(
-            s, "<img src=x onerror=alert(1)>", "img@trust.example", script, job_title="@SUM(1+1)"
+            s,
+            "<img src=x onerror=alert(1)>",
+            "img@trust.example",
+            script,
+            job_title="@SUM(1+1)",
+            new=True,
         )
         conv = conversations.log_conversation(
             s,
@@ -42,9 +47,14 @@ def hostile(db):
             subject="+cmd|' /C calc'!A0",
             note='<b>bold</b> & "quoted"',
         )
-        steps.add_step(s, conv, "-2+3 then call", ruth, long_ago + timedelta(days=7))
+        steps.add_step(s, conv, "-2+3 then call", ruth, long_ago + timedelta(days=7), confirm=True)
         conversations.log_conversation(
-            s, script, ruth, contacts=[person], note="</p><script>x()</script>"
+            s,
+            script,
+            ruth,
+            contacts=[person],
+            note="</p><script>x()</script>",
+            subject="a first talk",
         )
         return ids
 
@@ -118,7 +128,7 @@ def test_html_briefs_escape_every_value(db, hostile):
 )
 def test_a_script_website_is_refused_when_stored(db, website):
     with db.transaction() as s, pytest.raises(Invalid, match="is not an http"):
-        organisations.add_organisation(s, "Evil Ltd", "business", website=website)
+        organisations.add_organisation(s, "Evil Ltd", "business", website=website, new=True)
 
 
 def test_a_script_website_that_got_in_anyway_is_never_a_link(db, hostile):

@@ -117,7 +117,9 @@ def test_a_clash_below_the_library_is_the_same_sentence_on_every_database(db, cl
 
     cli.ok("colleague", "add", "Ruth Craven", "--email", "ruth@camden.gov.uk")
     cli.ok("partner", "add", "Arsenal", "--sector", "business")
-    cli.ok("conversation", "log", "Arsenal", "--lead", "ruth", "--mission", "food")
+    cli.ok(
+        "conversation", "log", "Arsenal", "--lead", "ruth", "--mission", "food", "--ask", "hosting"
+    )
     with pytest.raises(DataError) as caught, errors(), db.transaction() as s:
         s.execute(
             text(

@@ -241,7 +241,7 @@ def test_the_built_database_takes_ordinary_work_and_a_second_build(fresh_db) -> 
         org = organisations.add_organisation(s, "A Brand New Partner", "vcs")
         big = organisations.find_organisation(s, summary["big_partner"]["name"])
         conv = conversations.log_conversation(s, big, lead, ask="research", on=TODAY)
-        commitments.add_commitment(s, conv, "research", on=TODAY)
+        commitments.add_commitment(s, conv, "research", on=TODAY, nothing_promised=True)
         assert org.id > summary["big_partner"]["id"]
     again = scale.build(db, 1, seed=2, today=TODAY)
     assert again["build"] == {"scale": 1, "seed": 2, "seconds": again["build"]["seconds"]}

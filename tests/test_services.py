@@ -105,9 +105,9 @@ def test_contacts_must_belong_to_the_conversation_partner(db):
         crick = organisations.add_organisation(s, "Francis Crick Institute", "higher_education")
         ada = contacts.add_contact(s, "Ada", "ada@ucl.ac.uk", ucl)
         with pytest.raises(Invalid, match="Ada is at UCL, not Francis Crick Institute") as err:
-            conversations.log_conversation(s, crick, ruth, contacts=[ada])
+            conversations.log_conversation(s, crick, ruth, contacts=[ada], subject="a first talk")
         assert err.value.field == "contacts"
-        with_crick = conversations.log_conversation(s, crick, ruth)
+        with_crick = conversations.log_conversation(s, crick, ruth, subject="a first talk")
         with pytest.raises(Invalid, match="Ada is at UCL, not Francis Crick Institute") as err:
             conversations.add_touchpoint(s, with_crick, contact=ada)
         assert err.value.field == "contact"
@@ -118,12 +118,12 @@ def test_invalid_names_the_keyword_argument_that_held_the_bad_value(db):
     with db.transaction() as s:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         ucl = organisations.add_organisation(s, "UCL", "higher_education")
-        conv = conversations.log_conversation(s, ucl, ruth, on="1/6/2024")
-        step = steps.add_step(s, conv, "Send pack", ruth, "1/9/2024")
+        conv = conversations.log_conversation(s, ucl, ruth, on="1/6/2024", subject="a first talk")
+        step = steps.add_step(s, conv, "Send pack", ruth, "1/9/2024", confirm=True)
         steps.complete_step(s, step, "2/9/2024")
         conversations.set_stage(s, conv, "exploring", on="1/7/2024")
         failures = {
-            "due": lambda: steps.add_step(s, conv, "Call", ruth, "soonish"),
+            "due": lambda: steps.add_step(s, conv, "Call", ruth, "soonish", confirm=True),
             "on": lambda: conversations.set_stage(s, conv, "parked", on="1/6/2024"),
             "name": lambda: organisations.add_organisation(s, "", "business"),
         }
@@ -135,7 +135,9 @@ def test_invalid_names_the_keyword_argument_that_held_the_bad_value(db):
             steps.complete_step(s, step)
         assert err.value.field == "on"
         with pytest.raises(Invalid, match="due date") as err:
-            commitments.add_commitment(s, conv, "hosting", due="1/1/2024", on="1/8/2024")
+            commitments.add_commitment(
+                s, conv, "hosting", due="1/1/2024", on="1/8/2024", confirm=True
+            )
         assert err.value.field == "due"
 
 
@@ -143,12 +145,12 @@ def test_touchpoints_keep_last_touch_current_and_steps_order_by_due(db):
     with db.transaction() as s:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         ucl = organisations.add_organisation(s, "UCL", "higher_education")
-        conv = conversations.log_conversation(s, ucl, ruth, on="1/6/2024")
+        conv = conversations.log_conversation(s, ucl, ruth, on="1/6/2024", subject="a first talk")
         conversations.add_touchpoint(s, conv, on="1/8/2024")
         conversations.add_touchpoint(s, conv, on="1/7/2024")  # logged late: last touch stays
         assert conv.last_touch_on == date(2024, 8, 1)
-        later = steps.add_step(s, conv, "Follow up", ruth, "1/10/2024")
-        sooner = steps.add_step(s, conv, "Send pack", ruth, "1/9/2024")
+        later = steps.add_step(s, conv, "Follow up", ruth, "1/10/2024", confirm=True)
+        sooner = steps.add_step(s, conv, "Send pack", ruth, "1/9/2024", confirm=True)
         assert [x.id for x in steps.list_steps(s, owner=ruth)] == [sooner.id, later.id]
         assert conversations.next_step(conv) is sooner
 
@@ -210,7 +212,7 @@ def test_commitment_figures_must_be_real_amounts(db, typed, message):
     with db.transaction() as s:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         ucl = organisations.add_organisation(s, "UCL", "higher_education")
-        conv = conversations.log_conversation(s, ucl, ruth)
+        conv = conversations.log_conversation(s, ucl, ruth, subject="a first talk")
         with pytest.raises(Invalid, match=message):
             commitments.add_commitment(s, conv, "sponsorship_financial", gbp=typed)
         with pytest.raises(Invalid, match=message):
@@ -236,19 +238,21 @@ def test_dates_of_moves_run_forwards(db):
     with db.transaction() as s:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         ucl = organisations.add_organisation(s, "UCL", "higher_education")
-        conv = conversations.log_conversation(s, ucl, ruth, on="1/6/2024")
+        conv = conversations.log_conversation(s, ucl, ruth, on="1/6/2024", subject="a first talk")
         with pytest.raises(Invalid, match="last changed stage on 01 Jun 2024"):
             conversations.set_stage(s, conv, "exploring", on="31/5/2024")
         with pytest.raises(Invalid, match="last changed stage"):
-            commitments.add_commitment(s, conv, "hosting", on="1/5/2024")
+            commitments.add_commitment(s, conv, "hosting", on="1/5/2024", nothing_promised=True)
         assert conv.stage == "initiated"
-        promise = commitments.add_commitment(s, conv, "hosting", on="1/7/2024")
+        promise = commitments.add_commitment(
+            s, conv, "hosting", on="1/7/2024", nothing_promised=True
+        )
         with pytest.raises(Invalid, match="before commitment .* was agreed"):
             commitments.deliver(s, promise, people=3, on="30/6/2024")
         with pytest.raises(Invalid, match="before commitment .* was agreed"):
             commitments.lapse(s, promise, on="30/6/2024")
         assert promise.status == "agreed" and promise.closed_on is None
-        step = steps.add_step(s, conv, "Thank them", ruth, "1/8/2024")
+        step = steps.add_step(s, conv, "Thank them", ruth, "1/8/2024", confirm=True)
         steps.complete_step(s, step, "2/8/2024")
         with pytest.raises(Invalid, match="already done on 02 Aug 2024"):
             steps.complete_step(s, step)
@@ -318,7 +322,7 @@ def test_the_suggested_kind_of_commitment_follows_the_ask(db):
         org = organisations.add_organisation(s, "Roundhouse", "culture")
         by_kind = conversations.log_conversation(s, org, ruth, ask="hosting")
         by_role = conversations.log_conversation(s, org, ruth, ask="sponsorship")
-        none = conversations.log_conversation(s, org, ruth)
+        none = conversations.log_conversation(s, org, ruth, subject="a first talk")
         assert commitments.suggested_kind(by_kind) == "hosting"
         assert commitments.suggested_kind(by_role) == "sponsorship_financial"
         assert commitments.suggested_kind(none) is None

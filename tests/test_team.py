@@ -48,7 +48,16 @@ def team(cli):
 
 
 def test_a_viewer_is_refused_a_write_in_one_sentence(team):
-    result = team("conversation", "log", "Roundhouse", "--lead", "Ruth", actor="Helen Armitage")
+    result = team(
+        "conversation",
+        "log",
+        "Roundhouse",
+        "--lead",
+        "Ruth",
+        "--ask",
+        "hosting",
+        actor="Helen Armitage",
+    )
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         "Error: Helen Armitage is a viewer: they can read and pull briefs, not log conversations"

@@ -107,7 +107,9 @@ def test_a_viewer_cannot_write_through_partnercrm_and_is_told_why(team):
         "Error: Helen Armitage is a viewer: they can read and pull briefs, not change partners"
     )
     team.ok("ruth", "partner", "add", "Wellcome Collection", "--sector", "culture")
-    logged = team.run("helen", "conversation", "log", "Wellcome", "--lead", "Ruth")
+    logged = team.run(
+        "helen", "conversation", "log", "Wellcome", "--lead", "Ruth", "--ask", "hosting"
+    )
     assert logged.exit_code == 1
     assert "Helen Armitage is a viewer: they can read and pull briefs, not log conversations" in (
         logged.stderr
@@ -173,7 +175,18 @@ def test_the_actor_of_every_change_is_the_logins_colleague(team):
         already = s.scalar(select(m.HistoryEntry.seq).order_by(m.HistoryEntry.seq.desc()).limit(1))
     db.dispose()
     team.ok("ruth", "partner", "add", "Roundhouse", "--sector", "culture")
-    team.ok("ruth", "conversation", "log", "Roundhouse", "--lead", "Ruth", "--note", "Venue")
+    team.ok(
+        "ruth",
+        "conversation",
+        "log",
+        "Roundhouse",
+        "--lead",
+        "Ruth",
+        "--note",
+        "Venue",
+        "--subject",
+        "Venue",
+    )
     team.ok("dana", "partner", "list", "--json")
     db = open_database(team.owner_url, actor="dba")
     with db.reader() as s, s.begin():

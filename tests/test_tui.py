@@ -228,7 +228,7 @@ def test_partners_filter_sort_and_open(demo_db: Database) -> None:
         assert all("camden" in line.lower() for line in names.splitlines())
         # sort by sector, then open the first row with Enter
         await pilot.press("enter")  # from the filter to the table
-        await pilot.press("s")
+        await pilot.press("o")
         await settle(pilot)
         assert "sorted by sector" in str(app.screen.query_one("#partners-status", Static).render())
         first = str(table.get_row_at(0)[0])
@@ -285,9 +285,9 @@ def test_partners_filter_by_mission(demo_db: Database) -> None:
         app.screen.query_one("#filter", Input).value = "mission:food"
         await settle(pilot)
         assert app.screen.query_one("#partners", DataTable).row_count > 0
-        # u goes to the duplicates screen (tui/screens/duplicates.py, tested in test_dedupe)
+        # m goes to the duplicates screen (tui/screens/duplicates.py, tested in test_dedupe)
         app.screen.query_one("#partners", DataTable).focus()
-        await pilot.press("u")
+        await pilot.press("m")
         await settle(pilot)
         from tui.screens.duplicates import DuplicatesScreen
 
@@ -523,10 +523,10 @@ async def _record_the_delivery(app: PartnerApp, pilot: Any, db: Database, made: 
 
 async def _see_the_brief(app: PartnerApp, pilot: Any, partner: str) -> None:
     """The brief is built when its tab is shown, and reflects what was just recorded."""
-    assert app.screen.page.brief is None
+    assert app.screen.brief is None
     await pilot.press("1")
     await settle(pilot)
-    assert app.screen.page.brief is not None and partner in app.screen.page.brief
+    assert app.screen.brief is not None and partner in app.screen.brief
 
 
 async def _do_the_step_from_my_work(app: PartnerApp, pilot: Any, db: Database, step: Any) -> None:

@@ -52,7 +52,7 @@ def test_my_work_digest_and_calendar(demo_db: Database, tmp_path: Path) -> None:
         panel = app.screen.query_one("#work-digest-panel")
         assert panel.border_title == f"From the digest ({len(expected)})"
 
-        await pilot.press("c")
+        await pilot.press("i")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, FormDialog)
@@ -66,7 +66,7 @@ def test_my_work_digest_and_calendar(demo_db: Database, tmp_path: Path) -> None:
         assert str(cal["X-WR-CALNAME"]) == f"partnercrm: {ME}"
 
         # again to the same file: refused until 'replace' is ticked
-        await pilot.press("c")
+        await pilot.press("i")
         await settle(pilot)
         dialog = app.screen
         fill(dialog, path=str(out))

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from partnercrm.database import Database, open_database
-from tests.test_tui import ME, SIZE, make_app, org_id, settle
+from tests.test_tui import ME, make_app, org_id, settle
 from tests.test_tui import demo_template as demo_template  # the session fixture, shared
 
 
@@ -43,29 +43,48 @@ def snap_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database
     db.dispose()
 
 
-def test_dashboard_snapshot(snap_db: Database, snap_compare: Any) -> None:
-    assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=drawn)
+# the window a partnership officer has over SSH, and a full-screen terminal
+SIZES = {"80x24": (80, 24), "140x45": (140, 45)}
+sizes = pytest.mark.parametrize("size", list(SIZES))
 
 
-def test_partners_snapshot(snap_db: Database, snap_compare: Any) -> None:
+@sizes
+def test_dashboard_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
+    assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=drawn)
+
+
+@sizes
+def test_partners_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
     async def before(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press("p")
         await drawn(pilot)
 
-    assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=before)
+    assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)
 
 
-def test_partner_page_snapshot(snap_db: Database, snap_compare: Any) -> None:
+@sizes
+def test_partner_page_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
     async def before(pilot: Any) -> None:
         await settle(pilot)
         pilot.app.open_partner(org_id(snap_db, "Camden Giving"))
         await drawn(pilot)
 
-    assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=before)
+    assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)
 
 
-def test_conversation_form_snapshot(snap_db: Database, snap_compare: Any) -> None:
+@sizes
+def test_partner_conversations_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
+    async def before(pilot: Any) -> None:
+        await settle(pilot)
+        pilot.app.open_partner(org_id(snap_db, "Camden Giving"), tab="conversations")
+        await drawn(pilot)
+
+    assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)
+
+
+@sizes
+def test_conversation_form_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
     async def before(pilot: Any) -> None:
         await settle(pilot)
         pilot.app.open_partner(org_id(snap_db, "Roundhouse"))
@@ -73,4 +92,14 @@ def test_conversation_form_snapshot(snap_db: Database, snap_compare: Any) -> Non
         await pilot.press("l")
         await drawn(pilot)
 
-    assert snap_compare(make_app(snap_db), terminal_size=SIZE, run_before=before)
+    assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)
+
+
+@sizes
+def test_search_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
+    async def before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"camden")
+        await drawn(pilot)
+
+    assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)

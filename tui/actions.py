@@ -44,6 +44,14 @@ ACTIONS = [
         opens="new_partner.NewPartnerDialog",
     ),
     Action(
+        "add_colleague",
+        "Add a colleague",
+        "A council officer or leader who leads partners and owns steps.",
+        needs_partner=False,
+        show=False,
+        opens="colleague.AddColleagueDialog",
+    ),
+    Action(
         "new_contact",
         "New contact",
         "Add a person at the partner (email checked).",
@@ -192,7 +200,7 @@ ACTIONS = [
     Action(
         "export_brief",
         "Export the brief",
-        "Write the partner's brief to a Markdown file.",
+        "Write the partner's brief to a Markdown or HTML file.",
         binding="b",
         short="Export brief",
         show=False,

@@ -7,13 +7,15 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from tui import actions
 from tui.commands import PartnerCommands
-from tui.crm import OnPartner
+from tui.crm import OnPartner, Unsaved
+from tui.errors import explain
 from tui.screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:
@@ -65,8 +67,11 @@ class PartnerApp(App[None]):
         Binding("w", "switch_mode('my_work')", "My work", show=False),
         Binding("e", "switch_mode('events')", "Events", show=False),
         Binding("n", "new_partner", "New partner", show=False),
+        Binding("slash", "search", "Search", key_display="/", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("q", "quit", "Quit", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(self, db: Database, *, today: date | None = None, blink: bool = True) -> None:
@@ -84,24 +89,35 @@ class PartnerApp(App[None]):
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work (on SQLite it does not take the write lock)."""
         with self.db.reader() as session, session.begin():
+            self._pin_today(session)
             yield session
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One user action: everything it changes is saved together, or nothing is."""
         with self.db.transaction() as session:
+            self._pin_today(session)
             yield session
+
+    def _pin_today(self, session: Session) -> None:
+        # the library's checks (nothing dated in the future) count from the app's today
+        if self.fixed_today is not None:
+            session.info["today"] = self.fixed_today
 
     def on_mount(self) -> None:
         self.sub_title = f"acting as {self.db.actor}"
         self.switch_mode("dashboard")
 
     def open_partner(
-        self, organisation_id: int, tab: str | None = None, row: int | None = None
+        self,
+        organisation_id: int,
+        tab: str | None = None,
+        row: int | None = None,
+        detail: str | None = None,
     ) -> None:
         from tui.screens.partner import PartnerScreen
 
-        self.push_screen(PartnerScreen(organisation_id, tab=tab, row=row))
+        self.push_screen(PartnerScreen(organisation_id, tab=tab, row=row, detail=detail))
 
     def open_event(self, event_id: int) -> None:
         from tui.screens.event import EventScreen
@@ -134,6 +150,56 @@ class PartnerApp(App[None]):
 
     def action_new_partner(self) -> None:
         self.open_action("new_partner")
+
+    def action_search(self, text: str = "") -> None:
+        from tui.screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(text))
+
+    async def action_quit(self) -> None:
+        """Quit; when a form holds typing not yet saved, ask first."""
+        unsaved = [s for s in self.screen_stack if isinstance(s, Unsaved) and s.has_unsaved()]
+        if not unsaved:
+            self.exit()
+            return
+        from tui.dialogs.confirm import ConfirmDialog
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog(
+                "Quit and lose what you typed in the open form?", yes="Quit", no="Keep editing"
+            ),
+            answered,
+        )
+
+    def action_undo(self) -> None:
+        """Undo my last change (the last save, with everything it touched)."""
+        self._undo()
+
+    @work(thread=True, exclusive=True, group="undo")
+    def _undo(self) -> None:
+        from partnercrm import undo
+
+        try:
+            with self.transaction() as session:
+                done = undo.undo_last(session)
+                message = f"Undone {done.summary}."
+        except Exception as exc:  # noqa: BLE001 - told to the user, never a traceback
+            self.call_from_thread(
+                self.notify, explain(exc), title="Not undone", severity="error", timeout=10
+            )
+            return
+        self.call_from_thread(self._undone, message)
+
+    def _undone(self, message: str) -> None:
+        self.notify(message, title="Undone", timeout=8)
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload):
+            reload()
 
     def action_help(self) -> None:
         from tui.dialogs.help import HelpDialog

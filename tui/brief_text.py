@@ -1,4 +1,4 @@
-"""The partner's brief as Markdown: the Overview tab shows it and 'export brief' writes it."""
+"""The partner's brief: the Overview tab shows its Markdown; 'export brief' writes Markdown or HTML."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from partnercrm import briefs, organisations
+from partnercrm import briefs, labels, organisations
+from partnercrm.errors import Invalid
 
 
 def partner_markdown(session: Session, organisation_id: int, today: date) -> str:
@@ -18,11 +19,19 @@ def partner_markdown(session: Session, organisation_id: int, today: date) -> str
     return briefs.render_markdown(briefs.build_brief(session, org, today=today))
 
 
+def partner_html(session: Session, organisation_id: int, today: date) -> str:
+    """The brokerage brief as a standalone HTML page (as `partnercrm brief --format html`)."""
+    org = organisations.find_organisation(session, str(organisation_id))
+    if org.archived:
+        raise Invalid(f"{org.name} is archived: it has no brief to export as HTML", field="format")
+    return briefs.render_html(briefs.build_brief(session, org, today=today))
+
+
 def facts_markdown(d: dict[str, Any]) -> str:
     lines = [f"# {d['name']}", ""]
     facts = [
         ("Also known as", ", ".join(d["aliases"])),
-        ("Sector", d["sector"].replace("_", " ")),
+        ("Sector", labels.sector(d["sector"])),
         ("Anchor institution", "yes" if d["anchor"] else "no"),
         ("Relationship stage", d["stage"]),
         ("Relationship lead", d["lead"]),
@@ -52,7 +61,7 @@ def facts_markdown(d: dict[str, Any]) -> str:
     lines += ["", "## Commitments"]
     for c in d["commitments"]:
         lines.append(
-            f"- {c['kind'].replace('_', ' ')} — {c['status']}"
+            f"- {labels.kind(c['kind'])} — {labels.status(c['status'])}"
             + (f", due {c['due']}" if c["due"] else "")
             + (f", for {c['beneficiary']}" if c["beneficiary"] else "")
         )

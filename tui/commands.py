@@ -34,6 +34,13 @@ class PartnerCommands(Provider):
             found.append((a.title, partial(app.open_action, a.key), a.help + where))
         for title, mode in PLACES:
             found.append((title, partial(app.switch_mode, mode), ""))
+        found.append(
+            (
+                "Search people, notes and partners",
+                app.action_search,
+                "one search over partners, people, conversations, notes and stories (/)",
+            )
+        )
         return found
 
     async def discover(self) -> Hits:

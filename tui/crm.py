@@ -30,9 +30,14 @@ class CRM(Protocol):
     def transaction(self) -> AbstractContextManager[Session]: ...
 
     def open_partner(
-        self, organisation_id: int, tab: str | None = None, row: int | None = None
+        self,
+        organisation_id: int,
+        tab: str | None = None,
+        row: int | None = None,
+        detail: str | None = None,
     ) -> None:
-        """The partner's page, on `tab` with the cursor on the record `row` (a contact's id …)."""
+        """The partner's page, on `tab` with the cursor on the record `row` (a contact's id …)
+        and, in a conversation's thread, on `detail` ('touch:12', 'step:3')."""
         ...
 
     def open_event(self, event_id: int) -> None: ...

@@ -12,6 +12,7 @@ from partnercrm import (
     commitments,
     contacts,
     conversations,
+    labels,
     missions,
     organisations,
 )
@@ -21,20 +22,20 @@ Options = list[tuple[str, Any]]
 
 
 def label(value: str) -> str:
-    """'sponsorship_in_kind' as people say it: 'sponsorship in kind'."""
-    return value.replace("_", " ")
+    """A stored code in words, from partnercrm.labels: 'sponsorship_in_kind' is 'in-kind sponsorship'."""
+    return labels.label(value)
 
 
 def sectors() -> Options:
-    return [(label(s.value), s.value) for s in m.Sector]
+    return labels.choices("sector")
 
 
 def channels() -> Options:
-    return [(c.value, c.value) for c in m.Channel]
+    return labels.choices("channel")
 
 
 def kinds() -> Options:
-    return [(label(k.value), k.value) for k in m.CommitmentKind]
+    return labels.choices("kind")
 
 
 def colleague_options(session: Session) -> Options:
@@ -74,7 +75,7 @@ def contact_options(session: Session, org: m.Organisation) -> Options:
 
 def conversation_title(conv: m.Conversation) -> str:
     about = conv.subject or (label(conv.ask) if conv.ask else "no ask yet")
-    return f"#{conv.id} {about} · {conv.stage} · {conv.lead.name}"
+    return f"#{conv.id} {about} · {labels.label(conv.stage, 'stage')} · {conv.lead.name}"
 
 
 def conversation_options(session: Session, org: m.Organisation, *, open_only: bool) -> Options:
@@ -91,7 +92,7 @@ def open_step_options(session: Session, org: m.Organisation) -> tuple[Options, d
         (s for c in found for s in c.steps if s.done_on is None), key=lambda s: (s.due_on, s.id)
     )
     return (
-        [(f"{s.description} · due {s.due_on:%d %b %Y} · {s.owner.name}", s.id) for s in steps],
+        [(f"{s.description} · due {labels.day(s.due_on)} · {s.owner.name}", s.id) for s in steps],
         {s.id: s.version for s in steps},
     )
 
@@ -129,7 +130,7 @@ def ambassadorship_options(session: Session, org: m.Organisation) -> tuple[Optio
             (
                 f"#{a.id} {a.role.name}"
                 + (f" · {a.mission.name}" if a.mission else "")
-                + f" · {a.status}",
+                + f" · {labels.label(a.status, 'ambassador_status')}",
                 a.id,
             )
             for a in found

@@ -170,6 +170,15 @@ class _Recorder:
         self.session, self.open_new, self.add_contacts = session, open_new, add_contacts
         self.body_lines, self.today = body_lines, today
         self._domains: dict[str, set[int]] | None = None
+        # read once per run rather than per message (a shared mailbox holds thousands); what
+        # a failed message's savepoint undid is forgotten with `_forget()`
+        self._colleagues: dict[str, m.Colleague] | None = None
+        self._owners: dict[str, m.Contact | None] = {}
+        self._open: dict[int, list[m.Conversation]] = {}
+
+    def _forget(self) -> None:
+        self._owners.clear()
+        self._open.clear()
 
     def record(self, item: Captured | Unreadable) -> MessageOutcome:
         if isinstance(item, Unreadable):
@@ -190,6 +199,7 @@ class _Recorder:
                 outcome.organisations.append(self._touch(item, org, people, people.by_org[org_id]))
         except PartnerCRMError as exc:
             savepoint.rollback()
+            self._forget()
             outcome.status, outcome.reason = "skipped", str(exc)
             outcome.organisations, outcome.contacts_added = [], []
             return outcome
@@ -208,14 +218,17 @@ class _Recorder:
                 address = contacts.normalise_email(person.email)
             except Invalid:
                 continue
-            colleague = self.session.scalar(select(m.Colleague).where(m.Colleague.email == address))
+            colleague = self.colleague_at(address)
             if colleague is not None:
                 if colleague not in people.colleagues:
                     people.colleagues.append(colleague)
                 continue
-            contact = contacts.email_owner(self.session, address)
+            if address not in self._owners:
+                self._owners[address] = contacts.email_owner(self.session, address)
+            contact = self._owners[address]
             if contact is None and self.add_contacts:
                 contact = self._new_contact(person._replace(email=address), item, outcome)
+                self._owners[address] = contact
             if contact is None or contact.erased_at is not None:
                 people.unknown.append(person._replace(email=address))
                 continue
@@ -227,6 +240,11 @@ class _Recorder:
             if contact not in found:
                 found.append(contact)
         return people
+
+    def colleague_at(self, address: str) -> m.Colleague | None:
+        if self._colleagues is None:
+            self._colleagues = {c.email: c for c in self.session.scalars(select(m.Colleague))}
+        return self._colleagues.get(address)
 
     def _new_contact(
         self, person: Address, item: Captured, outcome: MessageOutcome
@@ -341,12 +359,13 @@ class _Recorder:
                 org,
                 lead,
                 contacts=org_contacts,
-                subject=clean_subject(item.subject)[:300] or None,
+                subject=clean_subject(item.subject)[:300] or "(no subject)",
                 on=item.on,
                 note=note,
                 channel=item.channel,
                 message_id=item.message_id,
             )
+            self._open.setdefault(org.id, []).append(conversation)
             outcome.action = OPENED
             outcome.conversation_id = conversation.id
             outcome.touchpoint_id = self._touchpoint_id(conversation, item.message_id)
@@ -364,7 +383,6 @@ class _Recorder:
         for contact in org_contacts:  # who took part joins the conversation
             if contact not in conversation.contacts:
                 conversation.contacts.append(contact)
-        self.session.flush()
         outcome.conversation_id, outcome.touchpoint_id = conversation.id, touch.id
         return outcome
 
@@ -373,7 +391,10 @@ class _Recorder:
     ) -> m.Conversation | None:
         """The organisation's open warm conversation: one led by a colleague on the message,
         else the most recently touched."""
-        open_ones = conversations.list_conversations(self.session, organisation=org)
+        if org.id not in self._open:
+            self._open[org.id] = conversations.list_conversations(self.session, organisation=org)
+        # as list_conversations orders them: most recently touched first
+        open_ones = sorted(self._open[org.id], key=lambda c: (c.last_touch_on, c.id), reverse=True)
         for conversation in open_ones:
             if conversation.lead in on_it:
                 return conversation

@@ -320,7 +320,7 @@ class Matching:
 
     def _contacts_by_email(self, emails: set[str]) -> dict[str, PlannedContact]:
         c = m.Contact
-        columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
+        columns = _COLUMNS
         found: dict[str, PlannedContact] = {}
         stored = self.s.scalar(select(func.count()).select_from(m.Contact)) or 0
         # one pass over the table beats a thousand IN lists when the file is most of it
@@ -335,15 +335,7 @@ class Matching:
         for query in queries:
             for row in conn.execute(query):
                 if row.email in emails:
-                    found[row.email] = PlannedContact(
-                        row.id,
-                        row.name,
-                        row.name_key,
-                        row.email,
-                        row.organisation_id,
-                        row.job_title,
-                        row.phone,
-                    )
+                    found[row.email] = _stored(row)
         secondary: dict[int, list[str]] = {}
         for chunk in chunks(sorted(emails - found.keys()), LOOKUP_CHUNK):
             for contact_id, address in self.s.execute(
@@ -354,15 +346,7 @@ class Matching:
                 secondary.setdefault(contact_id, []).append(address)
         for chunk in chunks(sorted(secondary), LOOKUP_CHUNK):
             for row in self.s.execute(select(*columns).where(c.id.in_(chunk))):
-                contact = PlannedContact(
-                    row.id,
-                    row.name,
-                    row.name_key,
-                    row.email,
-                    row.organisation_id,
-                    row.job_title,
-                    row.phone,
-                )
+                contact = _stored(row)
                 for address in secondary[row.id]:
                     found[address] = contact
         return found
@@ -372,7 +356,7 @@ class Matching:
     ) -> dict[tuple[int | None, str], list[PlannedContact]]:
         """Stored contacts with no organisation and no email, by name key."""
         c = m.Contact
-        columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
+        columns = _COLUMNS
         found: dict[tuple[int | None, str], list[PlannedContact]] = {}
         for chunk in chunks(sorted(keys), LOOKUP_CHUNK):
             for row in self.s.execute(
@@ -383,11 +367,7 @@ class Matching:
                     c.erased_at.is_(None),
                 )
             ):
-                found.setdefault((None, row.name_key), []).append(
-                    PlannedContact(
-                        row.id, row.name, row.name_key, None, None, row.job_title, row.phone
-                    )
-                )
+                found.setdefault((None, row.name_key), []).append(_stored(row))
         return found
 
     def _contacts_by_name(
@@ -395,7 +375,7 @@ class Matching:
     ) -> dict[tuple[int | None, str], list[PlannedContact]]:
         """Stored contacts by (organisation, name key), for the pairs in `wanted`."""
         c = m.Contact
-        columns = (c.id, c.name, c.name_key, c.email, c.organisation_id, c.job_title, c.phone)
+        columns = _COLUMNS
         found: dict[tuple[int | None, str], list[PlannedContact]] = {}
         conn = self.s.connection()
         for chunk in chunks(sorted({org for org, _ in wanted}), LOOKUP_CHUNK):
@@ -404,15 +384,7 @@ class Matching:
             ):
                 pair = (row.organisation_id, row.name_key)
                 if pair in wanted:
-                    contact = known.get(row.id) or PlannedContact(
-                        row.id,
-                        row.name,
-                        row.name_key,
-                        row.email,
-                        row.organisation_id,
-                        row.job_title,
-                        row.phone,
-                    )
+                    contact = known.get(row.id) or _stored(row)
                     found.setdefault(pair, []).append(contact)
         return found
 
@@ -455,3 +427,21 @@ def _duplicate(r: AttendeeRow, organisation: str, twins: list[PlannedContact]) -
             {"id": t.ref if t.ref > 0 else None, "name": t.name, "email": t.email} for t in twins
         ],
     }
+
+
+# the columns a stored contact is read with, and the contact as the import sees it
+_COLUMNS = (
+    m.Contact.id,
+    m.Contact.name,
+    m.Contact.name_key,
+    m.Contact.email,
+    m.Contact.organisation_id,
+    m.Contact.job_title,
+    m.Contact.phone,
+)
+
+
+def _stored(row: Any) -> PlannedContact:
+    return PlannedContact(
+        row.id, row.name, row.name_key, row.email, row.organisation_id, row.job_title, row.phone
+    )

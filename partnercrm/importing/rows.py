@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from partnercrm import models as m
 from partnercrm import stored_text
 from partnercrm.importing.columns import ColumnMap
+from partnercrm.importing.fields import FIELDS
 from partnercrm.importing.report import ImportReport, Rejection
 from partnercrm.importing.source import Table
 from partnercrm.importing.values import (
@@ -41,17 +42,10 @@ PROGRESS_EVERY = 2000
 DATE_ORDER_SAMPLE = 5000
 # what Microsoft Forms writes for the email and name of an anonymous answer
 ANONYMOUS = "anonymous"
-# the fields read from every row, in the order the itemgetter returns them
-_FIELDS = (
-    "first_name",
-    "last_name",
-    "full_name",
-    "email",
-    "organisation",
-    "job_title",
-    "phone",
-    "role",
-    "registered_at",
+# the fields read from every row, in the order the itemgetter returns them (status and
+# interest columns may be several, and are read on their own)
+_FIELDS = tuple(
+    f for f in FIELDS if f not in ("status", "interest_missions", "interest_roles", "ignore")
 )
 # stored lengths: a longer value is a row to fix, not one to cut short
 _LIMITS = (

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from partnercrm import history, outputs
+from partnercrm import history
 from partnercrm import models as m
 from partnercrm.bulk import BulkWriter, sqlite_datetime
 from partnercrm.concurrency import one_import_at_a_time
@@ -39,7 +39,7 @@ from partnercrm.importing.source import read_table
 from partnercrm.importing.values import (
     key_of,
 )
-from partnercrm.importing.write import Writer, write_rejects
+from partnercrm.importing.write import Writer, check_rejects, write_rejects
 from partnercrm.matching import name_key
 
 SQLITE_CACHE_KB = 128_000
@@ -91,12 +91,7 @@ def import_attendees(
         )
     if follow_up_days < 0:
         raise Invalid("the days to a follow-up cannot be negative", field="follow_up_days")
-    if rejects is not None and Path(rejects).resolve() == Path(source).resolve():
-        raise Invalid(
-            "the rejects file is the file being imported; give another file name", field="rejects"
-        )
-    if rejects is not None:  # refused before anything is read or written
-        outputs.check_target(rejects, force=replace_rejects, database=session, field="rejects")
+    check_rejects(session, source, rejects, replace_rejects)  # before anything is read
     run_id = None if dry_run else _start_run(session, str(source))
     one_import_at_a_time(session)  # before anything is read: what the last import added counts
     # the import makes a few hundred thousand small objects and frees none of them until it

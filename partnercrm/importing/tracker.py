@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnercrm import models as m
-from partnercrm import outputs
 from partnercrm.concurrency import one_import_at_a_time
 from partnercrm.errors import Conflict, Invalid, NotFound
 from partnercrm.importing.columns import ColumnMap
@@ -95,16 +94,11 @@ def import_sheet(
     today: date | None = None,
 ) -> ImportReport:
     """Import the team's own partners, contacts or conversation log and say what happened."""
-    from partnercrm.importing.write import write_rejects
+    from partnercrm.importing.write import check_rejects, write_rejects
 
     if kind not in KINDS:
         raise Invalid(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind")
-    if rejects is not None and Path(rejects).resolve() == Path(source).resolve():
-        raise Invalid(
-            "the rejects file is the file being imported; give another file name", field="rejects"
-        )
-    if rejects is not None:  # refused before anything is read or written
-        outputs.check_target(rejects, force=replace_rejects, database=session, field="rejects")
+    check_rejects(session, source, rejects, replace_rejects)  # before anything is read
     one_import_at_a_time(session)  # before anything is read: what the last import added counts
     table = read_table(source, sheet=sheet, score=sheet_header_score(kind))
     cmap = map_sheet(kind, table.header, column_map)
@@ -290,7 +284,8 @@ class _SheetImport:
             if found.ref in self.created:
                 return self.created[found.ref]
             sector = details.pop("sector", None) or guess_sector(found.matched)
-            org = organisations.add_organisation(self.s, found.matched, sector, **details)
+            # the matcher has compared the name with every stored one already
+            org = organisations.add_organisation(self.s, found.matched, sector, new=True, **details)
             self.created[found.ref] = org
             for alias in org.aliases:
                 self.matcher.remember(found.ref, alias.alias, canonical=False)
@@ -396,6 +391,7 @@ class _SheetImport:
                 lawful_basis=basis or "legitimate_interests",
                 consent_source=(v.get("source") or self.source)[:300],
                 consent_date=self.today,
+                new=True,  # matched by email, then by name at the organisation, already
             )
             self.report.contacts_created += 1
             return
@@ -473,6 +469,8 @@ class _SheetImport:
                 contacts=people,
                 missions=missions,
                 ask=v.get("ask") or None,
+                # a conversation is about something: a row without an ask is about its note
+                subject=None if v.get("ask") else (note or "From the team's tracker")[:300],
                 on=when,
                 note=note,
                 channel=_channel(v.get("channel", "")),
@@ -534,7 +532,8 @@ class _SheetImport:
                 )
             }
             if name_key(v["next_step"]) not in open_steps:
-                steps.add_step(self.s, conversation, v["next_step"], lead, due)
+                # the sheet set it when it was written: a date since past is kept as it is
+                steps.add_step(self.s, conversation, v["next_step"], lead, due, confirm=True)
                 self.report.steps_created += 1
                 changed = True
         return changed
@@ -559,6 +558,7 @@ class _SheetImport:
                     org,
                     consent_source=self.source,
                     consent_date=when,
+                    new=True,
                 )
                 self.report.contacts_created += 1
             if person is not None:

@@ -18,6 +18,7 @@ from partnercrm import models as m
 from partnercrm.bulk import CHUNK, BulkWriter, chunks
 from partnercrm.conversations import first_stage_change, opening
 from partnercrm.csv_export import neutralise
+from partnercrm.errors import Invalid
 from partnercrm.importing.plan import LOOKUP_CHUNK, EventInfo, Interest, Plan, PlannedAttendance
 from partnercrm.importing.report import ImportReport, Rejection
 from partnercrm.importing.rows import Progress
@@ -465,6 +466,20 @@ class Writer:
                 )
             )
         return people, missions
+
+
+def check_rejects(
+    session: Session, source: str | Path, rejects: str | Path | None, force: bool
+) -> None:
+    """Refuse a rejects file that is the file being imported, the database, or one that exists
+    (unless `force`)."""
+    if rejects is None:
+        return
+    if Path(rejects).resolve() == Path(source).resolve():
+        raise Invalid(
+            "the rejects file is the file being imported; give another file name", field="rejects"
+        )
+    outputs.check_target(rejects, force=force, database=session, field="rejects")
 
 
 def write_rejects(

@@ -45,7 +45,9 @@ class AddStepDialog(FormDialog[int]):
         conv = conversations.get_conversation(session, values["conversation"])
         owner = options.colleague(session, values["owner"])
         assert owner is not None
-        return steps.add_step(session, conv, values["description"], owner, values["due"]).id
+        return steps.add_step(
+            session, conv, values["description"], owner, values["due"], confirm=self.confirmed
+        ).id
 
     def saved_message(self, result: int) -> str:
         return "Step added."

@@ -63,6 +63,9 @@ class ConvertDialog(FormDialog[int]):
         yield self.amount_field("people", "Promised people", whole=True)
         yield self.date_field("due", "Due", required=False)
         yield self.date_field("on", "Agreed on", self.crm.today)
+        yield self.flag_field(
+            "nothing_promised", "Nothing promised", "record it although nothing was promised"
+        )
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         conv = conversations.get_conversation(session, values["conversation"])
@@ -79,6 +82,8 @@ class ConvertDialog(FormDialog[int]):
             people=values["people"],
             due=values["due"],
             on=values["on"],
+            nothing_promised=values["nothing_promised"],
+            confirm=self.confirmed,
         )
         return commitment.id
 

@@ -1,4 +1,4 @@
-"""Export the partner's brief to a Markdown file (for a leader going into a meeting)."""
+"""Export the partner's brief to a Markdown or HTML file (for a leader going into a meeting)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
+from textual import on
+from textual.widgets import Input, Select
 
 from partnercrm import outputs
 from partnercrm.errors import Invalid
 from partnercrm.matching import name_key
 from tui import options
-from tui.brief_text import partner_markdown
+from tui.brief_text import partner_html, partner_markdown
 from tui.dialogs.form import FormDialog
 from tui.widgets.field import Field
+
+FORMATS = [("Markdown (.md)", "md"), ("HTML page (.html)", "html")]
 
 
 class ExportBriefDialog(FormDialog[str]):
@@ -35,20 +39,30 @@ class ExportBriefDialog(FormDialog[str]):
 
     def fields(self) -> Iterable[Field]:
         org_name = self.org_name
-        default = self.folder / f"{name_key(org_name).replace(' ', '-')}-brief.md"
-        yield self.text_field("path", "File", str(default), required=True)
+        self.stem = self.folder / f"{name_key(org_name).replace(' ', '-')}-brief"
+        yield self.select_field("format", "Format", FORMATS, value="md", required=True)
+        yield self.text_field("path", "File", f"{self.stem}.md", required=True)
         yield self.flag_field("overwrite", "Replace", "replace the file if it exists")
 
     def save(self, session: Session, values: dict[str, Any]) -> str:
         path = Path(values["path"]).expanduser()
         replace = bool(values["overwrite"])
+        write = partner_html if values["format"] == "html" else partner_markdown
         try:
             outputs.check_target(path, force=replace, database=session, field="path")
-            text = partner_markdown(session, self.organisation_id, self.crm.today)
+            text = write(session, self.organisation_id, self.crm.today)
             outputs.write_text(path, text, force=replace, database=session, field="path")
         except outputs.OutputExists as exc:
             raise Invalid(f"{path} exists; tick 'replace' to overwrite it", field="path") from exc
         return str(path)
+
+    @on(Select.Changed, "#format")
+    def _format_chosen(self, event: Select.Changed) -> None:
+        # the file name follows the format while it is still the one suggested
+        box = self.query_one("#path", Input)
+        for suffix in (".md", ".html"):
+            if box.value == f"{self.stem}{suffix}":
+                box.value = f"{self.stem}.{event.value}"
 
     def saved_message(self, result: str) -> str:
         return f"Brief written to {result}."

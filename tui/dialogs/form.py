@@ -12,18 +12,18 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from partnercrm.dates import parse_date
-from partnercrm.errors import Invalid, StaleEdit
+from partnercrm.errors import Invalid, NeedsConfirmation, StaleEdit
 from tui.errors import explain
-from tui.widgets.field import Field, NoteArea, TextInput, Tick
+from tui.widgets.field import Field, NoteArea, TextInput, Tick, TickList
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -53,17 +53,27 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     form_title = "Form"
     save_label = "Save"
+    AUTO_FOCUS = None  # the form chooses its field once its choices are read (_ready)
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
+        # priority: the focus moves as the key arrives, so what is typed next lands in the
+        # next field even when keys come in a burst
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.saving = False
         self.ready = False
+        self.early: list[str] = []
+        self.first: Widget | None = None  # where typing starts
         # set by fields() when there is nothing to act on (no open conversation, say)
         self.unavailable: str | None = None
+        # True once the person said yes to the library's question (a due date already past,
+        # a partner that looks like one stored): save() passes it on as `confirm` or `new`
+        self.confirmed = False
 
     @property
     def crm(self) -> CRM:
@@ -72,7 +82,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="form"):
             yield Label(self.form_title, id="dialog-title")
-            with VerticalScroll(id="form-fields"):
+            fields = VerticalScroll(id="form-fields")
+            fields.can_focus = False  # typing goes to a field, never to the scrolling box
+            with fields:
                 yield Static("Reading…", id="form-loading")
             yield Static("", id="form-status")
             with Horizontal(id="dialog-buttons"):
@@ -80,8 +92,16 @@ class FormDialog(ModalScreen[T], Generic[T]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#form-fields").can_focus = False
+        self._fit(self.app.size.height)
         self._read()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        # the fields scroll inside what the terminal leaves after the title, status and buttons,
+        # so at 80x24 the focused field and the buttons stay on screen
+        self.query_one("#form-fields").styles.max_height = max(4, height - 10)
 
     @work(thread=True, exclusive=True, group="read")
     def _read(self) -> None:
@@ -111,9 +131,51 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     def _ready(self) -> None:
         # start typing straight away: the first field, not the scrolling container, has focus
-        self.opened_with = self._typed()
-        self.query(Field).first().control.focus()
+        self.first = self._first_to_fill().control
+        self.first.focus()
         self.ready = True
+        self._type_into_first("".join(self.early))
+        self.early.clear()
+
+    def _type_into_first(self, text: str) -> None:
+        if not text:
+            return
+        if isinstance(self.first, Input):
+            self.first.insert_text_at_cursor(text)
+        elif isinstance(self.first, TextArea):
+            self.first.insert(text)
+
+    def _first_to_fill(self) -> Field:
+        """Where typing starts: the first required field still empty, else the first empty
+        text box (a conversation chosen for you is skipped), else the first field."""
+        fields = list(self.query(Field))
+        # what each field opened with (a Select shows its value only once it is mounted)
+        empty = [f for f in fields if f.initial in ("", None, [])]
+        for f in empty:
+            if f.required:
+                return f
+        for f in empty:
+            if isinstance(f.control, Input | TextArea):
+                return f
+        return fields[0]
+
+    settled = False  # the field where typing starts has had the focus
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self.ready and event.widget is self.first:
+            self.settled = True
+
+    def on_key(self, event: events.Key) -> None:
+        # keys that reach the form itself arrived before any field had the focus (typed while
+        # the choices were read, or as the focus was on its way): kept, not lost or taken
+        # as shortcuts, and put where typing starts
+        if not self.settled and event.is_printable and event.character:
+            if self.ready:
+                self._type_into_first(event.character)
+            else:
+                self.early.append(event.character)
+            event.stop()
+            event.prevent_default()
 
     def load(self, session: Session) -> None:
         """Read the form's choices (runs in a worker thread; keep plain data on self)."""
@@ -125,14 +187,10 @@ class FormDialog(ModalScreen[T], Generic[T]):
     # --- leaving: a changed form asks before it is thrown away ---
 
     ready = False
-    opened_with: list[Any] | None = None
-
-    def _typed(self) -> list[Any]:
-        return [f.raw() for f in self.query(Field)]
 
     def has_unsaved(self) -> bool:
         """Whether anything was typed or chosen since the form opened."""
-        return self.ready and not self.saving and self._typed() != self.opened_with
+        return self.ready and not self.saving and any(f.changed() for f in self.query(Field))
 
     def check(self, values: dict[str, Any]) -> None:
         """Checks across fields; raise Invalid(field=...) to mark one."""
@@ -158,11 +216,13 @@ class FormDialog(ModalScreen[T], Generic[T]):
         parse: Callable[[str], Any] | None = None,
     ) -> Field:
         control = TextInput(value=value, placeholder=placeholder, id=name, compact=True)
-        return Field(name, label, control, required=required, hint=hint, parse=parse)
+        return Field(
+            name, label, control, required=required, hint=hint, parse=parse, initial=value.strip()
+        )
 
     def note_field(self, name: str, label: str, value: str = "") -> Field:
         control = NoteArea(value, id=name, soft_wrap=True, show_line_numbers=False, compact=True)
-        return Field(name, label, control)
+        return Field(name, label, control, initial=value.strip())
 
     def date_field(
         self, name: str, label: str, value: date | None = None, *, required: bool = True
@@ -174,9 +234,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
         shown = f"{value:%d/%m/%Y}" if value else ""
         control = TextInput(
-            value=shown, placeholder="12/11/2025, 12 Nov, today, +7", id=name, compact=True
+            value=shown, placeholder="dd/mm/yyyy, 12 Dec, today, +7", id=name, compact=True
         )
-        return Field(name, label, control, parse=parse, required=required)
+        return Field(name, label, control, parse=parse, required=required, initial=shown)
 
     def amount_field(
         self, name: str, label: str, value: Any = None, *, whole: bool = False
@@ -197,7 +257,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
         control = TextInput(
             value=_figure(value), placeholder="0", id=name, restrict=r"[0-9.,£]*", compact=True
         )
-        return Field(name, label, control, parse=parse)
+        return Field(name, label, control, parse=parse, initial=_figure(value))
 
     def select_field(
         self,
@@ -216,19 +276,19 @@ class FormDialog(ModalScreen[T], Generic[T]):
             prompt="choose…",
             compact=True,
         )
-        return Field(name, label, control, required=required)
+        return Field(name, label, control, required=required, initial=value)
 
     def many_field(
         self, name: str, label: str, options: Sequence[tuple[str, Any]], chosen: Iterable[Any] = ()
     ) -> Field:
         picked = set(chosen)
-        control: SelectionList[Any] = SelectionList(
+        control: SelectionList[Any] = TickList(
             *[(text, value, value in picked) for text, value in options], id=name, compact=True
         )
-        return Field(name, label, control)
+        return Field(name, label, control, initial=sorted(picked, key=str))
 
     def flag_field(self, name: str, label: str, text: str, value: bool = False) -> Field:
-        return Field(name, label, Tick(text, value, id=name, compact=True))
+        return Field(name, label, Tick(text, value, id=name, compact=True), initial=value)
 
     def field(self, name: str) -> Field:
         return self.query_one(f"#field-{name}", Field)
@@ -317,6 +377,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
         self.saving = False
         self.query_one("#save", Button).disabled = False
         status = self.query_one("#form-status", Static)
+        if isinstance(exc, NeedsConfirmation) and not self.confirmed:
+            self._ask(exc)
+            return
         target = self._field_for(exc) if isinstance(exc, Invalid) else None
         if target is not None:
             target.show_error(str(exc))
@@ -336,6 +399,25 @@ class FormDialog(ModalScreen[T], Generic[T]):
             title="Not saved",
             severity="error",
             timeout=10,
+        )
+
+    def _ask(self, exc: NeedsConfirmation) -> None:
+        from tui.dialogs.confirm import ConfirmDialog
+
+        status = self.query_one("#form-status", Static)
+        status.update(f"Not saved yet: {exc.reason}")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.confirmed = True
+                self.action_save()
+            else:
+                status.update(f"Not saved: {exc.reason}; change it, or save again to be asked")
+
+        question = exc.question[:1].upper() + exc.question[1:]
+        reason = exc.reason[:1].upper() + exc.reason[1:] + "."
+        self.app.push_screen(
+            ConfirmDialog(question, yes="Yes, save it", no="No, go back", detail=reason), answered
         )
 
     def _saved(self, result: T) -> None:

@@ -2,30 +2,46 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Label, Markdown
+from textual.widgets import Label, Static
 
 from tui import actions
 
-GENERAL = """\
-## Everywhere
+EVERYWHERE = [
+    ("d p w e", "dashboard, partners, my work, events"),
+    ("n", "new partner"),
+    ("/", "search partners, people, conversations, notes and stories"),
+    ("ctrl+p", "the palette: jump to a partner, or run any action by name"),
+    ("ctrl+z", "undo my last save (everything it changed); again to go further back"),
+    ("?", "this help"),
+    ("q, ctrl+q", "quit (asks first when a form holds typing)"),
+]
+FORMS = [
+    ("tab", "next field (shift+tab: the one before)"),
+    ("enter, ctrl+s", "save; nothing is saved until every field is right"),
+    ("escape", "cancel; a form you have typed in asks before it is thrown away"),
+    ("dates", "day first: 12/11/2025, 12 Nov, today, tomorrow, +7, next friday"),
+]
+LISTS = [
+    ("escape", "in a filter or search box: clear it, then leave it"),
+    ("letters", "typed on a list, start a new filter; typed in a box, are text"),
+]
 
-| key | does |
-|---|---|
-| d / p / w / e | dashboard, partners, my work, events |
-| n | new partner |
-| u (on partners) | duplicates: merge two records, or mark them not a duplicate |
-| ctrl+p | the palette: type a partner's name to jump to it, or an action to run it |
-| ? | this help |
-| q | quit |
 
-Forms: **tab** moves between fields, **enter** or **ctrl+s** saves, **escape** cancels.
-Dates are day first: `12/11/2025`, `12 Nov`, `today`, `tomorrow`, `+7` (days from now), `next friday`.
-Nothing is saved until every field is right; a field that is wrong says why beside it.
-"""
+def _keys(title: str, rows: list[tuple[str, str]]) -> Group:
+    """A section: the keys in a column that never wraps, what they do beside them."""
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
+    table.add_column("key", no_wrap=True, style="bold", min_width=13, max_width=16)
+    table.add_column("does", ratio=1)
+    for key, does in rows:
+        table.add_row(key, does)
+    return Group(Text(title, style="bold underline"), table, Text(""))
 
 
 class HelpDialog(ModalScreen[None]):
@@ -44,18 +60,22 @@ class HelpDialog(ModalScreen[None]):
         with Vertical(id="dialog", classes="help"):
             yield Label("Help", id="dialog-title")
             with VerticalScroll():
-                yield Markdown(self._text())
+                yield Static(self._text(), id="help-text")
 
-    def _text(self) -> str:
-        lines = [GENERAL, "## On this screen", "", "| key | does |", "|---|---|"]
-        for binding in self.for_screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                key = binding.key_display or binding.key
-                lines.append(f"| {key} | {binding.description} |")
-        lines += ["", "## Actions on a partner's page", "", "| key | action |", "|---|---|"]
-        for a in actions.ACTIONS:
-            lines.append(f"| {a.binding or ''} | **{a.title}**: {a.help} |")
-        return "\n".join(lines) + "\n"
+    def _text(self) -> Group:
+        here = [
+            (b.key_display or b.key, b.description)
+            for b in self.for_screen.BINDINGS
+            if isinstance(b, Binding) and b.description
+        ]
+        on_partner = [(a.binding or "palette", f"{a.title}: {a.help}") for a in actions.ACTIONS]
+        return Group(
+            _keys("On this screen", here),
+            _keys("Everywhere", EVERYWHERE),
+            _keys("Lists and boxes", LISTS),
+            _keys("Forms", FORMS),
+            _keys("Actions (keys on a partner's page; all in the palette)", on_partner),
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

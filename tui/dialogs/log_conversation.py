@@ -77,7 +77,9 @@ class LogConversationDialog(FormDialog[int]):
             channel=values["channel"],
         )
         if values.get("step"):
-            steps.add_step(session, conv, values["step"], lead, values["due"])
+            steps.add_step(
+                session, conv, values["step"], lead, values["due"], confirm=self.confirmed
+            )
         return conv.id
 
     def saved_message(self, result: int) -> str:

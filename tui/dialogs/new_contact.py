@@ -50,6 +50,7 @@ class NewContactDialog(FormDialog[int]):
             phone=values["phone"],
             senior=values["senior"],
             consent_date=self.crm.today,
+            new=self.confirmed,
         )
         self.saved_name = contact.name
         return contact.id

@@ -44,6 +44,7 @@ class NewPartnerDialog(FormDialog[int]):
             ward=values["ward"],
             lead=lead,
             website=values["website"],
+            new=self.confirmed,
         )
         self.saved_name = org.name
         return org.id

@@ -24,6 +24,7 @@ NAVIGATION: list[BindingType] = [
     Binding("w", "app.switch_mode('my_work')", "My work"),
     Binding("e", "app.switch_mode('events')", "Events"),
     Binding("n", "app.new_partner", "New partner"),
+    Binding("slash", "app.search", "Search", key_display="/"),
     Binding("q", "app.quit", "Quit", show=False),
 ]
 

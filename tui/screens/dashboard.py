@@ -11,13 +11,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
+from partnercrm import labels, organisations, reports
 from partnercrm import models as m
-from partnercrm import organisations, reports
 from tui import options
 from tui.errors import explain
 from tui.screens.base import PlaceScreen
+from tui.widgets.columns import clip, fit
+from tui.widgets.footer import KeysFooter
 from tui.widgets.panel import panel_table
 
 WELCOME = """\
@@ -55,11 +57,19 @@ class Figures:
     due: list[reports.CommitmentDue] = field(default_factory=list)
 
 
+# each list's columns: (header, least width, share of the panel's width left over)
+COLUMNS = {
+    "my-steps": (("Due", 11, 0), ("Step", 20, 3), ("Partner", 14, 2)),
+    "stale": (("Last touch", 11, 0), ("Partner", 20, 3), ("Lead", 12, 1)),
+    "due": (("Due", 11, 0), ("Partner", 14, 2), ("Kind", 12, 1), ("Status", 11, 0)),
+}
+
+
 class DashboardScreen(PlaceScreen):
     """The first screen: what needs doing today, and how the pipeline stands."""
 
     BINDINGS = [
-        Binding("r", "reload", "Refresh"),
+        Binding("r", "reload", "Refresh", show=False),
         Binding("D", "load_demo", "Load the demo data (empty database)", show=False),
     ]
 
@@ -79,20 +89,32 @@ class DashboardScreen(PlaceScreen):
                 with Vertical(id="dashboard-right"):
                     yield panel_table("stale", f"No touch in {STALE_DAYS}+ days")
                     yield panel_table("due", "Commitments due this month")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pipeline-panel").border_title = "Warm conversations by stage"
-        # fixed widths: the panels fill in from several workers, and a table that sizes its
-        # columns to its rows would jump about as they arrive
-        for table_id, columns in (
-            ("my-steps", (("Due", 6), ("Step", 26), ("Partner", 16))),
-            ("stale", (("Last touch", 10), ("Partner", 24), ("Lead", 14))),
-            ("due", (("Due", 6), ("Partner", 16), ("Kind", 14), ("Status", 11))),
-        ):
+        self.widths: dict[str, dict[str, int]] = {}
+        # set widths: the panels fill in from several workers, and a table that sized its
+        # columns to its rows would jump about as they arrive; they share the panel's width
+        for table_id, spec in COLUMNS.items():
             table = self.query_one(f"#{table_id}", DataTable)
-            for label, width in columns:
-                table.add_column(label, width=width)
+            for key, least, _ in spec:
+                table.add_column(key, key=key, width=least)
+        self.call_after_refresh(self._fit_columns)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        for table_id, spec in COLUMNS.items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            self.widths[table_id] = fit(table, spec, table.size.width or 40)
+        if getattr(self, "figures", None) is not None:
+            for part in ("mine", "stale", "due"):
+                getattr(self, f"_show_{part}")(self.figures)
+
+    def _w(self, table_id: str, key: str) -> int:
+        return self.widths.get(table_id, {}).get(key, 20)
 
     def action_reload(self) -> None:
         self.reload()
@@ -173,16 +195,16 @@ class DashboardScreen(PlaceScreen):
         steps.clear()
         for line in f.my_overdue:
             steps.add_row(
-                Text(f"{line.due:%d %b}", style="bold red"),
-                _short(line.description, 26),
-                _short(line.organisation, 16),
+                Text(labels.day(line.due, self.crm.today), style="bold red"),
+                clip(line.description, self._w("my-steps", "Step")),
+                clip(line.organisation, self._w("my-steps", "Partner")),
                 key=f"conv:{line.conversation_id}:{line.step_id}",
             )
         for line in f.my_week:
             steps.add_row(
-                f"{line.due:%d %b}",
-                _short(line.description, 26),
-                _short(line.organisation, 16),
+                labels.day(line.due, self.crm.today),
+                clip(line.description, self._w("my-steps", "Step")),
+                clip(line.organisation, self._w("my-steps", "Partner")),
                 key=f"conv:{line.conversation_id}:{line.step_id}",
             )
         panel = self.query_one("#my-steps-panel")
@@ -198,8 +220,8 @@ class DashboardScreen(PlaceScreen):
         stale.clear()
         for row in f.stale:
             stale.add_row(
-                f"{row.last_touch:%d %b %y}",
-                _short(row.organisation, 24),
+                labels.day(row.last_touch, self.crm.today),
+                clip(row.organisation, self._w("stale", "Partner")),
                 row.lead,
                 key=f"conv:{row.conversation_id}",
             )
@@ -212,9 +234,9 @@ class DashboardScreen(PlaceScreen):
         due.clear()
         for c in f.due:
             due.add_row(
-                f"{c.due:%d %b}",
-                _short(c.organisation, 16),
-                _short(options.label(c.kind), 14),
+                labels.day(c.due, self.crm.today),
+                clip(c.organisation, self._w("due", "Partner")),
+                clip(options.label(c.kind), self._w("due", "Kind")),
                 options.label(c.status),
                 key=f"com:{c.commitment_id}",
             )
@@ -240,6 +262,8 @@ class DashboardScreen(PlaceScreen):
                     text.append(f" +{cell.coming}", style="dim")
                 cells.append(text)
             table.add_row(*cells, key=mkey)
+        # the numbers explained where they are shown
+        self.query_one("#coverage-panel").border_subtitle = "active · +n proposed or onboarding"
 
     @on(DataTable.RowSelected, "#my-steps, #stale")
     def _open_conversation(self, event: DataTable.RowSelected) -> None:

@@ -17,11 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import Button, DataTable, Header, Static
 
 from partnercrm import dedupe, merging
 from tui.errors import explain
 from tui.screens.base import DataScreen
+from tui.widgets.footer import KeysFooter
 
 ORGANISATION_FIELDS = [
     ("name", "Name"),
@@ -134,8 +135,8 @@ class DuplicatesScreen(DataScreen):
     BINDINGS = [
         Binding("m", "merge(False)", "Keep left, merge right"),
         Binding("M", "merge(True)", "Keep right, merge left"),
-        Binding("x", "different", "Not a duplicate"),
-        Binding("t", "switch_entity", "Organisations / contacts"),
+        Binding("h", "different", "Hold apart (not a duplicate)"),
+        Binding("C", "switch_entity", "Organisations / contacts"),
         Binding("escape", "app.switch_mode('partners')", "Back to partners"),
     ]
 
@@ -151,7 +152,7 @@ class DuplicatesScreen(DataScreen):
         with Horizontal(id="sides"):
             yield Static("", id="left", classes="side")
             yield Static("", id="right", classes="side")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pairs", DataTable).add_columns("Score", "One", "The other", "Why")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -11,10 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
-from partnercrm import events
+from partnercrm import events, labels
 from tui.screens.base import DataScreen
+from tui.widgets.footer import KeysFooter
 from tui.widgets.panel import panel_table
 
 
@@ -34,7 +34,7 @@ class EventScreen(DataScreen):
         with Vertical():
             yield panel_table("interest", "Interest expressed")
             yield panel_table("attendees", "Who came")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#interest", DataTable).add_columns("Organisation", "Missions", "Roles")
@@ -48,7 +48,9 @@ class EventScreen(DataScreen):
     def show(self, d: dict[str, Any]) -> None:
         self.org_ids = d["organisation_ids"]
         title = Text(d["name"], style="bold")
-        title.append(f"  ·  {d['kind']}  ·  {date.fromisoformat(d['date']):%d %b %Y}")
+        title.append(
+            f"  ·  {labels.label(d['kind'], 'event_kind')}  ·  {labels.day(d['date'], self.crm.today)}"
+        )
         if d["host"]:
             title.append(f"  ·  hosted by {d['host']}")
         title.append(

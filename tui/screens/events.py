@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rich.text import Text
 from sqlalchemy.orm import Session
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Header
 
-from partnercrm import events
+from partnercrm import events, labels
 from tui.screens.base import PlaceScreen
+from tui.widgets.footer import KeysFooter
 
 
 class EventsScreen(PlaceScreen):
@@ -22,7 +22,7 @@ class EventsScreen(PlaceScreen):
         yield Header()
         table: DataTable[Any] = DataTable(id="events", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#events", DataTable).add_columns(
@@ -37,7 +37,7 @@ class EventsScreen(PlaceScreen):
         table.clear()
         for e in rows:
             table.add_row(
-                f"{date.fromisoformat(e['date']):%d %b %Y}",
+                labels.day(e["date"], self.crm.today),
                 e["name"],
                 e["kind"],
                 e["host"] or "",

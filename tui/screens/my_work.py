@@ -12,12 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
-from partnercrm import reports
+from partnercrm import labels, reports
 from partnercrm.digest import digest_for
 from tui import options
 from tui.screens.base import PlaceScreen
+from tui.widgets.footer import KeysFooter
 from tui.widgets.panel import panel_table
 
 GROUPS = [("overdue", "Overdue"), ("week", "This week"), ("later", "Later")]
@@ -38,8 +39,8 @@ class MyWorkScreen(PlaceScreen):
 
     BINDINGS = [
         Binding("x", "done", "Mark done"),
-        Binding("c", "calendar", "Export calendar"),
-        Binding("r", "reload", "Refresh"),
+        Binding("i", "calendar", "iCalendar file"),
+        Binding("r", "reload", "Refresh", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -49,7 +50,7 @@ class MyWorkScreen(PlaceScreen):
             for key, title in GROUPS:
                 yield panel_table(f"work-{key}", title)
             yield panel_table("work-digest", "From the digest")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for key, _ in GROUPS:
@@ -111,9 +112,7 @@ class MyWorkScreen(PlaceScreen):
             keep = table.cursor_row
             table.clear()
             for row in work.groups[key]:
-                shown = f"{row['due']:%a %d %b}"
-                if row["due"].year != self.crm.today.year:
-                    shown += f" {row['due']:%Y}"
+                shown = labels.day(row["due"], self.crm.today, weekday=True)
                 due = Text(shown, style="bold red" if key == "overdue" else "")
                 table.add_row(
                     due,

@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
 from datetime import date
 from typing import Any
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from sqlalchemy.orm import Session
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Static,
     TabbedContent,
     TabPane,
+    Tabs,
 )
+from textual.worker import get_current_worker
 
-from partnercrm import conversations, history, organisations
-from partnercrm.commitments import figures_text
-from tui import actions, options
+from partnercrm import partner_page
+from partnercrm.labels import day, moment
+from partnercrm.partner_page import PartnerPage, StepLine
+from tui import actions
 from tui.brief_text import partner_markdown
+from tui.errors import explain
 from tui.screens.base import DataScreen
+from tui.widgets.footer import KeysFooter
 
 TABLES = {
     "contacts": "contacts-table",
@@ -34,15 +38,9 @@ TABLES = {
     "commitments": "commitments-table",
     "ambassadors": "ambassadors-table",
 }
+# the table a tab's keys act on, focused when the tab is chosen
+FOCUS_ON = {**TABLES, "events": "events-table", "history": "history-table"}
 TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "events", "history"]
-
-
-@dataclass
-class PartnerPage:
-    detail: dict[str, Any]
-    brief: str | None  # None when the Overview tab was not showing (built when it is)
-    threads: dict[int, dict[str, Any]]
-    history: list[str]
 
 
 class PartnerScreen(DataScreen):
@@ -51,12 +49,14 @@ class PartnerScreen(DataScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         *[
-            Binding(a.binding, f"act('{a.key}')", a.short, show=a.show)
+            # priority: the action runs as its key arrives, so the keys typed after it
+            # (a fast typist, a paste) go to the form it opens, not to this page
+            Binding(a.binding, f"act('{a.key}')", a.short, show=a.show, priority=True)
             for a in actions.ACTIONS
             if a.binding and a.needs_partner
         ],
         # E, not e: e goes to the events screen from every screen
-        Binding("E", "edit", "Edit the highlighted record", show=False),
+        Binding("E", "edit", "Edit the highlighted record", show=False, priority=True),
         Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False, key_display="["),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, key_display="]"),
         *[
@@ -66,13 +66,19 @@ class PartnerScreen(DataScreen):
     ]
 
     def __init__(
-        self, organisation_id: int, tab: str | None = None, row: int | None = None
+        self,
+        organisation_id: int,
+        tab: str | None = None,
+        row: int | None = None,
+        detail: str | None = None,
     ) -> None:
         super().__init__()
         self.organisation_id = organisation_id
         self.start_tab = tab
         self.start_row = row  # the record to put the cursor on once the page is read
+        self.start_detail = detail  # and the touchpoint or step in its thread
         self.page: PartnerPage | None = None
+        self.brief: str | None = None  # the Overview's brief, when it was showing
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,13 +94,13 @@ class PartnerScreen(DataScreen):
                 yield _table("thread-table")
             with TabPane("Commitments", id="commitments"):
                 yield _table("commitments-table")
-            with TabPane("Ambassador roles", id="ambassadors"):
+            with TabPane("Roles", id="ambassadors"):
                 yield _table("ambassadors-table")
             with TabPane("Events", id="events"):
                 yield _table("events-table")
             with TabPane("History", id="history"):
                 yield _table("history-table")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         columns = {
@@ -126,150 +132,146 @@ class PartnerScreen(DataScreen):
         }
         for table_id, headers in columns.items():
             self.query_one(f"#{table_id}", DataTable).add_columns(*headers)
+        # the read starts at once, while the screen is first drawn (not after, as lists do)
+        self.reload()
 
     # --- reading ---
 
-    want_brief = True
-    brief_stale = False
+    def _refresh_data(self) -> None:
+        if self.painted_at is None:  # first drawn: the read started at mount is under way
+            self.painted_at = time.perf_counter()
+            return
+        super()._refresh_data()
 
-    def reload(self) -> None:
-        # the brief is the costliest part of the page: build it only when it is on show
+    def _on_overview(self) -> bool:
         tabs = self.query("#partner-tabs")
-        self.want_brief = not tabs or tabs.first(TabbedContent).active == "overview"
-        super().reload()
+        return not tabs or tabs.first(TabbedContent).active == "overview"
 
     @on(TabbedContent.TabActivated, "#partner-tabs")
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "overview" and self.brief_stale and not self.in_flight:
-            self.reload()
+        if event.pane.id == "overview" and self.brief is None and self.page is not None:
+            self._build_brief()
 
     def load(self, session: Session) -> PartnerPage:
-        org = organisations.find_organisation(session, str(self.organisation_id))
-        detail = organisations.organisation_detail(session, org)
-        threads = {
-            c.id: conversations.conversation_detail(session, c)
-            for c in conversations.list_conversations(
-                session, organisation=org, include_closed=True
+        return partner_page.load(session, self.organisation_id, self.crm.today)
+
+    # the brief is the costliest part of the page: it is built after the page is on screen,
+    # in its own worker, and only when the Overview tab shows it
+
+    @work(thread=True, exclusive=True, group="brief")
+    def _build_brief(self) -> None:
+        worker = get_current_worker()
+        try:
+            with self.crm.reading() as session:
+                text = partner_markdown(session, self.organisation_id, self.crm.today)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(
+                self.notify, explain(exc), title="Could not build the brief", severity="error"
             )
-        }
-        entries = history.entries(session, organisation_id=org.id, limit=300)
-        return PartnerPage(
-            detail=detail,
-            brief=partner_markdown(session, org.id, self.crm.today) if self.want_brief else None,
-            threads=threads,
-            history=[history.describe(e) for e in entries],
-        )
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._brief_built, text)
+
+    def _brief_built(self, text: str) -> None:
+        self.brief = text
+        # rich's Markdown is one renderable: far quicker than a widget per block
+        self.query_one("#brief", Static).update(RichMarkdown(text))
 
     def show(self, page: PartnerPage) -> None:
         self.page = page
-        d = page.detail
-        self.sub_title = d["name"]
+        today = self.crm.today
+        self.sub_title = page.name
         header = Text()
-        header.append(d["name"], style="bold")
-        if d["archived"]:
+        header.append(page.name, style="bold")
+        if page.archived:
             header.append("  (archived)", style="red")
-        header.append(f"  ·  {options.label(d['sector'])}")
-        if d["anchor"]:
+        header.append(f"  ·  {page.sector}")
+        if page.anchor:
             header.append("  ·  anchor institution")
-        header.append(f"  ·  stage: {d['stage']}", style="bold")
-        header.append(f"  ·  lead: {d['lead'] or 'nobody yet'}")
-        if d["aliases"]:
-            header.append(f"\nalso known as {', '.join(d['aliases'])}", style="dim")
+        header.append(f"  ·  stage: {page.stage}", style="bold")
+        header.append(f"  ·  lead: {page.lead or 'nobody yet'}")
+        if page.aliases:
+            header.append(f"\nalso known as {', '.join(page.aliases)}", style="dim")
         self.query_one("#partner-header", Static).update(header)
-        if page.brief is not None:
-            # rich's Markdown is one renderable: far quicker than a widget per block
-            self.query_one("#brief", Static).update(RichMarkdown(page.brief))
-        self.brief_stale = page.brief is None
+        self.brief = None  # what the brief said may have changed with the page
+        if self._on_overview():
+            self._build_brief()
         self._fill(
             "contacts-table",
             [
-                (
-                    c["id"],
-                    (
-                        c["name"],
-                        c["job_title"] or "",
-                        c["email"] or "",
-                        c["phone"] or "",
-                        "yes" if c["senior"] else "",
-                    ),
-                )
-                for c in d["contacts"]
+                (p.id, (p.name, p.job_title, p.email, p.phone, "yes" if p.senior else ""))
+                for p in page.people
             ],
         )
         self._fill(
             "conversations-table",
             [
                 (
-                    c["id"],
+                    t.id,
                     (
-                        str(c["id"]),
-                        c["subject"] or options.label(c["ask"] or "") or "—",
-                        c["stage"],
-                        c["lead"],
-                        ", ".join(c["missions"]),
-                        _day(c["last_touch"]),
-                        _next_step(c),
+                        str(t.id),
+                        t.about,
+                        t.stage,
+                        t.lead,
+                        t.missions,
+                        day(t.last_touch, today),
+                        _next_step(t.next_step, today),
                     ),
                 )
-                for c in d["conversations"]
+                for t in page.threads
             ],
         )
         self._fill(
             "commitments-table",
             [
                 (
-                    c["id"],
+                    c.id,
                     (
-                        str(c["id"]),
-                        options.label(c["kind"]),
-                        options.label(c["status"]),
-                        ", ".join(c["missions"]),
-                        c["beneficiary"] or "",
-                        _day(c["due"]),
-                        figures_text(c["promised"]),
-                        figures_text(c["delivered"]),
-                        c["stories"][-1] if c["stories"] else "",
+                        str(c.id),
+                        c.kind,
+                        c.status,
+                        c.missions,
+                        c.beneficiary,
+                        day(c.due, today),
+                        c.promised,
+                        c.delivered,
+                        c.latest_story,
                     ),
                 )
-                for c in d["commitments"]
+                for c in page.commitments
             ],
         )
         self._fill(
             "ambassadors-table",
             [
                 (
-                    a["id"],
+                    r.id,
                     (
-                        str(a["id"]),
-                        a["role_name"],
-                        a["mission"] or "any",
-                        a["status"],
-                        _day(a["since"]),
-                        _day(a["status_changed_on"]),
+                        str(r.id),
+                        r.role,
+                        r.mission,
+                        r.status,
+                        day(r.since, today),
+                        day(r.changed, today),
                     ),
                 )
-                for a in d["ambassadorships"]
+                for r in page.roles
             ],
         )
         self._fill(
             "events-table",
             [
                 (
-                    e["id"],
-                    (
-                        _day(e["date"]),
-                        e["name"] + (" (host)" if e["hosted"] else ""),
-                        e["kind"],
-                        ", ".join(e["people"]),
-                    ),
+                    e.id,
+                    (day(e.on, today), e.name + (" (host)" if e.hosted else ""), e.kind, e.people),
                 )
-                for e in d["events"]
+                for e in page.events
             ],
         )
         self._fill(
             "history-table",
             [
-                (i, (line[:16], line[17:].split(" ", 1)[0], line[17:].split(" ", 1)[-1]))
+                (i, (moment(line.at, today), line.who, line.what))
                 for i, line in enumerate(page.history)
             ],
         )
@@ -277,8 +279,11 @@ class PartnerScreen(DataScreen):
             self._point_at(TABLES[self.start_tab], self.start_row)
             self.start_row = None
         self._show_thread()
+        if self.start_detail is not None:
+            self._point_at("thread-table", self.start_detail)
+            self.start_detail = None
 
-    def _point_at(self, table_id: str, row: int) -> None:
+    def _point_at(self, table_id: str, row: int | str) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
         try:
             table.move_cursor(row=table.get_row_index(str(row)))
@@ -307,12 +312,22 @@ class PartnerScreen(DataScreen):
         except ValueError:
             return None
 
+    thread_shown: int | None = None
+
     @on(DataTable.RowHighlighted, "#conversations-table")
+    def _conversation_highlighted(self) -> None:
+        if self.page is not None and self.selected("conversations-table") != self.thread_shown:
+            self._show_thread()
+
     def _show_thread(self) -> None:
+        """The highlighted conversation's steps and touchpoints, below the list."""
         if self.page is None:
             return
-        conv_id = self.selected("conversations-table")
-        thread = self.page.threads.get(conv_id) if conv_id is not None else None
+        table = self.query_one("#thread-table", DataTable)
+        keep = table.cursor_row
+        thread = self.page.thread(self.selected("conversations-table"))
+        same = thread is not None and thread.id == self.thread_shown
+        self.thread_shown = thread.id if thread else None
         table = self.query_one("#thread-table", DataTable)
         table.clear()
         title = self.query_one("#thread-title", Static)
@@ -321,31 +336,30 @@ class PartnerScreen(DataScreen):
             return
         title.update(
             Text(
-                f"Conversation #{thread['id']}: steps and touchpoints "
+                f"Conversation #{thread.id}: steps and touchpoints "
                 "(x marks the highlighted step done)",
                 style="bold",
             )
         )
-        today = self.crm.today.isoformat()
-        for s in thread["steps"]:
-            if s["done"]:
-                what, style = f"step done {_day(s['done'])}", "dim"
-            elif s["due"] < today:
+        today = self.crm.today
+        for st in thread.steps:
+            if st.done:
+                what, style = f"step done {day(st.done, today)}", "dim"
+            elif st.due < today:
                 what, style = "step OVERDUE", "bold red"
             else:
                 what, style = "step", "bold"
             table.add_row(
-                _day(s["due"]),
+                day(st.due, today),
                 Text(what, style=style),
-                s["owner"],
-                s["description"],
-                key=f"step:{s['id']}",
+                st.owner,
+                st.description,
+                key=f"step:{st.id}",
             )
-        for t in thread["touchpoints"]:
-            who = ", ".join(x for x in (t["colleague"], t["contact"]) if x)
-            table.add_row(
-                _day(t["date"]), t["channel"], who, t["note"] or "", key=f"touch:{t['id']}"
-            )
+        for t in thread.touchpoints:
+            table.add_row(day(t.on, today), t.channel, t.who, t.note, key=f"touch:{t.id}")
+        if same and table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
 
     # --- actions ---
 
@@ -378,7 +392,7 @@ class PartnerScreen(DataScreen):
         key = actions.edit_key(tab, context)
         if key is None:
             self.notify(
-                "Edit works on the Conversations, Commitments, Ambassador roles and Events tabs; "
+                "Edit works on the Conversations, Commitments, Roles and Events tabs; "
                 "the palette (ctrl+p) has every Edit …",
                 title="Edit",
             )
@@ -390,22 +404,22 @@ class PartnerScreen(DataScreen):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#partner-tabs", TabbedContent).active = tab
+        # the focus goes with the tab: left in a hidden table, it would pull its tab back
+        shown = FOCUS_ON.get(tab)
+        if shown:
+            self.query_one(f"#{shown}", DataTable).focus()
+        else:
+            self.query_one("#partner-tabs").query_one(Tabs).focus()
 
     def action_tab(self, step: int) -> None:
         tabs = self.query_one("#partner-tabs", TabbedContent)
         at = TABS.index(tabs.active) if tabs.active in TABS else 0
-        tabs.active = TABS[(at + step) % len(TABS)]
+        self.action_show_tab(TABS[(at + step) % len(TABS)])
 
 
 def _table(table_id: str) -> DataTable[Any]:
     return DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
 
 
-def _next_step(c: dict[str, Any]) -> str:
-    s = c["next_step"]
-    return f"{s['description']} ({s['owner']}, {_day(s['due'])})" if s else ""
-
-
-def _day(iso: str | None) -> str:
-    """'2025-11-12' as people read it: '12 Nov 2025'."""
-    return f"{date.fromisoformat(iso):%d %b %Y}" if iso else ""
+def _next_step(step: StepLine | None, today: date) -> str:
+    return f"{step.description} ({step.owner}, {day(step.due, today)})" if step else ""

@@ -14,25 +14,28 @@ from sqlalchemy.orm import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
-from partnercrm import missions, organisations
+from partnercrm import labels, missions, organisations
 from partnercrm.errors import NotFound
-from tui import options
 from tui.screens.base import PlaceScreen
+from tui.widgets.columns import clip, fit
 from tui.widgets.field import TextInput
+from tui.widgets.footer import KeysFooter
 
 PAGE = 50
-# (column key, header, sort order in partnercrm, newest/biggest first by default, width)
+# (column key, header, sort order in partnercrm, newest/biggest first by default,
+#  least width, share of the width left over)
 COLUMNS = [
-    ("name", "Name", "name", False, 32),
-    ("sector", "Sector", "sector", False, 16),
-    ("stage", "Stage", "stage", False, 8),
-    ("lead", "Lead", None, False, 15),
-    ("ward", "Ward", "ward", False, 16),
-    ("last_touch", "Last touch", "last_touch", True, 11),
-    ("open_steps", "Steps", "open_steps", True, 5),
+    ("name", "Name", "name", False, 24, 4),
+    ("sector", "Sector", "sector", False, 14, 2),
+    ("stage", "Stage", "stage", False, 8, 0),
+    ("lead", "Lead", None, False, 13, 1),
+    ("ward", "Ward", "ward", False, 12, 2),
+    ("last_touch", "Last touch", "last_touch", True, 11, 0),
+    ("open_steps", "Steps", "open_steps", True, 5, 0),
 ]
+SPEC = [(c[0], c[4], c[5]) for c in COLUMNS]
 SORTABLE = [c[0] for c in COLUMNS if c[2]]
 
 
@@ -69,13 +72,13 @@ class PartnersScreen(PlaceScreen):
     """A table of organisations with a filter box; Enter opens the partner."""
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", key_display="/", priority=True),
-        Binding("s", "sort", "Sort"),
-        Binding("S", "reverse", "Reverse", show=False),
+        Binding("f", "focus_filter", "Filter"),
+        Binding("o", "sort", "Order by"),
+        Binding("O", "reverse", "Reverse order", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
         Binding("left_square_bracket", "page(-1)", "Previous page", key_display="[", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("u", "app.switch_mode('duplicates')", "Duplicates"),
+        Binding("m", "app.switch_mode('duplicates')", "Merge duplicates"),
     ]
 
     def __init__(self) -> None:
@@ -103,23 +106,27 @@ class PartnersScreen(PlaceScreen):
         table: DataTable[Any] = DataTable(id="partners", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="partners-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#partners", DataTable)
-        # fixed widths: measuring every cell of every page would cost more than the query
-        for key, header, _, _, width in COLUMNS:
-            table.add_column(header, key=key, width=width)
+        # set widths: measuring every cell of every page would cost more than the query
+        for key, header, _, _, least, _ in COLUMNS:
+            table.add_column(header, key=key, width=least)
+        self.widths = fit(table, SPEC, self.app.size.width)
         self.query_one("#filter", Input).focus()
 
+    opened_partner = False  # a partner was opened from here: coming back restores the focus
+
     def on_screen_resume(self) -> None:
-        # the filter has the keys on arrival, so typing a name narrows the list at once
-        # (from the table, single letters are shortcuts: w is My work, e Events); Enter or
-        # down goes to the table, Esc clears the filter
+        # arriving, the filter has the keys, so typing a name narrows the list at once; back
+        # from a partner, the focus is where it was (the table, whose keys the footer shows).
+        # Letters typed in the filter are always text; Esc clears it, a second Esc leaves it.
         super().on_screen_resume()
-        box = self.query_one("#filter", Input)
-        box.focus()
-        box.select_all()  # back from a partner, typing a new name replaces the old filter
+        if self.opened_partner:
+            self.opened_partner = False
+            return
+        self.query_one("#filter", Input).focus()
 
     # --- reading a page ---
 
@@ -144,21 +151,28 @@ class PartnersScreen(PlaceScreen):
         )
         return Page(rows, self.first_row, request)
 
+    def on_resize(self) -> None:
+        self.widths = fit(self.query_one("#partners", DataTable), SPEC, self.app.size.width)
+        if self.shown >= 0:
+            self.reload()  # the page again, its text cut to the new widths
+
     def show(self, page: Page) -> None:
         table = self.query_one("#partners", DataTable)
+        w = self.widths
         keep = 0 if self.fresh else table.cursor_row
         self.fresh = False
         table.clear()
         for r in page.rows:
             table.add_row(
                 Text(
-                    _fit(r.name, 30) + (" ⚓" if r.anchor else ""), style="bold" if r.anchor else ""
+                    clip(r.name, w["name"] - 2) + (" ⚓" if r.anchor else ""),
+                    style="bold" if r.anchor else "",
                 ),
-                options.label(r.sector),
-                r.stage.value,
-                _fit(r.lead or "", 15),
-                _fit(r.ward or "", 16),
-                f"{r.last_touch:%d %b %Y}" if r.last_touch else "",
+                clip(labels.sector(r.sector), w["sector"]),
+                labels.label(r.stage, "relationship_stage"),
+                clip(r.lead or "", w["lead"]),
+                clip(r.ward or "", w["ward"]),
+                labels.day(r.last_touch, self.crm.today),
                 Text(str(r.open_steps), justify="right"),
                 key=str(r.id),
             )
@@ -181,7 +195,9 @@ class PartnersScreen(PlaceScreen):
             shown = f"Partners {page.offset + 1}–{page.offset + len(page.rows)}"
             if len(page.rows) == PAGE:
                 shown += " (] for the next page)"
-        status.update(f"{shown} · sorted by {header.lower()} {arrow} (s to change)")
+        if sum(self.widths.values()) + 2 * len(self.widths) + 2 > self.app.size.width:
+            shown += " · ← → for more columns"
+        status.update(f"{shown} · sorted by {header.lower()} {arrow} (o to change)")
 
     # --- typing, sorting, paging ---
 
@@ -194,33 +210,50 @@ class PartnersScreen(PlaceScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
+        self.into_filter = False
         self.query_one("#partners", DataTable).focus()
+
+    # keys typed on the table go to the filter; in a burst the focus moves after the keys
+    # already on their way to the table, so those follow it rather than act as shortcuts
+    into_filter = False
 
     def on_key(self, event: Any) -> None:
         box = self.query_one("#filter", Input)
+        table = self.query_one("#partners", DataTable)
         # down from the filter box goes to the table
         if event.key == "down" and self.focused is box:
-            self.query_one("#partners", DataTable).focus()
+            self.into_filter = False
+            table.focus()
             event.stop()
-        # typing a letter no key is bound to starts filtering: "brit" narrows at once
-        elif (
-            self.focused is self.query_one("#partners", DataTable)
-            and event.is_printable
-            and event.character
-            and event.key not in self.app.active_bindings
-        ):
-            box.focus()
+            return
+        if not (event.is_printable and event.character):
+            return
+        if self.into_filter:
             box.insert_text_at_cursor(event.character)
-            event.stop()
+        elif self.focused is table and event.key not in self.app.active_bindings:
+            # a letter no key is bound to starts a new filter: "brit" narrows at once
+            # (the old filter named what is shown; this one is new)
+            self.into_filter = True
+            box.value = event.character
+            box.cursor_position = 1
+            box.focus()
+        else:
+            return
+        event.prevent_default()
+        event.stop()
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
     def action_clear_filter(self) -> None:
+        self.into_filter = False
         box = self.query_one("#filter", Input)
-        if box.value:
-            box.value = ""
-        self.query_one("#partners", DataTable).focus()
+        if self.focused is box and box.value:
+            box.value = ""  # the first Esc clears; the filter keeps the keys
+        elif self.focused is box:
+            self.query_one("#partners", DataTable).focus()  # the second leaves it
+        else:
+            box.focus()
 
     def action_sort(self) -> None:
         at = SORTABLE.index(self.order)
@@ -262,8 +295,5 @@ class PartnersScreen(PlaceScreen):
 
     @on(DataTable.RowSelected, "#partners")
     def _open(self, event: DataTable.RowSelected) -> None:
+        self.opened_partner = True
         self.crm.open_partner(int(str(event.row_key.value)))
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets._toggle_button import ToggleButton
 
 from partnercrm.errors import Invalid
 
@@ -21,6 +24,23 @@ class Tick(Checkbox):
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual reads the class attribute's name
         return "X" if self.value else " "
+
+
+class TickList(SelectionList[Any]):
+    """A SelectionList whose boxes are marked only when ticked, as Tick: readable without colour."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        index = self.scroll_offset.y + y
+        if not 0 <= index < self.option_count:
+            return line
+        if self.get_option_at_index(index).value in self.selected:
+            return line
+        segments = list(line)
+        # the box is drawn as [left, "X", right, " ", prompt…] on the option's line
+        if len(segments) > 1 and segments[1].text == ToggleButton.BUTTON_INNER:
+            segments[1] = Segment(" ", segments[1].style)
+        return Strip(segments, line.cell_length)
 
 
 class TextInput(Input):
@@ -49,6 +69,7 @@ class Field(Vertical):
         parse: Parse | None = None,
         required: bool = False,
         hint: str | None = None,
+        initial: Any = None,
     ) -> None:
         super().__init__(classes="field", id=f"field-{name}")
         self.field_name = name
@@ -57,6 +78,7 @@ class Field(Vertical):
         self.parse = parse
         self.required = required
         self.hint = hint
+        self.initial = initial  # what the form opened with: a change asks before it is lost
 
     def compose(self) -> ComposeResult:
         yield Label(self.label + (" *" if self.required else ""), classes="field-label")
@@ -78,6 +100,15 @@ class Field(Vertical):
         if isinstance(c, SelectionList):
             return list(c.selected)
         raise TypeError(f"no value for {type(c).__name__}")
+
+    def changed(self) -> bool:
+        """Whether the control holds something other than what the form opened with."""
+        raw, initial = self.raw(), self.initial
+        if isinstance(raw, list):
+            return sorted(raw, key=str) != list(initial or [])
+        if raw in ("", None) and initial in ("", None):
+            return False
+        return bool(raw != initial)
 
     def value(self) -> Any:
         raw = self.raw()

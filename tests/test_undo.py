@@ -1,0 +1,295 @@
+"""Undo: every kind of change it accepts is put back, and each refusal says who and when.
+
+Through the CLI, on SQLite and PostgreSQL; ctrl+z in the TUI at the end.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from partnercrm import (
+    colleagues,
+    commitments,
+    contacts,
+    conversations,
+    events,
+    history,
+    missions,
+    organisations,
+    steps,
+)
+from partnercrm import models as m
+
+TODAY = date.today()
+DUE = TODAY + timedelta(days=14)
+
+
+def setup(cli: Any) -> dict[str, str]:
+    cli.ok("colleague", "add", "Ruth Craven", "--email", "ruth@camden.gov.uk")
+    cli.ok("colleague", "add", "Jo Director", "--email", "jo@camden.gov.uk")
+    cli.ok("partner", "add", "Wellcome Collection", "--sector", "culture")
+    cli.ok("contact", "add", "Ada Lovelace", "--email", "ada@wellcome.org", "--org", "wellcome")
+    conv = cli.ok(
+        "conversation", "log", "wellcome", "--lead", "ruth", "--subject", "Summit venue"
+    ).stdout.strip()
+    step = cli.json("step", "add", conv, "Send the pack", "--owner", "ruth", "--due", "+7")
+    return {"conv": conv, "step": str(step["id"])}
+
+
+def last_change(cli: Any) -> int:
+    return int(cli.json("history", "--limit", "1")[0]["change"])
+
+
+def test_an_update_goes_back_and_the_undo_is_in_the_history(cli):
+    ids = setup(cli)
+    before = cli.json("step", "list")[0]
+    cli.ok("step", "edit", ids["step"], "--due", "+20", "--owner", "jo", actor="ruth")
+    edited = last_change(cli)
+    out = cli.ok("undo", actor="ruth").stdout
+    assert out.startswith(f"Undone change {edited} (Ruth Craven, ")
+    assert "Recorded as change" in out
+    after = cli.json("step", "list")[0]
+    assert (after["due"], after["owner"]) == (before["due"], before["owner"])
+    entries = cli.json("history", "--limit", "3")
+    undo_id = entries[0]["change"]
+    assert undo_id > edited
+    assert {(e["action"], e["summary"]) for e in entries if e["change"] == undo_id} >= {
+        ("undo", f"undo of change {edited}")
+    }
+    text = cli.ok("history", "--change", str(undo_id)).stdout
+    assert f"undid change {edited} (undo of change {edited})" in text
+    assert "(step “" in text  # the step put back, in words
+
+
+def test_one_change_of_many_rows_goes_back_as_one(cli):
+    """A commitment moves the conversation to committed: undone, both go back."""
+    ids = setup(cli)
+    com = cli.json("commitment", "add", ids["conv"], "--kind", "hosting", "--beneficiary", "pupils")
+    assert cli.json("conversation", "show", ids["conv"])["stage"] == "committed"
+    done = cli.json("undo")
+    assert any("created commitment" in line for line in done["what"])
+    assert cli.json("commitment", "list") == []
+    shown = cli.json("conversation", "show", ids["conv"])
+    assert shown["stage"] == "initiated"
+    assert [s["to"] for s in shown["stage_history"]] == ["initiated"]
+    assert cli("commitment", "show", str(com["id"])).exit_code == 1
+
+
+def test_a_creation_is_removed(cli):
+    setup(cli)
+    cli.ok("partner", "add", "British Library", "--sector", "culture")
+    cli.ok("undo")
+    assert [p["name"] for p in cli.json("partner", "list")] == ["Wellcome Collection"]
+    # a conversation with its first stage and touchpoint, all in one change
+    conv = cli.ok(
+        "conversation", "log", "wellcome", "--lead", "ruth", "--ask", "hosting"
+    ).stdout.strip()
+    cli.ok("undo")
+    assert cli("conversation", "show", conv).exit_code == 1
+
+
+def test_archive_and_restore_are_undone(cli):
+    setup(cli)
+    cli.ok("partner", "archive", "wellcome")
+    cli.ok("undo")
+    assert [p["name"] for p in cli.json("partner", "list")] == ["Wellcome Collection"]
+    cli.ok("partner", "archive", "wellcome")
+    cli.ok("partner", "restore", "Wellcome Collection")
+    cli.ok("undo")  # the restore
+    assert cli.json("partner", "list") == []
+
+
+def test_a_deletion_is_put_back(cli, db):
+    setup(cli)
+    with db.transaction() as s:
+        event = events.add_event(s, "Camden Summit", "summit", TODAY - timedelta(days=5))
+        ada = contacts.find_contact(s, "ada")
+        events.record_attendance(s, event, ada, role="speaker")
+    cli.ok("event", "attendance", "Camden Summit", "ada@wellcome.org", "--remove")
+    assert cli.json("event", "show", "Camden Summit")["attendees"] == []
+    cli.ok("undo")
+    people = cli.json("event", "show", "Camden Summit")["attendees"]
+    assert [(p["contact"], p["role"]) for p in people] == [("Ada Lovelace", "speaker")]
+
+
+def test_missions_and_contacts_of_a_conversation_go_back(cli):
+    ids = setup(cli)
+    cli.ok("conversation", "edit", ids["conv"], "--mission", "food", "--with", "ada")
+    shown = cli.json("conversation", "show", ids["conv"])
+    assert shown["missions"] == ["food"] and shown["contacts"] == ["Ada Lovelace"]
+    cli.ok("undo")
+    shown = cli.json("conversation", "show", ids["conv"])
+    assert shown["missions"] == [] and shown["contacts"] == []
+
+
+def test_undo_walks_back_and_an_undo_can_itself_be_undone(cli):
+    ids = setup(cli)
+    cli.ok("step", "edit", ids["step"], "--text", "Send the new pack")
+    first = last_change(cli)
+    cli.ok("step", "edit", ids["step"], "--text", "Send the final pack")
+    cli.ok("undo")
+    assert cli.json("step", "list")[0]["description"] == "Send the new pack"
+    cli.ok("undo")  # the change before: the first edit
+    assert cli.json("step", "list")[0]["description"] == "Send the pack"
+    undo_of_first = last_change(cli)
+    # undoing the undo makes the change again
+    cli.ok("undo", "--change", str(undo_of_first))
+    assert cli.json("step", "list")[0]["description"] == "Send the new pack"
+    again = cli("undo", "--change", str(undo_of_first))
+    assert again.exit_code == 1 and f"change {undo_of_first} (" in again.stderr
+    assert "was already undone by " in again.stderr and " UTC (change " in again.stderr
+    # and the first edit, undone then redone, can be undone again
+    cli.ok("undo", "--change", str(first))
+    assert cli.json("step", "list")[0]["description"] == "Send the pack"
+
+
+def test_undo_takes_the_acting_colleagues_own_last_change(cli):
+    ids = setup(cli)
+    cli.ok("step", "edit", ids["step"], "--text", "Ruth's wording", actor="ruth")
+    cli.ok("partner", "edit", "wellcome", "--ward", "Euston", actor="jo")
+    cli.ok("undo", actor="ruth")
+    assert cli.json("step", "list")[0]["description"] == "Send the pack"
+    assert cli.json("partner", "show", "wellcome")["ward"] == "Euston"
+
+
+def test_a_change_touched_later_is_refused_naming_who_and_when(cli):
+    ids = setup(cli)
+    cli.ok("step", "edit", ids["step"], "--due", "+10", actor="ruth")
+    ruths = last_change(cli)
+    cli.ok("step", "edit", ids["step"], "--due", "+12", actor="jo")
+    jos = last_change(cli)
+    r = cli("undo", "--change", str(ruths), actor="ruth")
+    assert r.exit_code == 1
+    assert re.fullmatch(
+        rf"Error: change {ruths} cannot be undone: Jo Director changed the due of step {ids['step']} "
+        rf"\(Send the pack\) later, on \d\d \w\w\w \d{{4}} at \d\d:\d\d UTC \(change {jos}\)\n",
+        r.stderr,
+    )
+    # another field changed later does not stand in the way
+    cli.ok("step", "edit", ids["step"], "--text", "Send it", actor="ruth")
+    texts = last_change(cli)
+    cli.ok("step", "edit", ids["step"], "--owner", "jo", actor="jo")
+    cli.ok("undo", "--change", str(texts), actor="ruth")
+    step = cli.json("step", "list")[0]
+    assert step["description"] == "Send the pack" and step["owner"] == "Jo Director"
+
+
+def test_a_creation_something_was_added_to_later_is_refused(cli):
+    setup(cli)
+    cli.ok("partner", "add", "British Library", "--sector", "culture", actor="ruth")
+    added = last_change(cli)
+    cli.ok("contact", "add", "Bo Smith", "--email", "bo@bl.uk", "--org", "british library")
+    r = cli("undo", "--change", str(added), actor="ruth")
+    assert r.exit_code == 1
+    assert f"change {added} cannot be undone: " in r.stderr and " added contact" in r.stderr
+    assert "to organisation" in r.stderr and "(British Library) later, on" in r.stderr
+    assert len(cli.json("partner", "list")) == 2
+
+
+def test_a_merge_and_an_erasure_are_refused(cli):
+    setup(cli)
+    cli.ok("partner", "add", "Wellcome Trust", "--sector", "culture", "--new")
+    cli.ok("merge", "organisation", "Wellcome Collection", "Wellcome Trust")
+    r = cli("undo")
+    assert r.exit_code == 1
+    assert "cannot be undone: a merge cannot be undone: no command reverses it" in r.stderr
+    cli.ok("privacy", "erase", "Ada Lovelace", input="y\n")
+    r = cli("undo")
+    assert r.exit_code == 1 and "an erasure cannot be undone" in r.stderr
+
+
+def test_nothing_to_undo_and_no_such_change(cli):
+    cli.ok("colleague", "add", "Sam Newcomer", "--email", "sam@camden.gov.uk")
+    r = cli("undo", actor="sam")
+    assert r.exit_code == 1
+    assert r.stderr == "Error: there is no change by Sam Newcomer left to undo\n"
+    r = cli("undo", "--change", "99999")
+    assert r.exit_code == 1 and "no change matches '99999'" in r.stderr
+
+
+def test_the_library_groups_a_transaction_and_refuses_by_class(db):
+    from partnercrm import undo
+    from partnercrm.errors import Conflict
+
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth", "ruth@camden.gov.uk")
+        org = organisations.add_organisation(s, "Camden Giving", "vcs")
+        conv = conversations.log_conversation(
+            s, org, ruth, subject="x", missions=[missions.find_mission(s, "food")]
+        )
+        step = steps.add_step(s, conv, "Call", ruth, DUE, confirm=True)
+    with db.transaction() as s:
+        rows = history.entries(s, limit=None)
+        assert len({r.change_id for r in rows if r.entity != "mission"}) >= 1
+        (change,) = {r.change_id for r in rows if r.entity in ("conversation", "step")}
+    with db.transaction() as s:
+        steps.edit_step(s, s.get(m.Step, step.id), description="Call back")
+    with db.transaction() as s:
+        s.info["actor"] = "someone else"
+        try:
+            undo.undo_change(s, change)
+        except Conflict as exc:
+            assert "tester changed the description of step" in str(exc)
+        else:
+            raise AssertionError("a change touched later was undone")
+    with db.reader() as s:
+        assert commitments.list_commitments(s) == []
+        assert s.get(m.Step, step.id).description == "Call back"
+
+
+# --------------------------------------------------------------------------------- TUI
+
+
+def test_tui_ctrl_z_undoes_the_last_save_and_says_what(demo_db: Any) -> None:
+    from tests.test_tui import (
+        _open_conversation,
+        drive,
+        fill,
+        notifications,
+        open_partner,
+        save,
+        settle,
+    )
+
+    conv = _open_conversation(demo_db, "Arsenal")
+
+    async def body(app: Any, pilot: Any) -> None:
+        await open_partner(app, pilot, "Arsenal", tab="conversations")
+        await pilot.press("s")
+        await settle(pilot)
+        fill(app.screen, conversation=conv.id, description="Chase the kit", due="+7")
+        await save(pilot)
+        with demo_db.reader() as s:
+            assert "Chase the kit" in [st.description for st in steps.list_steps(s)]
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        said = notifications(app)
+        assert "Undone change" in said and "created step" in said and "Chase the kit" in said
+        with demo_db.reader() as s:
+            assert "Chase the kit" not in [st.description for st in steps.list_steps(s)]
+            assert history.entries(s, limit=1)[0].summary.startswith("undo of change")
+
+    drive(demo_db, body)
+
+
+def test_tui_ctrl_z_says_why_it_cannot_undo(demo_db: Any) -> None:
+    from tests.test_tui import drive, notifications, settle
+
+    async def body(app: Any, pilot: Any) -> None:
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert "Not undone" in [n.title for n in app._notifications]
+        assert "there is no change by Ruth Craven left to undo" in notifications(app)
+
+    drive(demo_db, body)
+
+
+def _demo_fixtures() -> tuple[Any, Any]:
+    from tests import test_tui
+
+    return test_tui.demo_template, test_tui.demo_db
+
+
+demo_template, demo_db = _demo_fixtures()

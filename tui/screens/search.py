@@ -1,0 +1,172 @@
+"""`/` anywhere: one search over partners, people, conversations, touchpoint notes and stories.
+
+The library's search (partnercrm.search) ranks the hits; Enter opens the partner, the person
+on the partner's Contacts tab, or the conversation (with the note) on its Conversations tab.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Static
+from textual.worker import get_current_worker
+
+from partnercrm import search
+from tui.crm import CRM
+from tui.errors import explain
+from tui.widgets.field import TextInput
+from tui.widgets.footer import KeysFooter
+
+SHOWN = 40
+KIND_WORDS = {
+    "organisation": "partner",
+    "contact": "person",
+    "conversation": "conversation",
+    "touchpoint": "note",
+    "delivery": "story",
+}
+
+
+class SearchScreen(Screen[None]):
+    """Type to search; ↓ or Enter to the results; Enter opens; Esc clears, then goes back."""
+
+    BINDINGS = [
+        Binding("escape", "clear_or_leave", "Clear / back"),
+        Binding("ctrl+f", "focus_box", "Search box", show=False),
+    ]
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.first_text = text
+        self.hits: dict[str, search.Hit] = {}
+
+    @property
+    def crm(self) -> CRM:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield TextInput(
+            value=self.first_text,
+            placeholder="search partners, people, conversations, notes and stories",
+            id="search-box",
+        )
+        table: DataTable[Any] = DataTable(id="search-results", cursor_type="row")
+        yield table
+        yield Static("Type a name, an email or words from a note.", id="search-status")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = "search"
+        table = self.query_one("#search-results", DataTable)
+        table.add_column("What", key="kind", width=12)
+        table.add_column("Found", key="title", width=30)
+        table.add_column("Partner", key="partner", width=24)
+        table.add_column("Where it matched", key="snippet")
+        self.query_one("#search-box", Input).focus()
+        if self.first_text:
+            self._search(self.first_text)
+
+    @on(Input.Changed, "#search-box")
+    def _changed(self, event: Input.Changed) -> None:
+        self._search(event.value)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(self, text: str) -> None:
+        worker = get_current_worker()
+        try:
+            with self.crm.reading() as s:
+                hits = search.search(s, text, limit=SHOWN)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(self._problem, explain(exc))
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, text, hits)
+
+    def _problem(self, message: str) -> None:
+        self.query_one("#search-status", Static).update(Text(message, style="red"))
+
+    def _show(self, text: str, hits: list[search.Hit]) -> None:
+        if text != self.query_one("#search-box", Input).value:
+            return  # typing has moved on; its own search is coming
+        table = self.query_one("#search-results", DataTable)
+        table.clear()
+        self.hits = {}
+        for hit in hits:
+            key = f"{hit.kind}:{hit.id}"
+            self.hits[key] = hit
+            snippet = Text(hit.snippet)
+            for a, b in hit.marks:
+                snippet.stylize("bold reverse", a, b)
+            table.add_row(
+                KIND_WORDS.get(hit.kind, hit.kind),
+                hit.title,
+                hit.organisation or "",
+                snippet,
+                key=key,
+            )
+        status = self.query_one("#search-status", Static)
+        if not text.strip():
+            status.update("Type a name, an email or words from a note.")
+        elif not hits:
+            status.update(f"Nothing matches {text.strip()!r}.")
+        else:
+            status.update(f"{len(hits)} found · ↓ to the list · Enter opens · Esc clears")
+
+    # --- moving and opening ---
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "down" and self.focused is self.query_one("#search-box"):
+            self.query_one("#search-results", DataTable).focus()
+            event.stop()
+
+    @on(Input.Submitted, "#search-box")
+    def _submitted(self) -> None:
+        table = self.query_one("#search-results", DataTable)
+        if table.row_count:
+            self._open(self._key_at(table))
+
+    @on(DataTable.RowSelected, "#search-results")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self._open(str(event.row_key.value))
+
+    def _key_at(self, table: DataTable[Any]) -> str:
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _open(self, key: str) -> None:
+        hit = self.hits.get(key)
+        if hit is None or hit.organisation_id is None:
+            return
+        org = hit.organisation_id
+        if hit.kind == "contact":
+            self.crm.open_partner(org, tab="contacts", row=hit.id)
+        elif hit.kind == "conversation":
+            self.crm.open_partner(org, tab="conversations", row=hit.id)
+        elif hit.kind == "touchpoint":
+            self.crm.open_partner(
+                org,
+                tab="conversations",
+                row=hit.ids.get("conversation_id"),
+                detail=f"touch:{hit.id}",
+            )
+        elif hit.kind == "delivery":
+            self.crm.open_partner(org, tab="commitments", row=hit.ids.get("commitment_id"))
+        else:
+            self.crm.open_partner(org)
+
+    def action_clear_or_leave(self) -> None:
+        box = self.query_one("#search-box", Input)
+        if self.focused is not box:
+            box.focus()
+        elif box.value:
+            box.value = ""
+        else:
+            self.dismiss()
+
+    def action_focus_box(self) -> None:
+        self.query_one("#search-box", Input).focus()
