@@ -338,7 +338,9 @@ def test_every_writer_opens_a_conversation_the_same_way(db):
     with db.transaction() as s:
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         org = organisations.add_organisation(s, "Roundhouse", "culture")
-        conv = conversations.log_conversation(s, org, ruth, on="3/2/2026", channel="call")
+        conv = conversations.log_conversation(
+            s, org, ruth, subject="Summit venue", on="3/2/2026", channel="call"
+        )
         opened = conversations.opening(date(2026, 2, 3))
         assert {k: getattr(conv, k) for k in opened} == opened
         change = s.scalars(select(m.StageChange).where(m.StageChange.conversation_id == conv.id))
