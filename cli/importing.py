@@ -132,11 +132,14 @@ def attendees(
     force: bool,
     as_json: bool,
 ) -> None:
-    """Import an attendee export (Eventbrite CSV or XLSX, or any CSV with a header).
+    """Import an event's attendees from a registration or attendance export.
 
-    People are matched by email, organisations by name, alias or a close spelling; stored
-    values are never overwritten unless --on-existing update is given; interest in missions
-    or ambassador roles opens warm conversations. Importing the same file again changes nothing.
+    Teams, Zoom, Microsoft and Google Forms, Tito, Meetup, Luma, Salesforce, CiviCRM,
+    Eventbrite, HubSpot, Mailchimp and Ticket Tailor exports import without flags
+    (--list-presets), as does any CSV or XLSX with a header row. People are matched by email,
+    organisations by name, alias or a close spelling; stored values are never overwritten
+    unless --on-existing update is given; interest in missions or ambassador roles opens warm
+    conversations. Importing the same file again changes nothing.
     """
     from partnercrm import importing
 

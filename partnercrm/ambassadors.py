@@ -13,6 +13,7 @@ from partnercrm.concurrency import check_version
 from partnercrm.dates import happened, today_of
 from partnercrm.errors import Conflict, Invalid
 from partnercrm.matching import get_by_id
+from partnercrm.missions import check_offered
 
 # proposed → onboarding → active → paused → ended; paused can resume; ended is final
 NEXT_STATUSES: dict[str, set[str]] = {
@@ -43,6 +44,8 @@ def enrol(
 ) -> m.Ambassadorship:
     """Propose (or record) an organisation in an ambassador role, optionally for one mission."""
     value = _check_status(status)
+    check_offered([role], field="role")
+    check_offered([mission] if mission else [], field="mission")
     _check_not_held(session, organisation, role, mission)
     when = happened(since, "since", field="since", today=today_of(session))
     amb = m.Ambassadorship(
@@ -101,6 +104,10 @@ def edit_ambassadorship(
     new_role = role if role is not None else ambassadorship.role
     new_mission = None if clear_mission else (mission or ambassadorship.mission)
     if (new_role, new_mission) != (ambassadorship.role, ambassadorship.mission):
+        check_offered([new_role], already=[ambassadorship.role], field="role")
+        check_offered(
+            [new_mission] if new_mission else [], already=[ambassadorship.mission], field="mission"
+        )
         if ambassadorship.status != m.AmbassadorStatus.ENDED:
             _check_not_held(
                 session,

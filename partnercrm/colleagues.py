@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -60,6 +61,100 @@ def set_login(session: Session, colleague: m.Colleague, login: str | None) -> No
     pg_roles.sync_member(session, colleague)
 
 
+def check_active(colleague: m.Colleague, field: str) -> None:
+    """A colleague who has left is no longer given work (their history stays theirs)."""
+    if colleague.archived:
+        raise Invalid(
+            f"{colleague.name} has left; choose a colleague who is still here", field=field
+        )
+
+
+def edit_colleague(
+    session: Session,
+    colleague: m.Colleague,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    team: str | None = None,
+) -> m.Colleague:
+    """Change the given fields; None leaves a field as it is, '' clears the team."""
+    if name is not None:
+        text = name.strip()
+        if not text:
+            raise Invalid("a colleague needs a name", field="name")
+        colleague.name, colleague.name_key = text, name_key(text)
+    if email is not None:
+        address = normalise_email(email)
+        clash = session.scalar(select(m.Colleague).where(m.Colleague.email == address))
+        if clash is not None and clash is not colleague:
+            raise Conflict(f"the email {address} is already {clash.name}'s")
+        colleague.email = address
+    if team is not None:
+        colleague.team = team.strip() or None
+    session.flush()
+    return colleague
+
+
+@dataclass
+class Handover:
+    """What a leaver handed over, and to whom."""
+
+    leaver: str
+    to: str | None
+    steps: list[int] = field(default_factory=list)
+    conversations: list[int] = field(default_factory=list)
+    organisations: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "leaver": self.leaver,
+            "handed_to": self.to,
+            "steps": self.steps,
+            "conversations": self.conversations,
+            "organisations": self.organisations,
+        }
+
+
+def leave(
+    session: Session, colleague: m.Colleague, handover: m.Colleague | None = None
+) -> Handover:
+    """The colleague has left: their history stays theirs, they are offered as nobody's owner
+    or lead any more, and `handover` (if given) takes their open steps, open conversations
+    and the partners they lead, in one change."""
+    from partnercrm import pg_roles
+
+    if colleague.archived:
+        raise Invalid(f"{colleague.name} has already left", field="name")
+    done = Handover(colleague.name, handover.name if handover else None)
+    if handover is not None:
+        if handover is colleague:
+            raise Invalid(f"{colleague.name} cannot hand over to themselves", field="handover")
+        check_active(handover, "handover")
+        for step in session.scalars(
+            select(m.Step).where(m.Step.owner_id == colleague.id, m.Step.done_on.is_(None))
+        ):
+            step.owner = handover
+            done.steps.append(step.id)
+        for conv in session.scalars(
+            select(m.Conversation).where(
+                m.Conversation.lead_id == colleague.id,
+                m.Conversation.stage.in_(m.OPEN_STAGES),
+                m.Conversation.archived.is_(False),
+            )
+        ):
+            conv.lead = handover
+            done.conversations.append(conv.id)
+        for org in session.scalars(
+            select(m.Organisation).where(m.Organisation.lead_id == colleague.id)
+        ):
+            org.lead = handover
+            done.organisations.append(org.id)
+    colleague.archived = True
+    session.flush()
+    pg_roles.sync_member(session, colleague)  # their login leaves the groups
+    return done
+
+
 def find_colleague(session: Session, text: str) -> m.Colleague:
     """A colleague by name or email, case-insensitively; a unique first-name prefix works too."""
     given = text.strip()
@@ -107,4 +202,5 @@ def colleague_dict(colleague: m.Colleague) -> dict[str, Any]:
         "team": colleague.team,
         "login": colleague.login,
         "roles": [r.role for r in colleague.roles],
+        "left": colleague.archived,
     }

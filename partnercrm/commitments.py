@@ -16,6 +16,7 @@ from partnercrm.conversations import set_stage
 from partnercrm.dates import check_due, happened, parse_optional_date, today_of
 from partnercrm.errors import Invalid
 from partnercrm.matching import get_by_id
+from partnercrm.missions import check_offered
 
 
 def check_kind(kind: str) -> str:
@@ -99,6 +100,7 @@ def add_commitment(
             field="due",
         )
     check_due(due_on, confirm=confirm, today=today_of(session))
+    check_offered(missions)
     commitment = m.Commitment(
         organisation_id=conversation.organisation_id,
         conversation=conversation,
@@ -125,11 +127,18 @@ UNMEASURED_KINDS = (m.CommitmentKind.RECOGNITION, m.CommitmentKind.ADVOCACY)
 PROMISED = ("promised_gbp", "promised_hours", "promised_opportunities", "promised_people")
 
 
+def promises_something(commitment: m.Commitment) -> bool:
+    """A figure, a beneficiary, or a kind not counted in numbers."""
+    return bool(
+        commitment.kind in UNMEASURED_KINDS
+        or commitment.beneficiary
+        or any(getattr(commitment, f) for f in PROMISED)
+    )
+
+
 def check_promise(commitment: m.Commitment, *, nothing_promised: bool = False) -> None:
     """A commitment promises a figure, a beneficiary, or is of a kind not counted in numbers."""
-    if nothing_promised or commitment.kind in UNMEASURED_KINDS or commitment.beneficiary:
-        return
-    if any(getattr(commitment, f) for f in PROMISED):
+    if nothing_promised or promises_something(commitment):
         return
     raise Invalid(
         f"a commitment of the kind {commitment.kind.replace('_', ' ')} needs something promised: "
@@ -171,13 +180,15 @@ def edit_commitment(
     """Change the given fields; None leaves a field as it is, '' clears a figure, the beneficiary
     or the due date. A new agreed date moves the conversation's move to committed with it.
 
-    What is promised is checked as `add_commitment` checks it when the kind, a figure or the
-    beneficiary changes; a new due date already past, or over five years ahead, needs `confirm`.
+    An edit that takes away everything promised needs `nothing_promised`, as `add_commitment`
+    does; a due date changed to one already past, or over five years ahead, needs `confirm`.
     """
     check_version(commitment, expected_version)
+    had_promise = promises_something(commitment)
+    old_due = commitment.due_on
     with session.no_autoflush:  # one change, one history entry
         _edit_commitment(session, commitment, kind, missions, beneficiary, on, due)
-        if due not in (None, "") and commitment.due_on is not None:
+        if commitment.due_on is not None and commitment.due_on != old_due:
             check_due(commitment.due_on, confirm=confirm, today=today_of(session))
         figures = {
             "promised_gbp": (gbp, _amount, "gbp"),
@@ -188,8 +199,7 @@ def edit_commitment(
         for column, (value, read, field) in figures.items():
             if value is not None:
                 setattr(commitment, column, read(value, field))
-        promise = (kind, beneficiary, gbp, hours, opportunities, people)
-        if any(value is not None for value in promise):
+        if had_promise:
             check_promise(commitment, nothing_promised=nothing_promised)
     session.flush()
     return commitment
@@ -207,6 +217,7 @@ def _edit_commitment(
     if kind is not None:
         commitment.kind = check_kind(kind)
     if missions is not None:
+        check_offered(missions, already=commitment.missions)
         commitment.missions = list(dict.fromkeys(missions))
     if beneficiary is not None:
         commitment.beneficiary = beneficiary.strip() or None

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
+from partnercrm.colleagues import check_active
 from partnercrm.concurrency import check_version
 from partnercrm.dates import as_date, happened, today_of
 from partnercrm.errors import Archived, Invalid, NotFound
 from partnercrm.matching import get_by_id
+from partnercrm.missions import check_offered
 
 # which stages a conversation may move to from each stage ("committed" only via a commitment)
 NEXT_STAGES: dict[str, set[str]] = {
@@ -131,10 +133,13 @@ def log_conversation(
     if organisation.archived:
         # it would be hidden with the organisation from every list, brief and report
         raise Archived(f"{organisation.name} is archived; restore it first", organisation.id)
+    check_active(lead, "lead")
+    check_offered(missions)
     when = happened(on, "date", field="on", today=today_of(session))
     for contact in contacts:
         _check_contact(contact, organisation, field="contacts")
     role, kind = resolve_ask(session, ask)
+    check_offered([role] if role else [], field="ask")
     check_subject_or_ask(subject, role or kind)
     conv = m.Conversation(
         organisation=organisation,
@@ -237,10 +242,14 @@ def edit_conversation(
         if subject is not None:
             conversation.subject = subject.strip() or None
         if ask is not None:
-            conversation.ask_role, conversation.ask_kind = resolve_ask(session, ask)
+            role, kind = resolve_ask(session, ask)
+            check_offered([role] if role else [], already=[conversation.ask_role], field="ask")
+            conversation.ask_role, conversation.ask_kind = role, kind
         if lead is not None:
+            check_active(lead, "lead")
             conversation.lead = lead
         if missions is not None:
+            check_offered(missions, already=conversation.missions)
             conversation.missions = list(dict.fromkeys(missions))
         if contacts is not None:
             for contact in contacts:

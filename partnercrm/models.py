@@ -229,6 +229,8 @@ class Mission(Base):
     name: Mapped[str] = mapped_column(String(200))
     statement: Mapped[str] = mapped_column(Text, default="")
     target_year: Mapped[int | None] = mapped_column(Integer)
+    # retired: kept with its history and in reports of its period, not offered for new records
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AmbassadorRole(Base):
@@ -244,6 +246,7 @@ class AmbassadorRole(Base):
     value_for_partner: Mapped[str] = mapped_column(Text, default="")
     # the commitment kinds that fulfil this role, space-separated (used to suggest asks)
     commitment_kinds: Mapped[str] = mapped_column(String(300), default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Ambassadorship(Versioned, Base):

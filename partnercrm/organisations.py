@@ -78,6 +78,10 @@ def add_organisation(
         raise Invalid("an organisation needs a name", field="name")
     key = name_key(name)
     _claim_key(session, key, name)
+    if lead is not None:
+        from partnercrm.colleagues import check_active
+
+        check_active(lead, "lead")
     if not new:
         from partnercrm.dedupe import organisation_lookalikes
 
@@ -168,6 +172,10 @@ def edit_organisation(
     if ward is not None:
         org.ward = ward.strip() or None
     if lead is not None or clear_lead:
+        if lead is not None and lead is not org.lead:
+            from partnercrm.colleagues import check_active
+
+            check_active(lead, "lead")
         org.lead = lead
     if website is not None:
         org.website = check_website(website)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from partnercrm import models as m
+from partnercrm.colleagues import check_active
 from partnercrm.concurrency import check_version
 from partnercrm.dates import check_due, happened, parse_date, today_of
 from partnercrm.errors import Invalid
@@ -28,6 +29,7 @@ def add_step(
     text = (description or "").strip()
     if not text:
         raise Invalid("a step needs a description of what to do", field="description")
+    check_active(owner, "owner")
     due_on = check_due(
         parse_date(due, "due date", field="due"), confirm=confirm, today=today_of(session)
     )
@@ -58,11 +60,14 @@ def edit_step(
             raise Invalid("a step needs a description of what to do", field="description")
         step.description = text
     if owner is not None:
+        if owner is not step.owner:
+            check_active(owner, "owner")
         step.owner = owner
     if due is not None:
-        step.due_on = check_due(  # type: ignore[assignment]
-            parse_date(due, "due date", field="due"), confirm=confirm, today=today_of(session)
-        )
+        new_due = parse_date(due, "due date", field="due")
+        if new_due != step.due_on:  # an overdue step whose words change is not asked about
+            check_due(new_due, confirm=confirm, today=today_of(session))
+        step.due_on = new_due
     session.flush()
     return step
 

@@ -104,6 +104,7 @@ def undo_change(session: Session, change_id: int) -> Undone:
     for entry in entries:
         if entry.action in IRREVERSIBLE:
             raise Invalid(f"{label} cannot be undone: {IRREVERSIBLE[entry.action]}", field="change")
+    for entry in entries:
         if entry.action == "create" and entry.changes is None:
             raise Invalid(
                 f"{label} cannot be undone: it was written in bulk (an import), and its history "

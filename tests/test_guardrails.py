@@ -331,3 +331,48 @@ def test_tui_a_probable_duplicate_partner_is_asked_about(demo_db: Database) -> N
             assert len(organisations.list_organisations(s)) == before + 1
 
     drive(demo_db, body)
+
+
+def test_tui_a_due_date_years_ahead_and_a_look_alike_contact_are_asked_about(
+    demo_db: Database,
+) -> None:
+    from partnercrm import contacts
+
+    partner = "Old Diorama Arts Centre"
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, partner, tab="conversations")
+        await pilot.press("l")
+        await settle(pilot)
+        fill(app.screen, subject="Hosting", ask="hosting")
+        await save(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        dialog = app.screen
+        fill(dialog, beneficiary="Pupils", due="1/1/2040")
+        await save(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "more than 5 years ahead" in app.screen.detail
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with demo_db.reader() as s:
+            org = organisations.find_organisation(s, partner)
+            (com,) = commitments.list_commitments(s, organisation=org)
+            assert com.due_on == date(2040, 1, 1)
+            someone = contacts.list_contacts(s, organisation=org)[0]
+
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        fill(dialog, name=someone.name + "e", email="another@example.org")
+        await save(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "looks like the existing contact" in app.screen.detail
+        await pilot.press("y")
+        await settle(pilot)
+        with demo_db.reader() as s:
+            names = [c.name for c in contacts.list_contacts(s, organisation=org)]
+            assert someone.name + "e" in names
+
+    drive(demo_db, body)

@@ -124,7 +124,7 @@ def test_dedupe_never_suggests_names_that_differ_in_their_numbers(db):
 
     with db.transaction() as s:
         for name in ("Company 103 Ltd", "Company 1023 Ltd", "Camden Giving", "Camden Givng"):
-            organisations.add_organisation(s, name, "business")
+            organisations.add_organisation(s, name, "business", new=True)
     with db.reader() as s:
         found = [sorted((p.a["name"], p.b["name"])) for p in dedupe.pairs(s, "organisation")]
     assert ["Camden Giving", "Camden Givng"] in found
@@ -188,3 +188,22 @@ def test_a_100k_row_workbook_is_read_as_a_stream(tmp_path):
     rows, peak = done.stdout.split()
     assert rows == "100000"
     assert int(peak) < 150  # megabytes, the interpreter and libraries included
+
+
+@pytest.mark.parametrize("title", [True, False])
+def test_a_workbook_whose_table_starts_below_and_right_keeps_its_row_numbers(tmp_path, title):
+    book = Workbook()
+    sheet = book.active
+    if title:
+        sheet["A1"] = "Summit attendees"
+    sheet["C3"], sheet["D3"] = "First Name", "Email"
+    sheet["C4"], sheet["D4"] = "Ada", "ada@x.org"
+    sheet["E5"] = 7700900123
+    path = tmp_path / "offset.xlsx"
+    book.save(path)
+    table = read_table(path)
+    assert table.header == ["", "", "First Name", "Email"]
+    assert list(table.rows) == [
+        (4, ["", "", "Ada", "ada@x.org", ""]),
+        (5, ["", "", "", "", "7700900123"]),
+    ]

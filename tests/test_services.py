@@ -339,7 +339,7 @@ def test_every_writer_opens_a_conversation_the_same_way(db):
         ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
         org = organisations.add_organisation(s, "Roundhouse", "culture")
         conv = conversations.log_conversation(
-            s, org, ruth, subject="Summit venue", on="3/2/2026", channel="call"
+            s, org, ruth, on="3/2/2026", channel="call", subject="a first talk"
         )
         opened = conversations.opening(date(2026, 2, 3))
         assert {k: getattr(conv, k) for k in opened} == opened

@@ -306,3 +306,33 @@ def test_a_tab_without_records_to_edit_says_where_edit_works(crm: Database) -> N
         assert any("Edit works on" in n.message for n in app._notifications)
 
     drive(crm, body)
+
+
+def test_edit_forms_ask_before_a_past_due_date_and_not_when_it_is_kept(crm: Database) -> None:
+    from tui.dialogs.confirm import ConfirmDialog
+    from tui.dialogs.edit_step import EditStepDialog
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, PARTNER, tab="conversations")
+        step_id = await highlight_in_thread(app, pilot, "step:")
+        dialog = await press_edit(app, pilot)
+        assert isinstance(dialog, EditStepDialog)
+        fill(dialog, due="1/1/2025")  # already past on the TUI's day
+        await save(pilot)
+        assert isinstance(app.screen, ConfirmDialog) and "already past" in app.screen.detail
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with crm.reader() as s:
+            assert steps.get_step(s, step_id).due_on == date(2025, 1, 1)
+        # the same past date kept while the words change: nothing to ask
+        app.screen.query_one("#thread-table", DataTable).focus()
+        await highlight_in_thread(app, pilot, "step:")
+        dialog = await press_edit(app, pilot)
+        fill(dialog, description="Chase the signed agreement")
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with crm.reader() as s:
+            assert steps.get_step(s, step_id).description == "Chase the signed agreement"
+
+    drive(crm, body)

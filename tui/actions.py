@@ -207,6 +207,24 @@ ACTIONS = [
         opens="export_brief.ExportBriefDialog",
     ),
 ]
+ACTIONS += [
+    Action(
+        "edit_colleague",
+        "Edit a colleague",
+        "Correct a colleague's name, email or team.",
+        needs_partner=False,
+        show=False,
+        opens="edit_colleague.EditColleagueDialog",
+    ),
+    Action(
+        "colleague_leaves",
+        "A colleague leaves",
+        "They stop being offered as an owner or lead; their open work goes to a colleague.",
+        needs_partner=False,
+        show=False,
+        opens="colleague_leaves.ColleagueLeavesDialog",
+    ),
+]
 BY_KEY = {a.key: a for a in ACTIONS}
 
 

@@ -49,16 +49,18 @@ def me(session: Session) -> int | None:
 
 
 def mission_options(session: Session) -> Options:
-    return [(mi.name, mi.id) for mi in missions.list_missions(session)]
+    return [(mi.name, mi.id) for mi in missions.list_missions(session, include_retired=False)]
 
 
 def role_options(session: Session) -> Options:
-    return [(r.name, r.id) for r in missions.list_roles(session)]
+    return [(r.name, r.id) for r in missions.list_roles(session, include_retired=False)]
 
 
 def ask_options(session: Session) -> Options:
     """An ask is an ambassador role or a kind of commitment."""
-    roles = [(f"role: {r.name}", r.key) for r in missions.list_roles(session)]
+    roles = [
+        (f"role: {r.name}", r.key) for r in missions.list_roles(session, include_retired=False)
+    ]
     return roles + [(f"commitment: {text}", value) for text, value in kinds()]
 
 

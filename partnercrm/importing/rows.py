@@ -169,10 +169,18 @@ def _unknown_interest(r: Reading, c: Columns) -> Sequence[Rejection]:
     ]
 
 
+_NAME_MAX, _ORGANISATION_MAX, _JOB_MAX, _PHONE_MAX = (limit for _, limit in _LIMITS)
+
+
 def _too_long(r: Reading, c: Columns) -> Sequence[Rejection]:
-    values = (r.name, r.organisation, r.job_title, r.phone)
-    if all(len(v) <= limit for v, (_, limit) in zip(values, _LIMITS, strict=True)):
+    if (
+        len(r.name) <= _NAME_MAX
+        and len(r.organisation) <= _ORGANISATION_MAX
+        and len(r.job_title) <= _JOB_MAX
+        and len(r.phone) <= _PHONE_MAX
+    ):
         return _FINE
+    values = (r.name, r.organisation, r.job_title, r.phone)
     return [
         Rejection(
             r.line,
@@ -281,7 +289,7 @@ class RowReader:
         width = self.width
         extra = ""
         nul = None
-        if not all(c.isprintable() for c in cells):
+        if not "".join(cells).isprintable():
             # stored without control or bidi characters
             nul = next((i for i, c in enumerate(cells) if "\x00" in c), None)
             cells = [stored_text.clean(c, multiline=True) for c in cells]
@@ -337,6 +345,13 @@ class RowReader:
                     answers.append(f"{self.table.header[i]}: {rest if ids else clean(value)}")
         return reading, padded, (missions, roles), answers
 
+    def _attending(self, padded: list[str]) -> bool:
+        """Whether every status column says the person came."""
+        for i, read in self.status:
+            if not read(padded[i]):
+                return False
+        return True
+
     def _attendee(
         self,
         r: Reading,
@@ -354,7 +369,7 @@ class RowReader:
             job_title=clean(r.job_title) or None,
             phone=clean(r.phone) or None,
             role=attendance_role(r.ticket),
-            attending=all(read(padded[i]) for i, read in self.status),
+            attending=self._attending(padded),
             registered_at=r.registered_at,
             missions=tuple(dict.fromkeys(missions)) if missions else (),
             roles=tuple(dict.fromkeys(roles)) if roles else (),

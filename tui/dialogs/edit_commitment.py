@@ -68,6 +68,9 @@ class EditCommitmentDialog(FormDialog[int]):
         yield self.amount_field("people", "Promised people", r["people"], whole=True)
         yield self.date_field("due", "Due", r["due"], required=False)
         yield self.date_field("on", "Agreed on", r["on"])
+        yield self.flag_field(
+            "nothing_promised", "Nothing promised", "keep it although nothing was promised"
+        )
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         com = commitments.get_commitment(session, self.commitment_id)  # type: ignore[arg-type]
@@ -85,6 +88,8 @@ class EditCommitmentDialog(FormDialog[int]):
             people=_or_clear(values["people"]),
             due=values["due"] or "",
             on=values["on"],
+            nothing_promised=values["nothing_promised"],
+            confirm=self.confirmed,
         )
         return com.id
 

@@ -71,6 +71,7 @@ class EditStepDialog(FormDialog[int]):
             description=values["description"],
             owner=options.colleague(session, values["owner"]),
             due=values["due"],
+            confirm=self.confirmed,
         )
         self.reopened = bool(values.get("reopen"))
         if self.reopened:
