@@ -101,7 +101,7 @@ def list_roles(session: Session, *, include_retired: bool = True) -> list[m.Amba
 def check_offered(
     chosen: Sequence[m.Mission | m.AmbassadorRole],
     *,
-    already: Sequence[m.Mission | m.AmbassadorRole] = (),
+    already: Sequence[m.Mission | m.AmbassadorRole | None] = (),
     field: str = "missions",
 ) -> None:
     """A retired mission or role is not taken up by a new record (one already there stays)."""
