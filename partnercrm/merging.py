@@ -236,19 +236,33 @@ def _merge_organisations(
         if len(keep.aliases) > before:
             report.kept_as.append(alias)
     session.flush()
+    _record_merge(session, keep.id, keep.id, keep.name, report, snapshot, moved_ids)
+
+
+def _record_merge(
+    session: Session,
+    keep_id: int,
+    organisation_id: int | None,
+    keep_name: str,
+    report: MergeReport,
+    snapshot: dict[str, Any],
+    moved: dict[str, list[int]],
+) -> None:
+    """One history entry for a merge: what the merged record was, and what moved and filled."""
+    added = "aliases_added" if report.entity == "organisation" else "emails_added"
     history.record(
         session,
         "merge",
-        "organisation",
-        keep.id,
-        organisation_id=keep.id,
-        summary=f"merged {report.other_name} (id {report.other_id}) into {keep.name}",
+        report.entity,
+        keep_id,
+        organisation_id=organisation_id,
+        summary=f"merged {report.other_name} (id {report.other_id}) into {keep_name}",
         changes={
             "merged": snapshot,
-            "moved": moved_ids,
+            "moved": moved,
             "filled": {k: _plain(v) for k, v in report.filled.items()},
             "conflicts": {k: [_plain(x) for x in v] for k, v in report.conflicts.items()},
-            "aliases_added": report.kept_as,
+            added: report.kept_as,
         },
     )
 
@@ -288,21 +302,7 @@ def _merge_contacts(
 
     _fill(keep, other, CONTACT_FIELDS, report)
     _move_emails(session, keep, other, report)
-    history.record(
-        session,
-        "merge",
-        "contact",
-        keep.id,
-        organisation_id=keep.organisation_id,
-        summary=f"merged {report.other_name} (id {report.other_id}) into {keep.name}",
-        changes={
-            "merged": snapshot,
-            "moved": moved,
-            "filled": {k: _plain(v) for k, v in report.filled.items()},
-            "conflicts": {k: [_plain(x) for x in v] for k, v in report.conflicts.items()},
-            "emails_added": report.kept_as,
-        },
-    )
+    _record_merge(session, keep.id, keep.organisation_id, keep.name, report, snapshot, moved)
 
 
 def _move_conversations(
