@@ -135,7 +135,7 @@ def identify(session: Session, claimed: str | None, *, verify: bool) -> Identity
                 field="as",
             )
         return _colleague_identity(mine, login, managed)
-    if not session.scalar(select(exists().where(m.Colleague.id.is_not(None)))):
+    if verify and not session.scalar(select(exists().where(m.Colleague.id.is_not(None)))):
         # a database with no colleagues yet is being set up (`demo`, the first `colleague add`):
         # no claim can be checked, so the login that sets it up is the one on the record
         return Identity(login, login)

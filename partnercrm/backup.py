@@ -7,6 +7,7 @@ PostgreSQL has its own tools for this (`pg_dump`, `pg_restore`), and we say so.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
@@ -103,6 +104,8 @@ def _sqlite_reason(exc: sqlite3.Error) -> str:
 
 def copy_into(source: sqlite3.Connection, target: Path) -> None:
     """Copy a live SQLite database into a new self-contained file (no WAL beside it)."""
+    if not target.exists():  # personal data: readable by its owner only, from the first byte
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
     dest = sqlite3.connect(target)
     try:
         source.backup(dest)  # pages=-1: the whole database from one read snapshot
@@ -453,7 +456,14 @@ def _foreign_objects(db: Database) -> list[str]:
         if revision not in _known_revisions():
             return []
         if not db.is_sqlite:
-            return foreign.pg_foreign(conn, revision)
+            try:
+                return foreign.pg_foreign(conn, revision)
+            except DBAPIError as exc:
+                # comparing needs a scratch schema, which only the database's owner may make
+                reason = str(exc.orig).splitlines()[0]
+                return [
+                    f"the check for foreign objects could not run ({reason}); run check as the database's owner"
+                ]
         raw = conn.connection.driver_connection
         assert isinstance(raw, sqlite3.Connection)
         return foreign.sqlite_foreign(raw, revision)

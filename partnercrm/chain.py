@@ -78,8 +78,8 @@ def entry_digest(prev: str, row: dict[str, Any], redacted: dict[str, str] | None
     """The digest of one entry given its predecessor's; `redacted` values count by their digest."""
     seq = row["seq"]
     kept = redacted or {}
-    # the values go through JSON first, so what is hashed is what the database gives back
-    values = {"summary": row.get("summary"), **components(json.loads(_canonical(row["changes"])))}
+    # canonical JSON (sorted keys, tuples as lists) is the same before and after the database
+    values = {"summary": row.get("summary"), **components(row["changes"])}
     digests = {k: kept.get(k) or value_digest(seq, v) for k, v in values.items()}
     plain = [
         prev,
@@ -141,7 +141,7 @@ def authorisation(
     seq: int, kept: dict[str, str] | None, summary: Any, changes: Any
 ) -> dict[str, Any]:
     """What a redacting entry lists for one entry it redacted: each value's new digest."""
-    now = {"summary": summary, **components(json.loads(_canonical(changes)))}
+    now = {"summary": summary, **components(changes)}
     return {key: value_digest(seq, now.get(key)) for key in sorted(kept or {})}
 
 

@@ -53,9 +53,7 @@ def set_login(session: Session, colleague: m.Colleague, login: str | None) -> No
     if holder is not None:
         raise Conflict(f"the login {given} is already {holder.name}'s")
     if colleague.login:  # the old login leaves the groups
-        was_archived, colleague.archived = colleague.archived, True
-        pg_roles.sync_member(session, colleague)
-        colleague.archived = was_archived
+        pg_roles.sync_member(session, colleague, roles=set())
     colleague.login = given
     session.flush()
     pg_roles.sync_member(session, colleague)

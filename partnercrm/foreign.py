@@ -35,9 +35,10 @@ PG_OBJECTS = {
 }
 
 
-def _normal(sql: str | None, schema: str | None = None) -> str:
+def _normal(sql: str | None, schemas: tuple[str, ...] = ()) -> str:
+    """A definition with spacing, case and the qualifiers of the given schemas left out."""
     text_ = _SPACE.sub(" ", sql or "").strip().lower()
-    if schema:
+    for schema in schemas:
         text_ = text_.replace(f'"{schema.lower()}".', "").replace(f"{schema.lower()}.", "")
     return text_
 
@@ -74,10 +75,18 @@ def sqlite_foreign(conn: sqlite3.Connection, revision: str) -> list[str]:
 
 def pg_objects(conn: Connection) -> dict[tuple[str, str], str]:
     schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    # where the extensions live (unaccent) differs between databases, not what is defined
+    extensions = conn.execute(
+        text(
+            "SELECT DISTINCT n.nspname FROM pg_extension e "
+            "JOIN pg_namespace n ON n.oid = e.extnamespace"
+        )
+    ).scalars()
+    schemas = (schema, *extensions)
     found: dict[tuple[str, str], str] = {}
     for kind, query in PG_OBJECTS.items():
         for name, definition in conn.execute(text(query)):
-            found[(kind, name)] = _normal(definition, schema)
+            found[(kind, name)] = _normal(definition, schemas)
     return found
 
 

@@ -293,12 +293,14 @@ class HistoryItem:
     summary: str | None
     changes: dict[str, Any] | None
     change_id: int | None = None
+    login: str | None = None  # the database or computer login the actor used
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "change": self.change_id,
             "at": self.at.isoformat(),
             "actor": self.actor,
+            "login": self.login,
             "action": self.action,
             "entity": self.entity,
             "entity_id": self.entity_id,
@@ -387,6 +389,7 @@ def _item(h: m.HistoryEntry) -> HistoryItem:
         summary=h.summary,
         changes=h.changes,
         change_id=h.change_id,
+        login=h.login,
     )
 
 
@@ -638,6 +641,10 @@ def _created(
         change = changes.get(field)
         return change[1] if isinstance(change, list) else None
 
+    if not changes:  # a bulk import names what it created by its summary alone
+        if item.entity == "conversation" and item.summary:
+            return f"logged conversation #{item.entity_id} “{item.summary}”"
+        return f"added {ref}"
     if item.entity == "touchpoint":
         channel = names.value("channel", new("channel"))
         article = "an" if channel[:1] in "aeiou" else "a"

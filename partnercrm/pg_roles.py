@@ -121,8 +121,11 @@ def drop(conn: Connection) -> None:
             conn.execute(text(f"DROP ROLE {_q(conn, group)}"))
 
 
-def sync_member(session: Session, colleague: m.Colleague) -> None:
-    """Make the colleague's login a member of exactly their roles' groups (PostgreSQL)."""
+def sync_member(session: Session, colleague: m.Colleague, roles: set[str] | None = None) -> None:
+    """Make the colleague's login a member of exactly their roles' groups (PostgreSQL).
+
+    `roles` overrides the roles they hold (an empty set takes every group from the login).
+    """
     if not _is_pg(session) or not colleague.login:
         return
     conn = session.connection()
@@ -136,10 +139,25 @@ def sync_member(session: Session, colleague: m.Colleague) -> None:
             f"(CREATE ROLE {login} LOGIN)",
             field="login",
         )
-    held = {r.role for r in colleague.roles} if not colleague.archived else set()
+    if roles is not None:
+        held = roles
+    else:
+        held = {r.role for r in colleague.roles} if not colleague.archived else set()
+    member_of = set(
+        conn.execute(
+            text(
+                "SELECT g.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+                "JOIN pg_roles u ON u.oid = a.member WHERE u.rolname = :login"
+            ),
+            {"login": login},
+        ).scalars()
+    )
     try:
         with conn.begin_nested():
+            # only what changes: an admin may grant the other groups, not the admin group
             for role, group in groups.items():
+                if (role in held) == (group in member_of):
+                    continue
                 verb = "GRANT {g} TO {l}" if role in held else "REVOKE {g} FROM {l}"
                 conn.execute(text(verb.format(g=_q(conn, group), l=_q(conn, login))))
     except DBAPIError as exc:

@@ -187,3 +187,12 @@ def test_a_new_sqlite_file_is_readable_by_its_owner_only(tmp_path):
     open_database(str(path), actor="tests").dispose()
     for name in (path, *[p for p in tmp_path.glob("new.db-*")]):
         assert stat.S_IMODE(os.stat(name).st_mode) == 0o600, name
+
+
+def test_a_colleague_who_has_left_cannot_act(team, db):
+    with db.transaction() as s:
+        sam = colleagues.find_colleague(s, "Sam Taylor")
+        sam.archived = True
+    result = team("partner", "list", actor="Sam Taylor")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: Sam Taylor has left and can no longer act"

@@ -24,6 +24,7 @@ class Action:
     # the form: "module.Class" under tui.dialogs, and what the screen's context it is given
     opens: str = ""
     takes: tuple[str, ...] = ()
+    role: str = "editor"  # the access role it needs (partnercrm.access)
 
     def form(self, organisation_id: int | None, context: dict[str, Any]) -> ModalScreen[Any]:
         """The action's dialog, opened on the partner and on what the cursor points at."""
@@ -205,6 +206,7 @@ ACTIONS = [
         short="Export brief",
         show=False,
         opens="export_brief.ExportBriefDialog",
+        role="viewer",
     ),
 ]
 ACTIONS += [
@@ -226,6 +228,16 @@ ACTIONS += [
     ),
 ]
 BY_KEY = {a.key: a for a in ACTIONS}
+
+
+def refusal(identity: Any, key: str) -> str | None:
+    """Why the acting user may not take this action (one sentence), or None when they may."""
+    from partnercrm import access
+
+    action = BY_KEY[key]
+    if identity is None or identity.may(action.role):
+        return None
+    return str(access.refusal(identity, action.title[0].lower() + action.title[1:]))
 
 
 # what `e` edits on each tab of the partner page (the conversations tab: see edit_key)

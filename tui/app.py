@@ -127,6 +127,10 @@ class PartnerApp(App[None]):
     def open_action(self, key: str, organisation_id: int | None = None, **context: Any) -> None:
         """Open the action's form; a partner action with no partner asks which partner first."""
         action = actions.BY_KEY[key]
+        refused = actions.refusal(self.db.identity, key)
+        if refused is not None:  # the library would refuse too: say so before the form
+            self.notify(refused, severity="warning")
+            return
         if action.needs_partner and organisation_id is None:
             if isinstance(self.screen, OnPartner):
                 self.open_action(key, self.screen.organisation_id, **self.screen.context())

@@ -65,6 +65,14 @@ class PartnerScreen(DataScreen):
         ],
     ]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the keys of actions the acting colleague's roles do not allow."""
+        if action == "act" and parameters and isinstance(parameters[0], str):
+            return actions.refusal(self.crm.db.identity, parameters[0]) is None
+        if action == "edit":
+            return actions.refusal(self.crm.db.identity, "edit_conversation") is None
+        return True
+
     def __init__(
         self,
         organisation_id: int,
