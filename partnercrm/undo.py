@@ -89,7 +89,7 @@ def undo_last(session: Session) -> Undone:
     undone = _undone_changes(session)
     undos = set(_undo_targets(session))
     for change_id in candidates:
-        if change_id in undone or change_id in undos:
+        if change_id is None or change_id in undone or change_id in undos:
             continue
         return undo_change(session, change_id)
     raise Invalid(f"there is no change by {names[0]} left to undo", field="change")

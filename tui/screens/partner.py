@@ -190,18 +190,7 @@ class PartnerScreen(DataScreen):
         self.page = page
         today = self.crm.today
         self.sub_title = page.name
-        header = Text()
-        header.append(page.name, style="bold")
-        if page.archived:
-            header.append("  (archived)", style="red")
-        header.append(f"  ·  {page.sector}")
-        if page.anchor:
-            header.append("  ·  anchor institution")
-        header.append(f"  ·  stage: {page.stage}", style="bold")
-        header.append(f"  ·  lead: {page.lead or 'nobody yet'}")
-        if page.aliases:
-            header.append(f"\nalso known as {', '.join(page.aliases)}", style="dim")
-        self.query_one("#partner-header", Static).update(header)
+        self.query_one("#partner-header", Static).update(_header(page))
         self.brief = None  # what the brief said may have changed with the page
         if self._on_overview():
             self._build_brief()
@@ -232,23 +221,7 @@ class PartnerScreen(DataScreen):
                 for c in page.commitments
             ],
         )
-        self._fill(
-            "ambassadors-table",
-            [
-                (
-                    r.id,
-                    (
-                        str(r.id),
-                        r.role,
-                        r.mission,
-                        r.status,
-                        day(r.since, today),
-                        day(r.changed, today),
-                    ),
-                )
-                for r in page.roles
-            ],
-        )
+        self._fill("ambassadors-table", _role_rows(page, today))
         self._fill(
             "events-table",
             [
@@ -449,3 +422,29 @@ def _table(table_id: str) -> DataTable[Any]:
 
 def _next_step(step: StepLine | None, today: date) -> str:
     return f"{step.description} ({step.owner}, {day(step.due, today)})" if step else ""
+
+
+def _header(page: PartnerPage) -> Text:
+    """Who the partner is, in one line (and its other names under it)."""
+    header = Text()
+    header.append(page.name, style="bold")
+    if page.archived:
+        header.append("  (archived)", style="red")
+    header.append(f"  ·  {page.sector}")
+    if page.anchor:
+        header.append("  ·  anchor institution")
+    header.append(f"  ·  stage: {page.stage}", style="bold")
+    header.append(f"  ·  lead: {page.lead or 'nobody yet'}")
+    if page.aliases:
+        header.append(f"\nalso known as {', '.join(page.aliases)}", style="dim")
+    return header
+
+
+def _role_rows(page: PartnerPage, today: date) -> list[tuple[int, tuple[str, ...]]]:
+    return [
+        (
+            r.id,
+            (str(r.id), r.role, r.mission, r.status, day(r.since, today), day(r.changed, today)),
+        )
+        for r in page.roles
+    ]
