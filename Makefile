@@ -23,11 +23,15 @@ run: $(STAMP)
 	@if [ -t 1 ]; then $(BIN)/partnercrm tui; else $(BIN)/partnercrm dashboard; fi
 
 ## The whole test suite (PostgreSQL too when PARTNERCRM_TEST_PG_URL is set); skips slow benchmarks.
+## Then the import contracts, ruff (lint, C901 at 15, format) and mypy (partnercrm, cli and tui;
+## partnercrm also --strict).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 	$(BIN)/lint-imports --no-cache >/dev/null
 	$(BIN)/ruff check partnercrm cli tui tests bench
 	$(BIN)/ruff format --check partnercrm cli tui tests bench
+	$(BIN)/mypy
+	$(BIN)/mypy --strict partnercrm
 
 ## Every benchmark under bench/: one table, and JSON under bench/results/.
 bench: $(STAMP)

@@ -173,92 +173,141 @@ def _print_text(app: AppContext, made: Brief, out: Path | None, force: bool) -> 
 
 
 def _render_text(b: Brief, console: Any) -> None:
-    from rich.markup import escape
-    from rich.padding import Padding
-    from rich.table import Table
-    from rich.text import Text
+    page = _TextPage(b, console)
+    for section in (
+        page.header,
+        page.glance,
+        page.asks,
+        page.watch_outs,
+        page.people,
+        page.conversations,
+        page.commitments,
+        page.ambassadorships,
+        page.events,
+        page.colleagues,
+    ):
+        section()
 
-    from partnercrm.briefs.render import day, impact, plural
-    from partnercrm.dates import ago
 
-    o, g, today = b.organisation, b.glance, b.prepared.on
+class _TextPage:
+    """The brief for a terminal, a section at a time (rich is imported only here)."""
 
-    def heading(title: str) -> None:
-        console.print()
-        console.print(Text(title.upper(), style="bold cyan"))
+    def __init__(self, b: Brief, console: Any) -> None:
+        from rich.markup import escape
 
-    def grid(*headers: str) -> Table:
+        self.b, self.console, self.escape = b, console, escape
+        self.today = b.prepared.on
+
+    def heading(self, title: str) -> None:
+        from rich.text import Text
+
+        self.console.print()
+        self.console.print(Text(title.upper(), style="bold cyan"))
+
+    def grid(self, *headers: str) -> Any:
+        from rich.table import Table
+
         t = Table(box=None, pad_edge=False, header_style="dim", show_edge=False, expand=False)
         for h in headers:
             t.add_column(h, overflow="fold")
         return t
 
-    kicker = "Brokerage brief"
-    if b.prepared.for_colleague:
-        kicker += f" for {b.prepared.for_colleague}"
-    if b.prepared.meeting:
-        kicker += f" · meeting {day(b.prepared.meeting, 'long')}"
-    console.print(Text(kicker, style="dim"))
-    console.print(Text(o.name, style="bold"))
-    facts = [f"[bold]{o.stage}[/]", escape(o.sector_name)]
-    if o.anchor:
-        facts.append("anchor institution")
-    if o.ward:
-        facts.append(escape(o.ward))
-    facts.append(f"lead: {escape(o.lead or 'none yet')}")
-    console.print(" · ".join(facts))
-    if o.aliases:
-        console.print(Text("also known as " + ", ".join(o.aliases), style="dim"))
+    def header(self) -> None:
+        from rich.text import Text
 
-    heading("At a glance")
-    if g.conversations:
-        console.print(
-            f"Last contact {day(g.last_contact)} ({ago(g.last_contact, today)}), first "
-            f"{day(g.first_contact)}. {g.open_conversations} open of "
-            f"{plural(g.conversations, 'conversation')}; {g.commitments_open} open and "
-            f"{g.commitments_delivered} delivered commitments"
-            + (f", {g.commitments_lapsed} lapsed" if g.commitments_lapsed else "")
-            + "."
-        )
-    else:
-        console.print("No conversations yet.")
-    if g.delivered.any:
-        console.print(f"Delivered so far: {impact(g.delivered)}")
+        from partnercrm.briefs.render import day
 
-    heading("The ask")
-    if not b.asks:
-        console.print("No suggested asks: they already hold every ambassador role.")
-    for a in b.asks:
-        console.print(Text(f"{a.rank}. {a.headline}", style="bold"))
-        body = []
-        if a.kind_words:
-            body.append(f"[dim]For example: {escape(a.kind_words)}.[/]")
-        body.append(f"[bold]Ask:[/] {escape(a.ask_of_partner)}")
-        body.append(f"[bold]In it for them:[/] {escape(a.value_for_partner)}")
-        body.extend(f"[dim]•[/] {escape(w)}" for w in a.why)
-        console.print(Padding("\n".join(body), (0, 0, 1, 3)))
+        b, o, escape = self.b, self.b.organisation, self.escape
+        kicker = "Brokerage brief"
+        if b.prepared.for_colleague:
+            kicker += f" for {b.prepared.for_colleague}"
+        if b.prepared.meeting:
+            kicker += f" · meeting {day(b.prepared.meeting, 'long')}"
+        self.console.print(Text(kicker, style="dim"))
+        self.console.print(Text(o.name, style="bold"))
+        facts = [f"[bold]{o.stage}[/]", escape(o.sector_name)]
+        if o.anchor:
+            facts.append("anchor institution")
+        if o.ward:
+            facts.append(escape(o.ward))
+        facts.append(f"lead: {escape(o.lead or 'none yet')}")
+        self.console.print(" · ".join(facts))
+        if o.aliases:
+            self.console.print(Text("also known as " + ", ".join(o.aliases), style="dim"))
 
-    if b.watch_outs:
-        heading("Watch-outs")
-        for w in b.watch_outs:
-            console.print(Text("! ", style="bold yellow") + Text(w.text))
+    def glance(self) -> None:
+        from partnercrm.briefs.render import day, impact, plural
+        from partnercrm.dates import ago
 
-    heading("Key people")
-    if b.contacts:
-        t = grid("Name", "Job title", "Last touch")
-        for p in b.contacts:
+        g = self.b.glance
+        self.heading("At a glance")
+        if g.conversations:
+            self.console.print(
+                f"Last contact {day(g.last_contact)} ({ago(g.last_contact, self.today)}), first "
+                f"{day(g.first_contact)}. {g.open_conversations} open of "
+                f"{plural(g.conversations, 'conversation')}; {g.commitments_open} open and "
+                f"{g.commitments_delivered} delivered commitments"
+                + (f", {g.commitments_lapsed} lapsed" if g.commitments_lapsed else "")
+                + "."
+            )
+        else:
+            self.console.print("No conversations yet.")
+        if g.delivered.any:
+            self.console.print(f"Delivered so far: {impact(g.delivered)}")
+
+    def asks(self) -> None:
+        from rich.padding import Padding
+        from rich.text import Text
+
+        escape = self.escape
+        self.heading("The ask")
+        if not self.b.asks:
+            self.console.print("No suggested asks: they already hold every ambassador role.")
+        for a in self.b.asks:
+            self.console.print(Text(f"{a.rank}. {a.headline}", style="bold"))
+            body = []
+            if a.kind_words:
+                body.append(f"[dim]For example: {escape(a.kind_words)}.[/]")
+            body.append(f"[bold]Ask:[/] {escape(a.ask_of_partner)}")
+            body.append(f"[bold]In it for them:[/] {escape(a.value_for_partner)}")
+            body.extend(f"[dim]•[/] {escape(w)}" for w in a.why)
+            self.console.print(Padding("\n".join(body), (0, 0, 1, 3)))
+
+    def watch_outs(self) -> None:
+        from rich.text import Text
+
+        if self.b.watch_outs:
+            self.heading("Watch-outs")
+            for w in self.b.watch_outs:
+                self.console.print(Text("! ", style="bold yellow") + Text(w.text))
+
+    def people(self) -> None:
+        from partnercrm.briefs.render import day
+
+        self.heading("Key people")
+        if not self.b.contacts:
+            self.console.print("No contacts on record yet.")
+            return
+        t = self.grid("Name", "Job title", "Last touch")
+        for p in self.b.contacts:
             t.add_row(
-                escape(p.name + (" (senior)" if p.senior else "")),
-                escape(p.job_title or "—"),
+                self.escape(p.name + (" (senior)" if p.senior else "")),
+                self.escape(p.job_title or "—"),
                 day(p.last_touch),
             )
-        console.print(t)
-    else:
-        console.print("No contacts on record yet.")
+        self.console.print(t)
 
-    heading("Live conversations")
-    if b.conversations:
-        t = grid("Conversation", "Stage", "Lead", "Last touch", "Next step")
+    def conversations(self) -> None:
+        from partnercrm.briefs.render import day
+
+        b, g, escape = self.b, self.b.glance, self.escape
+        self.heading("Live conversations")
+        if not b.conversations:
+            self.console.print(
+                "No conversations yet." if not g.conversations else "No live conversations."
+            )
+            return
+        t = self.grid("Conversation", "Stage", "Lead", "Last touch", "Next step")
         for c in b.conversations:
             step = "none set"
             if c.next_step:
@@ -273,18 +322,24 @@ def _render_text(b: Brief, console: Any) -> None:
                 day(c.last_touch),
                 step,
             )
-        console.print(t)
+        self.console.print(t)
         if g.open_conversations > len(b.conversations):
-            console.print(
+            self.console.print(
                 f"…and {g.open_conversations - len(b.conversations)} more open conversations."
             )
-    else:
-        console.print("No conversations yet." if not g.conversations else "No live conversations.")
 
-    if b.commitments:
-        heading("Commitments")
-        t = grid("Commitment", "Status", "Due / closed", "Figures")
-        for c in b.commitments:
+    def commitments(self) -> None:
+        from rich.padding import Padding
+        from rich.text import Text
+
+        from partnercrm.briefs.render import day, impact
+
+        if not self.b.commitments:
+            return
+        escape = self.escape
+        self.heading("Commitments")
+        t = self.grid("Commitment", "Status", "Due / closed", "Figures")
+        for c in self.b.commitments:
             closed = c.status == "delivered"
             when = day(c.closed_on if closed else c.due)
             if c.overdue:
@@ -297,21 +352,32 @@ def _render_text(b: Brief, console: Any) -> None:
                 when,
                 escape(impact(c.delivered if closed else c.promised) or "—"),
             )
-        console.print(t)
-        for c in b.commitments:
+        self.console.print(t)
+        for c in self.b.commitments:
             if c.story:
-                console.print(Padding(Text(f"“{c.story}”", style="italic"), (0, 0, 0, 3)))
+                self.console.print(Padding(Text(f"“{c.story}”", style="italic"), (0, 0, 0, 3)))
 
-    if b.ambassadorships:
-        heading("Ambassador roles")
-        t = grid("Role", "Mission", "Status", "Since")
-        for r in b.ambassadorships:
-            t.add_row(escape(r.role_name), escape(r.mission_name or "—"), r.status, day(r.since))
-        console.print(t)
+    def ambassadorships(self) -> None:
+        from partnercrm.briefs.render import day
 
-    if b.events:
-        heading("Events, last three years")
-        t = grid("Date", "Event", "Who came")
+        if not self.b.ambassadorships:
+            return
+        self.heading("Ambassador roles")
+        t = self.grid("Role", "Mission", "Status", "Since")
+        for r in self.b.ambassadorships:
+            t.add_row(
+                self.escape(r.role_name), self.escape(r.mission_name or "—"), r.status, day(r.since)
+            )
+        self.console.print(t)
+
+    def events(self) -> None:
+        from partnercrm.briefs.render import day
+
+        b, escape = self.b, self.escape
+        if not b.events:
+            return
+        self.heading("Events, last three years")
+        t = self.grid("Date", "Event", "Who came")
         for e in b.events:
             t.add_row(
                 day(e.date),
@@ -320,18 +386,22 @@ def _render_text(b: Brief, console: Any) -> None:
                     (", ".join(e.people) or "—") + (f" and {e.others} more" if e.others else "")
                 ),
             )
-        console.print(t)
-        if g.events > len(b.events):
-            console.print(f"…and {g.events - len(b.events)} more events.")
+        self.console.print(t)
+        if b.glance.events > len(b.events):
+            self.console.print(f"…and {b.glance.events - len(b.events)} more events.")
 
-    if b.colleagues:
-        heading("Colleagues in contact")
-        t = grid("Colleague", "Team", "Open", "Last contact")
-        for c in b.colleagues:
+    def colleagues(self) -> None:
+        from partnercrm.briefs.render import day
+
+        if not self.b.colleagues:
+            return
+        self.heading("Colleagues in contact")
+        t = self.grid("Colleague", "Team", "Open", "Last contact")
+        for c in self.b.colleagues:
             t.add_row(
-                escape(c.name + (" (lead)" if c.is_lead else "")),
-                escape(c.team or "—"),
+                self.escape(c.name + (" (lead)" if c.is_lead else "")),
+                self.escape(c.team or "—"),
                 f"{c.open_conversations} of {c.conversations}",
                 day(c.last_contact),
             )
-        console.print(t)
+        self.console.print(t)

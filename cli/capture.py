@@ -104,6 +104,10 @@ def _log(
             dry_run=dry_run,
         )
     emit(report.as_dict(), as_json, lambda _: _render(report, add_contacts))
+    totals = report.totals
+    if totals["messages"] and totals["unreadable"] == totals["messages"]:
+        click.echo(f"Error: none of the files given could be read as {channel} files", err=True)
+        raise SystemExit(1)
 
 
 def _render(report: CaptureReport, add_contacts: bool) -> None:

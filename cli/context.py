@@ -35,6 +35,7 @@ class AppContext:
 
     def __init__(self, url: str | None, actor: str | None) -> None:
         self.url, self.actor = url, actor
+        self.setting_up = False  # `demo` and `init`: see open_database
         self._db: Database | None = None
 
     @property
@@ -46,7 +47,9 @@ class AppContext:
                 warning = network_share_warning(resolve_url(self.url))
                 if warning:
                     click.echo(warning, err=True)
-                self._db = open_database(self.url, actor=self.actor, verify=True)
+                self._db = open_database(
+                    self.url, actor=self.actor, verify=True, setting_up=self.setting_up
+                )
         return self._db
 
     @contextmanager

@@ -20,6 +20,7 @@ from cli.context import AppContext, emit, errors, json_option, pass_app
 @pass_app
 def demo(app: AppContext, scale: int | None, as_json: bool) -> None:
     """Load the demo data set (safe to run twice: nothing is duplicated)."""
+    app.setting_up = True
     if scale:
         from partnercrm import scale as scale_data
 
@@ -58,6 +59,7 @@ def _summary_line(summary: dict) -> str:
 @pass_app
 def init(app: AppContext, defaults_file: str | None) -> None:
     """Create or upgrade the database and install missions and roles."""
+    app.setting_up = True
     from partnercrm import pg_roles
     from partnercrm.missions import install_defaults, read_defaults
 

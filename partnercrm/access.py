@@ -114,7 +114,9 @@ def os_login() -> str:
 # --- identity ---------------------------------------------------------------------------------
 
 
-def identify(session: Session, claimed: str | None, *, verify: bool) -> Identity:
+def identify(
+    session: Session, claimed: str | None, *, verify: bool, setting_up: bool = False
+) -> Identity:
     """Who is acting on this database (see the module's docstring for the rules)."""
     if verify and claimed and not clean(claimed):
         raise Invalid(
@@ -135,9 +137,13 @@ def identify(session: Session, claimed: str | None, *, verify: bool) -> Identity
                 field="as",
             )
         return _colleague_identity(mine, login, managed)
-    if verify and not session.scalar(select(exists().where(m.Colleague.id.is_not(None)))):
-        # a database with no colleagues yet is being set up (`demo`, the first `colleague add`):
-        # no claim can be checked, so the login that sets it up is the one on the record
+    if (
+        verify
+        and setting_up
+        and not session.scalar(select(exists().where(m.Colleague.id.is_not(None))))
+    ):
+        # a database with no colleagues yet is being set up (`demo`, `init`): no claim can be
+        # checked, so the login that sets it up is the one on the record
         return Identity(login, login)
     if postgres:
         owner = bool(session.scalar(text(_PG_OWNER)))

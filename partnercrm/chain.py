@@ -137,7 +137,9 @@ def redaction(entry: m.HistoryEntry, summary: Any, changes: Any) -> dict[str, st
     return kept or None
 
 
-def authorisation(seq: int, kept: dict[str, str] | None, summary: Any, changes: Any) -> dict:
+def authorisation(
+    seq: int, kept: dict[str, str] | None, summary: Any, changes: Any
+) -> dict[str, Any]:
     """What a redacting entry lists for one entry it redacted: each value's new digest."""
     now = {"summary": summary, **components(changes)}
     return {key: value_digest(seq, now.get(key)) for key in sorted(kept or {})}

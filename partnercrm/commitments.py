@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from partnercrm import labels
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
 from partnercrm.conversations import set_stage
@@ -336,7 +337,7 @@ def undeliver(
     check_version(commitment, expected_version)
     if commitment.status != m.CommitmentStatus.DELIVERED:
         raise Invalid(
-            f"commitment {commitment.id} is {commitment.status}, not delivered; nothing to undo",
+            f"commitment {commitment.id} is {labels.status(commitment.status)}, not delivered; nothing to undo",
             field="status",
         )
     latest = _latest(commitment)
@@ -433,7 +434,7 @@ def _must_be_open(commitment: m.Commitment, verb: str) -> None:
         )
     if commitment.status not in m.OPEN_COMMITMENT_STATUSES:
         raise Invalid(
-            f"commitment {commitment.id} is already {commitment.status}; cannot {verb} it",
+            f"commitment {commitment.id} is already {labels.status(commitment.status)}; cannot {verb} it",
             field="status",
         )
 

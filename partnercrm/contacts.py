@@ -171,6 +171,24 @@ def add_contact(
     return contact
 
 
+def _change_email(
+    session: Session, contact: m.Contact, email: str, override_erasure: str | None
+) -> None:
+    """A new main address; the old one stays findable (and blocks a duplicate on the next
+    import) as another address."""
+    address = normalise_email(email)
+    owner = email_owner(session, address)
+    if owner is not None and owner.id != contact.id:
+        raise Conflict(f"{address} already belongs to the contact {owner.name} (id {owner.id})")
+    if owner is None:
+        check_not_erased(session, address, override=override_erasure)
+    if contact.email and contact.email != address:
+        contact.other_emails = [e for e in contact.other_emails if e.email != address]
+        session.flush()
+        contact.other_emails.append(m.ContactEmail(email=contact.email))
+    contact.email = address
+
+
 def edit_contact(
     session: Session,
     contact: m.Contact,
@@ -190,18 +208,7 @@ def edit_contact(
     if changes.get("email") is not None and not changes["email"].strip():
         contact.email = None
     elif changes.get("email") is not None:
-        address = normalise_email(changes["email"])
-        owner = email_owner(session, address)
-        if owner is not None and owner.id != contact.id:
-            raise Conflict(f"{address} already belongs to the contact {owner.name} (id {owner.id})")
-        if owner is None:
-            check_not_erased(session, address, override=override_erasure)
-        if contact.email and contact.email != address:
-            # the old address stays findable (and blocks a duplicate on the next import)
-            contact.other_emails = [e for e in contact.other_emails if e.email != address]
-            session.flush()
-            contact.other_emails.append(m.ContactEmail(email=contact.email))
-        contact.email = address
+        _change_email(session, contact, changes["email"], override_erasure)
     for key in ("job_title", "phone", "consent_source"):
         if changes.get(key) is not None:
             setattr(contact, key, changes[key].strip() or None)

@@ -246,7 +246,8 @@ def edit_conversation(
             check_offered([role] if role else [], already=[conversation.ask_role], field="ask")
             conversation.ask_role, conversation.ask_kind = role, kind
         if lead is not None:
-            check_active(lead, "lead")
+            if lead is not conversation.lead:
+                check_active(lead, "lead")
             conversation.lead = lead
         if missions is not None:
             check_offered(missions, already=conversation.missions)

@@ -196,12 +196,14 @@ def open_database(
     actor: str | None = None,
     upgrade: bool = True,
     verify: bool = False,
+    setting_up: bool = False,
 ) -> Database:
     """Open (creating if needed) the database at `url` and bring it to the latest schema.
 
     `actor` is who acts. With `verify` (the CLI and the TUI) it is only a claim, checked by
     the rules of `partnercrm.access`; without, the caller is trusted as the system under that
-    name, unless a PostgreSQL login says otherwise.
+    name, unless a PostgreSQL login says otherwise. `setting_up` (`demo`, `init`) lets a claim
+    that no colleague can answer yet stand aside on a database that has no colleagues.
     """
     resolved = resolve_url(url)
     engine = make_engine(resolved)
@@ -217,7 +219,7 @@ def open_database(
             with db.transaction() as s:
                 install_defaults(s)
         with db.reader() as s, s.begin():
-            db.identity = access.identify(s, claimed, verify=verify)
+            db.identity = access.identify(s, claimed, verify=verify, setting_up=setting_up)
         db.actor = db.identity.name
     except OperationalError as exc:
         engine.dispose()

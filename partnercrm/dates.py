@@ -64,6 +64,8 @@ def parse_date(
     try:
         # parsed against two different defaults: a day or month not typed shows as a difference
         # ('monday', 'Nov', '5' are not dates); a missing year is this year
+        first: date
+        second: date
         first, second = (
             parser.parse(raw, dayfirst=True, default=datetime(base.year, month, month)).date()
             for month in (1, 2)

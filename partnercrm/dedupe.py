@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -225,10 +225,28 @@ def organisation_pairs(
 ) -> list[DuplicatePair]:
     """Probable duplicate organisations, best first."""
     th = thresholds or Thresholds()
-    o, a = m.Organisation, m.OrganisationAlias
+    o = m.Organisation
     names = dict(session.execute(select(o.id, o.name).where(o.archived.is_(False))).all())
     pairs = _Pairs()
+    by_key, by_canon, by_initials = _name_indexes(names)
+    for members in by_canon.values():
+        for i, j in combinations(members, 2):
+            pairs.add(i, j, "same normalised name", SCORE_SAME_NAME)
+    _alias_hits(session, names, by_key, by_canon, pairs)
+    for i, n in names.items():
+        compact = name_key(n).replace(" ", "")
+        if 2 <= len(compact) <= 8 and compact.isalpha():
+            for j in by_initials.get(compact, []):
+                pairs.add(i, j, "initials", SCORE_INITIALS)
+    _fuzzy_pairs(names, th, pairs)
+    _shared_domains(session, names, th, pairs)
+    return _finish(session, "organisation", pairs, th, limit)
 
+
+def _name_indexes(
+    names: dict[int, str],
+) -> tuple[dict[str, int], dict[str, list[int]], dict[str, list[int]]]:
+    """The organisations by name key, by canonical name, and by initials."""
     by_canon: dict[str, list[int]] = defaultdict(list)
     by_key: dict[str, int] = {}
     by_initials: dict[str, list[int]] = defaultdict(list)
@@ -238,10 +256,18 @@ def organisation_pairs(
         by_canon[canonical(n)].append(i)
         if ini := initials(key):
             by_initials[ini].append(i)
-    for members in by_canon.values():
-        for i, j in combinations(members, 2):
-            pairs.add(i, j, "same normalised name", SCORE_SAME_NAME)
+    return by_key, by_canon, by_initials
 
+
+def _alias_hits(
+    session: Session,
+    names: dict[int, str],
+    by_key: dict[str, int],
+    by_canon: dict[str, list[int]],
+    pairs: _Pairs,
+) -> None:
+    """An alias of one organisation that is another's name, or another's alias too."""
+    a = m.OrganisationAlias
     alias_owners: dict[str, list[int]] = defaultdict(list)
     for org_id, alias in session.execute(select(a.organisation_id, a.alias)):
         if org_id in names:
@@ -255,14 +281,9 @@ def organisation_pairs(
         for i, j in combinations(set(owners), 2):
             pairs.add(i, j, "alias hit", SCORE_ALIAS)
 
-    for i, n in names.items():
-        compact = name_key(n).replace(" ", "")
-        if 2 <= len(compact) <= 8 and compact.isalpha():
-            for j in by_initials.get(compact, []):
-                pairs.add(i, j, "initials", SCORE_INITIALS)
 
-    _fuzzy_pairs(names, th, pairs)
-
+def _shared_domains(session: Session, names: dict[int, str], th: Thresholds, pairs: _Pairs) -> None:
+    """Organisations whose contacts share an email domain (not webmail; not too many)."""
     domains: dict[str, set[int]] = defaultdict(set)
     c = m.Contact
     for contact_org, email in session.execute(
@@ -278,8 +299,6 @@ def organisation_pairs(
         if 1 < len(sharing) <= th.max_domain_orgs:
             for i, j in combinations(sorted(sharing), 2):
                 pairs.add(i, j, f"contacts share the email domain {domain}", SCORE_DOMAIN)
-
-    return _finish(session, "organisation", pairs, th, limit)
 
 
 def phone_digits(phone: str | None) -> str:
@@ -310,9 +329,16 @@ def contact_pairs(
             c.archived.is_(False), c.erased_at.is_(None)
         )
     ).all()
-    live = {r.id for r in rows}
     pairs = _Pairs()
+    _same_addresses(session, rows, pairs)
+    _names_at_one_organisation(rows, th, pairs)
+    _same_phones(rows, th, pairs)
+    return _finish(session, "contact", pairs, th, limit)
 
+
+def _same_addresses(session: Session, rows: Sequence[Any], pairs: _Pairs) -> None:
+    """The same email address (main or other), or the same webmail mailbox."""
+    live = {r.id for r in rows}
     addresses: dict[str, set[int]] = defaultdict(set)
     for r in rows:
         if r.email:
@@ -332,6 +358,8 @@ def contact_pairs(
             if "same email" not in pairs.reasons.get((i, j), {}):
                 pairs.add(i, j, "same mailbox", SCORE_SAME_MAILBOX)
 
+
+def _names_at_one_organisation(rows: Sequence[Any], th: Thresholds, pairs: _Pairs) -> None:
     by_org: dict[int, list[Any]] = defaultdict(list)
     for r in rows:
         if r.organisation_id is not None:
@@ -356,6 +384,9 @@ def contact_pairs(
                         SCORE_SIMILAR_NAME_SAME_ORG,
                     )
 
+
+def _same_phones(rows: Sequence[Any], th: Thresholds, pairs: _Pairs) -> None:
+    """A similar name and the same phone number (not a switchboard)."""
     by_phone: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
         if digits := phone_digits(r.phone):
@@ -371,8 +402,6 @@ def contact_pairs(
                 score_cutoff=th.contact_name_cutoff,
             ):
                 pairs.add(x.id, y.id, "similar name and the same phone", SCORE_SIMILAR_NAME_PHONE)
-
-    return _finish(session, "contact", pairs, th, limit)
 
 
 def _finish(

@@ -641,6 +641,10 @@ def _created(
         change = changes.get(field)
         return change[1] if isinstance(change, list) else None
 
+    if not changes:  # a bulk import names what it created by its summary alone
+        if item.entity == "conversation" and item.summary:
+            return f"logged conversation #{item.entity_id} “{item.summary}”"
+        return f"added {ref}"
     if item.entity == "touchpoint":
         channel = names.value("channel", new("channel"))
         article = "an" if channel[:1] in "aeiou" else "a"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import CompoundSelect, Select
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from partnercrm.errors import Ambiguous, Invalid, NotFound
 from partnercrm.stored_text import clean
+
+T = TypeVar("T")
 
 _NOT_WORD = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
@@ -57,10 +59,10 @@ def find_one(
     what: str,
     given: str,
     *,
-    exact: Select[Any],
-    prefix: Select[Any],
+    exact: Select[T],
+    prefix: Select[T],
     names: Select[Any] | CompoundSelect[Any],
-) -> Any:
+) -> T:
     """The one record `given` names: an exact match, else a unique prefix match.
 
     Several matches raise Ambiguous with their names; none raises NotFound with the
@@ -79,7 +81,7 @@ def find_one(
     raise NotFound(what, given, closest(given, session.scalars(names)))
 
 
-def get_by_id(session: Session, model: type[Any], what: str, ident: int | str) -> Any:
+def get_by_id(session: Session, model: type[T], what: str, ident: int | str) -> T:
     """The `model` record with id `ident` as typed: not a number is Invalid, no record NotFound."""
     try:
         key = int(ident)

@@ -236,19 +236,33 @@ def _merge_organisations(
         if len(keep.aliases) > before:
             report.kept_as.append(alias)
     session.flush()
+    _record_merge(session, keep.id, keep.id, keep.name, report, snapshot, moved_ids)
+
+
+def _record_merge(
+    session: Session,
+    keep_id: int,
+    organisation_id: int | None,
+    keep_name: str,
+    report: MergeReport,
+    snapshot: dict[str, Any],
+    moved: dict[str, list[int]],
+) -> None:
+    """One history entry for a merge: what the merged record was, and what moved and filled."""
+    added = "aliases_added" if report.entity == "organisation" else "emails_added"
     history.record(
         session,
         "merge",
-        "organisation",
-        keep.id,
-        organisation_id=keep.id,
-        summary=f"merged {report.other_name} (id {report.other_id}) into {keep.name}",
+        report.entity,
+        keep_id,
+        organisation_id=organisation_id,
+        summary=f"merged {report.other_name} (id {report.other_id}) into {keep_name}",
         changes={
             "merged": snapshot,
-            "moved": moved_ids,
+            "moved": moved,
             "filled": {k: _plain(v) for k, v in report.filled.items()},
             "conflicts": {k: [_plain(x) for x in v] for k, v in report.conflicts.items()},
-            "aliases_added": report.kept_as,
+            added: report.kept_as,
         },
     )
 
@@ -274,9 +288,32 @@ def _merge_contacts(
     snapshot = _snapshot(other)
     snapshot["other_emails"] = [e.email for e in other.other_emails]
     moved: dict[str, list[int]] = {}
-    cc = m.conversation_contact
+    _move_conversations(session, keep, other, report, moved)
+    _move_touchpoints(session, keep, other, report, moved)
+    _move_attendances(session, keep, other, report, moved)
+    decisions = session.execute(
+        delete(m.NotDuplicate).where(
+            m.NotDuplicate.entity == "contact",
+            or_(m.NotDuplicate.low_id == other.id, m.NotDuplicate.high_id == other.id),
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    if decisions:
+        report.moved["'not a duplicate' decisions (dropped)"] = decisions
 
-    # conversations: the kept contact may already be in some of them
+    _fill(keep, other, CONTACT_FIELDS, report)
+    _move_emails(session, keep, other, report)
+    _record_merge(session, keep.id, keep.organisation_id, keep.name, report, snapshot, moved)
+
+
+def _move_conversations(
+    session: Session,
+    keep: m.Contact,
+    other: m.Contact,
+    report: MergeReport,
+    moved: dict[str, list[int]],
+) -> None:
+    """Conversations `other` is in: the kept contact may already be in some of them."""
+    cc = m.conversation_contact
     theirs = set(session.scalars(select(cc.c.conversation_id).where(cc.c.contact_id == other.id)))
     mine = set(session.scalars(select(cc.c.conversation_id).where(cc.c.contact_id == keep.id)))
     if theirs:
@@ -291,6 +328,14 @@ def _merge_contacts(
         if theirs & mine:
             report.moved["conversations both were in"] = len(theirs & mine)
 
+
+def _move_touchpoints(
+    session: Session,
+    keep: m.Contact,
+    other: m.Contact,
+    report: MergeReport,
+    moved: dict[str, list[int]],
+) -> None:
     touch_ids = _ids(session, m.Touchpoint.contact_id, other.id)
     if touch_ids:
         session.execute(
@@ -301,7 +346,15 @@ def _merge_contacts(
         moved["touchpoint"] = touch_ids
         report.moved["touchpoints"] = len(touch_ids)
 
-    # attendance: one row per (event, contact); where both came, fold the interest together
+
+def _move_attendances(
+    session: Session,
+    keep: m.Contact,
+    other: m.Contact,
+    report: MergeReport,
+    moved: dict[str, list[int]],
+) -> None:
+    """One row per (event, contact): where both came, the interest is folded together."""
     attended = {
         a.event_id: a
         for a in session.scalars(select(m.Attendance).where(m.Attendance.contact_id == keep.id))
@@ -331,16 +384,9 @@ def _merge_contacts(
         session.delete(att)
     session.flush()
 
-    decisions = session.execute(
-        delete(m.NotDuplicate).where(
-            m.NotDuplicate.entity == "contact",
-            or_(m.NotDuplicate.low_id == other.id, m.NotDuplicate.high_id == other.id),
-        )
-    ).rowcount  # type: ignore[attr-defined]
-    if decisions:
-        report.moved["'not a duplicate' decisions (dropped)"] = decisions
 
-    _fill(keep, other, CONTACT_FIELDS, report)
+def _move_emails(session: Session, keep: m.Contact, other: m.Contact, report: MergeReport) -> None:
+    """`other`'s addresses become the kept contact's (its main one if it has none); `other` goes."""
     addresses = [a for a in [other.email, *(e.email for e in other.other_emails)] if a]
     session.delete(other)
     session.flush()
@@ -356,21 +402,6 @@ def _merge_contacts(
             report.kept_as.append(address)
         have.add(address)
     session.flush()
-    history.record(
-        session,
-        "merge",
-        "contact",
-        keep.id,
-        organisation_id=keep.organisation_id,
-        summary=f"merged {report.other_name} (id {report.other_id}) into {keep.name}",
-        changes={
-            "merged": snapshot,
-            "moved": moved,
-            "filled": {k: _plain(v) for k, v in report.filled.items()},
-            "conflicts": {k: [_plain(x) for x in v] for k, v in report.conflicts.items()},
-            "emails_added": report.kept_as,
-        },
-    )
 
 
 def merge(

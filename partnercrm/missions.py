@@ -101,7 +101,7 @@ def list_roles(session: Session, *, include_retired: bool = True) -> list[m.Amba
 def check_offered(
     chosen: Sequence[m.Mission | m.AmbassadorRole],
     *,
-    already: Sequence[m.Mission | m.AmbassadorRole] = (),
+    already: Sequence[m.Mission | m.AmbassadorRole | None] = (),
     field: str = "missions",
 ) -> None:
     """A retired mission or role is not taken up by a new record (one already there stays)."""
@@ -267,12 +267,14 @@ def retire_role(session: Session, role: m.AmbassadorRole) -> m.AmbassadorRole:
 
 def find_mission(session: Session, text: str) -> m.Mission:
     """A mission by key or name, case-insensitively ('food', 'Young people', 'young')."""
-    return _find(session, m.Mission, "mission", text)
+    found: m.Mission = _find(session, m.Mission, "mission", text)
+    return found
 
 
 def find_role(session: Session, text: str) -> m.AmbassadorRole:
     """An ambassador role by key or name ('sponsorship', 'Advocate/champion', 'advocate')."""
-    return _find(session, m.AmbassadorRole, "ambassador role", text)
+    found: m.AmbassadorRole = _find(session, m.AmbassadorRole, "ambassador role", text)
+    return found
 
 
 def _find(session: Session, model: Any, what: str, text: str) -> Any:

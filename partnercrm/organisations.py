@@ -114,6 +114,35 @@ def add_alias(session: Session, org: m.Organisation, alias: str) -> None:
     session.flush()
 
 
+def _rename(session: Session, org: m.Organisation, name: str) -> None:
+    """A new name; the old one becomes an alias (and an alias that is the new name goes)."""
+    new_key = name_key(name)
+    old_name = org.name
+    if new_key != org.name_key:
+        # the new name may be one of the organisation's own aliases: swap them
+        own = [a for a in org.aliases if a.alias_key == new_key]
+        for a in own:
+            org.aliases.remove(a)
+        session.flush()
+        _claim_key(session, new_key, name, owner_id=org.id)
+    org.name, org.name_key = name.strip(), new_key
+    session.flush()
+    if name_key(old_name) != new_key:
+        add_alias(session, org, old_name)
+
+
+def _remove_alias(org: m.Organisation, alias: str) -> None:
+    key = name_key(alias)
+    gone = [a for a in org.aliases if a.alias_key == key]
+    if not gone:
+        known = ", ".join(repr(a.alias) for a in org.aliases) or "none"
+        raise Invalid(
+            f"{alias!r} is not an alias of {org.name} (its aliases: {known})", field="alias"
+        )
+    for a in gone:
+        org.aliases.remove(a)
+
+
 def edit_organisation(
     session: Session,
     org: m.Organisation,
@@ -135,19 +164,7 @@ def edit_organisation(
     if name is not None and not name.strip():
         raise Invalid("an organisation needs a name", field="name")
     if name is not None and name.strip() != org.name:
-        new_key = name_key(name)
-        old_name = org.name
-        if new_key != org.name_key:
-            # the new name may be one of the organisation's own aliases: swap them
-            own = [a for a in org.aliases if a.alias_key == new_key]
-            for a in own:
-                org.aliases.remove(a)
-            session.flush()
-            _claim_key(session, new_key, name, owner_id=org.id)
-        org.name, org.name_key = name.strip(), new_key
-        session.flush()
-        if name_key(old_name) != new_key:
-            add_alias(session, org, old_name)
+        _rename(session, org, name)
     if sector is not None:
         org.sector = check_sector(sector)
     if anchor is not None:
@@ -165,15 +182,7 @@ def edit_organisation(
     if notes is not None:
         org.notes = notes
     for alias in remove_aliases:
-        key = name_key(alias)
-        gone = [a for a in org.aliases if a.alias_key == key]
-        if not gone:
-            known = ", ".join(repr(a.alias) for a in org.aliases) or "none"
-            raise Invalid(
-                f"{alias!r} is not an alias of {org.name} (its aliases: {known})", field="alias"
-            )
-        for a in gone:
-            org.aliases.remove(a)
+        _remove_alias(org, alias)
     for alias in add_aliases:
         add_alias(session, org, alias)
     session.flush()
@@ -298,6 +307,35 @@ class PartnerRow:
         }
 
 
+def _filtered(
+    session: Session,
+    q: Any,
+    sector: str | None,
+    anchor: bool | None,
+    ward: str | None,
+    lead: m.Colleague | None,
+    mission: m.Mission | None,
+    query: str | None,
+) -> Any:
+    """`q` narrowed to the partners the list's filters keep."""
+    o = m.Organisation
+    if sector:
+        q = q.where(o.sector == check_sector(sector))
+    if anchor is not None:
+        q = q.where(o.anchor.is_(anchor))
+    if ward:
+        q = q.where(func.lower(o.ward) == ward.strip().lower())
+    if lead is not None:
+        q = q.where(o.lead_id == lead.id)
+    if mission is not None:
+        q = q.where(o.id.in_(organisations_with_mission(mission)))
+    if query and query.strip():
+        from partnercrm.search import organisation_id_query
+
+        q = q.where(o.id.in_(organisation_id_query(session, query)))
+    return q
+
+
 def list_organisations(
     session: Session,
     *,
@@ -336,20 +374,7 @@ def list_organisations(
     q = q.outerjoin(m.Colleague, m.Colleague.id == o.lead_id)
     if not include_archived:
         q = q.where(o.archived.is_(False))
-    if sector:
-        q = q.where(o.sector == check_sector(sector))
-    if anchor is not None:
-        q = q.where(o.anchor.is_(anchor))
-    if ward:
-        q = q.where(func.lower(o.ward) == ward.strip().lower())
-    if lead is not None:
-        q = q.where(o.lead_id == lead.id)
-    if mission is not None:
-        q = q.where(o.id.in_(organisations_with_mission(mission)))
-    if query and query.strip():
-        from partnercrm.search import organisation_id_query
-
-        q = q.where(o.id.in_(organisation_id_query(session, query)))
+    q = _filtered(session, q, sector, anchor, ward, lead, mission, query)
     column = {
         "name": o.name_key,
         "sector": o.sector,

@@ -176,10 +176,38 @@ def _people(session: Session, organisation_id: int) -> list[PersonLine]:
     ]
 
 
+def _touches(session: Session, theirs: Any) -> dict[int, list[TouchLine]]:
+    """The touchpoints of the conversations `theirs` selects, newest first, by conversation."""
+    t = m.Touchpoint
+    touches: dict[int, list[TouchLine]] = defaultdict(list)
+    colleague, contact = aliased(m.Colleague), aliased(m.Contact)
+    for row in session.execute(
+        select(
+            t.id,
+            t.conversation_id,
+            t.happened_on,
+            t.channel,
+            t.note,
+            colleague.name.label("colleague"),
+            contact.name.label("contact"),
+        )
+        .outerjoin(colleague, colleague.id == t.colleague_id)
+        .outerjoin(contact, contact.id == t.contact_id)
+        .where(t.conversation_id.in_(theirs))
+        .order_by(t.happened_on.desc(), t.id.desc())
+    ):
+        who = ", ".join(name for name in (row.colleague, row.contact) if name)
+        channel = labels.label(row.channel, "channel")
+        touches[row.conversation_id].append(
+            TouchLine(row.id, row.happened_on, channel, who, row.note or "")
+        )
+    return touches
+
+
 def _threads(session: Session, organisation_id: int) -> list[Thread]:
     """Every conversation with its steps and touchpoints: four reads of labelled rows, however
     many conversations there are (the ORM's objects cost more here than the queries)."""
-    c, t, st = m.Conversation, m.Touchpoint, m.Step
+    c, st = m.Conversation, m.Step
     lead, owner, role = aliased(m.Colleague), aliased(m.Colleague), m.AmbassadorRole
     theirs = select(c.id).where(c.organisation_id == organisation_id, c.archived.is_(False))
     rows = session.execute(
@@ -217,28 +245,7 @@ def _threads(session: Session, organisation_id: int) -> list[Thread]:
         steps[row.conversation_id].append(
             StepLine(row.id, row.description, row.name, row.due_on, row.done_on)
         )
-    touches: dict[int, list[TouchLine]] = defaultdict(list)
-    colleague, contact = aliased(m.Colleague), aliased(m.Contact)
-    for row in session.execute(
-        select(
-            t.id,
-            t.conversation_id,
-            t.happened_on,
-            t.channel,
-            t.note,
-            colleague.name.label("colleague"),
-            contact.name.label("contact"),
-        )
-        .outerjoin(colleague, colleague.id == t.colleague_id)
-        .outerjoin(contact, contact.id == t.contact_id)
-        .where(t.conversation_id.in_(theirs))
-        .order_by(t.happened_on.desc(), t.id.desc())
-    ):
-        who = ", ".join(name for name in (row.colleague, row.contact) if name)
-        channel = labels.label(row.channel, "channel")
-        touches[row.conversation_id].append(
-            TouchLine(row.id, row.happened_on, channel, who, row.note or "")
-        )
+    touches = _touches(session, theirs)
     threads = []
     for row in rows:
         own = steps[row.id]

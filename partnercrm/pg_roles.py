@@ -73,7 +73,10 @@ def setup(conn: Connection) -> dict[str, str]:
             text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
         )
     ]
-    q = lambda name: _q(conn, name)  # noqa: E731
+
+    def q(name: str) -> str:
+        return _q(conn, name)
+
     for role, group in groups.items():
         if not _exists(conn, group):
             conn.execute(text(f"CREATE ROLE {q(group)} NOLOGIN"))

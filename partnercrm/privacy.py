@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, Text, cast, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Text, cast, delete, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from partnercrm import access, chain, history
+from partnercrm import access, chain, contacts, history
 from partnercrm import models as m
 from partnercrm.contacts import email_digest
 from partnercrm.errors import Invalid
@@ -104,7 +105,7 @@ class Naming:
             clauses = [column.contains(v, autoescape=True) for v in variants]
         else:
             clauses = [column.icontains(v, autoescape=True) for v in variants]
-        return or_(*clauses) if clauses else or_(False)  # type: ignore[arg-type]
+        return or_(*clauses) if clauses else or_(false())
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -445,32 +446,7 @@ def subject_access(session: Session, contact: m.Contact) -> dict[str, Any]:
     where = footprint(session, contact)
     who = naming(contact, where, sqlite=_is_sqlite(session))
     found = mentions(session, contact, where)
-    named_conversations = {x.id for x in found if x.entity == "conversation"}
-    named_touchpoints = {x.id for x in found if x.entity == "touchpoint"}
-    # a conversation one of whose touchpoints names them is part of what is held about them
-    named_conversations |= set(
-        session.scalars(
-            select(m.Touchpoint.conversation_id).where(m.Touchpoint.id.in_(named_touchpoints))
-        )
-    )
-    conv_ids = where.conversation_ids | named_conversations
-    conversations = session.scalars(
-        select(m.Conversation)
-        .options(selectinload(m.Conversation.organisation), selectinload(m.Conversation.lead))
-        .where(m.Conversation.id.in_(conv_ids))
-        .order_by(m.Conversation.started_on, m.Conversation.id)
-    ).all()
-    touchpoints = session.scalars(
-        select(m.Touchpoint)
-        .options(selectinload(m.Touchpoint.colleague))
-        .where(
-            or_(
-                m.Touchpoint.contact_id == contact.id,
-                m.Touchpoint.id.in_(named_touchpoints),
-            )
-        )
-        .order_by(m.Touchpoint.happened_on, m.Touchpoint.id)
-    ).all()
+    conversations, touchpoints = _conversations_and_touchpoints(session, contact, where, found)
     attendances = session.scalars(
         select(m.Attendance)
         .options(
@@ -498,42 +474,10 @@ def subject_access(session: Session, contact: m.Contact) -> dict[str, Any]:
         },
         "contact": _contact_fields(contact),
         "attendances": [
-            {
-                "event": a.event.name,
-                "date": a.event.held_on.isoformat(),
-                "role": a.role,
-                "organisation": a.organisation.name if a.organisation else None,
-                "interest_missions": [mi.key for mi in a.interest_missions],
-                "interest_roles": [r.key for r in a.interest_roles],
-                "registered_at": a.registered_at.isoformat() if a.registered_at else None,
-            }
-            for a in sorted(attendances, key=lambda a: (a.event.held_on, a.id))
+            _attendance_dict(a) for a in sorted(attendances, key=lambda a: (a.event.held_on, a.id))
         ],
-        "conversations": [
-            {
-                "id": c.id,
-                "organisation": c.organisation.name,
-                "lead": c.lead.name,
-                "subject": c.subject,
-                "stage": c.stage,
-                "started_on": c.started_on.isoformat(),
-                "last_touch": c.last_touch_on.isoformat(),
-                "how": "took part" if c.id in participant else "named in it",
-            }
-            for c in conversations
-        ],
-        "touchpoints": [
-            {
-                "id": t.id,
-                "conversation_id": t.conversation_id,
-                "date": t.happened_on.isoformat(),
-                "channel": t.channel,
-                "colleague": t.colleague.name if t.colleague else None,
-                "with_them": t.contact_id == contact.id,
-                "note": t.note,
-            }
-            for t in touchpoints
-        ],
+        "conversations": [_conversation_dict(c, participant) for c in conversations],
+        "touchpoints": [_touchpoint_dict(t, contact) for t in touchpoints],
         "other_mentions": [
             x.as_dict() for x in found if x.entity not in ("conversation", "touchpoint")
         ],
@@ -550,6 +494,76 @@ def subject_access(session: Session, contact: m.Contact) -> dict[str, Any]:
     return document
 
 
+def _conversations_and_touchpoints(
+    session: Session, contact: m.Contact, where: Footprint, found: list[Any]
+) -> tuple[Sequence[m.Conversation], Sequence[m.Touchpoint]]:
+    """The conversations and touchpoints that are about the person: theirs, or naming them."""
+    named_conversations = {x.id for x in found if x.entity == "conversation"}
+    named_touchpoints = {x.id for x in found if x.entity == "touchpoint"}
+    # a conversation one of whose touchpoints names them is part of what is held about them
+    named_conversations |= set(
+        session.scalars(
+            select(m.Touchpoint.conversation_id).where(m.Touchpoint.id.in_(named_touchpoints))
+        )
+    )
+    conv_ids = where.conversation_ids | named_conversations
+    conversations = session.scalars(
+        select(m.Conversation)
+        .options(selectinload(m.Conversation.organisation), selectinload(m.Conversation.lead))
+        .where(m.Conversation.id.in_(conv_ids))
+        .order_by(m.Conversation.started_on, m.Conversation.id)
+    ).all()
+    touchpoints = session.scalars(
+        select(m.Touchpoint)
+        .options(selectinload(m.Touchpoint.colleague))
+        .where(
+            or_(
+                m.Touchpoint.contact_id == contact.id,
+                m.Touchpoint.id.in_(named_touchpoints),
+            )
+        )
+        .order_by(m.Touchpoint.happened_on, m.Touchpoint.id)
+    ).all()
+    return conversations, touchpoints
+
+
+def _attendance_dict(a: m.Attendance) -> dict[str, Any]:
+    return {
+        "event": a.event.name,
+        "date": a.event.held_on.isoformat(),
+        "role": a.role,
+        "organisation": a.organisation.name if a.organisation else None,
+        "interest_missions": [mi.key for mi in a.interest_missions],
+        "interest_roles": [r.key for r in a.interest_roles],
+        "registered_at": a.registered_at.isoformat() if a.registered_at else None,
+    }
+
+
+def _conversation_dict(c: m.Conversation, participant: set[int]) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "organisation": c.organisation.name,
+        "lead": c.lead.name,
+        "subject": c.subject,
+        "stage": c.stage,
+        "started_on": c.started_on.isoformat(),
+        "last_touch": c.last_touch_on.isoformat(),
+        "how": "took part" if c.id in participant else "named in it",
+    }
+
+
+def _touchpoint_dict(t: m.Touchpoint, contact: m.Contact) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "conversation_id": t.conversation_id,
+        "date": t.happened_on.isoformat(),
+        "channel": t.channel,
+        "colleague": t.colleague.name if t.colleague else None,
+        "with_them": t.contact_id == contact.id,
+        "note": t.note,
+    }
+
+
 def _history_dict(h: m.HistoryEntry) -> dict[str, Any]:
     return {
         "at": h.at.isoformat(),
@@ -563,25 +577,13 @@ def _history_dict(h: m.HistoryEntry) -> dict[str, Any]:
 
 
 def _contact_fields(contact: m.Contact) -> dict[str, Any]:
-    def iso(value: date | datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
+    """The contact as `contacts.contact_dict` shows it, and when and by whom it was changed."""
+    fields = contacts.contact_dict(contact)
+    del fields["version"]
     return {
-        "id": contact.id,
-        "name": contact.name,
-        "email": contact.email,
-        "other_emails": [e.email for e in contact.other_emails],
-        "phone": contact.phone,
-        "job_title": contact.job_title,
-        "senior": contact.senior,
-        "organisation": contact.organisation.name if contact.organisation else None,
-        "lawful_basis": contact.lawful_basis,
-        "consent_source": contact.consent_source,
-        "consent_date": iso(contact.consent_date),
-        "consent_expires": iso(contact.consent_expires),
-        "archived": contact.archived,
-        "created_at": iso(contact.created_at),
-        "updated_at": iso(contact.updated_at),
+        **fields,
+        "created_at": contact.created_at.isoformat() if contact.created_at else None,
+        "updated_at": contact.updated_at.isoformat() if contact.updated_at else None,
         "updated_by": contact.updated_by,
     }
 
@@ -616,25 +618,16 @@ class Erasure:
         }
 
 
-def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Erasure:
-    """Remove one person's personal data everywhere it is held, keeping anonymous counts.
-
-    The contact becomes "Erased person #id" with no email, phone or title; every free-text
-    field and history entry that names them has the name, addresses and phone replaced by
-    [erased]; digests of their addresses stop an import bringing them back. Attendances and
-    conversations stay, so an event still had N attendees. The erasure itself is recorded:
-    who and when, not what.
-    """
-    if not dry_run:
-        access.require(session, "privacy", "erase personal data")
-    if contact.erased_at is not None:
-        raise Invalid(f"contact {contact.id} was already erased on {contact.erased_at:%d %b %Y}")
-    session.flush()  # anything pending goes out first, so nothing stale is written back later
-    where = footprint(session, contact)
-    who = naming(contact, where, sqlite=_is_sqlite(session))
-    found = mentions(session, contact, where)
-    entries = _history_rows(session, contact, who, where)
-    addresses = _emails(contact)
+def _preview(
+    contact: m.Contact,
+    dry_run: bool,
+    addresses: list[str],
+    where: Footprint,
+    who: Naming,
+    found: list[Any],
+    entries: Sequence[m.HistoryEntry],
+) -> Erasure:
+    """What an erasure changes: counts, and each passage before and after."""
     result = Erasure(
         contact_id=contact.id,
         dry_run=dry_run,
@@ -660,23 +653,11 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
                     "erased": summary,
                 }
             )
-    if dry_run:
-        return result
+    return result
 
-    if _is_sqlite(session):
-        # overwritten pages are zeroed, so the old text does not linger in free space
-        session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
-    now, actor = m.utcnow(), history.actor_of(session)
-    for x in found:
-        table = m.Base.metadata.tables[x.entity]
-        values: dict[str, Any] = {x.field: x.erased}
-        if "version" in table.c:  # anyone holding an old copy gets a conflict, not a revert
-            values.update(version=table.c.version + 1, updated_at=now, updated_by=actor)
-        session.execute(update(table).where(table.c.id == x.id).values(**values))
-    redacted = redact_history(
-        session, [(entry, *_scrubbed_entry(entry, contact, who, where)) for entry in entries]
-    )
-    _scrub_import_runs(session, who)
+
+def _forget_addresses(session: Session, contact: m.Contact, addresses: list[str], now: Any) -> None:
+    """Keep only digests of the addresses (so an import cannot bring them back)."""
     known = set(
         session.scalars(
             select(m.ErasedEmail.digest).where(
@@ -689,6 +670,10 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
         session.execute(insert(m.ErasedEmail), [{"digest": d, "erased_at": now} for d in digests])
     ce = m.Base.metadata.tables["contact_email"]
     session.execute(delete(ce).where(ce.c.contact_id == contact.id))
+
+
+def _blank_contact(session: Session, contact: m.Contact, now: Any, actor: str | None) -> str:
+    """The contact becomes "Erased person #id" with nothing personal left; returns that name."""
     c = m.Base.metadata.tables["contact"]
     placeholder = erased_name(contact.id)
     session.execute(
@@ -711,6 +696,48 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
             updated_by=actor,
         )
     )
+    return placeholder
+
+
+def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Erasure:
+    """Remove one person's personal data everywhere it is held, keeping anonymous counts.
+
+    The contact becomes "Erased person #id" with no email, phone or title; every free-text
+    field and history entry that names them has the name, addresses and phone replaced by
+    [erased]; digests of their addresses stop an import bringing them back. Attendances and
+    conversations stay, so an event still had N attendees. The erasure itself is recorded:
+    who and when, not what.
+    """
+    if not dry_run:
+        access.require(session, "privacy", "erase personal data")
+    if contact.erased_at is not None:
+        raise Invalid(f"contact {contact.id} was already erased on {contact.erased_at:%d %b %Y}")
+    session.flush()  # anything pending goes out first, so nothing stale is written back later
+    where = footprint(session, contact)
+    who = naming(contact, where, sqlite=_is_sqlite(session))
+    found = mentions(session, contact, where)
+    entries = _history_rows(session, contact, who, where)
+    addresses = _emails(contact)
+    result = _preview(contact, dry_run, addresses, where, who, found, entries)
+    if dry_run:
+        return result
+
+    if _is_sqlite(session):
+        # overwritten pages are zeroed, so the old text does not linger in free space
+        session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+    now, actor = m.utcnow(), history.actor_of(session)
+    for x in found:
+        table = m.Base.metadata.tables[x.entity]
+        values: dict[str, Any] = {x.field: x.erased}
+        if "version" in table.c:  # anyone holding an old copy gets a conflict, not a revert
+            values.update(version=table.c.version + 1, updated_at=now, updated_by=actor)
+        session.execute(update(table).where(table.c.id == x.id).values(**values))
+    redacted = redact_history(
+        session, [(entry, *_scrubbed_entry(entry, contact, who, where)) for entry in entries]
+    )
+    _scrub_import_runs(session, who)
+    _forget_addresses(session, contact, addresses, now)
+    placeholder = _blank_contact(session, contact, now, actor)
     history.record(
         session,
         "erase",

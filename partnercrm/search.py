@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from partnercrm import labels
 from partnercrm import models as m
 from partnercrm.matching import name_key
 
@@ -302,119 +303,141 @@ def _packed(sqlite: bool, column: str, table: str, key: str, owner: str) -> str:
     return f"(SELECT {agg} FROM {table} WHERE {key} = {owner})"
 
 
+@dataclass(frozen=True)
+class _Dialect:
+    """How a search statement is written on SQLite or on PostgreSQL."""
+
+    sqlite: bool
+
+    def p(self, name: str) -> str:
+        return _param(name, self.sqlite)
+
+    def starts(self, col: str, *, email: bool = False) -> str:
+        if self.sqlite:
+            key = ":email" if email else ":key"
+            return f"{col} >= {key} AND {col} < {key}_end"
+        return f"{col} LIKE %({'email' if email else 'key'}_like)s ESCAPE '/'"
+
+    def order(self, col: str) -> str:
+        # PostgreSQL: the order of the text_pattern_ops indexes, so prefix and order are one scan
+        return col if self.sqlite else f"{col} USING ~<~"
+
+    def prefixed(self, select_from: str, col: str, where: str, *, email: bool = False) -> str:
+        return (
+            f"{select_from} WHERE {self.starts(col, email=email)} AND {where} "
+            f"ORDER BY {self.order(col)} LIMIT {self.p('cap')}"
+        )
+
+    def indexed(
+        self, kind: str, select_from: str, source: str, where: str, q: str = "q"
+    ) -> tuple[str, bool]:
+        if self.sqlite:
+            hit, match = f"search_{kind}.rowid", f"search_{kind} MATCH :{q}"
+        else:
+            hit = f"search_{kind}.id"
+            match = (
+                f"search_{kind}.doc @@ to_tsquery('simple'::regconfig, partnercrm_fold(%({q})s))"
+            )
+        return (
+            f"{select_from} JOIN search_{kind} ON {hit} = {source} "
+            f"WHERE {match} AND {where} ORDER BY {hit} DESC LIMIT {self.p('cap')}",
+            True,
+        )
+
+
 def _branches(
     sqlite: bool, kinds: set[str], prefix: bool, email: bool, indexed: bool
 ) -> list[tuple[str, bool]]:
     """The candidate statements for a search: (SQL, whether it asks the full-text index)."""
-    p = lambda name: _param(name, sqlite)  # noqa: E731
-    if sqlite:
-        starts = "{col} >= :key AND {col} < :key_end"
-        order = "{col}"
-        hit = "search_{kind}.rowid"
-        match = "search_{kind} MATCH :{q}"
-    else:
-        starts = "{col} LIKE %(key_like)s ESCAPE '/'"
-        # the order of the text_pattern_ops indexes, so prefix and order are one index scan
-        order = "{col} USING ~<~"
-        hit = "search_{kind}.id"
-        match = "search_{kind}.doc @@ to_tsquery('simple'::regconfig, partnercrm_fold(%({q})s))"
+    d = _Dialect(sqlite)
+    out: list[tuple[str, bool]] = []
+    if "organisation" in kinds:
+        out += _organisation_branches(d, prefix, indexed)
+    if "contact" in kinds:
+        out += _contact_branches(d, prefix, email, indexed)
+    if indexed:
+        out += _text_branches(d, kinds)
+    return out
+
+
+def _organisation_branches(d: _Dialect, prefix: bool, indexed: bool) -> list[tuple[str, bool]]:
     org = (
         f"SELECT 'organisation', o.id, o.name, {NO_TEXT}, {NO_TEXT}, o.id, o.name, {NO_ID}, "
-        f"{NO_TEXT}, " + _packed(sqlite, "alias", "organisation_alias", "organisation_id", "o.id")
+        f"{NO_TEXT}, " + _packed(d.sqlite, "alias", "organisation_alias", "organisation_id", "o.id")
     )
+    out: list[tuple[str, bool]] = []
+    if prefix:
+        out.append(
+            (d.prefixed(f"{org} FROM organisation o", "o.name_key", "NOT o.archived"), False)
+        )
+        aliases = f"{org} FROM organisation_alias a JOIN organisation o ON o.id = a.organisation_id"
+        out.append((d.prefixed(aliases, "a.alias_key", "NOT o.archived"), False))
+    if indexed:
+        out.append(
+            d.indexed(
+                "organisation", f"{org} FROM organisation o", "o.id", "NOT o.archived", q="q_names"
+            )
+        )
+    return out
+
+
+def _contact_branches(
+    d: _Dialect, prefix: bool, email: bool, indexed: bool
+) -> list[tuple[str, bool]]:
     contact = (
         "SELECT 'contact', c.id, c.name, c.email, c.job_title, c.organisation_id, o.name, "
         f"{NO_ID}, {NO_TEXT}, "
-        + _packed(sqlite, "email", "contact_email", "contact_id", "c.id")
+        + _packed(d.sqlite, "email", "contact_email", "contact_id", "c.id")
         + " FROM contact c LEFT JOIN organisation o ON o.id = c.organisation_id"
     )
     live_contact = "NOT c.archived AND c.erased_at IS NULL"
     out: list[tuple[str, bool]] = []
+    if prefix:
+        out.append((d.prefixed(contact, "c.name_key", live_contact), False))
+    if email:
+        out.append((d.prefixed(contact, "c.email", live_contact, email=True), False))
+    if indexed:
+        out.append(d.indexed("contact", contact, "c.id", live_contact))
+    return out
 
-    def indexed_branch(kind: str, select_from: str, source: str, where: str, q: str = "q") -> None:
-        h = hit.format(kind=kind)
+
+def _text_branches(d: _Dialect, kinds: set[str]) -> list[tuple[str, bool]]:
+    """Conversations, touchpoints and delivery stories: by the full-text index only."""
+    out: list[tuple[str, bool]] = []
+    if "conversation" in kinds:
         out.append(
-            (
-                f"{select_from} JOIN search_{kind} ON {h} = {source} "
-                f"WHERE {match.format(kind=kind, q=q)} AND {where} "
-                f"ORDER BY {h} DESC LIMIT {p('cap')}",
-                True,
+            d.indexed(
+                "conversation",
+                f"SELECT 'conversation', v.id, v.subject, {NO_TEXT}, {NO_TEXT}, v.organisation_id, "
+                f"o.name, v.id, {NO_TEXT}, {NO_TEXT} FROM conversation v "
+                "JOIN organisation o ON o.id = v.organisation_id",
+                "v.id",
+                "NOT v.archived AND NOT o.archived",
             )
         )
-
-    if "organisation" in kinds:
-        if prefix:
-            out.append(
-                (
-                    f"{org} FROM organisation o WHERE {starts.format(col='o.name_key')} "
-                    f"AND NOT o.archived ORDER BY {order.format(col='o.name_key')} "
-                    f"LIMIT {p('cap')}",
-                    False,
-                )
+    if "touchpoint" in kinds:
+        out.append(
+            d.indexed(
+                "touchpoint",
+                "SELECT 'touchpoint', t.id, t.note, v.subject, t.channel, o.id, o.name, v.id, "
+                f"{'t.happened_on' if d.sqlite else 't.happened_on::text'}, {NO_TEXT} "
+                "FROM touchpoint t JOIN conversation v ON v.id = t.conversation_id "
+                "JOIN organisation o ON o.id = v.organisation_id",
+                "t.id",
+                "NOT t.archived AND NOT v.archived AND NOT o.archived",
             )
-            out.append(
-                (
-                    f"{org} FROM organisation_alias a JOIN organisation o "
-                    f"ON o.id = a.organisation_id WHERE {starts.format(col='a.alias_key')} "
-                    f"AND NOT o.archived ORDER BY {order.format(col='a.alias_key')} "
-                    f"LIMIT {p('cap')}",
-                    False,
-                )
-            )
-        if indexed:
-            indexed_branch(
-                "organisation", f"{org} FROM organisation o", "o.id", "NOT o.archived", q="q_names"
-            )
-    if "contact" in kinds:
-        if prefix:
-            out.append(
-                (
-                    f"{contact} WHERE {starts.format(col='c.name_key')} AND {live_contact} "
-                    f"ORDER BY {order.format(col='c.name_key')} LIMIT {p('cap')}",
-                    False,
-                )
-            )
-        if email:
-            email_starts = starts.replace(":key", ":email").replace(
-                "%(key_like)s", "%(email_like)s"
-            )
-            out.append(
-                (
-                    f"{contact} WHERE {email_starts.format(col='c.email')} AND {live_contact} "
-                    f"ORDER BY {order.format(col='c.email')} LIMIT {p('cap')}",
-                    False,
-                )
-            )
-        if indexed:
-            indexed_branch("contact", contact, "c.id", live_contact)
-    if indexed and "conversation" in kinds:
-        indexed_branch(
-            "conversation",
-            f"SELECT 'conversation', v.id, v.subject, {NO_TEXT}, {NO_TEXT}, v.organisation_id, "
-            f"o.name, v.id, {NO_TEXT}, {NO_TEXT} FROM conversation v "
-            "JOIN organisation o ON o.id = v.organisation_id",
-            "v.id",
-            "NOT v.archived AND NOT o.archived",
         )
-    if indexed and "touchpoint" in kinds:
-        indexed_branch(
-            "touchpoint",
-            "SELECT 'touchpoint', t.id, t.note, v.subject, t.channel, o.id, o.name, v.id, "
-            f"{'t.happened_on' if sqlite else 't.happened_on::text'}, {NO_TEXT} "
-            "FROM touchpoint t JOIN conversation v ON v.id = t.conversation_id "
-            "JOIN organisation o ON o.id = v.organisation_id",
-            "t.id",
-            "NOT t.archived AND NOT v.archived AND NOT o.archived",
-        )
-    if indexed and "delivery" in kinds:
-        indexed_branch(
-            "delivery",
-            f"SELECT 'delivery', d.id, d.story, {NO_TEXT}, cm.kind, o.id, o.name, cm.id, "
-            f"{'d.delivered_on' if sqlite else 'd.delivered_on::text'}, {NO_TEXT} "
-            "FROM delivery d JOIN commitment cm ON cm.id = d.commitment_id "
-            "JOIN organisation o ON o.id = cm.organisation_id",
-            "d.id",
-            "NOT o.archived",
+    if "delivery" in kinds:
+        out.append(
+            d.indexed(
+                "delivery",
+                f"SELECT 'delivery', d.id, d.story, {NO_TEXT}, cm.kind, o.id, o.name, cm.id, "
+                f"{'d.delivered_on' if d.sqlite else 'd.delivered_on::text'}, {NO_TEXT} "
+                "FROM delivery d JOIN commitment cm ON cm.id = d.commitment_id "
+                "JOIN organisation o ON o.id = cm.organisation_id",
+                "d.id",
+                "NOT o.archived",
+            )
         )
     return out
 
@@ -567,10 +590,12 @@ def _candidates(rows: Iterable[Any]) -> list[_Candidate]:
                 {"conversation_id": ref},
             )
         elif kind == "touchpoint":
-            title = f"{t3} on {str(day)[:10]}" + (f" ({t2})" if t2 else "")
+            title = f"{labels.label(t3, 'channel')} on {labels.day(str(day))}" + (
+                f" ({t2})" if t2 else ""
+            )
             fields, ids = [("note", t1)], {"conversation_id": ref}
         else:
-            title = f"{t3.replace('_', ' ')} delivered on {str(day)[:10]}"
+            title = f"{labels.kind(t3)} delivered on {labels.day(str(day))}"
             fields, ids = [("story", t1)], {"commitment_id": ref}
         out[(kind, ident)] = _Candidate(kind, ident, title, fields, org_id, org_name, ids)
     return list(out.values())

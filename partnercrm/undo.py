@@ -89,7 +89,7 @@ def undo_last(session: Session) -> Undone:
     undone = _undone_changes(session)
     undos = set(_undo_targets(session))
     for change_id in candidates:
-        if change_id in undone or change_id in undos:
+        if change_id is None or change_id in undone or change_id in undos:
             continue
         return undo_change(session, change_id)
     raise Invalid(f"there is no change by {names[0]} left to undo", field="change")
@@ -129,6 +129,7 @@ def undo_change(session: Session, change_id: int) -> Undone:
     for entry in reversed(work):
         lines.append(_invert(session, entry))
     session.flush()
+    _resync_logins(session, work)
     history.record(
         session,
         "undo",
@@ -144,6 +145,17 @@ def undo_change(session: Session, change_id: int) -> Undone:
         undo_change_id=history.change_of(session),
         lines=list(reversed(lines)),
     )
+
+
+def _resync_logins(session: Session, work: Sequence[m.HistoryEntry]) -> None:
+    """A colleague whose leaving (or roles) came back: their login's groups follow (PostgreSQL)."""
+    from partnercrm import pg_roles
+
+    for entry in work:
+        if entry.entity == "colleague" and entry.action != "create":
+            colleague = session.get(m.Colleague, entry.entity_id)
+            if colleague is not None:
+                pg_roles.sync_member(session, colleague)
 
 
 def acting_names(session: Session) -> list[str]:

@@ -151,3 +151,21 @@ def test_the_cli_and_the_tui_build_no_sql(package):
         if (names := _sql_builders(path))
     }
     assert offenders == {}, "cli/ and tui/ call partnercrm; they do not build SQL"
+
+
+LONGEST_FUNCTION = 80
+
+
+def test_no_function_is_longer_than_a_screen():
+    """A function over 80 lines is usually doing several jobs (migrations, frozen history, aside)."""
+    long = []
+    for package in ("partnercrm", "cli", "tui"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "versions" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                    if lines > LONGEST_FUNCTION:
+                        long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines})")
+    assert long == []

@@ -187,6 +187,29 @@ def test_digest_sections_with_commands(cli, db_url):
     assert html.startswith("<!DOCTYPE html>") and "<h2" in html
 
 
+def test_digest_dates_say_the_year_when_not_this_one(cli, db_url):
+    """A step overdue since last year reads 'Wed 26 Nov 2025', as every listing dates it."""
+    build(db_url)
+    long_ago = TODAY - timedelta(days=400)
+    db = open_database(db_url, actor="tester")
+    with db.transaction() as s:
+        ruth = colleagues.find_colleague(s, "ruth")
+        ucl = organisations.find_organisation(s, "University College London")
+        old = conversations.log_conversation(
+            s, ucl, ruth, subject="Summit interest", on=long_ago - timedelta(days=14)
+        )
+        step_id = steps.add_step(
+            s, old, "Follow up the summit interest", ruth, long_ago, confirm=True
+        ).id
+    db.dispose()
+    text = cli.ok("digest", "--for", "ruth").stdout
+    shown = f"{long_ago:%a} {long_ago.day} {long_ago:%b} {long_ago.year}"
+    assert f"(step {step_id}, due {shown}, 400 days overdue)" in text
+    this_week = TODAY + timedelta(days=2)
+    if this_week.year == TODAY.year:  # this year's: no year
+        assert f"due {this_week:%a} {this_week.day} {this_week:%b})" in text
+
+
 class Inbox:
     """An aiosmtpd handler that keeps what it receives and refuses one address."""
 

@@ -496,10 +496,13 @@ def test_broken_ics_is_one_sentence(cli, db_url, tmp_path):
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\n"
         b"END:VCALENDAR\r\n",
     )
-    result = cli.ok("log", "meeting", file, no_start)
+    result = cli("log", "meeting", file, no_start)
     assert "broken.ics: — unreadable: is not an iCalendar file" in result.stdout
     assert "nostart.ics: — unreadable: has a meeting whose dates cannot be read" in result.stdout
     assert "Traceback" not in result.output
+    # nothing given could be read: that is a failure a script must see
+    assert result.exit_code == 1
+    assert result.stderr == "Error: none of the files given could be read as meeting files\n"
 
 
 @pytest.mark.parametrize(

@@ -376,3 +376,21 @@ def test_tui_a_due_date_years_ahead_and_a_look_alike_contact_are_asked_about(
             assert someone.name + "e" in names
 
     drive(demo_db, body)
+
+
+def test_cli_an_attendance_cannot_move_into_the_future(cli, db):
+    from partnercrm import contacts, events
+
+    _setup(cli)
+    with db.transaction() as s:
+        held = date.today() - timedelta(days=3)
+        summit = events.add_event(s, "Camden Summit", "summit", held)
+        events.record_attendance(s, summit, contacts.find_contact(s, "ada"))
+        later = events.add_event(s, "Next Summit", "summit", date.today() + timedelta(days=30))
+        with pytest.raises(Exception, match="in the future; attendance is recorded once"):
+            events.record_attendance(s, later, contacts.find_contact(s, "ada"))
+    ahead = (date.today() + timedelta(days=10)).isoformat()
+    r = cli("event", "edit", "Camden Summit", "--date", ahead)
+    assert r.exit_code == 1
+    assert "has people recorded as attending, so it cannot move to" in r.stderr
+    assert cli.json("event", "show", "Camden Summit")["date"] == held.isoformat()

@@ -80,6 +80,22 @@ def test_import_prints_a_report_for_people(cli, tmp_path):
     assert "Nothing changed: everyone in the file was already recorded." in again.stdout
 
 
+def test_history_tells_what_an_import_opened_in_words(cli, tmp_path):
+    """The conversation, touchpoint and step an import opens read by their summary in
+    `history`, not 'added a nothing on nothing'."""
+    setup(cli)
+    path = mixed_file(tmp_path)
+    cli.ok(
+        "import", "attendees", str(path), "--event", EVENT, "--create-event", "--kind",
+        "summit", "--date", "20/03/2024", "--lead", "Ruth",
+    )  # fmt: skip
+    text = cli.ok("history", "UCL").stdout
+    assert f"logged conversation #1 “Interest expressed at {EVENT}”" in text
+    assert f"added touchpoint “Interest in Sponsorship expressed at {EVENT} by Ada" in text
+    assert "added step “Follow up”" in text
+    assert "nothing" not in text
+
+
 def test_json_report_has_the_documented_keys(cli, tmp_path):
     setup(cli)
     cli.ok("event", "add", EVENT, "--kind", "summit", "--date", "20/03/2024", "--owner", "Ruth")

@@ -90,3 +90,27 @@ def test_the_partner_page_reads_in_the_same_statements_whatever_its_size(db):
     assert page.sector == "voluntary and community sector"  # words, not the stored `vcs`
     assert {c.kind for c in page.commitments} == {"in-kind sponsorship"}
     assert page.history and page.history[0].who == "Ruth Craven"
+
+
+def test_every_stored_code_has_words_and_dates_have_one_style():
+    """partnercrm.labels words every code of every vocabulary (the CLI and the TUI use it),
+    and shows a year only when the date is not in this one."""
+    from partnercrm import labels, vocabulary
+
+    vocabularies = {
+        "sector": vocabulary.Sector,
+        "stage": vocabulary.Stage,
+        "channel": vocabulary.Channel,
+        "kind": vocabulary.CommitmentKind,
+        "status": vocabulary.CommitmentStatus,
+        "ambassador_status": vocabulary.AmbassadorStatus,
+    }
+    for name, codes in vocabularies.items():
+        for code in codes:
+            words = labels.label(code.value, name)
+            assert words and "_" not in words, (name, code)
+    assert labels.label("vcs", "sector") == "voluntary and community sector"
+    assert labels.label("in_progress") == "in progress"
+    assert labels.day(date(2026, 12, 3), TODAY) == "3 Dec"
+    assert labels.day(date(2020, 1, 1), TODAY) == "1 Jan 2020"
+    assert labels.day("2026-11-26", TODAY, weekday=True) == "Thu 26 Nov"

@@ -229,3 +229,38 @@ def test_the_library_refuses_a_leaver_as_lead_and_a_retired_mission(db):
             assert exc.field == "lead"
         else:
             raise AssertionError("a leaver led a new conversation")
+
+
+def test_tui_editing_keeps_a_leaver_lead_and_a_retired_mission(demo_db: Database) -> None:
+    """A record's lead who has left, or a retired mission it has, stays a choice when it is
+    edited (not silently dropped); neither is offered for anything new."""
+    from tests.test_tui import drive, save, settle
+    from tui.dialogs.edit_conversation import EditConversationDialog
+
+    with demo_db.transaction() as s:
+        conv = next(
+            c
+            for c in conversations.list_conversations(s)
+            if c.missions and c.lead.name != "Ruth Craven"
+        )
+        lead, mission = conv.lead, conv.missions[0]
+        colleagues.leave(s, lead)
+        missions.retire_mission(s, mission)
+        ids = (conv.id, conv.organisation_id, lead.id, mission.id, lead.name)
+
+    async def body(app: Any, pilot: Any) -> None:
+        conv_id, org_id, lead_id, mission_id, name = ids
+        app.push_screen(EditConversationDialog(org_id, conv_id))
+        await settle(pilot)
+        dialog = app.screen
+        assert dialog.field("lead").control.value == lead_id
+        assert (f"{name} (left)", lead_id) in dialog.leads
+        assert mission_id in dialog.field("missions").control.selected
+        dialog.field("subject").control.value = "Renamed while they are away"
+        await save(pilot)
+        with demo_db.reader() as s:
+            again = conversations.get_conversation(s, conv_id)
+            assert again.subject == "Renamed while they are away"
+            assert again.lead_id == lead_id and mission_id in [mi.id for mi in again.missions]
+
+    drive(demo_db, body)

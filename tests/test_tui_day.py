@@ -209,6 +209,8 @@ def test_escape_on_a_changed_form_asks_before_throwing_it_away(demo_db: Database
         assert app.screen is dialog
         assert dialog.focused is dialog.query_one("#subject", Input)
         assert dialog.query_one("#subject", Input).value == "Studio visit"
+        await pilot.press(*" day")  # typing carries on; what was typed is not replaced
+        assert dialog.query_one("#subject", Input).value == "Studio visit day"
         # the Cancel button asks too; y discards
         await pilot.press("escape")
         await settle(pilot)

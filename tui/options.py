@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -38,8 +39,14 @@ def kinds() -> Options:
     return labels.choices("kind")
 
 
-def colleague_options(session: Session) -> Options:
-    return [(c.name, c.id) for c in colleagues.list_colleagues(session)]
+def colleague_options(session: Session, keep: Iterable[int | None] = ()) -> Options:
+    """Colleagues still here; one in `keep` (a record's lead who has left) stays a choice."""
+    kept = {k for k in keep if k is not None}
+    return [
+        (c.name + (" (left)" if c.archived else ""), c.id)
+        for c in colleagues.list_colleagues(session, include_archived=bool(kept))
+        if not c.archived or c.id in kept
+    ]
 
 
 def me(session: Session) -> int | None:
@@ -48,18 +55,31 @@ def me(session: Session) -> int | None:
     return found.id if found else None
 
 
-def mission_options(session: Session) -> Options:
-    return [(mi.name, mi.id) for mi in missions.list_missions(session, include_retired=False)]
+def mission_options(session: Session, keep: Iterable[int | None] = ()) -> Options:
+    """Missions offered for new records; a retired one in `keep` (already chosen) stays."""
+    kept = set(keep)
+    return [
+        (mi.name + (" (retired)" if mi.retired else ""), mi.id)
+        for mi in missions.list_missions(session)
+        if not mi.retired or mi.id in kept
+    ]
 
 
-def role_options(session: Session) -> Options:
-    return [(r.name, r.id) for r in missions.list_roles(session, include_retired=False)]
+def role_options(session: Session, keep: Iterable[int | None] = ()) -> Options:
+    kept = set(keep)
+    return [
+        (r.name + (" (retired)" if r.retired else ""), r.id)
+        for r in missions.list_roles(session)
+        if not r.retired or r.id in kept
+    ]
 
 
-def ask_options(session: Session) -> Options:
-    """An ask is an ambassador role or a kind of commitment."""
+def ask_options(session: Session, keep: str | None = None) -> Options:
+    """An ask is an ambassador role or a kind of commitment (a retired role only as `keep`)."""
     roles = [
-        (f"role: {r.name}", r.key) for r in missions.list_roles(session, include_retired=False)
+        (f"role: {r.name}", r.key)
+        for r in missions.list_roles(session)
+        if not r.retired or r.key == keep
     ]
     return roles + [(f"commitment: {text}", value) for text, value in kinds()]
 

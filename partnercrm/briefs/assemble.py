@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from partnercrm import models as m
 from partnercrm.dates import as_date
 from partnercrm.errors import Archived
 from partnercrm.organisations import relationship_stages
+from partnercrm.reports.table import number
 
 from .asks import Evidence, Interest, suggest_asks
 from .model import (
@@ -51,22 +51,12 @@ def _day(value: Any) -> date:
     return found
 
 
-def _num(value: Any) -> float | int:
-    if value is None:
-        return 0
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def _totals(
     gbp: Any = None, hours: Any = None, opportunities: Any = None, people: Any = None
 ) -> Totals:
     return Totals(
-        gbp=_num(gbp),
-        hours=_num(hours),
+        gbp=number(gbp),
+        hours=number(hours),
         opportunities=int(opportunities or 0),
         people=int(people or 0),
     )

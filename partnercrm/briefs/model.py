@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from partnercrm import labels
+
 # the ways partners can contribute, in words a director can say aloud (strategy report, Figure 3)
 KIND_WORDS = {
     "recognition": "their logo and story on We Make Camden communications",
@@ -19,25 +21,9 @@ KIND_WORDS = {
     "investment": "investment, for example in a community wealth fund",
 }
 
-KIND_NAMES = {
-    "recognition": "recognition",
-    "advocacy": "advocacy",
-    "sponsorship_financial": "financial sponsorship",
-    "sponsorship_in_kind": "in-kind sponsorship",
-    "opportunities": "opportunities",
-    "hosting": "hosting",
-    "research": "research",
-    "investment": "investment",
-}
+KIND_NAMES = labels.COMMITMENT_KIND
 
-SECTOR_NAMES = {
-    "business": "business",
-    "public_sector": "public sector",
-    "higher_education": "higher education",
-    "vcs": "voluntary and community sector",
-    "social_action": "social action",
-    "culture": "culture",
-}
+SECTOR_NAMES = labels.SECTOR
 
 
 @dataclass
@@ -229,4 +215,5 @@ def _plain(value: Any) -> Any:
 
 def brief_dict(brief: Brief) -> dict[str, Any]:
     """The brief as JSON-ready data: the object as it is, dates as ISO strings."""
-    return _plain(asdict(brief))
+    plain: dict[str, Any] = _plain(asdict(brief))
+    return plain

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from partnercrm import events
 from partnercrm import models as m
 from partnercrm.colleagues import list_colleagues
+from partnercrm.labels import day
 from partnercrm.reports import Filters, commitments_due, stale, steps_for
 
 COLD_DAYS = 30  # the stale report's default: no touch in 30 days
@@ -73,7 +74,9 @@ class Digest:
     @property
     def subject(self) -> str:
         counts = [f"{len(s.items)} {s.title.lower()}" for s in self.sections if s.items]
-        return f"partnercrm digest for {self.today:%a %d %b}: " + ", ".join(counts[:3])
+        return f"partnercrm digest for {day(self.today, self.today, weekday=True)}: " + ", ".join(
+            counts[:3]
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,7 +107,7 @@ def digest_for(session: Session, colleague: m.Colleague, *, today: date | None =
             sections[key].items.append(
                 DigestItem(
                     f"{line.description} — {line.organisation} (step {line.step_id}, "
-                    f"due {line.due:%a %d %b}{late})",
+                    f"due {day(line.due, today, weekday=True)}{late})",
                     line.due,
                     f"partnercrm step done {line.step_id}",
                 )
@@ -127,7 +130,7 @@ def digest_for(session: Session, colleague: m.Colleague, *, today: date | None =
         sections["commitments"].items.append(
             DigestItem(
                 f"{c.kind.replace('_', ' ')} from {c.organisation}{for_whom} (commitment "
-                f"{c.commitment_id}, {c.status.replace('_', ' ')}, due {c.due:%a %d %b})",
+                f"{c.commitment_id}, {c.status.replace('_', ' ')}, due {day(c.due, today, weekday=True)})",
                 c.due,
                 f"partnercrm commitment deliver {c.commitment_id} --people N --story ...",
             )
@@ -136,7 +139,7 @@ def digest_for(session: Session, colleague: m.Colleague, *, today: date | None =
         host = f", hosted by {event.host.name}" if event.host else ""
         sections["events"].items.append(
             DigestItem(
-                f"{event.name} ({event.kind}{host}) on {event.held_on:%a %d %b}",
+                f"{event.name} ({event.kind}{host}) on {day(event.held_on, today, weekday=True)}",
                 event.held_on,
                 f'partnercrm brief --event "{event.name}" --out-dir briefs/ --format html',
             )

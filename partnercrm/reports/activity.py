@@ -93,21 +93,11 @@ class Activity:
         ]
 
 
-def activity(
-    session: Session, filters: Filters | None = None, *, today: date | None = None
-) -> Activity:
-    """Per colleague, in the period: conversations started, touchpoints, steps done, commitments
-    converted; and now: open conversations and overdue steps.
-
-    The lead filter keeps one colleague. Mission and sector narrow every count to conversations
-    (and commitments) in scope. Four grouped queries, merged by colleague id.
-    """
-    for_reports(session)
-    f = filters or Filters()
-    today = today or date.today()
+def _by_colleague(session: Session, f: Filters, today: date) -> tuple[Any, Any, Any, Any]:
+    """Four grouped counts by colleague id: conversations led (started, open), touchpoints,
+    steps (done, overdue) and commitments converted."""
     c = m.Conversation
     scope = live_conversation(f)
-
     lead = _scanned(c.lead_id)
     led = {
         lead_id: (started, open_now)
@@ -158,6 +148,22 @@ def activity(
             .group_by(c.lead_id)
         ).all()
     )
+    return led, touches, step_counts, converted
+
+
+def activity(
+    session: Session, filters: Filters | None = None, *, today: date | None = None
+) -> Activity:
+    """Per colleague, in the period: conversations started, touchpoints, steps done, commitments
+    converted; and now: open conversations and overdue steps.
+
+    The lead filter keeps one colleague. Mission and sector narrow every count to conversations
+    (and commitments) in scope. Four grouped queries, merged by colleague id.
+    """
+    for_reports(session)
+    f = filters or Filters()
+    today = today or date.today()
+    led, touches, step_counts, converted = _by_colleague(session, f, today)
 
     people_q = select(m.Colleague.id, m.Colleague.name, m.Colleague.archived)
     if f.lead_id is not None:

@@ -165,13 +165,16 @@ def in_scope_conversation(column: Any, f: Filters) -> ColumnElement[bool]:
     the report counts. No join: without filters the archived conversations are a small set to
     leave out; with filters the conversations in scope are the set to keep."""
     c = m.Conversation
+    kept: ColumnElement[bool]
     if f.sector is None and f.lead_id is None and f.mission_id is None:
-        return column.not_in(
+        kept = column.not_in(
             select(c.id).where(
                 or_(c.archived.is_(True), c.organisation_id.in_(archived_organisations()))
             )
         )
-    return column.in_(select(c.id).where(live_conversation(f)))
+    else:
+        kept = column.in_(select(c.id).where(live_conversation(f)))
+    return kept
 
 
 def conversation_has_mission(mission_id: int) -> ColumnElement[bool]:

@@ -203,52 +203,68 @@ def impact(session: Session, filters: Filters | None = None, *, stories: int = 2
     people, GBP and hours; deliveries month by month; the newest `stories` stories."""
     for_reports(session)
     f = filters or Filters()
-    c = m.Commitment
-    d = m.Delivery
-    cm = m.commitment_mission
-    scope = live_commitment(f)
+    total, lines = _lines(session, f)
+    stories_total, told_stories = _stories(session, f, stories)
+    return Impact(
+        filters=f,
+        total=total,
+        missions=lines,
+        by_month=_by_month(session, f),
+        stories=told_stories,
+        stories_total=stories_total,
+    )
 
-    def grouped(group: Any, joined: bool) -> Any:
-        """(group, status, count, promised sums) for commitments agreed in the period."""
-        q = commitments_joined(
+
+def _promised_query(f: Filters, group: Any, joined: bool) -> Any:
+    """(group, status, count, promised sums) for commitments agreed in the period."""
+    c, cm, scope = m.Commitment, m.commitment_mission, live_commitment(f)
+    q = commitments_joined(
+        group,
+        c.status,
+        func.count(),
+        func.sum(c.promised_opportunities),
+        func.sum(c.promised_people),
+        func.sum(c.promised_gbp),
+        func.sum(c.promised_hours),
+    ).where(scope, f.in_period(c.agreed_on))
+    if joined:
+        q = q.join(cm, cm.c.commitment_id == c.id)
+        if f.mission_id is not None:
+            q = q.where(cm.c.mission_id == f.mission_id)
+    return q.group_by(group, c.status) if joined else q.group_by(c.status)
+
+
+def _delivered_query(f: Filters, group: Any, joined: bool) -> Any:
+    """(group, count, delivered sums) for deliveries in the period."""
+    c, d, cm, scope = m.Commitment, m.Delivery, m.commitment_mission, live_commitment(f)
+    q = (
+        commitments_joined(
             group,
-            c.status,
             func.count(),
-            func.sum(c.promised_opportunities),
-            func.sum(c.promised_people),
-            func.sum(c.promised_gbp),
-            func.sum(c.promised_hours),
-        ).where(scope, f.in_period(c.agreed_on))
-        if joined:
-            q = q.join(cm, cm.c.commitment_id == c.id)
-            if f.mission_id is not None:
-                q = q.where(cm.c.mission_id == f.mission_id)
-        return q.group_by(group, c.status) if joined else q.group_by(c.status)
-
-    def delivered(group: Any, joined: bool) -> Any:
-        q = (
-            commitments_joined(
-                group,
-                func.count(),
-                func.sum(d.opportunities),
-                func.sum(d.people),
-                func.sum(d.gbp),
-                func.sum(d.hours),
-            )
-            .join(d, d.commitment_id == c.id)
-            .where(scope, f.in_period(d.delivered_on))
+            func.sum(d.opportunities),
+            func.sum(d.people),
+            func.sum(d.gbp),
+            func.sum(d.hours),
         )
-        if joined:
-            q = q.join(cm, cm.c.commitment_id == c.id)
-            if f.mission_id is not None:
-                q = q.where(cm.c.mission_id == f.mission_id)
-        return q.group_by(group) if joined else q
+        .join(d, d.commitment_id == c.id)
+        .where(scope, f.in_period(d.delivered_on))
+    )
+    if joined:
+        q = q.join(cm, cm.c.commitment_id == c.id)
+        if f.mission_id is not None:
+            q = q.where(cm.c.mission_id == f.mission_id)
+    return q.group_by(group) if joined else q
+
+
+def _lines(session: Session, f: Filters) -> tuple[ImpactLine, list[ImpactLine]]:
+    """The all-missions line and one line a mission: statuses, promised and delivered."""
+    cm = m.commitment_mission
 
     everything: Any = literal_column("0")
-    promised_rows = [*session.execute(grouped(everything.label("g"), False))]
-    promised_rows += [*session.execute(grouped(cm.c.mission_id, True))]
-    delivered_rows = [*session.execute(delivered(everything.label("g"), False))]
-    delivered_rows += [*session.execute(delivered(cm.c.mission_id, True))]
+    promised_rows = [*session.execute(_promised_query(f, everything.label("g"), False))]
+    promised_rows += [*session.execute(_promised_query(f, cm.c.mission_id, True))]
+    delivered_rows = [*session.execute(_delivered_query(f, everything.label("g"), False))]
+    delivered_rows += [*session.execute(_delivered_query(f, cm.c.mission_id, True))]
     # the all-missions group is 0; mission ids start at 1
     statuses: dict[Any, dict[str, int]] = {}
     promised: dict[Any, Measures] = {}
@@ -281,7 +297,12 @@ def impact(session: Session, filters: Filters | None = None, *, stories: int = 2
     if f.mission_id is not None:
         mission_q = mission_q.where(m.Mission.id == f.mission_id)
     lines = [line(mid, key, name) for mid, key, name in session.execute(mission_q)]
+    return line(0, ALL, "All missions"), lines
 
+
+def _by_month(session: Session, f: Filters) -> list[MonthDelivered]:
+    """What was delivered, month by month."""
+    c, d, scope = m.Commitment, m.Delivery, live_commitment(f)
     year, month = extract("year", d.delivered_on), extract("month", d.delivered_on)
     month_rows = session.execute(
         commitments_joined(
@@ -297,11 +318,15 @@ def impact(session: Session, filters: Filters | None = None, *, stories: int = 2
         .group_by(year, month)
         .order_by(year, month)
     )
-    by_month = [
+    return [
         MonthDelivered(int(y), int(mo), Measures(number(o), number(p), number(g), number(h)))
         for y, mo, o, p, g, h in month_rows
     ]
 
+
+def _stories(session: Session, f: Filters, stories: int) -> tuple[int, list[Story]]:
+    """How many deliveries in the period tell a story, and the newest `stories` of them."""
+    c, d, cm, scope = m.Commitment, m.Delivery, m.commitment_mission, live_commitment(f)
     told = scope & d.story.is_not(None) & f.in_period(d.delivered_on)
     stories_total = (
         session.scalar(
@@ -331,11 +356,4 @@ def impact(session: Session, filters: Filters | None = None, *, stories: int = 2
         Story(as_date(on), org, cid, kind, mission_keys.get(cid, []), story)  # type: ignore[arg-type]
         for on, org, cid, kind, story in story_rows
     ]
-    return Impact(
-        filters=f,
-        total=line(0, ALL, "All missions"),
-        missions=lines,
-        by_month=by_month,
-        stories=told_stories,
-        stories_total=stories_total,
-    )
+    return stories_total, told_stories

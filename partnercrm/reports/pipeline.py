@@ -184,9 +184,25 @@ def pipeline(session: Session, filters: Filters | None = None) -> Pipeline:
 def _pipeline_query(f: Filters) -> Any:
     """Rows ('n', group, stage, started in period, moved in period, -, -, -) and
     ('p', group, -, -, -, rank, count, days) where group 0 is all missions."""
+    cm = m.conversation_mission
+    facts = _facts(f)
+    return union_all(
+        _counts(f, facts, literal_column("0").label("grp"), by_mission=False),
+        _counts(f, facts, cm.c.mission_id, by_mission=True),
+        _around_percentiles(f, facts),
+    )
+
+
+def _mission_filter(f: Filters) -> list[Any]:
+    cm = m.conversation_mission
+    return [cm.c.mission_id == f.mission_id] if f.mission_id is not None else []
+
+
+def _facts(f: Filters) -> Any:
+    """Per live conversation: its stage, whether it started or moved in the period, and the
+    days it took to commit (committed ones)."""
     c = m.Conversation
     sc = m.StageChange
-    cm = m.conversation_mission
     period = f.since is not None or f.until is not None
     if period:
         # the conversations with a move in the period: one set, probed per conversation
@@ -228,24 +244,33 @@ def _pipeline_query(f: Filters) -> Any:
         .where(live_conversation(f))
         .cte("facts")
     )
-    mission_filter = [cm.c.mission_id == f.mission_id] if f.mission_id is not None else []
+    return facts
 
-    def counts(group: Any, *, by_mission: bool) -> Any:
-        q = select(
-            literal_column("'n'").label("kind"),
-            group,
-            facts.c.stage,
-            func.sum(facts.c.cohort),
-            func.sum(facts.c.moved),
-            cast(null(), Integer),
-            cast(null(), Integer),
-            cast(null(), Integer),
-        )
-        if by_mission:
-            q = q.join(cm, cm.c.conversation_id == facts.c.id).where(*mission_filter)
-            return q.group_by(group, facts.c.stage)
-        return q.group_by(facts.c.stage)
 
+def _counts(f: Filters, facts: Any, group: Any, *, by_mission: bool) -> Any:
+    """('n', group, stage, started in period, moved in period, -, -, -) rows."""
+    cm = m.conversation_mission
+    q = select(
+        literal_column("'n'").label("kind"),
+        group,
+        facts.c.stage,
+        func.sum(facts.c.cohort),
+        func.sum(facts.c.moved),
+        cast(null(), Integer),
+        cast(null(), Integer),
+        cast(null(), Integer),
+    )
+    if by_mission:
+        q = q.join(cm, cm.c.conversation_id == facts.c.id).where(*_mission_filter(f))
+        return q.group_by(group, facts.c.stage)
+    return q.group_by(facts.c.stage)
+
+
+def _around_percentiles(f: Filters, facts: Any) -> Any:
+    """('p', group, -, -, -, rank, count, days) rows: the days either side of the median and
+    the 80th percentile of the days to commit, per group."""
+    cm = m.conversation_mission
+    mission_filter = _mission_filter(f)
     timed = union_all(
         select(literal_column("0").label("grp"), facts.c.days).where(facts.c.days.is_not(None)),
         select(cm.c.mission_id.label("grp"), facts.c.days)
@@ -262,7 +287,7 @@ def _pipeline_query(f: Filters) -> Any:
     for num, den in (MEDIAN, P80):
         low = (ranked.c.n - 1) * num // den + 1  # 1-based rank at or below the percentile
         wanted += [ranked.c.rn == low, ranked.c.rn == low + 1]
-    around = select(
+    return select(
         literal_column("'p'"),
         ranked.c.grp,
         cast(null(), String),
@@ -272,11 +297,6 @@ def _pipeline_query(f: Filters) -> Any:
         ranked.c.n,
         ranked.c.days,
     ).where(or_(*wanted))
-    return union_all(
-        counts(literal_column("0").label("grp"), by_mission=False),
-        counts(cm.c.mission_id, by_mission=True),
-        around,
-    )
 
 
 def stage_counts(session: Session, filters: Filters | None = None) -> dict[str, int]:

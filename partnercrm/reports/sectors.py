@@ -108,15 +108,8 @@ class Sectors:
         ]
 
 
-def sectors(session: Session, filters: Filters | None = None) -> Sectors:
-    """Per sector and anchor flag: organisations, open conversations, partners committed,
-    commitments agreed and delivered (in the period), GBP and people delivered (in the period).
-
-    Mission narrows organisations to those working on it (a conversation, commitment or
-    ambassadorship for it); lead is the organisation's relationship lead.
-    """
-    for_reports(session)
-    f = filters or Filters()
+def _organisation_scope(session: Session, f: Filters) -> list[Any]:
+    """The organisations counted: not archived, and the sector, lead and mission filters."""
     o = m.Organisation
     org_scope: list[Any] = [o.archived.is_(False)]
     if f.sector:
@@ -129,6 +122,14 @@ def sectors(session: Session, filters: Filters | None = None) -> Sectors:
         mission = session.get(m.Mission, f.mission_id)
         assert mission is not None
         org_scope.append(o.id.in_(organisations_with_mission(mission)))
+    return org_scope
+
+
+def _figures(
+    session: Session, f: Filters, org_scope: list[Any]
+) -> dict[tuple[str, bool], dict[str, Any]]:
+    """Per (sector, anchor): organisations, open conversations, commitments and deliveries."""
+    o = m.Organisation
     # the conversation/commitment helpers apply the lead to the conversation; here it is the
     # organisation's, so they get filters without it
     from dataclasses import replace
@@ -182,6 +183,19 @@ def sectors(session: Session, filters: Filters | None = None) -> Sectors:
         slot(sector, anchor).update(partners_committed=partners, commitments=n, delivered=done)
     for sector, anchor, gbp, people in delivered:
         slot(sector, anchor).update(delivered_gbp=number(gbp), delivered_people=number(people))
+    return figures
+
+
+def sectors(session: Session, filters: Filters | None = None) -> Sectors:
+    """Per sector and anchor flag: organisations, open conversations, partners committed,
+    commitments agreed and delivered (in the period), GBP and people delivered (in the period).
+
+    Mission narrows organisations to those working on it (a conversation, commitment or
+    ambassadorship for it); lead is the organisation's relationship lead.
+    """
+    for_reports(session)
+    f = filters or Filters()
+    figures = _figures(session, f, _organisation_scope(session, f))
 
     def make(sector: str, anchor: bool | None, keys: list[tuple[str, bool]]) -> SectorLine:
         def total(name: str) -> Any:

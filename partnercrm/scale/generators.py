@@ -323,18 +323,10 @@ class _Conversation:
     committed_on: date | None = None
 
 
-def _conversations(
-    s: Session,
-    plan: Plan,
-    writer: BulkWriter,
-    rng: random.Random,
-    per_org: dict[int, int],
-    touch_total: int,
-    step_total: int,
-    label: str = "",
+def _decided(
+    plan: Plan, rng: random.Random, per_org: dict[int, int], touch_total: int
 ) -> list[_Conversation]:
-    """Conversations with their contacts, missions, stage changes, touchpoints, steps and
-    commitments; `per_org` says how many conversations each organisation has."""
+    """Each conversation's organisation, lead, stage, start and number of touchpoints."""
     total = sum(per_org.values())
     ids = iter(plan.ids("conversation", total))
     today = plan.today
@@ -369,6 +361,24 @@ def _conversations(
     ]
     for c in rng.choices(convs, weights=weights, k=extra_touches):
         c.touches += 1
+    return convs
+
+
+def _conversations(
+    s: Session,
+    plan: Plan,
+    writer: BulkWriter,
+    rng: random.Random,
+    per_org: dict[int, int],
+    touch_total: int,
+    step_total: int,
+    label: str = "",
+) -> list[_Conversation]:
+    """Conversations with their contacts, missions, stage changes, touchpoints, steps and
+    commitments; `per_org` says how many conversations each organisation has."""
+    total = sum(per_org.values())
+    convs = _decided(plan, rng, per_org, touch_total)
+    today = plan.today
 
     asks = [("role", r) for r in plan.roles] + [("kind", k) for k in plan.kinds]
     subjects = SUBJECTS
@@ -538,6 +548,21 @@ def _steps(
     )
 
 
+def _promised(
+    rng: random.Random, kind: str
+) -> tuple[Decimal | None, Decimal | None, int | None, int | None]:
+    """What a commitment of `kind` promises: GBP, hours, opportunities, people."""
+    gbp = (
+        Decimal(rng.randrange(500, 100_000, 500))
+        if "sponsorship" in kind or kind == "investment"
+        else None
+    )
+    hours = Decimal(rng.randrange(4, 400)) if kind in ("sponsorship_in_kind", "research") else None
+    opportunities = rng.randrange(1, 60) if kind in ("opportunities", "hosting") else None
+    people = rng.randrange(5, 300) if rng.random() < 0.6 else None
+    return gbp, hours, opportunities, people
+
+
 def _commitments(
     plan: Plan, writer: BulkWriter, rng: random.Random, convs: list[_Conversation], label: str
 ) -> None:
@@ -556,18 +581,7 @@ def _commitments(
             if status in ("delivered", "lapsed") and age < 7:
                 status = "in_progress"
             kind = rng.choice(plan.kinds)
-            gbp = (
-                Decimal(rng.randrange(500, 100_000, 500))
-                if "sponsorship" in kind or kind == "investment"
-                else None
-            )
-            hours = (
-                Decimal(rng.randrange(4, 400))
-                if kind in ("sponsorship_in_kind", "research")
-                else None
-            )
-            opportunities = rng.randrange(1, 60) if kind in ("opportunities", "hosting") else None
-            people = rng.randrange(5, 300) if rng.random() < 0.6 else None
+            gbp, hours, opportunities, people = _promised(rng, kind)
             closed = None
             if status in ("delivered", "lapsed"):
                 closed = agreed + timedelta(days=rng.randint(7, max(7, min(age, 365))))

@@ -43,7 +43,8 @@ class EditAmbassadorshipDialog(FormDialog[int]):
             "mission": amb.mission_id,
             "since": amb.since,
         }
-        self.roles, self.missions = options.role_options(s), options.mission_options(s)
+        self.roles = options.role_options(s, keep=[amb.role_id])
+        self.missions = options.mission_options(s, keep=[amb.mission_id])
 
     def fields(self) -> Iterable[Field]:
         if self.unavailable:

@@ -49,7 +49,7 @@ class EditCommitmentDialog(FormDialog[int]):
             "due": com.due_on,
             "on": com.agreed_on,
         }
-        self.missions = options.mission_options(s)
+        self.missions = options.mission_options(s, keep=self.record["missions"])
 
     def fields(self) -> Iterable[Field]:
         if self.unavailable:

@@ -50,8 +50,9 @@ class EditConversationDialog(FormDialog[int]):
         known = {v for _, v in people}
         # someone in the conversation who has since moved on stays ticked, not silently dropped
         people += [(c.name, c.id) for c in conv.contacts if c.id not in known]
-        self.people, self.leads = people, options.colleague_options(s)
-        self.asks, self.missions = options.ask_options(s), options.mission_options(s)
+        self.people, self.leads = people, options.colleague_options(s, keep=[conv.lead_id])
+        self.asks = options.ask_options(s, keep=conv.ask_role.key if conv.ask_role else None)
+        self.missions = options.mission_options(s, keep=self.record["missions"])
 
     def fields(self) -> Iterable[Field]:
         r = self.record if not self.unavailable else {}

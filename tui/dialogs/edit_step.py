@@ -48,7 +48,7 @@ class EditStepDialog(FormDialog[int]):
             "due": step.due_on,
             "done": step.done_on,
         }
-        self.owners = options.colleague_options(s)
+        self.owners = options.colleague_options(s, keep=[step.owner_id])
 
     def fields(self) -> Iterable[Field]:
         if self.unavailable:

@@ -215,7 +215,10 @@ class FormDialog(ModalScreen[T], Generic[T]):
         hint: str | None = None,
         parse: Callable[[str], Any] | None = None,
     ) -> Field:
-        control = TextInput(value=value, placeholder=placeholder, id=name, compact=True)
+        # free text is never selected on focus: back from a question, typing must not replace it
+        control = TextInput(
+            value=value, placeholder=placeholder, id=name, compact=True, select_on_focus=False
+        )
         return Field(
             name, label, control, required=required, hint=hint, parse=parse, initial=value.strip()
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -66,8 +66,8 @@ class PickPartnerDialog(ModalScreen[int | None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id or 0))
 
-    def on_key(self, event: object) -> None:
-        key = getattr(event, "key", "")
+    def on_key(self, event: events.Key) -> None:
+        key = event.key
         options = self.query_one("#pick-list", OptionList)
         if key in ("down", "up") and self.focused is self.query_one("#pick-filter"):
             if key == "down":

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tui.crm import CRM
 
 
-NAVIGATION = [
+NAVIGATION: list[BindingType] = [
     Binding("d", "app.switch_mode('dashboard')", "Dashboard"),
     Binding("p", "app.switch_mode('partners')", "Partners"),
     Binding("w", "app.switch_mode('my_work')", "My work"),

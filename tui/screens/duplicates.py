@@ -136,7 +136,7 @@ class DuplicatesScreen(DataScreen):
         Binding("m", "merge(False)", "Keep left, merge right"),
         Binding("M", "merge(True)", "Keep right, merge left"),
         Binding("h", "different", "Hold apart (not a duplicate)"),
-        Binding("C", "toggle", "Organisations / contacts"),
+        Binding("C", "switch_entity", "Organisations / contacts"),
         Binding("escape", "app.switch_mode('partners')", "Back to partners"),
     ]
 
@@ -199,7 +199,7 @@ class DuplicatesScreen(DataScreen):
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._sides()
 
-    def action_toggle(self) -> None:
+    def action_switch_entity(self) -> None:
         self.entity = "contact" if self.entity == "organisation" else "organisation"
         self._title()
         self.reload()

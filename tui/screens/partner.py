@@ -159,6 +159,7 @@ class PartnerScreen(DataScreen):
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "overview" and self.brief is None and self.page is not None:
             self._build_brief()
+        self._fill_long(str(event.pane.id))
 
     def load(self, session: Session) -> PartnerPage:
         return partner_page.load(session, self.organisation_id, self.crm.today)
@@ -189,18 +190,7 @@ class PartnerScreen(DataScreen):
         self.page = page
         today = self.crm.today
         self.sub_title = page.name
-        header = Text()
-        header.append(page.name, style="bold")
-        if page.archived:
-            header.append("  (archived)", style="red")
-        header.append(f"  ·  {page.sector}")
-        if page.anchor:
-            header.append("  ·  anchor institution")
-        header.append(f"  ·  stage: {page.stage}", style="bold")
-        header.append(f"  ·  lead: {page.lead or 'nobody yet'}")
-        if page.aliases:
-            header.append(f"\nalso known as {', '.join(page.aliases)}", style="dim")
-        self.query_one("#partner-header", Static).update(header)
+        self.query_one("#partner-header", Static).update(_header(page))
         self.brief = None  # what the brief said may have changed with the page
         if self._on_overview():
             self._build_brief()
@@ -209,24 +199,6 @@ class PartnerScreen(DataScreen):
             [
                 (p.id, (p.name, p.job_title, p.email, p.phone, "yes" if p.senior else ""))
                 for p in page.people
-            ],
-        )
-        self._fill(
-            "conversations-table",
-            [
-                (
-                    t.id,
-                    (
-                        str(t.id),
-                        t.about,
-                        t.stage,
-                        t.lead,
-                        t.missions,
-                        day(t.last_touch, today),
-                        _next_step(t.next_step, today),
-                    ),
-                )
-                for t in page.threads
             ],
         )
         self._fill(
@@ -249,23 +221,7 @@ class PartnerScreen(DataScreen):
                 for c in page.commitments
             ],
         )
-        self._fill(
-            "ambassadors-table",
-            [
-                (
-                    r.id,
-                    (
-                        str(r.id),
-                        r.role,
-                        r.mission,
-                        r.status,
-                        day(r.since, today),
-                        day(r.changed, today),
-                    ),
-                )
-                for r in page.roles
-            ],
-        )
+        self._fill("ambassadors-table", _role_rows(page, today))
         self._fill(
             "events-table",
             [
@@ -276,13 +232,10 @@ class PartnerScreen(DataScreen):
                 for e in page.events
             ],
         )
-        self._fill(
-            "history-table",
-            [
-                (i, (moment(line.at, today), line.who, line.what))
-                for i, line in enumerate(page.history)
-            ],
-        )
+        # the two long lists (600 conversations, 300 changes for the busiest partner) are
+        # filled when their tab is first shown, so the page answers keys at once
+        self.filled: set[str] = set()
+        self._fill_long(self._active_tab())
         if self.start_row is not None and self.start_tab in TABLES:
             self._point_at(TABLES[self.start_tab], self.start_row)
             self.start_row = None
@@ -290,6 +243,44 @@ class PartnerScreen(DataScreen):
         if self.start_detail is not None:
             self._point_at("thread-table", self.start_detail)
             self.start_detail = None
+
+    def _active_tab(self) -> str:
+        return str(self.query_one("#partner-tabs", TabbedContent).active)
+
+    def _fill_long(self, tab: str) -> None:
+        page, today = self.page, self.crm.today
+        if page is None or tab in self.filled or tab not in ("conversations", "history"):
+            return
+        self.filled.add(tab)
+        if tab == "history":
+            self._fill(
+                "history-table",
+                [
+                    (i, (moment(line.at, today), line.who, line.what))
+                    for i, line in enumerate(page.history)
+                ],
+            )
+            return
+        self._fill(
+            "conversations-table",
+            [
+                (
+                    t.id,
+                    (
+                        str(t.id),
+                        t.about,
+                        t.stage,
+                        t.lead,
+                        t.missions,
+                        day(t.last_touch, today),
+                        _next_step(t.next_step, today),
+                    ),
+                )
+                for t in page.threads
+            ],
+        )
+        self.thread_shown = None
+        self._show_thread()
 
     def _point_at(self, table_id: str, row: int | str) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
@@ -431,3 +422,29 @@ def _table(table_id: str) -> DataTable[Any]:
 
 def _next_step(step: StepLine | None, today: date) -> str:
     return f"{step.description} ({step.owner}, {day(step.due, today)})" if step else ""
+
+
+def _header(page: PartnerPage) -> Text:
+    """Who the partner is, in one line (and its other names under it)."""
+    header = Text()
+    header.append(page.name, style="bold")
+    if page.archived:
+        header.append("  (archived)", style="red")
+    header.append(f"  ·  {page.sector}")
+    if page.anchor:
+        header.append("  ·  anchor institution")
+    header.append(f"  ·  stage: {page.stage}", style="bold")
+    header.append(f"  ·  lead: {page.lead or 'nobody yet'}")
+    if page.aliases:
+        header.append(f"\nalso known as {', '.join(page.aliases)}", style="dim")
+    return header
+
+
+def _role_rows(page: PartnerPage, today: date) -> list[tuple[int, tuple[str, ...]]]:
+    return [
+        (
+            r.id,
+            (str(r.id), r.role, r.mission, r.status, day(r.since, today), day(r.changed, today)),
+        )
+        for r in page.roles
+    ]

@@ -19,6 +19,7 @@ from textual.worker import get_current_worker
 from partnercrm import search
 from tui.crm import CRM
 from tui.errors import explain
+from tui.widgets.columns import fit
 from tui.widgets.field import TextInput
 from tui.widgets.footer import KeysFooter
 
@@ -30,6 +31,10 @@ KIND_WORDS = {
     "touchpoint": "note",
     "delivery": "story",
 }
+
+
+# (column, least width, share of the width left over): the snippet gets the most
+COLUMNS = [("kind", 12, 0), ("title", 22, 3), ("partner", 14, 2), ("snippet", 20, 5)]
 
 
 class SearchScreen(Screen[None]):
@@ -64,13 +69,22 @@ class SearchScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "search"
         table = self.query_one("#search-results", DataTable)
-        table.add_column("What", key="kind", width=12)
-        table.add_column("Found", key="title", width=30)
-        table.add_column("Partner", key="partner", width=24)
-        table.add_column("Where it matched", key="snippet")
+        for key, header in (
+            ("kind", "What"),
+            ("title", "Found"),
+            ("partner", "Partner"),
+            ("snippet", "Where it matched"),
+        ):
+            table.add_column(header, key=key, width=10)
+        self.widths = fit(table, COLUMNS, self.app.size.width)
         self.query_one("#search-box", Input).focus()
         if self.first_text:
             self._search(self.first_text)
+
+    def on_resize(self) -> None:
+        self.widths = fit(
+            self.query_one("#search-results", DataTable), COLUMNS, self.app.size.width
+        )
 
     @on(Input.Changed, "#search-box")
     def _changed(self, event: Input.Changed) -> None:

@@ -21,8 +21,8 @@ Parse = Callable[[Any], Any]
 class Tick(Checkbox):
     """A checkbox marked only when ticked: over SSH a colour alone may not tell on from off."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual reads the class attribute's name
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual reads the class attribute's name
         return "X" if self.value else " "
 
 
