@@ -56,7 +56,7 @@ def _measure(url: str, backend: str, private: bool) -> list[dict[str, Any]]:
     try:
         if db.is_sqlite:
             target = Path(url.removeprefix("sqlite:///")).with_suffix(".backup.db")
-            took, result = _timed(lambda: backup.backup(db, target, overwrite=True))
+            took, result = _timed(lambda: backup.backup(db, target, force=True))
             rows.append(_row(f"backup ({backend})", took, 60, f"{result.size / 1e6:.0f} MB"))
             target.unlink(missing_ok=True)
         took, report = _timed(lambda: backup.check(db))
