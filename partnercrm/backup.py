@@ -425,7 +425,7 @@ def close_abandoned_imports(db: Database) -> list[str]:
         return []  # an old schema, checked before it is upgraded
     with db.transaction() as s:
         if not db.is_sqlite and not s.scalar(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK}
+            text(f"SELECT pg_try_advisory_xact_lock({IMPORT_LOCK})")
         ):
             return []  # an import is running now: its run is rightly "running"
         left = s.execute(

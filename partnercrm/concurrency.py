@@ -79,8 +79,10 @@ def _conflict_after(
     return stale_data_conflict(exc)
 
 
-# pg_advisory_xact_lock keys: any number the application chooses; this one is "imp" + 1
-IMPORT_LOCK = 0x696D7001
+# The pg_advisory_xact_lock key of the import lock, as SQL. Advisory locks belong to the whole
+# database, so the key names the schema: two CRMs in two schemas of one database (as the
+# history chain's lock does) never wait for each other's imports.
+IMPORT_LOCK = "hashtextextended('partnercrm.import.' || current_schema(), 0)"
 
 
 def one_import_at_a_time(session: Session) -> None:
@@ -88,4 +90,4 @@ def one_import_at_a_time(session: Session) -> None:
     organisation. SQLite's write lock (BEGIN IMMEDIATE) already queues them; PostgreSQL takes
     a transaction-level advisory lock, released when the import commits or rolls back."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+        session.execute(text(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})"))

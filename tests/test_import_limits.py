@@ -154,10 +154,35 @@ def test_check_leaves_the_run_of_an_import_still_running(db, db_url, cli):
     with db.transaction() as s:
         s.add(m.ImportRun(source="summit.csv", actor="ruth", status="running"))
     with db.transaction() as running:
-        running.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK})
+        running.execute(text(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})"))
         assert "Put right" not in cli.ok("check").stdout
     with db.reader() as s:
         assert s.scalars(select(m.ImportRun.status)).one() == "running"
+
+
+def test_an_import_running_in_another_schema_does_not_hold_this_one(db, db_url, cli):
+    """The import lock is per schema: another CRM's import in the same database (or a test
+    running beside this one) neither queues this CRM's imports nor hides its abandoned runs."""
+    from sqlalchemy import create_engine, text
+
+    from partnercrm.concurrency import IMPORT_LOCK
+    from tests.conftest import PG_URL
+
+    if db_url.endswith(".db"):
+        pytest.skip("advisory locks are PostgreSQL's")
+    with db.transaction() as s:
+        s.add(m.ImportRun(source="summit.csv", actor="ruth", status="running"))
+    other = create_engine(PG_URL)  # another CRM: the database's public schema
+    try:
+        with other.begin() as elsewhere:
+            assert elsewhere.scalar(text("SELECT current_schema()")) == "public"
+            elsewhere.execute(text(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})"))
+            put_right = cli.ok("check").stdout
+    finally:
+        other.dispose()
+    assert put_right.startswith("Put right: import run 1 (summit.csv, started ")
+    with db.reader() as s:
+        assert s.scalars(select(m.ImportRun.status)).one() == "failed"
 
 
 @pytest.mark.slow
