@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from datetime import date
 
 import pytest
@@ -13,9 +11,12 @@ from partnercrm import commitments, conversations, history, organisations, scale
 from partnercrm import models as m
 from partnercrm.backup import sqlite_problems
 from partnercrm.database import open_database
-from tests.conftest import BACKENDS, PG_URL, _pg_schema_url
+from tests.conftest import BACKENDS, PG_URL, fresh_database_url, new_pg_schema
 
 TODAY = date(2026, 3, 2)
+
+# under pytest-xdist (`make test`) these tests run on one worker, so `built_once` is built once
+pytestmark = pytest.mark.xdist_group("scale")
 
 
 def _count(session, model, *where) -> int:
@@ -28,27 +29,13 @@ def _count(session, model, *where) -> int:
 @pytest.fixture(scope="module", params=BACKENDS)
 def built_once(request, tmp_path_factory, sqlite_template):
     """One N=1 build per backend for the tests that only read it (a build takes seconds)."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("scale") / "scale.db"
-        shutil.copy(sqlite_template, path)
-        url, schema = str(path), None
-    else:
-        if not PG_URL:
-            pytest.skip("PostgreSQL: PARTNERCRM_TEST_PG_URL is not set")
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _pg_schema_url(schema)
-    database = open_database(url, actor="tester")
-    seen: list[tuple[str, int, int]] = []
-    summary = scale.build(database, 1, progress=lambda *a: seen.append(a), today=TODAY)
-    yield database, summary, seen
-    database.dispose()
-    if schema:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    folder = tmp_path_factory.mktemp("scale")
+    with fresh_database_url(request.param, folder, sqlite_template) as url:
+        database = open_database(url, actor="tester")
+        seen: list[tuple[str, int, int]] = []
+        summary = scale.build(database, 1, progress=lambda *a: seen.append(a), today=TODAY)
+        yield database, summary, seen
+        database.dispose()
 
 
 @pytest.fixture
@@ -258,3 +245,38 @@ def fresh_db(db_url):
     database = open_database(db_url, actor="tester")
     yield database
     database.dispose()
+
+
+def test_fresh_statistics_are_of_this_crm_only(fresh_db) -> None:
+    """After a build the planner has statistics for every table of the CRM; on PostgreSQL it
+    reads no other schema (a bare ANALYZE would read every CRM in the database)."""
+    db = fresh_db
+    if db.is_sqlite:
+        scale.fresh_statistics(db)
+        with db.reader() as s:
+            analysed = set(s.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
+        assert {"alembic_version", "mission"} <= analysed  # the tables with rows
+        return
+    with db.reader() as s:
+        mine = s.scalar(text("SELECT current_schema()"))
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        other = new_pg_schema(conn)  # another CRM in the same database
+        conn.execute(text(f'CREATE TABLE "{other}".organisation AS SELECT 1 AS id'))
+    try:
+        scale.fresh_statistics(db)
+        with admin.connect() as conn:
+            analysed = conn.execute(
+                text(
+                    "SELECT schemaname, count(*), count(last_analyze) FROM pg_stat_user_tables "
+                    "WHERE schemaname IN (:mine, :other) GROUP BY schemaname"
+                ),
+                {"mine": mine, "other": other},
+            ).all()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{other}" CASCADE'))
+        admin.dispose()
+    tables = {schema: (count, done) for schema, count, done in analysed}
+    assert tables[other] == (1, 0)
+    assert tables[mine][0] > 20 and tables[mine][1] == tables[mine][0]
