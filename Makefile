@@ -23,10 +23,12 @@ run: $(STAMP)
 	@if [ -t 1 ]; then $(BIN)/partnercrm tui; else $(BIN)/partnercrm dashboard; fi
 
 ## The whole test suite (PostgreSQL too when PARTNERCRM_TEST_PG_URL is set); skips slow benchmarks.
-## Then the import contracts, ruff (lint, C901 at 15, format) and mypy (partnercrm, cli and tui;
-## partnercrm also --strict).
+## In parallel (pytest-xdist): TEST_WORKERS processes (0: all in this one); tests that must
+## share a worker are marked xdist_group. Exit status 5 (no test ran) fails like any other. Then the import contracts, ruff (lint, C901 at 15, format) and
+## mypy (partnercrm, cli and tui; partnercrm also --strict).
+TEST_WORKERS ?= 4
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 	$(BIN)/lint-imports --no-cache >/dev/null
 	$(BIN)/ruff check partnercrm cli tui tests bench
 	$(BIN)/ruff format --check partnercrm cli tui tests bench

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from partnercrm import (
@@ -15,17 +16,39 @@ from partnercrm import (
     steps,
 )
 from partnercrm import models as m
+from partnercrm.database import open_database
+from tests.conftest import BACKENDS, fresh_database_url
 
 TODAY = date(2026, 3, 2)
+
+# under pytest-xdist (`make test`) these tests run on one worker, so `loaded` is loaded once
+pytestmark = pytest.mark.xdist_group("demo")
 
 
 def _count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def test_demo_loads_the_reports_partners_and_a_year_of_work(db) -> None:
-    with db.transaction() as s:
-        summary = demo.load_demo(s, today=TODAY)
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request, tmp_path_factory, sqlite_template):
+    """The demo loaded once per backend on TODAY by "tester", for the tests that read it (a
+    load takes seconds); (the database, what the load returned)."""
+    folder = tmp_path_factory.mktemp("demo")
+    with fresh_database_url(request.param, folder, sqlite_template) as url:
+        database = open_database(url, actor="tester")
+        with database.transaction() as s:
+            summary = demo.load_demo(s, today=TODAY)
+        yield database, summary
+        database.dispose()
+
+
+@pytest.fixture
+def db(loaded):
+    return loaded[0]
+
+
+def test_demo_loads_the_reports_partners_and_a_year_of_work(loaded) -> None:
+    db, summary = loaded
     assert summary["already_loaded"] is False
     with db.reader() as s:
         assert summary["organisations"] == _count(s, m.Organisation) == len(demo.PARTNERS)
@@ -64,8 +87,6 @@ def test_demo_loads_the_reports_partners_and_a_year_of_work(db) -> None:
 
 
 def test_demo_has_every_stage_and_status(db) -> None:
-    with db.transaction() as s:
-        demo.load_demo(s, today=TODAY)
     with db.reader() as s:
         orgs = {o.name: o.id for o in s.scalars(select(m.Organisation))}
         stages = organisations.relationship_stages(s, list(orgs.values()))
@@ -100,8 +121,6 @@ def test_demo_has_every_stage_and_status(db) -> None:
 
 
 def test_steps_are_overdue_and_due_this_week_relative_to_today(db) -> None:
-    with db.transaction() as s:
-        demo.load_demo(s, today=TODAY)
     with db.reader() as s:
         overdue = steps.list_steps(s, overdue=True, today=TODAY)
         this_week = steps.list_steps(s, due_before=TODAY + timedelta(days=7), today=TODAY)
@@ -111,8 +130,6 @@ def test_steps_are_overdue_and_due_this_week_relative_to_today(db) -> None:
 
 
 def test_running_the_demo_twice_adds_nothing(db) -> None:
-    with db.transaction() as s:
-        demo.load_demo(s, today=TODAY)
     with db.reader() as s:
         before = {name: _count(s, model) for name, model in demo._COUNTED.items()}
         history = _count(s, m.HistoryEntry)
@@ -126,8 +143,6 @@ def test_running_the_demo_twice_adds_nothing(db) -> None:
 
 
 def test_demo_is_recorded_in_the_audit_trail_as_the_acting_user(db) -> None:
-    with db.transaction() as s:
-        demo.load_demo(s, today=TODAY)
     with db.reader() as s:
         actors = set(
             s.scalars(

@@ -12,7 +12,6 @@ import pytest
 from partnercrm import commitments, conversations, organisations, steps
 from partnercrm import models as m
 from partnercrm.database import Database
-from tests import test_tui
 from tests.test_tui import (
     TODAY,
     PartnerApp,
@@ -28,9 +27,6 @@ from tests.test_tui import (
 )
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.form import FormDialog
-
-# the TUI tests' demo database, made once a session
-demo_template, demo_db = test_tui.demo_template, test_tui.demo_db
 
 # --------------------------------------------------------------------------------- CLI
 

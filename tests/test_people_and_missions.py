@@ -148,15 +148,6 @@ def test_every_new_command_has_help(cli):
 # --------------------------------------------------------------------------------- TUI
 
 
-def _demo() -> tuple[Any, Any]:
-    from tests import test_tui
-
-    return test_tui.demo_template, test_tui.demo_db
-
-
-demo_template, demo_db = _demo()
-
-
 def test_tui_a_colleague_leaves_with_a_handover(demo_db: Database) -> None:
     from tests.test_tui import drive, fill, notifications, save, settle
 

@@ -6,7 +6,6 @@ afterwards, also when the test fails.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -19,7 +18,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from partnercrm import models as m
 from partnercrm.database import open_database
-from tests.conftest import PG_URL, drop_group_roles
+from tests.conftest import PG_URL, drop_group_roles, new_pg_schema
 
 pytestmark = [
     pytest.mark.pg,
@@ -63,12 +62,10 @@ class Team:
 def team() -> Iterator[Team]:
     """Ruth (editor), Helen (viewer) and Dana (privacy), each with their own login."""
     assert PG_URL
-    tag = uuid.uuid4().hex[:10]
-    schema = f"t_{tag}"
-    logins = {who: f"pcrm_t{tag}_{who}" for who in ("ruth", "helen", "dana")}
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        schema = new_pg_schema(conn)
+        logins = {who: f"pcrm_{schema}_{who}" for who in ("ruth", "helen", "dana")}
         for login in logins.values():
             conn.execute(text(f'CREATE ROLE "{login}" LOGIN'))
     owner_url = f"{PG_URL}?options={quote(f'-csearch_path={schema}')}"
@@ -95,7 +92,7 @@ def team() -> Iterator[Team]:
 
 def test_the_group_roles_are_named_for_this_database_and_schema(team):
     listed = team.ok(None, "db", "setup-roles", "--json").stdout
-    assert f"pcrm_test_{team.schema}_viewer" in listed
+    assert f"pcrm_{make_url(PG_URL).database}_{team.schema}_viewer" in listed
     members = team.ok(None, "access", "list", "--json").stdout
     assert team.logins["helen"] in members
 

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from partnercrm.database import Database, open_database
-from tests.test_tui import (  # noqa: F401  (demo_template is a fixture)
-    demo_template,
+from tests.test_tui import (
     drive,
     notifications,
     open_partner,
@@ -18,13 +17,13 @@ from tui.app import PartnerApp
 from tui.screens.partner import PartnerScreen
 
 
-def _as(demo_template: Path, tmp_path: Path, who: str) -> Database:  # noqa: F811
+def _as(demo_template: Path, tmp_path: Path, who: str) -> Database:
     path = tmp_path / "crm.db"
     shutil.copy(demo_template, path)
     return open_database(str(path), actor=who, verify=True)  # as the CLI opens it
 
 
-def test_a_viewer_sees_no_editing_keys_and_is_told_why(demo_template: Path, tmp_path: Path):  # noqa: F811
+def test_a_viewer_sees_no_editing_keys_and_is_told_why(demo_template: Path, tmp_path: Path):
     db = _as(demo_template, tmp_path, "Helen Armitage")  # a viewer in the demo
 
     async def body(app: PartnerApp, pilot: Any) -> None:
@@ -50,7 +49,7 @@ def test_a_viewer_sees_no_editing_keys_and_is_told_why(demo_template: Path, tmp_
         db.dispose()
 
 
-def test_an_editor_keeps_every_key(demo_template: Path, tmp_path: Path):  # noqa: F811
+def test_an_editor_keeps_every_key(demo_template: Path, tmp_path: Path):
     db = _as(demo_template, tmp_path, "Priya Shah")
 
     async def body(app: PartnerApp, pilot: Any) -> None:

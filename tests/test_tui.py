@@ -29,35 +29,14 @@ from partnercrm import (
 )
 from partnercrm import models as m
 from partnercrm.database import Database, open_database
-from partnercrm.demo import load_demo
+from tests.conftest import DEMO_DAY, DEMO_USER
 from tui.app import PartnerApp
 from tui.dialogs.form import FormDialog
 from tui.screens.partner import PartnerScreen
 
-TODAY = date(2025, 11, 12)
-ME = "Ruth Craven"
+TODAY = DEMO_DAY  # the day the demo database (the `demo_db` fixture) was made on
+ME = DEMO_USER
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="session")
-def demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo data on a fixed day, made once; each test copies the file."""
-    path = tmp_path_factory.mktemp("tui") / "demo.db"
-    shutil.copy(sqlite_template, path)
-    db = open_database(str(path), actor="tests")
-    with db.transaction() as s:
-        load_demo(s, today=TODAY)
-    db.dispose()
-    return path
-
-
-@pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "crm.db"
-    shutil.copy(demo_template, path)
-    db = open_database(str(path), actor=ME)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
@@ -70,7 +49,11 @@ def empty_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
 
 
 def make_app(db: Database) -> PartnerApp:
-    return PartnerApp(db, today=TODAY, blink=False)
+    app = PartnerApp(db, today=TODAY, blink=False)
+    # a toast lives 5 s; on a busy machine (tests in parallel) more than that can pass between
+    # the save that raised it and the assertion that reads it
+    app.NOTIFICATION_TIMEOUT = 600
+    return app
 
 
 def drive(db: Database, body: Callable[[PartnerApp, Any], Awaitable[None]]) -> None:

@@ -13,12 +13,6 @@ from partnercrm import contacts, conversations, organisations
 from partnercrm import models as m
 from partnercrm.database import Database
 from tests.test_tui import (
-    demo_db as demo_db,
-)
-from tests.test_tui import (
-    demo_template as demo_template,
-)
-from tests.test_tui import (
     make_app,
     open_partner,
     settle,

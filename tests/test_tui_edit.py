@@ -12,10 +12,8 @@ from textual.widgets import DataTable, Select
 from partnercrm import commitments, conversations, events, history, organisations, steps
 from partnercrm import models as m
 from partnercrm.database import Database
-from tests.test_tui import (  # noqa: F401  (the fixtures, shared with the TUI tests)
+from tests.test_tui import (
     TODAY,
-    demo_db,
-    demo_template,
     drive,
     error_of,
     fill,

@@ -10,11 +10,9 @@ import icalendar
 from partnercrm.colleagues import find_colleague
 from partnercrm.database import Database
 from partnercrm.digest import digest_for
-from tests.test_tui import (  # noqa: F401  (fixtures)
+from tests.test_tui import (
     ME,
     TODAY,
-    demo_db,
-    demo_template,
     drive,
     fill,
     save,
@@ -33,7 +31,7 @@ def table_text(app: PartnerApp, table_id: str) -> str:
     )
 
 
-def test_my_work_digest_and_calendar(demo_db: Database, tmp_path: Path) -> None:  # noqa: F811
+def test_my_work_digest_and_calendar(demo_db: Database, tmp_path: Path) -> None:
     with demo_db.reader() as s:
         digest = digest_for(s, find_colleague(s, ME), today=TODAY)
         expected = [

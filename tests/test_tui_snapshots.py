@@ -14,7 +14,6 @@ import pytest
 
 from partnercrm.database import Database, open_database
 from tests.test_tui import ME, make_app, org_id, settle
-from tests.test_tui import demo_template as demo_template  # the session fixture, shared
 
 
 async def drawn(pilot: Any) -> None:
@@ -34,10 +33,10 @@ async def drawn(pilot: Any) -> None:
 
 
 @pytest.fixture
-def snap_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+def snap_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
     """A copy of the demo database made on the fixed day."""
     path = tmp_path / "snap.db"
-    shutil.copy(request.getfixturevalue("demo_template"), path)
+    shutil.copy(demo_template, path)
     db = open_database(str(path), actor=ME)
     yield db
     db.dispose()

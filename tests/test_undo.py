@@ -286,15 +286,6 @@ def test_tui_ctrl_z_says_why_it_cannot_undo(demo_db: Any) -> None:
     drive(demo_db, body)
 
 
-def _demo_fixtures() -> tuple[Any, Any]:
-    from tests import test_tui
-
-    return test_tui.demo_template, test_tui.demo_db
-
-
-demo_template, demo_db = _demo_fixtures()
-
-
 def test_an_import_is_refused(cli, tmp_path):
     from tests.test_import import person, write_csv
 
