@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -147,7 +146,7 @@ def attendees(
         raise click.UsageError("--create-event needs --kind and --date")
     if not create_event and (kind or held_on or host):
         raise click.UsageError("--kind, --date and --host go with --create-event")
-    with errors(), _hints():
+    with errors():
         overrides = importing.parse_map_option(maps)
     new_event = importing.NewEvent(kind, held_on, host) if create_event else None  # type: ignore[arg-type]
     bars = _Progress() if not as_json and sys.stdout.isatty() else None
@@ -155,7 +154,7 @@ def attendees(
     if fuzzy_threshold is not None:
         options["fuzzy_threshold"] = fuzzy_threshold
     try:
-        with app.transaction() as s, _hints():
+        with app.transaction() as s:
             report = importing.import_attendees(
                 s,
                 file,
@@ -221,7 +220,7 @@ def _sheet_command(kind: str, summary: str) -> None:
         options: dict[str, Any] = {}
         if fuzzy_threshold is not None:
             options["fuzzy_threshold"] = fuzzy_threshold
-        with app.transaction() as s, _hints():
+        with app.transaction() as s:
             report = tracker.import_sheet(
                 s,
                 file,
@@ -257,30 +256,6 @@ _sheet_command(
     "ask, stage, note, next step): one warm conversation per organisation and ask, a "
     "touchpoint per row; stages read loosely. Importing it again changes nothing.",
 )
-
-
-# the option that puts a library sentence right, by the Invalid's field
-HINTS = {
-    "map": ' (--map "Header=field")',
-    "lead": " (--lead COLLEAGUE)",
-    "event": " (--create-event with --kind and --date)",
-    "on_existing": " (--on-existing)",
-    "rejects": " (--rejects)",
-    "sheet": " (--sheet)",
-}
-
-
-@contextlib.contextmanager
-def _hints() -> Iterator[None]:
-    """An import's sentence with the option that puts it right on the command line."""
-    from partnercrm.errors import Invalid
-
-    try:
-        yield
-    except Invalid as exc:
-        if exc.field in HINTS:
-            raise DataError(f"{exc}{HINTS[exc.field]}") from exc
-        raise
 
 
 class _Progress:
