@@ -128,9 +128,20 @@ def errors() -> Iterator[None]:
         raise DataError(for_the_command_line(database_errors.explain(exc) or exc)) from exc
 
 
-# what to type next, by the Invalid's field (the library's sentences name no option)
-NEXT_BY_FIELD = {
-    "db": "; check --db or PARTNERCRM_DB",
+# The option that puts a library sentence right on the command line, by the `Invalid.field`
+# the sentence carries (the library names no option): field -> (the option, what is added).
+# The one place the CLI maps fields to options; a hint is added only where the running command
+# (or a group above it) has that option.
+OPTION_FOR_FIELD: dict[str, tuple[str, str]] = {
+    "db": ("--db", "; check --db or PARTNERCRM_DB"),
+    "schema": ("--db", "; run `partnercrm db upgrade`"),
+    "map": ("--map", ' (--map "Header=field")'),
+    "sheet": ("--sheet", " (--sheet)"),
+    "lead": ("--lead", " (--lead COLLEAGUE)"),
+    "event": ("--create-event", " (--create-event with --kind and --date)"),
+    "on_existing": ("--on-existing", " (--on-existing)"),
+    "follow_up_days": ("--follow-up-days", " (--follow-up-days)"),
+    "rejects": ("--rejects", " (--rejects)"),
 }
 
 
@@ -141,9 +152,24 @@ def for_the_command_line(exc: Exception) -> str:
     message = str(exc)
     if isinstance(exc, Archived):
         return f"{message} (`partnercrm partner restore {exc.organisation_id}`)"
-    if isinstance(exc, Invalid) and exc.field in NEXT_BY_FIELD:
-        return message + NEXT_BY_FIELD[exc.field]
+    if isinstance(exc, Invalid) and exc.field in OPTION_FOR_FIELD:
+        option, hint = OPTION_FOR_FIELD[exc.field]
+        if option in _options_in_use():
+            return message + hint
     return message
+
+
+def _options_in_use() -> set[str]:
+    """The options of the running command and the groups above it (all of them outside one)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return {option for option, _hint in OPTION_FOR_FIELD.values()}
+    found: set[str] = set()
+    while ctx is not None:
+        for param in ctx.command.params:
+            found.update(param.opts)
+        ctx = ctx.parent
+    return found
 
 
 def pass_app(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -233,7 +259,7 @@ def console(**options: Any) -> Any:
     class _Console(Console):
         def on_broken_pipe(self) -> None:
             self.quiet = True
-            raise BrokenPipeError(errno.EPIPE, "Broken pipe")  # said in one sentence by main
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")  # ended quietly by main
 
     # piped output is read by people in a pager or a file: do not squeeze it to 80 columns
     options.setdefault("width", None if sys.stdout.isatty() else 160)

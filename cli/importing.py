@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +91,7 @@ def _run(
     """One import in one transaction (`run(session, **options)`), then its report; with --strict,
     bad rows fail the command."""
     try:
-        with app.transaction() as s, _hints():
+        with app.transaction() as s:
             report = run(s, **outcome.library_options())
     finally:
         if bars is not None:
@@ -203,7 +202,7 @@ def attendees(
         raise click.UsageError("--create-event needs --kind and --date")
     if not create_event and (kind or held_on or host):
         raise click.UsageError("--kind, --date and --host go with --create-event")
-    with errors(), _hints():
+    with errors():
         overrides = importing.parse_map_option(maps)
     new_event = importing.NewEvent(kind, held_on, host) if create_event else None  # type: ignore[arg-type]
     bars = _Progress() if not as_json and sys.stdout.isatty() else None
@@ -281,30 +280,6 @@ _sheet_command(
     "ask, stage, note, next step): one warm conversation per organisation and ask, a "
     "touchpoint per row; stages read loosely. Importing it again changes nothing.",
 )
-
-
-# the option that puts a library sentence right, by the Invalid's field
-HINTS = {
-    "map": ' (--map "Header=field")',
-    "lead": " (--lead COLLEAGUE)",
-    "event": " (--create-event with --kind and --date)",
-    "on_existing": " (--on-existing)",
-    "rejects": " (--rejects)",
-    "sheet": " (--sheet)",
-}
-
-
-@contextlib.contextmanager
-def _hints() -> Iterator[None]:
-    """An import's sentence with the option that puts it right on the command line."""
-    from partnercrm.errors import Invalid
-
-    try:
-        yield
-    except Invalid as exc:
-        if exc.field in HINTS:
-            raise DataError(f"{exc}{HINTS[exc.field]}") from exc
-        raise
 
 
 class _Progress:
