@@ -67,6 +67,8 @@ def test_partnercrm_help_is_fast_and_loads_neither_sqlalchemy_nor_textual():
         "except SystemExit as exc:\n"
         "    assert exc.code == 0, exc.code\n"
         "heavy = [m for m in ('sqlalchemy', 'textual', 'partnercrm.models', 'rich') if m in sys.modules]\n"
+        "heavy += sorted(m for m in sys.modules if m.startswith('cli.') and m not in\n"
+        "                ('cli.main', 'cli.context'))\n"
         "print('LOADED', heavy)\n"
     )
     done = subprocess.run(
@@ -74,7 +76,37 @@ def test_partnercrm_help_is_fast_and_loads_neither_sqlalchemy_nor_textual():
     )
     assert done.returncode == 0, done.stderr
     assert "Commands:" in done.stdout and "privacy" in done.stdout
-    assert done.stdout.strip().endswith("LOADED []")
+    assert done.stdout.strip().endswith("LOADED []")  # not even one command's module
+
+
+def test_the_short_help_listed_is_each_commands_own():
+    """`--help` lists the short help written in cli/main.py (so it imports no command): each
+    must be what the command's own help says."""
+    from cli.main import COMMANDS, SHORT_HELP, cli
+
+    assert list(SHORT_HELP) == list(COMMANDS)
+    ctx = click.Context(cli, info_name="partnercrm")
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None and not command.hidden and not command.deprecated, name
+        assert SHORT_HELP[name] == command.get_short_help_str(limit=10**6), (
+            f"SHORT_HELP[{name!r}] in cli/main.py differs from the command's own help"
+        )
+
+
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_the_help_listing_is_what_click_prints_from_the_commands(width):
+    from cli.main import cli
+
+    def listing(format_commands) -> str:
+        ctx = click.Context(cli, info_name="partnercrm", terminal_width=width)
+        formatter = ctx.make_formatter()
+        format_commands(cli, ctx, formatter)
+        return formatter.getvalue()
+
+    ours = listing(type(cli).format_commands)
+    assert "  digest " in ours and ours.startswith("Commands:")
+    assert ours == listing(click.Group.format_commands)  # click's own, loading every command
 
 
 def _walk(group: click.Group, ctx: click.Context, path: list[str]):
