@@ -91,11 +91,9 @@ SHORT_HELP: dict[str, str] = {
 }
 
 
-# output that cannot be written: one sentence, never a traceback. A closed pipe says nothing
-# (its reader, `head` or a pager, stopped on purpose): status 1 and quiet, as click's own
-# handling of it while printing `--help` or `--version`.
+# output that cannot be written: one sentence, never a traceback
 OUTPUT_FAILURES = {
-    errno.EPIPE: "",
+    errno.EPIPE: "the output was closed before all of it was written (by `head` or a pager?)",
     errno.ENOSPC: "cannot write the output: the disk is full",
     errno.EDQUOT: "cannot write the output: the disk quota is used up",
     errno.EFBIG: "cannot write the output: the file is too large for this disk",
@@ -177,8 +175,6 @@ class LazyGroup(click.Group):
             if sentence is None:
                 raise
             _silence_stdout(real)
-            if not sentence:
-                raise click.exceptions.Exit(DataError.exit_code) from exc
             raise DataError(sentence) from exc
         finally:
             sys.stdout, sys.stderr = real, real_err
@@ -217,8 +213,7 @@ def main(argv: list[str] | None = None) -> Any:
         if sentence is None:
             raise
         _silence_stdout(sys.stdout)
-        if sentence:
-            DataError(sentence).show()
+        DataError(sentence).show()
         return DataError.exit_code
 
 
