@@ -111,6 +111,15 @@ def _silence_stdout(stdout: Any) -> None:
     os.close(devnull)
 
 
+def _output_failure(exc: OSError, stdout: Any = None) -> DataError:
+    """The one sentence for output that could not be written; any other OSError goes on."""
+    sentence = OUTPUT_FAILURES.get(exc.errno or 0)
+    if sentence is None:
+        raise exc
+    _silence_stdout(stdout or sys.stdout)
+    return DataError(sentence)
+
+
 # what passes as it is: the colours rich adds, and CSV's line ends; on stderr also what a
 # progress bar draws with (a carriage return, hiding and showing the cursor)
 _HARMLESS = re.compile(r"(\x1b\[[0-9;]*m|\r\n)")
@@ -154,6 +163,18 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:  # `--help` and `--version` print while the arguments are read
+            return super().make_context(info_name, args, parent, **extra)
+        except OSError as exc:
+            raise _output_failure(exc) from exc
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         entry = COMMANDS.get(cmd_name)
         if entry is None:
@@ -171,11 +192,7 @@ class LazyGroup(click.Group):
             real.flush()  # a full disk shows here, not as a warning when Python exits
             return result
         except OSError as exc:
-            sentence = OUTPUT_FAILURES.get(exc.errno or 0)
-            if sentence is None:
-                raise
-            _silence_stdout(real)
-            raise DataError(sentence) from exc
+            raise _output_failure(exc, real) from exc
         finally:
             sys.stdout, sys.stderr = real, real_err
 
