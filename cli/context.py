@@ -259,7 +259,7 @@ def console(**options: Any) -> Any:
     class _Console(Console):
         def on_broken_pipe(self) -> None:
             self.quiet = True
-            raise BrokenPipeError(errno.EPIPE, "Broken pipe")  # ended quietly by main
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")  # said in one sentence by main
 
     # piped output is read by people in a pager or a file: do not squeeze it to 80 columns
     options.setdefault("width", None if sys.stdout.isatty() else 160)
