@@ -38,6 +38,13 @@ KIND_WORDS = {
 COLUMNS = [("kind", 12, 0), ("title", 22, 3), ("partner", 14, 2), ("snippet", 20, 5)]
 
 
+class SearchBox(TextInput):
+    """The search box: Esc is its own key, so typed in a burst it clears only what came
+    before it (TextInput runs a box's keys in the order typed)."""
+
+    BINDINGS = [Binding("escape", "screen.clear_or_leave", "Clear / back")]
+
+
 class SearchScreen(Screen[None]):
     """Type to search; ↓ or Enter to the results; Enter opens; Esc clears, then goes back."""
 
@@ -57,7 +64,7 @@ class SearchScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield TextInput(
+        yield SearchBox(
             value=self.first_text,
             placeholder="search partners, people, conversations, notes and stories",
             id="search-box",
