@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -12,6 +13,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import click
+
+# a click decorator: takes the command's function, gives it back with an option or argument
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -194,6 +198,32 @@ def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
 
 
+def ask_first(yes: bool, question: str, refused: str) -> None:
+    """Ask `question` unless --yes was given; a no ends the command with `refused`."""
+    if not yes and not click.confirm(question):
+        raise DataError(refused)
+
+
+def option_group(name: str, *options: Decorator, into: Callable[..., Any] = dict) -> Decorator:
+    """Options the command hands on together: their values reach it as one argument `name`
+    (`into(**values)`, a dict keyed by parameter name unless said), so commands with the same
+    options (an add and its edit) share them."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            kwargs[name] = into(**{key: kwargs.pop(key) for key in keys})
+            return f(*args, **kwargs)
+
+        before = len(getattr(command, "__click_params__", []))
+        for option in reversed(options):
+            command = option(command)  # type: ignore[assignment]
+        keys = [p.name for p in command.__click_params__[before:]]  # type: ignore[attr-defined]
+        return command
+
+    return decorate
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -212,6 +242,16 @@ def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
         render(data)
 
 
+def emit_table(
+    data: Sequence[dict[str, Any]],
+    as_json: bool,
+    columns: Sequence[tuple[str, str]],
+    **options: Any,
+) -> None:
+    """`emit` for a list of records: JSON for scripts, a `table` for people."""
+    emit(data, as_json, lambda rows: table(rows, columns, **options))
+
+
 def console(**options: Any) -> Any:
     """A rich console for people; a closed pipe ends the command like any other output."""
     from rich.console import Console
@@ -219,7 +259,7 @@ def console(**options: Any) -> Any:
     class _Console(Console):
         def on_broken_pipe(self) -> None:
             self.quiet = True
-            raise BrokenPipeError(errno.EPIPE, "Broken pipe")  # ended quietly by main
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")  # said in one sentence by main
 
     # piped output is read by people in a pager or a file: do not squeeze it to 80 columns
     options.setdefault("width", None if sys.stdout.isatty() else 160)

@@ -91,11 +91,9 @@ SHORT_HELP: dict[str, str] = {
 }
 
 
-# output that cannot be written: one sentence, never a traceback. A closed pipe says nothing
-# (its reader, `head` or a pager, stopped on purpose): status 1 and quiet, as click's own
-# handling of it while printing `--help` or `--version`.
+# output that cannot be written: one sentence, never a traceback
 OUTPUT_FAILURES = {
-    errno.EPIPE: "",
+    errno.EPIPE: "the output was closed before all of it was written (by `head` or a pager?)",
     errno.ENOSPC: "cannot write the output: the disk is full",
     errno.EDQUOT: "cannot write the output: the disk quota is used up",
     errno.EFBIG: "cannot write the output: the file is too large for this disk",
@@ -111,6 +109,15 @@ def _silence_stdout(stdout: Any) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fd)
     os.close(devnull)
+
+
+def _output_failure(exc: OSError, stdout: Any = None) -> DataError:
+    """The one sentence for output that could not be written; any other OSError goes on."""
+    sentence = OUTPUT_FAILURES.get(exc.errno or 0)
+    if sentence is None:
+        raise exc
+    _silence_stdout(stdout or sys.stdout)
+    return DataError(sentence)
 
 
 # what passes as it is: the colours rich adds, and CSV's line ends; on stderr also what a
@@ -156,6 +163,18 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:  # `--help` and `--version` print while the arguments are read
+            return super().make_context(info_name, args, parent, **extra)
+        except OSError as exc:
+            raise _output_failure(exc) from exc
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         entry = COMMANDS.get(cmd_name)
         if entry is None:
@@ -173,13 +192,7 @@ class LazyGroup(click.Group):
             real.flush()  # a full disk shows here, not as a warning when Python exits
             return result
         except OSError as exc:
-            sentence = OUTPUT_FAILURES.get(exc.errno or 0)
-            if sentence is None:
-                raise
-            _silence_stdout(real)
-            if not sentence:
-                raise click.exceptions.Exit(DataError.exit_code) from exc
-            raise DataError(sentence) from exc
+            raise _output_failure(exc, real) from exc
         finally:
             sys.stdout, sys.stderr = real, real_err
 
@@ -217,8 +230,7 @@ def main(argv: list[str] | None = None) -> Any:
         if sentence is None:
             raise
         _silence_stdout(sys.stdout)
-        if sentence:
-            DataError(sentence).show()
+        DataError(sentence).show()
         return DataError.exit_code
 
 

@@ -311,7 +311,8 @@ def test_digest_send_through_a_real_smtp_server(cli, db_url, smtp_server, monkey
     assert sent["Subject"].startswith("partnercrm digest for ")
     body = sent.get_body(preferencelist=("plain",)).get_content()
     assert "Overdue steps (1)" in body and "partnercrm step done" in body
-    assert sent.get_body(preferencelist=("html",)) is not None
+    html = sent.get_body(preferencelist=("html",)).get_content()
+    assert "Overdue steps (1)" in html and "partnercrm step done" in html
 
     everything = result.output + caplog.text + raw.decode("utf-8", "replace")
     assert PASSWORD not in everything

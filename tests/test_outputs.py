@@ -1,5 +1,5 @@
 """Outputs never destroy anything: no file is replaced unless asked, the database never, and a
-failure (a full disk) leaves no half file and prints one sentence; a closed pipe ends quietly."""
+failure (a full disk, a closed pipe) leaves no half file and prints one sentence."""
 
 from __future__ import annotations
 
@@ -274,22 +274,14 @@ def test_a_full_disk_on_standard_output_is_one_sentence(sqlite_url, args):
 @pytest.mark.parametrize(
     "args", [*OUTPUTS, ("--help",), ("--version",), ("partner", "--help")], ids=" ".join
 )
-def test_a_closed_pipe_ends_the_command_quietly(sqlite_url, args):
-    """`partnercrm ... | head -1`: the reader stopped on purpose, so status 1 and not a word."""
+def test_a_closed_pipe_is_one_sentence(sqlite_url, args):
     read, write = os.pipe()
     os.close(read)  # the reader has gone, as `head` does after its first lines
     try:
         result = _run(sqlite_url, *args, stdout=write)
     finally:
         os.close(write)
-    assert (result.returncode, result.stderr) == (1, "")
-
-
-def test_a_closed_pipe_does_not_hide_a_real_error(sqlite_url):
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        result = _run(sqlite_url, "partner", "show", "Nobody", stdout=write)
-    finally:
-        os.close(write)
-    assert (result.returncode, result.stderr) == (1, "Error: no organisation matches 'Nobody'\n")
+    assert (result.returncode, result.stderr) == (
+        1,
+        "Error: the output was closed before all of it was written (by `head` or a pager?)\n",
+    )

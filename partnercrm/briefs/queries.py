@@ -13,7 +13,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Date,
@@ -33,6 +33,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from partnercrm import models as m
+
+from .asks import Peers
 
 LIVE_CONVERSATIONS = 8  # one page: the most recently touched live conversations
 COMMITMENTS_PER_STATUS = 5
@@ -508,8 +510,12 @@ class Made:
     place: dict[int, int]
 
 
-_sectors: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, dict[str, Made]]]]
-_sectors = weakref.WeakKeyDictionary()
+class _Kept(NamedTuple):
+    at: float  # time.monotonic() when read
+    made: dict[str, Made]
+
+
+_sectors: weakref.WeakKeyDictionary[Any, dict[str, _Kept]] = weakref.WeakKeyDictionary()
 
 
 def sector_commitments(session: Session, sector: str) -> dict[str, Made]:
@@ -519,8 +525,8 @@ def sector_commitments(session: Session, sector: str) -> dict[str, Made]:
     # they share their database's pool, which goes when the database is closed
     kept = _sectors.setdefault(session.get_bind().engine.pool, {})
     now = time.monotonic()
-    if sector in kept and now - kept[sector][0] < SECTOR_TTL_SECONDS:
-        return kept[sector][1]
+    if sector in kept and now - kept[sector].at < SECTOR_TTL_SECONDS:
+        return kept[sector].made
     Cm, Org = m.Commitment, m.Organisation
     rows = session.execute(
         select(Cm.kind, Org.name, Org.id)
@@ -534,17 +540,17 @@ def sector_commitments(session: Session, sector: str) -> dict[str, Made]:
         .order_by(Cm.kind, Org.name)
     ).all()
     found: dict[str, Made] = {}
-    for kind, name, org_id in rows:  # one row per kind and organisation
-        made = found.setdefault(kind, Made([], {}))
-        made.place[org_id] = len(made.names)
-        made.names.append(name)
-    kept[sector] = (now, found)
+    for row in rows:  # one row per kind and organisation
+        made = found.setdefault(row.kind, Made([], {}))
+        made.place[row.id] = len(made.names)
+        made.names.append(row.name)
+    kept[sector] = _Kept(now, found)
     return found
 
 
-def peers(session: Session, organisation: m.Organisation) -> dict[str, tuple[int, list[str]]]:
-    """Other organisations in the sector by kind of commitment:
-    kind -> (how many, the first and last of their names)."""
+def peers(session: Session, organisation: m.Organisation) -> dict[str, Peers]:
+    """Other organisations in the sector by kind of commitment: how many, and the first and
+    last of their names."""
     peers = {}
     for kind, made in sector_commitments(session, organisation.sector).items():
         # the others are the names without the organisation's own (there once at most)
@@ -553,7 +559,7 @@ def peers(session: Session, organisation: m.Organisation) -> dict[str, tuple[int
         if count:
             first = names[1] if mine == 0 else names[0]
             last = names[-2] if mine == len(names) - 1 else names[-1]
-            peers[kind] = (count, list(dict.fromkeys((first, last))))
+            peers[kind] = Peers(count, list(dict.fromkeys((first, last))))
     return peers
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,9 +14,9 @@ from partnercrm import events
 from partnercrm import models as m
 from partnercrm.colleagues import list_colleagues
 from partnercrm.labels import day
-from partnercrm.reports import Filters, commitments_due, stale, steps_for
+from partnercrm.reports import STALE_DAYS, Filters, commitments_due, month_of, stale, steps_for
 
-COLD_DAYS = 30  # the stale report's default: no touch in 30 days
+COLD_DAYS = STALE_DAYS  # cold: what the dashboard and the stale report call stale
 EVENTS_AHEAD_DAYS = 14
 INTEREST_DAYS = 14  # attendees of events held this recently are "new"
 
@@ -123,9 +122,7 @@ def digest_for(session: Session, colleague: m.Colleague, *, today: date | None =
                 f"partnercrm conversation touch {row.conversation_id} --channel call --note ...",
             )
         )
-    first = today.replace(day=1)
-    last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    for c in commitments_due(session, first, last, led):
+    for c in commitments_due(session, *month_of(today), led):
         for_whom = f" for {c.beneficiary}" if c.beneficiary else ""
         sections["commitments"].items.append(
             DigestItem(
