@@ -126,7 +126,8 @@ def test_new_people_and_organisations_are_created_with_their_lawful_basis(crm, t
         assert [h.action for h in history.entries(s, contact_id=tom.id)] == ["create"]
         assert history.entries(s, organisation_id=navy.id)[-1].action == "create"
         run_row = s.scalars(select(m.ImportRun)).one()
-        assert run_row.status == "done" and run_row.event_id is not None
+        event = events.find_event(s, EVENT)
+        assert (run_row.status, run_row.event_id) == ("done", event.id)
         assert run_row.summary["contacts"]["created"] == 2
 
 
@@ -526,6 +527,8 @@ def test_interest_in_an_open_ask_touches_the_conversation_instead(crm, tmp_path)
         jo = colleagues.find_colleague(s, "Jo Director")
         existing = conversations.log_conversation(s, ucl, jo, ask="sponsorship", on="2024-01-10")
         existing_id = existing.id
+    with crm.reader() as s:
+        version_before = conversations.get_conversation(s, existing_id).version
     path = write_csv(
         tmp_path / "a.csv",
         [
@@ -544,6 +547,8 @@ def test_interest_in_an_open_ask_touches_the_conversation_instead(crm, tmp_path)
     with crm.reader() as s:
         conv = conversations.get_conversation(s, existing_id)
         assert conv.last_touch_on == date(2024, 3, 20)
+        # a copy read before the import conflicts on save; who ran it changed it last
+        assert (conv.version, conv.updated_by) == (version_before + 1, crm.actor)
         assert [c.name for c in conv.contacts] == ["Ada Lovelace"]
         assert (
             s.scalar(

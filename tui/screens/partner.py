@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from rich.console import ConsoleOptions
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from sqlalchemy.orm import Session
@@ -31,6 +34,8 @@ from tui.brief_text import partner_markdown
 from tui.errors import explain
 from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
+from tui.widgets.rendered import RenderedOnce
+from tui.widgets.table import Table
 
 TABLES = {
     "contacts": "contacts-table",
@@ -40,6 +45,23 @@ TABLES = {
 }
 # the table a tab's keys act on, focused when the tab is chosen
 FOCUS_ON = {**TABLES, "events": "events-table", "history": "history-table"}
+# the actions a narrow footer shows on each tab (E, Back and the next tab: on every tab)
+FOOTER_BY_TAB = {
+    "overview": ("new_contact", "log_conversation", "enrol_ambassador", "export_brief"),
+    "contacts": ("new_contact", "log_conversation", "export_brief"),
+    "conversations": (
+        "log_conversation",
+        "add_touchpoint",
+        "add_step",
+        "complete_step",
+        "change_stage",
+        "convert",
+    ),
+    "commitments": ("record_delivery", "export_brief"),
+    "ambassadors": ("enrol_ambassador", "ambassador_status"),
+    "events": ("export_brief",),
+    "history": ("export_brief",),
+}
 TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "events", "history"]
 
 
@@ -56,14 +78,21 @@ class PartnerScreen(DataScreen):
             if a.binding and a.needs_partner
         ],
         # E, not e: e goes to the events screen from every screen
-        Binding("E", "edit", "Edit the highlighted record", show=False, priority=True),
+        Binding("E", "edit", "Edit the highlighted record", priority=True),
         Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False, key_display="["),
-        Binding("right_square_bracket", "tab(1)", "Next tab", show=False, key_display="]"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", key_display="]"),
         *[
             Binding(str(i), f"show_tab('{tab}')", f"{tab} tab", show=False)
             for i, tab in enumerate(TABS, 1)
         ],
     ]
+
+    def footer_keys(self) -> set[str]:
+        """A narrow footer shows the keys of the tab in view (all keys work on every tab)."""
+        tab = self._active_tab() if self.query("#partner-tabs") else "overview"
+        return {"back", "tab(1)", *(f"act('{k}')" for k in FOOTER_BY_TAB.get(tab, ()))} | (
+            {"edit"} if tab in actions.EDIT_BY_TAB else set()
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the keys of actions the acting colleague's roles do not allow."""
@@ -157,9 +186,10 @@ class PartnerScreen(DataScreen):
 
     @on(TabbedContent.TabActivated, "#partner-tabs")
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()  # a narrow footer shows the keys of the tab in view
         if event.pane.id == "overview" and self.brief is None and self.page is not None:
             self._build_brief()
-        self._fill_long(str(event.pane.id))
+        self._fill_tab(str(event.pane.id))
 
     def load(self, session: Session) -> PartnerPage:
         return partner_page.load(session, self.organisation_id, self.crm.today)
@@ -167,75 +197,47 @@ class PartnerScreen(DataScreen):
     # the brief is the costliest part of the page: it is built after the page is on screen,
     # in its own worker, and only when the Overview tab shows it
 
-    @work(thread=True, exclusive=True, group="brief")
     def _build_brief(self) -> None:
+        # laid out in the worker at the width the screen will draw it (app.tcss keeps the
+        # scroll bar's room in the Overview, so that width does not change when it shows)
+        width = self.query_one("#brief", Static).content_size.width
+        self._read_brief(self.app.console_options.update(highlight=False), width)
+
+    @work(thread=True, exclusive=True, group="brief")
+    def _read_brief(self, options: ConsoleOptions, width: int) -> None:
         worker = get_current_worker()
         try:
             with self.crm.reading() as session:
                 text = partner_markdown(session, self.organisation_id, self.crm.today)
+            # rich's Markdown is one renderable: far quicker than a widget per block; it is
+            # parsed and laid out here, off the screen's thread, and drawn once per width
+            brief = RenderedOnce(RichMarkdown(text))
+            if width > 0:  # known once the screen is laid out
+                brief.prime(self.app.console, options.update_width(width))
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(
                 self.notify, explain(exc), title="Could not build the brief", severity="error"
             )
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._brief_built, text)
+            self.app.call_from_thread(self._brief_built, text, brief)
 
-    def _brief_built(self, text: str) -> None:
+    def _brief_built(self, text: str, brief: RenderedOnce) -> None:
         self.brief = text
-        # rich's Markdown is one renderable: far quicker than a widget per block
-        self.query_one("#brief", Static).update(RichMarkdown(text))
+        self.query_one("#brief", Static).update(brief)
 
     def show(self, page: PartnerPage) -> None:
         self.page = page
-        today = self.crm.today
         self.sub_title = page.name
         self.query_one("#partner-header", Static).update(_header(page))
         self.brief = None  # what the brief said may have changed with the page
         if self._on_overview():
             self._build_brief()
-        self._fill(
-            "contacts-table",
-            [
-                (p.id, (p.name, p.job_title, p.email, p.phone, "yes" if p.senior else ""))
-                for p in page.people
-            ],
-        )
-        self._fill(
-            "commitments-table",
-            [
-                (
-                    c.id,
-                    (
-                        str(c.id),
-                        c.kind,
-                        c.status,
-                        c.missions,
-                        c.beneficiary,
-                        day(c.due, today),
-                        c.promised,
-                        c.delivered,
-                        c.latest_story,
-                    ),
-                )
-                for c in page.commitments
-            ],
-        )
-        self._fill("ambassadors-table", _role_rows(page, today))
-        self._fill(
-            "events-table",
-            [
-                (
-                    e.id,
-                    (day(e.on, today), e.name + (" (host)" if e.hosted else ""), e.kind, e.people),
-                )
-                for e in page.events
-            ],
-        )
-        # the two long lists (600 conversations, 300 changes for the busiest partner) are
-        # filled when their tab is first shown, so the page answers keys at once
+        # each tab's table is filled when the tab is first shown (the busiest partner has 600
+        # conversations, 200 contacts, 150 commitments and 150 events: measuring every
+        # cell of the tables nobody looks at was most of the time the page took to open)
         self.filled: set[str] = set()
-        self._fill_long(self._active_tab())
+        self._fill_tab(self._active_tab())
         if self.start_row is not None and self.start_tab in TABLES:
             self._point_at(TABLES[self.start_tab], self.start_row)
             self.start_row = None
@@ -247,40 +249,40 @@ class PartnerScreen(DataScreen):
     def _active_tab(self) -> str:
         return str(self.query_one("#partner-tabs", TabbedContent).active)
 
-    def _fill_long(self, tab: str) -> None:
-        page, today = self.page, self.crm.today
-        if page is None or tab in self.filled or tab not in ("conversations", "history"):
+    def _fill_tab(self, tab: str) -> None:
+        page = self.page
+        if page is None or tab in self.filled or tab not in FOCUS_ON:
             return
         self.filled.add(tab)
-        if tab == "history":
-            self._fill(
-                "history-table",
-                [
-                    (i, (moment(line.at, today), line.who, line.what))
-                    for i, line in enumerate(page.history)
-                ],
-            )
+        if tab == "history":  # its own widths, and What wrapped in the width left
+            self._fill_history()
             return
-        self._fill(
-            "conversations-table",
-            [
-                (
-                    t.id,
-                    (
-                        str(t.id),
-                        t.about,
-                        t.stage,
-                        t.lead,
-                        t.missions,
-                        day(t.last_touch, today),
-                        _next_step(t.next_step, today),
-                    ),
-                )
-                for t in page.threads
-            ],
-        )
-        self.thread_shown = None
-        self._show_thread()
+        self._fill(FOCUS_ON[tab], ROWS[tab](page, self.crm.today))
+        if tab == "conversations":
+            self.thread_shown = None
+            self._show_thread()
+
+    def _fill_history(self) -> None:
+        """When, who (full name) and what in words; the words wrap in the width left, so a
+        change reads whole at 80 columns."""
+        if self.page is None:
+            return
+        table = self.query_one("#history-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        lines = [(moment(h.at, self.crm.today), h.who, h.what) for h in self.page.history]
+        sizes = history_widths(lines, self.size.width or self.app.size.width)
+        for column, size in zip(table.columns.values(), sizes, strict=True):
+            column.width, column.auto_width = size, False
+        for i, (when, who, what) in enumerate(lines):
+            wrapped = textwrap.wrap(what, sizes[2], break_on_hyphens=False) or [""]
+            table.add_row(when, who, "\n".join(wrapped), key=str(i), height=len(wrapped))
+        if lines:
+            table.move_cursor(row=min(keep, len(lines) - 1))
+
+    def on_resize(self) -> None:
+        if "history" in getattr(self, "filled", ()):
+            self._fill_history()
 
     def _point_at(self, table_id: str, row: int | str) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
@@ -416,8 +418,16 @@ class PartnerScreen(DataScreen):
         self.action_show_tab(TABS[(at + step) % len(TABS)])
 
 
+def history_widths(lines: list[tuple[str, str, str]], width: int) -> tuple[int, int, int]:
+    """When and Who as wide as their longest; What the rest of `width` (a scrollbar and each
+    cell's padding taken off), never under 24: below that the table scrolls sideways."""
+    when = max((len(w) for w, _, _ in lines), default=4)
+    who = max((len(w) for _, w, _ in lines), default=3)
+    return when, who, max(24, width - when - who - 2 * 3 - 2)
+
+
 def _table(table_id: str) -> DataTable[Any]:
-    return DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    return Table(id=table_id)
 
 
 def _next_step(step: StepLine | None, today: date) -> str:
@@ -440,7 +450,55 @@ def _header(page: PartnerPage) -> Text:
     return header
 
 
-def _role_rows(page: PartnerPage, today: date) -> list[tuple[int, tuple[str, ...]]]:
+Rows = list[tuple[Any, tuple[Any, ...]]]
+
+
+def _contact_rows(page: PartnerPage, today: date) -> Rows:
+    return [
+        (p.id, (p.name, p.job_title, p.email, p.phone, "yes" if p.senior else ""))
+        for p in page.people
+    ]
+
+
+def _conversation_rows(page: PartnerPage, today: date) -> Rows:
+    return [
+        (
+            t.id,
+            (
+                str(t.id),
+                t.about,
+                t.stage,
+                t.lead,
+                t.missions,
+                day(t.last_touch, today),
+                _next_step(t.next_step, today),
+            ),
+        )
+        for t in page.threads
+    ]
+
+
+def _commitment_rows(page: PartnerPage, today: date) -> Rows:
+    return [
+        (
+            c.id,
+            (
+                str(c.id),
+                c.kind,
+                c.status,
+                c.missions,
+                c.beneficiary,
+                day(c.due, today),
+                c.promised,
+                c.delivered,
+                c.latest_story,
+            ),
+        )
+        for c in page.commitments
+    ]
+
+
+def _role_rows(page: PartnerPage, today: date) -> Rows:
     return [
         (
             r.id,
@@ -448,3 +506,20 @@ def _role_rows(page: PartnerPage, today: date) -> list[tuple[int, tuple[str, ...
         )
         for r in page.roles
     ]
+
+
+def _event_rows(page: PartnerPage, today: date) -> Rows:
+    return [
+        (e.id, (day(e.on, today), e.name + (" (host)" if e.hosted else ""), e.kind, e.people))
+        for e in page.events
+    ]
+
+
+# what each tab's table shows, built from the page when the tab is first shown
+ROWS: dict[str, Callable[[PartnerPage, date], Rows]] = {
+    "contacts": _contact_rows,
+    "conversations": _conversation_rows,
+    "commitments": _commitment_rows,
+    "ambassadors": _role_rows,
+    "events": _event_rows,
+}
