@@ -40,6 +40,8 @@ from partnercrm import (
 from partnercrm import models as m
 from partnercrm.database import Database, open_database
 from tests.conftest import DEMO_DAY, DEMO_USER
+from tests.conftest import demo_db as demo_db  # the fixtures are conftest's; these names stay
+from tests.conftest import demo_template as demo_template  # for modules that import them here
 from tui.app import PartnerApp
 from tui.dialogs.form import FormDialog
 from tui.screens.partner import PartnerScreen

@@ -12,8 +12,6 @@ from textual.widgets import DataTable, Input, Select
 
 from partnercrm.access import Identity
 from partnercrm.database import Database
-from tests.test_tui import demo_db as demo_db
-from tests.test_tui import demo_template as demo_template
 from tests.test_tui import error_of, make_app, open_partner, settle
 from tui import actions
 from tui.app import PartnerApp
