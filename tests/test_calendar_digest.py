@@ -263,17 +263,23 @@ def smtp_server(tmp_path, monkeypatch):
             inbox.logins.append(auth_data.login.decode())
         return AuthResult(success=ok, handled=False)  # handled=False: the server replies 535
 
-    port = free_port()
-    controller = Controller(
-        inbox,
-        hostname="127.0.0.1",
-        port=port,
-        tls_context=server_context,
-        require_starttls=True,
-        authenticator=authenticate,
-        auth_required=True,
-    )
-    controller.start()
+    for attempt in range(5):
+        port = free_port()
+        controller = Controller(
+            inbox,
+            hostname="127.0.0.1",
+            port=port,
+            tls_context=server_context,
+            require_starttls=True,
+            authenticator=authenticate,
+            auth_required=True,
+        )
+        try:
+            controller.start()
+            break
+        except OSError:  # taken between free_port() and start() (tests run side by side)
+            if attempt == 4:
+                raise
     try:
         yield inbox, port
     finally:
