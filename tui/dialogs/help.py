@@ -12,6 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 from tui import actions
+from tui.widgets.held import HeldKeys
 
 EVERYWHERE = [
     ("d p w e", "dashboard, partners, my work, events"),
@@ -44,7 +45,7 @@ def _keys(title: str, rows: list[tuple[str, str]]) -> Group:
     return Group(Text(title, style="bold underline"), table, Text(""))
 
 
-class HelpDialog(ModalScreen[None]):
+class HelpDialog(HeldKeys[None], ModalScreen[None]):
     """Returns nothing; escape or ? closes it."""
 
     BINDINGS = [

@@ -13,14 +13,15 @@ from textual.worker import get_current_worker
 
 from partnercrm import organisations
 from tui.widgets.field import TextInput
+from tui.widgets.held import HeldKeys
 
 SHOWN = 15
 
 
-class PickPartnerDialog(ModalScreen[int | None]):
-    """Returns the chosen organisation's id, or None."""
+class PickPartnerDialog(HeldKeys[int | None], ModalScreen[int | None]):
+    """Returns the chosen organisation's id, or None. Escape clears the filter; a second leaves."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Clear / cancel")]
 
     def __init__(self, prompt: str = "Which partner?") -> None:
         super().__init__()
@@ -46,7 +47,7 @@ class PickPartnerDialog(ModalScreen[int | None]):
             rows = organisations.list_organisations(s, query=text.strip() or None, limit=SHOWN)
         found = [(r.id, r.name) for r in rows]
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, found)
+            self.from_worker(self._show, found)
 
     def _show(self, found: list[tuple[int, str]]) -> None:
         options = self.query_one("#pick-list", OptionList)
@@ -77,4 +78,9 @@ class PickPartnerDialog(ModalScreen[int | None]):
             event.stop()
 
     def action_cancel(self) -> None:
+        box = self.query_one("#pick-filter", Input)
+        if box.value:
+            box.value = ""  # the first Escape clears what was typed, the second leaves
+            box.focus()
+            return
         self.dismiss(None)

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from tui.errors import explain
+from tui.widgets.held import HeldKeys
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -29,8 +29,11 @@ NAVIGATION: list[BindingType] = [
 ]
 
 
-class DataScreen(Screen[None]):
-    """A screen that reads the database in a worker so typing and scrolling never stall."""
+class DataScreen(HeldKeys[None]):
+    """A screen that reads the database in a worker so typing and scrolling never stall.
+
+    Keys typed while it is drawn are held until it is ready (tui.widgets.held); a screen whose
+    keys act on what it reads sets READY_ON_MOUNT = False: it is ready once first shown."""
 
     @property
     def crm(self) -> CRM:
@@ -62,18 +65,20 @@ class DataScreen(Screen[None]):
             with self.crm.reading() as session:
                 data = self.load(session)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            message = explain(exc)
-            self.app.call_from_thread(
-                self.notify, message, title="Could not load", severity="error"
-            )
-            self.in_flight = False
+            self.from_worker(self._unloaded, explain(exc))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._loaded, data)
+            self.from_worker(self._loaded, data)
+
+    def _unloaded(self, message: str) -> None:
+        self.in_flight = False
+        self.notify(message, title="Could not load", severity="error")
+        self.ready_for_keys()
 
     def _loaded(self, data: Any) -> None:
         self.in_flight = False
         self.show(data)
+        self.ready_for_keys()
 
     def load(self, session: Session) -> Any:
         """Read what the screen shows (runs in a worker thread; return plain data)."""

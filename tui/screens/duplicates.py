@@ -23,6 +23,7 @@ from partnercrm import dedupe, merging
 from tui.errors import explain
 from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
+from tui.widgets.held import HeldKeys
 from tui.widgets.table import Table
 
 ORGANISATION_FIELDS = [
@@ -69,7 +70,7 @@ def describe(side: dict[str, Any], fields: list[tuple[str, str]], other: dict[st
     return "\n".join(lines)
 
 
-class ConfirmMerge(ModalScreen[bool]):
+class ConfirmMerge(HeldKeys[bool], ModalScreen[bool]):
     """'Merge B into A?' with what would move; returns True to merge."""
 
     DEFAULT_CSS = """

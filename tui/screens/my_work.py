@@ -35,7 +35,12 @@ class Work:
 
 
 class MyWorkScreen(PlaceScreen):
-    """Open steps of the colleague named by --as, grouped overdue / this week / later."""
+    """Open steps of the colleague named by --as, grouped overdue / this week / later.
+
+    Arriving, the first list of steps has the focus, so ↓ and x work at once (keys typed
+    before the steps are read wait for them)."""
+
+    READY_ON_MOUNT = False
 
     BINDINGS = [
         Binding("x", "done", "Mark done"),
@@ -46,7 +51,9 @@ class MyWorkScreen(PlaceScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="my-work-title")
-        with VerticalScroll(id="my-work"):
+        scroll = VerticalScroll(id="my-work")
+        scroll.can_focus = False  # the keys go to a list of steps; focusing one scrolls to it
+        with scroll:
             for key, title in GROUPS:
                 yield panel_table(f"work-{key}", title)
             yield panel_table("work-digest", "From the digest")
@@ -124,7 +131,8 @@ class MyWorkScreen(PlaceScreen):
                 self.rows[str(row["id"])] = row
             if table.row_count:
                 table.move_cursor(row=min(keep, table.row_count - 1))
-                if self.focused is None:
+                on = self.focused
+                if not (isinstance(on, DataTable) and on.row_count):
                     table.focus()  # x marks the first step done without a Tab first
             self.query_one(f"#work-{key}-panel").border_title = f"{label} ({table.row_count})"
         self.me_id = work.me_id

@@ -206,7 +206,7 @@ class PartnerScreen(DataScreen):
             )
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._brief_built, text)
+            self.from_worker(self._brief_built, text)
 
     def _brief_built(self, text: str) -> None:
         self.brief = text

@@ -12,7 +12,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
@@ -22,6 +21,7 @@ from tui.errors import explain
 from tui.widgets.columns import fit
 from tui.widgets.field import TextInput
 from tui.widgets.footer import KeysFooter
+from tui.widgets.held import HeldKeys
 from tui.widgets.table import Table
 
 SHOWN = 40
@@ -38,7 +38,7 @@ KIND_WORDS = {
 COLUMNS = [("kind", 12, 0), ("title", 22, 3), ("partner", 14, 2), ("snippet", 20, 5)]
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(HeldKeys[None]):
     """Type to search; ↓ or Enter to the results; Enter opens; Esc clears, then goes back."""
 
     BINDINGS = [
@@ -98,10 +98,10 @@ class SearchScreen(Screen[None]):
             with self.crm.reading() as s:
                 hits = search.search(s, text, limit=SHOWN)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self._problem, explain(exc))
+            self.from_worker(self._problem, explain(exc))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, text, hits)
+            self.from_worker(self._show, text, hits)
 
     def _problem(self, message: str) -> None:
         self.query_one("#search-status", Static).update(Text(message, style="red"))
