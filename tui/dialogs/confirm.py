@@ -12,7 +12,7 @@ from textual.widgets import Button, Label, Static
 from tui.widgets.held import HeldKeys
 
 
-class ConfirmDialog(HeldKeys[bool], ModalScreen[bool]):
+class ConfirmDialog(ModalScreen[bool], HeldKeys[bool]):
     """Returns True for `yes`; escape or `no` returns False. The safe answer has the focus."""
 
     BINDINGS = [

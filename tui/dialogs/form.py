@@ -49,7 +49,7 @@ def preselect(preferred: Any, values: Sequence[Any]) -> Any:
     return values[0] if len(values) == 1 else None
 
 
-class FormDialog(HeldKeys[T], ModalScreen[T], Generic[T]):
+class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
     """Subclasses give `form_title`, `fields()` and `save(session, values)`; the rest is shared.
 
     Keys typed before the fields exist (while the form reads its choices) are held and handed

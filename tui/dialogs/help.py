@@ -31,7 +31,8 @@ FORMS = [
 ]
 LISTS = [
     ("escape", "in a filter or search box: clear it, then leave it"),
-    ("letters", "typed on a list, start a new filter; typed in a box, are text"),
+    ("letters", "in a box, text; elsewhere, the screen's keys (in its footer and above)"),
+    ("a to z", "on the Partners list, a letter that is no key there starts a new filter"),
 ]
 
 
@@ -45,7 +46,7 @@ def _keys(title: str, rows: list[tuple[str, str]]) -> Group:
     return Group(Text(title, style="bold underline"), table, Text(""))
 
 
-class HelpDialog(HeldKeys[None], ModalScreen[None]):
+class HelpDialog(ModalScreen[None], HeldKeys[None]):
     """Returns nothing; escape or ? closes it."""
 
     BINDINGS = [

@@ -18,7 +18,7 @@ from tui.widgets.held import HeldKeys
 SHOWN = 15
 
 
-class PickPartnerDialog(HeldKeys[int | None], ModalScreen[int | None]):
+class PickPartnerDialog(ModalScreen[int | None], HeldKeys[int | None]):
     """Returns the chosen organisation's id, or None. Escape clears the filter; a second leaves."""
 
     BINDINGS = [Binding("escape", "cancel", "Clear / cancel")]

@@ -18,14 +18,16 @@ if TYPE_CHECKING:
     from tui.crm import CRM
 
 
+# the app's own keys, shown in a place's footer; priority as the app's are (tui.app), so the
+# footer shows these (Textual lists a priority binding over a plain one for the same key)
 NAVIGATION: list[BindingType] = [
-    Binding("d", "app.switch_mode('dashboard')", "Dashboard"),
-    Binding("p", "app.switch_mode('partners')", "Partners"),
-    Binding("w", "app.switch_mode('my_work')", "My work"),
-    Binding("e", "app.switch_mode('events')", "Events"),
-    Binding("n", "app.new_partner", "New partner"),
-    Binding("slash", "app.search", "Search", key_display="/"),
-    Binding("q", "app.quit", "Quit", show=False),
+    Binding("d", "app.switch_mode('dashboard')", "Dashboard", priority=True),
+    Binding("p", "app.switch_mode('partners')", "Partners", priority=True),
+    Binding("w", "app.switch_mode('my_work')", "My work", priority=True),
+    Binding("e", "app.switch_mode('events')", "Events", priority=True),
+    Binding("n", "app.new_partner", "New partner", priority=True),
+    Binding("slash", "app.search", "Search", key_display="/", priority=True),
+    Binding("q", "app.quit", "Quit", show=False, priority=True),
 ]
 
 

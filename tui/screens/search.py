@@ -38,6 +38,32 @@ KIND_WORDS = {
 COLUMNS = [("kind", 12, 0), ("title", 22, 3), ("partner", 14, 2), ("snippet", 20, 5)]
 
 
+def find(crm: CRM, text: str, limit: int = SHOWN) -> list[search.Hit]:
+    """The library's search, as this screen and the palette (ctrl+p) run it."""
+    with crm.reading() as s:
+        return search.search(s, text, limit=limit)
+
+
+def open_hit(crm: CRM, hit: search.Hit) -> None:
+    """Open where a hit lives: the partner; a person on its Contacts tab; a conversation, or
+    a note in its thread, on its Conversations tab; a story on its Commitments tab."""
+    org = hit.organisation_id
+    if org is None:
+        return
+    if hit.kind == "contact":
+        crm.open_partner(org, tab="contacts", row=hit.id)
+    elif hit.kind == "conversation":
+        crm.open_partner(org, tab="conversations", row=hit.id)
+    elif hit.kind == "touchpoint":
+        crm.open_partner(
+            org, tab="conversations", row=hit.ids.get("conversation_id"), detail=f"touch:{hit.id}"
+        )
+    elif hit.kind == "delivery":
+        crm.open_partner(org, tab="commitments", row=hit.ids.get("commitment_id"))
+    else:
+        crm.open_partner(org)
+
+
 class SearchScreen(HeldKeys[None]):
     """Type to search; ↓ or Enter to the results; Enter opens; Esc clears, then goes back."""
 
@@ -95,8 +121,7 @@ class SearchScreen(HeldKeys[None]):
     def _search(self, text: str) -> None:
         worker = get_current_worker()
         try:
-            with self.crm.reading() as s:
-                hits = search.search(s, text, limit=SHOWN)
+            hits = find(self.crm, text)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.from_worker(self._problem, explain(exc))
             return
@@ -155,24 +180,8 @@ class SearchScreen(HeldKeys[None]):
 
     def _open(self, key: str) -> None:
         hit = self.hits.get(key)
-        if hit is None or hit.organisation_id is None:
-            return
-        org = hit.organisation_id
-        if hit.kind == "contact":
-            self.crm.open_partner(org, tab="contacts", row=hit.id)
-        elif hit.kind == "conversation":
-            self.crm.open_partner(org, tab="conversations", row=hit.id)
-        elif hit.kind == "touchpoint":
-            self.crm.open_partner(
-                org,
-                tab="conversations",
-                row=hit.ids.get("conversation_id"),
-                detail=f"touch:{hit.id}",
-            )
-        elif hit.kind == "delivery":
-            self.crm.open_partner(org, tab="commitments", row=hit.ids.get("commitment_id"))
-        else:
-            self.crm.open_partner(org)
+        if hit is not None:
+            open_hit(self.crm, hit)
 
     def action_clear_or_leave(self) -> None:
         box = self.query_one("#search-box", Input)

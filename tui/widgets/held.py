@@ -98,8 +98,9 @@ class HeldKeys(Screen[ResultType]):
 
     @property
     def here(self) -> bool:
-        """Still on the app's screen stack, and the app not quitting (Textual's is_attached)."""
-        return self.is_attached
+        """Still on the app's screens: not being removed (popped, dismissed), and the app not
+        quitting (Textual's is_attached is False once the app exits)."""
+        return self.is_attached and not (self._pruning or self._closing)
 
     def from_worker(self, callback: Callable[..., Any], *args: Any) -> None:
         """Run `callback(*args)` on the UI thread, unless the screen has gone by then (call
