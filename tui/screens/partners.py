@@ -72,6 +72,8 @@ class Page:
 class FilterBox(TextInput):
     """The filter: letters typed here are text, so its footer shows only the keys that work."""
 
+    # the box's own keys act in the order typed (TextInput): `ucl`, Esc, `queen` typed in a
+    # burst clears `ucl`, not `queen`
     BINDINGS = [
         Binding("down", "screen.to_list", "List", key_display="↓"),
         Binding("escape", "screen.clear_filter", "Clear / leave"),
@@ -123,6 +125,7 @@ class PartnersScreen(PlaceScreen):
         # set widths: measuring every cell of every page would cost more than the query
         for key, header, _, _, least, _ in COLUMNS:
             table.add_column(header, key=key, width=least)
+        self.widths = fit(table, SPEC, self.app.size.width)
         # arriving, the filter has the keys, so typing a name narrows the list at once; coming
         # back (from a partner, help, the palette, search, duplicates, a form, or with p) the
         # focus is where it was: Textual keeps each screen's focus while it is away.
@@ -223,9 +226,8 @@ class PartnersScreen(PlaceScreen):
             return False
         if event.key in self.active_bindings:
             return False
-        box = self.query_one("#filter", Input)
-        box.value = event.character
-        box.cursor_position = 1
+        box = self.query_one("#filter", FilterBox)
+        box.set_text(event.character)
         box.focus()
         self.hold_keys_until_ready()
         return True
