@@ -71,7 +71,7 @@ class PartnerCommands(Provider):
             yield Hit(
                 max(matcher.match(hit.title), 0.4),
                 matcher.highlight(hit.title),
-                partial(open_hit, self.app, hit),
+                partial(open_hit, self.app, hit),  # type: ignore[arg-type]
                 text=hit.title,
                 help=f"{word}{at}: {hit.snippet}",
             )

@@ -48,7 +48,7 @@ class HeldKeys(Screen[ResultType]):
     _keys_ready = False
     _release_asked = False
 
-    def _on_mount(self) -> None:
+    def _on_mount(self, event: events.Mount) -> None:
         self._held: list[events.Key] = []
         if self.READY_ON_MOUNT:
             self.call_after_refresh(self.ready_for_keys)
