@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from partnercrm import organisations
+from tui.errors import explain
 from tui.widgets.field import TextInput
 from tui.widgets.held import HeldKeys
 
@@ -43,8 +44,14 @@ class PickPartnerDialog(ModalScreen[int | None], HeldKeys[int | None]):
     @work(thread=True, exclusive=True)
     def _search(self, text: str) -> None:
         worker = get_current_worker()
-        with self.app.reading() as s:  # type: ignore[attr-defined]
-            rows = organisations.list_organisations(s, query=text.strip() or None, limit=SHOWN)
+        try:
+            with self.app.reading() as s:  # type: ignore[attr-defined]
+                rows = organisations.list_organisations(s, query=text.strip() or None, limit=SHOWN)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(
+                self.app.notify, explain(exc), title="Could not read", severity="error"
+            )
+            return
         found = [(r.id, r.name) for r in rows]
         if not worker.is_cancelled:
             self.from_worker(self._show, found)
