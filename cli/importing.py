@@ -21,6 +21,7 @@ from cli.context import (
     pass_app,
 )
 from partnercrm.importing.fields import FIELDS, PRESETS, SHEET_FIELDS
+from partnercrm.vocabulary import EventKind
 
 SHOWN = 15  # list items printed for people; --json has them all
 
@@ -136,7 +137,7 @@ def import_() -> None:
 )
 @click.option(
     "--kind",
-    type=click.Choice(["summit", "roundtable", "other"]),
+    type=click.Choice([k.value for k in EventKind]),
     help="With --create-event: what kind of event.",
 )
 @click.option("--date", "held_on", help="With --create-event: when it was held (12/11/2024).")
