@@ -245,14 +245,10 @@ def _sheet_command(kind: str, summary: str) -> None:
         outcome: Outcome,
         as_json: bool,
     ) -> None:
-        from partnercrm.importing import tracker
+        from partnercrm.importing import parse_map_option, tracker
 
-        overrides: dict[str, str] = {}
-        for value in maps:
-            header, sep, target = value.rpartition("=")
-            if not sep or not header.strip():
-                raise click.UsageError(f'--map {value!r} is not of the form "Header=field"')
-            overrides[header.strip()] = target.strip().lower()
+        with errors():
+            overrides = parse_map_option(maps, fields=None)  # the sheet's kind checks the fields
         _run(
             app,
             outcome,
