@@ -86,6 +86,12 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
+def changed(table: Any, now: datetime, actor: str | None) -> dict[str, Any]:
+    """What a Core UPDATE of a versioned row also sets (the ORM does it for mapped objects):
+    the next version, so a copy read before it conflicts, and when and by whom."""
+    return {"version": table.c.version + 1, "updated_at": now, "updated_by": actor}
+
+
 class VersionedRow(Versioned):
     """Versioned, for tables the bulk paths also write: what they leave out has a default."""
 

@@ -176,6 +176,10 @@ def test_digest_sections_with_commands(cli, db_url):
     (ruth,) = data
     sections = {s["key"]: s["items"] for s in ruth["sections"]}
     assert [i["act"] for i in sections["overdue"]] == [f"partnercrm step done {ids['overdue']}"]
+    # the library names the action by what it does; the command is the CLI's wording of it
+    assert [i["action"] for i in sections["overdue"]] == [
+        {"kind": "step_done", "id": ids["overdue"], "name": None}
+    ]
 
     # Sam's only step is next month, Idris has nothing: nothing printed for either
     assert cli.ok("digest", "--for", "idris").stdout == ""

@@ -554,100 +554,128 @@ async def _do_the_step_from_my_work(app: PartnerApp, pilot: Any, db: Database, s
 
 
 def test_new_partner_its_people_and_ambassador_role(demo_db: Database, tmp_path: Path) -> None:
+    """A new partner, a contact, an ambassador role moved on, the brief exported.
+
+    Each step is its own function, so a failure names the step it happened in.
+    """
+
     async def body(app: PartnerApp, pilot: Any) -> None:
-        from partnercrm import missions
-
-        # a name that is taken: the form stays open with what was typed
-        await pilot.press("n")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, FormDialog)
-        await save(pilot)
-        assert app.screen is dialog and "needed" in error_of(dialog, "name")
-        fill(dialog, name="camden giving", sector="vcs", ward="Somewhere")
-        await save(pilot)
-        assert app.screen is dialog and "already used" in notifications(app)
-        assert dialog.field("ward").control.value == "Somewhere"
-
-        # typed at the keyboard
-        dialog.field("name").control.value = ""
-        dialog.field("name").control.focus()
-        await pilot.press(*"Kentish Town City Farm")
-        fill(dialog, aliases="KTCF, the farm", ward="Kentish Town South")
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        assert "Kentish Town City Farm" in str(app.screen.query_one("#partner-header").render())
-        with demo_db.reader() as s:
-            org = organisations.find_organisation(s, "ktcf")
-            assert org.name == "Kentish Town City Farm"
-            assert org.sector == "vcs" and org.lead is not None and org.lead.name == ME
-            taken = contacts.list_contacts(s)[0].email
-            advocate = missions.find_role(s, "advocate")
-
-        # nothing to add a touchpoint to yet: said, and no empty form
-        await pilot.press("t")
-        await settle(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        assert "no conversations yet" in notifications(app)
-
-        # a contact, with the email checked beside the field
-        await pilot.press("c")
-        await settle(pilot)
-        dialog = app.screen
-        fill(dialog, name="Nadia Haddad", email="nadia at the farm", job_title="Farm Manager")
-        await save(pilot)
-        assert app.screen is dialog and "not valid" in error_of(dialog, "email")
-        fill(dialog, email=taken.upper())
-        await save(pilot)
-        assert app.screen is dialog and "already belongs" in error_of(dialog, "email")
-        fill(dialog, email="Nadia.Haddad@KTCityFarm.org.uk")
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        with demo_db.reader() as s:
-            found = contacts.find_contact(s, "nadia.haddad@ktcityfarm.org.uk")
-            assert found.organisation.name == "Kentish Town City Farm"
-            assert found.job_title == "Farm Manager"
-        assert "Nadia Haddad" in table_text(app, "contacts-table")
-
-        # enrolled as an ambassador, then its status moved on
-        await pilot.press("a")
-        await settle(pilot)
-        fill(app.screen, role=advocate.id)
-        await save(pilot)
-        with demo_db.reader() as s:
-            held = ambassadors.list_ambassadorships(
-                s, organisation=organisations.find_organisation(s, "ktcf")
-            )
-            assert [(a.role.key, a.status) for a in held] == [(advocate.key, "proposed")]
-            amb_id = held[0].id
-        await pilot.press("u")
-        await settle(pilot)
-        fill(app.screen, ambassadorship=amb_id, status="paused")
-        await save(pilot)
-        # proposed cannot go straight to paused: the service's reason shows beside the field
-        assert "can move to" in error_of(app.screen, "status")
-        fill(app.screen, status="active")
-        await save(pilot)
-        with demo_db.reader() as s:
-            assert ambassadors.get_ambassadorship(s, amb_id).status == "active"
-        assert "active" in table_text(app, "ambassadors-table")
-
-        # the brief, exported to a file; a second export to the same file must be asked for
-        await pilot.press("b")
-        await settle(pilot)
-        target = tmp_path / "farm.md"
-        fill(app.screen, path=str(target))
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        text = target.read_text(encoding="utf-8")
-        assert "Kentish Town City Farm" in text and text.startswith("#")
-        await pilot.press("b")
-        await settle(pilot)
-        fill(app.screen, path=str(target))
-        await save(pilot)
-        assert "exists" in error_of(app.screen, "path")
+        await _a_taken_name_keeps_what_was_typed(app, pilot)
+        taken, advocate = await _a_new_partner_typed_at_the_keyboard(app, pilot, demo_db)
+        await _no_touchpoint_form_without_a_conversation(app, pilot)
+        await _a_contact_with_the_email_checked_beside_the_field(app, pilot, demo_db, taken)
+        await _enrolled_as_an_ambassador_then_moved_on(app, pilot, demo_db, advocate)
+        await _the_brief_exported_and_a_second_export_asked_for(app, pilot, tmp_path)
 
     drive(demo_db, body)
+
+
+async def _a_taken_name_keeps_what_was_typed(app: PartnerApp, pilot: Any) -> None:
+    await pilot.press("n")
+    await settle(pilot)
+    dialog = app.screen
+    assert isinstance(dialog, FormDialog)
+    await save(pilot)
+    assert app.screen is dialog and "needed" in error_of(dialog, "name")
+    fill(dialog, name="camden giving", sector="vcs", ward="Somewhere")
+    await save(pilot)
+    assert app.screen is dialog and "already used" in notifications(app)
+    assert dialog.field("ward").control.value == "Somewhere"
+
+
+async def _a_new_partner_typed_at_the_keyboard(
+    app: PartnerApp, pilot: Any, db: Database
+) -> tuple[str, Any]:
+    """Returns a stored contact's email (taken) and the advocate role."""
+    from partnercrm import missions
+
+    dialog = app.screen
+    assert isinstance(dialog, FormDialog)
+    dialog.field("name").control.value = ""
+    dialog.field("name").control.focus()
+    await pilot.press(*"Kentish Town City Farm")
+    fill(dialog, aliases="KTCF, the farm", ward="Kentish Town South")
+    await save(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+    assert "Kentish Town City Farm" in str(app.screen.query_one("#partner-header").render())
+    with db.reader() as s:
+        org = organisations.find_organisation(s, "ktcf")
+        assert org.name == "Kentish Town City Farm"
+        assert org.sector == "vcs" and org.lead is not None and org.lead.name == ME
+        return contacts.list_contacts(s)[0].email, missions.find_role(s, "advocate")
+
+
+async def _no_touchpoint_form_without_a_conversation(app: PartnerApp, pilot: Any) -> None:
+    await pilot.press("t")
+    await settle(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+    assert "no conversations yet" in notifications(app)
+
+
+async def _a_contact_with_the_email_checked_beside_the_field(
+    app: PartnerApp, pilot: Any, db: Database, taken: str
+) -> None:
+    await pilot.press("c")
+    await settle(pilot)
+    dialog = app.screen
+    fill(dialog, name="Nadia Haddad", email="nadia at the farm", job_title="Farm Manager")
+    await save(pilot)
+    assert app.screen is dialog and "not valid" in error_of(dialog, "email")
+    fill(dialog, email=taken.upper())
+    await save(pilot)
+    assert app.screen is dialog and "already belongs" in error_of(dialog, "email")
+    fill(dialog, email="Nadia.Haddad@KTCityFarm.org.uk")
+    await save(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+    with db.reader() as s:
+        found = contacts.find_contact(s, "nadia.haddad@ktcityfarm.org.uk")
+        assert found.organisation.name == "Kentish Town City Farm"
+        assert found.job_title == "Farm Manager"
+    assert "Nadia Haddad" in table_text(app, "contacts-table")
+
+
+async def _enrolled_as_an_ambassador_then_moved_on(
+    app: PartnerApp, pilot: Any, db: Database, advocate: Any
+) -> None:
+    await pilot.press("a")
+    await settle(pilot)
+    fill(app.screen, role=advocate.id)
+    await save(pilot)
+    with db.reader() as s:
+        held = ambassadors.list_ambassadorships(
+            s, organisation=organisations.find_organisation(s, "ktcf")
+        )
+        assert [(a.role.key, a.status) for a in held] == [(advocate.key, "proposed")]
+        amb_id = held[0].id
+    await pilot.press("u")
+    await settle(pilot)
+    fill(app.screen, ambassadorship=amb_id, status="paused")
+    await save(pilot)
+    # proposed cannot go straight to paused: the service's reason shows beside the field
+    assert "can move to" in error_of(app.screen, "status")
+    fill(app.screen, status="active")
+    await save(pilot)
+    with db.reader() as s:
+        assert ambassadors.get_ambassadorship(s, amb_id).status == "active"
+    assert "active" in table_text(app, "ambassadors-table")
+
+
+async def _the_brief_exported_and_a_second_export_asked_for(
+    app: PartnerApp, pilot: Any, tmp_path: Path
+) -> None:
+    await pilot.press("b")
+    await settle(pilot)
+    target = tmp_path / "farm.md"
+    fill(app.screen, path=str(target))
+    await save(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+    text = target.read_text(encoding="utf-8")
+    assert "Kentish Town City Farm" in text and text.startswith("#")
+    await pilot.press("b")
+    await settle(pilot)
+    fill(app.screen, path=str(target))
+    await save(pilot)
+    assert "exists" in error_of(app.screen, "path")
 
 
 def _open_conversation(db: Database, name: str) -> m.Conversation:
