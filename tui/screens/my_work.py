@@ -51,9 +51,7 @@ class MyWorkScreen(PlaceScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="my-work-title")
-        scroll = VerticalScroll(id="my-work")
-        scroll.can_focus = False  # the keys go to a list of steps; focusing one scrolls to it
-        with scroll:
+        with VerticalScroll(id="my-work"):
             for key, title in GROUPS:
                 yield panel_table(f"work-{key}", title)
             yield panel_table("work-digest", "From the digest")
@@ -114,6 +112,7 @@ class MyWorkScreen(PlaceScreen):
         total = sum(len(v) for v in work.groups.values())
         title.update(Text(f"{work.me}: {total} open steps", style="bold"))
         self.rows: dict[str, dict[str, Any]] = {}
+        on_a_list = isinstance(self.focused, DataTable) and bool(self.focused.row_count)
         for key, label in GROUPS:
             table = self.query_one(f"#work-{key}", DataTable)
             keep = table.cursor_row
@@ -131,9 +130,11 @@ class MyWorkScreen(PlaceScreen):
                 self.rows[str(row["id"])] = row
             if table.row_count:
                 table.move_cursor(row=min(keep, table.row_count - 1))
-                on = self.focused
-                if not (isinstance(on, DataTable) and on.row_count):
-                    table.focus()  # x marks the first step done without a Tab first
+                if not on_a_list:
+                    # x marks the first step done without a Tab first (the scrolling box
+                    # around the lists, focused on arrival, has no keys of its own)
+                    table.focus()
+                    on_a_list = True
             self.query_one(f"#work-{key}-panel").border_title = f"{label} ({table.row_count})"
         self.me_id = work.me_id
         digest = self.query_one("#work-digest", DataTable)
