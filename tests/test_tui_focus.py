@@ -421,3 +421,19 @@ def test_every_screen_and_dialog_holds_early_keys() -> None:
     """The holding is in the base classes: every screen and dialog of the TUI has it."""
     missing = [c.__name__ for c in screen_classes() if not issubclass(c, HeldKeys)]
     assert missing == []
+
+
+def test_f_and_a_name_in_one_burst_on_the_list_filters(demo_db: Database) -> None:
+    """f (to the filter) acts as it arrives and the letters after it follow the focus, even
+    those that are keys on the list (p, h, o, e, n)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("p")
+        partners = await on(pilot, "PartnersScreen")
+        await pilot.press("down")
+        burst(app, *"fphoenix")
+        await on(pilot, "PartnersScreen")
+        assert app.screen is partners
+        assert partners.query_one("#filter", Input).value == "phoenix"
+
+    drive_at(demo_db, SMALL, body)

@@ -43,8 +43,9 @@ class MyWorkScreen(PlaceScreen):
     READY_ON_MOUNT = False
 
     BINDINGS = [
-        Binding("x", "done", "Mark done"),
-        Binding("i", "calendar", "iCalendar file"),
+        # priority: the form opens as the key arrives, so keys typed after it go to the form
+        Binding("x", "done", "Mark done", priority=True),
+        Binding("i", "calendar", "iCalendar file", priority=True),
         Binding("r", "reload", "Refresh", show=False),
     ]
 

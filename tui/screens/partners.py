@@ -84,13 +84,15 @@ class PartnersScreen(PlaceScreen):
     """A table of organisations with a filter box; Enter opens the partner."""
 
     BINDINGS = [
-        Binding("f", "focus_filter", "Filter"),
+        # priority (as the app's keys): they act as they arrive, so the keys typed after them in
+        # a burst go where they lead; in the filter they are text (Textual drops them there)
+        Binding("f", "focus_filter", "Filter", priority=True),
         Binding("o", "sort", "Order by"),
         Binding("O", "reverse", "Reverse order", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
         Binding("left_square_bracket", "page(-1)", "Previous page", key_display="[", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("m", "app.switch_mode('duplicates')", "Merge duplicates"),
+        Binding("m", "app.switch_mode('duplicates')", "Merge duplicates", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -237,6 +239,7 @@ class PartnersScreen(PlaceScreen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+        self.hold_keys_until_ready()  # "fcam" in a burst: c a m follow the focus
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
