@@ -16,7 +16,16 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
-from textual.widgets import Checkbox, DataTable, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import (
+    Checkbox,
+    DataTable,
+    Input,
+    Select,
+    SelectionList,
+    Static,
+    TabbedContent,
+    TextArea,
+)
 
 from partnercrm import (
     ambassadors,
@@ -25,6 +34,7 @@ from partnercrm import (
     contacts,
     conversations,
     organisations,
+    reports,
     steps,
 )
 from partnercrm import models as m
@@ -201,6 +211,53 @@ def test_dashboard_shows_the_reports_figures_and_my_steps(demo_db: Database) -> 
     drive(demo_db, body)
 
 
+def test_enter_on_the_dashboard_opens_the_partner_reading_in_a_worker(demo_db: Database) -> None:
+    """Enter on a stale conversation or a commitment due opens its partner on that tab; which
+    partner is read in a worker thread, never on the screen's (the keys would wait on it)."""
+    import threading
+
+    on_screen_thread: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            on_screen_thread.append(statement)
+
+    async def enter_on(app: PartnerApp, pilot: Any, table_id: str) -> PartnerScreen:
+        table = app.screen.query_one(f"#{table_id}", DataTable)
+        assert table.row_count, f"the demo has rows in {table_id}"
+        table.focus()
+        await pilot.pause()
+        event.listen(demo_db.engine, "before_cursor_execute", seen)
+        try:
+            await pilot.press("enter")
+            await settle(pilot)
+        finally:
+            event.remove(demo_db.engine, "before_cursor_execute", seen)
+        assert isinstance(app.screen, PartnerScreen)
+        return app.screen
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        with demo_db.reader() as s:
+            stale = reports.stale(s, days=reports.STALE_DAYS, today=TODAY, limit=1).rows[0]
+            due = reports.commitments_due(s, TODAY.replace(day=1), TODAY.replace(day=30))[0]
+        screen = await enter_on(app, pilot, "stale")
+        assert screen.organisation_id == org_id(demo_db, stale.organisation)
+        assert str(screen.query_one("#partner-tabs", TabbedContent).active) == "conversations"
+        assert screen.selected("conversations-table") is not None
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = await enter_on(app, pilot, "due")
+        with demo_db.reader() as s:
+            assert (
+                screen.organisation_id
+                == commitments.get_commitment(s, due.commitment_id).organisation_id
+            )
+        assert str(screen.query_one("#partner-tabs", TabbedContent).active) == "commitments"
+        assert not on_screen_thread, on_screen_thread
+
+    drive(demo_db, body)
+
+
 def test_empty_database_greets_and_loads_the_demo(empty_db: Database) -> None:
     async def body(app: PartnerApp, pilot: Any) -> None:
         assert not app.screen.query_one("#welcome").has_class("hidden")
@@ -305,13 +362,18 @@ def test_partner_page_tabs_show_what_is_stored(demo_db: Database) -> None:
             )
         header = str(app.screen.query_one("#partner-header", Static).render())
         assert "Camden Giving" in header and f"stage: {detail['stage']}" in header
+        # each tab's table is filled when the tab is first shown
+        assert app.screen.query_one("#contacts-table", DataTable).row_count == 0
+        await pilot.press("2")
+        await settle(pilot)
         assert app.screen.query_one("#contacts-table", DataTable).row_count == len(
             detail["contacts"]
         )
+        await pilot.press("4")
+        await settle(pilot)
         assert app.screen.query_one("#commitments-table", DataTable).row_count == len(
             detail["commitments"]
         )
-        # the long lists are filled when their tab is first shown
         await pilot.press("3")
         await settle(pilot)
         assert app.screen.query_one("#conversations-table", DataTable).row_count == len(
@@ -502,6 +564,8 @@ async def _move_it_on_and_convert_it(app: PartnerApp, pilot: Any, db: Database, 
         assert made.kind == "hosting" and made.promised_opportunities == 12
         assert made.due_on == date(2026, 3, 31) and float(made.promised_gbp) == 2500
         assert [mi.key for mi in made.missions] == ["food"]
+    await pilot.press("4")  # the Commitments tab
+    await settle(pilot)
     assert "Year 10 pupils" in table_text(app, "commitments-table")
     return made
 
@@ -631,6 +695,8 @@ async def _a_contact_with_the_email_checked_beside_the_field(
         found = contacts.find_contact(s, "nadia.haddad@ktcityfarm.org.uk")
         assert found.organisation.name == "Kentish Town City Farm"
         assert found.job_title == "Farm Manager"
+    await pilot.press("2")  # the Contacts tab
+    await settle(pilot)
     assert "Nadia Haddad" in table_text(app, "contacts-table")
 
 
@@ -657,6 +723,8 @@ async def _enrolled_as_an_ambassador_then_moved_on(
     await save(pilot)
     with db.reader() as s:
         assert ambassadors.get_ambassadorship(s, amb_id).status == "active"
+    await pilot.press("5")  # the Roles tab
+    await settle(pilot)
     assert "active" in table_text(app, "ambassadors-table")
 
 
