@@ -46,11 +46,16 @@ def _query_condition(session: Session, query: str) -> Any:
     o = m.Organisation
     tokens = words(query)
     plain = [t for t in tokens if not sectors_named(t)]
-    conditions = [o.id.in_(organisation_id_query(session, " ".join(plain)))] if plain else []
+    conditions: list[Any] = []
+    if plain:
+        conditions.append(o.id.in_(organisation_id_query(session, " ".join(plain))))
     for token in tokens:
         if token not in plain:
             conditions.append(
-                or_(o.sector.in_(sectors_named(token)), o.id.in_(organisation_id_query(session, token)))
+                or_(
+                    o.sector.in_(sectors_named(token)),
+                    o.id.in_(organisation_id_query(session, token)),
+                )
             )
     return and_(*conditions) if conditions else o.id.in_(organisation_id_query(session, query))
 

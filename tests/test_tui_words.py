@@ -42,3 +42,115 @@ def test_no_help_line_wraps(demo_db: Database, size: tuple[int, int]) -> None:
 
     drive_at(demo_db, size, body)
 
+
+# ---------------------------------------------------------------- codes shown as words
+
+
+async def screen_text(app: PartnerApp, pilot: Any) -> str:
+    """Everything drawn on the terminal now, line by line."""
+    await settle(pilot)
+    await pilot.pause(0.2)
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def codes(db: Database) -> list[str]:
+    """Stored codes that differ from the words people read for them: mission and role keys
+    (as keys, or with their underscores as spaces) and the sector codes; a code that is also
+    a word shown for something (the commitment kind 'research') is left out."""
+    from partnercrm import labels
+    from partnercrm import models as m
+
+    with db.reader() as s:
+        rows = [*s.query(m.Mission), *s.query(m.AmbassadorRole)]
+    found = [r.key for r in rows] + [r.key.replace("_", " ") for r in rows]
+    found += [code for code, words in labels.SECTOR.items() if code != words]
+    shown = {r.name for r in rows}
+    shown |= {w for words in labels.VOCABULARIES.values() for w in words.values()}
+    return sorted({k for k in found if k not in shown})
+
+
+def assert_words(text: str, db: Database) -> None:
+    import re
+
+    for code in codes(db):
+        assert not re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text), (code, text)
+
+
+def test_the_palette_names_a_partners_sector_in_words(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"phoenix")
+        await pilot.pause(0.5)
+        text = await screen_text(app, pilot)
+        assert "open the partner (voluntary and community sector)" in text
+        assert_words(text, demo_db)
+
+    drive_at(demo_db, LARGE, body)
+
+
+def test_the_event_screen_names_missions_and_roles(demo_db: Database) -> None:
+    from partnercrm import events
+
+    with demo_db.reader() as s:
+        event = max(events.list_events(s), key=lambda e: e["attendees"])
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        app.open_event(event["id"])
+        text = await screen_text(app, pilot)
+        assert "Young people" in text
+        assert_words(text, demo_db)
+
+    drive_at(demo_db, LARGE, body)
+
+
+def test_duplicates_show_the_sector_in_words_and_dates_as_every_screen(
+    demo_db: Database,
+) -> None:
+    from datetime import datetime
+
+    from partnercrm import organisations
+
+    with demo_db.transaction() as s:
+        twin = organisations.add_organisation(s, "Phoenix Court Works Ltd", "vcs", new=True)
+        twin.created_at = datetime(2024, 3, 5, 10, 0)
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await app.switch_mode("duplicates")
+        text = await screen_text(app, pilot)
+        assert "Sector: voluntary and community sector" in text
+        assert "Added: 5 Mar 2024" in text
+        assert "2024-03-05" not in text
+        assert_words(text, demo_db)
+
+    drive_at(demo_db, LARGE, body)
+
+
+# ---------------------------------------------------------------- the Partners filter
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["voluntary", "vcs", "sector:voluntary and community sector", "sector:vcs", "sector:volunt"],
+)
+def test_the_partners_filter_matches_the_sector_it_shows(demo_db: Database, typed: str) -> None:
+    """What the Sector column reads ('voluntary and community sector') finds the same partners
+    as the code: the screen's words, not only the stored code."""
+    from partnercrm import organisations
+    from tui.screens.partners import Filter
+
+    f = Filter.parse(typed)
+    with demo_db.reader() as s:
+        rows = organisations.list_organisations(s, query=f.query or None, sector=f.sector)
+        vcs = {o.name for o in organisations.list_organisations(s) if o.sector == "vcs"}
+    assert vcs and {r.name for r in rows} == vcs
+
+
+def test_a_sector_word_narrows_with_a_name(demo_db: Database) -> None:
+    from partnercrm import organisations
+
+    with demo_db.reader() as s:
+        both = organisations.list_organisations(s, query="camden volunt")
+        public = organisations.list_organisations(s, query="camden public")
+    assert [r.name for r in both] == ["Camden Giving"]
+    assert [r.name for r in public] == ["Camden Learning"]

@@ -86,4 +86,3 @@ class EventScreen(DataScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
