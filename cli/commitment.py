@@ -353,38 +353,18 @@ def list_(
     emit_table(
         data,
         as_json,
-<<<<<<< HEAD
-        lambda d: table(
-            [
-                {**c, "promise": figures(c["promised"]), "impact": figures(c["delivered"])}
-                for c in d
-            ],
-            [
-                ("id", "ID"),
-                ("organisation", "Organisation"),
-                ("kind", "Kind"),
-                ("status", "Status"),
-                ("mission_names", "Missions"),
-                ("due", "Due"),
-                ("promise", "Promised"),
-                ("impact", "Delivered"),
-            ],
-            empty="No commitments match.",
-        ),
-=======
         [
             ("id", "ID"),
             ("organisation", "Organisation"),
             ("kind", "Kind"),
             ("status", "Status"),
-            ("missions", "Missions"),
+            ("mission_names", "Missions"),
             ("due", "Due"),
             ("promise", "Promised"),
             ("impact", "Delivered"),
         ],
         rows=with_figures,
         empty="No commitments match.",
->>>>>>> main
     )
 
 
