@@ -260,7 +260,7 @@ def find_organisation(session: Session, text: str) -> m.Organisation:
 
 
 def relationship_stages(session: Session, org_ids: Sequence[int]) -> dict[int, m.RelationshipStage]:
-    """Each organisation's stage, derived in three grouped queries whatever the number of ids.
+    """Each organisation's stage, derived in one statement whatever the number of ids.
 
     prospect: nothing yet; initiate: only conversations; convert: a commitment agreed;
     grow: two or more live commitments or an active ambassadorship; sustain: delivered
@@ -269,52 +269,52 @@ def relationship_stages(session: Session, org_ids: Sequence[int]) -> dict[int, m
     if not org_ids:
         return {}
     ids = list(org_ids)
-    C = m.Commitment
+    Org, C = m.Organisation, m.Commitment
     live = C.status != m.CommitmentStatus.LAPSED
     delivered = C.status == m.CommitmentStatus.DELIVERED
-    commit_rows = session.execute(
+    active = (
+        select(m.Ambassadorship.id)
+        .where(
+            m.Ambassadorship.organisation_id == Org.id,
+            m.Ambassadorship.status == m.AmbassadorStatus.ACTIVE,
+        )
+        .exists()
+    )
+    talking = (
+        select(m.Conversation.id)
+        .where(m.Conversation.organisation_id == Org.id, m.Conversation.archived.is_(False))
+        .exists()
+    )
+    rows = session.execute(
         select(
-            C.organisation_id,
-            func.count().filter(live),
-            func.min(case((delivered, C.closed_on))),
-            func.max(case((delivered, C.closed_on))),
+            Org.id,
+            func.count(C.id).filter(live).label("live"),
+            func.min(case((delivered, C.closed_on))).label("first_delivered"),
+            func.max(case((delivered, C.closed_on))).label("last_delivered"),
+            active.label("active"),
+            talking.label("talking"),
         )
-        .where(C.organisation_id.in_(ids))
-        .group_by(C.organisation_id)
+        .outerjoin(C, C.organisation_id == Org.id)
+        .where(Org.id.in_(ids))
+        .group_by(Org.id)
     ).all()
-    active = set(
-        session.scalars(
-            select(m.Ambassadorship.organisation_id)
-            .where(
-                m.Ambassadorship.organisation_id.in_(ids),
-                m.Ambassadorship.status == m.AmbassadorStatus.ACTIVE,
-            )
-            .distinct()
-        )
-    )
-    talking = set(
-        session.scalars(
-            select(m.Conversation.organisation_id)
-            .where(m.Conversation.organisation_id.in_(ids), m.Conversation.archived.is_(False))
-            .distinct()
-        )
-    )
-    stages = {
-        i: (m.RelationshipStage.INITIATE if i in talking else m.RelationshipStage.PROSPECT)
-        for i in ids
-    }
-    for org_id, live_count, first, last in commit_rows:
-        first, last = as_date(first), as_date(last)
-        if first and last and (last - first).days > SUSTAIN_AFTER_DAYS:
-            stages[org_id] = m.RelationshipStage.SUSTAIN
-        elif live_count >= 2:
-            stages[org_id] = m.RelationshipStage.GROW
-        elif live_count >= 1:
-            stages[org_id] = m.RelationshipStage.CONVERT
-    for org_id in active:
-        if stages[org_id] not in (m.RelationshipStage.SUSTAIN,):
-            stages[org_id] = m.RelationshipStage.GROW
+    stages = dict.fromkeys(ids, m.RelationshipStage.PROSPECT)
+    for row in rows:
+        stages[row.id] = _stage(row)
     return stages
+
+
+def _stage(row: Any) -> m.RelationshipStage:
+    first, last = as_date(row.first_delivered), as_date(row.last_delivered)
+    if first and last and (last - first).days > SUSTAIN_AFTER_DAYS:
+        return m.RelationshipStage.SUSTAIN
+    if row.live >= 2 or row.active:
+        return m.RelationshipStage.GROW
+    if row.live >= 1:
+        return m.RelationshipStage.CONVERT
+    if row.talking:
+        return m.RelationshipStage.INITIATE
+    return m.RelationshipStage.PROSPECT
 
 
 def relationship_stage(session: Session, org: m.Organisation) -> m.RelationshipStage:
