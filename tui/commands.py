@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from partnercrm import organisations
+from partnercrm import labels, organisations
 
 PARTNERS_SHOWN = 8
 FOUND_SHOWN = 8  # people, conversations, notes and stories
@@ -61,7 +61,7 @@ class PartnerCommands(Provider):
                 matcher.highlight(name),
                 partial(self.app.open_partner, org_id),  # type: ignore[attr-defined]
                 text=name,
-                help=f"open the partner ({sector.replace('_', ' ')})",
+                help=f"open the partner ({labels.sector(sector)})",
             )
         from tui.screens.search import KIND_WORDS, open_hit
 
