@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
@@ -31,6 +31,9 @@ from tui.brief_text import partner_markdown
 from tui.errors import explain
 from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from tui.crm import Spot
 
 TABLES = {
     "contacts": "contacts-table",
@@ -73,18 +76,12 @@ class PartnerScreen(DataScreen):
             return actions.refusal(self.crm.db.identity, "edit_conversation") is None
         return True
 
-    def __init__(
-        self,
-        organisation_id: int,
-        tab: str | None = None,
-        row: int | None = None,
-        detail: str | None = None,
-    ) -> None:
+    def __init__(self, organisation_id: int, **spot: Unpack[Spot]) -> None:
         super().__init__()
         self.organisation_id = organisation_id
-        self.start_tab = tab
-        self.start_row = row  # the record to put the cursor on once the page is read
-        self.start_detail = detail  # and the touchpoint or step in its thread
+        self.start_tab = spot.get("tab")
+        self.start_row = spot.get("row")  # the record to put the cursor on once the page is read
+        self.start_detail = spot.get("detail")  # and the touchpoint or step in its thread
         self.page: PartnerPage | None = None
         self.brief: str | None = None  # the Overview's brief, when it was showing
 
