@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.context import AppContext, emit, json_option, pass_app, table
+from cli.context import AppContext, emit, emit_table, json_option, pass_app
 from partnercrm.vocabulary import AmbassadorStatus
 
 STATUSES = click.Choice([s.value for s in AmbassadorStatus], case_sensitive=False)
@@ -135,19 +135,16 @@ def list_(
                 status=status,
             )
         ]
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            d,
-            [
-                ("id", "ID"),
-                ("organisation", "Organisation"),
-                ("role_name", "Role"),
-                ("mission", "Mission"),
-                ("status", "Status"),
-                ("since", "Since"),
-            ],
-            empty="No ambassadors match. Enrol one with `partnercrm ambassador enrol ORG --role ROLE`.",
-        ),
+        [
+            ("id", "ID"),
+            ("organisation", "Organisation"),
+            ("role_name", "Role"),
+            ("mission", "Mission"),
+            ("status", "Status"),
+            ("since", "Since"),
+        ],
+        empty="No ambassadors match. Enrol one with `partnercrm ambassador enrol ORG --role ROLE`.",
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, emit, json_option, pass_app, table
+from cli.context import AppContext, emit, emit_table, json_option, pass_app
 
 
 @click.group()
@@ -120,12 +120,9 @@ def list_(app: AppContext, everyone: bool, as_json: bool) -> None:
             for c in colleagues.list_colleagues(s, include_archived=everyone)
         ]
     columns = [("id", "ID"), ("name", "Name"), ("email", "Email"), ("team", "Team")]
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            d,
-            [*columns, ("left", "Left")] if everyone else columns,
-            empty="No colleagues yet. Add one with `partnercrm colleague add NAME --email EMAIL`.",
-        ),
+        [*columns, ("left", "Left")] if everyone else columns,
+        empty="No colleagues yet. Add one with `partnercrm colleague add NAME --email EMAIL`.",
     )

@@ -6,7 +6,16 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, emit, json_option, pass_app, table, yes_option
+from cli.context import (
+    AppContext,
+    Decorator,
+    emit,
+    json_option,
+    option_group,
+    pass_app,
+    table,
+    yes_option,
+)
 from partnercrm.vocabulary import CommitmentKind, CommitmentStatus
 
 KINDS = click.Choice([k.value for k in CommitmentKind], case_sensitive=False)
@@ -18,6 +27,69 @@ def commitment() -> None:
     """Commitments: add, edit, deliver, correct a delivery, lapse, list, show."""
 
 
+def _promise_options(editing: bool) -> Decorator:
+    """What a commitment promises, as `commitment add` records it and `commitment edit` corrects
+    it (`promise`, with --yes for an unusual value)."""
+
+    def said(text: str, adding: str = "") -> str:
+        return f"{text} ('' clears it)." if editing else f"{text}{adding}."
+
+    return option_group(
+        "promise",
+        click.option(
+            "--beneficiary", help=said("Who benefits", " (a school, a VCS organisation, …)")
+        ),
+        click.option("--gbp", help=said("Money promised, in pounds")),
+        click.option(
+            "--hours",
+            help=said("Hours promised") if editing else "Volunteer or expert hours promised.",
+        ),
+        click.option(
+            "--opportunities",
+            help=said("Opportunities promised", " (placements, work experience …)"),
+        ),
+        click.option("--people", help=said("People to be involved")),
+        click.option("--due", help=said("When it is due")),
+        click.option(
+            "--date",
+            "on",
+            help="When it was agreed." if editing else "When it was agreed (default today).",
+        ),
+        click.option(
+            "--nothing-promised",
+            is_flag=True,
+            help="Keep it although no figure or beneficiary is promised."
+            if editing
+            else "Record it although no figure or beneficiary was promised.",
+        ),
+        yes_option,
+    )
+
+
+def _delivery_options(editing: bool) -> Decorator:
+    """What a commitment delivered, as `commitment deliver` records it and `commitment
+    delivery-edit` corrects it (`delivery`)."""
+
+    def said(text: str, adding: str = "") -> str:
+        return f"{text} ('' clears it)." if editing else f"{text}{adding}."
+
+    return option_group(
+        "delivery",
+        click.option("--opportunities", help=said("Opportunities actually delivered")),
+        click.option("--people", help=said("People actually involved")),
+        click.option("--gbp", help=said("Money actually given, in pounds")),
+        click.option("--hours", help=said("Hours actually given")),
+        click.option(
+            "--story", help=said("What happened", ": the journey and its knock-on impact")
+        ),
+        click.option(
+            "--date",
+            "on",
+            help="When it was delivered." if editing else "When it was delivered (default today).",
+        ),
+    )
+
+
 @commitment.command("add")
 @click.argument("conversation_id", metavar="CONVERSATION_ID")
 @click.option("--kind", type=KINDS, required=True, help="The way the partner contributes.")
@@ -27,19 +99,7 @@ def commitment() -> None:
     multiple=True,
     help="A mission it serves (repeatable; default: the conversation's).",
 )
-@click.option("--beneficiary", help="Who benefits (a school, a VCS organisation, …).")
-@click.option("--gbp", help="Money promised, in pounds.")
-@click.option("--hours", help="Volunteer or expert hours promised.")
-@click.option("--opportunities", help="Opportunities promised (placements, work experience …).")
-@click.option("--people", help="People to be involved.")
-@click.option("--due", help="When it is due.")
-@click.option("--date", "on", help="When it was agreed (default today).")
-@click.option(
-    "--nothing-promised",
-    is_flag=True,
-    help="Record it although no figure or beneficiary was promised.",
-)
-@yes_option
+@_promise_options(editing=False)
 @json_option
 @pass_app
 def add(
@@ -47,15 +107,7 @@ def add(
     conversation_id: str,
     kind: str,
     mission_keys: tuple[str, ...],
-    beneficiary: str | None,
-    gbp: str | None,
-    hours: str | None,
-    opportunities: str | None,
-    people: str | None,
-    due: str | None,
-    on: str | None,
-    nothing_promised: bool,
-    confirm: bool,
+    promise: dict[str, Any],
     as_json: bool,
 ) -> None:
     """Record the commitment a conversation converted into (the conversation becomes committed)."""
@@ -67,15 +119,7 @@ def add(
             conversations.get_conversation(s, conversation_id),
             kind,
             missions=[missions.find_mission(s, k) for k in mission_keys],
-            beneficiary=beneficiary,
-            gbp=gbp,
-            hours=hours,
-            opportunities=opportunities,
-            people=people,
-            due=due,
-            on=on,
-            nothing_promised=nothing_promised,
-            confirm=confirm,
+            **promise,
         )
         data = commitments.commitment_dict(new)
     emit(
@@ -89,24 +133,14 @@ def add(
 
 @commitment.command("deliver")
 @click.argument("commitment_id", metavar="ID")
-@click.option("--opportunities", help="Opportunities actually delivered.")
-@click.option("--people", help="People actually involved.")
-@click.option("--gbp", help="Money actually given, in pounds.")
-@click.option("--hours", help="Hours actually given.")
-@click.option("--story", help="What happened: the journey and its knock-on impact.")
-@click.option("--date", "on", help="When it was delivered (default today).")
+@_delivery_options(editing=False)
 @click.option("--partial", is_flag=True, help="Part delivered: keep it open (in progress).")
 @json_option
 @pass_app
 def deliver(
     app: AppContext,
     commitment_id: str,
-    opportunities: str | None,
-    people: str | None,
-    gbp: str | None,
-    hours: str | None,
-    story: str | None,
-    on: str | None,
+    delivery: dict[str, Any],
     partial: bool,
     as_json: bool,
 ) -> None:
@@ -115,17 +149,7 @@ def deliver(
 
     with app.transaction() as s:
         found = commitments.get_commitment(s, commitment_id)
-        commitments.deliver(
-            s,
-            found,
-            opportunities=opportunities,
-            people=people,
-            gbp=gbp,
-            hours=hours,
-            story=story,
-            on=on,
-            partial=partial,
-        )
+        commitments.deliver(s, found, **delivery, partial=partial)
         data = commitments.commitment_dict(found)
     emit(
         data,
@@ -143,19 +167,7 @@ def deliver(
     multiple=True,
     help="A mission it serves (repeatable; replaces the missions; '' for none).",
 )
-@click.option("--beneficiary", help="Who benefits ('' clears it).")
-@click.option("--gbp", help="Money promised, in pounds ('' clears it).")
-@click.option("--hours", help="Hours promised ('' clears it).")
-@click.option("--opportunities", help="Opportunities promised ('' clears it).")
-@click.option("--people", help="People to be involved ('' clears it).")
-@click.option("--due", help="When it is due ('' clears it).")
-@click.option("--date", "on", help="When it was agreed.")
-@click.option(
-    "--nothing-promised",
-    is_flag=True,
-    help="Keep it although no figure or beneficiary is promised.",
-)
-@yes_option
+@_promise_options(editing=True)
 @json_option
 @pass_app
 def edit(
@@ -163,15 +175,7 @@ def edit(
     commitment_id: str,
     kind: str | None,
     mission_keys: tuple[str, ...],
-    beneficiary: str | None,
-    gbp: str | None,
-    hours: str | None,
-    opportunities: str | None,
-    people: str | None,
-    due: str | None,
-    on: str | None,
-    nothing_promised: bool,
-    confirm: bool,
+    promise: dict[str, Any],
     as_json: bool,
 ) -> None:
     """Correct commitment ID's promise; only the options given change."""
@@ -187,15 +191,7 @@ def edit(
             missions=[missions.find_mission(s, k) for k in given(mission_keys)]
             if mission_keys
             else None,
-            beneficiary=beneficiary,
-            gbp=gbp,
-            hours=hours,
-            opportunities=opportunities,
-            people=people,
-            due=due,
-            on=on,
-            nothing_promised=nothing_promised,
-            confirm=confirm,
+            **promise,
         )
         data = commitments.commitment_dict(found)
     emit(
@@ -212,24 +208,14 @@ def edit(
     "delivery_id",
     help="Which of its deliveries (an id from `commitment show`; default the latest).",
 )
-@click.option("--opportunities", help="Opportunities actually delivered ('' clears it).")
-@click.option("--people", help="People actually involved ('' clears it).")
-@click.option("--gbp", help="Money actually given, in pounds ('' clears it).")
-@click.option("--hours", help="Hours actually given ('' clears it).")
-@click.option("--story", help="What happened ('' clears it).")
-@click.option("--date", "on", help="When it was delivered.")
+@_delivery_options(editing=True)
 @json_option
 @pass_app
 def delivery_edit(
     app: AppContext,
     commitment_id: str,
     delivery_id: str | None,
-    opportunities: str | None,
-    people: str | None,
-    gbp: str | None,
-    hours: str | None,
-    story: str | None,
-    on: str | None,
+    delivery: dict[str, Any],
     as_json: bool,
 ) -> None:
     """Correct what commitment ID delivered (its latest delivery); only the options given change."""
@@ -237,16 +223,7 @@ def delivery_edit(
 
     with app.transaction() as s:
         found = commitments.get_commitment(s, commitment_id)
-        commitments.edit_delivery(
-            s,
-            commitments.get_delivery(s, found, delivery_id),
-            opportunities=opportunities,
-            people=people,
-            gbp=gbp,
-            hours=hours,
-            story=story,
-            on=on,
-        )
+        commitments.edit_delivery(s, commitments.get_delivery(s, found, delivery_id), **delivery)
         data = commitments.commitment_dict(found)
     emit(
         data,

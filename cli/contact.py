@@ -6,18 +6,59 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, emit, fields, json_option, pass_app, table
+from cli.context import (
+    AppContext,
+    Decorator,
+    emit,
+    emit_table,
+    fields,
+    json_option,
+    option_group,
+    pass_app,
+)
+from partnercrm.vocabulary import LawfulBasis
 
-BASES = click.Choice(
-    [
-        "legitimate_interests",
-        "consent",
-        "contract",
-        "legal_obligation",
-        "public_task",
-        "vital_interests",
-    ],
-    case_sensitive=False,
+BASES = click.Choice([b.value for b in LawfulBasis], case_sensitive=False)
+
+
+def _details_options(editing: bool) -> Decorator:
+    """A contact's details, as `contact add` records them and `contact edit` corrects them
+    (`details`, keyed as the library takes them)."""
+    basis_default: dict[str, Any] = (
+        {} if editing else {"default": LawfulBasis.LEGITIMATE_INTERESTS.value, "show_default": True}
+    )
+    return option_group(
+        "details",
+        click.option("--title", "job_title", help="Job title ('' clears it)."),
+        click.option("--phone", help="Phone number ('' clears it)."),
+        click.option(
+            "--senior/--not-senior", default=None, help="Mark or unmark as a senior leader."
+        )
+        if editing
+        else click.option(
+            "--senior", is_flag=True, help="A senior leader (shown first in briefs)."
+        ),
+        click.option(
+            "--basis",
+            "lawful_basis",
+            type=BASES,
+            help="Lawful basis for holding their data.",
+            **basis_default,
+        ),
+        click.option(
+            "--source",
+            "consent_source",
+            help="Where their details came from"
+            + ("." if editing else " (e.g. 'Summit 2024 registration')."),
+        ),
+        click.option("--consent-expires", help="For consent: when it expires ('' clears it)."),
+    )
+
+
+override_erasure_option = click.option(
+    "--override-erasure",
+    metavar="REASON",
+    help="Admin only: add an address whose person was erased, for this recorded reason.",
 )
 
 
@@ -30,24 +71,9 @@ def contact() -> None:
 @click.argument("name")
 @click.option("--email", required=True, help="Their email address (checked, stored normalised).")
 @click.option("--org", required=True, help="Their organisation (name, alias or id).")
-@click.option("--title", help="Job title ('' clears it).")
-@click.option("--phone", help="Phone number ('' clears it).")
-@click.option("--senior", is_flag=True, help="A senior leader (shown first in briefs).")
-@click.option(
-    "--basis",
-    type=BASES,
-    default="legitimate_interests",
-    show_default=True,
-    help="Lawful basis for holding their data.",
-)
-@click.option("--source", help="Where their details came from (e.g. 'Summit 2024 registration').")
-@click.option("--consent-expires", help="For consent: when it expires ('' clears it).")
+@_details_options(editing=False)
 @click.option("--new", is_flag=True, help="Add them although they look like an existing contact.")
-@click.option(
-    "--override-erasure",
-    metavar="REASON",
-    help="Admin only: add an address whose person was erased, for this recorded reason.",
-)
+@override_erasure_option
 @json_option
 @pass_app
 def add(
@@ -55,12 +81,7 @@ def add(
     name: str,
     email: str,
     org: str,
-    title: str | None,
-    phone: str | None,
-    senior: bool,
-    basis: str,
-    source: str | None,
-    consent_expires: str | None,
+    details: dict[str, Any],
     new: bool,
     override_erasure: str | None,
     as_json: bool,
@@ -74,12 +95,7 @@ def add(
             name,
             email,
             organisations.find_organisation(s, org),
-            job_title=title,
-            phone=phone,
-            senior=senior,
-            lawful_basis=basis,
-            consent_source=source,
-            consent_expires=consent_expires,
+            **details,
             new=new,
             override_erasure=override_erasure,
         )
@@ -113,21 +129,18 @@ def list_(
         ]
     if as_json:  # every contact's details, for a script: a bulk reading of personal data
         app.record_access("contact list as JSON", "contact", rows=len(data))
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            d,
-            [
-                ("id", "ID"),
-                ("name", "Name"),
-                ("job_title", "Title"),
-                ("organisation", "Organisation"),
-                ("email", "Email"),
-                ("senior", "Senior"),
-            ],
-            empty="No contacts yet. Add one with `partnercrm contact add NAME --email EMAIL --org ORG`.",
-        ),
+        [
+            ("id", "ID"),
+            ("name", "Name"),
+            ("job_title", "Title"),
+            ("organisation", "Organisation"),
+            ("email", "Email"),
+            ("senior", "Senior"),
+        ],
+        empty="No contacts yet. Add one with `partnercrm contact add NAME --email EMAIL --org ORG`.",
     )
 
 
@@ -167,17 +180,8 @@ def _render(d: dict[str, Any]) -> None:
 @click.option("--name", help="A corrected name.")
 @click.option("--email", help="A new email address ('' clears it).")
 @click.option("--org", help="Move them to another organisation ('' for none).")
-@click.option("--title", help="Job title ('' clears it).")
-@click.option("--phone", help="Phone number ('' clears it).")
-@click.option("--senior/--not-senior", default=None, help="Mark or unmark as a senior leader.")
-@click.option("--basis", type=BASES, help="Lawful basis for holding their data.")
-@click.option("--source", help="Where their details came from.")
-@click.option("--consent-expires", help="For consent: when it expires ('' clears it).")
-@click.option(
-    "--override-erasure",
-    metavar="REASON",
-    help="Admin only: add an address whose person was erased, for this recorded reason.",
-)
+@_details_options(editing=True)
+@override_erasure_option
 @json_option
 @pass_app
 def edit(
@@ -186,12 +190,7 @@ def edit(
     name: str | None,
     email: str | None,
     org: str | None,
-    title: str | None,
-    phone: str | None,
-    senior: bool | None,
-    basis: str | None,
-    source: str | None,
-    consent_expires: str | None,
+    details: dict[str, Any],
     override_erasure: str | None,
     as_json: bool,
 ) -> None:
@@ -207,12 +206,7 @@ def edit(
             email=email,
             organisation=organisations.find_organisation(s, org) if org else None,
             clear_organisation=org is not None and not org.strip(),
-            job_title=title,
-            phone=phone,
-            senior=senior,
-            lawful_basis=basis,
-            consent_source=source,
-            consent_expires=consent_expires,
+            **details,
             override_erasure=override_erasure,
         )
         data = contacts.contact_dict(found)

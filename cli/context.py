@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -12,6 +13,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import click
+
+# a click decorator: takes the command's function, gives it back with an option or argument
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -124,9 +128,20 @@ def errors() -> Iterator[None]:
         raise DataError(for_the_command_line(database_errors.explain(exc) or exc)) from exc
 
 
-# what to type next, by the Invalid's field (the library's sentences name no option)
-NEXT_BY_FIELD = {
-    "db": "; check --db or PARTNERCRM_DB",
+# The option that puts a library sentence right on the command line, by the `Invalid.field`
+# the sentence carries (the library names no option): field -> (the option, what is added).
+# The one place the CLI maps fields to options; a hint is added only where the running command
+# (or a group above it) has that option.
+OPTION_FOR_FIELD: dict[str, tuple[str, str]] = {
+    "db": ("--db", "; check --db or PARTNERCRM_DB"),
+    "schema": ("--db", "; run `partnercrm db upgrade`"),
+    "map": ("--map", ' (--map "Header=field")'),
+    "sheet": ("--sheet", " (--sheet)"),
+    "lead": ("--lead", " (--lead COLLEAGUE)"),
+    "event": ("--create-event", " (--create-event with --kind and --date)"),
+    "on_existing": ("--on-existing", " (--on-existing)"),
+    "follow_up_days": ("--follow-up-days", " (--follow-up-days)"),
+    "rejects": ("--rejects", " (--rejects)"),
 }
 
 
@@ -137,9 +152,24 @@ def for_the_command_line(exc: Exception) -> str:
     message = str(exc)
     if isinstance(exc, Archived):
         return f"{message} (`partnercrm partner restore {exc.organisation_id}`)"
-    if isinstance(exc, Invalid) and exc.field in NEXT_BY_FIELD:
-        return message + NEXT_BY_FIELD[exc.field]
+    if isinstance(exc, Invalid) and exc.field in OPTION_FOR_FIELD:
+        option, hint = OPTION_FOR_FIELD[exc.field]
+        if option in _options_in_use():
+            return message + hint
     return message
+
+
+def _options_in_use() -> set[str]:
+    """The options of the running command and the groups above it (all of them outside one)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return {option for option, _hint in OPTION_FOR_FIELD.values()}
+    found: set[str] = set()
+    while ctx is not None:
+        for param in ctx.command.params:
+            found.update(param.opts)
+        ctx = ctx.parent
+    return found
 
 
 def pass_app(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -168,6 +198,32 @@ def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
 
 
+def ask_first(yes: bool, question: str, refused: str) -> None:
+    """Ask `question` unless --yes was given; a no ends the command with `refused`."""
+    if not yes and not click.confirm(question):
+        raise DataError(refused)
+
+
+def option_group(name: str, *options: Decorator, into: Callable[..., Any] = dict) -> Decorator:
+    """Options the command hands on together: their values reach it as one argument `name`
+    (`into(**values)`, a dict keyed by parameter name unless said), so commands with the same
+    options (an add and its edit) share them."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            kwargs[name] = into(**{key: kwargs.pop(key) for key in keys})
+            return f(*args, **kwargs)
+
+        before = len(getattr(command, "__click_params__", []))
+        for option in reversed(options):
+            command = option(command)  # type: ignore[assignment]
+        keys = [p.name for p in command.__click_params__[before:]]  # type: ignore[attr-defined]
+        return command
+
+    return decorate
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -184,6 +240,16 @@ def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
         sys.stdout.write(json.dumps(data, default=_default, ensure_ascii=False, indent=2) + "\n")
     else:
         render(data)
+
+
+def emit_table(
+    data: Sequence[dict[str, Any]],
+    as_json: bool,
+    columns: Sequence[tuple[str, str]],
+    **options: Any,
+) -> None:
+    """`emit` for a list of records: JSON for scripts, a `table` for people."""
+    emit(data, as_json, lambda rows: table(rows, columns, **options))
 
 
 def console(**options: Any) -> Any:

@@ -15,9 +15,37 @@ from cli.context import AppContext, DataError, emit, errors, force_option, json_
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from partnercrm.digest import Action
     from partnercrm.models import Colleague
 
 SMTP_URL_ENV = "PARTNERCRM_SMTP_URL"
+
+# what acts on a digest item or calendar entry, as the command to type (the library names the
+# action by what it does: partnercrm.digest.ACTIONS)
+COMMAND_FOR = {
+    "step_done": "partnercrm step done {id}",
+    "touch_conversation": "partnercrm conversation touch {id} --channel call --note ...",
+    "deliver_commitment": "partnercrm commitment deliver {id} --people N --story ...",
+    "brief_event": 'partnercrm brief --event "{name}" --out-dir briefs/ --format html',
+    "show_partner": "partnercrm partner show {id}",
+    "show_event": "partnercrm event show {id}",
+}
+# a calendar entry's line is a reminder, not a form to fill in
+CALENDAR_COMMAND_FOR = {
+    **COMMAND_FOR,
+    "deliver_commitment": "partnercrm commitment deliver {id}",
+}
+
+
+def command_for(action: Action, commands: dict[str, str] = COMMAND_FOR) -> str:
+    """The command that does what `action` names."""
+    return commands[action.kind].format(id=action.ident, name=action.name)
+
+
+def _calendar_command(action: Action) -> str:
+    return command_for(action, CALENDAR_COMMAND_FOR)
+
+
 SMTP_PASSWORD_ENV = "PARTNERCRM_SMTP_PASSWORD"
 SMTP_FROM_ENV = "PARTNERCRM_SMTP_FROM"
 
@@ -64,7 +92,7 @@ def calendar(
         colleague = _who(s, for_)
         entries = calendar_entries(s, colleague)
         name = f"partnercrm: {colleague.name}" if colleague else "partnercrm: the team"
-        data = calendar_ics(entries, name=name, steps_as=steps_as)
+        data = calendar_ics(entries, name=name, steps_as=steps_as, say=_calendar_command)
     with errors():
         outputs.write_bytes(out, data, force=force, database=app.db.url)
     counts = {
@@ -136,13 +164,24 @@ def digest(
         return
     shown = [d for d in found if not d.empty]
     if as_json:
-        emit([d.as_dict() for d in shown], True, lambda _: None)
+        emit([_with_commands(d.as_dict()) for d in shown], True, lambda _: None)
         return
     from partnercrm.digest.render import render_many
 
-    text = render_many(shown, fmt)
+    text = render_many(shown, fmt, command_for)
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _with_commands(digest: dict[str, Any]) -> dict[str, Any]:
+    """A digest's JSON, each item with `act`: the command for its action."""
+    from partnercrm.digest import Action
+
+    for section in digest["sections"]:
+        for item in section["items"]:
+            action = item["action"]
+            item["act"] = command_for(Action(action["kind"], action["id"], action["name"]))
+    return digest
 
 
 def _smtp_settings() -> Any:
@@ -178,7 +217,7 @@ def _send(found: list[Any], settings: Any, as_json: bool) -> None:
                 f"Could not send to {result.colleague} <{result.email}>: {result.error}", err=True
             )
 
-    results = send_digests(found, settings, progress=report)
+    results = send_digests(found, settings, progress=report, say=command_for)
     failed = [r for r in results if not r.sent]
     if as_json:
         emit([r.as_dict() for r in results], True, lambda _: None)

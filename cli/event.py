@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, emit, fields, json_option, pass_app, table
+from cli.context import AppContext, emit, emit_table, fields, json_option, pass_app, table
 from partnercrm.vocabulary import AttendanceRole, EventKind
 
 KINDS = click.Choice([k.value for k in EventKind], case_sensitive=False)
@@ -60,22 +60,19 @@ def list_(app: AppContext, as_json: bool) -> None:
 
     with app.reading() as s:
         data = events.list_events(s)
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            d,
-            [
-                ("id", "ID"),
-                ("date", "Date"),
-                ("name", "Event"),
-                ("kind", "Kind"),
-                ("host", "Host"),
-                ("attendees", "People"),
-                ("organisations", "Organisations"),
-            ],
-            empty="No events yet.",
-        ),
+        [
+            ("id", "ID"),
+            ("date", "Date"),
+            ("name", "Event"),
+            ("kind", "Kind"),
+            ("host", "Host"),
+            ("attendees", "People"),
+            ("organisations", "Organisations"),
+        ],
+        empty="No events yet.",
     )
 
 

@@ -2,36 +2,103 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import click
 
-from cli.context import AppContext, DataError, emit, errors, force_option, json_option, pass_app
+from cli.context import (
+    AppContext,
+    DataError,
+    Decorator,
+    emit,
+    errors,
+    force_option,
+    json_option,
+    option_group,
+    pass_app,
+)
 from partnercrm.importing.fields import FIELDS, PRESETS, SHEET_FIELDS
 
 SHOWN = 15  # list items printed for people; --json has them all
 
 
-def outcome_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every import shares: how alike a name must be, and what happens to the
-    database and to bad rows (--dry-run, --strict, --rejects, --force)."""
-    f = force_option(f)
-    f = click.option(
-        "--rejects",
-        type=click.Path(dir_okay=False, writable=True),
-        help="Write the rejected rows (with a `reason` column) to this CSV file.",
-    )(f)
-    f = click.option("--strict", is_flag=True, help="Import nothing if any row is bad.")(f)
-    f = click.option("--dry-run", is_flag=True, help="Write nothing; print what would happen.")(f)
-    return click.option(
+@dataclass(frozen=True)
+class Outcome:
+    """What happens to the database and to bad rows, and how alike a name must be: the options
+    every import shares."""
+
+    fuzzy_threshold: float | None
+    dry_run: bool
+    strict: bool
+    rejects: str | None
+    force: bool
+
+    def library_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "dry_run": self.dry_run,
+            "strict": self.strict,
+            "rejects": self.rejects,
+            "replace_rejects": self.force,
+        }
+        if self.fuzzy_threshold is not None:  # else the library's own default
+            options["fuzzy_threshold"] = self.fuzzy_threshold
+        return options
+
+
+outcome_options = option_group(
+    "outcome",
+    click.option(
         "--fuzzy-threshold",
         type=click.FloatRange(50, 100),
         default=None,
         help="How alike (0-100) a name must be to match an organisation [default: 92].",
-    )(f)
+    ),
+    click.option("--dry-run", is_flag=True, help="Write nothing; print what would happen."),
+    click.option("--strict", is_flag=True, help="Import nothing if any row is bad."),
+    click.option(
+        "--rejects",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Write the rejected rows (with a `reason` column) to this CSV file.",
+    ),
+    force_option,
+    into=Outcome,
+)
+
+
+def _map_option(fields: Iterable[str]) -> Decorator:
+    """`--map "Header=field"`, naming the fields this import knows."""
+    return click.option(
+        "--map",
+        "maps",
+        multiple=True,
+        metavar='"Header=field"',
+        help="Say which field a column holds (repeatable). Fields: "
+        + ", ".join(fields)
+        + " (`ignore` drops the column).",
+    )
+
+
+def _run(
+    app: AppContext,
+    outcome: Outcome,
+    as_json: bool,
+    run: Callable[..., Any],
+    bars: _Progress | None = None,
+) -> None:
+    """One import in one transaction (`run(session, **options)`), then its report; with --strict,
+    bad rows fail the command."""
+    try:
+        with app.transaction() as s:
+            report = run(s, **outcome.library_options())
+    finally:
+        if bars is not None:
+            bars.close()
+    emit(report.as_dict(), as_json, _render)
+    if outcome.strict and not report.imported:
+        raise DataError(f"--strict: {report.rows_rejected} bad row(s), so nothing was imported")
 
 
 def _list_presets(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -80,15 +147,7 @@ def import_() -> None:
     help="Force a tool's column layout instead of recognising it from the header "
     "(see --list-presets).",
 )
-@click.option(
-    "--map",
-    "maps",
-    multiple=True,
-    metavar='"Header=field"',
-    help="Say which field a column holds (repeatable). Fields: "
-    + ", ".join(FIELDS)
-    + " (`ignore` drops the column).",
-)
+@_map_option(FIELDS)
 @click.option("--sheet", help="The XLSX sheet to read (default: the first).")
 @click.option(
     "--lead",
@@ -125,11 +184,7 @@ def attendees(
     lead: str | None,
     follow_up_days: int,
     on_existing: str,
-    fuzzy_threshold: float | None,
-    dry_run: bool,
-    strict: bool,
-    rejects: str | None,
-    force: bool,
+    outcome: Outcome,
     as_json: bool,
 ) -> None:
     """Import an event's attendees from a registration or attendance export.
@@ -147,53 +202,36 @@ def attendees(
         raise click.UsageError("--create-event needs --kind and --date")
     if not create_event and (kind or held_on or host):
         raise click.UsageError("--kind, --date and --host go with --create-event")
-    with errors(), _hints():
+    with errors():
         overrides = importing.parse_map_option(maps)
     new_event = importing.NewEvent(kind, held_on, host) if create_event else None  # type: ignore[arg-type]
     bars = _Progress() if not as_json and sys.stdout.isatty() else None
-    options: dict[str, Any] = {}
-    if fuzzy_threshold is not None:
-        options["fuzzy_threshold"] = fuzzy_threshold
-    try:
-        with app.transaction() as s, _hints():
-            report = importing.import_attendees(
-                s,
-                file,
-                event=event,
-                create_event=new_event,
-                preset=preset,
-                column_map=overrides,
-                sheet=sheet,
-                lead=lead,
-                follow_up_days=follow_up_days,
-                on_existing=on_existing,
-                dry_run=dry_run,
-                strict=strict,
-                rejects=rejects,
-                replace_rejects=force,
-                progress=bars,
-                **options,
-            )
-    finally:
-        if bars is not None:
-            bars.close()
-    emit(report.as_dict(), as_json, _render)
-    if strict and not report.imported:
-        raise DataError(f"--strict: {report.rows_rejected} bad row(s), so nothing was imported")
+    _run(
+        app,
+        outcome,
+        as_json,
+        lambda s, **options: importing.import_attendees(
+            s,
+            file,
+            event=event,
+            create_event=new_event,
+            preset=preset,
+            column_map=overrides,
+            sheet=sheet,
+            lead=lead,
+            follow_up_days=follow_up_days,
+            on_existing=on_existing,
+            progress=bars,
+            **options,
+        ),
+        bars,
+    )
 
 
 def _sheet_command(kind: str, summary: str) -> None:
     @import_.command(kind, help=summary)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-    @click.option(
-        "--map",
-        "maps",
-        multiple=True,
-        metavar='"Header=field"',
-        help="Say which field a column holds (repeatable). Fields: "
-        + ", ".join(SHEET_FIELDS[kind])
-        + " (`ignore` drops the column).",
-    )
+    @_map_option(SHEET_FIELDS[kind])
     @click.option("--sheet", help="The XLSX sheet to read (default: the first).")
     @outcome_options
     @json_option
@@ -203,11 +241,7 @@ def _sheet_command(kind: str, summary: str) -> None:
         file: str,
         maps: tuple[str, ...],
         sheet: str | None,
-        fuzzy_threshold: float | None,
-        dry_run: bool,
-        strict: bool,
-        rejects: str | None,
-        force: bool,
+        outcome: Outcome,
         as_json: bool,
     ) -> None:
         from partnercrm.importing import tracker
@@ -218,25 +252,14 @@ def _sheet_command(kind: str, summary: str) -> None:
             if not sep or not header.strip():
                 raise click.UsageError(f'--map {value!r} is not of the form "Header=field"')
             overrides[header.strip()] = target.strip().lower()
-        options: dict[str, Any] = {}
-        if fuzzy_threshold is not None:
-            options["fuzzy_threshold"] = fuzzy_threshold
-        with app.transaction() as s, _hints():
-            report = tracker.import_sheet(
-                s,
-                file,
-                kind,
-                column_map=overrides,
-                sheet=sheet,
-                dry_run=dry_run,
-                strict=strict,
-                rejects=rejects,
-                replace_rejects=force,
-                **options,
-            )
-        emit(report.as_dict(), as_json, _render)
-        if strict and not report.imported:
-            raise DataError(f"--strict: {report.rows_rejected} bad row(s), so nothing was imported")
+        _run(
+            app,
+            outcome,
+            as_json,
+            lambda s, **options: tracker.import_sheet(
+                s, file, kind, column_map=overrides, sheet=sheet, **options
+            ),
+        )
 
 
 _sheet_command(
@@ -257,30 +280,6 @@ _sheet_command(
     "ask, stage, note, next step): one warm conversation per organisation and ask, a "
     "touchpoint per row; stages read loosely. Importing it again changes nothing.",
 )
-
-
-# the option that puts a library sentence right, by the Invalid's field
-HINTS = {
-    "map": ' (--map "Header=field")',
-    "lead": " (--lead COLLEAGUE)",
-    "event": " (--create-event with --kind and --date)",
-    "on_existing": " (--on-existing)",
-    "rejects": " (--rejects)",
-    "sheet": " (--sheet)",
-}
-
-
-@contextlib.contextmanager
-def _hints() -> Iterator[None]:
-    """An import's sentence with the option that puts it right on the command line."""
-    from partnercrm.errors import Invalid
-
-    try:
-        yield
-    except Invalid as exc:
-        if exc.field in HINTS:
-            raise DataError(f"{exc}{HINTS[exc.field]}") from exc
-        raise
 
 
 class _Progress:

@@ -14,8 +14,8 @@ import click
 
 from cli.context import AppContext, DataError
 
-# name -> (module, attribute). A module is imported when its command runs, or for `--help`
-# to show each group's own help (the CLI modules import the library inside their commands).
+# name -> (module, attribute). A module is imported only when its command runs (the CLI modules
+# import the library inside their commands).
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("cli.setup", "demo"),
     "init": ("cli.setup", "init"),
@@ -50,6 +50,46 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "digest": ("cli.digest", "digest"),
 }
 
+# what `--help` lists beside each command, written here so that listing them imports none of
+# them; tests/test_architecture.py holds each equal to the command's own help, so it cannot drift
+SHORT_HELP: dict[str, str] = {
+    "demo": "Load the demo data set (safe to run twice: nothing is duplicated).",
+    "init": "Create or upgrade the database and install missions and roles.",
+    "db": "Database housekeeping.",
+    "dashboard": "Today's summary: the pipeline, your steps, stale conversations, what is due, coverage.",
+    "colleague": "Council colleagues who talk to partners.",
+    "access": "Who may do what: grant, revoke and list roles.",
+    "partner": "Partner organisations: add, list, show, edit, archive, restore.",
+    "contact": "People at partner organisations (personal data: UK GDPR applies).",
+    "conversation": "Warm conversations: log, touch, move on, list, show, edit.",
+    "step": "Next steps that move warm conversations on.",
+    "commitment": "Commitments: add, edit, deliver, correct a delivery, lapse, list, show.",
+    "ambassador": "Missions Ambassadors: enrol, change status, edit, list.",
+    "event": "Summits, roundtables and other events: add, list, show, edit, attendance.",
+    "mission": "The missions partners contribute to.",
+    "role": "The Missions Ambassador roles (Figure 2 of the partnership strategy).",
+    "tui": "Open the terminal interface on the database (--db) as the colleague given by --as.",
+    "brief": "A one-page brief on ORG (a name, alias or id): who they are, what is live, what to ask.",
+    "import": "Bulk-import event attendees, and the team's own partners, contacts and conversations.",
+    "report": "Reports for leadership and the scrutiny committee (text, --json or --csv).",
+    "search": "Find organisations, people, conversations, touchpoints and delivery stories.",
+    "dedupe": "Suggest probable duplicate organisations or contacts, with a score and the reasons.",
+    "merge": "Merge a duplicate (OTHER) into the record to keep (KEEP); nothing is lost.",
+    "history": "The audit trail: who changed what, and when (ORG narrows it to one organisation).",
+    "undo": "Undo your last change (one command or one TUI action), or the change ID given.",
+    "backup": "Write a consistent copy of the database to FILE while others keep working (SQLite).",
+    "restore": "Replace the database with the backup FILE, after checking FILE is sound.",
+    "check": "Check the database: integrity (SQLite), references to missing records, and consistency.",
+    "privacy": "Personal-data rights: subject access export, erasure, retention review.",
+    "log": "Log emails and meetings as touchpoints, without typing them.",
+    "calendar": "Write open steps, commitments due and upcoming events as an iCalendar file.",
+    "digest": (
+        "Each colleague's digest: overdue steps and this week's, conversations gone cold, "
+        "commitments due this month, events coming up and new attendees who expressed interest, "
+        "each with the command to act on it."
+    ),
+}
+
 
 # output that cannot be written: one sentence, never a traceback
 OUTPUT_FAILURES = {
@@ -69,6 +109,15 @@ def _silence_stdout(stdout: Any) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fd)
     os.close(devnull)
+
+
+def _output_failure(exc: OSError, stdout: Any = None) -> DataError:
+    """The one sentence for output that could not be written; any other OSError goes on."""
+    sentence = OUTPUT_FAILURES.get(exc.errno or 0)
+    if sentence is None:
+        raise exc
+    _silence_stdout(stdout or sys.stdout)
+    return DataError(sentence)
 
 
 # what passes as it is: the colours rich adds, and CSV's line ends; on stderr also what a
@@ -104,6 +153,28 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's listing of the commands, from SHORT_HELP: no command module is imported."""
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click.Command(name, help=SHORT_HELP[name]).get_short_help_str(limit))
+            for name in self.list_commands(ctx)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:  # `--help` and `--version` print while the arguments are read
+            return super().make_context(info_name, args, parent, **extra)
+        except OSError as exc:
+            raise _output_failure(exc) from exc
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         entry = COMMANDS.get(cmd_name)
         if entry is None:
@@ -121,11 +192,7 @@ class LazyGroup(click.Group):
             real.flush()  # a full disk shows here, not as a warning when Python exits
             return result
         except OSError as exc:
-            sentence = OUTPUT_FAILURES.get(exc.errno or 0)
-            if sentence is None:
-                raise
-            _silence_stdout(real)
-            raise DataError(sentence) from exc
+            raise _output_failure(exc, real) from exc
         finally:
             sys.stdout, sys.stderr = real, real_err
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, cell, emit, fields, json_option, pass_app, table
+from cli.context import AppContext, cell, emit, emit_table, fields, json_option, pass_app, table
 from partnercrm.vocabulary import Sector
 
 SECTORS = click.Choice([s.value for s in Sector], case_sensitive=False)
@@ -106,24 +106,21 @@ def list_(
             limit=limit,
         )
         data = [r.as_dict() for r in rows]
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            d,
-            [
-                ("id", "ID"),
-                ("name", "Name"),
-                ("sector", "Sector"),
-                ("anchor", "Anchor"),
-                ("stage", "Stage"),
-                ("lead", "Lead"),
-                ("last_touch", "Last touch"),
-                ("open_steps", "Open steps"),
-            ],
-            empty="No partners yet. Add one with `partnercrm partner add NAME --sector SECTOR`, "
-            "or load the demo with `partnercrm demo`.",
-        ),
+        [
+            ("id", "ID"),
+            ("name", "Name"),
+            ("sector", "Sector"),
+            ("anchor", "Anchor"),
+            ("stage", "Stage"),
+            ("lead", "Lead"),
+            ("last_touch", "Last touch"),
+            ("open_steps", "Open steps"),
+        ],
+        empty="No partners yet. Add one with `partnercrm partner add NAME --sector SECTOR`, "
+        "or load the demo with `partnercrm demo`.",
     )
 
 

@@ -11,8 +11,9 @@ import click
 
 from cli.context import (
     AppContext,
-    DataError,
+    ask_first,
     emit,
+    emit_table,
     errors,
     force_option,
     json_option,
@@ -97,10 +98,9 @@ def erase(app: AppContext, contact: str, dry_run: bool, yes: bool, as_json: bool
     with app.reading() as s:
         person = contacts.find_contact(s, contact)
         name, ident = person.name, person.id
-    if not yes and not click.confirm(
-        f"Erase {name}'s personal data everywhere? This cannot be undone"
-    ):
-        raise DataError("nothing was erased")
+    ask_first(
+        yes, f"Erase {name}'s personal data everywhere? This cannot be undone", "nothing was erased"
+    )
     with app.transaction() as s:
         # by id: the person confirmed, even if the text would now find someone else
         result = rights.erase(s, contacts.find_contact(s, str(ident)))
@@ -148,22 +148,19 @@ def stale(app: AppContext, years: int, as_json: bool) -> None:
 
     with app.reading() as s:
         data = [c.as_dict() for c in rights.stale_contacts(s, years)]
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            d,
-            [
-                ("id", "ID"),
-                ("name", "Name"),
-                ("organisation", "Organisation"),
-                ("last_seen", "Last seen"),
-                ("added", "Added"),
-                ("archived", "Archived"),
-            ],
-            title=f"Contacts not seen in {years} year(s)",
-            empty=f"No contacts unseen for {years} year(s).",
-        ),
+        [
+            ("id", "ID"),
+            ("name", "Name"),
+            ("organisation", "Organisation"),
+            ("last_seen", "Last seen"),
+            ("added", "Added"),
+            ("archived", "Archived"),
+        ],
+        title=f"Contacts not seen in {years} year(s)",
+        empty=f"No contacts unseen for {years} year(s).",
     )
 
 

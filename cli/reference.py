@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, emit, json_option, pass_app, table
+from cli.context import AppContext, emit, emit_table, json_option, pass_app
 
 
 @click.group()
@@ -23,19 +23,16 @@ def mission_list(app: AppContext, as_json: bool) -> None:
 
     with app.reading() as s:
         data = [missions.mission_dict(mi) for mi in missions.list_missions(s)]
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            d,
-            [
-                ("key", "Key"),
-                ("name", "Mission"),
-                ("target_year", "By"),
-                ("retired", "Retired"),
-                ("statement", "Statement"),
-            ],
-        ),
+        [
+            ("key", "Key"),
+            ("name", "Mission"),
+            ("target_year", "By"),
+            ("retired", "Retired"),
+            ("statement", "Statement"),
+        ],
     )
 
 

@@ -10,6 +10,7 @@ import click
 from cli.context import (
     AppContext,
     DataError,
+    ask_first,
     emit,
     errors,
     force_option,
@@ -168,14 +169,12 @@ def restore(app: AppContext, file: str, yes: bool, as_json: bool) -> None:
         problems = backups.file_problems(Path(file)) if target else []
     if problems:
         raise DataError(f"refusing to restore: {problems[0]}; the database was not changed")
-    if (
-        target is not None
-        and not yes
-        and not click.confirm(
-            f"Replace the database {target} with {file}? (the current one is kept as a copy)"
+    if target is not None:
+        ask_first(
+            yes,
+            f"Replace the database {target} with {file}? (the current one is kept as a copy)",
+            "nothing was restored",
         )
-    ):
-        raise DataError("nothing was restored")
     with errors():
         result = backups.restore(url, file, actor=app.actor, verify=True)
     emit(result.as_dict(), as_json, _render_restore)

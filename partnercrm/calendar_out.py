@@ -8,6 +8,7 @@ done or a commitment delivered drops out of the next export and so out of the ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from partnercrm import events, steps
 from partnercrm import models as m
+from partnercrm.digest.model import Action
 from partnercrm.reports import Filters, commitments_due
 
 PRODID = "-//partnercrm//partnercrm calendar//EN"
@@ -34,6 +36,14 @@ class CalendarEntry:
     on: date
     stamp: datetime  # when the record last changed
     sequence: int
+    action: Action  # what acts on it, said by the caller after `prompt` (calendar_ics's `say`)
+    prompt: str  # "Done?", "Delivered?", "Briefs for it:"
+
+    def described(self, say: Callable[[Action], str] | None) -> str:
+        """The description, with what acts on it in the caller's words when `say` is given."""
+        if say is None:
+            return self.description
+        return f"{self.description}\n{self.prompt} {say(self.action)}"
 
 
 def calendar_entries(
@@ -52,11 +62,13 @@ def calendar_entries(
                 summary=f"{step.description} ({conv.organisation.name})",
                 description=(
                     f"Step {step.id} for {step.owner.name} on conversation {conv.id} with "
-                    f"{conv.organisation.name}.\nDone? partnercrm step done {step.id}"
+                    f"{conv.organisation.name}."
                 ),
                 on=step.due_on,
                 stamp=_utc(step.updated_at),
                 sequence=step.version,
+                action=Action("step_done", step.id),
+                prompt="Done?",
             )
         )
     due = commitments_due(
@@ -77,11 +89,12 @@ def calendar_entries(
                 description=(
                     f"Commitment {c.commitment_id} ({c.status.replace('_', ' ')}) from "
                     f"{c.organisation}" + (f" for {c.beneficiary}" if c.beneficiary else "") + "."
-                    f"\nDelivered? partnercrm commitment deliver {c.commitment_id}"
                 ),
                 on=c.due,
                 stamp=stamp,
                 sequence=version,
+                action=Action("deliver_commitment", c.commitment_id),
+                prompt="Delivered?",
             )
         )
     for event in events.upcoming(session, today=today):
@@ -91,13 +104,12 @@ def calendar_entries(
                 uid=f"event-{event.id}@partnercrm",
                 kind="event",
                 summary=f"{event.name} ({event.kind})",
-                description=(
-                    f"{event.name}{host}.\nBriefs for it: partnercrm brief --event "
-                    f'"{event.name}" --out-dir briefs/ --format html'
-                ),
+                description=f"{event.name}{host}.",
                 on=event.held_on,
                 stamp=_utc(event.updated_at),
                 sequence=event.version,
+                action=Action("brief_event", event.id, event.name),
+                prompt="Briefs for it:",
             )
         )
     return entries
@@ -121,10 +133,18 @@ def _utc(value: datetime | None) -> datetime:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def calendar_ics(entries: list[CalendarEntry], *, name: str, steps_as: str = "event") -> bytes:
+def calendar_ics(
+    entries: list[CalendarEntry],
+    *,
+    name: str,
+    steps_as: str = "event",
+    say: Callable[[Action], str] | None = None,
+) -> bytes:
     """The entries as one iCalendar file: all-day events, or steps as to-dos (`steps_as="todo"`).
 
-    Outlook shows only events from a subscribed file; Thunderbird shows to-dos too.
+    Outlook shows only events from a subscribed file; Thunderbird shows to-dos too. Each
+    description ends with what acts on the entry in the words `say` gives (the CLI's command,
+    the TUI's keys).
     """
     from icalendar import Calendar, Event, Todo, vDuration
 
@@ -153,7 +173,7 @@ def calendar_ics(entries: list[CalendarEntry], *, name: str, steps_as: str = "ev
         component.add("last-modified", entry.stamp)
         component.add("sequence", entry.sequence)
         component.add("summary", entry.summary)
-        component.add("description", entry.description)
+        component.add("description", entry.described(say))
         component.add("categories", [entry.kind])
         cal.add_component(component)
     return bytes(cal.to_ical())

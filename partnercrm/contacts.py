@@ -16,15 +16,9 @@ from partnercrm.concurrency import check_version
 from partnercrm.dates import parse_optional_date
 from partnercrm.errors import Conflict, Invalid, ProbableDuplicate
 from partnercrm.matching import find_one, name_key
+from partnercrm.vocabulary import LawfulBasis
 
-LAWFUL_BASES = (
-    "legitimate_interests",
-    "consent",
-    "contract",
-    "legal_obligation",
-    "public_task",
-    "vital_interests",
-)
+LAWFUL_BASES = tuple(b.value for b in LawfulBasis)
 
 
 def normalise_email(email: str, field: str = "email") -> str:

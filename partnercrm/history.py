@@ -519,7 +519,7 @@ class HistoryLine:
 
 
 @dataclass
-class _Names:
+class Names:
     """Full names for actors and for the ids a change points at (read once for many lines)."""
 
     actors: dict[str, str]
@@ -550,7 +550,7 @@ def readable(
 ) -> list[HistoryLine]:
     """The entries as people read them, derived records left out (a constant number of reads)."""
     shown = [i for i in items if i.entity not in DERIVED_ENTITIES]
-    names = _names(session, shown, today)
+    names = naming(session, shown, today)
     found = []
     for item in shown:
         what = _what(item, names)
@@ -568,7 +568,10 @@ def readable(
     return found
 
 
-def _names(session: Session, items: Sequence[HistoryItem], today: date | None) -> _Names:
+def naming(
+    session: Session, items: Sequence[HistoryItem | m.HistoryEntry], today: date | None = None
+) -> Names:
+    """The full names of the actors, and of the records these entries' ids point at."""
     actors: dict[str, str] = {}
     for c in session.execute(select(m.Colleague.name, m.Colleague.email)):
         actors[c.name.lower()] = c.name
@@ -597,12 +600,22 @@ def _names(session: Session, items: Sequence[HistoryItem], today: date | None) -
         found: Any = model
         for row in session.execute(select(found.id, found.name).where(found.id.in_(ids))):
             records[(target, row.id)] = row.name
-    return _Names(actors, records, today)
+    return Names(actors, records, today)
 
 
-def _what(item: HistoryItem, names: _Names) -> str:
+def entity_words(entity: str) -> str:
+    """What a record is called in the team's words: an `organisation` is a 'partner'."""
+    return ENTITY_WORDS.get(entity, entity.replace("_", " "))
+
+
+def field_words(field: str) -> str:
+    """A field's name as people say it: `owner_id` is 'owner', `due_on` 'due date'."""
+    return FIELD_WORDS.get(field) or field.replace("_", " ")
+
+
+def _what(item: HistoryItem, names: Names) -> str:
     """What happened, in words: 'changed due date from 3 Dec to 10 Dec (step “send the pack”)'."""
-    thing = ENTITY_WORDS.get(item.entity, item.entity.replace("_", " "))
+    thing = entity_words(item.entity)
     named = item.summary and item.entity not in CODE_SUMMARIES
     ref = f"{thing} “{item.summary}”" if named else f"{thing} #{item.entity_id}"
     changes = item.changes or {}
@@ -634,9 +647,7 @@ def _what(item: HistoryItem, names: _Names) -> str:
     return f"{said} ({ref})" if said else ""
 
 
-def _created(
-    item: HistoryItem, thing: str, ref: str, changes: dict[str, Any], names: _Names
-) -> str:
+def _created(item: HistoryItem, thing: str, ref: str, changes: dict[str, Any], names: Names) -> str:
     def new(field: str) -> Any:
         change = changes.get(field)
         return change[1] if isinstance(change, list) else None
@@ -668,7 +679,7 @@ def _created(
     return f"added {ref}"
 
 
-def _changes(changes: dict[str, Any], names: _Names) -> str:
+def _changes(changes: dict[str, Any], names: Names) -> str:
     parts = []
     for field, change in changes.items():
         if field in SKIPPED_FIELDS or field in FIELD_WORDS and FIELD_WORDS[field] is None:
@@ -676,7 +687,7 @@ def _changes(changes: dict[str, Any], names: _Names) -> str:
         if not isinstance(change, list) or len(change) != 2:
             continue
         old, new = change
-        words = FIELD_WORDS.get(field) or field.replace("_", " ")
+        words = field_words(field)
         if old is None:
             parts.append(f"set {words} to {names.value(field, new)}")
         elif new is None:
@@ -697,7 +708,7 @@ def describe(item: HistoryItem, today: date | None = None) -> str:
     """
     from partnercrm import labels
 
-    names = _Names({}, {}, today)
+    names = Names({}, {}, today)
     what = _what(item, names) or f"{PAST_TENSE.get(item.action, item.action)} {item.entity}"
     change = f" [{item.change_id}]" if item.change_id is not None else ""
     return f"{labels.moment(item.at, today)}{change} {item.actor} {what}"

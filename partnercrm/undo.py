@@ -125,9 +125,10 @@ def undo_change(session: Session, change_id: int) -> Undone:
             field="change",
         )
     _refuse_if_touched_later(session, change_id, work)
+    names = history.naming(session, work)  # the ids' names, read before anything goes back
     lines = []
     for entry in reversed(work):
-        lines.append(_invert(session, entry))
+        lines.append(_invert(session, entry, names))
     session.flush()
     _resync_logins(session, work)
     history.record(
@@ -328,12 +329,12 @@ def _refuse(
 
 
 def _record(entity: str, ident: int, summary: str | None) -> str:
-    text = f"{entity.replace('_', ' ')} {ident}"
+    text = f"{history.entity_words(entity)} {ident}"
     return f"{text} ({summary})" if summary else text
 
 
 def _words(fields: Iterable[str]) -> str:
-    names = [f.replace("_", " ").removesuffix(" id").removesuffix(" on") for f in fields]
+    names = [history.field_words(f) for f in fields]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -347,7 +348,7 @@ def _model(entity: str) -> Any:
     raise Invalid(f"the history names {entity!r}, which this version does not know", field="change")
 
 
-def _invert(session: Session, entry: m.HistoryEntry) -> str:
+def _invert(session: Session, entry: m.HistoryEntry, names: history.Names) -> str:
     """Apply the inverse of one entry; returns what was put back, in words."""
     cls = _model(entry.entity)
     what = _record(entry.entity, entry.entity_id, entry.summary)
@@ -366,20 +367,25 @@ def _invert(session: Session, entry: m.HistoryEntry) -> str:
         session.delete(record)
         return f"created {what} is removed"
     changes = entry.changes or {}
-    _check_unchanged(session, record, changes, what)
+    _check_unchanged(record, changes, what, names)
     _assign(session, record, {k: v[0] for k, v in changes.items()})
-    parts = [f"{k}: {_short(v[1])} → {_short(v[0])}" for k, v in changes.items()]
+    parts = [
+        f"{history.field_words(k)}: {names.value(k, v[1])} → {names.value(k, v[0])}"
+        for k, v in changes.items()
+        if history.FIELD_WORDS.get(k, k)  # not one worked out from others (the history's rule)
+    ]
     return f"{what}: " + "; ".join(parts)
 
 
-def _check_unchanged(session: Session, record: Any, changes: dict[str, Any], what: str) -> None:
+def _check_unchanged(record: Any, changes: dict[str, Any], what: str, names: history.Names) -> None:
     """The record still holds what the change left (a write outside the history would not)."""
     for key, (_old, new) in changes.items():
         current = _current(record, key)
         if not _same(current, new):
             raise Conflict(
-                f"{what} has changed since ({key} is now {_short(current)}, not "
-                f"{_short(new)}), so the change cannot be undone"
+                f"{what} has changed since (its {history.field_words(key)} is now "
+                f"{names.value(key, current)}, not {names.value(key, new)}), so the change "
+                "cannot be undone"
             )
 
 
@@ -433,8 +439,3 @@ def _typed(kind: Any, value: Any) -> Any:
     if isinstance(kind, Numeric):
         return Decimal(str(value))
     return value
-
-
-def _short(value: Any) -> str:
-    text = "—" if value is None else str(value)
-    return text if len(text) <= 40 else text[:37] + "…"

@@ -1,4 +1,5 @@
-"""The domain's fixed vocabularies: sectors, conversation stages, channels, kinds and statuses.
+"""The domain's fixed vocabularies: sectors, conversation stages, channels, kinds, statuses and
+lawful bases.
 
 No database here: the command line reads these for its choices without loading SQLAlchemy.
 `partnercrm.models` uses them for its columns (and they are found there too, as `m.Stage`).
@@ -80,6 +81,17 @@ class AttendanceRole(enum.StrEnum):
     ATTENDEE = "attendee"
     SPEAKER = "speaker"
     HOST = "host"
+
+
+class LawfulBasis(enum.StrEnum):
+    """The lawful basis for holding a contact's personal data (UK GDPR art. 6)."""
+
+    LEGITIMATE_INTERESTS = "legitimate_interests"
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    PUBLIC_TASK = "public_task"
+    VITAL_INTERESTS = "vital_interests"
 
 
 class RelationshipStage(enum.StrEnum):

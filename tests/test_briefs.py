@@ -274,6 +274,9 @@ def test_asks_are_ranked_with_reasons_in_the_partners_terms(camden):
     # Cara said so at the summit, and two other businesses made research commitments
     assert top.role == "research" and top.mission == "food"
     assert any("Cara Wu expressed interest in this role" in w for w in top.why)
+    # what she said about the role leads; the mission she named comes straight after it
+    assert top.why[0].startswith("Cara Wu expressed interest in this role at ")
+    assert top.why[1].startswith("Cara Wu showed interest in the Food mission at ")
     assert any("2 other businesses made research commitments" in w for w in top.why)
     assert "advocate" not in [a.role for a in b.asks]  # already held
     for a in b.asks:

@@ -222,8 +222,7 @@ def test_a_writer_and_an_importer_at_the_same_time_both_finish_with_every_row(
 )
 def test_a_database_on_a_unc_path_gets_a_warning(path):
     warning = network_share_warning(f"sqlite:///{path}")
-    assert warning is not None
-    assert "network share (a UNC path)" in warning
+    assert warning is not None and "network share (a UNC path)" in warning
     assert "SQLite's locking is not safe there" in warning
     assert "PostgreSQL" in warning
 

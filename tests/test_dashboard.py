@@ -122,3 +122,18 @@ def test_one_read_model_decides_stale_this_month_and_open(db):
         assert [x.description for x in board.my_steps.this_week] == ["This week's last day"]
         only = reports.dashboard(s, None, today, parts=["stale"], limit=1)
         assert (only.stale.total, only.pipeline, only.my_steps) == (1, {}, None)
+
+
+def test_stale_is_one_number_wherever_it_is_shown():
+    """The dashboard, the stale report (library and command line) and the digest's cold
+    conversations: one `reports.STALE_DAYS`. The CLI spells its default out, so `--help`
+    loads no SQLAlchemy; this says when the two part."""
+    import inspect
+
+    from cli.report import stale_
+    from partnercrm import digest, reports
+
+    days = next(p for p in stale_.params if p.name == "days")
+    assert days.default == reports.STALE_DAYS
+    assert inspect.signature(reports.stale).parameters["days"].default == reports.STALE_DAYS
+    assert digest.COLD_DAYS == reports.STALE_DAYS

@@ -471,7 +471,7 @@ def test_tui_duplicates_screen_merges_after_one_confirmation(sqlite_template, tm
             summary = str(app.screen.query_one("#merge-summary", Static).render())
             assert "moves 1 contacts" in summary and "U.C.L." in summary
             with db.reader() as s:  # the preview changed nothing
-                assert s.get(m.Organisation, ids[1]) is not None
+                assert s.get(m.Organisation, ids[1]).name == "U.C.L."
             await pilot.press("enter")
             await settle(pilot)
             assert app.screen is screen and table.row_count == 1

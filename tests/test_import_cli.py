@@ -217,6 +217,72 @@ def test_map_and_rejects_from_the_command_line(cli, db, tmp_path):
     )
 
 
+def test_a_library_sentence_gets_the_option_that_puts_it_right(cli, tmp_path):
+    """The library says what is wrong by field; the command line adds its option's name."""
+    setup(cli)
+    cli.ok("event", "add", EVENT, "--kind", "summit", "--date", "20/03/2024")
+    path = mixed_file(tmp_path)
+    attendees = ("import", "attendees", str(path), "--event", EVENT)
+    cases = [
+        (
+            ("--map", "Company"),
+            '\'Company\' is not of the form "Header=field" (--map "Header=field")',
+        ),
+        (
+            ("--map", "Company=shoe_size"),
+            '(--map "Header=field")',
+        ),
+        (
+            ("--sheet", "Registrations"),
+            "a sheet can be chosen in an XLSX workbook only; summit.csv is a text file (--sheet)",
+        ),
+        (
+            ("--rejects", str(path)),
+            "the rejects file is the file being imported; give another file name (--rejects)",
+        ),
+        (
+            (),  # Ada's interest opens a conversation, and the event has no owner
+            "name the colleague who leads them, or give the event an owner (--lead COLLEAGUE)",
+        ),
+    ]
+    for extra, said in cases:
+        result = cli(*attendees, *extra)
+        assert result.exit_code == 1, (extra, result.output)
+        assert said in result.stderr, (extra, result.stderr)
+    sheet = cli("import", "partners", str(path), "--sheet", "Partners")
+    assert sheet.exit_code == 1
+    assert "summit.csv is a text file (--sheet)" in sheet.stderr
+    # outside a command (the library called from a script's own click code), the hint stands
+    from cli.context import for_the_command_line
+    from partnercrm.errors import Invalid
+
+    behind = Invalid("the database needs upgrading", field="schema")
+    assert for_the_command_line(behind).endswith("; run `partnercrm db upgrade`")
+
+
+def test_a_field_is_named_as_an_option_only_where_the_command_has_it():
+    import click
+    from click.testing import CliRunner
+
+    from cli.context import errors
+    from partnercrm.errors import Invalid
+
+    @click.command()
+    @click.option("--sheet")
+    def with_sheet(sheet):
+        with errors():
+            raise Invalid("no such sheet", field="sheet")
+
+    @click.command()
+    def without():
+        with errors():
+            raise Invalid("no such sheet", field="sheet")
+
+    assert "Error: no such sheet (--sheet)" in CliRunner().invoke(with_sheet, []).output
+    plain = CliRunner().invoke(without, []).output
+    assert "Error: no such sheet" in plain and "--sheet" not in plain
+
+
 KILLED_IMPORT = """
 import pathlib, sys, time
 from partnercrm.database import open_database
@@ -285,7 +351,7 @@ def test_an_import_killed_part_way_leaves_the_database_as_it_was(db_url, db, tmp
             # the run was recorded as running before the work began; dedupe sees it
             run = s.scalars(select(m.ImportRun)).one()
             assert run.status == "running" and run.actor == "importer"
-            assert running_import(s) is not None
+            assert running_import(s) == run
         # and the same file imports cleanly afterwards
         from partnercrm.importing import import_attendees
 

@@ -79,5 +79,21 @@ def test_a_database_from_a_newer_version_is_refused_clearly(db):
         open_database(url)
 
 
+def test_a_database_behind_is_refused_by_field_when_upgrading_is_not_allowed(blank_url):
+    engine = make_engine(blank_url)
+    migrations.upgrade(engine, "0001")
+    engine.dispose()
+    with pytest.raises(Invalid) as refused:
+        open_database(blank_url, upgrade=False)
+    assert refused.value.field == "schema"  # the CLI names its `db upgrade` command for it
+    assert str(refused.value) == (
+        f"the database is at schema revision 0001 and needs upgrading to {migrations.head()} "
+        "before it can be opened"
+    )
+    engine = make_engine(blank_url)
+    assert migrations.current(engine) == "0001"  # left as it was
+    engine.dispose()
+
+
 def test_the_quick_head_read_from_the_files_is_alembics_head():
     assert migrations.quick_head() == migrations.head()

@@ -271,7 +271,9 @@ def test_a_full_disk_on_standard_output_is_one_sentence(sqlite_url, args):
     )
 
 
-@pytest.mark.parametrize("args", OUTPUTS, ids=" ".join)
+@pytest.mark.parametrize(
+    "args", [*OUTPUTS, ("--help",), ("--version",), ("partner", "--help")], ids=" ".join
+)
 def test_a_closed_pipe_is_one_sentence(sqlite_url, args):
     read, write = os.pipe()
     os.close(read)  # the reader has gone, as `head` does after its first lines

@@ -49,6 +49,9 @@ def test_my_work_digest_and_calendar(demo_db: Database, tmp_path: Path) -> None:
         shown = table_text(app, "work-digest")
         for text in expected:
             assert text in shown
+        # what acts on each, in the TUI's keys: no command line in a terminal interface
+        assert "t on the partner's page (Add a touchpoint)" in shown
+        assert "partnercrm " not in shown and "--" not in shown
         panel = app.screen.query_one("#work-digest-panel")
         assert panel.border_title == f"From the digest ({len(expected)})"
 
@@ -63,6 +66,10 @@ def test_my_work_digest_and_calendar(demo_db: Database, tmp_path: Path) -> None:
         cal = icalendar.Calendar.from_ical(out.read_bytes())
         uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
         assert any(uid.startswith("step-") for uid in uids)
+        step = next(e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("step-"))
+        assert str(step["DESCRIPTION"]).endswith(
+            "Done? x on My work or the partner's page (Mark a step done)"
+        )
         assert str(cal["X-WR-CALNAME"]) == f"partnercrm: {ME}"
 
         # again to the same file: refused until 'replace' is ticked

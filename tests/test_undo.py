@@ -63,6 +63,19 @@ def test_an_update_goes_back_and_the_undo_is_in_the_history(cli):
     assert "(step “" in text  # the step put back, in words
 
 
+def test_what_was_put_back_is_said_in_the_words_the_history_uses(cli):
+    """Field labels and names, not stored field names and ids ("owner_id: 2 → 1")."""
+    from partnercrm.labels import day
+
+    ids = setup(cli)
+    cli.ok("step", "edit", ids["step"], "--due", "+20", "--owner", "jo", actor="ruth")
+    out = cli.ok("undo", actor="ruth").stdout
+    assert f"step {ids['step']} (Send the pack): " in out
+    assert "owner: Jo Director → Ruth Craven" in out
+    assert f"due date: {day(TODAY + timedelta(days=20))} → {day(TODAY + timedelta(days=7))}" in out
+    assert "owner_id" not in out and "due_on" not in out
+
+
 def test_one_change_of_many_rows_goes_back_as_one(cli):
     """A commitment moves the conversation to committed: undone, both go back."""
     ids = setup(cli)
@@ -163,7 +176,8 @@ def test_a_change_touched_later_is_refused_naming_who_and_when(cli):
     r = cli("undo", "--change", str(ruths), actor="ruth")
     assert r.exit_code == 1
     assert re.fullmatch(
-        rf"Error: change {ruths} cannot be undone: Jo Director changed the due of step {ids['step']} "
+        rf"Error: change {ruths} cannot be undone: Jo Director changed the due date of step "
+        rf"{ids['step']} "
         rf"\(Send the pack\) later, on \d\d \w\w\w \d{{4}} at \d\d:\d\d UTC \(change {jos}\)\n",
         r.stderr,
     )
@@ -184,7 +198,7 @@ def test_a_creation_something_was_added_to_later_is_refused(cli):
     r = cli("undo", "--change", str(added), actor="ruth")
     assert r.exit_code == 1
     assert f"change {added} cannot be undone: " in r.stderr and " added contact" in r.stderr
-    assert "to organisation" in r.stderr and "(British Library) later, on" in r.stderr
+    assert "to partner" in r.stderr and "(British Library) later, on" in r.stderr
     assert len(cli.json("partner", "list")) == 2
 
 

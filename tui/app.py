@@ -146,6 +146,13 @@ class PartnerApp(App[None]):
 
         self.push_screen(action.form(organisation_id, context), done)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` is a key only where it does not type a slash: in a text box it is text (Textual
+        cannot tell that "slash" is a character, so the footer would offer it)."""
+        if action == "search" and self.focused is not None:
+            return not self.focused.check_consume_key("slash", "/")
+        return True
+
     def action_new_partner(self) -> None:
         self.open_action("new_partner")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from partnercrm import models as m
 
@@ -47,13 +47,35 @@ SECTOR_PEERS = {
 }
 
 
+class Said(NamedTuple):
+    """Someone from the partner said they were interested, at an event."""
+
+    event: str
+    on: date
+    person: str
+
+
+class Peers(NamedTuple):
+    """Other organisations in the sector that made one kind of commitment."""
+
+    total: int
+    names: list[str]  # examples: the first and last by name
+
+
+class InPlay(NamedTuple):
+    """Open conversations already asking for a role (or kind of commitment)."""
+
+    conversations: int
+    lead: str
+
+
 @dataclass
 class Interest:
-    """What the partner's people said they were interested in at events: per mission or role
-    id, (event name, date, person), most recent first."""
+    """What the partner's people said they were interested in at events, per mission or role
+    id, most recent first."""
 
-    missions: dict[int, list[tuple[str, date, str]]] = field(default_factory=dict)
-    roles: dict[int, list[tuple[str, date, str]]] = field(default_factory=dict)
+    missions: dict[int, list[Said]] = field(default_factory=dict)
+    roles: dict[int, list[Said]] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,7 +89,7 @@ class Evidence:
     delivered: int  # commitments delivered
     committed_missions: set[int]
     interest: Interest
-    peers: dict[str, tuple[int, list[str]]]  # kind -> (how many others, example names)
+    peers: dict[str, Peers]  # by kind of commitment
     in_play: Sequence[Any]  # rows: role_id, kind, conversations, lead
 
 
@@ -80,48 +102,54 @@ def suggest_asks(
     order = {r.key: i for i, r in enumerate(roles)}
     candidates.sort(key=lambda a: (-a.score, order[a.role]))
     asks = candidates[:ASKS]
-    _with_missions(asks, missions, evidence)
+    # the reason an ask leads with: what their people said about the role (not held yet)
+    said_first = {
+        r.key for r in roles if r.id in evidence.interest.roles and r.id not in evidence.held
+    }
+    _with_missions(asks, missions, evidence, said_first)
     for rank, ask in enumerate(asks, 1):
         ask.rank = rank
     return asks
 
 
-def _in_play(rows: Sequence[Any]) -> dict[int | str, tuple[int, str]]:
+def _in_play(rows: Sequence[Any]) -> dict[int | str, InPlay]:
     """Asks already in open conversations: by role id, or by kind when no role."""
-    found: dict[int | str, tuple[int, str]] = {}
+    found: dict[int | str, InPlay] = {}
     for row in rows:
         if row.role_id is not None:
-            found[row.role_id] = (row.conversations, row.lead)
+            found[row.role_id] = InPlay(row.conversations, row.lead)
         elif row.kind:
-            found[row.kind] = (row.conversations, row.lead)
+            found[row.kind] = InPlay(row.conversations, row.lead)
     return found
 
 
-def _ask_for(
-    role: m.AmbassadorRole, e: Evidence, playing: dict[int | str, tuple[int, str]]
-) -> Ask | None:
+def _ask_for(role: m.AmbassadorRole, e: Evidence, playing: dict[int | str, InPlay]) -> Ask | None:
     kinds = role.commitment_kinds.split()
     already = role.id in e.held
     score = 0.0 if already else 1.0
     why: list[str] = []
     said = e.interest.roles.get(role.id)
     if said:
-        event_name, when, person = said[0]
+        latest = said[0]
         score += 4
-        why.append(f"{person} expressed interest in this role at {event_name} ({when:%-d %b %Y})")
+        why.append(
+            f"{latest.person} expressed interest in this role at {latest.event} "
+            f"({latest.on:%-d %b %Y})"
+        )
     # the kind most often committed by others in the sector, among the kinds this role covers
     peer_kind = max(
         (k for k in kinds if k in e.peers and (not already or k not in e.made_kinds)),
-        key=lambda k: (e.peers[k][0], -kinds.index(k)),
+        key=lambda k: (e.peers[k].total, -kinds.index(k)),
         default=None,
     )
     if peer_kind:
-        n, names = e.peers[peer_kind]
+        peers = e.peers[peer_kind]
+        n = peers.total
         score += min(3, n) * 0.75
         one, many = SECTOR_PEERS.get(e.sector, ("organisation", "organisations"))
         text = f"{n} other {one if n == 1 else many} made {KIND_NAMES[peer_kind]} commitments"
-        if names:
-            text += f" (for example {and_list(names)})"
+        if peers.names:
+            text += f" (for example {and_list(peers.names)})"
         why.append(text)
     score += _own_record(role, kinds, already, e, why)
     if already:
@@ -130,11 +158,12 @@ def _ask_for(
         why.insert(0, f"They already hold the {role.name} role; this deepens it")
     in_play = playing.get(role.id) or next((playing[k] for k in kinds if k in playing), None)
     if in_play:
-        n, lead = in_play
+        n = in_play.conversations
         score -= 1.5
         where = "an open conversation" if n == 1 else f"{n} open conversations"
         why.append(
-            f"Already being discussed in {where} led by {lead}: build on it rather than ask afresh"
+            f"Already being discussed in {where} led by {in_play.lead}: build on it rather "
+            "than ask afresh"
         )
     if not why:
         why.append(f"They do not yet hold the {role.name} role")
@@ -184,26 +213,25 @@ def _own_record(
     return score
 
 
-def _with_missions(asks: list[Ask], missions: dict[int, m.Mission], e: Evidence) -> None:
+def _with_missions(
+    asks: list[Ask], missions: dict[int, m.Mission], e: Evidence, said_first: set[str]
+) -> None:
     """Missions they showed interest in without committing go with the strongest asks, one each
-    (most recent interest first)."""
+    (most recent interest first), after what was said about the ask's role (`said_first`)."""
+    latest = {mid: seen[0] for mid, seen in e.interest.missions.items()}
     open_interest = sorted(
-        (
-            (mid, seen[0])
-            for mid, seen in e.interest.missions.items()
-            if mid not in e.committed_missions
-        ),
-        key=lambda x: x[1][1],
+        (mid for mid in latest if mid not in e.committed_missions),
+        key=lambda mid: latest[mid].on,
         reverse=True,
     )
-    for ask, (mission_id, (event_name, when, person)) in zip(asks, open_interest, strict=False):
-        mission = missions[mission_id]
+    for ask, mission_id in zip(asks, open_interest, strict=False):
+        mission, said = missions[mission_id], latest[mission_id]
         ask.mission, ask.mission_name = mission.key, mission.name
         ask.headline += f" for the {mission.name} mission"
         ask.why.insert(
-            1 if ask.why and "interest in this role" in ask.why[0] else 0,
-            f"{person} showed interest in the {mission.name} mission at {event_name} "
-            f"({when:%-d %b %Y}), with no commitment to it yet",
+            1 if ask.role in said_first else 0,
+            f"{said.person} showed interest in the {mission.name} mission at {said.event} "
+            f"({said.on:%-d %b %Y}), with no commitment to it yet",
         )
 
 

@@ -20,7 +20,7 @@ from partnercrm.errors import Archived
 from partnercrm.organisations import relationship_stages
 from partnercrm.reports.table import number
 
-from .asks import Evidence, Interest, suggest_asks
+from .asks import Evidence, Interest, Said, suggest_asks
 from .model import (
     KIND_NAMES,
     SECTOR_NAMES,
@@ -288,9 +288,9 @@ def _interest(rows: Sequence[Any]) -> Interest:
     interest = Interest()
     for row in rows:
         target = interest.missions if row.what == "mission" else interest.roles
-        target.setdefault(row.ident, []).append((row.event_name, _day(row.held_on), row.person))
+        target.setdefault(row.ident, []).append(Said(row.event_name, _day(row.held_on), row.person))
     for found in (*interest.missions.values(), *interest.roles.values()):
-        found.sort(key=lambda x: x[1], reverse=True)
+        found.sort(key=lambda said: said.on, reverse=True)
     return interest
 
 

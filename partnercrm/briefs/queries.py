@@ -13,7 +13,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Date,
@@ -33,6 +33,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from partnercrm import models as m
+
+from .asks import Peers
 
 LIVE_CONVERSATIONS = 8  # one page: the most recently touched live conversations
 COMMITMENTS_PER_STATUS = 5
@@ -490,19 +492,32 @@ def _people() -> dict[str, Any]:
 # kind keeps which organisations stand behind it, so a partner is left out of its own peers
 # exactly, whatever it has recorded since; other partners' news shows within minutes.
 SECTOR_TTL_SECONDS = 300.0
-_sectors: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, dict[str, list[tuple[str, int]]]]]]
-_sectors = weakref.WeakKeyDictionary()
 
 
-def sector_commitments(session: Session, sector: str) -> dict[str, list[tuple[str, int]]]:
-    """Per commitment kind: the (name, id) of every current organisation in the sector that
-    made one (live commitments only), by name."""
+class Maker(NamedTuple):
+    """An organisation that made a kind of commitment."""
+
+    name: str
+    organisation_id: int
+
+
+class _Kept(NamedTuple):
+    at: float  # time.monotonic() when read
+    made: dict[str, list[Maker]]
+
+
+_sectors: weakref.WeakKeyDictionary[Any, dict[str, _Kept]] = weakref.WeakKeyDictionary()
+
+
+def sector_commitments(session: Session, sector: str) -> dict[str, list[Maker]]:
+    """Per commitment kind: every current organisation in the sector that made one (live
+    commitments only), by name."""
     # keyed by the connection pool: reading sessions bind to per-call option engines, but
     # they share their database's pool, which goes when the database is closed
     kept = _sectors.setdefault(session.get_bind().engine.pool, {})
     now = time.monotonic()
-    if sector in kept and now - kept[sector][0] < SECTOR_TTL_SECONDS:
-        return kept[sector][1]
+    if sector in kept and now - kept[sector].at < SECTOR_TTL_SECONDS:
+        return kept[sector].made
     Cm, Org = m.Commitment, m.Organisation
     rows = session.execute(
         select(Cm.kind, Org.name, Org.id)
@@ -515,21 +530,21 @@ def sector_commitments(session: Session, sector: str) -> dict[str, list[tuple[st
         .group_by(Cm.kind, Org.name, Org.id)
         .order_by(Cm.kind, Org.name)
     ).all()
-    found: dict[str, list[tuple[str, int]]] = {}
-    for kind, name, org_id in rows:
-        found.setdefault(kind, []).append((name, org_id))
-    kept[sector] = (now, found)
+    found: dict[str, list[Maker]] = {}
+    for row in rows:
+        found.setdefault(row.kind, []).append(Maker(row.name, row.id))
+    kept[sector] = _Kept(now, found)
     return found
 
 
-def peers(session: Session, organisation: m.Organisation) -> dict[str, tuple[int, list[str]]]:
-    """Other organisations in the sector by kind of commitment:
-    kind -> (how many, the first and last of their names)."""
+def peers(session: Session, organisation: m.Organisation) -> dict[str, Peers]:
+    """Other organisations in the sector by kind of commitment: how many, and the first and
+    last of their names."""
     peers = {}
     for kind, made in sector_commitments(session, organisation.sector).items():
-        others = [name for name, org_id in made if org_id != organisation.id]
+        others = [x.name for x in made if x.organisation_id != organisation.id]
         if others:
-            peers[kind] = (len(others), list(dict.fromkeys((others[0], others[-1]))))
+            peers[kind] = Peers(len(others), list(dict.fromkeys((others[0], others[-1]))))
     return peers
 
 

@@ -139,14 +139,10 @@ def _stale(w: Watched) -> list[WatchOut]:
 def _other_colleagues(w: Watched) -> list[WatchOut]:
     me = w.for_colleague
     others = sorted(
-        (
-            (row.name, row.open)
-            for row in w.lead_rows
-            if row.open and (me is None or row.colleague_id != me.id)
-        ),
-        key=lambda x: (-x[1], x[0]),
+        (row for row in w.lead_rows if row.open and (me is None or row.colleague_id != me.id)),
+        key=lambda row: (-row.open, row.name),
     )
-    listing = ", ".join(f"{name} ({n})" for name, n in others)
+    listing = ", ".join(f"{row.name} ({row.open})" for row in others)
     if me is not None and others:
         text = (
             f"Other colleagues have open conversations with them: {listing}. "

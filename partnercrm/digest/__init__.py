@@ -1,18 +1,20 @@
-"""The daily digest: for each colleague, what needs them today, each item with the command to
-act on it. The rules are the reports' (`reports.steps_for`, `reports.stale`,
+"""The daily digest: for each colleague, what needs them today, each item with what acts on
+it (an `Action`, which the CLI says as a command and the TUI as its keys). The rules are the reports' (`reports.steps_for`, `reports.stale`,
 `reports.commitments_due`); this module only gathers them per colleague.
 
 - `digest_for(session, colleague)` -> `Digest` with `.sections` (empty ones included) and `.empty`
-- `render(digest, "text"|"md"|"html")` in `partnercrm.digest.render`
-- `send_digests(digests, smtp_url, password)` in `partnercrm.digest.send`
+- `render(digest, "text"|"md"|"html", say)` in `partnercrm.digest.render`: `say` words an action
+- `send_digests(digests, settings, say=...)` in `partnercrm.digest.send`
 """
 
 from __future__ import annotations
 
 from partnercrm.digest.model import (
+    ACTIONS,
     COLD_DAYS,
     EVENTS_AHEAD_DAYS,
     INTEREST_DAYS,
+    Action,
     Digest,
     DigestItem,
     DigestSection,
@@ -21,9 +23,11 @@ from partnercrm.digest.model import (
 )
 
 __all__ = [
+    "ACTIONS",
     "COLD_DAYS",
     "EVENTS_AHEAD_DAYS",
     "INTEREST_DAYS",
+    "Action",
     "Digest",
     "DigestItem",
     "DigestSection",

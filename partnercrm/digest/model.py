@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,9 +14,9 @@ from partnercrm import events
 from partnercrm import models as m
 from partnercrm.colleagues import list_colleagues
 from partnercrm.labels import day
-from partnercrm.reports import Filters, commitments_due, stale, steps_for
+from partnercrm.reports import STALE_DAYS, Filters, commitments_due, month_of, stale, steps_for
 
-COLD_DAYS = 30  # the stale report's default: no touch in 30 days
+COLD_DAYS = STALE_DAYS  # cold: what the dashboard and the stale report call stale
 EVENTS_AHEAD_DAYS = 14
 INTEREST_DAYS = 14  # attendees of events held this recently are "new"
 
@@ -31,17 +30,41 @@ SECTIONS = [
 ]
 
 
+# what acts on an item, by what it does
+ACTIONS = (
+    "step_done",  # mark the step done
+    "touch_conversation",  # add a touchpoint to the conversation
+    "deliver_commitment",  # record a delivery on the commitment
+    "brief_event",  # the briefs for everyone at the event
+    "show_partner",
+    "show_event",
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    """What acts on an item, named by what it does: the CLI says it as a command, the TUI
+    as its keys (the library names neither)."""
+
+    kind: str  # one of ACTIONS
+    ident: int  # the step's, conversation's, commitment's, event's or organisation's id
+    name: str | None = None  # the event's name, for its briefs
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.ident, "name": self.name}
+
+
 @dataclass
 class DigestItem:
     text: str  # what it is, in words
     on: date | None  # the date that matters (due, last touch, event day)
-    act: str  # the command that acts on it
+    action: Action  # what acts on it
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "date": self.on.isoformat() if self.on else None,
-            "act": self.act,
+            "action": self.action.as_dict(),
         }
 
 
@@ -109,7 +132,7 @@ def digest_for(session: Session, colleague: m.Colleague, *, today: date | None =
                     f"{line.description} — {line.organisation} (step {line.step_id}, "
                     f"due {day(line.due, today, weekday=True)}{late})",
                     line.due,
-                    f"partnercrm step done {line.step_id}",
+                    Action("step_done", line.step_id),
                 )
             )
     led = Filters(lead_id=colleague.id, lead=colleague.name)
@@ -120,19 +143,17 @@ def digest_for(session: Session, colleague: m.Colleague, *, today: date | None =
                 f"{row.organisation}{about} (conversation {row.conversation_id}, "
                 f"no touch for {row.days_since} days)",
                 row.last_touch,
-                f"partnercrm conversation touch {row.conversation_id} --channel call --note ...",
+                Action("touch_conversation", row.conversation_id),
             )
         )
-    first = today.replace(day=1)
-    last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    for c in commitments_due(session, first, last, led):
+    for c in commitments_due(session, *month_of(today), led):
         for_whom = f" for {c.beneficiary}" if c.beneficiary else ""
         sections["commitments"].items.append(
             DigestItem(
                 f"{c.kind.replace('_', ' ')} from {c.organisation}{for_whom} (commitment "
                 f"{c.commitment_id}, {c.status.replace('_', ' ')}, due {day(c.due, today, weekday=True)})",
                 c.due,
-                f"partnercrm commitment deliver {c.commitment_id} --people N --story ...",
+                Action("deliver_commitment", c.commitment_id),
             )
         )
     for event in _events_for(session, colleague, today):
@@ -141,7 +162,7 @@ def digest_for(session: Session, colleague: m.Colleague, *, today: date | None =
             DigestItem(
                 f"{event.name} ({event.kind}{host}) on {day(event.held_on, today, weekday=True)}",
                 event.held_on,
-                f'partnercrm brief --event "{event.name}" --out-dir briefs/ --format html',
+                Action("brief_event", event.id, event.name),
             )
         )
     for attendance in _new_interest(session, colleague, today):
@@ -157,9 +178,9 @@ def digest_for(session: Session, colleague: m.Colleague, *, today: date | None =
                 f"{attendance.contact.name} ({org_name}) at {attendance.event.name}: "
                 f"interested in {', '.join(interest)}",
                 attendance.event.held_on,
-                f"partnercrm partner show {org.id}"
+                Action("show_partner", org.id)
                 if org
-                else f"partnercrm event show {attendance.event.id}",
+                else Action("show_event", attendance.event.id),
             )
         )
     return Digest(

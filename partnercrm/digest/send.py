@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from partnercrm.digest.model import Digest
-from partnercrm.digest.render import render_html, render_text
+from partnercrm.digest.render import Say, render_html, render_text
 from partnercrm.errors import Invalid
 
 TIMEOUT_SECONDS = 30
@@ -87,7 +87,7 @@ class SendResult:
         }
 
 
-def digest_message(digest: Digest, sender: str) -> EmailMessage:
+def digest_message(digest: Digest, sender: str, say: Say | None = None) -> EmailMessage:
     """The digest as an email: plain text, with the HTML page as the alternative."""
     msg = EmailMessage()
     msg["From"] = sender
@@ -95,8 +95,8 @@ def digest_message(digest: Digest, sender: str) -> EmailMessage:
     msg["Subject"] = digest.subject
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
-    msg.set_content(render_text(digest))
-    msg.add_alternative(render_html(digest), subtype="html")
+    msg.set_content(render_text(digest, say))
+    msg.add_alternative(render_html(digest, say), subtype="html")
     return msg
 
 
@@ -106,6 +106,7 @@ def send_digests(
     *,
     tls_context: ssl.SSLContext | None = None,
     progress: Callable[[SendResult], None] | None = None,
+    say: Say | None = None,
 ) -> list[SendResult]:
     """Mail each non-empty digest to its colleague; a failure for one is recorded and the
     others still go."""
@@ -115,7 +116,7 @@ def send_digests(
             continue
         result = SendResult(digest.colleague, digest.email, sent=False)
         try:
-            _send(digest_message(digest, settings.sender), settings, tls_context)
+            _send(digest_message(digest, settings.sender, say), settings, tls_context)
             result.sent = True
         except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
             result.error = _masked(_describe(exc), settings.password)

@@ -43,7 +43,6 @@ from partnercrm.importing.write import Writer, check_rejects, write_rejects
 from partnercrm.matching import name_key
 
 SQLITE_CACHE_KB = 128_000
-LAWFUL_BASIS = "legitimate_interests"
 _TABLES = m.Base.metadata.tables
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from partnercrm import history, outputs, stored_text
 from partnercrm import models as m
 from partnercrm.bulk import CHUNK, BulkWriter, chunks
-from partnercrm.conversations import first_stage_change, opening
+from partnercrm.conversations import first_stage_change, first_touchpoint, opening
 from partnercrm.csv_export import neutralise
 from partnercrm.errors import Invalid
 from partnercrm.importing.plan import LOOKUP_CHUNK, EventInfo, Interest, Plan, PlannedAttendance
@@ -360,21 +360,25 @@ class Writer:
     def _touchpoints(
         self, plan: Plan, group_of: dict[int, Interest], person: Callable[[int], int]
     ) -> list[int]:
-        """One touchpoint per conversation: the event, with the people who expressed interest."""
+        """One touchpoint per conversation: the event, with the people who expressed interest.
+
+        For a conversation the event opened, this is its first touchpoint."""
+        assert plan.when is not None
+        when = plan.when
         return list(
             self.bulk.insert(
                 _TABLES["touchpoint"],
                 len(group_of),
                 (
-                    {
-                        "conversation_id": ident,
-                        "happened_on": plan.when,
-                        "channel": m.Channel.EVENT.value,
-                        "colleague_id": plan.lead_id,
-                        "contact_id": person(g.contacts[0]),
-                        "note": self._note(g),
-                        "created_at": self.bulk.now,
-                    }
+                    first_touchpoint(
+                        ident,
+                        when,
+                        at=self.bulk.now,
+                        channel=m.Channel.EVENT.value,
+                        colleague_id=plan.lead_id,
+                        contact_id=person(g.contacts[0]),
+                        note=self._note(g),
+                    )
                     for ident, g in group_of.items()
                 ),
                 None,

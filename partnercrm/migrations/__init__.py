@@ -94,8 +94,9 @@ def ensure_current(engine: Engine, *, allow_upgrade: bool = True) -> bool:
         )
     if not allow_upgrade:
         raise Invalid(
-            f"the database is at schema revision {here or 'none'} and needs upgrading to {latest}; "
-            "run `partnercrm db upgrade`."
+            f"the database is at schema revision {here or 'none'} and needs upgrading to "
+            f"{latest} before it can be opened",
+            field="schema",
         )
     upgrade(engine)
     return here is None

@@ -10,7 +10,7 @@ decides what is stale (`STALE_DAYS`), due this month (`month_of`) and open. Its 
 - open conversations by stage:      `stage_counts(s)` (one GROUP BY; `pipeline(s).total.stages`
                                     gives the same with the rest of the pipeline report)
 - a colleague's steps:              `steps_for(s, colleague_id, today=...)` -> `.overdue`, `.this_week`
-- stale conversations:              `stale(s, days=30, limit=...)` -> `.total`, `.rows`
+- stale conversations:              `stale(s, days=STALE_DAYS, limit=...)` -> `.total`, `.rows`
 - commitments due this month:       `commitments_due(s, first_day, last_day)`
 - the coverage matrix:              `coverage(s)` -> `.missions`, `.roles`, `.cell(mission, role)`, `.gaps`
 """
@@ -29,10 +29,11 @@ from partnercrm.reports.activity import (
     steps_for,
 )
 from partnercrm.reports.coverage import Coverage, CoverageCell, coverage
-from partnercrm.reports.dashboard import PARTS, STALE_DAYS, Dashboard, dashboard, month_of
+from partnercrm.reports.dashboard import PARTS, Dashboard, dashboard, month_of
 from partnercrm.reports.filters import Filters
 from partnercrm.reports.impact import Impact, ImpactLine, Measures, Story, impact
 from partnercrm.reports.pipeline import (
+    STALE_DAYS,
     CommitmentDue,
     Pipeline,
     PipelineLine,

@@ -17,9 +17,15 @@ from sqlalchemy.orm import Session
 from partnercrm import models as m
 from partnercrm.reports.activity import ColleagueSteps, steps_for
 from partnercrm.reports.coverage import Coverage, coverage
-from partnercrm.reports.pipeline import CommitmentDue, Stale, commitments_due, stage_counts, stale
+from partnercrm.reports.pipeline import (
+    STALE_DAYS,
+    CommitmentDue,
+    Stale,
+    commitments_due,
+    stage_counts,
+    stale,
+)
 
-STALE_DAYS = 30  # an open conversation with no touch in this many days is stale
 PARTS = ("pipeline", "mine", "stale", "due", "coverage")
 
 

@@ -34,6 +34,8 @@ from partnercrm.reports.filters import (
 )
 from partnercrm.reports.table import Table, percent, rate
 
+STALE_DAYS = 30  # an open conversation with no touch in this many days is stale
+
 STAGES = [s.value for s in m.Stage]
 CLOSED_STAGES = (m.Stage.COMMITTED, m.Stage.DECLINED, m.Stage.PARKED)
 ALL = "all"  # the key of the all-missions line
@@ -402,7 +404,7 @@ def stale(
     session: Session,
     filters: Filters | None = None,
     *,
-    days: int = 30,
+    days: int = STALE_DAYS,
     today: date | None = None,
     limit: int | None = None,
 ) -> Stale:

@@ -12,7 +12,7 @@ from partnercrm import outputs
 from partnercrm.calendar_out import calendar_entries, calendar_ics
 from partnercrm.errors import Invalid
 from partnercrm.matching import name_key
-from tui import options
+from tui import options, to_act
 from tui.dialogs.form import FormDialog
 from tui.widgets.field import Field
 
@@ -51,6 +51,7 @@ class ExportCalendarDialog(FormDialog[str]):
             calendar_entries(session, me, today=self.crm.today),
             name=f"partnercrm: {self.colleague_name}",
             steps_as="todo" if values["todos"] else "event",
+            say=to_act.say,
         )
         try:
             outputs.write_bytes(path, data, force=replace, database=session, field="path")

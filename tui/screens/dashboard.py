@@ -57,6 +57,13 @@ class Figures:
     due: list[reports.CommitmentDue] = field(default_factory=list)
 
 
+COVERAGE_TITLES = (
+    "Active Missions Ambassadors by mission and role",
+    "Active ambassadors by mission",
+)
+# what the coverage numbers mean, under the matrix
+COVERAGE_LEGENDS = ("n active · +n proposed or onboarding", "active · +n proposed/onboarding")
+
 # each list's columns: (header, least width, share of the panel's width left over)
 COLUMNS = {
     "my-steps": (("Due", 11, 0), ("Step", 20, 3), ("Partner", 14, 2)),
@@ -81,9 +88,7 @@ class DashboardScreen(PlaceScreen):
             with Horizontal(id="dashboard-top"):
                 with Vertical(id="pipeline-panel", classes="panel"):
                     yield Static("", id="pipeline")
-                yield panel_table(
-                    "coverage", "Active Missions Ambassadors by mission and role", cursor="cell"
-                )
+                yield panel_table("coverage", COVERAGE_TITLES[0], cursor="cell")
             with Horizontal(id="dashboard-lists"):
                 yield panel_table("my-steps", "My steps")
                 with Vertical(id="dashboard-right"):
@@ -110,8 +115,20 @@ class DashboardScreen(PlaceScreen):
             table = self.query_one(f"#{table_id}", DataTable)
             self.widths[table_id] = fit(table, spec, table.size.width or 40)
         if getattr(self, "figures", None) is not None:
-            for part in ("mine", "stale", "due"):
+            for part in ("mine", "stale", "due", "coverage"):
                 getattr(self, f"_show_{part}")(self.figures)
+        self._title("coverage-panel", *COVERAGE_TITLES)
+
+    def _title(self, panel_id: str, *titles: str, subtitle: bool = False) -> None:
+        """The longest of `titles` that fits the panel's border (a narrow terminal gets the
+        shorter words rather than a title cut off)."""
+        panel = self.query_one(f"#{panel_id}")
+        room = (panel.outer_size.width or self.app.size.width // 2) - 6
+        shown = next((t for t in titles if len(t) <= room), titles[-1])
+        if subtitle:
+            panel.border_subtitle = shown
+        else:
+            panel.border_title = shown
 
     def _w(self, table_id: str, key: str) -> int:
         return self.widths.get(table_id, {}).get(key, 20)
@@ -207,13 +224,15 @@ class DashboardScreen(PlaceScreen):
                 clip(line.organisation, self._w("my-steps", "Partner")),
                 key=f"conv:{line.conversation_id}:{line.step_id}",
             )
-        panel = self.query_one("#my-steps-panel")
         if f.me is None:
-            panel.border_title = f"My steps: '{self.crm.db.actor}' is not a colleague (use --as)"
-        else:
-            panel.border_title = (
-                f"My steps ({f.me}): {len(f.my_overdue)} overdue, {len(f.my_week)} this week"
+            self._title(
+                "my-steps-panel",
+                f"My steps: '{self.crm.db.actor}' is not a colleague (use --as)",
+                "My steps: not a colleague (use --as)",
             )
+        else:
+            counts = f"{len(f.my_overdue)} overdue, {len(f.my_week)} this week"
+            self._title("my-steps-panel", f"My steps ({f.me}): {counts}", f"My steps: {counts}")
 
     def _show_stale(self, f: Figures) -> None:
         stale = self.query_one("#stale", DataTable)
@@ -250,11 +269,15 @@ class DashboardScreen(PlaceScreen):
         table.clear(columns=True)
         if cov is None:
             return
-        table.add_column("Mission", key="mission", width=14)
+        # the missions' names as wide as the table allows (the roles take 11 each)
+        room = (table.size.width or 40) - 2 - 13 * len(cov.roles) - 2
+        longest = max((len(name) for _, name in cov.missions), default=7)
+        width = max(14, min(longest, room))
+        table.add_column("Mission", key="mission", width=width)
         for key, name in cov.roles:
             table.add_column(_short_role(name), key=key, width=11)
         for mkey, mname in cov.missions:
-            cells: list[Any] = [_short(mname, 14)]
+            cells: list[Any] = [_short(mname, width)]
             for rkey, _ in cov.roles:
                 cell = cov.cell(mkey, rkey)
                 text = Text(str(cell.active), style="bold" if cell.active else "red")
@@ -263,7 +286,7 @@ class DashboardScreen(PlaceScreen):
                 cells.append(text)
             table.add_row(*cells, key=mkey)
         # the numbers explained where they are shown
-        self.query_one("#coverage-panel").border_subtitle = "active · +n proposed or onboarding"
+        self._title("coverage-panel", *COVERAGE_LEGENDS, subtitle=True)
 
     @on(DataTable.RowSelected, "#my-steps, #stale")
     def _open_conversation(self, event: DataTable.RowSelected) -> None:

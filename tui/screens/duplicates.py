@@ -23,6 +23,7 @@ from partnercrm import dedupe, merging
 from tui.errors import explain
 from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
+from tui.widgets.table import Table
 
 ORGANISATION_FIELDS = [
     ("name", "Name"),
@@ -147,7 +148,7 @@ class DuplicatesScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable[Any] = DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = Table(id="pairs")
         yield table
         with Horizontal(id="sides"):
             yield Static("", id="left", classes="side")

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header
 from partnercrm import events, labels
 from tui.screens.base import PlaceScreen
 from tui.widgets.footer import KeysFooter
+from tui.widgets.table import Table
 
 
 class EventsScreen(PlaceScreen):
@@ -20,7 +21,7 @@ class EventsScreen(PlaceScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable[Any] = DataTable(id="events", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = Table(id="events")
         yield table
         yield KeysFooter()
 

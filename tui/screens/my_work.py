@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Header, Static
 
 from partnercrm import labels, reports
 from partnercrm.digest import digest_for
-from tui import options
+from tui import options, to_act
 from tui.screens.base import PlaceScreen
 from tui.widgets.footer import KeysFooter
 from tui.widgets.panel import panel_table
@@ -70,7 +70,7 @@ class MyWorkScreen(PlaceScreen):
             me=me.name,
             me_id=me.id,
             digest=[
-                (section.title, item.text, item.act)
+                (section.title, item.text, to_act.say(item.action))
                 for section in digest.sections
                 if section.key in DIGEST_SECTIONS
                 for item in section.items

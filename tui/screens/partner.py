@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 import time
 from datetime import date
 from typing import TYPE_CHECKING, Any, Unpack
@@ -31,6 +32,7 @@ from tui.brief_text import partner_markdown
 from tui.errors import explain
 from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
+from tui.widgets.table import Table
 
 if TYPE_CHECKING:
     from tui.crm import Spot
@@ -43,6 +45,23 @@ TABLES = {
 }
 # the table a tab's keys act on, focused when the tab is chosen
 FOCUS_ON = {**TABLES, "events": "events-table", "history": "history-table"}
+# the actions a narrow footer shows on each tab (E, Back and the next tab: on every tab)
+FOOTER_BY_TAB = {
+    "overview": ("new_contact", "log_conversation", "enrol_ambassador", "export_brief"),
+    "contacts": ("new_contact", "log_conversation", "export_brief"),
+    "conversations": (
+        "log_conversation",
+        "add_touchpoint",
+        "add_step",
+        "complete_step",
+        "change_stage",
+        "convert",
+    ),
+    "commitments": ("record_delivery", "export_brief"),
+    "ambassadors": ("enrol_ambassador", "ambassador_status"),
+    "events": ("export_brief",),
+    "history": ("export_brief",),
+}
 TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "events", "history"]
 
 
@@ -59,14 +78,21 @@ class PartnerScreen(DataScreen):
             if a.binding and a.needs_partner
         ],
         # E, not e: e goes to the events screen from every screen
-        Binding("E", "edit", "Edit the highlighted record", show=False, priority=True),
+        Binding("E", "edit", "Edit the highlighted record", priority=True),
         Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False, key_display="["),
-        Binding("right_square_bracket", "tab(1)", "Next tab", show=False, key_display="]"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", key_display="]"),
         *[
             Binding(str(i), f"show_tab('{tab}')", f"{tab} tab", show=False)
             for i, tab in enumerate(TABS, 1)
         ],
     ]
+
+    def footer_keys(self) -> set[str]:
+        """A narrow footer shows the keys of the tab in view (all keys work on every tab)."""
+        tab = self._active_tab() if self.query("#partner-tabs") else "overview"
+        return {"back", "tab(1)", *(f"act('{k}')" for k in FOOTER_BY_TAB.get(tab, ()))} | (
+            {"edit"} if tab in actions.EDIT_BY_TAB else set()
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the keys of actions the acting colleague's roles do not allow."""
@@ -154,6 +180,7 @@ class PartnerScreen(DataScreen):
 
     @on(TabbedContent.TabActivated, "#partner-tabs")
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()  # a narrow footer shows the keys of the tab in view
         if event.pane.id == "overview" and self.brief is None and self.page is not None:
             self._build_brief()
         self._fill_long(str(event.pane.id))
@@ -250,13 +277,7 @@ class PartnerScreen(DataScreen):
             return
         self.filled.add(tab)
         if tab == "history":
-            self._fill(
-                "history-table",
-                [
-                    (i, (moment(line.at, today), line.who, line.what))
-                    for i, line in enumerate(page.history)
-                ],
-            )
+            self._fill_history()
             return
         self._fill(
             "conversations-table",
@@ -278,6 +299,28 @@ class PartnerScreen(DataScreen):
         )
         self.thread_shown = None
         self._show_thread()
+
+    def _fill_history(self) -> None:
+        """When, who (full name) and what in words; the words wrap in the width left, so a
+        change reads whole at 80 columns."""
+        if self.page is None:
+            return
+        table = self.query_one("#history-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        lines = [(moment(h.at, self.crm.today), h.who, h.what) for h in self.page.history]
+        sizes = history_widths(lines, self.size.width or self.app.size.width)
+        for column, size in zip(table.columns.values(), sizes, strict=True):
+            column.width, column.auto_width = size, False
+        for i, (when, who, what) in enumerate(lines):
+            wrapped = textwrap.wrap(what, sizes[2], break_on_hyphens=False) or [""]
+            table.add_row(when, who, "\n".join(wrapped), key=str(i), height=len(wrapped))
+        if lines:
+            table.move_cursor(row=min(keep, len(lines) - 1))
+
+    def on_resize(self) -> None:
+        if "history" in getattr(self, "filled", ()):
+            self._fill_history()
 
     def _point_at(self, table_id: str, row: int | str) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
@@ -413,8 +456,16 @@ class PartnerScreen(DataScreen):
         self.action_show_tab(TABS[(at + step) % len(TABS)])
 
 
+def history_widths(lines: list[tuple[str, str, str]], width: int) -> tuple[int, int, int]:
+    """When and Who as wide as their longest; What the rest of `width` (a scrollbar and each
+    cell's padding taken off), never under 24: below that the table scrolls sideways."""
+    when = max((len(w) for w, _, _ in lines), default=4)
+    who = max((len(w) for _, w, _ in lines), default=3)
+    return when, who, max(24, width - when - who - 2 * 3 - 2)
+
+
 def _table(table_id: str) -> DataTable[Any]:
-    return DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    return Table(id=table_id)
 
 
 def _next_step(step: StepLine | None, today: date) -> str:

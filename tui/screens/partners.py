@@ -22,6 +22,7 @@ from tui.screens.base import PlaceScreen
 from tui.widgets.columns import clip, fit
 from tui.widgets.field import TextInput
 from tui.widgets.footer import KeysFooter
+from tui.widgets.table import Table
 
 PAGE = 50
 # (column key, header, sort order in partnercrm, newest/biggest first by default,
@@ -68,6 +69,15 @@ class Page:
     problem: str | None = None
 
 
+class FilterBox(TextInput):
+    """The filter: letters typed here are text, so its footer shows only the keys that work."""
+
+    BINDINGS = [
+        Binding("down", "screen.to_list", "List", key_display="↓"),
+        Binding("escape", "screen.clear_filter", "Clear / leave"),
+    ]
+
+
 class PartnersScreen(PlaceScreen):
     """A table of organisations with a filter box; Enter opens the partner."""
 
@@ -97,13 +107,13 @@ class PartnersScreen(PlaceScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield TextInput(
+        yield FilterBox(
             placeholder="type to filter: name, alias, sector, ward, mission:food · ↓ or Enter to "
             "the list (its keys show below) · Esc clears",
             id="filter",
             select_on_focus=False,  # a letter typed on the table carries on, not replaced
         )
-        table: DataTable[Any] = DataTable(id="partners", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = Table(id="partners")
         yield table
         yield Static("", id="partners-status")
         yield KeysFooter()
@@ -220,12 +230,6 @@ class PartnersScreen(PlaceScreen):
     def on_key(self, event: Any) -> None:
         box = self.query_one("#filter", Input)
         table = self.query_one("#partners", DataTable)
-        # down from the filter box goes to the table
-        if event.key == "down" and self.focused is box:
-            self.into_filter = False
-            table.focus()
-            event.stop()
-            return
         if not (event.is_printable and event.character):
             return
         if self.into_filter:
@@ -241,6 +245,10 @@ class PartnersScreen(PlaceScreen):
             return
         event.prevent_default()
         event.stop()
+
+    def action_to_list(self) -> None:
+        self.into_filter = False
+        self.query_one("#partners", DataTable).focus()
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -22,6 +22,7 @@ from tui.errors import explain
 from tui.widgets.columns import fit
 from tui.widgets.field import TextInput
 from tui.widgets.footer import KeysFooter
+from tui.widgets.table import Table
 
 SHOWN = 40
 KIND_WORDS = {
@@ -61,7 +62,7 @@ class SearchScreen(Screen[None]):
             placeholder="search partners, people, conversations, notes and stories",
             id="search-box",
         )
-        table: DataTable[Any] = DataTable(id="search-results", cursor_type="row")
+        table: DataTable[Any] = Table(id="search-results", zebra_stripes=False)
         yield table
         yield Static("Type a name, an email or words from a note.", id="search-status")
         yield KeysFooter()
