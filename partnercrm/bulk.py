@@ -68,6 +68,10 @@ class BulkWriter:
             "updated_by": self.actor,
         }
 
+    def changed(self, table: Table) -> dict[str, Any]:
+        """What every row this write updates also sets (m.changed), for this write."""
+        return m.changed(table, self.now, self.actor)
+
     def insert(
         self,
         table: Table,

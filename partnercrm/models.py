@@ -86,6 +86,12 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
+def changed(table: Any, now: datetime, actor: str | None) -> dict[str, Any]:
+    """What a Core UPDATE of a versioned row also sets (the ORM does it for mapped objects):
+    the next version, so a copy read before it conflicts, and when and by whom."""
+    return {"version": table.c.version + 1, "updated_at": now, "updated_by": actor}
+
+
 class VersionedRow(Versioned):
     """Versioned, for tables the bulk paths also write: what they leave out has a default."""
 
@@ -321,7 +327,13 @@ class Conversation(Versioned, Base):
     stage_changes: WriteOnlyMapped[StageChange] = relationship(passive_deletes=True)
     steps: Mapped[list[Step]] = relationship(back_populates="conversation", order_by="Step.due_on")
 
-    __table_args__ = (Index("ix_conversation_org_stage", "organisation_id", "stage"),)
+    __table_args__ = (
+        Index("ix_conversation_org_stage", "organisation_id", "stage"),
+        # counts by stage (the dashboard, the reports) read this index alone, not every row
+        Index(
+            "ix_conversation_stage_live", "stage", "archived", "organisation_id", "last_touch_on"
+        ),
+    )
 
     @property
     def ask(self) -> str | None:

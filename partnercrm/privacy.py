@@ -691,9 +691,7 @@ def _blank_contact(session: Session, contact: m.Contact, now: Any, actor: str | 
             consent_date=None,
             consent_expires=None,
             erased_at=now,
-            version=c.c.version + 1,
-            updated_at=now,
-            updated_by=actor,
+            **m.changed(c, now, actor),
         )
     )
     return placeholder
@@ -730,7 +728,7 @@ def erase(session: Session, contact: m.Contact, *, dry_run: bool = False) -> Era
         table = m.Base.metadata.tables[x.entity]
         values: dict[str, Any] = {x.field: x.erased}
         if "version" in table.c:  # anyone holding an old copy gets a conflict, not a revert
-            values.update(version=table.c.version + 1, updated_at=now, updated_by=actor)
+            values.update(m.changed(table, now, actor))
         session.execute(update(table).where(table.c.id == x.id).values(**values))
     redacted = redact_history(
         session, [(entry, *_scrubbed_entry(entry, contact, who, where)) for entry in entries]

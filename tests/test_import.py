@@ -527,6 +527,8 @@ def test_interest_in_an_open_ask_touches_the_conversation_instead(crm, tmp_path)
         jo = colleagues.find_colleague(s, "Jo Director")
         existing = conversations.log_conversation(s, ucl, jo, ask="sponsorship", on="2024-01-10")
         existing_id = existing.id
+    with crm.reader() as s:
+        version_before = conversations.get_conversation(s, existing_id).version
     path = write_csv(
         tmp_path / "a.csv",
         [
@@ -545,6 +547,8 @@ def test_interest_in_an_open_ask_touches_the_conversation_instead(crm, tmp_path)
     with crm.reader() as s:
         conv = conversations.get_conversation(s, existing_id)
         assert conv.last_touch_on == date(2024, 3, 20)
+        # a copy read before the import conflicts on save; who ran it changed it last
+        assert (conv.version, conv.updated_by) == (version_before + 1, crm.actor)
         assert [c.name for c in conv.contacts] == ["Ada Lovelace"]
         assert (
             s.scalar(

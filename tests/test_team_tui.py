@@ -56,6 +56,8 @@ def test_an_editor_keeps_every_key(demo_template: Path, tmp_path: Path):  # noqa
     async def body(app: PartnerApp, pilot: Any) -> None:
         await open_partner(app, pilot, "UCL")
         assert app.screen.check_action("act", ("log_conversation",)) is True
+        # reading needs no role: an editor's brief is not refused for want of `viewer`
+        assert app.screen.check_action("act", ("export_brief",)) is True
 
     try:
         drive(db, body)

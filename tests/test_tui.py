@@ -16,7 +16,16 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
-from textual.widgets import Checkbox, DataTable, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import (
+    Checkbox,
+    DataTable,
+    Input,
+    Select,
+    SelectionList,
+    Static,
+    TabbedContent,
+    TextArea,
+)
 
 from partnercrm import (
     ambassadors,
@@ -25,6 +34,7 @@ from partnercrm import (
     contacts,
     conversations,
     organisations,
+    reports,
     steps,
 )
 from partnercrm import models as m
@@ -201,6 +211,53 @@ def test_dashboard_shows_the_reports_figures_and_my_steps(demo_db: Database) -> 
     drive(demo_db, body)
 
 
+def test_enter_on_the_dashboard_opens_the_partner_reading_in_a_worker(demo_db: Database) -> None:
+    """Enter on a stale conversation or a commitment due opens its partner on that tab; which
+    partner is read in a worker thread, never on the screen's (the keys would wait on it)."""
+    import threading
+
+    on_screen_thread: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            on_screen_thread.append(statement)
+
+    async def enter_on(app: PartnerApp, pilot: Any, table_id: str) -> PartnerScreen:
+        table = app.screen.query_one(f"#{table_id}", DataTable)
+        assert table.row_count, f"the demo has rows in {table_id}"
+        table.focus()
+        await pilot.pause()
+        event.listen(demo_db.engine, "before_cursor_execute", seen)
+        try:
+            await pilot.press("enter")
+            await settle(pilot)
+        finally:
+            event.remove(demo_db.engine, "before_cursor_execute", seen)
+        assert isinstance(app.screen, PartnerScreen)
+        return app.screen
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        with demo_db.reader() as s:
+            stale = reports.stale(s, days=reports.STALE_DAYS, today=TODAY, limit=1).rows[0]
+            due = reports.commitments_due(s, TODAY.replace(day=1), TODAY.replace(day=30))[0]
+        screen = await enter_on(app, pilot, "stale")
+        assert screen.organisation_id == org_id(demo_db, stale.organisation)
+        assert str(screen.query_one("#partner-tabs", TabbedContent).active) == "conversations"
+        assert screen.selected("conversations-table") is not None
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = await enter_on(app, pilot, "due")
+        with demo_db.reader() as s:
+            assert (
+                screen.organisation_id
+                == commitments.get_commitment(s, due.commitment_id).organisation_id
+            )
+        assert str(screen.query_one("#partner-tabs", TabbedContent).active) == "commitments"
+        assert not on_screen_thread, on_screen_thread
+
+    drive(demo_db, body)
+
+
 def test_empty_database_greets_and_loads_the_demo(empty_db: Database) -> None:
     async def body(app: PartnerApp, pilot: Any) -> None:
         assert not app.screen.query_one("#welcome").has_class("hidden")
@@ -305,13 +362,18 @@ def test_partner_page_tabs_show_what_is_stored(demo_db: Database) -> None:
             )
         header = str(app.screen.query_one("#partner-header", Static).render())
         assert "Camden Giving" in header and f"stage: {detail['stage']}" in header
+        # each tab's table is filled when the tab is first shown
+        assert app.screen.query_one("#contacts-table", DataTable).row_count == 0
+        await pilot.press("2")
+        await settle(pilot)
         assert app.screen.query_one("#contacts-table", DataTable).row_count == len(
             detail["contacts"]
         )
+        await pilot.press("4")
+        await settle(pilot)
         assert app.screen.query_one("#commitments-table", DataTable).row_count == len(
             detail["commitments"]
         )
-        # the long lists are filled when their tab is first shown
         await pilot.press("3")
         await settle(pilot)
         assert app.screen.query_one("#conversations-table", DataTable).row_count == len(
@@ -502,6 +564,8 @@ async def _move_it_on_and_convert_it(app: PartnerApp, pilot: Any, db: Database, 
         assert made.kind == "hosting" and made.promised_opportunities == 12
         assert made.due_on == date(2026, 3, 31) and float(made.promised_gbp) == 2500
         assert [mi.key for mi in made.missions] == ["food"]
+    await pilot.press("4")  # the Commitments tab
+    await settle(pilot)
     assert "Year 10 pupils" in table_text(app, "commitments-table")
     return made
 
@@ -554,100 +618,132 @@ async def _do_the_step_from_my_work(app: PartnerApp, pilot: Any, db: Database, s
 
 
 def test_new_partner_its_people_and_ambassador_role(demo_db: Database, tmp_path: Path) -> None:
+    """A new partner, a contact, an ambassador role moved on, the brief exported.
+
+    Each step is its own function, so a failure names the step it happened in.
+    """
+
     async def body(app: PartnerApp, pilot: Any) -> None:
-        from partnercrm import missions
-
-        # a name that is taken: the form stays open with what was typed
-        await pilot.press("n")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, FormDialog)
-        await save(pilot)
-        assert app.screen is dialog and "needed" in error_of(dialog, "name")
-        fill(dialog, name="camden giving", sector="vcs", ward="Somewhere")
-        await save(pilot)
-        assert app.screen is dialog and "already used" in notifications(app)
-        assert dialog.field("ward").control.value == "Somewhere"
-
-        # typed at the keyboard
-        dialog.field("name").control.value = ""
-        dialog.field("name").control.focus()
-        await pilot.press(*"Kentish Town City Farm")
-        fill(dialog, aliases="KTCF, the farm", ward="Kentish Town South")
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        assert "Kentish Town City Farm" in str(app.screen.query_one("#partner-header").render())
-        with demo_db.reader() as s:
-            org = organisations.find_organisation(s, "ktcf")
-            assert org.name == "Kentish Town City Farm"
-            assert org.sector == "vcs" and org.lead is not None and org.lead.name == ME
-            taken = contacts.list_contacts(s)[0].email
-            advocate = missions.find_role(s, "advocate")
-
-        # nothing to add a touchpoint to yet: said, and no empty form
-        await pilot.press("t")
-        await settle(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        assert "no conversations yet" in notifications(app)
-
-        # a contact, with the email checked beside the field
-        await pilot.press("c")
-        await settle(pilot)
-        dialog = app.screen
-        fill(dialog, name="Nadia Haddad", email="nadia at the farm", job_title="Farm Manager")
-        await save(pilot)
-        assert app.screen is dialog and "not valid" in error_of(dialog, "email")
-        fill(dialog, email=taken.upper())
-        await save(pilot)
-        assert app.screen is dialog and "already belongs" in error_of(dialog, "email")
-        fill(dialog, email="Nadia.Haddad@KTCityFarm.org.uk")
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        with demo_db.reader() as s:
-            found = contacts.find_contact(s, "nadia.haddad@ktcityfarm.org.uk")
-            assert found.organisation.name == "Kentish Town City Farm"
-            assert found.job_title == "Farm Manager"
-        assert "Nadia Haddad" in table_text(app, "contacts-table")
-
-        # enrolled as an ambassador, then its status moved on
-        await pilot.press("a")
-        await settle(pilot)
-        fill(app.screen, role=advocate.id)
-        await save(pilot)
-        with demo_db.reader() as s:
-            held = ambassadors.list_ambassadorships(
-                s, organisation=organisations.find_organisation(s, "ktcf")
-            )
-            assert [(a.role.key, a.status) for a in held] == [(advocate.key, "proposed")]
-            amb_id = held[0].id
-        await pilot.press("u")
-        await settle(pilot)
-        fill(app.screen, ambassadorship=amb_id, status="paused")
-        await save(pilot)
-        # proposed cannot go straight to paused: the service's reason shows beside the field
-        assert "can move to" in error_of(app.screen, "status")
-        fill(app.screen, status="active")
-        await save(pilot)
-        with demo_db.reader() as s:
-            assert ambassadors.get_ambassadorship(s, amb_id).status == "active"
-        assert "active" in table_text(app, "ambassadors-table")
-
-        # the brief, exported to a file; a second export to the same file must be asked for
-        await pilot.press("b")
-        await settle(pilot)
-        target = tmp_path / "farm.md"
-        fill(app.screen, path=str(target))
-        await save(pilot)
-        assert isinstance(app.screen, PartnerScreen)
-        text = target.read_text(encoding="utf-8")
-        assert "Kentish Town City Farm" in text and text.startswith("#")
-        await pilot.press("b")
-        await settle(pilot)
-        fill(app.screen, path=str(target))
-        await save(pilot)
-        assert "exists" in error_of(app.screen, "path")
+        await _a_taken_name_keeps_what_was_typed(app, pilot)
+        taken, advocate = await _a_new_partner_typed_at_the_keyboard(app, pilot, demo_db)
+        await _no_touchpoint_form_without_a_conversation(app, pilot)
+        await _a_contact_with_the_email_checked_beside_the_field(app, pilot, demo_db, taken)
+        await _enrolled_as_an_ambassador_then_moved_on(app, pilot, demo_db, advocate)
+        await _the_brief_exported_and_a_second_export_asked_for(app, pilot, tmp_path)
 
     drive(demo_db, body)
+
+
+async def _a_taken_name_keeps_what_was_typed(app: PartnerApp, pilot: Any) -> None:
+    await pilot.press("n")
+    await settle(pilot)
+    dialog = app.screen
+    assert isinstance(dialog, FormDialog)
+    await save(pilot)
+    assert app.screen is dialog and "needed" in error_of(dialog, "name")
+    fill(dialog, name="camden giving", sector="vcs", ward="Somewhere")
+    await save(pilot)
+    assert app.screen is dialog and "already used" in notifications(app)
+    assert dialog.field("ward").control.value == "Somewhere"
+
+
+async def _a_new_partner_typed_at_the_keyboard(
+    app: PartnerApp, pilot: Any, db: Database
+) -> tuple[str, Any]:
+    """Returns a stored contact's email (taken) and the advocate role."""
+    from partnercrm import missions
+
+    dialog = app.screen
+    assert isinstance(dialog, FormDialog)
+    dialog.field("name").control.value = ""
+    dialog.field("name").control.focus()
+    await pilot.press(*"Kentish Town City Farm")
+    fill(dialog, aliases="KTCF, the farm", ward="Kentish Town South")
+    await save(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+    assert "Kentish Town City Farm" in str(app.screen.query_one("#partner-header").render())
+    with db.reader() as s:
+        org = organisations.find_organisation(s, "ktcf")
+        assert org.name == "Kentish Town City Farm"
+        assert org.sector == "vcs" and org.lead is not None and org.lead.name == ME
+        return contacts.list_contacts(s)[0].email, missions.find_role(s, "advocate")
+
+
+async def _no_touchpoint_form_without_a_conversation(app: PartnerApp, pilot: Any) -> None:
+    await pilot.press("t")
+    await settle(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+    assert "no conversations yet" in notifications(app)
+
+
+async def _a_contact_with_the_email_checked_beside_the_field(
+    app: PartnerApp, pilot: Any, db: Database, taken: str
+) -> None:
+    await pilot.press("c")
+    await settle(pilot)
+    dialog = app.screen
+    fill(dialog, name="Nadia Haddad", email="nadia at the farm", job_title="Farm Manager")
+    await save(pilot)
+    assert app.screen is dialog and "not valid" in error_of(dialog, "email")
+    fill(dialog, email=taken.upper())
+    await save(pilot)
+    assert app.screen is dialog and "already belongs" in error_of(dialog, "email")
+    fill(dialog, email="Nadia.Haddad@KTCityFarm.org.uk")
+    await save(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+    with db.reader() as s:
+        found = contacts.find_contact(s, "nadia.haddad@ktcityfarm.org.uk")
+        assert found.organisation.name == "Kentish Town City Farm"
+        assert found.job_title == "Farm Manager"
+    await pilot.press("2")  # the Contacts tab
+    await settle(pilot)
+    assert "Nadia Haddad" in table_text(app, "contacts-table")
+
+
+async def _enrolled_as_an_ambassador_then_moved_on(
+    app: PartnerApp, pilot: Any, db: Database, advocate: Any
+) -> None:
+    await pilot.press("a")
+    await settle(pilot)
+    fill(app.screen, role=advocate.id)
+    await save(pilot)
+    with db.reader() as s:
+        held = ambassadors.list_ambassadorships(
+            s, organisation=organisations.find_organisation(s, "ktcf")
+        )
+        assert [(a.role.key, a.status) for a in held] == [(advocate.key, "proposed")]
+        amb_id = held[0].id
+    await pilot.press("u")
+    await settle(pilot)
+    fill(app.screen, ambassadorship=amb_id, status="paused")
+    await save(pilot)
+    # proposed cannot go straight to paused: the service's reason shows beside the field
+    assert "can move to" in error_of(app.screen, "status")
+    fill(app.screen, status="active")
+    await save(pilot)
+    with db.reader() as s:
+        assert ambassadors.get_ambassadorship(s, amb_id).status == "active"
+    await pilot.press("5")  # the Roles tab
+    await settle(pilot)
+    assert "active" in table_text(app, "ambassadors-table")
+
+
+async def _the_brief_exported_and_a_second_export_asked_for(
+    app: PartnerApp, pilot: Any, tmp_path: Path
+) -> None:
+    await pilot.press("b")
+    await settle(pilot)
+    target = tmp_path / "farm.md"
+    fill(app.screen, path=str(target))
+    await save(pilot)
+    assert isinstance(app.screen, PartnerScreen)
+    text = target.read_text(encoding="utf-8")
+    assert "Kentish Town City Farm" in text and text.startswith("#")
+    await pilot.press("b")
+    await settle(pilot)
+    fill(app.screen, path=str(target))
+    await save(pilot)
+    assert "exists" in error_of(app.screen, "path")
 
 
 def _open_conversation(db: Database, name: str) -> m.Conversation:

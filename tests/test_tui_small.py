@@ -5,15 +5,16 @@ right, and a history whose words read whole."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Select
 
 from partnercrm.access import Identity
 from partnercrm.database import Database
 from tests.test_tui import demo_db as demo_db
 from tests.test_tui import demo_template as demo_template
-from tests.test_tui import make_app, open_partner, settle
+from tests.test_tui import error_of, make_app, open_partner, settle
 from tui import actions
 from tui.app import PartnerApp
 from tui.screens.dashboard import COVERAGE_LEGENDS, COVERAGE_TITLES
@@ -201,5 +202,160 @@ def test_at_80x24_the_dashboard_titles_and_legend_fit(demo_db: Database) -> None
         title = str(mine.border_title)
         assert title.startswith("My steps: ") and "overdue" in title
         assert len(title) + 6 <= mine.outer_size.width
+
+    drive_at(demo_db, SMALL, body)
+
+
+# ---------------------------------------------------------------- editing keys in a burst
+
+
+def keys_at_once(app: PartnerApp, *keys: str) -> None:
+    """Keys as a terminal delivers a fast typist over SSH: all queued at once, none waited for
+    (a single character is typed; a longer name is a key such as backspace or ctrl+u)."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)  # type: ignore[union-attr]
+
+
+def test_a_correction_typed_in_a_burst_edits_in_the_order_typed(demo_db: Database) -> None:
+    """`abd`, backspace, `c`, ←, `x` reads `abxc`; tab, ctrl+u and a path replace the file name
+    (the letters used to land first and then be deleted)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Roundhouse")
+        await pilot.press("b")
+        dialog = await _form(pilot)
+        path = dialog.query_one("#path", Input)
+        keys_at_once(app, "tab", "ctrl+u", *"/tmp/rh.md")
+        await settle(pilot)
+        assert app.screen.focused is path and path.value == "/tmp/rh.md"
+        keys_at_once(app, "ctrl+u", *"abd", "backspace", "c", "left", "x")
+        await settle(pilot)
+        assert path.value == "abxc"
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_escape_in_a_burst_clears_only_what_came_before_it(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("p")
+        await settle(pilot)
+        box = app.screen.query_one("#filter", Input)
+        keys_at_once(app, *"ucl", "escape", *"queen")
+        await settle(pilot)
+        assert box.value == "queen" and app.screen.focused is box
+        await pilot.press("slash")  # types a slash in the filter
+        await pilot.press("backspace")
+        await pilot.press("escape", "escape", "slash")
+        await settle(pilot)
+        search = app.screen.query_one("#search-box", Input)
+        keys_at_once(app, *"nadia", "escape", *"kwame")
+        await settle(pilot)
+        assert search.value == "kwame"
+
+    drive_at(demo_db, SMALL, body)
+
+
+async def _form(pilot: Any) -> Any:
+    from tui.dialogs.form import FormDialog
+
+    await settle(pilot)
+    for _ in range(100):
+        if isinstance(pilot.app.screen, FormDialog) and pilot.app.screen.ready:
+            await pilot.pause(0.05)
+            return pilot.app.screen
+        await pilot.pause(0.02)
+    raise AssertionError(f"no form opened; on {pilot.app.screen!r}")
+
+
+# ---------------------------------------------------------------- exporting a brief
+
+
+def test_a_brief_exported_as_html_and_as_markdown(demo_db: Database, tmp_path: Path) -> None:
+    """Choosing HTML renames the suggested file with the cursor at its end, so ctrl+u and a
+    new name replace it whole; a suffix that disagrees with the format is refused."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Roundhouse")
+        await pilot.press("b")
+        dialog = await _form(pilot)
+        dialog.query_one("#format", Select).value = "html"
+        await settle(pilot)
+        path = dialog.query_one("#path", Input)
+        assert path.value.endswith("roundhouse-brief.html")
+        assert path.cursor_position == len(path.value)
+        path.focus()
+        await pilot.pause()
+        page = tmp_path / "roundhouse.html"
+        await pilot.press("ctrl+u", *str(page), "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+        await pilot.press("b")
+        dialog = await _form(pilot)
+        path = dialog.query_one("#path", Input)
+        path.value = str(tmp_path / "roundhouse.html.md")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert (tmp_path / "roundhouse.html.md").read_text(encoding="utf-8").startswith("# ")
+
+        await pilot.press("b")
+        dialog = await _form(pilot)
+        dialog.query_one("#path", Input).value = str(tmp_path / "brief.html")  # Markdown chosen
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and not (tmp_path / "brief.html").exists()
+        assert "ends in .html but the format is Markdown" in error_of(dialog, "path")
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_a_colleague_chosen_in_the_edit_form_is_retyped_whole(demo_db: Database) -> None:
+    """Choosing another colleague fills the boxes with the cursor at the end, so ctrl+u and
+    the new team replace the old one whole."""
+    from partnercrm import colleagues
+
+    with demo_db.reader() as s:
+        tom = colleagues.find_colleague(s, "Tom Ellery")
+        tom_id, tom_team = tom.id, tom.team
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        app.open_action("edit_colleague")
+        dialog = await _form(pilot)
+        dialog.query_one("#colleague", Select).value = tom_id
+        await settle(pilot)
+        team = dialog.query_one("#team", Input)
+        assert team.value == (tom_team or "") and team.cursor_position == len(team.value)
+        team.focus()
+        await pilot.press("ctrl+u", *"Inclusive Economy and Skills", "ctrl+s")
+        await settle(pilot)
+        with demo_db.reader() as s:
+            assert colleagues.find_colleague(s, "Tom Ellery").team == "Inclusive Economy and Skills"
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_arriving_on_my_work_the_first_step_has_the_keys(demo_db: Database) -> None:
+    """`w` then `x` marks the first step done (the scrolling box around the lists used to take
+    the focus, so `x` asked to choose a step and Enter did nothing)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.pause(0.05)
+        first = app.screen.query_one("#work-overdue", DataTable)
+        assert first.row_count and app.screen.focused is first
+        await pilot.press("x")
+        dialog = await _form(pilot)
+        assert type(dialog).__name__ == "CompleteStepDialog"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
 
     drive_at(demo_db, SMALL, body)

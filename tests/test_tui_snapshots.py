@@ -103,3 +103,13 @@ def test_search_snapshot(snap_db: Database, snap_compare: Any, size: str) -> Non
         await drawn(pilot)
 
     assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)
+
+
+@sizes
+def test_events_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
+    async def before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("e")
+        await drawn(pilot)
+
+    assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)

@@ -87,13 +87,14 @@ class _Rows:
     attended: Sequence[Any]
     hosted: Sequence[Any]
     interest: Sequence[Any]
-    senior_people: Sequence[Any]
-    engaged_people: Sequence[Any]
-    roster: Sequence[Any]
+    people: Sequence[Any]  # each labelled by its list: senior, engaged or roster
+
+    def people_in(self, name: str) -> list[Any]:
+        return [row for row in self.people if row.list == name]
 
 
 def _read(session: Session, org_id: int, today: date, meeting: date | None) -> _Rows:
-    q = statements()
+    q = statements(session.get_bind().dialect.name)
     params = {
         "org_id": org_id,
         "today": today,
@@ -121,9 +122,7 @@ def _read(session: Session, org_id: int, today: date, meeting: date | None) -> _
         attended=rows("attended"),
         hosted=rows("hosted"),
         interest=rows("interest"),
-        senior_people=rows("senior_people"),
-        engaged_people=rows("engaged_people"),
-        roster=rows("roster"),
+        people=rows("people"),
     )
 
 
@@ -201,7 +200,7 @@ def assemble_brief(
     return Brief(
         organisation=_header(organisation, stage),
         glance=_glance(r, counts, today),
-        contacts=_key_people(r.senior_people, r.engaged_people, r.roster),
+        contacts=_key_people(r.people_in("senior"), r.people_in("engaged"), r.people_in("roster")),
         ambassadorships=[_held(a) for a in held],
         conversations=[_live(c, today) for c in r.live],
         commitments=open_lines + delivered_lines,
@@ -268,7 +267,7 @@ def _glance(r: _Rows, counts: _CommitmentCounts, today: date) -> Glance:
         delivered=_totals(
             r.delivered.gbp, r.delivered.hours, r.delivered.opportunities, r.delivered.people
         ),
-        contacts=r.roster[0].total if r.roster else 0,
+        contacts=next((row.total for row in r.people_in("roster")), 0),
         events=events[0].events_total if events else 0,
     )
 

@@ -101,19 +101,17 @@ class Statements:
     attended: Any
     hosted: Any
     interest: Any
-    senior_people: Any
-    engaged_people: Any
-    roster: Any
+    people: Any
 
 
 @cache
-def statements() -> Statements:
-    """Every query a brief runs, built once."""
+def statements(dialect: str) -> Statements:
+    """Every query a brief runs, built once for each database dialect."""
     return Statements(
         **_conversations(),
         **_commitments(),
         **_events(),
-        **_people(),
+        **_people(shared_lately=dialect == "postgresql"),
     )
 
 
@@ -408,8 +406,12 @@ def _last_touch_of(contact_id: Any) -> Any:
     )
 
 
-def _lately() -> Any:
-    """Who was engaged lately: the latest touchpoints, conversations and events, a few of each."""
+def _lately(shared: bool) -> Any:
+    """Who was engaged lately: the latest touchpoints, conversations and events, a few of each.
+
+    `shared`: a common table expression, which PostgreSQL reads once for both the senior and
+    the engaged people (half the work); SQLite plans that one about three times slower than
+    a subquery read for each, so there it is a subquery."""
     C, T, E, A = m.Conversation, m.Touchpoint, m.Event, m.Attendance
     cc, live = m.conversation_contact, _live()
     latest = [
@@ -433,30 +435,33 @@ def _lately() -> Any:
         .subquery(),
     ]
     engagements = union_all(*[select(x.c.contact_id, x.c.on) for x in latest]).subquery()
-    return (
-        select(engagements.c.contact_id, func.max(engagements.c.on).label("on"))
-        .group_by(engagements.c.contact_id)
-        .subquery()
+    lately = select(engagements.c.contact_id, func.max(engagements.c.on).label("on")).group_by(
+        engagements.c.contact_id
     )
+    return lately.cte("lately") if shared else lately.subquery()
 
 
-def _people() -> dict[str, Any]:
-    """The key people: senior ones, recently engaged ones, and a few on record."""
-    Ct, lately = m.Contact, _lately()
+def _people(shared_lately: bool) -> dict[str, Any]:
+    """The key people in one statement, each row labelled by its list (`row.list`): the senior
+    ones ("senior"), the recently engaged ones ("engaged"), and a few on record ("roster",
+    with how many there are in all)."""
+    Ct, lately = m.Contact, _lately(shared_lately)
     on_record = and_(Ct.organisation_id == ORG_ID, Ct.archived.is_(False), Ct.erased_at.is_(None))
     # senior: flagged, or a title with a senior word in it ("Chief Executive", "Head of ...")
     title = literal(" ") + func.replace(func.lower(func.coalesce(Ct.job_title, "")), ",", " ")
     senior_title = or_(*[(title + literal(" ")).like(f"% {w} %") for w in SENIOR_TITLE_WORDS])
 
-    def with_last_touch(chosen: Any) -> Any:
+    def listed(name: str, chosen: Any, last_touch: Any, total: Any) -> Any:
         return select(
+            literal(name).label("list"),
             chosen.c.id.label("contact_id"),
             chosen.c.name.label("name"),
             chosen.c.job_title.label("job_title"),
-            _last_touch_of(chosen.c.id).label("last_touch"),
+            last_touch.label("last_touch"),
+            total.label("total"),
         )
 
-    senior_people = with_last_touch(
+    senior = (
         select(Ct.id, Ct.name, Ct.job_title)
         .outerjoin(lately, lately.c.contact_id == Ct.id)
         .where(on_record, or_(Ct.senior.is_(True), senior_title))
@@ -464,7 +469,7 @@ def _people() -> dict[str, Any]:
         .limit(KEY_PEOPLE)
         .subquery()
     )
-    engaged_people = with_last_touch(
+    engaged = (
         select(Ct.id, Ct.name, Ct.job_title)
         .join(lately, lately.c.contact_id == Ct.id)
         .where(on_record)
@@ -474,17 +479,19 @@ def _people() -> dict[str, Any]:
     )
     # everyone on record: how many, and a few names when nobody stands out
     roster = (
-        select(
-            Ct.id.label("contact_id"),
-            Ct.name.label("name"),
-            Ct.job_title.label("job_title"),
-            func.count().over().label("total"),
-        )
+        select(Ct.id, Ct.name, Ct.job_title, func.count().over().label("total"))
         .where(on_record)
         .order_by(Ct.name, Ct.id)
         .limit(KEY_PEOPLE)
+        .subquery()
     )
-    return {"senior_people": senior_people, "engaged_people": engaged_people, "roster": roster}
+    no_total, no_touch = literal(None, Integer), literal(None, Date)
+    people = union_all(
+        listed("senior", senior, _last_touch_of(senior.c.id), no_total),
+        listed("engaged", engaged, _last_touch_of(engaged.c.id), no_total),
+        listed("roster", roster, no_touch, roster.c.total),
+    ).subquery()
+    return {"people": select(people).order_by(people.c.list, people.c.name, people.c.contact_id)}
 
 
 # What a sector has committed to changes slowly, and counting it reads a share of every
@@ -494,22 +501,24 @@ def _people() -> dict[str, Any]:
 SECTOR_TTL_SECONDS = 300.0
 
 
-class Maker(NamedTuple):
-    """An organisation that made a kind of commitment."""
+@dataclass(frozen=True)
+class Made:
+    """The organisations behind one kind of commitment: their names in order, and where each
+    organisation (by id) is in that order, so leaving one out costs nothing however many."""
 
-    name: str
-    organisation_id: int
+    names: list[str]
+    place: dict[int, int]
 
 
 class _Kept(NamedTuple):
     at: float  # time.monotonic() when read
-    made: dict[str, list[Maker]]
+    made: dict[str, Made]
 
 
 _sectors: weakref.WeakKeyDictionary[Any, dict[str, _Kept]] = weakref.WeakKeyDictionary()
 
 
-def sector_commitments(session: Session, sector: str) -> dict[str, list[Maker]]:
+def sector_commitments(session: Session, sector: str) -> dict[str, Made]:
     """Per commitment kind: every current organisation in the sector that made one (live
     commitments only), by name."""
     # keyed by the connection pool: reading sessions bind to per-call option engines, but
@@ -530,9 +539,11 @@ def sector_commitments(session: Session, sector: str) -> dict[str, list[Maker]]:
         .group_by(Cm.kind, Org.name, Org.id)
         .order_by(Cm.kind, Org.name)
     ).all()
-    found: dict[str, list[Maker]] = {}
-    for row in rows:
-        found.setdefault(row.kind, []).append(Maker(row.name, row.id))
+    found: dict[str, Made] = {}
+    for row in rows:  # one row per kind and organisation
+        made = found.setdefault(row.kind, Made([], {}))
+        made.place[row.id] = len(made.names)
+        made.names.append(row.name)
     kept[sector] = _Kept(now, found)
     return found
 
@@ -542,9 +553,13 @@ def peers(session: Session, organisation: m.Organisation) -> dict[str, Peers]:
     last of their names."""
     peers = {}
     for kind, made in sector_commitments(session, organisation.sector).items():
-        others = [x.name for x in made if x.organisation_id != organisation.id]
-        if others:
-            peers[kind] = Peers(len(others), list(dict.fromkeys((others[0], others[-1]))))
+        # the others are the names without the organisation's own (there once at most)
+        mine, names = made.place.get(organisation.id), made.names
+        count = len(names) - (mine is not None)
+        if count:
+            first = names[1] if mine == 0 else names[0]
+            last = names[-2] if mine == len(names) - 1 else names[-1]
+            peers[kind] = Peers(count, list(dict.fromkeys((first, last))))
     return peers
 
 

@@ -1,4 +1,4 @@
-"""Which column holds what: headers found by name, Eventbrite's UK and US layouts, and --map."""
+"""Which column holds what: headers found by name, Eventbrite's UK and US layouts, and a column map."""
 
 from __future__ import annotations
 
@@ -387,7 +387,7 @@ def compact(header: str) -> str:
 
 
 def preset_list() -> list[dict[str, str]]:
-    """The layouts `--preset` accepts, each with the tool it is for."""
+    """The layouts a `preset` can name, each with the tool it is for."""
     return [{"name": p.name, "tool": p.tool} for p in _PRESETS]
 
 
@@ -455,7 +455,7 @@ class ColumnMap:
     ignored: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     month_first: bool = False
-    # columns the user named with --map: only these fail loudly on a value they cannot read
+    # columns the user named in the column map: only these fail loudly on a value they cannot read
     forced: set[int] = field(default_factory=set)
     # a second column for a field, read when the first is blank or anonymous: HubSpot's
     # Associated Company beside an empty Company Name, a form's "Your email address"
@@ -474,16 +474,22 @@ class ColumnMap:
         }
 
 
-def parse_map_option(values: Sequence[str]) -> dict[str, str]:
-    """ "Header=field" values (the command line's --map) as {header: field}, each checked."""
+def parse_map_option(
+    values: Sequence[str], fields: Sequence[str] | None = FIELDS
+) -> dict[str, str]:
+    """ "Header=field" values (a column map as typed) as {header: field}, each checked.
+
+    `fields` are those the import knows; None leaves the field to be checked by the importer
+    (a tracker sheet's map, which knows its kind).
+    """
     result: dict[str, str] = {}
     for value in values:
         header, sep, target = value.rpartition("=")
         header, target = header.strip(), target.strip().lower()
         if not sep or not header:
             raise Invalid(f'{value!r} is not of the form "Header=field"', field="map")
-        if target not in FIELDS:
-            raise Invalid(f"{value!r}: {target!r} is not one of {', '.join(FIELDS)}", field="map")
+        if fields is not None and target not in fields:
+            raise Invalid(f"{value!r}: {target!r} is not one of {', '.join(fields)}", field="map")
         result[header] = target
     return result
 
@@ -491,7 +497,7 @@ def parse_map_option(values: Sequence[str]) -> dict[str, str]:
 def map_columns(
     header: Sequence[str], *, preset: str | None = None, overrides: dict[str, str] | None = None
 ) -> ColumnMap:
-    """Decide which column holds which field; --map overrides win over names."""
+    """Decide which column holds which field; the column map wins over names."""
     if preset is not None and preset not in PRESETS:
         raise Invalid(f"preset {preset!r} is not one of {', '.join(PRESETS)}", field="preset")
     keys = [compact(h) for h in header]
@@ -523,7 +529,7 @@ def map_columns(
 
 
 def _forced(header: Sequence[str], keys: list[str], overrides: dict[str, str]) -> dict[int, str]:
-    """The columns --map names, by index."""
+    """The columns the column map names, by index."""
     forced: dict[int, str] = {}
     for given, target in overrides.items():
         wanted = compact(given)

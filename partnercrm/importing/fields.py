@@ -22,7 +22,7 @@ FIELDS = (
     "interest_roles",
     "ignore",
 )
-# the layouts --preset accepts, each with the tool it is for; most specific first (the first
+# the layouts a `preset` can name, each with the tool it is for; most specific first (the first
 # whose columns a header has names the layout)
 PRESETS = {
     "teams": "Microsoft Teams attendance report (UTF-16, tab-separated, summary above)",

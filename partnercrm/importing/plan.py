@@ -25,7 +25,7 @@ LOOKUP_CHUNK = 900
 
 @dataclass
 class EventInfo:
-    """The event attendees are recorded at (id None until --create-event adds it)."""
+    """The event attendees are recorded at (id None until the import adds it: `create_event`)."""
 
     id: int | None
     name: str

@@ -1,7 +1,7 @@
 """The attendee import: read the file, check every row, match everyone, then write in bulk.
 
-Nothing is written until every row has been read, checked and matched (so `--strict` and
-`--dry-run` cost no writes and the report of a dry run is the real one). The writes then go
+Nothing is written until every row has been read, checked and matched (so `strict` and
+`dry_run` cost no writes and the report of a dry run is the real one). The writes then go
 through SQLAlchemy Core in chunks inside the caller's transaction: one transaction, so a
 killed import leaves the database as it was.
 """
@@ -48,7 +48,7 @@ _TABLES = m.Base.metadata.tables
 
 @dataclass
 class NewEvent:
-    """What --create-event needs when the event is not in the CRM yet."""
+    """What adding the event needs when it is not in the CRM yet (`create_event`)."""
 
     kind: str
     held_on: date | str
@@ -242,7 +242,8 @@ class _Import:
 
     # ----------------------------------------------------------------- event and lead
     def _event(self, given: str, create: NewEvent | None) -> EventInfo:
-        """The event, found now; one --create-event adds is checked now and added at write time."""
+        """The event, found now; one to add (`create_event`) is checked now and added at write
+        time."""
         from partnercrm import events, organisations
         from partnercrm.dates import parse_date
 

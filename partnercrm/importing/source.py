@@ -197,7 +197,7 @@ def _with_header(
     notes = []
     if found is None:
         # no row names the columns we know: take the first non-blank row, so that the
-        # report can list its columns as unmapped and --map can name them
+        # report can list its columns as unmapped and a column map can name them
         filled = [i for i, (_, cells) in enumerate(head) if any(c.strip() for c in cells)]
         if not filled:
             raise Invalid(f"{name} has no rows", field="file")

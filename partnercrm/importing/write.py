@@ -58,7 +58,7 @@ class Writer:
 
     def _write_all(self, plan: Plan, report: ImportReport, source_name: str) -> None:
         assert self.event.id is not None
-        self.now, self.stamp = self.bulk.now, self.bulk.stamp()
+        self.stamp = self.bulk.stamp()
         self.total = (
             len(plan.new_orgs)
             + len(plan.new_contacts)
@@ -184,9 +184,7 @@ class Writer:
                 job_title=bindparam("b_job"),
                 phone=bindparam("b_phone"),
                 organisation_id=bindparam("b_org"),
-                version=t.c.version + 1,
-                updated_at=self.now,
-                updated_by=self.actor,
+                **self.bulk.changed(t),
             )
         )
         for chunk in chunks(plan.updates, CHUNK):
@@ -393,12 +391,7 @@ class Writer:
         self.s.execute(
             update(t)
             .where(t.c.id == bindparam("b_id"), t.c.last_touch_on < when)
-            .values(
-                last_touch_on=when,
-                version=t.c.version + 1,
-                updated_at=self.bulk.now,
-                updated_by=self.actor,
-            ),
+            .values(last_touch_on=when, **self.bulk.changed(t)),
             [{"b_id": ident} for ident in touched],
         )
         advance(len(touched))

@@ -340,7 +340,7 @@ def _decided(
             stage = _weighted(rng, STAGES)
             if age < 20 and stage == "committed":
                 stage = "exploring"
-            elif age > 365 and stage in ("initiated", "exploring") and rng.random() < 0.7:
+            elif age > 365 and stage in m.OPEN_STAGES and rng.random() < 0.7:
                 # most conversations that went nowhere for a year were parked or declined
                 stage = "parked" if rng.random() < 0.6 else "declined"
             k = 1 if len(people) < 2 or rng.random() < 0.7 else 2
@@ -524,7 +524,7 @@ def _steps(
     def rows() -> Iterable[dict[str, Any]]:
         for c in owners:
             due = c.started + timedelta(days=rng.randint(3, 60 + (today - c.started).days // 3))
-            open_stage = c.stage in ("initiated", "exploring")
+            open_stage = c.stage in m.OPEN_STAGES
             # a step overdue for months is done or dropped; the overdue ones are recent
             recent = due > today - timedelta(days=60)
             if due <= today and (not open_stage or not recent or rng.random() < 0.6):

@@ -37,9 +37,9 @@ class EditColleagueDialog(FormDialog[int]):
     def _picked(self, event: Select.Changed) -> None:
         found = self.current.get(event.value) if isinstance(event.value, int) else None
         if found is not None:
-            self.field("name").control.value = found.name  # type: ignore[attr-defined]
-            self.field("email").control.value = found.email  # type: ignore[attr-defined]
-            self.field("team").control.value = found.team or ""  # type: ignore[attr-defined]
+            self.field("name").control.set_text(found.name)  # type: ignore[attr-defined]
+            self.field("email").control.set_text(found.email)  # type: ignore[attr-defined]
+            self.field("team").control.set_text(found.team or "")  # type: ignore[attr-defined]
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         found = options.colleague(session, values["colleague"])

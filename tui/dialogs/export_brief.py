@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 from textual import on
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from partnercrm import outputs
 from partnercrm.errors import Invalid
@@ -16,7 +16,7 @@ from partnercrm.matching import name_key
 from tui import options
 from tui.brief_text import partner_html, partner_markdown
 from tui.dialogs.form import FormDialog
-from tui.widgets.field import Field
+from tui.widgets.field import Field, TextInput
 
 FORMATS = [("Markdown (.md)", "md"), ("HTML page (.html)", "html")]
 
@@ -44,6 +44,18 @@ class ExportBriefDialog(FormDialog[str]):
         yield self.text_field("path", "File", f"{self.stem}.md", required=True)
         yield self.flag_field("overwrite", "Replace", "replace the file if it exists")
 
+    def check(self, values: dict[str, Any]) -> None:
+        # a Markdown brief in a .html file (or the other way round) opens as nonsense
+        suffix = Path(values["path"]).suffix.lower()
+        wanted = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}.get(suffix)
+        if wanted is not None and wanted != values["format"]:
+            chosen = dict((v, k) for k, v in FORMATS)[values["format"]]
+            raise Invalid(
+                f"the file ends in {suffix} but the format is {chosen}: "
+                f"choose the format or name a .{values['format']} file",
+                field="path",
+            )
+
     def save(self, session: Session, values: dict[str, Any]) -> str:
         path = Path(values["path"]).expanduser()
         replace = bool(values["overwrite"])
@@ -59,10 +71,10 @@ class ExportBriefDialog(FormDialog[str]):
     @on(Select.Changed, "#format")
     def _format_chosen(self, event: Select.Changed) -> None:
         # the file name follows the format while it is still the one suggested
-        box = self.query_one("#path", Input)
+        box = self.query_one("#path", TextInput)
         for suffix in (".md", ".html"):
             if box.value == f"{self.stem}{suffix}":
-                box.value = f"{self.stem}.{event.value}"
+                box.set_text(f"{self.stem}.{event.value}")
 
     def saved_message(self, result: str) -> str:
         return f"Brief written to {result}."

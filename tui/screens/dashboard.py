@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.widgets import DataTable, Header, Static
+from textual.worker import get_current_worker
 
 from partnercrm import labels, organisations, reports
 from partnercrm import models as m
@@ -288,23 +289,39 @@ class DashboardScreen(PlaceScreen):
         # the numbers explained where they are shown
         self._title("coverage-panel", *COVERAGE_LEGENDS, subtitle=True)
 
+    # Enter on a step, a stale conversation or a commitment opens its partner: which partner
+    # is read in a worker, as every read of the screens is, so the keys never wait on it
+
     @on(DataTable.RowSelected, "#my-steps, #stale")
     def _open_conversation(self, event: DataTable.RowSelected) -> None:
-        conversation_id = int(str(event.row_key.value).split(":")[1])
-        from partnercrm import conversations
-
-        with self.crm.reading() as s:
-            org_id = conversations.get_conversation(s, conversation_id).organisation_id
-        self.crm.open_partner(org_id, tab="conversations")
+        self._open_partner_of("conversation", int(str(event.row_key.value).split(":")[1]))
 
     @on(DataTable.RowSelected, "#due")
     def _open_commitment(self, event: DataTable.RowSelected) -> None:
-        from partnercrm import commitments
+        self._open_partner_of("commitment", int(str(event.row_key.value).split(":")[1]))
 
-        commitment_id = int(str(event.row_key.value).split(":")[1])
-        with self.crm.reading() as s:
-            org_id = commitments.get_commitment(s, commitment_id).organisation_id
-        self.crm.open_partner(org_id, tab="commitments")
+    @work(thread=True, exclusive=True, group="open")
+    def _open_partner_of(self, record: str, record_id: int) -> None:
+        from partnercrm import commitments, conversations
+
+        worker = get_current_worker()
+        try:
+            with self.crm.reading() as s:
+                if record == "conversation":
+                    org_id = conversations.get_conversation(s, record_id).organisation_id
+                else:
+                    org_id = commitments.get_commitment(s, record_id).organisation_id
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(
+                self.notify, explain(exc), title="Could not open", severity="error"
+            )
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._open_partner, org_id, f"{record}s")
+
+    def _open_partner(self, organisation_id: int, tab: str) -> None:
+        if self.is_active:  # the dashboard is still what the user is looking at
+            self.crm.open_partner(organisation_id, tab=tab)
 
     @on(DataTable.CellSelected, "#coverage")
     def _coverage_cell(self, event: DataTable.CellSelected) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import textwrap
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, Unpack
 
+from rich.console import ConsoleOptions
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from sqlalchemy.orm import Session
@@ -32,6 +34,7 @@ from tui.brief_text import partner_markdown
 from tui.errors import explain
 from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
+from tui.widgets.rendered import RenderedOnce
 from tui.widgets.table import Table
 
 if TYPE_CHECKING:
@@ -183,7 +186,7 @@ class PartnerScreen(DataScreen):
         self.refresh_bindings()  # a narrow footer shows the keys of the tab in view
         if event.pane.id == "overview" and self.brief is None and self.page is not None:
             self._build_brief()
-        self._fill_long(str(event.pane.id))
+        self._fill_tab(str(event.pane.id))
 
     def load(self, session: Session) -> PartnerPage:
         return partner_page.load(session, self.organisation_id, self.crm.today)
@@ -191,75 +194,47 @@ class PartnerScreen(DataScreen):
     # the brief is the costliest part of the page: it is built after the page is on screen,
     # in its own worker, and only when the Overview tab shows it
 
-    @work(thread=True, exclusive=True, group="brief")
     def _build_brief(self) -> None:
+        # laid out in the worker at the width the screen will draw it (app.tcss keeps the
+        # scroll bar's room in the Overview, so that width does not change when it shows)
+        width = self.query_one("#brief", Static).content_size.width
+        self._read_brief(self.app.console_options.update(highlight=False), width)
+
+    @work(thread=True, exclusive=True, group="brief")
+    def _read_brief(self, options: ConsoleOptions, width: int) -> None:
         worker = get_current_worker()
         try:
             with self.crm.reading() as session:
                 text = partner_markdown(session, self.organisation_id, self.crm.today)
+            # rich's Markdown is one renderable: far quicker than a widget per block; it is
+            # parsed and laid out here, off the screen's thread, and drawn once per width
+            brief = RenderedOnce(RichMarkdown(text))
+            if width > 0:  # known once the screen is laid out
+                brief.prime(self.app.console, options.update_width(width))
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(
                 self.notify, explain(exc), title="Could not build the brief", severity="error"
             )
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._brief_built, text)
+            self.app.call_from_thread(self._brief_built, text, brief)
 
-    def _brief_built(self, text: str) -> None:
+    def _brief_built(self, text: str, brief: RenderedOnce) -> None:
         self.brief = text
-        # rich's Markdown is one renderable: far quicker than a widget per block
-        self.query_one("#brief", Static).update(RichMarkdown(text))
+        self.query_one("#brief", Static).update(brief)
 
     def show(self, page: PartnerPage) -> None:
         self.page = page
-        today = self.crm.today
         self.sub_title = page.name
         self.query_one("#partner-header", Static).update(_header(page))
         self.brief = None  # what the brief said may have changed with the page
         if self._on_overview():
             self._build_brief()
-        self._fill(
-            "contacts-table",
-            [
-                (p.id, (p.name, p.job_title, p.email, p.phone, "yes" if p.senior else ""))
-                for p in page.people
-            ],
-        )
-        self._fill(
-            "commitments-table",
-            [
-                (
-                    c.id,
-                    (
-                        str(c.id),
-                        c.kind,
-                        c.status,
-                        c.missions,
-                        c.beneficiary,
-                        day(c.due, today),
-                        c.promised,
-                        c.delivered,
-                        c.latest_story,
-                    ),
-                )
-                for c in page.commitments
-            ],
-        )
-        self._fill("ambassadors-table", _role_rows(page, today))
-        self._fill(
-            "events-table",
-            [
-                (
-                    e.id,
-                    (day(e.on, today), e.name + (" (host)" if e.hosted else ""), e.kind, e.people),
-                )
-                for e in page.events
-            ],
-        )
-        # the two long lists (600 conversations, 300 changes for the busiest partner) are
-        # filled when their tab is first shown, so the page answers keys at once
+        # each tab's table is filled when the tab is first shown (the busiest partner has 600
+        # conversations, 200 contacts, 150 commitments and 150 events: measuring every
+        # cell of the tables nobody looks at was most of the time the page took to open)
         self.filled: set[str] = set()
-        self._fill_long(self._active_tab())
+        self._fill_tab(self._active_tab())
         if self.start_row is not None and self.start_tab in TABLES:
             self._point_at(TABLES[self.start_tab], self.start_row)
             self.start_row = None
@@ -271,34 +246,18 @@ class PartnerScreen(DataScreen):
     def _active_tab(self) -> str:
         return str(self.query_one("#partner-tabs", TabbedContent).active)
 
-    def _fill_long(self, tab: str) -> None:
-        page, today = self.page, self.crm.today
-        if page is None or tab in self.filled or tab not in ("conversations", "history"):
+    def _fill_tab(self, tab: str) -> None:
+        page = self.page
+        if page is None or tab in self.filled or tab not in FOCUS_ON:
             return
         self.filled.add(tab)
-        if tab == "history":
+        if tab == "history":  # its own widths, and What wrapped in the width left
             self._fill_history()
             return
-        self._fill(
-            "conversations-table",
-            [
-                (
-                    t.id,
-                    (
-                        str(t.id),
-                        t.about,
-                        t.stage,
-                        t.lead,
-                        t.missions,
-                        day(t.last_touch, today),
-                        _next_step(t.next_step, today),
-                    ),
-                )
-                for t in page.threads
-            ],
-        )
-        self.thread_shown = None
-        self._show_thread()
+        self._fill(FOCUS_ON[tab], ROWS[tab](page, self.crm.today))
+        if tab == "conversations":
+            self.thread_shown = None
+            self._show_thread()
 
     def _fill_history(self) -> None:
         """When, who (full name) and what in words; the words wrap in the width left, so a
@@ -488,7 +447,55 @@ def _header(page: PartnerPage) -> Text:
     return header
 
 
-def _role_rows(page: PartnerPage, today: date) -> list[tuple[int, tuple[str, ...]]]:
+Rows = list[tuple[Any, tuple[Any, ...]]]
+
+
+def _contact_rows(page: PartnerPage, today: date) -> Rows:
+    return [
+        (p.id, (p.name, p.job_title, p.email, p.phone, "yes" if p.senior else ""))
+        for p in page.people
+    ]
+
+
+def _conversation_rows(page: PartnerPage, today: date) -> Rows:
+    return [
+        (
+            t.id,
+            (
+                str(t.id),
+                t.about,
+                t.stage,
+                t.lead,
+                t.missions,
+                day(t.last_touch, today),
+                _next_step(t.next_step, today),
+            ),
+        )
+        for t in page.threads
+    ]
+
+
+def _commitment_rows(page: PartnerPage, today: date) -> Rows:
+    return [
+        (
+            c.id,
+            (
+                str(c.id),
+                c.kind,
+                c.status,
+                c.missions,
+                c.beneficiary,
+                day(c.due, today),
+                c.promised,
+                c.delivered,
+                c.latest_story,
+            ),
+        )
+        for c in page.commitments
+    ]
+
+
+def _role_rows(page: PartnerPage, today: date) -> Rows:
     return [
         (
             r.id,
@@ -496,3 +503,20 @@ def _role_rows(page: PartnerPage, today: date) -> list[tuple[int, tuple[str, ...
         )
         for r in page.roles
     ]
+
+
+def _event_rows(page: PartnerPage, today: date) -> Rows:
+    return [
+        (e.id, (day(e.on, today), e.name + (" (host)" if e.hosted else ""), e.kind, e.people))
+        for e in page.events
+    ]
+
+
+# what each tab's table shows, built from the page when the tab is first shown
+ROWS: dict[str, Callable[[PartnerPage, date], Rows]] = {
+    "contacts": _contact_rows,
+    "conversations": _conversation_rows,
+    "commitments": _commitment_rows,
+    "ambassadors": _role_rows,
+    "events": _event_rows,
+}

@@ -72,6 +72,8 @@ class Page:
 class FilterBox(TextInput):
     """The filter: letters typed here are text, so its footer shows only the keys that work."""
 
+    # the box's own keys act in the order typed (TextInput): `ucl`, Esc, `queen` typed in a
+    # burst clears `ucl`, not `queen`
     BINDINGS = [
         Binding("down", "screen.to_list", "List", key_display="↓"),
         Binding("escape", "screen.clear_filter", "Clear / leave"),

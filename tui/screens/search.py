@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from partnercrm import search
 from tui.crm import CRM
 from tui.errors import explain
-from tui.widgets.columns import fit
+from tui.widgets.columns import clip, fit
 from tui.widgets.field import TextInput
 from tui.widgets.footer import KeysFooter
 from tui.widgets.table import Table
@@ -36,6 +36,13 @@ KIND_WORDS = {
 
 # (column, least width, share of the width left over): the snippet gets the most
 COLUMNS = [("kind", 12, 0), ("title", 22, 3), ("partner", 14, 2), ("snippet", 20, 5)]
+
+
+class SearchBox(TextInput):
+    """The search box: Esc is its own key, so typed in a burst it clears only what came
+    before it (TextInput runs a box's keys in the order typed)."""
+
+    BINDINGS = [Binding("escape", "screen.clear_or_leave", "Clear / back")]
 
 
 class SearchScreen(Screen[None]):
@@ -57,7 +64,7 @@ class SearchScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield TextInput(
+        yield SearchBox(
             value=self.first_text,
             placeholder="search partners, people, conversations, notes and stories",
             id="search-box",
@@ -86,6 +93,9 @@ class SearchScreen(Screen[None]):
         self.widths = fit(
             self.query_one("#search-results", DataTable), COLUMNS, self.app.size.width
         )
+        text = self.query_one("#search-box", Input).value
+        if text.strip():
+            self._search(text)  # the hits again, cut to the new widths
 
     @on(Input.Changed, "#search-box")
     def _changed(self, event: Input.Changed) -> None:
@@ -120,8 +130,8 @@ class SearchScreen(Screen[None]):
                 snippet.stylize("bold reverse", a, b)
             table.add_row(
                 KIND_WORDS.get(hit.kind, hit.kind),
-                hit.title,
-                hit.organisation or "",
+                clip(hit.title, self.widths["title"]),
+                clip(hit.organisation or "", self.widths["partner"]),
                 snippet,
                 key=key,
             )

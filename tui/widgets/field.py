@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.segment import Segment
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.strip import Strip
@@ -43,15 +44,43 @@ class TickList(SelectionList[Any]):
         return Strip(segments, line.cell_length)
 
 
+async def keys_in_order(widget: Widget, event: events.Key) -> None:
+    """Run the text box's own key bindings (backspace, ctrl+u, ←, Esc …) as the box reads the
+    key, in turn with the letters around it.
+
+    Textual inserts a letter as soon as the box reads it but runs a binding only once its key
+    has bubbled up to the app, so in a burst (a fast typist over SSH, a paste) the letters
+    typed after backspace or ctrl+u would land first and then be deleted or moved past.
+    """
+    keyed = widget._bindings.key_to_bindings.get(event.key)  # noqa: SLF001 - the merged bindings
+    if keyed:
+        event.stop()
+        event.prevent_default()
+        await widget.run_action(keyed[0].action)
+
+
 class TextInput(Input):
-    """An Input whose cursor blink follows the app (off for snapshots)."""
+    """An Input whose cursor blink follows the app (off for snapshots); its keys act in order."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await keys_in_order(self, event)
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "blink", True)
 
+    def set_text(self, text: str) -> None:
+        """Replace the text as if typed afresh, the cursor after it (setting `value` alone
+        leaves the cursor where the old text had it, and ctrl+u then keeps its tail)."""
+        self.value = text
+        self.cursor_position = len(text)
+
 
 class NoteArea(TextArea):
-    """A TextArea for notes and stories; its cursor blink follows the app too."""
+    """A TextArea for notes and stories; its cursor blink follows the app too, its keys act
+    in the order typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await keys_in_order(self, event)
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "blink", True)

@@ -8,7 +8,7 @@ in `footer_keys()`). Every key keeps working, and `?` help lists them all.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -128,6 +128,33 @@ class KeysFooter(Footer):
             keys = [k for k in keys if k.binding.action in wanted or _always(k.binding)]
         return keys, self.width_of(keys) > room
 
+    # Textual lays the footer's keys out afresh at every change of focus or bindings: four
+    # times while a partner's page opens, each key styled twice. They are laid out again only
+    # when what they show has changed, and each key is made in its final style.
+
+    def shows(self) -> Hashable:
+        """Everything the keys are made from (None before the bindings are ready)."""
+        if not self._bindings_ready:
+            return None
+        keys, grouped = self.fitted()
+        palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        return (
+            self.compact,
+            self.show_command_palette,
+            tuple(keys),
+            grouped,
+            palette[1:] if palette else None,
+        )
+
+    async def recompose(self) -> None:
+        if not self.is_attached:
+            return
+        shows = self.shows()
+        if shows is not None and shows == getattr(self, "_shown", None):
+            return
+        self._shown = shows
+        await super().recompose()
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
@@ -145,7 +172,7 @@ class KeysFooter(Footer):
         yield from self._palette()
 
     def _key(self, k: Key, description: str, classes: str = "") -> Widget:
-        return FooterKey(
+        key = FooterKey(
             k.binding.key,
             self.app.get_key_display(k.binding),
             description,
@@ -153,7 +180,11 @@ class KeysFooter(Footer):
             disabled=not k.enabled,
             tooltip=k.tooltip or k.binding.description,
             classes=classes,
-        ).data_bind(compact=Footer.compact)
+        )
+        # compact from the start (Textual's default is compact, restyled once bound)
+        key.set_reactive(FooterKey.compact, self.compact)
+        key.set_class(self.compact, "-compact", update=False)
+        return key.data_bind(compact=Footer.compact)
 
     def _palette(self) -> Iterator[Widget]:
         if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
