@@ -64,6 +64,9 @@ async def _open_forms(
         await settle(pilot)
         page = app.screen
         assert isinstance(page, PartnerScreen) and page.page is not None
+        for tab in ("commitments", "ambassadors", "events", "conversations"):
+            page.action_show_tab(tab)  # a tab's table is filled when first shown
+            await settle(pilot)
         for action in actions.ACTIONS:
             before = len(watch.on_screen)
             app.open_action(action.key, page.organisation_id, **page.context())
