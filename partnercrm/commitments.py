@@ -529,6 +529,7 @@ def commitment_dict(commitment: m.Commitment) -> dict[str, Any]:
         "conversation_id": commitment.conversation_id,
         "kind": commitment.kind,
         "missions": [mi.key for mi in commitment.missions],
+        "mission_names": [mi.name for mi in commitment.missions],
         "beneficiary": commitment.beneficiary,
         "status": commitment.status,
         "agreed_on": commitment.agreed_on.isoformat(),
