@@ -304,7 +304,7 @@ def _render(d: dict[str, Any]) -> None:
         [
             ("Kind", d["kind"]),
             ("Status", d["status"]),
-            ("Missions", ", ".join(d["missions"]) or "—"),
+            ("Missions", ", ".join(d["mission_names"]) or "—"),
             ("Beneficiary", d["beneficiary"] or "—"),
             ("Agreed", d["agreed_on"]),
             ("Due", d["due"] or "—"),
@@ -358,7 +358,7 @@ def list_(
             ("organisation", "Organisation"),
             ("kind", "Kind"),
             ("status", "Status"),
-            ("missions", "Missions"),
+            ("mission_names", "Missions"),
             ("due", "Due"),
             ("promise", "Promised"),
             ("impact", "Delivered"),

@@ -239,7 +239,7 @@ def _render(d: dict[str, Any]) -> None:
             ("Lead", d["lead"]),
             ("Ask", d["ask"] or "—"),
             ("Subject", d["subject"] or "—"),
-            ("Missions", ", ".join(d["missions"]) or "—"),
+            ("Missions", ", ".join(d["mission_names"]) or "—"),
             ("With", ", ".join(d["contacts"]) or "—"),
             ("Started", d["started_on"]),
             ("Last touch", d["last_touch"]),

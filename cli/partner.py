@@ -177,7 +177,7 @@ def _render_detail(d: dict[str, Any]) -> None:
                 ("kind", "Kind"),
                 ("status", "Status"),
                 ("due", "Due"),
-                ("missions", "Missions"),
+                ("mission_names", "Missions"),
                 ("promise", "Promised"),
                 ("impact", "Delivered"),
             ],
@@ -188,7 +188,7 @@ def _render_detail(d: dict[str, Any]) -> None:
             [
                 ("id", "ID"),
                 ("role_name", "Role"),
-                ("mission", "Mission"),
+                ("mission_name", "Mission"),
                 ("status", "Status"),
                 ("since", "Since"),
             ],

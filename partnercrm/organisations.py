@@ -8,9 +8,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from partnercrm import labels
 from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
@@ -19,10 +20,51 @@ from partnercrm.errors import Conflict, Invalid, ProbableDuplicate
 from partnercrm.matching import find_one, name_key
 
 SUSTAIN_AFTER_DAYS = 365
+_JOINING = {"and", "of", "the"}  # in a sector's words, not what a filter's word is about
+
+
+def sectors_named(text: str) -> list[str]:
+    """Sector codes that `text` names as a list shows them: the code, or the start of its words
+    ('volunt', 'voluntary and community' -> vcs; 'sector' -> every sector called so)."""
+    typed = " ".join(text.lower().split())
+    if not typed or typed in _JOINING:
+        return []
+    return [
+        code
+        for code, words in labels.SECTOR.items()
+        if code == typed.replace(" ", "_")
+        or words.startswith(typed)
+        or (" " not in typed and any(w.startswith(typed) for w in words.split()))
+    ]
+
+
+def _query_condition(session: Session, query: str) -> Any:
+    """Organisations with every typed word in their name, aliases, ward or sector, the sector
+    read as the list shows it ('voluntary') as well as its code ('vcs')."""
+    from partnercrm.search import organisation_id_query, words
+
+    o = m.Organisation
+    tokens = words(query)
+    plain = [t for t in tokens if not sectors_named(t)]
+    conditions: list[Any] = []
+    if plain:
+        conditions.append(o.id.in_(organisation_id_query(session, " ".join(plain))))
+    for token in tokens:
+        if token not in plain:
+            conditions.append(
+                or_(
+                    o.sector.in_(sectors_named(token)),
+                    o.id.in_(organisation_id_query(session, token)),
+                )
+            )
+    return and_(*conditions) if conditions else o.id.in_(organisation_id_query(session, query))
 
 
 def check_sector(sector: str) -> str:
+    """The code of a sector given as its code (`vcs`) or as the words people read for it."""
     value = (sector or "").strip().lower().replace(" ", "_").replace("-", "_")
+    named = {words.replace(" ", "_"): code for code, words in labels.SECTOR.items()}
+    value = named.get(value, value)
     if value not in {s.value for s in m.Sector}:
         raise Invalid(
             f"sector {sector!r} is not one of {', '.join(s.value for s in m.Sector)}",
@@ -320,7 +362,7 @@ def _filtered(
     """`q` narrowed to the partners the list's filters keep."""
     o = m.Organisation
     if sector:
-        q = q.where(o.sector == check_sector(sector))
+        q = q.where(o.sector.in_(sectors_named(sector) or [check_sector(sector)]))
     if anchor is not None:
         q = q.where(o.anchor.is_(anchor))
     if ward:
@@ -330,9 +372,7 @@ def _filtered(
     if mission is not None:
         q = q.where(o.id.in_(organisations_with_mission(mission)))
     if query and query.strip():
-        from partnercrm.search import organisation_id_query
-
-        q = q.where(o.id.in_(organisation_id_query(session, query)))
+        q = q.where(_query_condition(session, query))
     return q
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from partnercrm import organisations
+from partnercrm import labels, organisations
 
 PARTNERS_SHOWN = 8
 PLACES = [
@@ -59,7 +59,7 @@ class PartnerCommands(Provider):
                 matcher.highlight(name),
                 partial(self.app.open_partner, org_id),  # type: ignore[attr-defined]
                 text=name,
-                help=f"open the partner ({sector.replace('_', ' ')})",
+                help=f"open the partner ({labels.sector(sector)})",
             )
 
     def _partners(self, query: str) -> list[tuple[int, str, str]]:

@@ -8,6 +8,7 @@ surprises.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.markup import escape
@@ -19,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Header, Static
 
-from partnercrm import dedupe, merging
+from partnercrm import dedupe, labels, merging
 from tui.errors import explain
 from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
@@ -49,14 +50,25 @@ CONTACT_FIELDS = [
 ]
 
 
-def describe(side: dict[str, Any], fields: list[tuple[str, str]], other: dict[str, Any]) -> str:
-    """A record as label: value lines; values that differ from the other side in bold."""
+def describe(
+    side: dict[str, Any],
+    fields: list[tuple[str, str]],
+    other: dict[str, Any],
+    today: date | None = None,
+) -> str:
+    """A record as label: value lines in words (a sector's name, a date as every screen shows
+    it); values that differ from the other side in bold."""
     lines = [f"[b]id {side['id']}[/b]"]
     for key, label in fields:
         value = side.get(key)
-        text = (
-            ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
-        )
+        if isinstance(value, list):
+            text = ", ".join(value)
+        elif key == "sector":
+            text = labels.sector(value)
+        elif key == "created":
+            text = labels.day(value, today)
+        else:
+            text = "" if value is None else str(value)
         shown = escape(text) or "—"
         if value != other.get(key) and key not in (
             "contacts",
@@ -193,8 +205,8 @@ class DuplicatesScreen(DataScreen):
             right.update("")
             return
         fields = ORGANISATION_FIELDS if self.entity == "organisation" else CONTACT_FIELDS
-        left.update(describe(pair["a"], fields, pair["b"]))
-        right.update(describe(pair["b"], fields, pair["a"]))
+        left.update(describe(pair["a"], fields, pair["b"], self.crm.today))
+        right.update(describe(pair["b"], fields, pair["a"], self.crm.today))
 
     @on(DataTable.RowHighlighted, "#pairs")
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:

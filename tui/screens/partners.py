@@ -51,13 +51,21 @@ class Filter:
 
     @classmethod
     def parse(cls, text: str) -> Filter:
-        words, named = [], {}
+        words: list[str] = []
+        named: dict[str, str] = {}
+        last = ""
         for word in text.split():
             key, sep, value = word.partition(":")
             if sep and key.lower() in ("mission", "m", "sector", "ward") and value:
-                named["mission" if key.lower() == "m" else key.lower()] = value.replace("_", " ")
-            else:
-                words.append(word)
+                last = "mission" if key.lower() == "m" else key.lower()
+                named[last] = value.replace("_", " ")
+                continue
+            longer = f"{named.get(last, '')} {word}"
+            if last == "sector" and organisations.sectors_named(longer):
+                named[last] = longer  # 'sector:voluntary and community sector' is one sector
+                continue
+            last = ""
+            words.append(word)
         return cls(query=" ".join(words), **named)
 
 
