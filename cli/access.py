@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from cli.context import AppContext, emit, json_option, pass_app, table
+from cli.context import AppContext, emit, emit_table, json_option, pass_app
 
 
 @click.group()
@@ -14,38 +15,51 @@ def access() -> None:
     """Who may do what: grant, revoke and list roles."""
 
 
+def _roles_arguments(f: Callable[..., Any]) -> Callable[..., Any]:
+    """COLLEAGUE ROLES...: what `grant` and `revoke` take."""
+    f = click.argument("roles", nargs=-1, required=True)(f)
+    return click.argument("colleague")(f)
+
+
 @access.command("grant")
-@click.argument("colleague")
-@click.argument("roles", nargs=-1, required=True)
+@_roles_arguments
 @json_option
 @pass_app
 def grant(app: AppContext, colleague: str, roles: tuple[str, ...], as_json: bool) -> None:
     """Give COLLEAGUE one or more ROLES: viewer, editor, privacy, admin."""
     from partnercrm import access as rights
-    from partnercrm import colleagues
 
-    with app.transaction() as s:
-        found = colleagues.find_colleague(s, colleague)
-        added = rights.grant(s, found, roles)
-        data = colleagues.colleague_dict(found) | {"granted": added}
-    emit(data, as_json, lambda d: click.echo(_holds("Granted", d, d["granted"])))
+    _change_roles(app, colleague, roles, as_json, rights.grant, "Granted")
 
 
 @access.command("revoke")
-@click.argument("colleague")
-@click.argument("roles", nargs=-1, required=True)
+@_roles_arguments
 @json_option
 @pass_app
 def revoke(app: AppContext, colleague: str, roles: tuple[str, ...], as_json: bool) -> None:
     """Take ROLES from COLLEAGUE."""
     from partnercrm import access as rights
+
+    _change_roles(app, colleague, roles, as_json, rights.revoke, "Revoked")
+
+
+def _change_roles(
+    app: AppContext,
+    colleague: str,
+    roles: tuple[str, ...],
+    as_json: bool,
+    change: Callable[..., list[str]],
+    verb: str,
+) -> None:
+    """Grant or revoke (`change`), then say what the colleague holds now."""
     from partnercrm import colleagues
 
+    key = verb.lower()  # "granted", "revoked": the JSON names what changed
     with app.transaction() as s:
         found = colleagues.find_colleague(s, colleague)
-        gone = rights.revoke(s, found, roles)
-        data = colleagues.colleague_dict(found) | {"revoked": gone}
-    emit(data, as_json, lambda d: click.echo(_holds("Revoked", d, d["revoked"])))
+        changed = change(s, found, roles)
+        data = colleagues.colleague_dict(found) | {key: changed}
+    emit(data, as_json, lambda d: click.echo(_holds(verb, d, d[key])))
 
 
 def _holds(verb: str, d: dict[str, Any], changed: list[str]) -> str:
@@ -64,12 +78,10 @@ def list_(app: AppContext, as_json: bool) -> None:
 
     with app.reading() as s:
         data = rights.access_list(s)
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            [{**r, "roles": r["roles"] or ["—"]} for r in d],
-            [("name", "Colleague"), ("login", "Login"), ("roles", "Roles"), ("active", "Active")],
-            empty="No colleagues yet.",
-        ),
+        [("name", "Colleague"), ("login", "Login"), ("roles", "Roles"), ("active", "Active")],
+        rows=lambda d: [{**r, "roles": r["roles"] or ["—"]} for r in d],
+        empty="No colleagues yet.",
     )

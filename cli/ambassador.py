@@ -108,7 +108,7 @@ def edit(
         as_json,
         lambda d: click.echo(
             f"Saved ambassadorship {d['id']}: {d['organisation']} as {d['role_name']} "
-            f"({d['mission'] or 'any mission'}, since {d['since']})."
+            f"({d['mission_name'] or 'any mission'}, since {d['since']})."
         ),
     )
 
@@ -142,7 +142,7 @@ def list_(
             ("id", "ID"),
             ("organisation", "Organisation"),
             ("role_name", "Role"),
-            ("mission", "Mission"),
+            ("mission_name", "Mission"),
             ("status", "Status"),
             ("since", "Since"),
         ],

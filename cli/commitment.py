@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -10,6 +11,7 @@ from cli.context import (
     AppContext,
     Decorator,
     emit,
+    emit_table,
     json_option,
     option_group,
     pass_app,
@@ -302,7 +304,7 @@ def _render(d: dict[str, Any]) -> None:
         [
             ("Kind", d["kind"]),
             ("Status", d["status"]),
-            ("Missions", ", ".join(d["missions"]) or "—"),
+            ("Missions", ", ".join(d["mission_names"]) or "—"),
             ("Beneficiary", d["beneficiary"] or "—"),
             ("Agreed", d["agreed_on"]),
             ("Due", d["due"] or "—"),
@@ -348,27 +350,30 @@ def list_(
                 limit=limit,
             )
         ]
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            [
-                {**c, "promise": figures(c["promised"]), "impact": figures(c["delivered"])}
-                for c in d
-            ],
-            [
-                ("id", "ID"),
-                ("organisation", "Organisation"),
-                ("kind", "Kind"),
-                ("status", "Status"),
-                ("missions", "Missions"),
-                ("due", "Due"),
-                ("promise", "Promised"),
-                ("impact", "Delivered"),
-            ],
-            empty="No commitments match.",
-        ),
+        [
+            ("id", "ID"),
+            ("organisation", "Organisation"),
+            ("kind", "Kind"),
+            ("status", "Status"),
+            ("mission_names", "Missions"),
+            ("due", "Due"),
+            ("promise", "Promised"),
+            ("impact", "Delivered"),
+        ],
+        rows=with_figures,
+        empty="No commitments match.",
     )
+
+
+def with_figures(commitments: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Commitments with what they promised and delivered as table cells."""
+    return [
+        {**c, "promise": figures(c["promised"]), "impact": figures(c["delivered"])}
+        for c in commitments
+    ]
 
 
 def figures(values: dict[str, Any]) -> str:

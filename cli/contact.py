@@ -220,9 +220,7 @@ def archive(app: AppContext, name_or_email: str) -> None:
     """Archive a contact: hidden from lists and briefs; history kept."""
     from partnercrm import contacts
 
-    with app.transaction() as s:
-        found = contacts.set_archived(s, contacts.find_contact(s, name_or_email), True)
-        name, ident = found.name, found.id
+    ident, name = app.set_archived(lambda s: contacts.find_contact(s, name_or_email), True)
     click.echo(f"Archived {name}. `partnercrm contact restore {ident}` brings them back.")
 
 
@@ -233,7 +231,5 @@ def restore(app: AppContext, name_or_email: str) -> None:
     """Bring an archived contact back."""
     from partnercrm import contacts
 
-    with app.transaction() as s:
-        found = contacts.set_archived(s, contacts.find_contact(s, name_or_email), False)
-        name = found.name
+    _, name = app.set_archived(lambda s: contacts.find_contact(s, name_or_email), False)
     click.echo(f"Restored {name}.")

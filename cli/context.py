@@ -67,6 +67,14 @@ class AppContext:
         with errors(), self.db.reader() as session, session.begin():
             yield session
 
+    def set_archived(self, find: Callable[[Session], Any], archived: bool) -> tuple[int, str]:
+        """Archive (or restore) the record `find` reads, as one change; its id and name."""
+        from partnercrm.archive import set_archived
+
+        with self.transaction() as s:
+            found: Any = set_archived(s, find(s), archived)
+            return found.id, getattr(found, "name", "")
+
     def record_access(self, what: str, entity: str, entity_id: int = 0, **kw: Any) -> None:
         """Leave an access entry (who read what, when) for a bulk reading of personal data."""
         from partnercrm import history
@@ -198,6 +206,13 @@ def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
 
 
+def change_option(help_text: str) -> Decorator:
+    """`--change ID`: one change, by the number in brackets in `partnercrm history`."""
+    return click.option(
+        "--change", "change_id", type=click.IntRange(min=1), metavar="ID", help=help_text
+    )
+
+
 def ask_first(yes: bool, question: str, refused: str) -> None:
     """Ask `question` unless --yes was given; a no ends the command with `refused`."""
     if not yes and not click.confirm(question):
@@ -246,10 +261,13 @@ def emit_table(
     data: Sequence[dict[str, Any]],
     as_json: bool,
     columns: Sequence[tuple[str, str]],
+    *,
+    rows: Callable[[Sequence[dict[str, Any]]], Sequence[dict[str, Any]]] | None = None,
     **options: Any,
 ) -> None:
-    """`emit` for a list of records: JSON for scripts, a `table` for people."""
-    emit(data, as_json, lambda rows: table(rows, columns, **options))
+    """`emit` for a list of records: JSON for scripts, a `table` for people (of `rows(data)`,
+    where the records want cells worked out for reading)."""
+    emit(data, as_json, lambda d: table(rows(d) if rows else d, columns, **options))
 
 
 def console(**options: Any) -> Any:

@@ -6,7 +6,16 @@ from typing import Any
 
 import click
 
-from cli.context import AppContext, DataError, emit, fields, json_option, pass_app, table
+from cli.context import (
+    AppContext,
+    DataError,
+    emit,
+    emit_table,
+    fields,
+    json_option,
+    pass_app,
+    table,
+)
 from partnercrm.vocabulary import Channel, Stage
 
 CHANNELS = click.Choice([c.value for c in Channel], case_sensitive=False)
@@ -193,14 +202,12 @@ def list_(
                 limit=limit,
             )
         ]
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            [{**c, "next": _next(c)} for c in d],
-            LIST_COLUMNS,
-            empty="No conversations match. Log one with `partnercrm conversation log ORG --lead NAME`.",
-        ),
+        LIST_COLUMNS,
+        rows=lambda d: [{**c, "next": _next(c)} for c in d],
+        empty="No conversations match. Log one with `partnercrm conversation log ORG --lead NAME`.",
     )
 
 
@@ -232,7 +239,7 @@ def _render(d: dict[str, Any]) -> None:
             ("Lead", d["lead"]),
             ("Ask", d["ask"] or "—"),
             ("Subject", d["subject"] or "—"),
-            ("Missions", ", ".join(d["missions"]) or "—"),
+            ("Missions", ", ".join(d["mission_names"]) or "—"),
             ("With", ", ".join(d["contacts"]) or "—"),
             ("Started", d["started_on"]),
             ("Last touch", d["last_touch"]),
@@ -276,8 +283,7 @@ def archive(app: AppContext, conversation_id: str) -> None:
     """Archive conversation ID: hidden from lists, briefs and reports; history kept."""
     from partnercrm import conversations
 
-    with app.transaction() as s:
-        conversations.set_archived(s, conversations.get_conversation(s, conversation_id), True)
+    app.set_archived(lambda s: conversations.get_conversation(s, conversation_id), True)
     click.echo(
         f"Archived conversation {conversation_id}. "
         f"`partnercrm conversation restore {conversation_id}` brings it back."
@@ -291,8 +297,7 @@ def restore(app: AppContext, conversation_id: str) -> None:
     """Bring archived conversation ID back."""
     from partnercrm import conversations
 
-    with app.transaction() as s:
-        conversations.set_archived(s, conversations.get_conversation(s, conversation_id), False)
+    app.set_archived(lambda s: conversations.get_conversation(s, conversation_id), False)
     click.echo(f"Restored conversation {conversation_id}.")
 
 

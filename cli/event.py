@@ -103,7 +103,11 @@ def _render(d: dict[str, Any]) -> None:
     click.echo()
     table(
         d["interest"],
-        [("organisation", "Organisation"), ("missions", "Missions"), ("roles", "Roles")],
+        [
+            ("organisation", "Organisation"),
+            ("mission_names", "Missions"),
+            ("role_names", "Roles"),
+        ],
         title="Interest expressed",
         empty="Nobody expressed interest.",
     )

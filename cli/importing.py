@@ -21,6 +21,7 @@ from cli.context import (
     pass_app,
 )
 from partnercrm.importing.fields import FIELDS, PRESETS, SHEET_FIELDS
+from partnercrm.vocabulary import EventKind
 
 SHOWN = 15  # list items printed for people; --json has them all
 
@@ -136,7 +137,7 @@ def import_() -> None:
 )
 @click.option(
     "--kind",
-    type=click.Choice(["summit", "roundtable", "other"]),
+    type=click.Choice([k.value for k in EventKind]),
     help="With --create-event: what kind of event.",
 )
 @click.option("--date", "held_on", help="With --create-event: when it was held (12/11/2024).")
@@ -244,14 +245,10 @@ def _sheet_command(kind: str, summary: str) -> None:
         outcome: Outcome,
         as_json: bool,
     ) -> None:
-        from partnercrm.importing import tracker
+        from partnercrm.importing import parse_map_option, tracker
 
-        overrides: dict[str, str] = {}
-        for value in maps:
-            header, sep, target = value.rpartition("=")
-            if not sep or not header.strip():
-                raise click.UsageError(f'--map {value!r} is not of the form "Header=field"')
-            overrides[header.strip()] = target.strip().lower()
+        with errors():
+            overrides = parse_map_option(maps, fields=None)  # the sheet's kind checks the fields
         _run(
             app,
             outcome,

@@ -138,6 +138,8 @@ def show(app: AppContext, org: str, as_json: bool) -> None:
 
 
 def _render_detail(d: dict[str, Any]) -> None:
+    from cli.commitment import with_figures
+
     title = d["name"] + (" (archived)" if d["archived"] else "")
     click.secho(title, bold=True)
     fields(
@@ -151,59 +153,50 @@ def _render_detail(d: dict[str, Any]) -> None:
             ("Website", d["website"] or "—"),
         ]
     )
-    click.echo()
-    table(
-        d["contacts"],
-        [("name", "Contact"), ("job_title", "Title"), ("email", "Email"), ("senior", "Senior")],
-        title="Contacts",
-        empty="No contacts yet.",
-    )
-    click.echo()
-    table(
-        d["conversations"],
-        [
-            ("id", "ID"),
-            ("stage", "Stage"),
-            ("lead", "Lead"),
-            ("ask", "Ask"),
-            ("last_touch", "Last touch"),
-        ],
-        title="Conversations",
-        empty="No conversations yet.",
-    )
-    click.echo()
-    from cli.commitment import figures
-
-    table(
-        [
-            {**c, "promise": figures(c["promised"]), "impact": figures(c["delivered"])}
-            for c in d["commitments"]
-        ],
-        [
-            ("id", "ID"),
-            ("kind", "Kind"),
-            ("status", "Status"),
-            ("due", "Due"),
-            ("missions", "Missions"),
-            ("promise", "Promised"),
-            ("impact", "Delivered"),
-        ],
-        title="Commitments",
-        empty="No commitments yet.",
-    )
-    click.echo()
-    table(
-        d["ambassadorships"],
-        [
-            ("id", "ID"),
-            ("role_name", "Role"),
-            ("mission", "Mission"),
-            ("status", "Status"),
-            ("since", "Since"),
-        ],
-        title="Ambassador roles",
-        empty="No ambassador roles yet.",
-    )
+    for rows, columns, heading in (
+        (
+            d["contacts"],
+            [("name", "Contact"), ("job_title", "Title"), ("email", "Email"), ("senior", "Senior")],
+            "Contacts",
+        ),
+        (
+            d["conversations"],
+            [
+                ("id", "ID"),
+                ("stage", "Stage"),
+                ("lead", "Lead"),
+                ("ask", "Ask"),
+                ("last_touch", "Last touch"),
+            ],
+            "Conversations",
+        ),
+        (
+            with_figures(d["commitments"]),
+            [
+                ("id", "ID"),
+                ("kind", "Kind"),
+                ("status", "Status"),
+                ("due", "Due"),
+                ("mission_names", "Missions"),
+                ("promise", "Promised"),
+                ("impact", "Delivered"),
+            ],
+            "Commitments",
+        ),
+        (
+            d["ambassadorships"],
+            [
+                ("id", "ID"),
+                ("role_name", "Role"),
+                ("mission_name", "Mission"),
+                ("status", "Status"),
+                ("since", "Since"),
+            ],
+            "Ambassador roles",
+        ),
+    ):
+        click.echo()
+        table(rows, columns, title=heading, empty=f"No {heading.lower()} yet.")
     if d["events"]:
         click.echo()
         table(
@@ -267,9 +260,7 @@ def archive(app: AppContext, org: str) -> None:
     """Archive an organisation: hidden from lists, briefs and reports; history kept."""
     from partnercrm import organisations
 
-    with app.transaction() as s:
-        found = organisations.set_archived(s, organisations.find_organisation(s, org), True)
-        name = found.name
+    _, name = app.set_archived(lambda s: organisations.find_organisation(s, org), True)
     click.echo(f"Archived {name}. `partnercrm partner restore {name!r}` brings it back.")
 
 
@@ -280,7 +271,5 @@ def restore(app: AppContext, org: str) -> None:
     """Bring an archived organisation back."""
     from partnercrm import organisations
 
-    with app.transaction() as s:
-        found = organisations.set_archived(s, organisations.find_organisation(s, org), False)
-        name = found.name
+    _, name = app.set_archived(lambda s: organisations.find_organisation(s, org), False)
     click.echo(f"Restored {name}.")

@@ -36,12 +36,13 @@ def mission_list(app: AppContext, as_json: bool) -> None:
     )
 
 
+def _retired(d: dict[str, Any]) -> str:
+    return " (retired: kept for its history, not offered for new records)" if d["retired"] else ""
+
+
 def _say_mission(d: dict[str, Any], verb: str) -> None:
     year = f", by {d['target_year']}" if d["target_year"] else ""
-    retired = (
-        " (retired: kept for its history, not offered for new records)" if d["retired"] else ""
-    )
-    click.echo(f"{verb} the mission {d['name']} ({d['key']}{year}){retired}.")
+    click.echo(f"{verb} the mission {d['name']} ({d['key']}{year}){_retired(d)}.")
 
 
 @mission.command("add")
@@ -142,10 +143,7 @@ def _role_options(f: Any) -> Any:
 
 
 def _say_role(d: dict[str, Any], verb: str) -> None:
-    retired = (
-        " (retired: kept for its history, not offered for new records)" if d["retired"] else ""
-    )
-    click.echo(f"{verb} the ambassador role {d['name']} ({d['key']}){retired}.")
+    click.echo(f"{verb} the ambassador role {d['name']} ({d['key']}){_retired(d)}.")
 
 
 @role.command("add")

@@ -71,6 +71,20 @@ def _filters(session: Any, kw: dict[str, Any]) -> Any:
     )
 
 
+def _as_of_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--as-of DATE: the day a report counts from (read with `_as_of`)."""
+    return _option("--as-of", metavar="DATE", help=help_text)
+
+
+def _limit_option(
+    default: int, help_text: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--limit N: how many rows a report lists (0: all)."""
+    return _option(
+        "--limit", type=click.IntRange(min=0), default=default, show_default=True, help=help_text
+    )
+
+
 def _as_of(value: str | None) -> Any:
     from datetime import date
 
@@ -185,9 +199,7 @@ def impact_(app: AppContext, story_count: int, **kw: Any) -> None:
 
 @report.command("activity", short_help="Per colleague: conversations, touchpoints, steps.")
 @scope_options()
-@click.option(
-    "--as-of", metavar="DATE", help="Count overdue steps as of this date (default today)."
-)
+@_as_of_option("Count overdue steps as of this date (default today).")
 @output_options(["activity"])
 @pass_app
 def activity_(app: AppContext, as_of: str | None, **kw: Any) -> None:
@@ -208,14 +220,8 @@ def activity_(app: AppContext, as_of: str | None, **kw: Any) -> None:
     show_default=True,
     help="Untouched for at least this many days.",
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=100,
-    show_default=True,
-    help="Show at most this many, oldest first (0: all).",
-)
-@click.option("--as-of", metavar="DATE", help="Measure from this date (default today).")
+@_limit_option(100, "Show at most this many, oldest first (0: all).")
+@_as_of_option("Measure from this date (default today).")
 @output_options(["stale"])
 @pass_app
 def stale_(app: AppContext, days: int, limit: int, as_of: str | None, **kw: Any) -> None:
@@ -231,14 +237,8 @@ def stale_(app: AppContext, days: int, limit: int, as_of: str | None, **kw: Any)
 
 @report.command("overdue", short_help="Open steps past their due date, by owner.")
 @scope_options(period=False)
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=200,
-    show_default=True,
-    help="List at most this many steps (0: all); owners' totals are always complete.",
-)
-@click.option("--as-of", metavar="DATE", help="Overdue as of this date (default today).")
+@_limit_option(200, "List at most this many steps (0: all); owners' totals are always complete.")
+@_as_of_option("Overdue as of this date (default today).")
 @output_options(["overdue", "overdue_by_owner"])
 @pass_app
 def overdue_(app: AppContext, limit: int, as_of: str | None, **kw: Any) -> None:
@@ -278,7 +278,7 @@ def sectors_(app: AppContext, **kw: Any) -> None:
     show_default=True,
     help="The title on the front of the pack.",
 )
-@click.option("--as-of", metavar="DATE", help="Stale and overdue as of this date (default today).")
+@_as_of_option("Stale and overdue as of this date (default today).")
 @force_option
 @pass_app
 def pack(

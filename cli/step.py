@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.context import AppContext, emit, json_option, pass_app, table, yes_option
+from cli.context import AppContext, emit, emit_table, json_option, pass_app, yes_option
 
 
 @click.group()
@@ -156,19 +156,17 @@ def list_(
                 limit=limit,
             )
         ]
-    emit(
+    emit_table(
         data,
         as_json,
-        lambda d: table(
-            [{**x, "due": x["due"] + (" overdue" if x["overdue"] else "")} for x in d],
-            [
-                ("id", "ID"),
-                ("due", "Due"),
-                ("owner", "Owner"),
-                ("organisation", "Organisation"),
-                ("description", "Step"),
-                ("conversation_id", "Conversation"),
-            ],
-            empty="No open steps.",
-        ),
+        [
+            ("id", "ID"),
+            ("due", "Due"),
+            ("owner", "Owner"),
+            ("organisation", "Organisation"),
+            ("description", "Step"),
+            ("conversation_id", "Conversation"),
+        ],
+        rows=lambda d: [{**x, "due": x["due"] + (" overdue" if x["overdue"] else "")} for x in d],
+        empty="No open steps.",
     )

@@ -11,6 +11,7 @@ from cli.context import (
     AppContext,
     DataError,
     ask_first,
+    change_option,
     emit,
     errors,
     force_option,
@@ -31,13 +32,7 @@ from cli.context import (
 )
 @click.option("--since", metavar="DATE", help="Only changes on or after DATE (e.g. 1/11/2024).")
 @click.option("--by", metavar="COLLEAGUE", help="Only changes made by this colleague or login.")
-@click.option(
-    "--change",
-    "change_id",
-    type=click.IntRange(min=1),
-    metavar="ID",
-    help="Only the entries of this change (the number in brackets; `undo --change ID`).",
-)
+@change_option("Only the entries of this change (the number in brackets; `undo --change ID`).")
 @click.option(
     "--access",
     "access_only",

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import click
 
-from cli.context import AppContext, emit, json_option, pass_app
+from cli.context import AppContext, change_option, emit, json_option, pass_app
 
 
 @click.command()
-@click.option(
-    "--change",
-    "change_id",
-    type=click.IntRange(min=1),
-    metavar="ID",
-    help="The change to undo: the number in brackets in `partnercrm history`.",
-)
+@change_option("The change to undo: the number in brackets in `partnercrm history`.")
 @json_option
 @pass_app
 def undo(app: AppContext, change_id: int | None, as_json: bool) -> None:

@@ -221,6 +221,7 @@ def ambassadorship_dict(a: m.Ambassadorship) -> dict[str, Any]:
         "role": a.role.key,
         "role_name": a.role.name,
         "mission": a.mission.key if a.mission else None,
+        "mission_name": a.mission.name if a.mission else None,
         "status": a.status,
         "since": a.since.isoformat(),
         "status_changed_on": a.status_changed_on.isoformat(),

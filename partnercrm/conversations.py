@@ -560,6 +560,7 @@ def conversation_dict(conv: m.Conversation) -> dict[str, Any]:
         "ask": conv.ask,
         "subject": conv.subject,
         "missions": [mi.key for mi in conv.missions],
+        "mission_names": [mi.name for mi in conv.missions],
         "contacts": [c.name for c in conv.contacts],
         "started_on": conv.started_on.isoformat(),
         "last_touch": conv.last_touch_on.isoformat(),

@@ -284,7 +284,8 @@ def event_detail(session: Session, event: m.Event) -> dict[str, Any]:
         .where(m.Attendance.event_id == event.id)
     ).all()
     people = []
-    interest: dict[str, dict[str, set[str]]] = {}
+    # keys for scripts, names (as the partner page and the forms show them) for people
+    interest: dict[str, dict[str, dict[str, str]]] = {}
     for att in sorted(
         attendances, key=lambda a: ((a.organisation.name if a.organisation else ""), a.contact.name)
     ):
@@ -296,12 +297,14 @@ def event_detail(session: Session, event: m.Event) -> dict[str, Any]:
                 "role": att.role,
                 "interest_missions": [mi.key for mi in att.interest_missions],
                 "interest_roles": [r.key for r in att.interest_roles],
+                "interest_mission_names": [mi.name for mi in att.interest_missions],
+                "interest_role_names": [r.name for r in att.interest_roles],
             }
         )
         if org_name and (att.interest_missions or att.interest_roles):
-            entry = interest.setdefault(org_name, {"missions": set(), "roles": set()})
-            entry["missions"].update(mi.key for mi in att.interest_missions)
-            entry["roles"].update(r.key for r in att.interest_roles)
+            entry = interest.setdefault(org_name, {"missions": {}, "roles": {}})
+            entry["missions"].update((mi.key, mi.name) for mi in att.interest_missions)
+            entry["roles"].update((r.key, r.name) for r in att.interest_roles)
     data = event_dict(event)
     data["attendees"] = people
     data["organisations"] = sorted({p["organisation"] for p in people if p["organisation"]})
@@ -309,7 +312,13 @@ def event_detail(session: Session, event: m.Event) -> dict[str, Any]:
         att.organisation.name: att.organisation.id for att in attendances if att.organisation
     }
     data["interest"] = [
-        {"organisation": org, "missions": sorted(v["missions"]), "roles": sorted(v["roles"])}
+        {
+            "organisation": org,
+            "missions": sorted(v["missions"]),
+            "roles": sorted(v["roles"]),
+            "mission_names": [v["missions"][k] for k in sorted(v["missions"])],
+            "role_names": [v["roles"][k] for k in sorted(v["roles"])],
+        }
         for org, v in sorted(interest.items())
     ]
     return data

@@ -327,7 +327,13 @@ class Conversation(Versioned, Base):
     stage_changes: WriteOnlyMapped[StageChange] = relationship(passive_deletes=True)
     steps: Mapped[list[Step]] = relationship(back_populates="conversation", order_by="Step.due_on")
 
-    __table_args__ = (Index("ix_conversation_org_stage", "organisation_id", "stage"),)
+    __table_args__ = (
+        Index("ix_conversation_org_stage", "organisation_id", "stage"),
+        # counts by stage (the dashboard, the reports) read this index alone, not every row
+        Index(
+            "ix_conversation_stage_live", "stage", "archived", "organisation_id", "last_touch_on"
+        ),
+    )
 
     @property
     def ask(self) -> str | None:

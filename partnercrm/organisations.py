@@ -8,9 +8,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from partnercrm import labels
 from partnercrm import models as m
 from partnercrm.archive import set_archived  # noqa: F401  (found where the noun is)
 from partnercrm.concurrency import check_version
@@ -19,10 +20,51 @@ from partnercrm.errors import Conflict, Invalid, ProbableDuplicate
 from partnercrm.matching import find_one, name_key
 
 SUSTAIN_AFTER_DAYS = 365
+_JOINING = {"and", "of", "the"}  # in a sector's words, not what a filter's word is about
+
+
+def sectors_named(text: str) -> list[str]:
+    """Sector codes that `text` names as a list shows them: the code, or the start of its words
+    ('volunt', 'voluntary and community' -> vcs; 'sector' -> every sector called so)."""
+    typed = " ".join(text.lower().split())
+    if not typed or typed in _JOINING:
+        return []
+    return [
+        code
+        for code, words in labels.SECTOR.items()
+        if code == typed.replace(" ", "_")
+        or words.startswith(typed)
+        or (" " not in typed and any(w.startswith(typed) for w in words.split()))
+    ]
+
+
+def _query_condition(session: Session, query: str) -> Any:
+    """Organisations with every typed word in their name, aliases, ward or sector, the sector
+    read as the list shows it ('voluntary') as well as its code ('vcs')."""
+    from partnercrm.search import organisation_id_query, words
+
+    o = m.Organisation
+    tokens = words(query)
+    plain = [t for t in tokens if not sectors_named(t)]
+    conditions: list[Any] = []
+    if plain:
+        conditions.append(o.id.in_(organisation_id_query(session, " ".join(plain))))
+    for token in tokens:
+        if token not in plain:
+            conditions.append(
+                or_(
+                    o.sector.in_(sectors_named(token)),
+                    o.id.in_(organisation_id_query(session, token)),
+                )
+            )
+    return and_(*conditions) if conditions else o.id.in_(organisation_id_query(session, query))
 
 
 def check_sector(sector: str) -> str:
+    """The code of a sector given as its code (`vcs`) or as the words people read for it."""
     value = (sector or "").strip().lower().replace(" ", "_").replace("-", "_")
+    named = {words.replace(" ", "_"): code for code, words in labels.SECTOR.items()}
+    value = named.get(value, value)
     if value not in {s.value for s in m.Sector}:
         raise Invalid(
             f"sector {sector!r} is not one of {', '.join(s.value for s in m.Sector)}",
@@ -218,7 +260,7 @@ def find_organisation(session: Session, text: str) -> m.Organisation:
 
 
 def relationship_stages(session: Session, org_ids: Sequence[int]) -> dict[int, m.RelationshipStage]:
-    """Each organisation's stage, derived in three grouped queries whatever the number of ids.
+    """Each organisation's stage, derived in one statement whatever the number of ids.
 
     prospect: nothing yet; initiate: only conversations; convert: a commitment agreed;
     grow: two or more live commitments or an active ambassadorship; sustain: delivered
@@ -227,52 +269,52 @@ def relationship_stages(session: Session, org_ids: Sequence[int]) -> dict[int, m
     if not org_ids:
         return {}
     ids = list(org_ids)
-    C = m.Commitment
+    Org, C = m.Organisation, m.Commitment
     live = C.status != m.CommitmentStatus.LAPSED
     delivered = C.status == m.CommitmentStatus.DELIVERED
-    commit_rows = session.execute(
+    active = (
+        select(m.Ambassadorship.id)
+        .where(
+            m.Ambassadorship.organisation_id == Org.id,
+            m.Ambassadorship.status == m.AmbassadorStatus.ACTIVE,
+        )
+        .exists()
+    )
+    talking = (
+        select(m.Conversation.id)
+        .where(m.Conversation.organisation_id == Org.id, m.Conversation.archived.is_(False))
+        .exists()
+    )
+    rows = session.execute(
         select(
-            C.organisation_id,
-            func.count().filter(live),
-            func.min(case((delivered, C.closed_on))),
-            func.max(case((delivered, C.closed_on))),
+            Org.id,
+            func.count(C.id).filter(live).label("live"),
+            func.min(case((delivered, C.closed_on))).label("first_delivered"),
+            func.max(case((delivered, C.closed_on))).label("last_delivered"),
+            active.label("active"),
+            talking.label("talking"),
         )
-        .where(C.organisation_id.in_(ids))
-        .group_by(C.organisation_id)
+        .outerjoin(C, C.organisation_id == Org.id)
+        .where(Org.id.in_(ids))
+        .group_by(Org.id)
     ).all()
-    active = set(
-        session.scalars(
-            select(m.Ambassadorship.organisation_id)
-            .where(
-                m.Ambassadorship.organisation_id.in_(ids),
-                m.Ambassadorship.status == m.AmbassadorStatus.ACTIVE,
-            )
-            .distinct()
-        )
-    )
-    talking = set(
-        session.scalars(
-            select(m.Conversation.organisation_id)
-            .where(m.Conversation.organisation_id.in_(ids), m.Conversation.archived.is_(False))
-            .distinct()
-        )
-    )
-    stages = {
-        i: (m.RelationshipStage.INITIATE if i in talking else m.RelationshipStage.PROSPECT)
-        for i in ids
-    }
-    for org_id, live_count, first, last in commit_rows:
-        first, last = as_date(first), as_date(last)
-        if first and last and (last - first).days > SUSTAIN_AFTER_DAYS:
-            stages[org_id] = m.RelationshipStage.SUSTAIN
-        elif live_count >= 2:
-            stages[org_id] = m.RelationshipStage.GROW
-        elif live_count >= 1:
-            stages[org_id] = m.RelationshipStage.CONVERT
-    for org_id in active:
-        if stages[org_id] not in (m.RelationshipStage.SUSTAIN,):
-            stages[org_id] = m.RelationshipStage.GROW
+    stages = dict.fromkeys(ids, m.RelationshipStage.PROSPECT)
+    for row in rows:
+        stages[row.id] = _stage(row)
     return stages
+
+
+def _stage(row: Any) -> m.RelationshipStage:
+    first, last = as_date(row.first_delivered), as_date(row.last_delivered)
+    if first and last and (last - first).days > SUSTAIN_AFTER_DAYS:
+        return m.RelationshipStage.SUSTAIN
+    if row.live >= 2 or row.active:
+        return m.RelationshipStage.GROW
+    if row.live >= 1:
+        return m.RelationshipStage.CONVERT
+    if row.talking:
+        return m.RelationshipStage.INITIATE
+    return m.RelationshipStage.PROSPECT
 
 
 def relationship_stage(session: Session, org: m.Organisation) -> m.RelationshipStage:
@@ -320,7 +362,7 @@ def _filtered(
     """`q` narrowed to the partners the list's filters keep."""
     o = m.Organisation
     if sector:
-        q = q.where(o.sector == check_sector(sector))
+        q = q.where(o.sector.in_(sectors_named(sector) or [check_sector(sector)]))
     if anchor is not None:
         q = q.where(o.anchor.is_(anchor))
     if ward:
@@ -330,9 +372,7 @@ def _filtered(
     if mission is not None:
         q = q.where(o.id.in_(organisations_with_mission(mission)))
     if query and query.strip():
-        from partnercrm.search import organisation_id_query
-
-        q = q.where(o.id.in_(organisation_id_query(session, query)))
+        q = q.where(_query_condition(session, query))
     return q
 
 

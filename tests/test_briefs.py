@@ -552,7 +552,8 @@ def test_statements_per_brief_do_not_grow_with_history(db):
     assert len(big_brief.conversations) == 8 and big_brief.glance.commitments_delivered == 25
     print(f"statements per brief: {n_small} (5 conversations), {n_big} (500)")
     assert n_small == n_big
-    assert n_big <= 26
+    # each statement is a round trip to PostgreSQL, so there collections join their statement
+    assert n_big <= (20 if db.engine.dialect.name == "postgresql" else 24)
 
 
 # ---------------------------------------------------------------- the command

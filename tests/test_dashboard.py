@@ -137,3 +137,36 @@ def test_stale_is_one_number_wherever_it_is_shown():
     assert days.default == reports.STALE_DAYS
     assert inspect.signature(reports.stale).parameters["days"].default == reports.STALE_DAYS
     assert digest.COLD_DAYS == reports.STALE_DAYS
+
+
+def test_counts_by_stage_read_one_index_not_every_conversation(db):
+    """The dashboard's stage counts and its count of stale conversations read the
+    conversations' (stage, archived, organisation, last touch) index alone: at 200,000
+    conversations, looking up every row to see it is not archived took most of their time."""
+    import pytest
+    from sqlalchemy import event
+
+    from partnercrm import reports
+
+    if not db.is_sqlite:
+        pytest.skip("the plan is SQLite's (EXPLAIN QUERY PLAN)")
+    counted: list[tuple[str, tuple]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("SELECT count(") or "count(*)" in statement.split("FROM")[0]:
+            counted.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.reader() as s, s.begin():
+            reports.dashboard(s, None, date.today(), parts=("pipeline", "stale"), limit=50)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(counted) == 2  # the counts by stage, and the stale total
+    with db.engine.connect() as conn:
+        for statement, parameters in counted:
+            plan = " ".join(
+                str(row[-1])
+                for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            )
+            assert "COVERING INDEX ix_conversation_stage_live" in plan, plan

@@ -252,6 +252,12 @@ def test_a_library_sentence_gets_the_option_that_puts_it_right(cli, tmp_path):
     sheet = cli("import", "partners", str(path), "--sheet", "Partners")
     assert sheet.exit_code == 1
     assert "summit.csv is a text file (--sheet)" in sheet.stderr
+    # a sheet's --map is read by the same rule as the attendees', and said the same way
+    bad_map = cli("import", "partners", str(path), "--map", "Company")
+    assert (bad_map.exit_code, bad_map.stderr) == (
+        1,
+        'Error: \'Company\' is not of the form "Header=field" (--map "Header=field")\n',
+    )
     # outside a command (the library called from a script's own click code), the hint stands
     from cli.context import for_the_command_line
     from partnercrm.errors import Invalid

@@ -335,3 +335,25 @@ def test_a_colleague_chosen_in_the_edit_form_is_retyped_whole(demo_db: Database)
             assert colleagues.find_colleague(s, "Tom Ellery").team == "Inclusive Economy and Skills"
 
     drive_at(demo_db, SMALL, body)
+
+
+def test_arriving_on_my_work_the_first_step_has_the_keys(demo_db: Database) -> None:
+    """`w` then `x` marks the first step done (the scrolling box around the lists used to take
+    the focus, so `x` asked to choose a step and Enter did nothing)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.pause(0.05)
+        first = app.screen.query_one("#work-overdue", DataTable)
+        assert first.row_count and app.screen.focused is first
+        await pilot.press("x")
+        dialog = await _form(pilot)
+        assert type(dialog).__name__ == "CompleteStepDialog"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+
+    drive_at(demo_db, SMALL, body)

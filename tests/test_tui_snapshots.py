@@ -112,3 +112,48 @@ def test_events_snapshot(snap_db: Database, snap_compare: Any, size: str) -> Non
         await drawn(pilot)
 
     assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)
+
+
+def _place(key: str) -> Any:
+    """Open a place (or Help) by its key from the dashboard, as a person would."""
+
+    async def before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press(key)
+        await drawn(pilot)
+
+    return before
+
+
+@sizes
+def test_my_work_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
+    assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=_place("w"))
+
+
+@sizes
+def test_help_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
+    assert snap_compare(
+        make_app(snap_db), terminal_size=SIZES[size], run_before=_place("question_mark")
+    )
+
+
+@sizes
+def test_duplicates_snapshot(snap_db: Database, snap_compare: Any, size: str) -> None:
+    """A pair to compare: the sector in words, the dates as every screen shows them."""
+    from datetime import datetime
+
+    from partnercrm import organisations
+
+    with snap_db.transaction() as s:
+        twin = organisations.add_organisation(s, "Phoenix Court Works Ltd", "vcs", new=True)
+        twin.created_at = datetime(2024, 3, 5, 10, 0)
+        organisations.find_organisation(s, "Phoenix Court Works").created_at = datetime(
+            2025, 11, 12, 9, 0
+        )
+
+    async def before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.app.switch_mode("duplicates")
+        await drawn(pilot)
+
+    assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)

@@ -70,7 +70,9 @@ def facts_markdown(d: dict[str, Any]) -> str:
         lines.append("- none yet")
     lines += ["", "## Ambassador roles"]
     lines += [
-        f"- {a['role_name']}" + (f" ({a['mission']})" if a["mission"] else "") + f" — {a['status']}"
+        f"- {a['role_name']}"
+        + (f" ({a['mission_name']})" if a["mission_name"] else "")
+        + f" — {a['status']}"
         for a in d["ambassadorships"]
     ] or ["- none yet"]
     if d["events"]:

@@ -37,7 +37,7 @@ from .model import (
     Prepared,
     Totals,
 )
-from .queries import EVENTS_SHOWN, KEY_PEOPLE, peers, reference, statements
+from .queries import EVENTS_SHOWN, KEY_PEOPLE, load_header, peers, reference, statements
 from .watch_outs import STALE_DAYS, Watched, watch_outs
 
 COLLEAGUES = 8
@@ -117,7 +117,7 @@ def _read(session: Session, org_id: int, today: date, meeting: date | None) -> _
         kinds=rows("kinds"),
         delivered=session.execute(q.delivered, params).one(),
         committed_missions=set(session.scalars(q.committed_missions, params)),
-        shown=session.scalars(q.shown, params).all(),
+        shown=session.scalars(q.shown, params).unique().all(),
         held=session.scalars(q.held, params).unique().all(),
         attended=rows("attended"),
         hosted=rows("hosted"),
@@ -158,6 +158,7 @@ def assemble_brief(
     every organisation's stage in one go)."""
     today = today or date.today()
     r = _read(session, organisation.id, today, meeting)
+    load_header(session, organisation)
     roles, missions = reference(session)
     counts = _commitment_counts(r.kinds)
     lines = [_commitment(c, today, missions) for c in r.shown]

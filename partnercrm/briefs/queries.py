@@ -4,6 +4,12 @@ Every list in a brief is either an aggregate or a LIMITed query, so a partner wi
 conversations costs the same number of statements as one with five. Each statement is built
 once with bound parameters (org_id, today, stale_before, since, horizon): building SQLAlchemy
 statements costs more than running these ones. Columns are labelled: rows are read by name.
+
+The statements differ a little by database. Each statement sent to PostgreSQL is a round trip
+to the server, so there the records' collections are joined into their statement and who was
+engaged lately is read once for all the key people; SQLite answers in-process, and its planner
+does those joins and that shared reading far worse than separate reads (seconds, not
+milliseconds, at council scale), so there they stay separate.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    inspect,
     literal,
     or_,
     select,
@@ -107,12 +114,18 @@ class Statements:
 @cache
 def statements(dialect: str) -> Statements:
     """Every query a brief runs, built once for each database dialect."""
+    server = dialect == "postgresql"  # see the module's docstring
     return Statements(
-        **_conversations(),
-        **_commitments(),
+        **_conversations(joined=server),
+        **_commitments(joined=server),
         **_events(),
-        **_people(shared_lately=dialect == "postgresql"),
+        **_people(shared_lately=server),
     )
+
+
+def _collection(joined: bool) -> Any:
+    """How a record's collection loads: in its statement, or by a statement of its own."""
+    return joinedload if joined else selectinload
 
 
 def _live() -> Any:
@@ -121,7 +134,7 @@ def _live() -> Any:
     return and_(C.organisation_id == ORG_ID, C.archived.is_(False))
 
 
-def _conversations() -> dict[str, Any]:
+def _conversations(joined: bool) -> dict[str, Any]:
     C, S, T, Co = m.Conversation, m.Step, m.Touchpoint, m.Colleague
     live, is_open = _live(), C.stage.in_(m.OPEN_STAGES)
     # grouped by lead: who talks to them, and (summed) the conversation totals
@@ -159,8 +172,8 @@ def _conversations() -> dict[str, Any]:
         .options(
             joinedload(C.lead),
             joinedload(C.ask_role),
-            selectinload(C.missions),
-            selectinload(C.steps).joinedload(S.owner),
+            _collection(joined)(C.missions),
+            _collection(joined)(C.steps).joinedload(S.owner),
         )
         .order_by(C.last_touch_on.desc(), C.id.desc())
         .limit(LIVE_CONVERSATIONS)
@@ -221,7 +234,7 @@ def _watched() -> dict[str, Any]:
     return {"due_steps": due_steps, "stale": stale, "in_play": in_play}
 
 
-def _commitments() -> dict[str, Any]:
+def _commitments(joined: bool) -> dict[str, Any]:
     """Counts by kind and status, delivered totals, then a few of each status loaded."""
     Cm, D = m.Commitment, m.Delivery
     is_overdue = and_(Cm.due_on.is_not(None), Cm.due_on < TODAY)
@@ -270,7 +283,7 @@ def _commitments() -> dict[str, Any]:
     shown = (
         select(Cm)
         .where(Cm.id.in_(select(wanted.c.id)))
-        .options(selectinload(Cm.missions), selectinload(Cm.deliveries))
+        .options(_collection(joined)(Cm.missions), _collection(joined)(Cm.deliveries))
     )
     held = (
         select(m.Ambassadorship)
@@ -409,9 +422,8 @@ def _last_touch_of(contact_id: Any) -> Any:
 def _lately(shared: bool) -> Any:
     """Who was engaged lately: the latest touchpoints, conversations and events, a few of each.
 
-    `shared`: a common table expression, which PostgreSQL reads once for both the senior and
-    the engaged people (half the work); SQLite plans that one about three times slower than
-    a subquery read for each, so there it is a subquery."""
+    `shared`: a common table expression, read once for both the senior and the engaged people
+    (half the work on PostgreSQL; SQLite does it three times slower than a subquery each)."""
     C, T, E, A = m.Conversation, m.Touchpoint, m.Event, m.Attendance
     cc, live = m.conversation_contact, _live()
     latest = [
@@ -561,6 +573,18 @@ def peers(session: Session, organisation: m.Organisation) -> dict[str, Peers]:
             last = names[-2] if mine == len(names) - 1 else names[-1]
             peers[kind] = Peers(count, list(dict.fromkeys((first, last))))
     return peers
+
+
+def load_header(session: Session, organisation: m.Organisation) -> None:
+    """The organisation's aliases and lead, for the brief's header: one statement, where reading
+    them as they are used costs two (each a round trip to PostgreSQL)."""
+    if {"aliases", "lead"} <= inspect(organisation).unloaded:
+        Org = m.Organisation
+        session.execute(
+            select(Org)
+            .where(Org.id == organisation.id)
+            .options(joinedload(Org.aliases), joinedload(Org.lead))
+        ).unique().all()
 
 
 def reference(session: Session) -> tuple[list[m.AmbassadorRole], dict[int, m.Mission]]:

@@ -474,16 +474,22 @@ class ColumnMap:
         }
 
 
-def parse_map_option(values: Sequence[str]) -> dict[str, str]:
-    """ "Header=field" values (a column map as typed) as {header: field}, each checked."""
+def parse_map_option(
+    values: Sequence[str], fields: Sequence[str] | None = FIELDS
+) -> dict[str, str]:
+    """ "Header=field" values (a column map as typed) as {header: field}, each checked.
+
+    `fields` are those the import knows; None leaves the field to be checked by the importer
+    (a tracker sheet's map, which knows its kind).
+    """
     result: dict[str, str] = {}
     for value in values:
         header, sep, target = value.rpartition("=")
         header, target = header.strip(), target.strip().lower()
         if not sep or not header:
             raise Invalid(f'{value!r} is not of the form "Header=field"', field="map")
-        if target not in FIELDS:
-            raise Invalid(f"{value!r}: {target!r} is not one of {', '.join(FIELDS)}", field="map")
+        if fields is not None and target not in fields:
+            raise Invalid(f"{value!r}: {target!r} is not one of {', '.join(fields)}", field="map")
         result[header] = target
     return result
 

@@ -23,7 +23,9 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static,
 from partnercrm.dates import parse_date
 from partnercrm.errors import Invalid, NeedsConfirmation, StaleEdit
 from tui.errors import explain
+from tui.options import R, Stored
 from tui.widgets.field import Field, NoteArea, TextInput, Tick, TickList
+from tui.widgets.held import HeldKeys
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -48,12 +50,17 @@ def preselect(preferred: Any, values: Sequence[Any]) -> Any:
     return values[0] if len(values) == 1 else None
 
 
-class FormDialog(ModalScreen[T], Generic[T]):
-    """Subclasses give `form_title`, `fields()` and `save(session, values)`; the rest is shared."""
+class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
+    """Subclasses give `form_title`, `fields()` and `save(session, values)`; the rest is shared.
+
+    Keys typed before the fields exist (while the form reads its choices) are held and handed
+    on, in order, once the first field has the focus (tui.widgets.held): a burst of `c` and a
+    contact's Name, tab, Email, tab … fills each field in turn."""
 
     form_title = "Form"
     save_label = "Save"
     AUTO_FOCUS = None  # the form chooses its field once its choices are read (_ready)
+    READY_ON_MOUNT = False
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
@@ -67,9 +74,8 @@ class FormDialog(ModalScreen[T], Generic[T]):
         super().__init__()
         self.saving = False
         self.ready = False
-        self.early: list[str] = []
         self.first: Widget | None = None  # where typing starts
-        # set by fields() when there is nothing to act on (no open conversation, say)
+        # set by load() when there is nothing to act on (no open conversation, say)
         self.unavailable: str | None = None
         # True once the person said yes to the library's question (a due date already past,
         # a partner that looks like one stored): save() passes it on as `confirm` or `new`
@@ -101,7 +107,8 @@ class FormDialog(ModalScreen[T], Generic[T]):
     def _fit(self, height: int) -> None:
         # the fields scroll inside what the terminal leaves after the title, status and buttons,
         # so at 80x24 the focused field and the buttons stay on screen
-        self.query_one("#form-fields").styles.max_height = max(4, height - 10)
+        for fields in self.query("#form-fields"):  # none while the app closes it half-drawn
+            fields.styles.max_height = max(4, height - 10)
 
     @work(thread=True, exclusive=True, group="read")
     def _read(self) -> None:
@@ -110,40 +117,34 @@ class FormDialog(ModalScreen[T], Generic[T]):
             with self.crm.reading() as session:
                 self.load(session)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self._unreadable, exc)
+            self.from_worker(self._unreadable, exc)
         else:
-            self.app.call_from_thread(self._build)
+            self.from_worker(self._build)
 
     def _unreadable(self, exc: BaseException) -> None:
         self.notify(explain(exc), title=f"{self.form_title}: could not read", severity="error")
         self.dismiss(None)
 
     def _build(self) -> None:
-        fields = list(self.fields())
         if self.unavailable:
             self.notify(self.unavailable, title=self.form_title)
             self.dismiss(None)
             return
+        fields = list(self.fields())
         self.query_one("#dialog-title", Label).update(self.form_title)
         self.query_one("#form-loading").remove()
         self.query_one("#form-fields").mount_all(fields)
         self.call_after_refresh(self._ready)
 
     def _ready(self) -> None:
-        # start typing straight away: the first field, not the scrolling container, has focus
+        # start typing straight away: the first field, not the scrolling container, has focus;
+        # the keys typed meanwhile follow it
+        if not self.here:
+            return
         self.first = self._first_to_fill().control
         self.first.focus()
         self.ready = True
-        self._type_into_first("".join(self.early))
-        self.early.clear()
-
-    def _type_into_first(self, text: str) -> None:
-        if not text:
-            return
-        if isinstance(self.first, Input):
-            self.first.insert_text_at_cursor(text)
-        elif isinstance(self.first, TextArea):
-            self.first.insert(text)
+        self.ready_for_keys()
 
     def _first_to_fill(self) -> Field:
         """Where typing starts: the first required field still empty, else the first empty
@@ -159,29 +160,12 @@ class FormDialog(ModalScreen[T], Generic[T]):
                 return f
         return fields[0]
 
-    settled = False  # the field where typing starts has had the focus
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if self.ready and event.widget is self.first:
-            self.settled = True
-
-    def on_key(self, event: events.Key) -> None:
-        # keys that reach the form itself arrived before any field had the focus (typed while
-        # the choices were read, or as the focus was on its way): kept, not lost or taken
-        # as shortcuts, and put where typing starts
-        if not self.settled and event.is_printable and event.character:
-            if self.ready:
-                self._type_into_first(event.character)
-            else:
-                self.early.append(event.character)
-            event.stop()
-            event.prevent_default()
-
     def load(self, session: Session) -> None:
         """Read the form's choices (runs in a worker thread; keep plain data on self)."""
 
     def fields(self) -> Iterable[Widget]:
-        """The form's Fields (and any text that explains them), built from what load() read."""
+        """The form's Fields (and any text that explains them), built from what load() read;
+        not asked for when load() found nothing to act on (`unavailable`)."""
         raise NotImplementedError
 
     # --- leaving: a changed form asks before it is thrown away ---
@@ -377,6 +361,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
             self.app.call_from_thread(self._saved, result)
 
     def _failed(self, exc: BaseException) -> None:
+        if not self.here:  # the form was left while saving: say so all the same
+            self.app.notify(explain(exc), title="Not saved", severity="error", timeout=10)
+            return
         self.saving = False
         self.query_one("#save", Button).disabled = False
         status = self.query_one("#form-status", Static)
@@ -425,4 +412,35 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     def _saved(self, result: T) -> None:
         self.app.notify(self.saved_message(result), title="Saved")
-        self.dismiss(result)
+        if self.here:
+            self.dismiss(result)
+
+
+class PartnerForm(FormDialog[int]):
+    """A form about one partner, opened on the record the cursor was on (`record_id`, if any:
+    a conversation, a commitment, an event …). Returns the id of what it saved."""
+
+    def __init__(self, organisation_id: int, record_id: int | None = None) -> None:
+        super().__init__()
+        self.organisation_id = organisation_id
+        self.record_id = record_id
+        # each record's version as read: a save over someone else's change is refused
+        self.versions: dict[int, int] = {}
+
+    def record_field(self, name: str, label: str, choices: Sequence[tuple[str, int]]) -> Field:
+        """The choice of what to act on, opened on the highlighted record, else the only one."""
+        chosen = preselect(self.record_id, [v for _, v in choices])
+        return self.select_field(name, label, choices, value=chosen, required=True)
+
+    def highlighted(self, found: Sequence[R]) -> R | None:
+        """The record to edit: the highlighted one; from the palette, the first (the top row
+        of its tab)."""
+        record = next((r for r in found if r.id == self.record_id), found[0] if found else None)
+        if record is not None:
+            self.editing(record)
+        return record
+
+    def editing(self, record: Stored) -> None:
+        """Keep the edited record's id, and its version for the save."""
+        self.record_id = record.id
+        self.versions = {record.id: record.version}

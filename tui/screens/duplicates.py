@@ -1,13 +1,14 @@
 """Duplicates: probable duplicate partners or people side by side; merge with one confirmation.
 
-Keys: `m` keeps the left record and merges the right one into it, `M` the other way round,
-`x` says the pair are different (never suggested again), `t` switches between organisations
-and contacts. The confirmation shows what the merge would move (a dry run), so nothing
+Keys: `<` keeps the left record and merges the right one into it, `>` the other way round,
+`h` holds the pair apart (different, never suggested again), `C` switches between
+organisations and contacts. (`m`, on Partners, comes here: no key means two things.) The confirmation shows what the merge would move (a dry run), so nothing
 surprises.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.markup import escape
@@ -19,10 +20,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Header, Static
 
-from partnercrm import dedupe, merging
+from partnercrm import dedupe, labels, merging
 from tui.errors import explain
 from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
+from tui.widgets.held import HeldKeys
 from tui.widgets.table import Table
 
 ORGANISATION_FIELDS = [
@@ -49,14 +51,25 @@ CONTACT_FIELDS = [
 ]
 
 
-def describe(side: dict[str, Any], fields: list[tuple[str, str]], other: dict[str, Any]) -> str:
-    """A record as label: value lines; values that differ from the other side in bold."""
+def describe(
+    side: dict[str, Any],
+    fields: list[tuple[str, str]],
+    other: dict[str, Any],
+    today: date | None = None,
+) -> str:
+    """A record as label: value lines in words (a sector's name, a date as every screen shows
+    it); values that differ from the other side in bold."""
     lines = [f"[b]id {side['id']}[/b]"]
     for key, label in fields:
         value = side.get(key)
-        text = (
-            ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
-        )
+        if isinstance(value, list):
+            text = ", ".join(value)
+        elif key == "sector":
+            text = labels.sector(value)
+        elif key == "created":
+            text = labels.day(value, today)
+        else:
+            text = "" if value is None else str(value)
         shown = escape(text) or "—"
         if value != other.get(key) and key not in (
             "contacts",
@@ -69,7 +82,7 @@ def describe(side: dict[str, Any], fields: list[tuple[str, str]], other: dict[st
     return "\n".join(lines)
 
 
-class ConfirmMerge(ModalScreen[bool]):
+class ConfirmMerge(ModalScreen[bool], HeldKeys[bool]):
     """'Merge B into A?' with what would move; returns True to merge."""
 
     DEFAULT_CSS = """
@@ -134,8 +147,8 @@ class DuplicatesScreen(DataScreen):
     }
     """
     BINDINGS = [
-        Binding("m", "merge(False)", "Keep left, merge right"),
-        Binding("M", "merge(True)", "Keep right, merge left"),
+        Binding("less_than_sign", "merge(False)", "Keep left, merge right", key_display="<"),
+        Binding("greater_than_sign", "merge(True)", "Keep right, merge left", key_display=">"),
         Binding("h", "different", "Hold apart (not a duplicate)"),
         Binding("C", "switch_entity", "Organisations / contacts"),
         Binding("escape", "app.switch_mode('partners')", "Back to partners"),
@@ -193,8 +206,8 @@ class DuplicatesScreen(DataScreen):
             right.update("")
             return
         fields = ORGANISATION_FIELDS if self.entity == "organisation" else CONTACT_FIELDS
-        left.update(describe(pair["a"], fields, pair["b"]))
-        right.update(describe(pair["b"], fields, pair["a"]))
+        left.update(describe(pair["a"], fields, pair["b"], self.crm.today))
+        right.update(describe(pair["b"], fields, pair["a"], self.crm.today))
 
     @on(DataTable.RowHighlighted, "#pairs")
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:

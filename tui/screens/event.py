@@ -62,18 +62,18 @@ class EventScreen(DataScreen):
         for i, row in enumerate(d["interest"]):
             interest.add_row(
                 row["organisation"],
-                _words(row["missions"]),
-                _words(row["roles"]),
+                ", ".join(row["mission_names"]),
+                ", ".join(row["role_names"]),
                 key=f"{i}:{row['organisation']}",
             )
         people = self.query_one("#attendees", DataTable)
         people.clear()
         for i, p in enumerate(d["attendees"]):
-            wants = _words(p["interest_missions"] + p["interest_roles"])
+            wants = ", ".join(p["interest_mission_names"] + p["interest_role_names"])
             people.add_row(
                 p["organisation"] or "",
                 p["contact"],
-                p["role"],
+                labels.label(p["role"], "attendance_role"),
                 wants,
                 key=f"{i}:{p['organisation'] or ''}",
             )
@@ -86,7 +86,3 @@ class EventScreen(DataScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-def _words(keys: list[str]) -> str:
-    return ", ".join(k.replace("_", " ") for k in keys)

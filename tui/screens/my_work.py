@@ -35,11 +35,17 @@ class Work:
 
 
 class MyWorkScreen(PlaceScreen):
-    """Open steps of the colleague named by --as, grouped overdue / this week / later."""
+    """Open steps of the colleague named by --as, grouped overdue / this week / later.
+
+    Arriving, the first list of steps has the focus, so ↓ and x work at once (keys typed
+    before the steps are read wait for them)."""
+
+    READY_ON_MOUNT = False
 
     BINDINGS = [
-        Binding("x", "done", "Mark done"),
-        Binding("i", "calendar", "iCalendar file"),
+        # priority: the form opens as the key arrives, so keys typed after it go to the form
+        Binding("x", "done", "Mark done", priority=True),
+        Binding("i", "calendar", "iCalendar file", priority=True),
         Binding("r", "reload", "Refresh", show=False),
     ]
 
@@ -107,6 +113,7 @@ class MyWorkScreen(PlaceScreen):
         total = sum(len(v) for v in work.groups.values())
         title.update(Text(f"{work.me}: {total} open steps", style="bold"))
         self.rows: dict[str, dict[str, Any]] = {}
+        on_a_list = isinstance(self.focused, DataTable) and bool(self.focused.row_count)
         for key, label in GROUPS:
             table = self.query_one(f"#work-{key}", DataTable)
             keep = table.cursor_row
@@ -124,8 +131,11 @@ class MyWorkScreen(PlaceScreen):
                 self.rows[str(row["id"])] = row
             if table.row_count:
                 table.move_cursor(row=min(keep, table.row_count - 1))
-                if self.focused is None:
-                    table.focus()  # x marks the first step done without a Tab first
+                if not on_a_list:
+                    # x marks the first step done without a Tab first (the scrolling box
+                    # around the lists, focused on arrival, has no keys of its own)
+                    table.focus()
+                    on_a_list = True
             self.query_one(f"#work-{key}-panel").border_title = f"{label} ({table.row_count})"
         self.me_id = work.me_id
         digest = self.query_one("#work-digest", DataTable)

@@ -6,7 +6,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from rich.console import ConsoleOptions
 from rich.markdown import Markdown as RichMarkdown
@@ -36,6 +36,9 @@ from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
 from tui.widgets.rendered import RenderedOnce
 from tui.widgets.table import Table
+
+if TYPE_CHECKING:
+    from tui.crm import Spot
 
 TABLES = {
     "contacts": "contacts-table",
@@ -102,18 +105,12 @@ class PartnerScreen(DataScreen):
             return actions.refusal(self.crm.db.identity, "edit_conversation") is None
         return True
 
-    def __init__(
-        self,
-        organisation_id: int,
-        tab: str | None = None,
-        row: int | None = None,
-        detail: str | None = None,
-    ) -> None:
+    def __init__(self, organisation_id: int, **spot: Unpack[Spot]) -> None:
         super().__init__()
         self.organisation_id = organisation_id
-        self.start_tab = tab
-        self.start_row = row  # the record to put the cursor on once the page is read
-        self.start_detail = detail  # and the touchpoint or step in its thread
+        self.start_tab = spot.get("tab")
+        self.start_row = spot.get("row")  # the record to put the cursor on once the page is read
+        self.start_detail = spot.get("detail")  # and the touchpoint or step in its thread
         self.page: PartnerPage | None = None
         self.brief: str | None = None  # the Overview's brief, when it was showing
 
@@ -194,25 +191,32 @@ class PartnerScreen(DataScreen):
     def load(self, session: Session) -> PartnerPage:
         return partner_page.load(session, self.organisation_id, self.crm.today)
 
-    # the brief is the costliest part of the page: it is built after the page is on screen,
-    # in its own worker, and only when the Overview tab shows it
+    # the brief is the costliest part of the page: it is read in its own worker, beside the
+    # page's read (SQLite and PostgreSQL answer both at once), and only when the Overview
+    # tab shows it
+
+    def reload(self) -> None:
+        super().reload()
+        self.brief = None  # what the brief says may have changed with the page
+        if self._on_overview():
+            self._build_brief()
 
     def _build_brief(self) -> None:
-        # laid out in the worker at the width the screen will draw it (app.tcss keeps the
-        # scroll bar's room in the Overview, so that width does not change when it shows)
-        width = self.query_one("#brief", Static).content_size.width
-        self._read_brief(self.app.console_options.update(highlight=False), width)
+        self._read_brief(self.app.console_options.update(highlight=False))
 
     @work(thread=True, exclusive=True, group="brief")
-    def _read_brief(self, options: ConsoleOptions, width: int) -> None:
+    def _read_brief(self, options: ConsoleOptions) -> None:
         worker = get_current_worker()
         try:
             with self.crm.reading() as session:
                 text = partner_markdown(session, self.organisation_id, self.crm.today)
             # rich's Markdown is one renderable: far quicker than a widget per block; it is
-            # parsed and laid out here, off the screen's thread, and drawn once per width
+            # parsed and laid out here, off the screen's thread, at the width the screen
+            # draws it (app.tcss keeps the scroll bar's room, so it does not change when the
+            # bar shows), and drawn once per width
             brief = RenderedOnce(RichMarkdown(text))
-            if width > 0:  # known once the screen is laid out
+            width = self.app.call_from_thread(self._brief_width)
+            if width > 0:
                 brief.prime(self.app.console, options.update_width(width))
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(
@@ -220,7 +224,12 @@ class PartnerScreen(DataScreen):
             )
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._brief_built, text, brief)
+            self.from_worker(self._brief_built, text, brief)
+
+    def _brief_width(self) -> int:
+        """The width the brief is drawn at (0 before the screen is laid out, or once gone)."""
+        found = self.query("#brief")
+        return found.first(Static).content_size.width if found else 0
 
     def _brief_built(self, text: str, brief: RenderedOnce) -> None:
         self.brief = text
@@ -230,9 +239,6 @@ class PartnerScreen(DataScreen):
         self.page = page
         self.sub_title = page.name
         self.query_one("#partner-header", Static).update(_header(page))
-        self.brief = None  # what the brief said may have changed with the page
-        if self._on_overview():
-            self._build_brief()
         # each tab's table is filled when the tab is first shown (the busiest partner has 600
         # conversations, 200 contacts, 150 commitments and 150 events: measuring every
         # cell of the tables nobody looks at was most of the time the page took to open)

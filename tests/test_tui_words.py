@@ -1,0 +1,156 @@
+"""Words on the TUI's screens (and the CLI's lists) a person reads: labels for every code, one
+date style, help that does not wrap, a form's error in view (issue 13, review F1-F27)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from partnercrm.database import Database
+from tests.test_tui import demo_db as demo_db
+from tests.test_tui import demo_template as demo_template
+from tests.test_tui import settle
+from tests.test_tui_small import LARGE, SMALL, drive_at
+from tui.app import PartnerApp
+from tui.dialogs.help import HelpDialog
+
+SIZES = pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "140x45"])
+
+
+@SIZES
+def test_no_help_line_wraps(demo_db: Database, size: tuple[int, int]) -> None:
+    """`?` at 80x24 and 140x45: every entry is one line, whole (no ellipsis), in its column."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        for key in ("question_mark", "escape", "p", "escape", "question_mark"):
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.pause(0.1)
+        dialog = app.screen
+        assert isinstance(dialog, HelpDialog)
+        text = dialog.query_one("#help-text", Static)
+        sections: list[Any] = list(dialog.laid_out.renderables)
+        entries = sum(s.renderables[1].row_count for s in sections)
+        # a title, its entries and a blank line per section: one line each, nothing wrapped
+        assert text.size.height == entries + 2 * len(sections)
+        lines = [text.render_line(y).text for y in range(text.size.height)]
+        assert not any("…" in line for line in lines), lines
+        assert text.size.width <= dialog.query_one(VerticalScroll).content_region.width
+
+    drive_at(demo_db, size, body)
+
+
+# ---------------------------------------------------------------- codes shown as words
+
+
+async def screen_text(app: PartnerApp, pilot: Any) -> str:
+    """Everything drawn on the terminal now, line by line."""
+    await settle(pilot)
+    await pilot.pause(0.2)
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def codes(db: Database) -> list[str]:
+    """Stored codes that differ from the words people read for them: mission and role keys
+    (as keys, or with their underscores as spaces) and the sector codes; a code that is also
+    a word shown for something (the commitment kind 'research') is left out."""
+    from partnercrm import labels
+    from partnercrm import models as m
+
+    with db.reader() as s:
+        rows = [*s.query(m.Mission), *s.query(m.AmbassadorRole)]
+    found = [r.key for r in rows] + [r.key.replace("_", " ") for r in rows]
+    found += [code for code, words in labels.SECTOR.items() if code != words]
+    shown = {r.name for r in rows}
+    shown |= {w for words in labels.VOCABULARIES.values() for w in words.values()}
+    return sorted({k for k in found if k not in shown})
+
+
+def assert_words(text: str, db: Database) -> None:
+    import re
+
+    for code in codes(db):
+        assert not re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text), (code, text)
+
+
+def test_the_palette_names_a_partners_sector_in_words(demo_db: Database) -> None:
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"phoenix")
+        await pilot.pause(0.5)
+        text = await screen_text(app, pilot)
+        assert "open the partner (voluntary and community sector)" in text
+        assert_words(text, demo_db)
+
+    drive_at(demo_db, LARGE, body)
+
+
+def test_the_event_screen_names_missions_and_roles(demo_db: Database) -> None:
+    from partnercrm import events
+
+    with demo_db.reader() as s:
+        event = max(events.list_events(s), key=lambda e: e["attendees"])
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        app.open_event(event["id"])
+        text = await screen_text(app, pilot)
+        assert "Young people" in text
+        assert_words(text, demo_db)
+
+    drive_at(demo_db, LARGE, body)
+
+
+def test_duplicates_show_the_sector_in_words_and_dates_as_every_screen(
+    demo_db: Database,
+) -> None:
+    from datetime import datetime
+
+    from partnercrm import organisations
+
+    with demo_db.transaction() as s:
+        twin = organisations.add_organisation(s, "Phoenix Court Works Ltd", "vcs", new=True)
+        twin.created_at = datetime(2024, 3, 5, 10, 0)
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await app.switch_mode("duplicates")
+        text = await screen_text(app, pilot)
+        assert "Sector: voluntary and community sector" in text
+        assert "Added: 5 Mar 2024" in text
+        assert "2024-03-05" not in text
+        assert_words(text, demo_db)
+
+    drive_at(demo_db, LARGE, body)
+
+
+# ---------------------------------------------------------------- the Partners filter
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["voluntary", "vcs", "sector:voluntary and community sector", "sector:vcs", "sector:volunt"],
+)
+def test_the_partners_filter_matches_the_sector_it_shows(demo_db: Database, typed: str) -> None:
+    """What the Sector column reads ('voluntary and community sector') finds the same partners
+    as the code: the screen's words, not only the stored code."""
+    from partnercrm import organisations
+    from tui.screens.partners import Filter
+
+    f = Filter.parse(typed)
+    with demo_db.reader() as s:
+        rows = organisations.list_organisations(s, query=f.query or None, sector=f.sector)
+        vcs = {o.name for o in organisations.list_organisations(s) if o.sector == "vcs"}
+    assert vcs and {r.name for r in rows} == vcs
+
+
+def test_a_sector_word_narrows_with_a_name(demo_db: Database) -> None:
+    from partnercrm import organisations
+
+    with demo_db.reader() as s:
+        both = organisations.list_organisations(s, query="camden volunt")
+        public = organisations.list_organisations(s, query="camden public")
+    assert [r.name for r in both] == ["Camden Giving"]
+    assert [r.name for r in public] == ["Camden Learning"]
