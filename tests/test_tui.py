@@ -82,11 +82,14 @@ def drive(db: Database, body: Callable[[PartnerApp, Any], Awaitable[None]]) -> N
 
 async def settle(pilot: Any) -> None:
     """Let workers (database reads and saves) finish and the screen catch up."""
-    from textual.worker import WorkerState
+    from textual.worker import WorkerCancelled, WorkerState
 
     await pilot.pause()
     for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # a newer read replaced it (keys typed in a burst): wait for that one next
         await pilot.pause()
         busy = [
             w for w in pilot.app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
