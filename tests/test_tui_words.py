@@ -154,3 +154,35 @@ def test_a_sector_word_narrows_with_a_name(demo_db: Database) -> None:
         public = organisations.list_organisations(s, query="camden public")
     assert [r.name for r in both] == ["Camden Giving"]
     assert [r.name for r in public] == ["Camden Learning"]
+
+
+# ---------------------------------------------------------------- a form's error in view
+
+
+def test_a_wrong_field_is_scrolled_into_view_with_its_whole_message(demo_db: Database) -> None:
+    """80x24: a bad 'Next step due' (the form's last field) and ctrl+s: the field and both
+    lines of its message are inside the form's scrolling box, not half below it."""
+    from tests.test_tui import error_of, open_partner
+    from tui.dialogs.form import FormDialog
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Phoenix Court Works")
+        await pilot.press("l")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        dialog.field("subject").control.value = "Open day"  # type: ignore[attr-defined]
+        due = dialog.field("due")
+        due.control.focus()
+        await pilot.press(*"Send the open day invite", "ctrl+s")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert "is not" in error_of(dialog, "due")
+        box = dialog.query_one("#form-fields").region
+        message = due.query_one(".field-error").region
+        assert message.height >= 2  # the sentence takes two lines at 80 columns
+        assert box.contains_region(message), (box, message)
+        assert box.contains_region(due.control.region)
+        assert app.focused is due.control
+
+    drive_at(demo_db, SMALL, body)
