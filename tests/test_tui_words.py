@@ -12,7 +12,7 @@ from textual.widgets import Static
 from partnercrm.database import Database
 from tests.test_tui import demo_db as demo_db
 from tests.test_tui import demo_template as demo_template
-from tests.test_tui import settle
+from tests.test_tui import ME, settle
 from tests.test_tui_small import LARGE, SMALL, drive_at
 from tui.app import PartnerApp
 from tui.dialogs.help import HelpDialog
@@ -186,3 +186,27 @@ def test_a_wrong_field_is_scrolled_into_view_with_its_whole_message(demo_db: Dat
         assert app.focused is due.control
 
     drive_at(demo_db, SMALL, body)
+
+
+# ---------------------------------------------------------------- history: who, and no noise
+
+
+def test_the_history_says_who_in_words_and_leaves_out_a_date_that_follows(
+    demo_db: Database,
+) -> None:
+    """Lapsing a commitment sets its closed date: the history tells the status, not the date
+    again; what the demo loader wrote (as a computer login, 'tests' here) reads 'demo data'."""
+    from partnercrm import commitments, history
+    from partnercrm import models as m
+
+    with demo_db.transaction() as s:
+        open_one = s.query(m.Commitment).filter(m.Commitment.status == "agreed").first()
+        assert open_one is not None
+        commitments.lapse(s, open_one)
+        org_id = open_one.organisation_id
+    with demo_db.reader() as s:
+        lines = history.readable(s, history.entries(s, organisation_id=org_id, limit=200))
+    mine = [line for line in lines if line.entity == "commitment" and line.who == ME]
+    assert mine and "changed status from agreed to lapsed" in mine[0].what
+    assert "closed date" not in mine[0].what
+    assert {line.who for line in lines} == {ME, "demo data"}
