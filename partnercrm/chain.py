@@ -50,8 +50,13 @@ def lock(session: Session) -> None:
     session.info["chain_locked_tx"] = tx
 
 
+# what json.dumps builds on every call with these options, built once: a bulk import digests
+# a few values for each of its rows
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _ENCODER.encode(value)
 
 
 def value_digest(seq: int, value: Any) -> str:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from partnercrm import labels
+from partnercrm import keywords, labels
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
 from partnercrm.conversations import set_stage
@@ -59,6 +59,15 @@ def _count(value: Any, field: str) -> int | None:
     return int(amount)
 
 
+# a delivery's figures, each with how it is read (in the order mistakes are reported)
+DELIVERY_FIGURES: dict[str, Callable[[Any, str], Any]] = {
+    "opportunities": _count,
+    "people": _count,
+    "gbp": _amount,
+    "hours": _amount,
+}
+
+
 def suggested_kind(conversation: m.Conversation) -> str | None:
     """The kind of commitment a conversation's ask points at: its kind, else its role's first."""
     if conversation.ask_kind is not None:
@@ -69,21 +78,27 @@ def suggested_kind(conversation: m.Conversation) -> str | None:
     return None
 
 
+class Promise(TypedDict, total=False):
+    """What a commitment promises, and when: the keywords of add_commitment and edit_commitment."""
+
+    beneficiary: str | None
+    gbp: Any  # money, hours: a number or its text ('5,000'); opportunities, people: whole
+    hours: Any
+    opportunities: Any
+    people: Any
+    due: date | str | None
+    on: date | str | None  # the day it was agreed
+    nothing_promised: bool  # kept although it promises nothing
+    confirm: bool  # a due date already past, or over five years ahead, is meant
+
+
 def add_commitment(
     session: Session,
     conversation: m.Conversation,
     kind: str,
     *,
     missions: Sequence[m.Mission] = (),
-    beneficiary: str | None = None,
-    gbp: Any = None,
-    hours: Any = None,
-    opportunities: Any = None,
-    people: Any = None,
-    due: date | str | None = None,
-    on: date | str | None = None,
-    nothing_promised: bool = False,
-    confirm: bool = False,
+    **promise: Unpack[Promise],
 ) -> m.Commitment:
     """Record what a conversation converted into; the conversation moves to `committed`.
 
@@ -91,8 +106,9 @@ def add_commitment(
     (recognition, advocacy); else `nothing_promised` says so. A due date already past, or
     over five years ahead, needs `confirm`.
     """
-    agreed = happened(on, "agreed date", field="on", today=today_of(session))
-    due_on = parse_optional_date(due, "due date", field="due")
+    keywords.check(Promise, promise, "add_commitment")
+    agreed = happened(promise.get("on"), "agreed date", field="on", today=today_of(session))
+    due_on = parse_optional_date(promise.get("due"), "due date", field="due")
     if due_on is not None and due_on < agreed:
         # '31/3' typed in November reads as this year's March: say so rather than store it
         raise Invalid(
@@ -100,23 +116,23 @@ def add_commitment(
             f"({agreed:%d %b %Y}); give the year if it is next year's",
             field="due",
         )
-    check_due(due_on, confirm=confirm, today=today_of(session))
+    check_due(due_on, confirm=promise.get("confirm", False), today=today_of(session))
     check_offered(missions)
     commitment = m.Commitment(
         organisation_id=conversation.organisation_id,
         conversation=conversation,
         kind=check_kind(kind),
         missions=list(dict.fromkeys(missions)) or list(conversation.missions),
-        beneficiary=(beneficiary or "").strip() or None,
-        promised_gbp=_amount(gbp, "gbp"),
-        promised_hours=_amount(hours, "hours"),
-        promised_opportunities=_count(opportunities, "opportunities"),
-        promised_people=_count(people, "people"),
+        beneficiary=(promise.get("beneficiary") or "").strip() or None,
+        promised_gbp=_amount(promise.get("gbp"), "gbp"),
+        promised_hours=_amount(promise.get("hours"), "hours"),
+        promised_opportunities=_count(promise.get("opportunities"), "opportunities"),
+        promised_people=_count(promise.get("people"), "people"),
         due_on=due_on,
         status=m.CommitmentStatus.AGREED,
         agreed_on=agreed,
     )
-    check_promise(commitment, nothing_promised=nothing_promised)
+    check_promise(commitment, nothing_promised=promise.get("nothing_promised", False))
     session.add(commitment)
     set_stage(session, conversation, m.Stage.COMMITTED, on=agreed, via_commitment=True)
     session.flush()
@@ -168,15 +184,7 @@ def edit_commitment(
     expected_version: int | None = None,
     kind: str | None = None,
     missions: Sequence[m.Mission] | None = None,
-    beneficiary: str | None = None,
-    gbp: Any = None,
-    hours: Any = None,
-    opportunities: Any = None,
-    people: Any = None,
-    due: date | str | None = None,
-    on: date | str | None = None,
-    nothing_promised: bool = False,
-    confirm: bool = False,
+    **promise: Unpack[Promise],
 ) -> m.Commitment:
     """Change the given fields; None leaves a field as it is, '' clears a figure, the beneficiary
     or the due date. A new agreed date moves the conversation's move to committed with it.
@@ -184,24 +192,27 @@ def edit_commitment(
     An edit that takes away everything promised needs `nothing_promised`, as `add_commitment`
     does; a due date changed to one already past, or over five years ahead, needs `confirm`.
     """
+    keywords.check(Promise, promise, "edit_commitment")
     check_version(commitment, expected_version)
     had_promise = promises_something(commitment)
     old_due = commitment.due_on
     with session.no_autoflush:  # one change, one history entry
-        _edit_commitment(session, commitment, kind, missions, beneficiary, on, due)
+        _edit_commitment(session, commitment, kind, missions, promise)
         if commitment.due_on is not None and commitment.due_on != old_due:
-            check_due(commitment.due_on, confirm=confirm, today=today_of(session))
+            check_due(
+                commitment.due_on, confirm=promise.get("confirm", False), today=today_of(session)
+            )
         figures = {
-            "promised_gbp": (gbp, _amount, "gbp"),
-            "promised_hours": (hours, _amount, "hours"),
-            "promised_opportunities": (opportunities, _count, "opportunities"),
-            "promised_people": (people, _count, "people"),
+            "promised_gbp": (promise.get("gbp"), _amount, "gbp"),
+            "promised_hours": (promise.get("hours"), _amount, "hours"),
+            "promised_opportunities": (promise.get("opportunities"), _count, "opportunities"),
+            "promised_people": (promise.get("people"), _count, "people"),
         }
         for column, (value, read, field) in figures.items():
             if value is not None:
                 setattr(commitment, column, read(value, field))
         if had_promise:
-            check_promise(commitment, nothing_promised=nothing_promised)
+            check_promise(commitment, nothing_promised=promise.get("nothing_promised", False))
     session.flush()
     return commitment
 
@@ -211,10 +222,9 @@ def _edit_commitment(
     commitment: m.Commitment,
     kind: str | None,
     missions: Sequence[m.Mission] | None,
-    beneficiary: str | None,
-    on: date | str | None,
-    due: date | str | None,
+    promise: Promise,
 ) -> None:
+    beneficiary, on, due = promise.get("beneficiary"), promise.get("on"), promise.get("due")
     if kind is not None:
         commitment.kind = check_kind(kind)
     if missions is not None:
@@ -285,29 +295,32 @@ def get_delivery(
     return found
 
 
+class Delivered(TypedDict, total=False):
+    """What a delivery records: the keywords of deliver and edit_delivery."""
+
+    opportunities: Any  # opportunities, people: whole numbers; money, hours: a number
+    people: Any
+    gbp: Any
+    hours: Any
+    story: str | None
+    on: date | str | None  # the day it was delivered
+
+
 def edit_delivery(
     session: Session,
     delivery: m.Delivery,
     *,
     expected_version: int | None = None,
-    opportunities: Any = None,
-    people: Any = None,
-    gbp: Any = None,
-    hours: Any = None,
-    story: str | None = None,
-    on: date | str | None = None,
+    **delivered: Unpack[Delivered],
 ) -> m.Delivery:
     """Correct what a delivery recorded; None leaves a field as it is, '' clears it."""
+    keywords.check(Delivered, delivered, "edit_delivery")
     check_version(delivery, expected_version)
-    figures = {
-        "opportunities": (opportunities, _count),
-        "people": (people, _count),
-        "gbp": (gbp, _amount),
-        "hours": (hours, _amount),
-    }
-    for field, (value, read) in figures.items():
+    for field, read in DELIVERY_FIGURES.items():
+        value = delivered.get(field)
         if value is not None:
             setattr(delivery, field, read(value, field))
+    story, on = delivered.get("story"), delivered.get("on")
     if story is not None:
         delivery.story = story.strip() or None
     check_delivery(delivery)
@@ -366,29 +379,23 @@ def deliver(
     session: Session,
     commitment: m.Commitment,
     *,
-    opportunities: Any = None,
-    people: Any = None,
-    gbp: Any = None,
-    hours: Any = None,
-    story: str | None = None,
-    on: date | str | None = None,
     partial: bool = False,
     expected_version: int | None = None,
+    **delivered: Unpack[Delivered],
 ) -> m.Delivery:
     """Record what a commitment delivered; it becomes delivered unless `partial`."""
+    keywords.check(Delivered, delivered, "deliver")
     check_version(commitment, expected_version)
     _must_be_open(commitment, "deliver")
+    on = delivered.get("on")
     when = _not_before_agreed(
         commitment, happened(on, "delivery date", field="on", today=today_of(session))
     )
     delivery = m.Delivery(
         commitment=commitment,
         delivered_on=when,
-        opportunities=_count(opportunities, "opportunities"),
-        people=_count(people, "people"),
-        gbp=_amount(gbp, "gbp"),
-        hours=_amount(hours, "hours"),
-        story=(story or "").strip() or None,
+        **{f: read(delivered.get(f), f) for f, read in DELIVERY_FIGURES.items()},
+        story=(delivered.get("story") or "").strip() or None,
         recorded_by=session.info.get("actor"),
     )
     check_delivery(delivery)

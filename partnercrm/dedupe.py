@@ -428,19 +428,21 @@ def _counts(session: Session, column: Any, ids: Iterable[int]) -> dict[int, int]
     )
 
 
+def _listed(session: Session, key: Any, value: Any, ids: list[int]) -> dict[int, list[str]]:
+    """Each id's values, as a list: an organisation's aliases, a contact's other emails."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for record_id, text in session.execute(select(key, value).where(key.in_(ids))):
+        found[record_id].append(text)
+    return found
+
+
 def organisation_summaries(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """What a person needs to compare organisations side by side."""
     ids = list(ids)
     if not ids:
         return {}
     o = m.Organisation
-    aliases: dict[int, list[str]] = defaultdict(list)
-    for org_id, alias in session.execute(
-        select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias).where(
-            m.OrganisationAlias.organisation_id.in_(ids)
-        )
-    ):
-        aliases[org_id].append(alias)
+    aliases = _listed(session, m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias, ids)
     contacts = _counts(session, m.Contact.organisation_id, ids)
     conversations = _counts(session, m.Conversation.organisation_id, ids)
     commitments = _counts(session, m.Commitment.organisation_id, ids)
@@ -472,13 +474,7 @@ def contact_summaries(session: Session, ids: Iterable[int]) -> dict[int, dict[st
     if not ids:
         return {}
     c = m.Contact
-    others: dict[int, list[str]] = defaultdict(list)
-    for contact_id, email in session.execute(
-        select(m.ContactEmail.contact_id, m.ContactEmail.email).where(
-            m.ContactEmail.contact_id.in_(ids)
-        )
-    ):
-        others[contact_id].append(email)
+    others = _listed(session, m.ContactEmail.contact_id, m.ContactEmail.email, ids)
     conversations = _counts(session, m.conversation_contact.c.contact_id, ids)
     events = _counts(session, m.Attendance.contact_id, ids)
     out = {}

@@ -7,7 +7,6 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from rapidfuzz import fuzz, process, utils
 from sqlalchemy import CompoundSelect, Select
 from sqlalchemy.orm import Session
 
@@ -42,6 +41,8 @@ def numbers_in(text: str) -> frozenset[str]:
 
 def closest(given: str, choices: Iterable[str], limit: int = 3, cutoff: float = 60) -> list[str]:
     """The few choices most like `given` (rapidfuzz WRatio on processed strings), best first."""
+    from rapidfuzz import fuzz, process, utils  # when a name is not found: not at every start
+
     unique = list(dict.fromkeys(choices))
     found = process.extract(
         given,

@@ -144,6 +144,18 @@ def _same_phone(name: str, mine: Any, theirs: Any) -> bool:
     )
 
 
+def _drop_decisions(session: Session, other_id: int, report: MergeReport) -> None:
+    """'Not a duplicate' decisions about the record merged away go with it."""
+    decisions = session.execute(
+        delete(m.NotDuplicate).where(
+            m.NotDuplicate.entity == report.entity,
+            or_(m.NotDuplicate.low_id == other_id, m.NotDuplicate.high_id == other_id),
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    if decisions:
+        report.moved["'not a duplicate' decisions (dropped)"] = decisions
+
+
 def _ids(session: Session, column: Any, value: int) -> list[int]:
     table = column.class_
     return list(session.scalars(select(table.id).where(column == value).order_by(table.id)))
@@ -205,14 +217,7 @@ def _merge_organisations(
             )
             if n:
                 report.moved[f"{model.__tablename__}s (with their conversations)"] = n
-    decisions = session.execute(
-        delete(m.NotDuplicate).where(
-            m.NotDuplicate.entity == "organisation",
-            or_(m.NotDuplicate.low_id == other.id, m.NotDuplicate.high_id == other.id),
-        )
-    ).rowcount  # type: ignore[attr-defined]
-    if decisions:
-        report.moved["'not a duplicate' decisions (dropped)"] = decisions
+    _drop_decisions(session, other.id, report)
 
     _fill(keep, other, ORGANISATION_FIELDS[:-1], report)
     if other.notes and other.notes != keep.notes:
@@ -287,102 +292,95 @@ def _merge_contacts(
 ) -> None:
     snapshot = _snapshot(other)
     snapshot["other_emails"] = [e.email for e in other.other_emails]
-    moved: dict[str, list[int]] = {}
-    _move_conversations(session, keep, other, report, moved)
-    _move_touchpoints(session, keep, other, report, moved)
-    _move_attendances(session, keep, other, report, moved)
-    decisions = session.execute(
-        delete(m.NotDuplicate).where(
-            m.NotDuplicate.entity == "contact",
-            or_(m.NotDuplicate.low_id == other.id, m.NotDuplicate.high_id == other.id),
-        )
-    ).rowcount  # type: ignore[attr-defined]
-    if decisions:
-        report.moved["'not a duplicate' decisions (dropped)"] = decisions
+    move = _ContactMove(session, keep, other, report)
+    move.conversations()
+    move.touchpoints()
+    move.attendances()
+    _drop_decisions(session, other.id, report)
 
     _fill(keep, other, CONTACT_FIELDS, report)
     _move_emails(session, keep, other, report)
-    _record_merge(session, keep.id, keep.organisation_id, keep.name, report, snapshot, moved)
+    _record_merge(session, keep.id, keep.organisation_id, keep.name, report, snapshot, move.moved)
 
 
-def _move_conversations(
-    session: Session,
-    keep: m.Contact,
-    other: m.Contact,
-    report: MergeReport,
-    moved: dict[str, list[int]],
-) -> None:
-    """Conversations `other` is in: the kept contact may already be in some of them."""
-    cc = m.conversation_contact
-    theirs = set(session.scalars(select(cc.c.conversation_id).where(cc.c.contact_id == other.id)))
-    mine = set(session.scalars(select(cc.c.conversation_id).where(cc.c.contact_id == keep.id)))
-    if theirs:
-        session.execute(delete(cc).where(cc.c.contact_id == other.id))
-        new = sorted(theirs - mine)
-        if new:
-            session.execute(
-                insert(cc), [{"conversation_id": c, "contact_id": keep.id} for c in new]
-            )
-        moved["conversation_contact"] = sorted(theirs)
-        report.moved["conversations"] = len(theirs)
-        if theirs & mine:
-            report.moved["conversations both were in"] = len(theirs & mine)
+@dataclass
+class _ContactMove:
+    """What hangs off the contact `other` moves to `keep`; `moved` keeps the ids, by table."""
 
+    session: Session
+    keep: m.Contact
+    other: m.Contact
+    report: MergeReport
+    moved: dict[str, list[int]] = field(default_factory=dict)
 
-def _move_touchpoints(
-    session: Session,
-    keep: m.Contact,
-    other: m.Contact,
-    report: MergeReport,
-    moved: dict[str, list[int]],
-) -> None:
-    touch_ids = _ids(session, m.Touchpoint.contact_id, other.id)
-    if touch_ids:
-        session.execute(
-            update(m.Touchpoint)
-            .where(m.Touchpoint.contact_id == other.id)
-            .values(contact_id=keep.id)
+    def conversations(self) -> None:
+        """Conversations `other` is in: the kept contact may already be in some of them."""
+        session, keep, other, report = self.session, self.keep, self.other, self.report
+        cc = m.conversation_contact
+        theirs = set(
+            session.scalars(select(cc.c.conversation_id).where(cc.c.contact_id == other.id))
         )
-        moved["touchpoint"] = touch_ids
-        report.moved["touchpoints"] = len(touch_ids)
+        mine = set(session.scalars(select(cc.c.conversation_id).where(cc.c.contact_id == keep.id)))
+        if theirs:
+            session.execute(delete(cc).where(cc.c.contact_id == other.id))
+            new = sorted(theirs - mine)
+            if new:
+                session.execute(
+                    insert(cc), [{"conversation_id": c, "contact_id": keep.id} for c in new]
+                )
+            self.moved["conversation_contact"] = sorted(theirs)
+            report.moved["conversations"] = len(theirs)
+            if theirs & mine:
+                report.moved["conversations both were in"] = len(theirs & mine)
+
+    def touchpoints(self) -> None:
+        touch_ids = _ids(self.session, m.Touchpoint.contact_id, self.other.id)
+        if touch_ids:
+            self.session.execute(
+                update(m.Touchpoint)
+                .where(m.Touchpoint.contact_id == self.other.id)
+                .values(contact_id=self.keep.id)
+            )
+            self.moved["touchpoint"] = touch_ids
+            self.report.moved["touchpoints"] = len(touch_ids)
+
+    def attendances(self) -> None:
+        """One row per (event, contact): where both came, the interest is folded together."""
+        session, keep, other, report = self.session, self.keep, self.other, self.report
+        attended = {
+            a.event_id: a
+            for a in session.scalars(select(m.Attendance).where(m.Attendance.contact_id == keep.id))
+        }
+        for att in list(
+            session.scalars(select(m.Attendance).where(m.Attendance.contact_id == other.id))
+        ):
+            self.moved.setdefault("attendance", []).append(att.id)
+            report.moved["event attendances"] = report.moved.get("event attendances", 0) + 1
+            same = attended.get(att.event_id)
+            if same is None:
+                att.contact_id = keep.id
+                continue
+            _fold_attendance(att, into=same)
+            folded = "attendances folded into the same event"
+            report.moved[folded] = report.moved.get(folded, 0) + 1
+            session.delete(att)
+        session.flush()
 
 
-def _move_attendances(
-    session: Session,
-    keep: m.Contact,
-    other: m.Contact,
-    report: MergeReport,
-    moved: dict[str, list[int]],
-) -> None:
-    """One row per (event, contact): where both came, the interest is folded together."""
-    attended = {
-        a.event_id: a
-        for a in session.scalars(select(m.Attendance).where(m.Attendance.contact_id == keep.id))
-    }
+def _fold_attendance(att: m.Attendance, *, into: m.Attendance) -> None:
+    """Two attendances of one person at one event become one: interests joined, the higher role."""
+    same = into
     rank = {r.value: i for i, r in enumerate(m.AttendanceRole)}
-    for att in list(
-        session.scalars(select(m.Attendance).where(m.Attendance.contact_id == other.id))
-    ):
-        moved.setdefault("attendance", []).append(att.id)
-        report.moved["event attendances"] = report.moved.get("event attendances", 0) + 1
-        same = attended.get(att.event_id)
-        if same is None:
-            att.contact_id = keep.id
-            continue
-        for mission in att.interest_missions:
-            if mission not in same.interest_missions:
-                same.interest_missions.append(mission)
-        for role in att.interest_roles:
-            if role not in same.interest_roles:
-                same.interest_roles.append(role)
-        if rank.get(att.role, 0) > rank.get(same.role, 0):
-            same.role = att.role
-        if same.registered_at is None:
-            same.registered_at = att.registered_at
-        folded = "attendances folded into the same event"
-        report.moved[folded] = report.moved.get(folded, 0) + 1
-        session.delete(att)
-    session.flush()
+    for mission in att.interest_missions:
+        if mission not in same.interest_missions:
+            same.interest_missions.append(mission)
+    for role in att.interest_roles:
+        if role not in same.interest_roles:
+            same.interest_roles.append(role)
+    if rank.get(att.role, 0) > rank.get(same.role, 0):
+        same.role = att.role
+    if same.registered_at is None:
+        same.registered_at = att.registered_at
 
 
 def _move_emails(session: Session, keep: m.Contact, other: m.Contact, report: MergeReport) -> None:

@@ -193,11 +193,15 @@ def edit_mission(
 
 def retire_mission(session: Session, mission: m.Mission) -> m.Mission:
     """No longer offered for new records; its history and its reports stay."""
-    if mission.retired:
-        raise Invalid(f"the mission {mission.name} is already retired", field="key")
-    mission.retired = True
-    session.flush()
+    _retire(session, mission, "mission")
     return mission
+
+
+def _retire(session: Session, record: m.Mission | m.AmbassadorRole, what: str) -> None:
+    if record.retired:
+        raise Invalid(f"the {what} {record.name} is already retired", field="key")
+    record.retired = True
+    session.flush()
 
 
 ROLE_TEXTS = ("description", "ask_of_partner", "value_for_council", "value_for_partner")
@@ -210,6 +214,12 @@ def _kinds(kinds: Sequence[str] | str | None) -> str:
     return " ".join(dict.fromkeys(check_kind(k) for k in items))
 
 
+def _check_texts(texts: dict[str, str | None]) -> None:
+    unknown = set(texts) - set(ROLE_TEXTS)
+    if unknown:
+        raise TypeError(f"unknown role fields: {', '.join(sorted(unknown))}")
+
+
 def add_role(
     session: Session,
     key: str,
@@ -219,9 +229,7 @@ def add_role(
     **texts: str | None,
 ) -> m.AmbassadorRole:
     """A new ambassador role; `texts` are the Figure 2 wording (description, ask_of_partner …)."""
-    unknown = set(texts) - set(ROLE_TEXTS)
-    if unknown:
-        raise TypeError(f"unknown role fields: {', '.join(sorted(unknown))}")
+    _check_texts(texts)
     role = m.AmbassadorRole(
         key=_key(session, m.AmbassadorRole, "ambassador role", key),
         name=_name(session, m.AmbassadorRole, "ambassador role", name),
@@ -242,9 +250,7 @@ def edit_role(
     **texts: str | None,
 ) -> m.AmbassadorRole:
     """Change the given fields; None leaves a field as it is."""
-    unknown = set(texts) - set(ROLE_TEXTS)
-    if unknown:
-        raise TypeError(f"unknown role fields: {', '.join(sorted(unknown))}")
+    _check_texts(texts)
     if name is not None:
         role.name = _name(session, m.AmbassadorRole, "ambassador role", name, role)
     if commitment_kinds is not None:
@@ -258,10 +264,7 @@ def edit_role(
 
 def retire_role(session: Session, role: m.AmbassadorRole) -> m.AmbassadorRole:
     """No longer offered to partners; the ambassadorships that hold it keep it."""
-    if role.retired:
-        raise Invalid(f"the ambassador role {role.name} is already retired", field="key")
-    role.retired = True
-    session.flush()
+    _retire(session, role, "ambassador role")
     return role
 
 

@@ -220,6 +220,25 @@ def test_commitment_figures_must_be_real_amounts(db, typed, message):
         assert commitments.list_commitments(s) == []
 
 
+def test_a_misspelt_keyword_is_refused_not_dropped(db):
+    """The keywords commitments and deliveries share are declared once; a typo still fails."""
+    with db.transaction() as s:
+        ruth = colleagues.add_colleague(s, "Ruth Craven", "ruth@camden.gov.uk")
+        ucl = organisations.add_organisation(s, "UCL", "higher_education")
+        conv = conversations.log_conversation(s, ucl, ruth, subject="a first talk")
+        with pytest.raises(TypeError, match="unexpected keyword argument 'gpb'"):
+            commitments.add_commitment(s, conv, "sponsorship_financial", gpb=5)  # type: ignore[call-arg]
+        com = commitments.add_commitment(s, conv, "sponsorship_financial", gbp="5,000")
+        with pytest.raises(TypeError, match="unexpected keyword argument 'due_on'"):
+            commitments.edit_commitment(s, com, due_on="1/1/2030")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="unexpected keyword argument 'pople'"):
+            commitments.deliver(s, com, pople=3)  # type: ignore[call-arg]
+        delivery = commitments.deliver(s, com, people=3, gbp="1,000", partial=True)
+        assert (delivery.people, delivery.gbp, com.promised_gbp) == (3, 1000, 5000)
+        with pytest.raises(TypeError, match="unexpected keyword argument 'storey'"):
+            commitments.edit_delivery(s, delivery, storey="")  # type: ignore[call-arg]
+
+
 def test_roles_and_missions_say_when_a_name_is_ambiguous_or_unknown(db):
     from partnercrm import missions
     from partnercrm.errors import Ambiguous, NotFound

@@ -66,7 +66,7 @@ def test_edit_the_highlighted_conversation(crm: Database) -> None:
         conv_id = app.screen.selected("conversations-table")
         dialog = await press_edit(app, pilot)
         assert isinstance(dialog, EditConversationDialog)
-        assert dialog.conversation_id == conv_id and f"#{conv_id}" in dialog.form_title
+        assert dialog.record_id == conv_id and f"#{conv_id}" in dialog.form_title
         with crm.reader() as s:
             before = conversations.get_conversation(s, conv_id)
             assert dialog.field("subject").control.value == (before.subject or "")
@@ -106,7 +106,7 @@ def test_edit_and_reopen_the_highlighted_step(crm: Database) -> None:
         await open_partner(app, pilot, PARTNER, tab="conversations")
         step_id = await highlight_in_thread(app, pilot, "step:")
         dialog = await press_edit(app, pilot)
-        assert isinstance(dialog, EditStepDialog) and dialog.step_id == step_id
+        assert isinstance(dialog, EditStepDialog) and dialog.record_id == step_id
         due = date.today() + timedelta(days=30)  # ahead of the real clock: no question asked
         fill(dialog, description="Call them back about the visit", due=f"{due:%d/%m/%Y}")
         await save(pilot)
@@ -137,7 +137,7 @@ def test_edit_then_archive_the_highlighted_touchpoint(crm: Database) -> None:
         await open_partner(app, pilot, PARTNER, tab="conversations")
         touch_id = await highlight_in_thread(app, pilot, "touch:")
         dialog = await press_edit(app, pilot)
-        assert isinstance(dialog, EditTouchpointDialog) and dialog.touchpoint_id == touch_id
+        assert isinstance(dialog, EditTouchpointDialog) and dialog.record_id == touch_id
         fill(dialog, channel="email", note="What was really said")
         await save(pilot)
         with crm.reader() as s:
@@ -166,7 +166,7 @@ def test_edit_the_highlighted_commitment_and_its_delivery(crm: Database) -> None
         await open_partner(app, pilot, PARTNER, tab="commitments")
         com_id = app.screen.selected("commitments-table")
         dialog = await press_edit(app, pilot)
-        assert isinstance(dialog, EditCommitmentDialog) and dialog.commitment_id == com_id
+        assert isinstance(dialog, EditCommitmentDialog) and dialog.record_id == com_id
         fill(dialog, due="1/1/2020")  # before it was agreed: refused beside the field
         await save(pilot)
         assert app.screen is dialog and "before the commitment was agreed" in error_of(
@@ -240,7 +240,7 @@ def test_edit_the_highlighted_event_and_an_attendance(crm: Database) -> None:
         await open_partner(app, pilot, PARTNER, tab="events")
         event_id = app.screen.selected("events-table")
         dialog = await press_edit(app, pilot)
-        assert isinstance(dialog, EditEventDialog) and dialog.event_id == event_id
+        assert isinstance(dialog, EditEventDialog) and dialog.record_id == event_id
         fill(dialog, name="The Camden Summit (renamed)", host="")
         await save(pilot)
         with crm.reader() as s:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from textual import work
 from textual.app import App
@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from tui import actions
 from tui.commands import PartnerCommands
-from tui.crm import OnPartner, Unsaved
+from tui.crm import OnPartner, Spot, Unsaved
 from tui.errors import explain
 from tui.screens.dashboard import DashboardScreen
 
@@ -108,16 +108,10 @@ class PartnerApp(App[None]):
         self.sub_title = f"acting as {self.db.actor}"
         self.switch_mode("dashboard")
 
-    def open_partner(
-        self,
-        organisation_id: int,
-        tab: str | None = None,
-        row: int | None = None,
-        detail: str | None = None,
-    ) -> None:
+    def open_partner(self, organisation_id: int, **spot: Unpack[Spot]) -> None:
         from tui.screens.partner import PartnerScreen
 
-        self.push_screen(PartnerScreen(organisation_id, tab=tab, row=row, detail=detail))
+        self.push_screen(PartnerScreen(organisation_id, **spot))
 
     def open_event(self, event_id: int) -> None:
         from tui.screens.event import EventScreen

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack, runtime_checkable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from partnercrm.database import Database
+
+
+class Spot(TypedDict, total=False):
+    """Where a partner's page opens: on `tab`, with the cursor on the record `row` (a contact's
+    id …) and, in a conversation's thread, on `detail` ('touch:12', 'step:3')."""
+
+    tab: str | None
+    row: int | None
+    detail: str | None
 
 
 class CRM(Protocol):
@@ -29,15 +38,8 @@ class CRM(Protocol):
 
     def transaction(self) -> AbstractContextManager[Session]: ...
 
-    def open_partner(
-        self,
-        organisation_id: int,
-        tab: str | None = None,
-        row: int | None = None,
-        detail: str | None = None,
-    ) -> None:
-        """The partner's page, on `tab` with the cursor on the record `row` (a contact's id …)
-        and, in a conversation's thread, on `detail` ('touch:12', 'step:3')."""
+    def open_partner(self, organisation_id: int, **spot: Unpack[Spot]) -> None:
+        """The partner's page, opened at `spot` (a tab, a record, a line of a thread)."""
         ...
 
     def open_event(self, event_id: int) -> None: ...

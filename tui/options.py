@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,26 @@ from partnercrm import (
 from partnercrm import models as m
 
 Options = list[tuple[str, Any]]
+
+
+class Stored(Protocol):
+    """A record a form acts on: its id, and the version it had when the form read it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+R = TypeVar("R", bound=Stored)
+
+
+def versioned_options(
+    found: Sequence[R], title: Callable[[R], str]
+) -> tuple[Options, dict[int, int]]:
+    """Each record as a choice, and the version it was read at (a save over a change is refused)."""
+    return [(title(r), r.id) for r in found], {r.id: r.version for r in found}
 
 
 def label(value: str) -> str:
@@ -57,19 +77,19 @@ def me(session: Session) -> int | None:
 
 def mission_options(session: Session, keep: Iterable[int | None] = ()) -> Options:
     """Missions offered for new records; a retired one in `keep` (already chosen) stays."""
-    kept = set(keep)
-    return [
-        (mi.name + (" (retired)" if mi.retired else ""), mi.id)
-        for mi in missions.list_missions(session)
-        if not mi.retired or mi.id in kept
-    ]
+    return _offered(missions.list_missions(session), keep)
 
 
 def role_options(session: Session, keep: Iterable[int | None] = ()) -> Options:
+    """Ambassador roles offered for new records; a retired one in `keep` stays."""
+    return _offered(missions.list_roles(session), keep)
+
+
+def _offered(found: Iterable[m.Mission | m.AmbassadorRole], keep: Iterable[int | None]) -> Options:
     kept = set(keep)
     return [
         (r.name + (" (retired)" if r.retired else ""), r.id)
-        for r in missions.list_roles(session)
+        for r in found
         if not r.retired or r.id in kept
     ]
 
@@ -113,31 +133,21 @@ def open_step_options(session: Session, org: m.Organisation) -> tuple[Options, d
     steps = sorted(
         (s for c in found for s in c.steps if s.done_on is None), key=lambda s: (s.due_on, s.id)
     )
-    return (
-        [(f"{s.description} · due {labels.day(s.due_on)} · {s.owner.name}", s.id) for s in steps],
-        {s.id: s.version for s in steps},
+    return versioned_options(
+        steps, lambda s: f"{s.description} · due {labels.day(s.due_on)} · {s.owner.name}"
     )
 
 
 def open_commitment_options(
     session: Session, org: m.Organisation
 ) -> tuple[Options, dict[int, int]]:
-    found = [
-        c
-        for c in commitments.list_commitments(session, organisation=org)
-        if c.status in m.OPEN_COMMITMENT_STATUSES
-    ]
-    return (
-        [
-            (
-                f"#{c.id} {label(c.kind)}"
-                + (f" for {c.beneficiary}" if c.beneficiary else "")
-                + f" · {label(c.status)}",
-                c.id,
-            )
-            for c in found
-        ],
-        {c.id: c.version for c in found},
+    return versioned_options(
+        commitments.list_commitments(session, organisation=org, status="open"),
+        lambda c: (
+            f"#{c.id} {label(c.kind)}"
+            + (f" for {c.beneficiary}" if c.beneficiary else "")
+            + f" · {label(c.status)}"
+        ),
     )
 
 
@@ -147,17 +157,13 @@ def ambassadorship_options(session: Session, org: m.Organisation) -> tuple[Optio
         for a in ambassadors.list_ambassadorships(session, organisation=org)
         if a.status != m.AmbassadorStatus.ENDED
     ]
-    return (
-        [
-            (
-                f"#{a.id} {a.role.name}"
-                + (f" · {a.mission.name}" if a.mission else "")
-                + f" · {labels.label(a.status, 'ambassador_status')}",
-                a.id,
-            )
-            for a in found
-        ],
-        {a.id: a.version for a in found},
+    return versioned_options(
+        found,
+        lambda a: (
+            f"#{a.id} {a.role.name}"
+            + (f" · {a.mission.name}" if a.mission else "")
+            + f" · {labels.label(a.status, 'ambassador_status')}"
+        ),
     )
 
 

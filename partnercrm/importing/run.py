@@ -12,7 +12,7 @@ import gc
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import (
     select,
@@ -27,7 +27,7 @@ from partnercrm.concurrency import one_import_at_a_time
 from partnercrm.errors import Invalid, NotFound
 from partnercrm.importing.columns import map_columns
 from partnercrm.importing.matching import ON_EXISTING, Matching
-from partnercrm.importing.organisations import FUZZY_THRESHOLD
+from partnercrm.importing.options import RunOptions, begin_report, keep_rejects, run_options
 from partnercrm.importing.plan import (
     EventInfo,
     Plan,
@@ -39,7 +39,7 @@ from partnercrm.importing.source import read_table
 from partnercrm.importing.values import (
     key_of,
 )
-from partnercrm.importing.write import Writer, check_rejects, write_rejects
+from partnercrm.importing.write import Writer, check_rejects
 from partnercrm.matching import name_key
 
 SQLITE_CACHE_KB = 128_000
@@ -67,13 +67,8 @@ def import_attendees(
     lead: str | None = None,
     follow_up_days: int = 14,
     on_existing: str = "fill",
-    dry_run: bool = False,
-    strict: bool = False,
-    rejects: str | Path | None = None,
-    replace_rejects: bool = False,
-    fuzzy_threshold: float = FUZZY_THRESHOLD,
-    today: date | None = None,
     progress: Progress | None = None,
+    **given: Unpack[RunOptions],
 ) -> ImportReport:
     """Import an attendee export for `event` and return what happened.
 
@@ -82,6 +77,7 @@ def import_attendees(
     work in `session`, whose transaction the caller commits. On an error the session is
     rolled back and the run is recorded as failed.
     """
+    options = run_options("import_attendees", given)
     if on_existing not in ON_EXISTING:
         raise Invalid(
             f"stored contacts are filled, updated or skipped ({', '.join(ON_EXISTING)}), "
@@ -90,17 +86,20 @@ def import_attendees(
         )
     if follow_up_days < 0:
         raise Invalid("the days to a follow-up cannot be negative", field="follow_up_days")
-    check_rejects(session, source, rejects, replace_rejects)  # before anything is read
-    run_id = None if dry_run else _start_run(session, str(source))
+    # before anything is read
+    check_rejects(session, source, options["rejects"], options["replace_rejects"])
+    run_id = None if options["dry_run"] else _start_run(session, str(source))
     one_import_at_a_time(session)  # before anything is read: what the last import added counts
     # the import makes a few hundred thousand small objects and frees none of them until it
     # ends; the cyclic collector would scan them all again and again (a third of the time)
     collecting = gc.isenabled()
     gc.disable()
     try:
-        job = _Import(session, on_existing, fuzzy_threshold, today or date.today(), progress)
+        today = options["today"] or date.today()
+        job = _Import(session, on_existing, options["fuzzy_threshold"], today, progress)
         report = job.run(
             source,
+            options,
             event=event,
             create_event=create_event,
             preset=preset,
@@ -108,10 +107,6 @@ def import_attendees(
             sheet=sheet,
             lead=lead,
             follow_up_days=follow_up_days,
-            dry_run=dry_run,
-            strict=strict,
-            rejects=rejects,
-            replace_rejects=replace_rejects,
         )
         if run_id is not None:
             _record_run(session, run_id, report, job.event.id if job.event else None)
@@ -193,6 +188,7 @@ class _Import:
     def run(
         self,
         source: str | Path,
+        options: RunOptions,
         *,
         event: str,
         create_event: NewEvent | None,
@@ -201,24 +197,11 @@ class _Import:
         sheet: str | None,
         lead: str | None,
         follow_up_days: int,
-        dry_run: bool,
-        strict: bool,
-        rejects: str | Path | None,
-        replace_rejects: bool = False,
     ) -> ImportReport:
         table = read_table(source, sheet=sheet)
         cmap = map_columns(table.header, preset=preset, overrides=column_map)
         self.event = self._event(event, create_event)
-        report = ImportReport(
-            source=str(source),
-            event=self.event.name,
-            dry_run=dry_run,
-            strict=strict,
-            encoding=table.encoding,
-            delimiter=table.delimiter,
-            columns=cmap.as_dict(),
-            notes=list(table.notes),
-        )
+        report = begin_report(source, table, cmap, options, event=self.event.name)
         if "organisation" not in cmap.indexes:
             report.notes.insert(
                 0, "no column holds an organisation: people are imported without one"
@@ -227,9 +210,7 @@ class _Import:
         report.notes.extend(n for n in table.notes if n not in report.notes)  # the table's end
         if report.anonymous:
             report.notes.append(f"{report.anonymous} anonymous answer(s) left out: not people")
-        if rejects is not None:
-            write_rejects(Path(rejects), table, bad, self.s, replace_rejects)
-            report.rejects_file = str(rejects) if bad else None
+        keep_rejects(self.s, options, table, bad, report)
         if bad and not rows:
             first = bad[0][2][0]
             raise Invalid(
@@ -237,7 +218,7 @@ class _Import:
                 f"the first: line {first.line}, {first.column} {first.value!r}: {first.reason}",
                 field="file",
             )
-        if strict and bad:
+        if options["strict"] and bad:
             report.imported = False
             report.notes.append(f"strict: nothing imported because {len(bad)} row(s) are bad")
             return report
@@ -253,7 +234,7 @@ class _Import:
         plan_interest(
             self.s, plan, report, self.event, lambda: self._lead(lead), self.today, follow_up_days
         )
-        if dry_run:
+        if options["dry_run"]:
             return report
         self._add_event()
         Writer(self.s, self.bulk, self.event, self.progress).write(plan, report, table.name)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +24,8 @@ from partnercrm import models as m
 from partnercrm.concurrency import one_import_at_a_time
 from partnercrm.errors import Conflict, Invalid, NotFound
 from partnercrm.importing.columns import ColumnMap
-from partnercrm.importing.organisations import FUZZY_THRESHOLD, OrganisationMatcher
+from partnercrm.importing.options import RunOptions, begin_report, keep_rejects, run_options
+from partnercrm.importing.organisations import OrganisationMatcher
 from partnercrm.importing.report import ImportReport, Rejection
 from partnercrm.importing.rows import BadRow
 from partnercrm.importing.source import Table, read_table
@@ -86,51 +87,38 @@ def import_sheet(
     *,
     column_map: dict[str, str] | None = None,
     sheet: str | None = None,
-    dry_run: bool = False,
-    strict: bool = False,
-    rejects: str | Path | None = None,
-    replace_rejects: bool = False,
-    fuzzy_threshold: float = FUZZY_THRESHOLD,
-    today: date | None = None,
+    **given: Unpack[RunOptions],
 ) -> ImportReport:
     """Import the team's own partners, contacts or conversation log and say what happened."""
-    from partnercrm.importing.write import check_rejects, write_rejects
+    from partnercrm.importing.write import check_rejects
 
+    options = run_options("import_sheet", given)
     if kind not in KINDS:
         raise Invalid(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind")
-    check_rejects(session, source, rejects, replace_rejects)  # before anything is read
+    # before anything is read
+    check_rejects(session, source, options["rejects"], options["replace_rejects"])
     one_import_at_a_time(session)  # before anything is read: what the last import added counts
     table = read_table(source, sheet=sheet, score=sheet_header_score(kind))
     cmap = map_sheet(kind, table.header, column_map)
-    report = ImportReport(
-        source=str(source),
-        event="",
-        kind=kind,
-        dry_run=dry_run,
-        strict=strict,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        columns=cmap.as_dict(),
-        notes=list(table.notes),
-    )
+    report = begin_report(source, table, cmap, options, kind=kind)
     rows = _rows(table, cmap)
     # binary data in a cell (a NUL byte) rejects that row, not the import
     binary = [(r.line, r.cells, [_binary(r, table.header)]) for r in rows if _has_nul(r)]
     rows = [r for r in rows if not _has_nul(r)]
     report.rows = len(rows) + len(binary)
     report.notes.extend(n for n in table.notes if n not in report.notes)
-    sheet_import = _SheetImport(session, kind, cmap, report, fuzzy_threshold, today or date.today())
+    sheet_import = _SheetImport(
+        session, kind, cmap, report, options["fuzzy_threshold"], options["today"] or date.today()
+    )
     checked = sheet_import.check(rows)
     bad = binary + [(r.line, r.cells, problems) for r, problems in checked if problems]
-    if strict and bad:
+    if options["strict"] and bad:
         report.imported = False
         report.rows_rejected = len(bad)
         for _, _, problems in bad:
             report.rejected.extend(problems)
         report.notes.append(f"strict: nothing imported because {len(bad)} row(s) are bad")
-        if rejects is not None:
-            write_rejects(Path(rejects), table, bad, session, replace_rejects)
-            report.rejects_file = str(rejects)
+        keep_rejects(session, options, table, bad, report)
         return report
     savepoint = session.begin_nested()
     bad += sheet_import.write_all([r for r, problems in checked if not problems])
@@ -138,9 +126,7 @@ def import_sheet(
     for _, _, problems in bad:
         report.rejected.extend(problems)
     report.rows_rejected = len(bad)
-    if rejects is not None:
-        write_rejects(Path(rejects), table, bad, session, replace_rejects)
-        report.rejects_file = str(rejects) if bad else None
+    keep_rejects(session, options, table, bad, report)
     if bad and len(bad) == len(rows) + len(binary):
         savepoint.rollback()
         first = bad[0][2][0]
@@ -149,7 +135,7 @@ def import_sheet(
             f"the first: line {first.line}, {first.column} {first.value!r}: {first.reason}",
             field="file",
         )
-    if dry_run:
+    if options["dry_run"]:
         savepoint.rollback()  # the report is the real one; nothing stays
     else:
         savepoint.commit()

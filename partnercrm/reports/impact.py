@@ -234,21 +234,26 @@ def _promised_query(f: Filters, group: Any, joined: bool) -> Any:
     return q.group_by(group, c.status) if joined else q.group_by(c.status)
 
 
-def _delivered_query(f: Filters, group: Any, joined: bool) -> Any:
-    """(group, count, delivered sums) for deliveries in the period."""
-    c, d, cm, scope = m.Commitment, m.Delivery, m.commitment_mission, live_commitment(f)
-    q = (
+def _delivered_sums(f: Filters, *columns: Any) -> Any:
+    """Deliveries in the period: `columns`, then opportunities, people, £ and hours summed."""
+    c, d = m.Commitment, m.Delivery
+    return (
         commitments_joined(
-            group,
-            func.count(),
+            *columns,
             func.sum(d.opportunities),
             func.sum(d.people),
             func.sum(d.gbp),
             func.sum(d.hours),
         )
         .join(d, d.commitment_id == c.id)
-        .where(scope, f.in_period(d.delivered_on))
+        .where(live_commitment(f), f.in_period(d.delivered_on))
     )
+
+
+def _delivered_query(f: Filters, group: Any, joined: bool) -> Any:
+    """(group, count, delivered sums) for deliveries in the period."""
+    c, cm = m.Commitment, m.commitment_mission
+    q = _delivered_sums(f, group, func.count())
     if joined:
         q = q.join(cm, cm.c.commitment_id == c.id)
         if f.mission_id is not None:
@@ -302,21 +307,10 @@ def _lines(session: Session, f: Filters) -> tuple[ImpactLine, list[ImpactLine]]:
 
 def _by_month(session: Session, f: Filters) -> list[MonthDelivered]:
     """What was delivered, month by month."""
-    c, d, scope = m.Commitment, m.Delivery, live_commitment(f)
+    d = m.Delivery
     year, month = extract("year", d.delivered_on), extract("month", d.delivered_on)
     month_rows = session.execute(
-        commitments_joined(
-            year,
-            month,
-            func.sum(d.opportunities),
-            func.sum(d.people),
-            func.sum(d.gbp),
-            func.sum(d.hours),
-        )
-        .join(d, d.commitment_id == c.id)
-        .where(scope, f.in_period(d.delivered_on))
-        .group_by(year, month)
-        .order_by(year, month)
+        _delivered_sums(f, year, month).group_by(year, month).order_by(year, month)
     )
     return [
         MonthDelivered(int(y), int(mo), Measures(number(o), number(p), number(g), number(h)))

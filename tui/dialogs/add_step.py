@@ -9,19 +9,14 @@ from sqlalchemy.orm import Session
 
 from partnercrm import conversations, steps
 from tui import options
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 
-class AddStepDialog(FormDialog[int]):
-    """Returns the new step's id."""
+class AddStepDialog(PartnerForm):
+    """Opened on the highlighted conversation, if any; returns the new step's id."""
 
     form_title = "Add a step"
-
-    def __init__(self, organisation_id: int, conversation_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.conversation_id = conversation_id
 
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
@@ -32,13 +27,9 @@ class AddStepDialog(FormDialog[int]):
         self.owners, self.me = options.colleague_options(s), options.me(s)
 
     def fields(self) -> Iterable[Field]:
-        threads, owners, me = self.threads, self.owners, self.me
-        chosen = preselect(self.conversation_id, [v for _, v in threads])
-        yield self.select_field(
-            "conversation", "Conversation", threads, value=chosen, required=True
-        )
+        yield self.record_field("conversation", "Conversation", self.threads)
         yield self.text_field("description", "What to do", required=True)
-        yield self.select_field("owner", "Owner", owners, value=me, required=True)
+        yield self.select_field("owner", "Owner", self.owners, value=self.me, required=True)
         yield self.date_field("due", "Due")
 
     def save(self, session: Session, values: dict[str, Any]) -> int:

@@ -10,19 +10,14 @@ from sqlalchemy.orm import Session
 from partnercrm import conversations
 from partnercrm import models as m
 from tui import options
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 
-class AddTouchpointDialog(FormDialog[int]):
-    """Returns the conversation's id."""
+class AddTouchpointDialog(PartnerForm):
+    """Opened on the highlighted conversation, if any; returns the conversation's id."""
 
     form_title = "Add a touchpoint"
-
-    def __init__(self, organisation_id: int, conversation_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.conversation_id = conversation_id
 
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
@@ -33,17 +28,13 @@ class AddTouchpointDialog(FormDialog[int]):
         self.people = options.contact_options(s, org)
 
     def fields(self) -> Iterable[Field]:
-        threads, people = self.threads, self.people
-        chosen = preselect(self.conversation_id, [v for _, v in threads])
-        yield self.select_field(
-            "conversation", "Conversation", threads, value=chosen, required=True
-        )
+        yield self.record_field("conversation", "Conversation", self.threads)
         yield self.date_field("on", "Date", self.crm.today)
         yield self.select_field(
             "channel", "Channel", options.channels(), value="meeting", required=True
         )
-        if people:
-            yield self.select_field("contact", "With", people)
+        if self.people:
+            yield self.select_field("contact", "With", self.people)
         yield self.note_field("note", "Note")
 
     def save(self, session: Session, values: dict[str, Any]) -> int:

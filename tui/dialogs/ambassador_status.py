@@ -10,23 +10,17 @@ from sqlalchemy.orm import Session
 from partnercrm import ambassadors
 from partnercrm import models as m
 from tui import options
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 STATUSES = [(s.value, s.value) for s in m.AmbassadorStatus]
 
 
-class AmbassadorStatusDialog(FormDialog[int]):
+class AmbassadorStatusDialog(PartnerForm):
     """Returns the ambassadorship's id; refuses if someone changed it since the form opened."""
 
     form_title = "Change an ambassador's status"
     save_label = "Change status"
-
-    def __init__(self, organisation_id: int, ambassadorship_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.ambassadorship_id = ambassadorship_id
-        self.versions: dict[int, int] = {}
 
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
@@ -36,9 +30,7 @@ class AmbassadorStatusDialog(FormDialog[int]):
             self.unavailable = f"{org.name} holds no ambassador role: press a to enrol it."
 
     def fields(self) -> Iterable[Field]:
-        choices = self.choices
-        chosen = preselect(self.ambassadorship_id, [v for _, v in choices])
-        yield self.select_field("ambassadorship", "Role", choices, value=chosen, required=True)
+        yield self.record_field("ambassadorship", "Role", self.choices)
         yield self.select_field("status", "New status", STATUSES, required=True)
         yield self.date_field("on", "On", self.crm.today)
 

@@ -11,7 +11,7 @@ from textual.widgets import Select
 
 from partnercrm import conversations
 from tui import options
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 
@@ -20,39 +20,27 @@ def _stages(stage: str | None = None) -> list[tuple[str, str]]:
     return [(s, s) for s in conversations.next_stages(stage)]
 
 
-class ChangeStageDialog(FormDialog[int]):
+class ChangeStageDialog(PartnerForm):
     """Returns the conversation's id; refuses if someone changed it since the form opened."""
 
     form_title = "Change a conversation's stage"
     save_label = "Change stage"
 
-    def __init__(self, organisation_id: int, conversation_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.conversation_id = conversation_id
-        self.versions: dict[int, int] = {}
-
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
         self.form_title = f"Change a conversation's stage with {org.name}"
         found = conversations.list_conversations(s, organisation=org, include_closed=True)
-        self.threads = [
-            (options.conversation_title(c), c.id)
-            for c in found
-            if conversations.next_stages(c.stage)
-        ]
-        self.versions = {c.id: c.version for c in found}
+        self.threads, self.versions = options.versioned_options(
+            [c for c in found if conversations.next_stages(c.stage)], options.conversation_title
+        )
         self.stages = {c.id: c.stage for c in found}
         if not self.threads:
             self.unavailable = f"{org.name} has no conversation whose stage can change."
 
     def fields(self) -> Iterable[Field]:
-        threads = self.threads
-        chosen = preselect(self.conversation_id, [v for _, v in threads])
-        yield self.select_field(
-            "conversation", "Conversation", threads, value=chosen, required=True
-        )
-        stages = _stages(self.stages.get(chosen) if chosen is not None else None)
+        thread = self.record_field("conversation", "Conversation", self.threads)
+        yield thread
+        stages = _stages(self.stages.get(thread.initial) if thread.initial is not None else None)
         yield self.select_field("stage", "New stage", stages, required=True)
         yield self.date_field("on", "On", self.crm.today)
 

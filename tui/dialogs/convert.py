@@ -11,51 +11,35 @@ from partnercrm import commitments, conversations
 from partnercrm import models as m
 from partnercrm.concurrency import check_version
 from tui import options
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm, preselect
 from tui.widgets.field import Field
 
 
-class ConvertDialog(FormDialog[int]):
+class ConvertDialog(PartnerForm):
     """Returns the new commitment's id; the conversation becomes committed."""
 
     form_title = "Convert to a commitment"
     save_label = "Record commitment"
 
-    def __init__(self, organisation_id: int, conversation_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.conversation_id = conversation_id
-        self.versions: dict[int, int] = {}
-
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
         self.form_title = f"Convert a conversation with {org.name} into a commitment"
         found = conversations.list_conversations(s, organisation=org)
-        self.threads = [(options.conversation_title(c), c.id) for c in found]
-        self.versions = {c.id: c.version for c in found}
+        self.threads, self.versions = options.versioned_options(found, options.conversation_title)
         if not found:
             self.unavailable = f"{org.name} has no open conversation to convert."
-        self.chosen = preselect(self.conversation_id, [c.id for c in found])
+        self.chosen = preselect(self.record_id, [c.id for c in found])
         conv = next((c for c in found if c.id == self.chosen), None)
         self.kind = commitments.suggested_kind(conv) if conv else None
         self.picked = [mi.id for mi in conv.missions] if conv else []
         self.missions = options.mission_options(s)
 
     def fields(self) -> Iterable[Field]:
-        threads, chosen, kind, picked, missions = (
-            self.threads,
-            self.chosen,
-            self.kind,
-            self.picked,
-            self.missions,
-        )
+        yield self.record_field("conversation", "Conversation", self.threads)
         yield self.select_field(
-            "conversation", "Conversation", threads, value=chosen, required=True
+            "kind", "Kind of commitment", options.kinds(), value=self.kind, required=True
         )
-        yield self.select_field(
-            "kind", "Kind of commitment", options.kinds(), value=kind, required=True
-        )
-        yield self.many_field("missions", "Missions", missions, chosen=picked)
+        yield self.many_field("missions", "Missions", self.missions, chosen=self.picked)
         yield self.text_field("beneficiary", "Beneficiary", placeholder="who benefits")
         yield self.amount_field("gbp", "Promised £")
         yield self.amount_field("hours", "Promised hours")

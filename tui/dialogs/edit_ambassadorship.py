@@ -10,34 +10,22 @@ from sqlalchemy.orm import Session
 from partnercrm import ambassadors
 from partnercrm import models as m
 from tui import options
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 
-class EditAmbassadorshipDialog(FormDialog[int]):
+class EditAmbassadorshipDialog(PartnerForm):
     """Opened on the highlighted ambassador role; returns its id. No mission means any."""
 
     form_title = "Edit an ambassador role"
 
-    def __init__(self, organisation_id: int, ambassadorship_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.ambassadorship_id = ambassadorship_id
-        self.versions: dict[int, int] = {}
-
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
-        found = ambassadors.list_ambassadorships(s, organisation=org)
-        # the highlighted one; from the palette, the first (the top row of its tab)
-        ids = [a.id for a in found]
-        chosen = preselect(self.ambassadorship_id, ids) or (ids[0] if ids else None)
-        amb = next((a for a in found if a.id == chosen), None)
+        amb = self.highlighted(ambassadors.list_ambassadorships(s, organisation=org))
         if amb is None:
             self.unavailable = f"{org.name} holds no ambassador role to edit: press a to enrol it."
             return
-        self.ambassadorship_id = amb.id
         self.form_title = f"Edit {org.name}'s ambassador role #{amb.id}"
-        self.versions = {amb.id: amb.version}
         self.record: dict[str, Any] = {
             "role": amb.role_id,
             "mission": amb.mission_id,
@@ -47,15 +35,13 @@ class EditAmbassadorshipDialog(FormDialog[int]):
         self.missions = options.mission_options(s, keep=[amb.mission_id])
 
     def fields(self) -> Iterable[Field]:
-        if self.unavailable:
-            return
         r = self.record
         yield self.select_field("role", "Role", self.roles, value=r["role"], required=True)
         yield self.select_field("mission", "Mission (none: any)", self.missions, value=r["mission"])
         yield self.date_field("since", "Since", r["since"])
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
-        amb = ambassadors.get_ambassadorship(session, self.ambassadorship_id)  # type: ignore[arg-type]
+        amb = ambassadors.get_ambassadorship(session, self.record_id)  # type: ignore[arg-type]
         mission = session.get(m.Mission, values["mission"]) if values["mission"] else None
         ambassadors.edit_ambassadorship(
             session,

@@ -9,25 +9,19 @@ from sqlalchemy.orm import Session
 
 from partnercrm import events
 from partnercrm import models as m
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm, preselect
 from tui.widgets.field import Field
 
 ROLES = [(r.value, r.value) for r in m.AttendanceRole]
 
 
-class EditAttendanceDialog(FormDialog[int]):
+class EditAttendanceDialog(PartnerForm):
     """Opened on the highlighted event (the Events tab); returns the attendance's id."""
 
     form_title = "Edit an attendance"
 
-    def __init__(self, organisation_id: int, event_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.event_id = event_id
-        self.versions: dict[int, int] = {}
-
     def load(self, s: Session) -> None:
-        event = s.get(m.Event, self.event_id) if self.event_id is not None else None
+        event = s.get(m.Event, self.record_id) if self.record_id is not None else None
         found = (
             events.attendances_of(s, event, organisation_id=self.organisation_id)
             if event is not None
@@ -45,8 +39,6 @@ class EditAttendanceDialog(FormDialog[int]):
         self.chosen = preselect(None, [a.id for a in found])
 
     def fields(self) -> Iterable[Field]:
-        if self.unavailable:
-            return
         yield self.select_field("attendance", "Who", self.people, value=self.chosen, required=True)
         role = self.roles_now.get(self.chosen) if self.chosen else None
         yield self.select_field("role", "Their role there", ROLES, value=role, required=True)

@@ -10,34 +10,22 @@ from sqlalchemy.orm import Session
 from partnercrm import commitments
 from partnercrm import models as m
 from tui import options
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 
-class EditCommitmentDialog(FormDialog[int]):
+class EditCommitmentDialog(PartnerForm):
     """Opened on the highlighted commitment; returns its id. An emptied figure is cleared."""
 
     form_title = "Edit a commitment"
 
-    def __init__(self, organisation_id: int, commitment_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.commitment_id = commitment_id
-        self.versions: dict[int, int] = {}
-
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
-        found = commitments.list_commitments(s, organisation=org)
-        # the highlighted one; from the palette, the first (the top row of its tab)
-        ids = [c.id for c in found]
-        chosen = preselect(self.commitment_id, ids) or (ids[0] if ids else None)
-        com = next((c for c in found if c.id == chosen), None)
+        com = self.highlighted(commitments.list_commitments(s, organisation=org))
         if com is None:
             self.unavailable = f"{org.name} has no commitment to edit: press k to record one."
             return
-        self.commitment_id = com.id
         self.form_title = f"Edit commitment #{com.id} with {org.name}"
-        self.versions = {com.id: com.version}
         self.record: dict[str, Any] = {
             "kind": com.kind,
             "missions": [mi.id for mi in com.missions],
@@ -52,8 +40,6 @@ class EditCommitmentDialog(FormDialog[int]):
         self.missions = options.mission_options(s, keep=self.record["missions"])
 
     def fields(self) -> Iterable[Field]:
-        if self.unavailable:
-            return
         r = self.record
         yield self.select_field(
             "kind", "Kind of commitment", options.kinds(), value=r["kind"], required=True
@@ -73,7 +59,7 @@ class EditCommitmentDialog(FormDialog[int]):
         )
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
-        com = commitments.get_commitment(session, self.commitment_id)  # type: ignore[arg-type]
+        com = commitments.get_commitment(session, self.record_id)  # type: ignore[arg-type]
         commitments.edit_commitment(
             session,
             com,

@@ -10,34 +10,24 @@ from sqlalchemy.orm import Session
 from partnercrm import conversations
 from partnercrm import models as m
 from tui import options
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 
-class EditConversationDialog(FormDialog[int]):
+class EditConversationDialog(PartnerForm):
     """Opened on the highlighted conversation; returns its id."""
 
     form_title = "Edit a conversation"
 
-    def __init__(self, organisation_id: int, conversation_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.conversation_id = conversation_id
-        self.versions: dict[int, int] = {}
-
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
-        found = conversations.list_conversations(s, organisation=org, include_closed=True)
-        # the highlighted one; from the palette, the first (the top row of its tab)
-        ids = [c.id for c in found]
-        chosen = preselect(self.conversation_id, ids) or (ids[0] if ids else None)
-        conv = next((c for c in found if c.id == chosen), None)
+        conv = self.highlighted(
+            conversations.list_conversations(s, organisation=org, include_closed=True)
+        )
         if conv is None:
             self.unavailable = f"{org.name} has no conversation to edit: press l to log one."
             return
-        self.conversation_id = conv.id
         self.form_title = f"Edit conversation #{conv.id} with {org.name}"
-        self.versions = {conv.id: conv.version}
         self.record: dict[str, Any] = {
             "subject": conv.subject or "",
             "ask": conv.ask,
@@ -55,9 +45,7 @@ class EditConversationDialog(FormDialog[int]):
         self.missions = options.mission_options(s, keep=self.record["missions"])
 
     def fields(self) -> Iterable[Field]:
-        r = self.record if not self.unavailable else {}
-        if not r:
-            return
+        r = self.record
         yield self.text_field("subject", "Subject", r["subject"])
         yield self.select_field("ask", "The ask", self.asks, value=r["ask"])
         yield self.many_field("missions", "Missions", self.missions, chosen=r["missions"])
@@ -68,7 +56,7 @@ class EditConversationDialog(FormDialog[int]):
         yield self.date_field("on", "Started on", r["on"])
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
-        conv = conversations.get_conversation(session, self.conversation_id)  # type: ignore[arg-type]
+        conv = conversations.get_conversation(session, self.record_id)  # type: ignore[arg-type]
         conversations.edit_conversation(
             session,
             conv,

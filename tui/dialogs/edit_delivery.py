@@ -11,45 +11,34 @@ from partnercrm import commitments
 from partnercrm import models as m
 from tui import options
 from tui.dialogs.edit_commitment import _or_clear
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 
-class EditDeliveryDialog(FormDialog[int]):
+class EditDeliveryDialog(PartnerForm):
     """Opened on the highlighted commitment's latest delivery; returns the commitment's id."""
 
     form_title = "Edit a delivery"
 
-    def __init__(self, organisation_id: int, commitment_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.commitment_id = commitment_id
-        self.versions: dict[int, int] = {}
-
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
         found = [c for c in commitments.list_commitments(s, organisation=org) if c.deliveries]
-        # the highlighted one; from the palette, the first (the top row of its tab)
-        ids = [c.id for c in found]
-        chosen = preselect(self.commitment_id, ids) or (ids[0] if ids else None)
-        com = next((c for c in found if c.id == chosen), None)
+        com = self.highlighted(found)
         if com is None:
             self.unavailable = (
                 "Highlight a commitment with a delivery (Commitments tab) to edit its delivery."
             )
             return
         delivery = commitments.get_delivery(s, com)
-        self.commitment_id, self.delivery_id = com.id, delivery.id
+        self.delivery_id = delivery.id
         self.form_title = f"Edit the delivery of commitment #{com.id} with {org.name}"
-        self.versions = {delivery.id: delivery.version}
         self.commitment_version = com.version
+        self.versions = {delivery.id: delivery.version}  # what the form edits is the delivery
         self.delivered = com.status == m.CommitmentStatus.DELIVERED
         self.record = commitments.delivery_dict(delivery)
         self.record["on"] = delivery.delivered_on
 
     def fields(self) -> Iterable[Field]:
-        if self.unavailable:
-            return
         r = self.record
         yield self.date_field("on", "Delivered on", r["on"])
         yield self.amount_field(
@@ -67,7 +56,7 @@ class EditDeliveryDialog(FormDialog[int]):
             )
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
-        com = commitments.get_commitment(session, self.commitment_id)  # type: ignore[arg-type]
+        com = commitments.get_commitment(session, self.record_id)  # type: ignore[arg-type]
         self.undone = bool(values.get("undeliver"))
         if self.undone:
             version = self.commitment_version if self.versions else None  # cleared: save over

@@ -9,25 +9,19 @@ from sqlalchemy.orm import Session
 
 from partnercrm import events, organisations
 from partnercrm import models as m
-from tui.dialogs.form import FormDialog
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 KINDS = [(k.value, k.value) for k in m.EventKind]
 
 
-class EditEventDialog(FormDialog[int]):
+class EditEventDialog(PartnerForm):
     """Opened on the highlighted event (the Events tab); returns its id."""
 
     form_title = "Edit an event"
 
-    def __init__(self, organisation_id: int, event_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.event_id = event_id
-        self.versions: dict[int, int] = {}
-
     def load(self, s: Session) -> None:
-        event = s.get(m.Event, self.event_id) if self.event_id is not None else None
+        event = s.get(m.Event, self.record_id) if self.record_id is not None else None
         if event is None:
             self.unavailable = "Highlight an event on the Events tab to edit it."
             return
@@ -41,8 +35,6 @@ class EditEventDialog(FormDialog[int]):
         }
 
     def fields(self) -> Iterable[Field]:
-        if self.unavailable:
-            return
         r = self.record
         yield self.text_field("name", "Name", r["name"], required=True)
         yield self.select_field("kind", "Kind", KINDS, value=r["kind"], required=True)
@@ -52,7 +44,7 @@ class EditEventDialog(FormDialog[int]):
         )
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
-        event = session.get(m.Event, self.event_id)
+        event = session.get(m.Event, self.record_id)
         assert event is not None
         host = organisations.find_organisation(session, values["host"]) if values["host"] else None
         events.edit_event(

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from partnercrm import conversations, labels, steps
 from tui import options
-from tui.dialogs.form import FormDialog
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 
-class EditStepDialog(FormDialog[int]):
+class EditStepDialog(PartnerForm):
     """Opened on the highlighted step (else the conversation's next one); returns its id."""
 
     form_title = "Edit a step"
@@ -21,17 +21,14 @@ class EditStepDialog(FormDialog[int]):
     def __init__(
         self, organisation_id: int, step_id: int | None = None, conversation_id: int | None = None
     ) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.step_id = step_id
+        super().__init__(organisation_id, step_id)
         self.conversation_id = conversation_id
-        self.versions: dict[int, int] = {}
 
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
         step = None
-        if self.step_id is not None:
-            step = steps.get_step(s, self.step_id)
+        if self.record_id is not None:
+            step = steps.get_step(s, self.record_id)
         elif self.conversation_id is not None:
             step = conversations.next_step(conversations.get_conversation(s, self.conversation_id))
         if step is None or step.conversation.organisation_id != org.id:
@@ -39,9 +36,8 @@ class EditStepDialog(FormDialog[int]):
                 "Highlight a step in a conversation's thread (Conversations tab) to edit it."
             )
             return
-        self.step_id = step.id
+        self.editing(step)
         self.form_title = f"Edit a step of conversation #{step.conversation_id}"
-        self.versions = {step.id: step.version}
         self.record: dict[str, Any] = {
             "description": step.description,
             "owner": step.owner_id,
@@ -51,8 +47,6 @@ class EditStepDialog(FormDialog[int]):
         self.owners = options.colleague_options(s, keep=[step.owner_id])
 
     def fields(self) -> Iterable[Field]:
-        if self.unavailable:
-            return
         r = self.record
         yield self.text_field("description", "What to do", r["description"], required=True)
         yield self.select_field("owner", "Owner", self.owners, value=r["owner"], required=True)
@@ -65,7 +59,7 @@ class EditStepDialog(FormDialog[int]):
             )
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
-        step = steps.get_step(session, self.step_id)  # type: ignore[arg-type]
+        step = steps.get_step(session, self.record_id)  # type: ignore[arg-type]
         steps.edit_step(
             session,
             step,

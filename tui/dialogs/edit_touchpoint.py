@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from partnercrm import conversations
 from partnercrm import models as m
 from tui import options
-from tui.dialogs.form import FormDialog
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 
-class EditTouchpointDialog(FormDialog[int]):
+class EditTouchpointDialog(PartnerForm):
     """Opened on the highlighted touchpoint (else the conversation's latest); returns its id."""
 
     form_title = "Edit a touchpoint"
@@ -25,17 +25,14 @@ class EditTouchpointDialog(FormDialog[int]):
         touchpoint_id: int | None = None,
         conversation_id: int | None = None,
     ) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.touchpoint_id = touchpoint_id
+        super().__init__(organisation_id, touchpoint_id)
         self.conversation_id = conversation_id
-        self.versions: dict[int, int] = {}
 
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
         touch = None
-        if self.touchpoint_id is not None:
-            touch = conversations.get_touchpoint(s, self.touchpoint_id)
+        if self.record_id is not None:
+            touch = conversations.get_touchpoint(s, self.record_id)
         elif self.conversation_id is not None:
             thread = conversations.get_conversation(s, self.conversation_id)
             touch = next(iter(conversations.touchpoints(s, thread)), None)
@@ -44,9 +41,8 @@ class EditTouchpointDialog(FormDialog[int]):
                 "Highlight a touchpoint in a conversation's thread (Conversations tab) to edit it."
             )
             return
-        self.touchpoint_id = touch.id
+        self.editing(touch)
         self.form_title = f"Edit a touchpoint of conversation #{touch.conversation_id}"
-        self.versions = {touch.id: touch.version}
         self.record: dict[str, Any] = {
             "on": touch.happened_on,
             "channel": touch.channel,
@@ -58,8 +54,6 @@ class EditTouchpointDialog(FormDialog[int]):
             self.people.append((touch.contact.name, touch.contact_id))
 
     def fields(self) -> Iterable[Field]:
-        if self.unavailable:
-            return
         r = self.record
         yield self.date_field("on", "Date", r["on"])
         yield self.select_field(
@@ -72,7 +66,7 @@ class EditTouchpointDialog(FormDialog[int]):
         )
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
-        touch = conversations.get_touchpoint(session, self.touchpoint_id)  # type: ignore[arg-type]
+        touch = conversations.get_touchpoint(session, self.record_id)  # type: ignore[arg-type]
         version = self.versions.get(touch.id)
         self.archived = bool(values["archive"])
         if self.archived:

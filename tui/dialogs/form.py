@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static,
 from partnercrm.dates import parse_date
 from partnercrm.errors import Invalid, NeedsConfirmation, StaleEdit
 from tui.errors import explain
+from tui.options import R, Stored
 from tui.widgets.field import Field, NoteArea, TextInput, Tick, TickList
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class FormDialog(ModalScreen[T], Generic[T]):
         self.ready = False
         self.early: list[str] = []
         self.first: Widget | None = None  # where typing starts
-        # set by fields() when there is nothing to act on (no open conversation, say)
+        # set by load() when there is nothing to act on (no open conversation, say)
         self.unavailable: str | None = None
         # True once the person said yes to the library's question (a due date already past,
         # a partner that looks like one stored): save() passes it on as `confirm` or `new`
@@ -119,11 +120,11 @@ class FormDialog(ModalScreen[T], Generic[T]):
         self.dismiss(None)
 
     def _build(self) -> None:
-        fields = list(self.fields())
         if self.unavailable:
             self.notify(self.unavailable, title=self.form_title)
             self.dismiss(None)
             return
+        fields = list(self.fields())
         self.query_one("#dialog-title", Label).update(self.form_title)
         self.query_one("#form-loading").remove()
         self.query_one("#form-fields").mount_all(fields)
@@ -181,7 +182,8 @@ class FormDialog(ModalScreen[T], Generic[T]):
         """Read the form's choices (runs in a worker thread; keep plain data on self)."""
 
     def fields(self) -> Iterable[Widget]:
-        """The form's Fields (and any text that explains them), built from what load() read."""
+        """The form's Fields (and any text that explains them), built from what load() read;
+        not asked for when load() found nothing to act on (`unavailable`)."""
         raise NotImplementedError
 
     # --- leaving: a changed form asks before it is thrown away ---
@@ -432,3 +434,33 @@ class FormDialog(ModalScreen[T], Generic[T]):
     def _saved(self, result: T) -> None:
         self.app.notify(self.saved_message(result), title="Saved")
         self.dismiss(result)
+
+
+class PartnerForm(FormDialog[int]):
+    """A form about one partner, opened on the record the cursor was on (`record_id`, if any:
+    a conversation, a commitment, an event …). Returns the id of what it saved."""
+
+    def __init__(self, organisation_id: int, record_id: int | None = None) -> None:
+        super().__init__()
+        self.organisation_id = organisation_id
+        self.record_id = record_id
+        # each record's version as read: a save over someone else's change is refused
+        self.versions: dict[int, int] = {}
+
+    def record_field(self, name: str, label: str, choices: Sequence[tuple[str, int]]) -> Field:
+        """The choice of what to act on, opened on the highlighted record, else the only one."""
+        chosen = preselect(self.record_id, [v for _, v in choices])
+        return self.select_field(name, label, choices, value=chosen, required=True)
+
+    def highlighted(self, found: Sequence[R]) -> R | None:
+        """The record to edit: the highlighted one; from the palette, the first (the top row
+        of its tab)."""
+        record = next((r for r in found if r.id == self.record_id), found[0] if found else None)
+        if record is not None:
+            self.editing(record)
+        return record
+
+    def editing(self, record: Stored) -> None:
+        """Keep the edited record's id, and its version for the save."""
+        self.record_id = record.id
+        self.versions = {record.id: record.version}

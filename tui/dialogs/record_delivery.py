@@ -9,21 +9,15 @@ from sqlalchemy.orm import Session
 
 from partnercrm import commitments
 from tui import options
-from tui.dialogs.form import FormDialog, preselect
+from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
 
 
-class RecordDeliveryDialog(FormDialog[int]):
-    """Returns the commitment's id."""
+class RecordDeliveryDialog(PartnerForm):
+    """Opened on the highlighted commitment, if any; returns its id."""
 
     form_title = "Record a delivery"
     save_label = "Record delivery"
-
-    def __init__(self, organisation_id: int, commitment_id: int | None = None) -> None:
-        super().__init__()
-        self.organisation_id = organisation_id
-        self.commitment_id = commitment_id
-        self.versions: dict[int, int] = {}
 
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
@@ -33,9 +27,7 @@ class RecordDeliveryDialog(FormDialog[int]):
             self.unavailable = f"{org.name} has no open commitment: press k to record one."
 
     def fields(self) -> Iterable[Field]:
-        choices = self.choices
-        chosen = preselect(self.commitment_id, [v for _, v in choices])
-        yield self.select_field("commitment", "Commitment", choices, value=chosen, required=True)
+        yield self.record_field("commitment", "Commitment", self.choices)
         yield self.date_field("on", "Delivered on", self.crm.today)
         yield self.amount_field("opportunities", "Opportunities delivered", whole=True)
         yield self.amount_field("people", "People involved", whole=True)

@@ -6,7 +6,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from rich.console import ConsoleOptions
 from rich.markdown import Markdown as RichMarkdown
@@ -36,6 +36,9 @@ from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
 from tui.widgets.rendered import RenderedOnce
 from tui.widgets.table import Table
+
+if TYPE_CHECKING:
+    from tui.crm import Spot
 
 TABLES = {
     "contacts": "contacts-table",
@@ -102,18 +105,12 @@ class PartnerScreen(DataScreen):
             return actions.refusal(self.crm.db.identity, "edit_conversation") is None
         return True
 
-    def __init__(
-        self,
-        organisation_id: int,
-        tab: str | None = None,
-        row: int | None = None,
-        detail: str | None = None,
-    ) -> None:
+    def __init__(self, organisation_id: int, **spot: Unpack[Spot]) -> None:
         super().__init__()
         self.organisation_id = organisation_id
-        self.start_tab = tab
-        self.start_row = row  # the record to put the cursor on once the page is read
-        self.start_detail = detail  # and the touchpoint or step in its thread
+        self.start_tab = spot.get("tab")
+        self.start_row = spot.get("row")  # the record to put the cursor on once the page is read
+        self.start_detail = spot.get("detail")  # and the touchpoint or step in its thread
         self.page: PartnerPage | None = None
         self.brief: str | None = None  # the Overview's brief, when it was showing
 
