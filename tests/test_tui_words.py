@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from partnercrm.database import Database
+from tests.test_tui import ME, settle
 from tests.test_tui import demo_db as demo_db
 from tests.test_tui import demo_template as demo_template
-from tests.test_tui import ME, settle
 from tests.test_tui_small import LARGE, SMALL, drive_at
 from tui.app import PartnerApp
 from tui.dialogs.help import HelpDialog
