@@ -135,7 +135,9 @@ def undo_change(session: Session, change_id: int) -> Undone:
     names = history.naming(session, work)  # the ids' names, read before anything goes back
     lines = []
     for entry in reversed(work):
-        lines.append(_invert(session, entry, names))
+        line = _invert(session, entry, names)
+        if entry.entity not in history.DERIVED_ENTITIES:  # told by the change it follows
+            lines.append(line)
     session.flush()
     _resync_logins(session, work)
     history.record(

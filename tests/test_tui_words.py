@@ -210,3 +210,24 @@ def test_the_history_says_who_in_words_and_leaves_out_a_date_that_follows(
     assert mine and "changed status from agreed to lapsed" in mine[0].what
     assert "closed date" not in mine[0].what
     assert {line.who for line in lines} == {ME, "demo data"}
+
+
+def test_undo_says_what_it_put_back_without_derived_records(demo_db: Database) -> None:
+    """Undoing a logged conversation names the conversation and its touchpoint, not the stage
+    change recorded with it; the actor by full name and the time in the one date style."""
+    from partnercrm import colleagues, conversations, labels, organisations, undo
+    from partnercrm import models as m
+
+    with demo_db.transaction() as s:
+        org = organisations.find_organisation(s, "Roundhouse")
+        lead = colleagues.find_colleague(s, ME)
+        conversations.log_conversation(s, org, lead, subject="Open day", note="Met at the door")
+    with demo_db.transaction() as s:
+        done = undo.undo_last(s)
+        said = done.said()
+        when = labels.moment(done.at)
+    assert said.startswith(f"{ME}'s change of {when}: ")
+    assert "conversation" in said and "touchpoint" in said
+    assert "stage change" not in said and "UTC" not in said
+    with demo_db.reader() as s:
+        assert s.query(m.Conversation).filter_by(subject="Open day").count() == 0
