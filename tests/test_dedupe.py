@@ -465,7 +465,7 @@ def test_tui_duplicates_screen_merges_after_one_confirmation(sqlite_template, tm
             right = str(screen.query_one("#right", Static).render())
             assert "Bloomsbury" in right and "U.C.L." in right
 
-            await pilot.press("m")
+            await pilot.press("less_than_sign")  # <: keep left, merge right
             await settle(pilot)
             assert isinstance(app.screen, ConfirmMerge)
             summary = str(app.screen.query_one("#merge-summary", Static).render())

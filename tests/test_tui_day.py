@@ -136,12 +136,12 @@ def burst(app: PartnerApp, *keys: str) -> None:
     """Keys as a terminal delivers a paste or a fast typist over SSH: all at once, none waited
     for (Pilot's press waits for each key to be handled, which hides races)."""
     from textual import events
+    from textual.keys import _character_to_key
 
-    names = {" ": "space", "\t": "tab"}
     for key in keys:
         for char in [key] if len(key) > 1 else list(key):
-            name = names.get(char, char)
-            event = events.Key(name, None if name == "tab" else char)
+            name = "tab" if char == "\t" else char if len(char) > 1 else _character_to_key(char)
+            event = events.Key(name, None if len(char) > 1 or name == "tab" else char)
             event.set_sender(app)
             app._driver.send_message(event)  # type: ignore[union-attr]
 

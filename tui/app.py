@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any, Unpack
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -17,6 +17,7 @@ from tui.commands import PartnerCommands
 from tui.crm import OnPartner, Spot, Unsaved
 from tui.errors import explain
 from tui.screens.dashboard import DashboardScreen
+from tui.widgets.held import HeldKeys, KeysReady
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -60,18 +61,22 @@ class PartnerApp(App[None]):
         "duplicates": lambda: _screen("duplicates", "DuplicatesScreen"),
     }
     COMMANDS = App.COMMANDS | {PartnerCommands}
-    # work everywhere; the top-level screens show them in the footer (tui.screens.base.NAVIGATION)
+    # work everywhere; the top-level screens show them in the footer (tui.screens.base.NAVIGATION).
+    # Priority: the key acts as it arrives, so the keys typed after it go to the screen it opens
+    # (held there until it is ready: tui.widgets.held), not to the screen being left. Textual
+    # drops a binding whose key the focused text box takes as text, so in a box they are text;
+    # in a dialog they are the dialog's (check_action).
     BINDINGS = [
-        Binding("d", "switch_mode('dashboard')", "Dashboard", show=False),
-        Binding("p", "switch_mode('partners')", "Partners", show=False),
-        Binding("w", "switch_mode('my_work')", "My work", show=False),
-        Binding("e", "switch_mode('events')", "Events", show=False),
-        Binding("n", "new_partner", "New partner", show=False),
-        Binding("slash", "search", "Search", key_display="/", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("d", "switch_mode('dashboard')", "Dashboard", show=False, priority=True),
+        Binding("p", "switch_mode('partners')", "Partners", show=False, priority=True),
+        Binding("w", "switch_mode('my_work')", "My work", show=False, priority=True),
+        Binding("e", "switch_mode('events')", "Events", show=False, priority=True),
+        Binding("n", "new_partner", "New partner", show=False, priority=True),
+        Binding("slash", "search", "Search", key_display="/", show=False, priority=True),
+        Binding("question_mark", "help", "Help", key_display="?", priority=True),
         Binding("ctrl+z", "undo", "Undo", show=False),
-        Binding("q", "quit", "Quit", show=False),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("q", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit(True)", "Quit", show=False, priority=True),
     ]
 
     def __init__(self, db: Database, *, today: date | None = None, blink: bool = True) -> None:
@@ -146,9 +151,44 @@ class PartnerApp(App[None]):
 
         self.push_screen(action.form(organisation_id, context), done)
 
+    @property
+    def leaving(self) -> bool:
+        """The app is quitting: keys typed after `q` do nothing (no screen opens as it closes)."""
+        return self._exit
+
+    async def on_event(self, event: events.Event) -> None:
+        # a key as it arrives: dropped while quitting; held while the screen on top is not ready
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.leaving:
+                return
+            if isinstance(self.screen, HeldKeys) and self.screen.hold(event):
+                return
+        await super().on_event(event)
+
+    async def on_keys_ready(self, message: KeysReady) -> None:
+        """Hand on the keys a screen held while it was drawn or read, in the order typed; one
+        that opens another screen leaves the rest held there in turn. A screen left before it
+        was ready takes its keys with it."""
+        screen = message.held_by
+        held = screen.release_keys()
+        if screen is not self.screen:
+            return
+        for key in held:
+            await self.on_event(key)
+
+    # the places and actions every screen has: in a dialog (a form, a question, help) its own
+    # keys answer, and its text boxes take letters as text
+    EVERYWHERE = frozenset({"switch_mode", "new_partner", "search", "help", "quit"})
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`/` is a key only where it does not type a slash: in a text box it is text (Textual
-        cannot tell that "slash" is a character, so the footer would offer it)."""
+        """Nothing acts once quitting. The places and actions every screen has are not a dialog's
+        keys (ctrl+q still quits, asking first when a form holds typing). `/` is a key only
+        where it does not type a slash: in a text box it is text (Textual cannot tell that
+        "slash" is a character, so the footer would offer it)."""
+        if self.leaving:
+            return False
+        if action in self.EVERYWHERE and self.screen.is_modal and parameters != (True,):
+            return False
         if action == "search" and self.focused is not None:
             return not self.focused.check_consume_key("slash", "/")
         return True
@@ -162,13 +202,17 @@ class PartnerApp(App[None]):
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen(text))
 
-    async def action_quit(self) -> None:
-        """Quit; when a form holds typing not yet saved, ask first."""
+    async def action_quit(self, anywhere: bool = False) -> None:
+        """Quit (ctrl+q: from a dialog too); when a form holds typing not yet saved, ask first,
+        once: a second ctrl+q while asked leaves the one question."""
+        from tui.dialogs.confirm import ConfirmDialog
+
+        if isinstance(self.screen, ConfirmDialog) and self.screen.quitting:
+            return
         unsaved = [s for s in self.screen_stack if isinstance(s, Unsaved) and s.has_unsaved()]
         if not unsaved:
             self.exit()
             return
-        from tui.dialogs.confirm import ConfirmDialog
 
         def answered(leave: bool | None) -> None:
             if leave:
@@ -176,7 +220,10 @@ class PartnerApp(App[None]):
 
         self.push_screen(
             ConfirmDialog(
-                "Quit and lose what you typed in the open form?", yes="Quit", no="Keep editing"
+                "Quit and lose what you typed in the open form?",
+                yes="Quit",
+                no="Keep editing",
+                quitting=True,
             ),
             answered,
         )

@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): jump to any partner by name, or run any action."""
+"""The command palette (ctrl+p): jump to any partner by name, find a person, a conversation, a
+note or a story (the search screen's search, opening the same places), or run any action."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from partnercrm import labels, organisations
 
 PARTNERS_SHOWN = 8
+FOUND_SHOWN = 8  # people, conversations, notes and stories
 PLACES = [
     ("Go to the dashboard", "dashboard"),
     ("Go to partners", "partners"),
@@ -61,6 +63,28 @@ class PartnerCommands(Provider):
                 text=name,
                 help=f"open the partner ({labels.sector(sector)})",
             )
+        from tui.screens.search import KIND_WORDS, open_hit
+
+        for hit in await asyncio.to_thread(self._found, query):
+            word = KIND_WORDS.get(hit.kind, hit.kind)
+            at = f" at {hit.organisation}" if hit.organisation else ""
+            yield Hit(
+                max(matcher.match(hit.title), 0.4),
+                matcher.highlight(hit.title),
+                partial(open_hit, self.app, hit),  # type: ignore[arg-type]
+                text=hit.title,
+                help=f"{word}{at}: {hit.snippet}",
+            )
+
+    def _found(self, query: str) -> list[Any]:
+        """What the search screen (/) finds, but partners (listed above, by name)."""
+        from tui.screens.search import find
+
+        try:
+            hits = find(self.app, query, limit=FOUND_SHOWN + PARTNERS_SHOWN)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - a palette search must never crash the app
+            return []
+        return [h for h in hits if h.kind != "organisation"][:FOUND_SHOWN]
 
     def _partners(self, query: str) -> list[tuple[int, str, str]]:
         try:

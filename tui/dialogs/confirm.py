@@ -9,8 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from tui.widgets.held import HeldKeys
 
-class ConfirmDialog(ModalScreen[bool]):
+
+class ConfirmDialog(ModalScreen[bool], HeldKeys[bool]):
     """Returns True for `yes`; escape or `no` returns False. The safe answer has the focus."""
 
     BINDINGS = [
@@ -20,9 +22,16 @@ class ConfirmDialog(ModalScreen[bool]):
     ]
 
     def __init__(
-        self, question: str, *, yes: str = "Yes", no: str = "No", detail: str = ""
+        self,
+        question: str,
+        *,
+        yes: str = "Yes",
+        no: str = "No",
+        detail: str = "",
+        quitting: bool = False,
     ) -> None:
         super().__init__()
+        self.quitting = quitting  # the question before quitting (asked once, however often)
         self.question = question
         self.yes = yes
         self.no = no

@@ -25,6 +25,7 @@ from partnercrm.errors import Invalid, NeedsConfirmation, StaleEdit
 from tui.errors import explain
 from tui.options import R, Stored
 from tui.widgets.field import Field, NoteArea, TextInput, Tick, TickList
+from tui.widgets.held import HeldKeys
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -49,12 +50,17 @@ def preselect(preferred: Any, values: Sequence[Any]) -> Any:
     return values[0] if len(values) == 1 else None
 
 
-class FormDialog(ModalScreen[T], Generic[T]):
-    """Subclasses give `form_title`, `fields()` and `save(session, values)`; the rest is shared."""
+class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
+    """Subclasses give `form_title`, `fields()` and `save(session, values)`; the rest is shared.
+
+    Keys typed before the fields exist (while the form reads its choices) are held and handed
+    on, in order, once the first field has the focus (tui.widgets.held): a burst of `c` and a
+    contact's Name, tab, Email, tab … fills each field in turn."""
 
     form_title = "Form"
     save_label = "Save"
     AUTO_FOCUS = None  # the form chooses its field once its choices are read (_ready)
+    READY_ON_MOUNT = False
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
@@ -68,7 +74,6 @@ class FormDialog(ModalScreen[T], Generic[T]):
         super().__init__()
         self.saving = False
         self.ready = False
-        self.early: list[str] = []
         self.first: Widget | None = None  # where typing starts
         # set by load() when there is nothing to act on (no open conversation, say)
         self.unavailable: str | None = None
@@ -102,7 +107,8 @@ class FormDialog(ModalScreen[T], Generic[T]):
     def _fit(self, height: int) -> None:
         # the fields scroll inside what the terminal leaves after the title, status and buttons,
         # so at 80x24 the focused field and the buttons stay on screen
-        self.query_one("#form-fields").styles.max_height = max(4, height - 10)
+        for fields in self.query("#form-fields"):  # none while the app closes it half-drawn
+            fields.styles.max_height = max(4, height - 10)
 
     @work(thread=True, exclusive=True, group="read")
     def _read(self) -> None:
@@ -111,9 +117,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
             with self.crm.reading() as session:
                 self.load(session)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self._unreadable, exc)
+            self.from_worker(self._unreadable, exc)
         else:
-            self.app.call_from_thread(self._build)
+            self.from_worker(self._build)
 
     def _unreadable(self, exc: BaseException) -> None:
         self.notify(explain(exc), title=f"{self.form_title}: could not read", severity="error")
@@ -131,20 +137,14 @@ class FormDialog(ModalScreen[T], Generic[T]):
         self.call_after_refresh(self._ready)
 
     def _ready(self) -> None:
-        # start typing straight away: the first field, not the scrolling container, has focus
+        # start typing straight away: the first field, not the scrolling container, has focus;
+        # the keys typed meanwhile follow it
+        if not self.here:
+            return
         self.first = self._first_to_fill().control
         self.first.focus()
         self.ready = True
-        self._type_into_first("".join(self.early))
-        self.early.clear()
-
-    def _type_into_first(self, text: str) -> None:
-        if not text:
-            return
-        if isinstance(self.first, Input):
-            self.first.insert_text_at_cursor(text)
-        elif isinstance(self.first, TextArea):
-            self.first.insert(text)
+        self.ready_for_keys()
 
     def _first_to_fill(self) -> Field:
         """Where typing starts: the first required field still empty, else the first empty
@@ -159,24 +159,6 @@ class FormDialog(ModalScreen[T], Generic[T]):
             if isinstance(f.control, Input | TextArea):
                 return f
         return fields[0]
-
-    settled = False  # the field where typing starts has had the focus
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if self.ready and event.widget is self.first:
-            self.settled = True
-
-    def on_key(self, event: events.Key) -> None:
-        # keys that reach the form itself arrived before any field had the focus (typed while
-        # the choices were read, or as the focus was on its way): kept, not lost or taken
-        # as shortcuts, and put where typing starts
-        if not self.settled and event.is_printable and event.character:
-            if self.ready:
-                self._type_into_first(event.character)
-            else:
-                self.early.append(event.character)
-            event.stop()
-            event.prevent_default()
 
     def load(self, session: Session) -> None:
         """Read the form's choices (runs in a worker thread; keep plain data on self)."""
@@ -385,6 +367,9 @@ class FormDialog(ModalScreen[T], Generic[T]):
             self.app.call_from_thread(self._saved, result)
 
     def _failed(self, exc: BaseException) -> None:
+        if not self.here:  # the form was left while saving: say so all the same
+            self.app.notify(explain(exc), title="Not saved", severity="error", timeout=10)
+            return
         self.saving = False
         self.query_one("#save", Button).disabled = False
         status = self.query_one("#form-status", Static)
@@ -433,7 +418,8 @@ class FormDialog(ModalScreen[T], Generic[T]):
 
     def _saved(self, result: T) -> None:
         self.app.notify(self.saved_message(result), title="Saved")
-        self.dismiss(result)
+        if self.here:
+            self.dismiss(result)
 
 
 class PartnerForm(FormDialog[int]):

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 from tui import actions
+from tui.widgets.held import HeldKeys
 
 # each entry fits its column at 80 columns (about 48 characters): help that wraps is hard to scan
 EVERYWHERE = [
@@ -31,7 +32,8 @@ FORMS = [
 ]
 LISTS = [
     ("escape", "in a filter or search box: clear, then leave"),
-    ("letters", "on a list: start a filter; in a box: text"),
+    ("letters", "in a box: text; elsewhere: the screen's keys"),
+    ("other letters", "on the Partners list: start a new filter"),
 ]
 KEY_WIDTH = 13  # the widest key ('enter, ctrl+s')
 GAP = 2
@@ -58,7 +60,7 @@ def _action_words(title: str, help_text: str, width: int) -> str:
     return whole if len(whole) <= _does_width(width) else title
 
 
-class HelpDialog(ModalScreen[None]):
+class HelpDialog(ModalScreen[None], HeldKeys[None]):
     """Returns nothing; escape or ? closes it."""
 
     BINDINGS = [

@@ -12,15 +12,17 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from partnercrm import organisations
+from tui.errors import explain
 from tui.widgets.field import TextInput
+from tui.widgets.held import HeldKeys
 
 SHOWN = 15
 
 
-class PickPartnerDialog(ModalScreen[int | None]):
-    """Returns the chosen organisation's id, or None."""
+class PickPartnerDialog(ModalScreen[int | None], HeldKeys[int | None]):
+    """Returns the chosen organisation's id, or None. Escape clears the filter; a second leaves."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Clear / cancel")]
 
     def __init__(self, prompt: str = "Which partner?") -> None:
         super().__init__()
@@ -42,11 +44,17 @@ class PickPartnerDialog(ModalScreen[int | None]):
     @work(thread=True, exclusive=True)
     def _search(self, text: str) -> None:
         worker = get_current_worker()
-        with self.app.reading() as s:  # type: ignore[attr-defined]
-            rows = organisations.list_organisations(s, query=text.strip() or None, limit=SHOWN)
+        try:
+            with self.app.reading() as s:  # type: ignore[attr-defined]
+                rows = organisations.list_organisations(s, query=text.strip() or None, limit=SHOWN)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(
+                self.app.notify, explain(exc), title="Could not read", severity="error"
+            )
+            return
         found = [(r.id, r.name) for r in rows]
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, found)
+            self.from_worker(self._show, found)
 
     def _show(self, found: list[tuple[int, str]]) -> None:
         options = self.query_one("#pick-list", OptionList)
@@ -77,4 +85,9 @@ class PickPartnerDialog(ModalScreen[int | None]):
             event.stop()
 
     def action_cancel(self) -> None:
+        box = self.query_one("#pick-filter", Input)
+        if box.value:
+            box.value = ""  # the first Escape clears what was typed, the second leaves
+            box.focus()
+            return
         self.dismiss(None)

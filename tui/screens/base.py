@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from tui.errors import explain
+from tui.widgets.held import HeldKeys
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -18,19 +18,24 @@ if TYPE_CHECKING:
     from tui.crm import CRM
 
 
+# the app's own keys, shown in a place's footer; priority as the app's are (tui.app), so the
+# footer shows these (Textual lists a priority binding over a plain one for the same key)
 NAVIGATION: list[BindingType] = [
-    Binding("d", "app.switch_mode('dashboard')", "Dashboard"),
-    Binding("p", "app.switch_mode('partners')", "Partners"),
-    Binding("w", "app.switch_mode('my_work')", "My work"),
-    Binding("e", "app.switch_mode('events')", "Events"),
-    Binding("n", "app.new_partner", "New partner"),
-    Binding("slash", "app.search", "Search", key_display="/"),
-    Binding("q", "app.quit", "Quit", show=False),
+    Binding("d", "app.switch_mode('dashboard')", "Dashboard", priority=True),
+    Binding("p", "app.switch_mode('partners')", "Partners", priority=True),
+    Binding("w", "app.switch_mode('my_work')", "My work", priority=True),
+    Binding("e", "app.switch_mode('events')", "Events", priority=True),
+    Binding("n", "app.new_partner", "New partner", priority=True),
+    Binding("slash", "app.search", "Search", key_display="/", priority=True),
+    Binding("q", "app.quit", "Quit", show=False, priority=True),
 ]
 
 
-class DataScreen(Screen[None]):
-    """A screen that reads the database in a worker so typing and scrolling never stall."""
+class DataScreen(HeldKeys[None]):
+    """A screen that reads the database in a worker so typing and scrolling never stall.
+
+    Keys typed while it is drawn are held until it is ready (tui.widgets.held); a screen whose
+    keys act on what it reads sets READY_ON_MOUNT = False: it is ready once first shown."""
 
     @property
     def crm(self) -> CRM:
@@ -62,18 +67,20 @@ class DataScreen(Screen[None]):
             with self.crm.reading() as session:
                 data = self.load(session)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            message = explain(exc)
-            self.app.call_from_thread(
-                self.notify, message, title="Could not load", severity="error"
-            )
-            self.in_flight = False
+            self.from_worker(self._unloaded, explain(exc))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._loaded, data)
+            self.from_worker(self._loaded, data)
+
+    def _unloaded(self, message: str) -> None:
+        self.in_flight = False
+        self.notify(message, title="Could not load", severity="error")
+        self.ready_for_keys()
 
     def _loaded(self, data: Any) -> None:
         self.in_flight = False
         self.show(data)
+        self.ready_for_keys()
 
     def load(self, session: Session) -> Any:
         """Read what the screen shows (runs in a worker thread; return plain data)."""

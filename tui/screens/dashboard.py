@@ -156,7 +156,7 @@ class DashboardScreen(PlaceScreen):
             self.app.call_from_thread(
                 self.notify, explain(exc), title="Could not load", severity="error"
             )
-        self.app.call_from_thread(self._arrived, part, into)
+        self.from_worker(self._arrived, part, into)
 
     def _read_empty(self, session: Session, f: Figures) -> None:
         f.empty = not organisations.list_organisations(session, limit=1)
@@ -355,7 +355,7 @@ class DashboardScreen(PlaceScreen):
             )
             return
         self.app.call_from_thread(self.notify, "The demo data is loaded.", title="Demo")
-        self.app.call_from_thread(self.reload)
+        self.from_worker(self.reload)
 
 
 def _short(text: str, width: int = 34) -> str:

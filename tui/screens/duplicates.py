@@ -1,8 +1,8 @@
 """Duplicates: probable duplicate partners or people side by side; merge with one confirmation.
 
-Keys: `m` keeps the left record and merges the right one into it, `M` the other way round,
-`x` says the pair are different (never suggested again), `t` switches between organisations
-and contacts. The confirmation shows what the merge would move (a dry run), so nothing
+Keys: `<` keeps the left record and merges the right one into it, `>` the other way round,
+`h` holds the pair apart (different, never suggested again), `C` switches between
+organisations and contacts. (`m`, on Partners, comes here: no key means two things.) The confirmation shows what the merge would move (a dry run), so nothing
 surprises.
 """
 
@@ -24,6 +24,7 @@ from partnercrm import dedupe, labels, merging
 from tui.errors import explain
 from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
+from tui.widgets.held import HeldKeys
 from tui.widgets.table import Table
 
 ORGANISATION_FIELDS = [
@@ -81,7 +82,7 @@ def describe(
     return "\n".join(lines)
 
 
-class ConfirmMerge(ModalScreen[bool]):
+class ConfirmMerge(ModalScreen[bool], HeldKeys[bool]):
     """'Merge B into A?' with what would move; returns True to merge."""
 
     DEFAULT_CSS = """
@@ -146,8 +147,8 @@ class DuplicatesScreen(DataScreen):
     }
     """
     BINDINGS = [
-        Binding("m", "merge(False)", "Keep left, merge right"),
-        Binding("M", "merge(True)", "Keep right, merge left"),
+        Binding("less_than_sign", "merge(False)", "Keep left, merge right", key_display="<"),
+        Binding("greater_than_sign", "merge(True)", "Keep right, merge left", key_display=">"),
         Binding("h", "different", "Hold apart (not a duplicate)"),
         Binding("C", "switch_entity", "Organisations / contacts"),
         Binding("escape", "app.switch_mode('partners')", "Back to partners"),

@@ -35,11 +35,17 @@ class Work:
 
 
 class MyWorkScreen(PlaceScreen):
-    """Open steps of the colleague named by --as, grouped overdue / this week / later."""
+    """Open steps of the colleague named by --as, grouped overdue / this week / later.
+
+    Arriving, the first list of steps has the focus, so ↓ and x work at once (keys typed
+    before the steps are read wait for them)."""
+
+    READY_ON_MOUNT = False
 
     BINDINGS = [
-        Binding("x", "done", "Mark done"),
-        Binding("i", "calendar", "iCalendar file"),
+        # priority: the form opens as the key arrives, so keys typed after it go to the form
+        Binding("x", "done", "Mark done", priority=True),
+        Binding("i", "calendar", "iCalendar file", priority=True),
         Binding("r", "reload", "Refresh", show=False),
     ]
 

@@ -224,7 +224,7 @@ class PartnerScreen(DataScreen):
             )
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._brief_built, text, brief)
+            self.from_worker(self._brief_built, text, brief)
 
     def _brief_width(self) -> int:
         """The width the brief is drawn at (0 before the screen is laid out, or once gone)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.text import Text
 from sqlalchemy.orm import Session
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
@@ -92,13 +92,15 @@ class PartnersScreen(PlaceScreen):
     """A table of organisations with a filter box; Enter opens the partner."""
 
     BINDINGS = [
-        Binding("f", "focus_filter", "Filter"),
+        # priority (as the app's keys): they act as they arrive, so the keys typed after them in
+        # a burst go where they lead; in the filter they are text (Textual drops them there)
+        Binding("f", "focus_filter", "Filter", priority=True),
         Binding("o", "sort", "Order by"),
         Binding("O", "reverse", "Reverse order", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
         Binding("left_square_bracket", "page(-1)", "Previous page", key_display="[", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("m", "app.switch_mode('duplicates')", "Merge duplicates"),
+        Binding("m", "app.switch_mode('duplicates')", "Merge duplicates", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -134,18 +136,10 @@ class PartnersScreen(PlaceScreen):
         for key, header, _, _, least, _ in COLUMNS:
             table.add_column(header, key=key, width=least)
         self.widths = fit(table, SPEC, self.app.size.width)
-        self.query_one("#filter", Input).focus()
-
-    opened_partner = False  # a partner was opened from here: coming back restores the focus
-
-    def on_screen_resume(self) -> None:
-        # arriving, the filter has the keys, so typing a name narrows the list at once; back
-        # from a partner, the focus is where it was (the table, whose keys the footer shows).
+        # arriving, the filter has the keys, so typing a name narrows the list at once; coming
+        # back (from a partner, help, the palette, search, duplicates, a form, or with p) the
+        # focus is where it was: Textual keeps each screen's focus while it is away.
         # Letters typed in the filter are always text; Esc clears it, a second Esc leaves it.
-        super().on_screen_resume()
-        if self.opened_partner:
-            self.opened_partner = False
-            return
         self.query_one("#filter", Input).focus()
 
     # --- reading a page ---
@@ -230,41 +224,32 @@ class PartnersScreen(PlaceScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.into_filter = False
         self.query_one("#partners", DataTable).focus()
 
-    # keys typed on the table go to the filter; in a burst the focus moves after the keys
-    # already on their way to the table, so those follow it rather than act as shortcuts
-    into_filter = False
-
-    def on_key(self, event: Any) -> None:
-        box = self.query_one("#filter", Input)
+    def arriving(self, event: events.Key) -> bool:
+        """On the list, a letter that is none of the screen's keys (the footer's) starts a new
+        filter: "brit" narrows at once (the old filter named what is shown; this one is new).
+        Decided as the key arrives, and the keys after it wait for the filter's focus, so a
+        burst lands whole in the filter, whatever letters follow."""
         table = self.query_one("#partners", DataTable)
-        if not (event.is_printable and event.character):
-            return
-        if self.into_filter:
-            box.insert_text_at_cursor(event.character)
-        elif self.focused is table and event.key not in self.app.active_bindings:
-            # a letter no key is bound to starts a new filter: "brit" narrows at once
-            # (the old filter named what is shown; this one is new)
-            self.into_filter = True
-            box.value = event.character
-            box.cursor_position = 1
-            box.focus()
-        else:
-            return
-        event.prevent_default()
-        event.stop()
+        if not (event.is_printable and event.character) or self.focused is not table:
+            return False
+        if event.key in self.active_bindings:
+            return False
+        box = self.query_one("#filter", FilterBox)
+        box.set_text(event.character)
+        box.focus()
+        self.hold_keys_until_ready()
+        return True
 
     def action_to_list(self) -> None:
-        self.into_filter = False
         self.query_one("#partners", DataTable).focus()
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+        self.hold_keys_until_ready()  # "fcam" in a burst: c a m follow the focus
 
     def action_clear_filter(self) -> None:
-        self.into_filter = False
         box = self.query_one("#filter", Input)
         if self.focused is box and box.value:
             box.value = ""  # the first Esc clears; the filter keeps the keys
@@ -313,5 +298,4 @@ class PartnersScreen(PlaceScreen):
 
     @on(DataTable.RowSelected, "#partners")
     def _open(self, event: DataTable.RowSelected) -> None:
-        self.opened_partner = True
         self.crm.open_partner(int(str(event.row_key.value)))

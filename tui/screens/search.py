@@ -12,7 +12,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
@@ -22,6 +21,7 @@ from tui.errors import explain
 from tui.widgets.columns import clip, fit
 from tui.widgets.field import TextInput
 from tui.widgets.footer import KeysFooter
+from tui.widgets.held import HeldKeys
 from tui.widgets.table import Table
 
 SHOWN = 40
@@ -38,6 +38,32 @@ KIND_WORDS = {
 COLUMNS = [("kind", 12, 0), ("title", 22, 3), ("partner", 14, 2), ("snippet", 20, 5)]
 
 
+def find(crm: CRM, text: str, limit: int = SHOWN) -> list[search.Hit]:
+    """The library's search, as this screen and the palette (ctrl+p) run it."""
+    with crm.reading() as s:
+        return search.search(s, text, limit=limit)
+
+
+def open_hit(crm: CRM, hit: search.Hit) -> None:
+    """Open where a hit lives: the partner; a person on its Contacts tab; a conversation, or
+    a note in its thread, on its Conversations tab; a story on its Commitments tab."""
+    org = hit.organisation_id
+    if org is None:
+        return
+    if hit.kind == "contact":
+        crm.open_partner(org, tab="contacts", row=hit.id)
+    elif hit.kind == "conversation":
+        crm.open_partner(org, tab="conversations", row=hit.id)
+    elif hit.kind == "touchpoint":
+        crm.open_partner(
+            org, tab="conversations", row=hit.ids.get("conversation_id"), detail=f"touch:{hit.id}"
+        )
+    elif hit.kind == "delivery":
+        crm.open_partner(org, tab="commitments", row=hit.ids.get("commitment_id"))
+    else:
+        crm.open_partner(org)
+
+
 class SearchBox(TextInput):
     """The search box: Esc is its own key, so typed in a burst it clears only what came
     before it (TextInput runs a box's keys in the order typed)."""
@@ -45,7 +71,7 @@ class SearchBox(TextInput):
     BINDINGS = [Binding("escape", "screen.clear_or_leave", "Clear / back")]
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(HeldKeys[None]):
     """Type to search; ↓ or Enter to the results; Enter opens; Esc clears, then goes back."""
 
     BINDINGS = [
@@ -105,13 +131,12 @@ class SearchScreen(Screen[None]):
     def _search(self, text: str) -> None:
         worker = get_current_worker()
         try:
-            with self.crm.reading() as s:
-                hits = search.search(s, text, limit=SHOWN)
+            hits = find(self.crm, text)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self._problem, explain(exc))
+            self.from_worker(self._problem, explain(exc))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, text, hits)
+            self.from_worker(self._show, text, hits)
 
     def _problem(self, message: str) -> None:
         self.query_one("#search-status", Static).update(Text(message, style="red"))
@@ -165,24 +190,8 @@ class SearchScreen(Screen[None]):
 
     def _open(self, key: str) -> None:
         hit = self.hits.get(key)
-        if hit is None or hit.organisation_id is None:
-            return
-        org = hit.organisation_id
-        if hit.kind == "contact":
-            self.crm.open_partner(org, tab="contacts", row=hit.id)
-        elif hit.kind == "conversation":
-            self.crm.open_partner(org, tab="conversations", row=hit.id)
-        elif hit.kind == "touchpoint":
-            self.crm.open_partner(
-                org,
-                tab="conversations",
-                row=hit.ids.get("conversation_id"),
-                detail=f"touch:{hit.id}",
-            )
-        elif hit.kind == "delivery":
-            self.crm.open_partner(org, tab="commitments", row=hit.ids.get("commitment_id"))
-        else:
-            self.crm.open_partner(org)
+        if hit is not None:
+            open_hit(self.crm, hit)
 
     def action_clear_or_leave(self) -> None:
         box = self.query_one("#search-box", Input)

@@ -1,0 +1,112 @@
+"""What every screen and dialog shares about keys and workers: nothing typed is lost, nothing
+arrives late.
+
+Textual hands a key first to the priority bindings of the screen on top, then to the focused
+widget, or to the screen itself while nothing has the focus (`App.on_event`: "self.focused or
+self.screen"). A screen still being drawn, or a form still reading its choices, has no focused
+widget yet, so the keys of a burst ('/nadia', or `c` then a contact's fields with tabs) would
+reach the screen, a binding meant for later, or nothing. So the app asks the screen on top to
+hold each key until the screen says it is ready (its first input has the focus); the app then
+hands the held keys on, in order, as if they had just been typed.
+
+A worker's result comes back on the UI thread through `from_worker`, which does nothing once
+the screen has gone (left, or the app quitting), and a screen mounted as the app closes skips
+its on_mount: no query of a widget that is not there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from textual import events
+from textual.message import Message
+from textual.screen import Screen
+
+ResultType = TypeVar("ResultType")
+
+NEVER_HELD = frozenset({"ctrl+q", "ctrl+c"})  # quitting works while a screen is still reading
+
+
+class KeysReady(Message):
+    """To the app: `screen` is ready for the keys it held (its first input has the focus)."""
+
+    def __init__(self, screen: HeldKeys[Any]) -> None:
+        super().__init__()
+        self.held_by = screen
+
+
+class HeldKeys(Screen[ResultType]):
+    """A screen or dialog that keeps the keys that reach it before it is ready.
+
+    Ready, by default, once mounted and drawn (after on_mount has given a widget the focus).
+    A screen whose first input exists only after a read sets READY_ON_MOUNT = False and calls
+    `ready_for_keys()` once it has focused that input.
+    """
+
+    READY_ON_MOUNT: ClassVar[bool] = True
+    _keys_ready = False
+    _release_asked = False
+
+    def _on_mount(self, event: events.Mount) -> None:
+        self._held: list[events.Key] = []
+        if self.READY_ON_MOUNT:
+            self.call_after_refresh(self.ready_for_keys)
+
+    async def on_event(self, event: events.Event) -> None:
+        # mounted as the app closes (a screen opened by a key typed just before quitting): Textual
+        # mounts no children then, so the screen's on_mount would query widgets that never came
+        if isinstance(event, events.Mount) and not self.is_attached:
+            return
+        await super().on_event(event)
+
+    def hold(self, event: events.Key) -> bool:
+        """Keep `event` for later, or take it as it arrives (`arriving`); False when the key
+        is to go on its way (bindings, then the focused widget)."""
+        if event.key in NEVER_HELD:
+            return False
+        if self._keys_ready:
+            return self.arriving(event)
+        if not hasattr(self, "_held"):
+            self._held = []
+        self._held.append(event)
+        return True
+
+    def arriving(self, event: events.Key) -> bool:
+        """A ready screen may take a key as it arrives, before any binding (True: taken)."""
+        return False
+
+    def hold_keys_until_ready(self) -> None:
+        """Hold keys again until the focus asked for now has moved (the keys already typed
+        follow it rather than act where it was)."""
+        self._keys_ready = self._release_asked = False
+        self.ready_for_keys()
+
+    def ready_for_keys(self) -> None:
+        """The screen can take keys: the app hands on the held ones. Posted to the app, behind
+        any focus change already asked for (Widget.focus is carried out by the app, in turn)."""
+        if self._keys_ready or self._release_asked:
+            return
+        self._release_asked = True
+        self.app.post_message(KeysReady(self))
+
+    def release_keys(self) -> list[events.Key]:
+        """The keys held, oldest first; from now on keys come straight in."""
+        self._keys_ready = True
+        held, self._held = getattr(self, "_held", []), []
+        return held
+
+    @property
+    def here(self) -> bool:
+        """Still on the app's screens: not being removed (popped, dismissed), and the app not
+        quitting (Textual's is_attached is False once the app exits)."""
+        return self.is_attached and not (self._pruning or self._closing)
+
+    def from_worker(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Run `callback(*args)` on the UI thread, unless the screen has gone by then (call
+        from a worker thread instead of `app.call_from_thread`)."""
+        self.app.call_from_thread(self._if_here, callback, *args)
+
+    def _if_here(self, callback: Callable[..., Any], *args: Any) -> None:
+        if self.here:
+            callback(*args)
