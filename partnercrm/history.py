@@ -7,13 +7,14 @@ an erasure, a subject-access export, a bulk import through Core) call `record()`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, or_, select
+from sqlalchemy import event, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.base import NO_VALUE
 
@@ -29,8 +30,13 @@ def install(factory: sessionmaker[Any]) -> None:
     event.listen(factory, "after_flush", _record_flush)
 
 
+UNKNOWN_ACTOR = "unknown"  # no one was named: the database's setup (its missions and roles)
+DEMO_DATA = "demo data"  # Who, in the history, for what the demo loader wrote
+SETUP = "setup"
+
+
 def actor_of(session: Session) -> str:
-    return str(session.info.get("actor") or "unknown")
+    return str(session.info.get("actor") or UNKNOWN_ACTOR)
 
 
 def _stamp_editor(session: Session, _ctx: Any, _instances: Any) -> None:
@@ -468,6 +474,9 @@ FIELD_WORDS: dict[str, str | None] = {
     "consent_expires": "consent expiry",
     "recorded_by": None,
 }
+# a field set as a consequence of another field's change in the same entry: a commitment's
+# closed date follows its status (delivered, lapsed), an ambassador role's end date its status
+FOLLOWS = {"closed_on": "status", "ended_on": "status"}
 # the vocabulary (partnercrm.labels) a field's codes are worded from
 FIELD_VOCABULARY = {
     "sector": "sector",
@@ -525,9 +534,27 @@ class Names:
     actors: dict[str, str]
     records: dict[tuple[str, int], str]
     today: date | None = None
+    demo_changes: frozenset[int] = frozenset()  # the changes that loaded the demo data
+    changes: dict[int, tuple[str, datetime]] = dataclasses.field(default_factory=dict)  # undone
 
-    def who(self, actor: str) -> str:
-        return self.actors.get(actor.strip().lower(), actor)
+    def change(self, change_id: int) -> str:
+        """A change as people say it: "Ruth Craven's change of 30 Nov 18:27"."""
+        from partnercrm import labels
+
+        if change_id not in self.changes:
+            return f"change #{change_id}"
+        actor, at = self.changes[change_id]
+        return f"{self.who(actor, change_id)}'s change of {labels.moment(at, self.today)}"
+
+    def who(self, actor: str, change_id: int | None = None) -> str:
+        """The colleague's full name; for what no colleague did, what made it: the demo loader
+        (run as a computer login such as `root`) or the database's own setup."""
+        name = self.actors.get(actor.strip().lower())
+        if name is not None:
+            return name
+        if change_id is not None and change_id in self.demo_changes:
+            return DEMO_DATA
+        return SETUP if actor == UNKNOWN_ACTOR else actor
 
     def value(self, field: str, value: Any) -> str:
         from partnercrm import labels
@@ -558,7 +585,7 @@ def readable(
             found.append(
                 HistoryLine(
                     item.at,
-                    names.who(item.actor),
+                    names.who(item.actor, item.change_id),
                     what,
                     item.entity,
                     item.entity_id,
@@ -600,7 +627,29 @@ def naming(
         found: Any = model
         for row in session.execute(select(found.id, found.name).where(found.id.in_(ids))):
             records[(target, row.id)] = row.name
-    return Names(actors, records, today)
+    undone = sorted({i.entity_id for i in items if i.action == "undo" and i.entity == "change"})
+    h = m.HistoryEntry
+    changes: dict[int, tuple[str, datetime]] = {}
+    first = select(func.min(h.id)).where(h.change_id.in_(undone)).group_by(h.change_id)
+    for row in session.execute(  # asked even when empty: the count stays the same
+        select(h.change_id, h.actor, h.at).where(h.id.in_(first.scalar_subquery()))
+    ):
+        changes[row.change_id] = (row.actor, row.at)
+    return Names(actors, records, today, _demo_changes(session), changes)
+
+
+def _demo_changes(session: Session) -> frozenset[int]:
+    """The change that loaded the demo data: the one that added its marker partner."""
+    from partnercrm.demo import MARKER
+    from partnercrm.matching import name_key
+
+    h, o = m.HistoryEntry, m.Organisation
+    found = session.scalars(
+        select(h.change_id)
+        .join(o, (h.entity == "organisation") & (h.entity_id == o.id))
+        .where(o.name_key == name_key(MARKER), h.action == "create", h.change_id.is_not(None))
+    )
+    return frozenset(c for c in found if c is not None)
 
 
 def entity_words(entity: str) -> str:
@@ -613,17 +662,28 @@ def field_words(field: str) -> str:
     return FIELD_WORDS.get(field) or field.replace("_", " ")
 
 
+def reference(entity: str, entity_id: int, summary: str | None) -> str:
+    """A record as the history names it: 'step “send the pack”', or 'commitment #4'."""
+    thing = entity_words(entity)
+    named = summary and entity not in CODE_SUMMARIES
+    return f"{thing} “{summary}”" if named else f"{thing} #{entity_id}"
+
+
+def what(item: HistoryItem, names: Names) -> str:
+    """What happened, in words: 'changed due date from 3 Dec to 10 Dec (step “send the pack”)'
+    (undo says what it put back in these words too)."""
+    return _what(item, names)
+
+
 def _what(item: HistoryItem, names: Names) -> str:
-    """What happened, in words: 'changed due date from 3 Dec to 10 Dec (step “send the pack”)'."""
     thing = entity_words(item.entity)
-    named = item.summary and item.entity not in CODE_SUMMARIES
-    ref = f"{thing} “{item.summary}”" if named else f"{thing} #{item.entity_id}"
+    ref = reference(item.entity, item.entity_id, item.summary)
     changes = item.changes or {}
     if item.action == "access":  # a read of personal data, recorded for the DPO
         rows = changes.get("rows")
         return f"read the {item.summary}" + (f" ({rows} rows)" if isinstance(rows, int) else "")
-    if item.action == "undo" and item.entity == "change":
-        return f"undid change {item.entity_id}" + (f" ({item.summary})" if item.summary else "")
+    if item.action == "undo" and item.entity == "change":  # what it put back follows
+        return f"undid {names.change(item.entity_id)}"
     if item.entity == "database":  # a backup, a restore, a check: the summary says it
         return item.summary or PAST_TENSE.get(item.action, item.action)
     if item.action == "create":
@@ -683,6 +743,8 @@ def _changes(changes: dict[str, Any], names: Names) -> str:
     parts = []
     for field, change in changes.items():
         if field in SKIPPED_FIELDS or field in FIELD_WORDS and FIELD_WORDS[field] is None:
+            continue
+        if FOLLOWS.get(field) in changes:  # set by the status change told beside it
             continue
         if not isinstance(change, list) or len(change) != 2:
             continue

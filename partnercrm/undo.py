@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Numeric, func, or_, select
 from sqlalchemy.orm import Session
 
-from partnercrm import history
+from partnercrm import history, labels
 from partnercrm import models as m
 from partnercrm.errors import Conflict, Invalid, NotFound
 
@@ -57,9 +57,16 @@ class Undone:
 
     @property
     def summary(self) -> str:
-        """'change 812 (ruth, 30 Nov 2026 10:04): updated step 4 …' in one line."""
+        """'change 812 (Ruth Craven, 30 Nov 10:04): reopened step “Send the pack”', for the
+        command line, where changes go by their number."""
         what = "; ".join(self.lines[:3]) + ("; …" if len(self.lines) > 3 else "")
-        return f"change {self.change_id} ({self.actor}, {self.at:%d %b %Y %H:%M} UTC): {what}"
+        return f"change {self.change_id} ({self.actor}, {labels.moment(self.at)}): {what}"
+
+    def said(self, today: date | None = None) -> str:
+        """ "Ruth Craven's change of 30 Nov 10:04: reopened step “Send the pack”" in one line,
+        in the history's words and its one date style."""
+        what = "; ".join(self.lines[:3]) + ("; …" if len(self.lines) > 3 else "")
+        return f"{self.actor}'s change of {labels.moment(self.at, today)}: {what}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,7 +135,9 @@ def undo_change(session: Session, change_id: int) -> Undone:
     names = history.naming(session, work)  # the ids' names, read before anything goes back
     lines = []
     for entry in reversed(work):
-        lines.append(_invert(session, entry, names))
+        line = _invert(session, entry, names)
+        if entry.entity not in history.DERIVED_ENTITIES:  # told by the change it follows
+            lines.append(line)
     session.flush()
     _resync_logins(session, work)
     history.record(
@@ -141,7 +150,7 @@ def undo_change(session: Session, change_id: int) -> Undone:
     )
     return Undone(
         change_id=change_id,
-        actor=first.actor,
+        actor=names.who(first.actor, change_id),
         at=when,
         undo_change_id=history.change_of(session),
         lines=list(reversed(lines)),
@@ -352,6 +361,7 @@ def _invert(session: Session, entry: m.HistoryEntry, names: history.Names) -> st
     """Apply the inverse of one entry; returns what was put back, in words."""
     cls = _model(entry.entity)
     what = _record(entry.entity, entry.entity_id, entry.summary)
+    ref = history.reference(entry.entity, entry.entity_id, entry.summary)
     if entry.action == "delete":
         if session.get(cls, entry.entity_id) is not None:
             raise Conflict(f"{what} exists again, so it cannot be put back")
@@ -359,22 +369,28 @@ def _invert(session: Session, entry: m.HistoryEntry, names: history.Names) -> st
         record = cls(id=entry.entity_id)
         _assign(session, record, values)
         session.add(record)
-        return f"deleted {what} is back"
+        return f"put back {ref}"
     record = session.get(cls, entry.entity_id)
     if record is None:
         raise Conflict(f"{what} no longer exists, so the change to it cannot be undone")
     if entry.action == "create":
         session.delete(record)
-        return f"created {what} is removed"
+        return f"removed {ref}"
     changes = entry.changes or {}
     _check_unchanged(record, changes, what, names)
     _assign(session, record, {k: v[0] for k, v in changes.items()})
-    parts = [
-        f"{history.field_words(k)}: {names.value(k, v[1])} → {names.value(k, v[0])}"
-        for k, v in changes.items()
-        if history.FIELD_WORDS.get(k, k)  # not one worked out from others (the history's rule)
-    ]
-    return f"{what}: " + "; ".join(parts)
+    # what was put back, as the history will tell it (the same words, fields and dates)
+    back = history.HistoryItem(
+        at=entry.at,
+        actor=entry.actor,
+        action="update",
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        organisation_id=entry.organisation_id,
+        summary=entry.summary,
+        changes={k: [v[1], v[0]] for k, v in changes.items() if isinstance(v, list)},
+    )
+    return history.what(back, names) or f"put back {ref}"
 
 
 def _check_unchanged(record: Any, changes: dict[str, Any], what: str, names: history.Names) -> None:

@@ -175,7 +175,7 @@ def test_tui_a_colleague_leaves_with_a_handover(demo_db: Database) -> None:
             assert leaver.id not in [c.id for c in colleagues.list_colleagues(s)]
         await pilot.press("ctrl+z")
         await settle(pilot)
-        assert "Undone change" in notifications(app)
+        assert "Undid Ruth Craven's change of" in notifications(app)
         with demo_db.reader() as s:
             assert not s.get(type(leaver), leaver.id).archived
             assert [st.id for st in steps.list_steps(s, owner=leaver)] == open_steps

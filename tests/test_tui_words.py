@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from partnercrm.database import Database
+from tests.test_tui import ME, settle
 from tests.test_tui import demo_db as demo_db
 from tests.test_tui import demo_template as demo_template
-from tests.test_tui import settle
 from tests.test_tui_small import LARGE, SMALL, drive_at
 from tui.app import PartnerApp
 from tui.dialogs.help import HelpDialog
@@ -154,3 +154,80 @@ def test_a_sector_word_narrows_with_a_name(demo_db: Database) -> None:
         public = organisations.list_organisations(s, query="camden public")
     assert [r.name for r in both] == ["Camden Giving"]
     assert [r.name for r in public] == ["Camden Learning"]
+
+
+# ---------------------------------------------------------------- a form's error in view
+
+
+def test_a_wrong_field_is_scrolled_into_view_with_its_whole_message(demo_db: Database) -> None:
+    """80x24: a bad 'Next step due' (the form's last field) and ctrl+s: the field and both
+    lines of its message are inside the form's scrolling box, not half below it."""
+    from tests.test_tui import error_of, open_partner
+    from tui.dialogs.form import FormDialog
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Phoenix Court Works")
+        await pilot.press("l")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        dialog.field("subject").control.value = "Open day"  # type: ignore[attr-defined]
+        due = dialog.field("due")
+        due.control.focus()
+        await pilot.press(*"Send the open day invite", "ctrl+s")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert "is not" in error_of(dialog, "due")
+        box = dialog.query_one("#form-fields").region
+        message = due.query_one(".field-error").region
+        assert message.height >= 2  # the sentence takes two lines at 80 columns
+        assert box.contains_region(message), (box, message)
+        assert box.contains_region(due.control.region)
+        assert app.focused is due.control
+
+    drive_at(demo_db, SMALL, body)
+
+
+# ---------------------------------------------------------------- history: who, and no noise
+
+
+def test_the_history_says_who_in_words_and_leaves_out_a_date_that_follows(
+    demo_db: Database,
+) -> None:
+    """Lapsing a commitment sets its closed date: the history tells the status, not the date
+    again; what the demo loader wrote (as a computer login, 'tests' here) reads 'demo data'."""
+    from partnercrm import commitments, history
+    from partnercrm import models as m
+
+    with demo_db.transaction() as s:
+        open_one = s.query(m.Commitment).filter(m.Commitment.status == "agreed").first()
+        assert open_one is not None
+        commitments.lapse(s, open_one)
+        org_id = open_one.organisation_id
+    with demo_db.reader() as s:
+        lines = history.readable(s, history.entries(s, organisation_id=org_id, limit=200))
+    mine = [line for line in lines if line.entity == "commitment" and line.who == ME]
+    assert mine and "changed status from agreed to lapsed" in mine[0].what
+    assert "closed date" not in mine[0].what
+    assert {line.who for line in lines} == {ME, "demo data"}
+
+
+def test_undo_says_what_it_put_back_without_derived_records(demo_db: Database) -> None:
+    """Undoing a logged conversation names the conversation and its touchpoint, not the stage
+    change recorded with it; the actor by full name and the time in the one date style."""
+    from partnercrm import colleagues, conversations, labels, organisations, undo
+    from partnercrm import models as m
+
+    with demo_db.transaction() as s:
+        org = organisations.find_organisation(s, "Roundhouse")
+        lead = colleagues.find_colleague(s, ME)
+        conversations.log_conversation(s, org, lead, subject="Open day", note="Met at the door")
+    with demo_db.transaction() as s:
+        done = undo.undo_last(s)
+        said = done.said()
+        when = labels.moment(done.at)
+    assert said.startswith(f"{ME}'s change of {when}: ")
+    assert "conversation" in said and "touchpoint" in said
+    assert "stage change" not in said and "UTC" not in said
+    with demo_db.reader() as s:
+        assert s.query(m.Conversation).filter_by(subject="Open day").count() == 0

@@ -239,7 +239,7 @@ class PartnerApp(App[None]):
         try:
             with self.transaction() as session:
                 done = undo.undo_last(session)
-                message = f"Undone {done.summary}."
+                message = f"Undid {done.said(self.today)}."
         except Exception as exc:  # noqa: BLE001 - told to the user, never a traceback
             self.call_from_thread(
                 self.notify, explain(exc), title="Not undone", severity="error", timeout=10

@@ -15,7 +15,7 @@ def partner_markdown(session: Session, organisation_id: int, today: date) -> str
     """The brokerage brief; an archived partner (which gets no brief) shows the facts held."""
     org = organisations.find_organisation(session, str(organisation_id))
     if org.archived:
-        return facts_markdown(organisations.organisation_detail(session, org))
+        return facts_markdown(organisations.organisation_detail(session, org), today)
     return briefs.render_markdown(briefs.build_brief(session, org, today=today))
 
 
@@ -27,7 +27,7 @@ def partner_html(session: Session, organisation_id: int, today: date) -> str:
     return briefs.render_html(briefs.build_brief(session, org, today=today))
 
 
-def facts_markdown(d: dict[str, Any]) -> str:
+def facts_markdown(d: dict[str, Any], today: date | None = None) -> str:
     lines = [f"# {d['name']}", ""]
     facts = [
         ("Also known as", ", ".join(d["aliases"])),
@@ -54,7 +54,7 @@ def facts_markdown(d: dict[str, Any]) -> str:
         line = f"- **{about}** — {c['stage']}, led by {c['lead']}, last touch {c['last_touch']}"
         if c["next_step"]:
             s = c["next_step"]
-            line += f"; next: {s['description']} ({s['owner']}, due {s['due']})"
+            line += f"; next: {s['description']} ({s['owner']}, due {labels.day(s['due'], today)})"
         lines.append(line)
     if not d["conversations"]:
         lines.append("- none yet")
@@ -62,7 +62,7 @@ def facts_markdown(d: dict[str, Any]) -> str:
     for c in d["commitments"]:
         lines.append(
             f"- {labels.kind(c['kind'])} — {labels.status(c['status'])}"
-            + (f", due {c['due']}" if c["due"] else "")
+            + (f", due {labels.day(c['due'], today)}" if c["due"] else "")
             + (f", for {c['beneficiary']}" if c["beneficiary"] else "")
         )
         lines += [f"  > {story}" for story in c["stories"]]
@@ -78,7 +78,7 @@ def facts_markdown(d: dict[str, Any]) -> str:
     if d["events"]:
         lines += ["", "## Events"]
         lines += [
-            f"- {e['date']} {e['name']}"
+            f"- {labels.day(e['date'], today)} {e['name']}"
             + (" (host)" if e["hosted"] else "")
             + (f": {', '.join(e['people'])}" if e["people"] else "")
             for e in d["events"]

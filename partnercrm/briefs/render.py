@@ -9,8 +9,10 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
+from partnercrm import labels
 from partnercrm.dates import ago
 from partnercrm.outputs import HTML_CONTENT_POLICY
 
@@ -28,12 +30,24 @@ def md(value: Any) -> str:
     return re.sub(r"^([#>+-]|\d+\.)", r"\\\1", text)
 
 
-def day(value: date | None, style: str = "short") -> str:
+def day(value: date | None, style: str = "short", today: date | None = None) -> str:
+    """A date in a brief: as every screen shows one (`labels.day`: the year only when it is not
+    the brief's year); 'dated' always with its year (the day the brief was prepared, which
+    the other dates are read against); 'long' with the day's name, for a meeting."""
     if value is None:
         return "—"
     if style == "long":
         return f"{value:%A %-d %B %Y}"
-    return f"{value:%-d %b %Y}"
+    if style == "dated":
+        return f"{value:%-d %b %Y}"
+    return labels.day(value, today) if today else f"{value:%-d %b %Y}"
+
+
+@pass_context
+def _day(context: Context, value: date | None, style: str = "short") -> str:
+    """`day` for a template: 'this year' is the year of the brief's day (`today`)."""
+    today = context.get("today")
+    return day(value, style, today if isinstance(today, date) else None)
 
 
 def money(value: Any) -> str:
@@ -91,7 +105,7 @@ def _environment() -> Environment:
     env.globals["content_policy"] = HTML_CONTENT_POLICY
     env.filters.update(
         md=md,
-        day=day,
+        day=_day,
         money=money,
         number=number,
         web_address=web_address,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from partnercrm import labels
 from partnercrm import models as m
 from partnercrm.dates import ago, as_date
 
@@ -62,7 +63,7 @@ def _steps(w: Watched) -> list[WatchOut]:
             WatchOut(
                 kind="overdue_step" if late else "due_before_meeting",
                 text=f"{prefix} on {conversation_label(row.conversation_id, row.subject)}: "
-                f"{row.description} ({row.owner}, due {due_on:%-d %b %Y}, {ago(due_on, w.today)})",
+                f"{row.description} ({row.owner}, due {labels.day(due_on, w.today)}, {ago(due_on, w.today)})",
                 on=due_on,
             )
         )
@@ -89,7 +90,7 @@ def _overdue_commitments(w: Watched) -> list[WatchOut]:
                 kind="overdue_commitment",
                 text=f"A {c.kind_name} commitment"
                 + (f" to {c.beneficiary}" if c.beneficiary else "")
-                + f" was due {c.due:%-d %b %Y} and is still {c.status.replace('_', ' ')}",
+                + f" was due {labels.day(c.due, w.today)} and is still {c.status.replace('_', ' ')}",
                 on=c.due,
             )
         )
@@ -105,7 +106,7 @@ def _lapsed(w: Watched) -> list[WatchOut]:
             kind="lapsed_commitment",
             text=f"A {c.kind_name} commitment"
             + (f" to {c.beneficiary}" if c.beneficiary else "")
-            + (f" lapsed on {c.closed_on:%-d %b %Y}" if c.closed_on else " lapsed")
+            + (f" lapsed on {labels.day(c.closed_on, w.today)}" if c.closed_on else " lapsed")
             + ": be ready for it to come up",
             on=c.closed_on,
         )
@@ -123,7 +124,7 @@ def _stale(w: Watched) -> list[WatchOut]:
     total = w.stale_rows[0].total
     examples = "; ".join(
         f"{conversation_label(row.conversation_id, row.subject)} led by {row.lead}, "
-        f"last touched {as_date(row.last_touch):%-d %b %Y}"
+        f"last touched {labels.day(as_date(row.last_touch), w.today)}"
         for row in w.stale_rows
     )
     noun = "open conversation has" if total == 1 else "open conversations have"

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from partnercrm import conversations, steps
+from partnercrm import conversations, labels, steps
 from tui import options
 from tui.dialogs.form import PartnerForm
 from tui.widgets.field import Field
@@ -53,7 +53,9 @@ class EditStepDialog(PartnerForm):
         yield self.date_field("due", "Due", r["due"])
         if r["done"] is not None:
             yield self.flag_field(
-                "reopen", f"Done on {r['done']:%d %b %Y}", "not done after all: reopen it"
+                "reopen",
+                f"Done on {labels.day(r['done'], self.crm.today)}",
+                "not done after all: reopen it",
             )
 
     def save(self, session: Session, values: dict[str, Any]) -> int:

@@ -340,10 +340,16 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         status = self.query_one("#form-status", Static)
         if bad:
             status.update("Not saved: put right the marked field" + ("s" if len(bad) > 1 else ""))
-            bad[0].control.focus()
+            self._point_at(bad[0])
             return None
         status.update("")
         return values
+
+    def _point_at(self, field: Field) -> None:
+        """Focus a wrong field and scroll it into view with its whole message (at 80x24 the
+        message under a low field was left below the box, where no key could scroll)."""
+        field.control.focus(scroll_visible=False)
+        self.call_after_refresh(field.scroll_visible, animate=False, top=False)
 
     def _field_for(self, exc: Invalid) -> Field | None:
         """The form field an Invalid names: forms call each field what the service calls it."""
@@ -373,7 +379,7 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         target = self._field_for(exc) if isinstance(exc, Invalid) else None
         if target is not None:
             target.show_error(str(exc))
-            target.control.focus()
+            self._point_at(target)
             status.update("Not saved: put right the marked field")
             return
         message = explain(exc)
