@@ -155,5 +155,10 @@ def test_duplicates_snapshot(snap_db: Database, snap_compare: Any, size: str) ->
         await settle(pilot)
         await pilot.app.switch_mode("duplicates")
         await drawn(pilot)
+        for _ in range(100):  # the two sides are filled when the first pair is highlighted
+            if "Phoenix" in str(pilot.app.screen.query_one("#right").render()):
+                break
+            await pilot.pause(0.02)
+        await drawn(pilot)
 
     assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)

@@ -231,3 +231,24 @@ def test_undo_says_what_it_put_back_without_derived_records(demo_db: Database) -
     assert "stage change" not in said and "UTC" not in said
     with demo_db.reader() as s:
         assert s.query(m.Conversation).filter_by(subject="Open day").count() == 0
+
+
+@SIZES
+def test_the_event_screen_fits_its_columns(demo_db: Database, size: tuple[int, int]) -> None:
+    """At 80x24 every column of both tables shows (text cut with an ellipsis), none beyond
+    the edge; at 140x45 the names are whole."""
+    from partnercrm import events
+    from tui.widgets.table import Table
+
+    with demo_db.reader() as s:
+        event = max(events.list_events(s), key=lambda e: e["attendees"])
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        app.open_event(event["id"])
+        text = await screen_text(app, pilot)
+        for table in app.screen.query(Table):
+            assert not table.more_right, table.id
+        if size == LARGE:
+            assert "Advocate/champion" in text
+
+    drive_at(demo_db, size, body)

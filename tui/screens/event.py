@@ -14,8 +14,15 @@ from textual.widgets import DataTable, Header, Static
 
 from partnercrm import events, labels
 from tui.screens.base import DataScreen
+from tui.widgets.columns import clip, fit
 from tui.widgets.footer import KeysFooter
 from tui.widgets.panel import panel_table
+
+# (column key, least width, share of the width left over): at 80 columns every column shows,
+# its text cut with an ellipsis; wider, the words get the room
+INTEREST = [("organisation", 16, 1), ("missions", 14, 1), ("roles", 16, 1)]
+ATTENDEES = [("organisation", 14, 1), ("person", 14, 1), ("role", 8, 0), ("interest", 14, 2)]
+BORDER = 4  # a panel's border and padding
 
 
 class EventScreen(DataScreen):
@@ -37,16 +44,37 @@ class EventScreen(DataScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#interest", DataTable).add_columns("Organisation", "Missions", "Roles")
-        self.query_one("#attendees", DataTable).add_columns(
-            "Organisation", "Person", "Role", "Interest"
-        )
+        interest = self.query_one("#interest", DataTable)
+        for (key, _, _), header in zip(
+            INTEREST, ["Organisation", "Missions", "Roles"], strict=True
+        ):
+            interest.add_column(header, key=key)
+        people = self.query_one("#attendees", DataTable)
+        headers = ["Organisation", "Person", "Role", "Interest"]
+        for (key, _, _), header in zip(ATTENDEES, headers, strict=True):
+            people.add_column(header, key=key)
+        self.detail: dict[str, Any] | None = None
+        self._fit()
+
+    def _fit(self) -> None:
+        room = self.app.size.width - BORDER
+        self.widths = {
+            "interest": fit(self.query_one("#interest", DataTable), INTEREST, room),
+            "attendees": fit(self.query_one("#attendees", DataTable), ATTENDEES, room),
+        }
+
+    def on_resize(self) -> None:
+        self._fit()
+        detail = getattr(self, "detail", None)
+        if detail is not None:
+            self.show(detail)  # the words cut to the new widths
 
     def load(self, session: Session) -> dict[str, Any]:
         return events.event_detail(session, events.find_event(session, str(self.event_id)))
 
     def show(self, d: dict[str, Any]) -> None:
-        self.org_ids = d["organisation_ids"]
+        self.detail, self.org_ids = d, d["organisation_ids"]
+        w, a = self.widths["interest"], self.widths["attendees"]
         title = Text(d["name"], style="bold")
         title.append(
             f"  ·  {labels.label(d['kind'], 'event_kind')}  ·  {labels.day(d['date'], self.crm.today)}"
@@ -61,9 +89,9 @@ class EventScreen(DataScreen):
         interest.clear()
         for i, row in enumerate(d["interest"]):
             interest.add_row(
-                row["organisation"],
-                ", ".join(row["mission_names"]),
-                ", ".join(row["role_names"]),
+                clip(row["organisation"], w["organisation"]),
+                clip(", ".join(row["mission_names"]), w["missions"]),
+                clip(", ".join(row["role_names"]), w["roles"]),
                 key=f"{i}:{row['organisation']}",
             )
         people = self.query_one("#attendees", DataTable)
@@ -71,10 +99,10 @@ class EventScreen(DataScreen):
         for i, p in enumerate(d["attendees"]):
             wants = ", ".join(p["interest_mission_names"] + p["interest_role_names"])
             people.add_row(
-                p["organisation"] or "",
-                p["contact"],
-                labels.label(p["role"], "attendance_role"),
-                wants,
+                clip(p["organisation"] or "", a["organisation"]),
+                clip(p["contact"], a["person"]),
+                clip(labels.label(p["role"], "attendance_role"), a["role"]),
+                clip(wants, a["interest"]),
                 key=f"{i}:{p['organisation'] or ''}",
             )
 
