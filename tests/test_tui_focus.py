@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input
 
 import tui.dialogs
 import tui.screens
-from partnercrm import contacts
+from partnercrm import contacts, organisations
 from partnercrm.database import Database
 from tests.test_tui import (
     demo_db as demo_db,
@@ -142,6 +142,26 @@ def test_p_and_a_name_in_one_burst_filters_partners(demo_db: Database, how: str)
         screen = await on(pilot, "PartnersScreen")
         assert screen.query_one("#filter", Input).value == "phoenix"
         assert app.is_running
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_down_and_enter_in_one_burst_from_the_filter_opens_the_partner(demo_db: Database) -> None:
+    """A fast typist's `ucl ↓ Enter`: the Enter reaches the filter before the focus has moved
+    to the list, and still opens the highlighted partner (not a second trip to the list)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await press_all("press")(app, pilot, *"pucl")
+        screen = await on(pilot, "PartnersScreen")
+        for _ in range(100):
+            await settle(pilot)
+            if screen.query_one("#partners", DataTable).row_count == 1:
+                break
+        burst(app, "down", "enter")
+        partner = await on(pilot, "PartnerScreen")
+        with demo_db.reader() as s:
+            ucl = organisations.find_organisation(s, "UCL").id
+        assert partner.organisation_id == ucl  # type: ignore[attr-defined]
 
     drive_at(demo_db, SMALL, body)
 

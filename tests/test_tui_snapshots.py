@@ -155,10 +155,13 @@ def test_duplicates_snapshot(snap_db: Database, snap_compare: Any, size: str) ->
         await settle(pilot)
         await pilot.app.switch_mode("duplicates")
         await drawn(pilot)
-        for _ in range(100):  # the two sides are filled when the first pair is highlighted
-            if "Phoenix" in str(pilot.app.screen.query_one("#right").render()):
+        screen = pilot.app.screen
+        for _ in range(500):  # the two sides are filled when the first pair is highlighted
+            if all(
+                "Phoenix" in str(screen.query_one(side).render()) for side in ("#left", "#right")
+            ):
                 break
-            await pilot.pause(0.02)
+            await pilot.pause(0.02)  # up to 10 s: a busy machine (the suite runs in parallel)
         await drawn(pilot)
 
     assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)

@@ -112,6 +112,7 @@ class PartnersScreen(PlaceScreen):
         self.filter = Filter()
         self.requested = 0  # reloads asked for
         self.shown = -1  # the reload whose page is on screen
+        self.list_asked = False  # ↓ was pressed in the filter and it has not had focus since
 
     def reload(self) -> None:
         self.requested += 1
@@ -224,7 +225,18 @@ class PartnersScreen(PlaceScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.query_one("#partners", DataTable).focus()
+        table = self.query_one("#partners", DataTable)
+        if self.list_asked and table.row_count:
+            # "↓ Enter" in one burst: the Enter reached the filter before the focus moved,
+            # and was meant for the list's highlighted row
+            self.crm.open_partner(int(str(table.ordered_rows[table.cursor_row].key.value)))
+            return
+        self.action_to_list()
+
+    @on(events.DescendantFocus)
+    def _focus_moved(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "filter":
+            self.list_asked = False
 
     def arriving(self, event: events.Key) -> bool:
         """On the list, a letter that is none of the screen's keys (the footer's) starts a new
@@ -243,6 +255,7 @@ class PartnersScreen(PlaceScreen):
         return True
 
     def action_to_list(self) -> None:
+        self.list_asked = True
         self.query_one("#partners", DataTable).focus()
 
     def action_focus_filter(self) -> None:
