@@ -4,7 +4,6 @@ right, and a history whose words read whole."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -12,25 +11,15 @@ from textual.widgets import DataTable, Input, Select
 
 from partnercrm.access import Identity
 from partnercrm.database import Database
-from tests.test_tui import error_of, make_app, open_partner, settle
+from tests.test_tui import error_of, open_partner, settle
+from tests.test_tui_day import SMALL, drive_at
 from tui import actions
 from tui.app import PartnerApp
 from tui.screens.dashboard import COVERAGE_LEGENDS, COVERAGE_TITLES
 from tui.screens.partner import PartnerScreen
 from tui.widgets.table import MORE_LEFT, MORE_RIGHT
 
-SMALL = (80, 24)
 LARGE = (140, 45)
-
-
-def drive_at(db: Database, size: tuple[int, int], body: Any) -> None:
-    async def main() -> None:
-        app = make_app(db)
-        async with app.run_test(size=size) as pilot:
-            await settle(pilot)
-            await body(app, pilot)
-
-    asyncio.run(main())
 
 
 async def footer(pilot: Any) -> dict[str, str]:
