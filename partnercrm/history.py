@@ -263,6 +263,13 @@ def change_of(session: Session) -> int | None:
     return current[1] if current and current[0] is session.get_transaction() else None
 
 
+def last_change(session: Session) -> int:
+    """The number of the newest history entry (0 before any). Every write leaves one in its
+    own transaction, so what was read when this number was current is still current while it
+    stays the same."""
+    return session.scalar(select(func.max(m.HistoryEntry.id))) or 0
+
+
 # entries that record a reading of personal data in bulk, shown by `history --access`
 ACCESS_ACTIONS = ("access", "export", "import")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from textual.widgets import (
     Checkbox,
     DataTable,
@@ -883,3 +883,36 @@ def test_a_tick_box_is_marked_only_when_ticked() -> None:
             assert tick.value is True and str(tick.render()).startswith("▐X▌")
 
     asyncio.run(main())
+
+
+def test_coming_back_reads_again_only_when_something_was_written(demo_db: Database) -> None:
+    """Back on the dashboard from a partner, its figures are read again only if anything was
+    written meanwhile (here, or by a colleague elsewhere): looking at a partner costs the
+    dashboard nothing, a touchpoint logged from another session shows at once."""
+
+    async def back_to_dashboard(app: PartnerApp, pilot: Any) -> Any:
+        await open_partner(app, pilot, "UCL")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DashboardScreen"
+        return app.screen.figures
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await settle(pilot)
+        first = app.screen.figures
+        assert first is not None
+        assert await back_to_dashboard(app, pilot) is first  # nothing written: nothing read
+        with demo_db.transaction() as s:
+            conv = s.scalars(
+                select(m.Conversation).where(
+                    m.Conversation.organisation_id == org_id(demo_db, "UCL")
+                )
+            ).first()
+            conversations.add_touchpoint(s, conv, on=TODAY, note="rang about the placement")
+        after = await back_to_dashboard(app, pilot)
+        assert after is not first
+        with demo_db.reader() as s:
+            stale = reports.stale(s, days=reports.STALE_DAYS, today=TODAY)
+        assert f"({stale.total})" in str(app.screen.query_one("#stale-panel").border_title)
+
+    drive(demo_db, body)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.worker import get_current_worker
 
+from partnercrm import history
 from tui.errors import explain
 from tui.widgets.held import HeldKeys
 
@@ -44,6 +46,10 @@ class DataScreen(HeldKeys[None]):
     in_flight = False  # a read is under way
     painted_at: float | None = None
 
+    # what the screen shows was read while the history's newest entry was this one, on this
+    # day (None: not read yet, or the read failed)
+    read_at: tuple[int, date] | None = None
+
     def on_screen_resume(self) -> None:
         # coming back to a screen (after a form, or from another mode) shows fresh figures.
         # The read starts once the screen is painted, so its threads do not hold up the first
@@ -54,6 +60,27 @@ class DataScreen(HeldKeys[None]):
         if self.painted_at is None:
             self.painted_at = time.perf_counter()  # the benchmark's "first screen drawn"
         if not self.in_flight:
+            self._reload_if_changed()
+
+    # Coming back with nothing changed (a form cancelled, a partner looked at) reads nothing
+    # again: one look at the history's newest entry says whether anything was written since.
+
+    @work(thread=True, exclusive=True, group="changed")
+    def _reload_if_changed(self) -> None:
+        try:
+            with self.crm.reading() as session:
+                now = self._changes_at(session)
+        except Exception:  # noqa: BLE001 - the read itself will say what is wrong
+            now = None
+        if now is None or now != self.read_at:
+            self.from_worker(self._reload_unless_busy, now)
+
+    def _changes_at(self, session: Session) -> tuple[int, date]:
+        return history.last_change(session), self.crm.today
+
+    def _reload_unless_busy(self, now: tuple[int, date] | None) -> None:
+        if not self.in_flight:
+            self.read_at = now  # read before what reload() reads (a screen reading in parts)
             self.reload()
 
     def reload(self) -> None:
@@ -65,20 +92,23 @@ class DataScreen(HeldKeys[None]):
         worker = get_current_worker()
         try:
             with self.crm.reading() as session:
+                at = self._changes_at(session)  # before the read: a later write reads again
                 data = self.load(session)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.from_worker(self._unloaded, explain(exc))
             return
         if not worker.is_cancelled:
-            self.from_worker(self._loaded, data)
+            self.from_worker(self._loaded, data, at)
 
     def _unloaded(self, message: str) -> None:
         self.in_flight = False
+        self.read_at = None
         self.notify(message, title="Could not load", severity="error")
         self.ready_for_keys()
 
-    def _loaded(self, data: Any) -> None:
+    def _loaded(self, data: Any, at: tuple[int, date] | None = None) -> None:
         self.in_flight = False
+        self.read_at = at
         self.show(data)
         self.ready_for_keys()
 

@@ -153,6 +153,7 @@ class DashboardScreen(PlaceScreen):
             with self.crm.reading() as session:
                 getattr(self, f"_read_{part}")(session, into)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.read_at = None  # read again on coming back
             self.app.call_from_thread(
                 self.notify, explain(exc), title="Could not load", severity="error"
             )

@@ -58,7 +58,15 @@ class HeldKeys(Screen[ResultType]):
         # mounts no children then, so the screen's on_mount would query widgets that never came
         if isinstance(event, events.Mount) and not self.is_attached:
             return
+        # Textual styles every widget as it is mounted, then styles them all again when the
+        # new screen first resumes: a third of the time a partner's page took to open. The
+        # second pass is for a screen coming back (the app's CSS may have changed since).
+        if isinstance(event, events.ScreenResume) and not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
         await super().on_event(event)
+
+    _resumed = False  # resumed at least once: styled when mounted, no restyle the first time
 
     def hold(self, event: events.Key) -> bool:
         """Keep `event` for later, or take it as it arrives (`arriving`); False when the key
