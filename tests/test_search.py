@@ -283,3 +283,19 @@ def test_postgresql_fold_without_unaccent(db):
     body = module.FALLBACK_FOLD.replace("$1", ":text")
     with db.reader() as s:
         assert s.scalar(text(body), {"text": "Café Łódź Søren ÀÉÎÕÜ"}) == "cafe lodz soren aeiou"
+
+
+def test_an_older_partner_is_found_by_a_later_word_of_its_alias(db, monkeypatch):
+    # PostgreSQL once read an older partner's aliases as none when the newest rows were probed
+    # first, so a partner found only by a word inside its alias was dropped
+    monkeypatch.setattr(search, "PROBE_ROWS", 1)
+    with db.transaction() as s:
+        organisations.add_organisation(
+            s, "Somers Town Trust", "vcs", aliases=["Friends of Crick Gardens"]
+        )
+        for name in ("Regent's Park Allotments", "Kentish Town City Farm"):
+            organisations.add_organisation(s, name, "vcs")
+    hits = find(db, "crick")
+    assert [(h.title, h.field, h.snippet) for h in hits] == [
+        ("Somers Town Trust", "alias", "Friends of Crick Gardens")
+    ]
