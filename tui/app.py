@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any, Unpack
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from tui import actions
-from tui.commands import PartnerCommands
+from tui.commands import Palette, PartnerCommands
 from tui.crm import OnPartner, Spot, Unsaved
 from tui.errors import explain
 from tui.screens.dashboard import DashboardScreen
@@ -192,6 +193,12 @@ class PartnerApp(App[None]):
         if action == "search" and self.focused is not None:
             return not self.focused.check_consume_key("slash", "/")
         return True
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's own (App.action_command_palette in 8.2.8) with a palette that holds
+        the keys typed before its box has the focus."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_new_partner(self) -> None:
         self.open_action("new_partner")

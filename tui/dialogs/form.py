@@ -18,7 +18,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
 from partnercrm.dates import parse_date
 from partnercrm.errors import Invalid, NeedsConfirmation, StaleEdit
@@ -33,6 +42,10 @@ if TYPE_CHECKING:
     from tui.crm import CRM
 
 T = TypeVar("T")
+
+# the keys that open a Select's list (Select.BINDINGS in Textual 8.2.8): the focus moves to
+# the list once the Select has read the key
+OPENS_A_SELECT = frozenset({"enter", "down", "space", "up"})
 
 
 def _figure(value: Any) -> str:
@@ -145,6 +158,20 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         self.first.focus()
         self.ready = True
         self.ready_for_keys()
+
+    def arriving(self, event: events.Key) -> bool:
+        """A Select's list opens, and closes on a choice, only once the Select or its list has
+        read the key: the focus moves then, after the keys typed behind it (Tab, the next
+        field's text) have arrived. Those wait for the focus, so they act where it lands."""
+        focused = self.focused
+        if isinstance(focused, Select):
+            if not focused.expanded and event.key in OPENS_A_SELECT:
+                # its list: an OptionList inside it (the list's own class is private to Textual)
+                self.hold_keys_until_focused(focused.query_one(OptionList))
+        elif isinstance(focused, OptionList) and isinstance(focused.parent, Select):
+            if event.key == "escape" or (event.key == "enter" and focused.highlighted is not None):
+                self.hold_keys_until_focused(focused.parent)
+        return False
 
     def _first_to_fill(self) -> Field:
         """Where typing starts: the first required field still empty, else the first empty
