@@ -16,10 +16,12 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import (
     Button,
+    Checkbox,
     Input,
     Label,
     OptionList,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+PUT_RIGHT = "Not saved: put right the marked field"
 # the keys that open a Select's list (Select.BINDINGS in Textual 8.2.8): the focus moves to
 # the list once the Select has read the key
 OPENS_A_SELECT = frozenset({"enter", "down", "space", "up"})
@@ -204,7 +207,9 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         return self.ready and not self.saving and any(f.changed() for f in self.query(Field))
 
     def check(self, values: dict[str, Any]) -> None:
-        """Checks across fields; raise Invalid(field=...) to mark one."""
+        """Checks across fields; raise Invalid(field=...) to mark one. Runs on the UI thread
+        (again each time a marked field is left), so it reads the values only, never the
+        database."""
 
     def save(self, session: Session, values: dict[str, Any]) -> T:
         """Make the change through partnercrm's services (one transaction; never commit here)."""
@@ -366,11 +371,81 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
                 bad.append(target)
         status = self.query_one("#form-status", Static)
         if bad:
-            status.update("Not saved: put right the marked field" + ("s" if len(bad) > 1 else ""))
+            status.update(PUT_RIGHT + ("s" if len(bad) > 1 else ""))
             self._point_at(bad[0])
             return None
         status.update("")
         return values
+
+    # --- a marked field is checked again as it is put right, not only at the next save ---
+    # Each field's own check (required, a date, an email, a figure) and the form's check()
+    # read no database, so they run here on the UI thread. A mark goes as soon as an edit
+    # puts the value right; a value still wrong gets its (new) message when the field is
+    # left, not while it is half typed, and so does any field marked once before. Every kind
+    # of field behaves the same: a choice, a tick or a text box.
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _edited(self, event: Message) -> None:
+        field = self._field_holding(getattr(event, "control", None))
+        if field is not None and field.wrong:
+            self._check_again(field, leaving=False)
+
+    @on(events.DescendantBlur)
+    def _left(self, event: events.DescendantBlur) -> None:
+        field = self._field_holding(event.widget)
+        if field is None or not field.watched or not field.is_attached:
+            return
+        if self.focused is not None and field in self.focused.ancestors_with_self:
+            return  # still inside it: a choice's list of options opened
+        self._check_again(field, leaving=True)
+
+    @staticmethod
+    def _field_holding(widget: Widget | None) -> Field | None:
+        if widget is None:
+            return None
+        return next((w for w in widget.ancestors_with_self if isinstance(w, Field)), None)
+
+    def _check_again(self, field: Field, *, leaving: bool) -> None:
+        try:
+            self._check_across(field, field.value())
+        except Invalid as exc:
+            if leaving:
+                field.show_error(str(exc))
+                self._tally()
+            return
+        if field.raw() == field.wrong_with:
+            return  # the save's own finding (a name taken …): it stands until the value changes
+        field.clear_error()
+        self._tally()
+
+    def _tally(self) -> None:
+        """The save's 'put right the marked fields' counts the marks still shown."""
+        status = self.query_one("#form-status", Static)
+        if str(status.render()).startswith(PUT_RIGHT):
+            marked = sum(f.wrong for f in self.query(Field))
+            status.update((PUT_RIGHT + ("s" if marked > 1 else "")) if marked else "")
+
+    def _check_across(self, field: Field, value: Any) -> None:
+        """The form's check() as far as it concerns this field; skipped while another field
+        cannot be read (the save will mark that one)."""
+        values: dict[str, Any] = {}
+        for f in self.query(Field):
+            if f is field:
+                values[f.field_name] = value
+                continue
+            try:
+                values[f.field_name] = f.value()
+            except Invalid:
+                return
+        try:
+            self.check(values)
+        except Invalid as exc:
+            if exc.field == field.field_name:
+                raise
 
     def _point_at(self, field: Field) -> None:
         """Focus a wrong field and scroll it into view with its whole message (at 80x24 the
@@ -407,7 +482,7 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         if target is not None:
             target.show_error(str(exc))
             self._point_at(target)
-            status.update("Not saved: put right the marked field")
+            status.update(PUT_RIGHT)
             return
         message = explain(exc)
         advice = "what you typed is still in the form"
