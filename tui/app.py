@@ -238,7 +238,7 @@ class PartnerApp(App[None]):
 
         try:
             with self.transaction() as session:
-                done = undo.undo_last(session)
+                done = undo.undo_last(session, self.today)
                 message = f"Undid {done.said(self.today)}."
         except Exception as exc:  # noqa: BLE001 - told to the user, never a traceback
             self.call_from_thread(
