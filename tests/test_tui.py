@@ -960,3 +960,21 @@ def test_a_partner_is_drawn_once_read_and_a_slow_read_never_freezes_the_screen(
         await settle(pilot)
 
     drive(demo_db, body)
+
+
+def test_the_app_sets_the_cycle_collector_aside_while_it_runs_and_restores_it(
+    demo_db: Database,
+) -> None:
+    """What exists once the app is up is frozen out of collections, and collections wait for
+    more new objects (a partner's page no longer pays for a sweep of the whole heap); Python's
+    own settings are back when the app exits."""
+    import gc
+
+    before = gc.get_threshold()
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        assert gc.get_freeze_count() > 10_000  # Textual, SQLAlchemy and the app set aside
+        assert gc.get_threshold()[0] > before[0]
+
+    drive(demo_db, body)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

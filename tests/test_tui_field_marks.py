@@ -191,3 +191,68 @@ def test_a_note_and_a_tick_lose_the_saves_mark_once_changed(demo_db: Database) -
         assert app.screen is dialog
 
     drive(demo_db, body)
+
+
+def test_a_mark_across_fields_goes_when_the_other_field_puts_it_right(demo_db: Database) -> None:
+    """Log a conversation with a next step but no due date: the Due field is marked. Emptying
+    the next step instead settles it; so does leaving a due date without a step the other way."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Camden Giving")
+        dialog = await open_form(app, pilot, "l")
+        dialog.field("step").control.focus()
+        await pilot.press(*"Send the pack")
+        await save(pilot)
+        assert "when is the next step due?" in error_of(dialog, "due")
+        assert status(dialog) == PUT_RIGHT
+
+        dialog.field("step").control.focus()
+        await retype(pilot, "")
+        assert error_of(dialog, "due") == ""  # no next step: no due date needed
+        assert error_of(dialog, "step") == ""
+        assert status(dialog) == ""
+
+        # the other way round: a due date with no step marks the step; a date emptied settles it
+        dialog.field("due").control.focus()
+        await pilot.press(*"+7")
+        await save(pilot)
+        assert "what is the next step?" in error_of(dialog, "step")
+        dialog.field("due").control.focus()
+        await retype(pilot, "")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert error_of(dialog, "step") == "" and status(dialog) == ""
+        assert app.screen is dialog  # none of this saved
+
+    drive(demo_db, body)
+
+
+def test_ticking_replace_settles_the_file_exists_mark(demo_db: Database, tmp_path: Any) -> None:
+    target = tmp_path / "giving.md"
+    target.write_text("an older brief\n", encoding="utf-8")
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Camden Giving")
+        dialog = await open_form(app, pilot, "b")
+        dialog.field("path").control.focus()
+        await retype(pilot, str(target))
+        await save(pilot)
+        assert f"{target} exists; tick 'replace'" in error_of(dialog, "path")
+        assert status(dialog) == PUT_RIGHT
+
+        dialog.field("overwrite").control.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert error_of(dialog, "path") == "" and status(dialog) == ""
+        await pilot.press("space")  # untick: a Save asks again, before writing anything
+        await save(pilot)
+        assert "exists; tick 'replace'" in error_of(dialog, "path")
+        assert target.read_text(encoding="utf-8") == "an older brief\n"
+
+        dialog.field("overwrite").control.focus()  # the Save pointed at the File
+        await pilot.press("space")
+        await save(pilot)
+        assert app.screen is not dialog
+        assert target.read_text(encoding="utf-8").startswith("#")
+
+    drive(demo_db, body)

@@ -208,8 +208,9 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
 
     def check(self, values: dict[str, Any]) -> None:
         """Checks across fields; raise Invalid(field=...) to mark one. Runs on the UI thread
-        (again each time a marked field is left), so it reads the values only, never the
-        database."""
+        (again each time a marked field is left, and as any field changes while one of its
+        marks is shown), so it reads the values only, never the database. It names the first
+        field wrong; another field's mark goes when it names that one no longer."""
 
     def save(self, session: Session, values: dict[str, Any]) -> T:
         """Make the change through partnercrm's services (one transaction; never commit here)."""
@@ -367,7 +368,7 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
                 target = self._field_for(exc)
                 if target is None:
                     raise
-                target.show_error(str(exc))
+                target.show_error(str(exc), across=True)
                 bad.append(target)
         status = self.query_one("#form-status", Static)
         if bad:
@@ -382,7 +383,8 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
     # read no database, so they run here on the UI thread. A mark goes as soon as an edit
     # puts the value right; a value still wrong gets its (new) message when the field is
     # left, not while it is half typed, and so does any field marked once before. Every kind
-    # of field behaves the same: a choice, a tick or a text box.
+    # of field behaves the same: a choice, a tick or a text box. A mark of the form's check
+    # across fields also goes when another field is changed or left and puts it right.
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -391,17 +393,22 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
     @on(SelectionList.SelectedChanged)
     def _edited(self, event: Message) -> None:
         field = self._field_holding(getattr(event, "control", None))
-        if field is not None and field.wrong:
+        if field is None:
+            return
+        if field.wrong:
             self._check_again(field, leaving=False)
+        self._settle_across(field)
 
     @on(events.DescendantBlur)
     def _left(self, event: events.DescendantBlur) -> None:
         field = self._field_holding(event.widget)
-        if field is None or not field.watched or not field.is_attached:
+        if field is None or not field.is_attached:
             return
         if self.focused is not None and field in self.focused.ancestors_with_self:
             return  # still inside it: a choice's list of options opened
-        self._check_again(field, leaving=True)
+        if field.watched:
+            self._check_again(field, leaving=True)
+        self._settle_across(field)
 
     @staticmethod
     def _field_holding(widget: Widget | None) -> Field | None:
@@ -411,15 +418,44 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
 
     def _check_again(self, field: Field, *, leaving: bool) -> None:
         try:
-            self._check_across(field, field.value())
+            value = field.value()
         except Invalid as exc:
             if leaving:
                 field.show_error(str(exc))
                 self._tally()
             return
+        try:
+            self._check_across(field, value)
+        except Invalid as exc:
+            if leaving:
+                field.show_error(str(exc), across=True)
+                self._tally()
+            return
         if field.raw() == field.wrong_with:
             return  # the save's own finding (a name taken …): it stands until the value changes
         field.clear_error()
+        self._tally()
+
+    def _settle_across(self, changed: Field) -> None:
+        """Marks the form's check() put on other fields go once it no longer names them:
+        emptying the next step settles its due date's "when is it due?"."""
+        marked = [f for f in self.query(Field) if f is not changed and f.wrong and f.across]
+        if not marked:
+            return
+        values: dict[str, Any] = {}
+        for f in self.query(Field):
+            try:
+                values[f.field_name] = f.value()
+            except Invalid:
+                return  # a field that cannot be read: the check waits for it
+        try:
+            self.check(values)
+            named = None
+        except Invalid as exc:
+            named = exc.field
+        for f in marked:
+            if f.field_name != named:
+                f.clear_error()
         self._tally()
 
     def _tally(self) -> None:
@@ -446,6 +482,18 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         except Invalid as exc:
             if exc.field == field.field_name:
                 raise
+
+    def _check_names(self, field: Field) -> bool:
+        """Whether the form's check() marks `field` with the values as they stand."""
+        try:
+            value = field.value()
+        except Invalid:
+            return False  # its own value is wrong: the check across fields is not its mark
+        try:
+            self._check_across(field, value)
+        except Invalid:
+            return True
+        return False
 
     def _point_at(self, field: Field) -> None:
         """Focus a wrong field and scroll it into view with its whole message (at 80x24 the
@@ -480,7 +528,9 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
             return
         target = self._field_for(exc) if isinstance(exc, Invalid) else None
         if target is not None:
-            target.show_error(str(exc))
+            # a finding the form's check() now repeats (it learnt it from the save) goes, as
+            # the check's own marks do, when another field puts it right
+            target.show_error(str(exc), across=self._check_names(target))
             self._point_at(target)
             status.update(PUT_RIGHT)
             return

@@ -114,6 +114,9 @@ class Field(Vertical):
         # once marked, checked again each time it is left (emptied on the way to the right
         # value, it loses its mark; what is typed next still needs its check)
         self.watched = False
+        # whether the mark is the form's check across fields: another field's change can
+        # put it right (a next step emptied takes away the need for its due date)
+        self.across = False
 
     def compose(self) -> ComposeResult:
         yield Label(self.label + (" *" if self.required else ""), classes="field-label")
@@ -164,16 +167,18 @@ class Field(Vertical):
         """Whether the field is marked wrong (its message shown under it)."""
         return self.has_class("-invalid")
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, *, across: bool = False) -> None:
         self.query_one(".field-error", Static).update(message)
         self.add_class("-invalid")
         self.wrong_with = self.raw()
         self.watched = True
+        self.across = across
 
     def clear_error(self) -> None:
         self.query_one(".field-error", Static).update("")
         self.remove_class("-invalid")
         self.wrong_with = None
+        self.across = False
 
 
 def choices(pairs: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
