@@ -198,6 +198,12 @@ class _TextPage:
         self.b, self.console, self.escape = b, console, escape
         self.today = b.prepared.on
 
+    def day(self, value: Any) -> str:
+        """A date as the Markdown and HTML briefs show it: the year only when not the brief's."""
+        from partnercrm.briefs.render import day
+
+        return day(value, "short", self.today)
+
     def heading(self, title: str) -> None:
         from rich.text import Text
 
@@ -236,15 +242,15 @@ class _TextPage:
             self.console.print(Text("also known as " + ", ".join(o.aliases), style="dim"))
 
     def glance(self) -> None:
-        from partnercrm.briefs.render import day, impact, plural
+        from partnercrm.briefs.render import impact, plural
         from partnercrm.dates import ago
 
         g = self.b.glance
         self.heading("At a glance")
         if g.conversations:
             self.console.print(
-                f"Last contact {day(g.last_contact)} ({ago(g.last_contact, self.today)}), first "
-                f"{day(g.first_contact)}. {g.open_conversations} open of "
+                f"Last contact {self.day(g.last_contact)} ({ago(g.last_contact, self.today)}), "
+                f"first {self.day(g.first_contact)}. {g.open_conversations} open of "
                 f"{plural(g.conversations, 'conversation')}; {g.commitments_open} open and "
                 f"{g.commitments_delivered} delivered commitments"
                 + (f", {g.commitments_lapsed} lapsed" if g.commitments_lapsed else "")
@@ -282,8 +288,6 @@ class _TextPage:
                 self.console.print(Text("! ", style="bold yellow") + Text(w.text))
 
     def people(self) -> None:
-        from partnercrm.briefs.render import day
-
         self.heading("Key people")
         if not self.b.contacts:
             self.console.print("No contacts on record yet.")
@@ -293,13 +297,11 @@ class _TextPage:
             t.add_row(
                 self.escape(p.name + (" (senior)" if p.senior else "")),
                 self.escape(p.job_title or "—"),
-                day(p.last_touch),
+                self.day(p.last_touch),
             )
         self.console.print(t)
 
     def conversations(self) -> None:
-        from partnercrm.briefs.render import day
-
         b, g, escape = self.b, self.b.glance, self.escape
         self.heading("Live conversations")
         if not b.conversations:
@@ -313,13 +315,13 @@ class _TextPage:
             if c.next_step:
                 s = c.next_step
                 step = ("[bold red]OVERDUE[/] " if s.overdue else "") + escape(
-                    f"{s.description} ({s.owner}, {day(s.due)})"
+                    f"{s.description} ({s.owner}, {self.day(s.due)})"
                 )
             t.add_row(
                 escape(c.subject or c.ask_name or "no ask yet"),
                 c.stage,
                 escape(c.lead),
-                day(c.last_touch),
+                self.day(c.last_touch),
                 step,
             )
         self.console.print(t)
@@ -332,7 +334,7 @@ class _TextPage:
         from rich.padding import Padding
         from rich.text import Text
 
-        from partnercrm.briefs.render import day, impact
+        from partnercrm.briefs.render import impact
 
         if not self.b.commitments:
             return
@@ -341,7 +343,7 @@ class _TextPage:
         t = self.grid("Commitment", "Status", "Due / closed", "Figures")
         for c in self.b.commitments:
             closed = c.status == "delivered"
-            when = day(c.closed_on if closed else c.due)
+            when = self.day(c.closed_on if closed else c.due)
             if c.overdue:
                 when = f"[red]{when} overdue[/]"
             t.add_row(
@@ -358,21 +360,20 @@ class _TextPage:
                 self.console.print(Padding(Text(f"“{c.story}”", style="italic"), (0, 0, 0, 3)))
 
     def ambassadorships(self) -> None:
-        from partnercrm.briefs.render import day
-
         if not self.b.ambassadorships:
             return
         self.heading("Ambassador roles")
         t = self.grid("Role", "Mission", "Status", "Since")
         for r in self.b.ambassadorships:
             t.add_row(
-                self.escape(r.role_name), self.escape(r.mission_name or "—"), r.status, day(r.since)
+                self.escape(r.role_name),
+                self.escape(r.mission_name or "—"),
+                r.status,
+                self.day(r.since),
             )
         self.console.print(t)
 
     def events(self) -> None:
-        from partnercrm.briefs.render import day
-
         b, escape = self.b, self.escape
         if not b.events:
             return
@@ -380,7 +381,7 @@ class _TextPage:
         t = self.grid("Date", "Event", "Who came")
         for e in b.events:
             t.add_row(
-                day(e.date),
+                self.day(e.date),
                 escape(e.name + (" (hosted)" if e.hosted else "")),
                 escape(
                     (", ".join(e.people) or "—") + (f" and {e.others} more" if e.others else "")
@@ -391,8 +392,6 @@ class _TextPage:
             self.console.print(f"…and {b.glance.events - len(b.events)} more events.")
 
     def colleagues(self) -> None:
-        from partnercrm.briefs.render import day
-
         if not self.b.colleagues:
             return
         self.heading("Colleagues in contact")
@@ -402,6 +401,6 @@ class _TextPage:
                 self.escape(c.name + (" (lead)" if c.is_lead else "")),
                 self.escape(c.team or "—"),
                 f"{c.open_conversations} of {c.conversations}",
-                day(c.last_contact),
+                self.day(c.last_contact),
             )
         self.console.print(t)

@@ -155,11 +155,16 @@ OPTION_FOR_FIELD: dict[str, tuple[str, str]] = {
 
 def for_the_command_line(exc: Exception) -> str:
     """The library's sentence, with the command or option that puts it right on the command line."""
-    from partnercrm.errors import Archived, Invalid
+    from partnercrm.errors import Archived, Invalid, UndoRefused
 
     message = str(exc)
     if isinstance(exc, Archived):
         return f"{message} (`partnercrm partner restore {exc.organisation_id}`)"
+    if isinstance(exc, UndoRefused):
+        # on the command line changes go by their number (`history`, `undo --change`)
+        if exc.in_the_way is None:
+            return f"{message} (change {exc.change_id})"
+        return f"{message} (changes {exc.change_id} and {exc.in_the_way} in `partnercrm history`)"
     if isinstance(exc, Invalid) and exc.field in OPTION_FOR_FIELD:
         option, hint = OPTION_FOR_FIELD[exc.field]
         if option in _options_in_use():

@@ -98,7 +98,7 @@ def history(
         data,
         as_json,
         lambda _d: click.echo(
-            "\n".join([*lines, "(times are UTC)"]) if lines else "No changes match."
+            "\n".join([*lines, "(times are UK time)"]) if lines else "No changes match."
         ),
     )
 

@@ -86,6 +86,18 @@ class StaleEdit(Conflict):
     """
 
 
+class UndoRefused(Conflict):
+    """A change cannot be undone; the sentence names changes by who made them and when.
+
+    `change_id` is the change asked for; `in_the_way` the later change that touched the same
+    records or undid it already, if one did. A caller that names changes by number adds them.
+    """
+
+    def __init__(self, message: str, change_id: int, in_the_way: int | None = None) -> None:
+        self.change_id, self.in_the_way = change_id, in_the_way
+        super().__init__(message)
+
+
 def _or_list(items: Sequence[str]) -> str:
     quoted = [repr(i) for i in items]
     if len(quoted) == 1:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from partnercrm.dates import UK
+
 SECTOR = {
     "business": "business",
     "public_sector": "public sector",
@@ -133,7 +135,10 @@ def day(
 
 
 def moment(value: datetime, today: date | None = None) -> str:
-    """A time something happened: '3 Dec 14:05', or '3 Dec 2025 14:05' when not this year."""
+    """A time something happened, on the team's clock (UK time; stored times are UTC):
+    '3 Dec 14:05', or '3 Dec 2025 14:05' when not this year."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UK)
     return f"{day(value, today)} {value:%H:%M}"
 
 

@@ -20,14 +20,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Date, DateTime, Numeric, func, or_, select
 from sqlalchemy.orm import Session
 
 from partnercrm import history, labels
 from partnercrm import models as m
-from partnercrm.errors import Conflict, Invalid, NotFound
+from partnercrm.errors import Conflict, Invalid, NotFound, UndoRefused
 
 REVERSIBLE = ("create", "update", "archive", "restore", "delete")
 # entries that change nothing a person can undo: read-outs and the undo marks themselves
@@ -78,8 +78,11 @@ class Undone:
         }
 
 
-def undo_last(session: Session) -> Undone:
-    """Undo the acting colleague's last change that is not undone already (nor an undo)."""
+def undo_last(session: Session, today: date | None = None) -> Undone:
+    """Undo the acting colleague's last change that is not undone already (nor an undo).
+
+    `today` is the day refusals date changes against (the year is said only when not this one).
+    """
     names = acting_names(session)
     h = m.HistoryEntry
     candidates = session.scalars(
@@ -98,40 +101,35 @@ def undo_last(session: Session) -> Undone:
     for change_id in candidates:
         if change_id is None or change_id in undone or change_id in undos:
             continue
-        return undo_change(session, change_id)
+        return undo_change(session, change_id, today)
     raise Invalid(f"there is no change by {names[0]} left to undo", field="change")
 
 
-def undo_change(session: Session, change_id: int) -> Undone:
+def undo_change(session: Session, change_id: int, today: date | None = None) -> Undone:
     """Undo change `change_id` as a new change in the history ("undo of change 812")."""
     entries = _entries(session, change_id)
     first = entries[0]
     when = _aware(first.at)
-    label = f"change {change_id} ({first.actor}, {when:%d %b %Y %H:%M} UTC)"
+    asked = _Asked(session, change_id, first, today)
     for entry in entries:
         if entry.action in IRREVERSIBLE:
-            raise Invalid(f"{label} cannot be undone: {IRREVERSIBLE[entry.action]}", field="change")
+            asked.refuse(f"cannot be undone: {IRREVERSIBLE[entry.action]}")
     for entry in entries:
         if entry.action == "create" and entry.changes is None:
-            raise Invalid(
-                f"{label} cannot be undone: it was written in bulk (an import), and its history "
-                "does not hold each record",
-                field="change",
+            asked.refuse(
+                "cannot be undone: it was written in bulk (an import), and its history does not "
+                "hold each record"
             )
     work = [e for e in entries if e.action in REVERSIBLE]
     if not work:
-        raise Invalid(f"{label} changed no record, so there is nothing to undo", field="change")
+        asked.refuse("changed no record, so there is nothing to undo")
     by = _undone_changes(session).get(change_id)
     if by is not None:
         mark = session.scalars(
             select(m.HistoryEntry).where(m.HistoryEntry.change_id == by).limit(1)
         ).one()
-        raise Invalid(
-            f"{label} was already undone by {mark.actor} on {_aware(mark.at):%d %b %Y at %H:%M} "
-            f"UTC (change {by})",
-            field="change",
-        )
-    _refuse_if_touched_later(session, change_id, work)
+        asked.refuse(f"was already undone by {asked.who_when(mark)}", in_the_way=mark)
+    _refuse_if_touched_later(session, asked, work)
     names = history.naming(session, work)  # the ids' names, read before anything goes back
     lines = []
     for entry in reversed(work):
@@ -230,13 +228,44 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite drops the zone: it is UTC
 
 
+@dataclass
+class _Asked:
+    """The change asked to be undone, and how a refusal names it and the changes in its way:
+    "Ruth Craven's change of 30 Nov 19:47", as the history and the undo itself say it."""
+
+    session: Session
+    change_id: int
+    first: m.HistoryEntry  # the change's first entry: who made it, and when
+    today: date | None
+    _names: history.Names | None = None
+
+    def who(self, entry: m.HistoryEntry) -> str:
+        if self._names is None:  # read only for a refusal: an undo that goes ahead reads its own
+            self._names = history.naming(self.session, [], self.today)
+        return self._names.who(entry.actor, entry.change_id)
+
+    def when(self, entry: m.HistoryEntry) -> str:
+        return labels.moment(_aware(entry.at), self.today)
+
+    def who_when(self, entry: m.HistoryEntry) -> str:
+        """'Jo Director on 30 Nov 19:52'."""
+        return f"{self.who(entry)} on {self.when(entry)}"
+
+    def refuse(self, why: str, in_the_way: m.HistoryEntry | None = None) -> NoReturn:
+        whose = f"{self.who(self.first)}'s change of {self.when(self.first)}"
+        raise UndoRefused(
+            f"{whose} {why}", self.change_id, in_the_way.change_id if in_the_way else None
+        )
+
+
 # --- what came after -----------------------------------------------------------------------
 
 
 def _refuse_if_touched_later(
-    session: Session, change_id: int, work: Sequence[m.HistoryEntry]
+    session: Session, asked: _Asked, work: Sequence[m.HistoryEntry]
 ) -> None:
-    """Conflict naming who and when, if a later change touched what this one changed."""
+    """Refused, naming who and when, if a later change touched what this one changed."""
+    change_id = asked.change_id
     last_seq = max(e.seq or 0 for e in work)
     h = m.HistoryEntry
     records = {(e.entity, e.entity_id) for e in work}
@@ -270,15 +299,15 @@ def _refuse_if_touched_later(
                 or bool(touched & theirs)
             )
             if clash:
-                _refuse(change_id, entry, other, sorted(touched & theirs))
+                _refuse(asked, entry, other, sorted(touched & theirs))
     created = [e for e in work if e.action == "create"]
     if created:
-        _refuse_if_hung_off(session, change_id, last_seq, created, settled)
+        _refuse_if_hung_off(session, asked, last_seq, created, settled)
 
 
 def _refuse_if_hung_off(
     session: Session,
-    change_id: int,
+    asked: _Asked,
     last_seq: int,
     created: Sequence[m.HistoryEntry],
     settled: set[int],
@@ -291,7 +320,7 @@ def _refuse_if_hung_off(
         select(h)
         .where(
             h.seq > last_seq,
-            h.change_id != change_id,
+            h.change_id != asked.change_id,
             h.action.in_(("create", "update")),
             h.entity.in_({table for table, _, _ in pointing}),
         )
@@ -305,7 +334,7 @@ def _refuse_if_hung_off(
                 continue
             value = other.changes[column][1]
             if (target, value) in wanted:
-                _refuse(change_id, wanted[(target, value)], other, [])
+                _refuse(asked, wanted[(target, value)], other, [])
 
 
 def _foreign_keys() -> list[tuple[str, str, str]]:
@@ -322,8 +351,8 @@ def _fields(entry: m.HistoryEntry) -> set[str]:
 
 
 def _refuse(
-    change_id: int, entry: m.HistoryEntry, other: m.HistoryEntry, fields: list[str]
-) -> None:
+    asked: _Asked, entry: m.HistoryEntry, other: m.HistoryEntry, fields: list[str]
+) -> NoReturn:
     what = _record(entry.entity, entry.entity_id, entry.summary)
     if fields:
         touched = f"changed the {_words(fields)} of {what}"
@@ -331,9 +360,9 @@ def _refuse(
         touched = f"{history.PAST_TENSE.get(other.action, other.action)} {what}"
     else:
         touched = f"added {_record(other.entity, other.entity_id, other.summary)} to {what}"
-    raise Conflict(
-        f"change {change_id} cannot be undone: {other.actor} {touched} later, on "
-        f"{_aware(other.at):%d %b %Y at %H:%M} UTC (change {other.change_id})"
+    asked.refuse(
+        f"cannot be undone: {asked.who(other)} {touched} later, on {asked.when(other)}",
+        in_the_way=other,
     )
 
 

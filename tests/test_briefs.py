@@ -17,6 +17,7 @@ from partnercrm import (
     contacts,
     conversations,
     events,
+    labels,
     missions,
     organisations,
     steps,
@@ -283,6 +284,35 @@ def test_asks_are_ranked_with_reasons_in_the_partners_terms(camden):
         assert a.ask_of_partner == roles[a.role].ask_of_partner
         assert a.value_for_partner == roles[a.role].value_for_partner
         assert a.why
+
+
+def test_asks_date_what_was_said_as_the_rest_of_the_brief_does(camden):
+    """'(23 Sep)' in the brief's year, '(18 Oct 2025)' before it; the same in Markdown and HTML."""
+    summit_day = ago(60)  # 23 Sep 2026, the brief's year
+    top = brief_of(camden, "BL").asks[0]
+    said = "at We Make Camden Summit 2026 (23 Sep)"
+    assert top.why[0].endswith(said)
+    assert top.why[1].endswith(f"{said}, with no commitment to it yet")
+    assert not any(f"{summit_day:%Y}" in w.replace("Summit 2026", "") for w in top.why)
+    html = render_html(brief_of(camden, "BL"))
+    for text in (render_markdown(brief_of(camden, "BL")), html):
+        assert f"Cara Wu expressed interest in this role {said}" in text
+        assert f"Cara Wu showed interest in the Food mission {said}, with" in text
+        assert "2026-09-23" not in text and "23 Sep 2026" not in text
+    # interest shown in an earlier year keeps its year, as every other date does
+    with camden.transaction() as s:
+        bl = organisations.find_organisation(s, "BL")
+        old = events.add_event(s, "Anchor Roundtable Autumn 2025", "roundtable", ago(400))
+        dan = contacts.add_contact(s, "Dan Reyes", "dan@bl.example", bl)
+        events.record_attendance(
+            s,
+            old,
+            dan,
+            missions=[missions.find_mission(s, "estates")],
+            roles=[missions.find_role(s, "recognition")],
+        )
+    whys = [w for a in brief_of(camden, "BL").asks for w in a.why if "Dan Reyes" in w]
+    assert whys and all(w.endswith("(18 Oct 2025)") or "(18 Oct 2025), with" in w for w in whys)
 
 
 def test_a_partner_with_no_history_still_gets_a_useful_brief(camden):
@@ -569,6 +599,17 @@ def test_cli_brief_prints_markdown_when_piped_and_json_on_request(camden, cli):
     )
     text = cli.ok("brief", "BL", "--format", "text", "--meeting", "24/11/2026").stdout
     assert "THE ASK" in text and "Tuesday 24 November 2026" in text
+
+
+def test_cli_terminal_brief_dates_as_the_markdown_does(camden, cli):
+    """On a terminal as on paper: the summit is '23 Sep' in the brief's year, in its events
+    table and in the ask's reasons alike."""
+    text = " ".join(cli.ok("brief", "BL", "--format", "text").stdout.split())
+    summit = labels.day(ago(60), date.today())
+    assert f"at We Make Camden Summit 2026 ({summit})" in text
+    assert f"{summit} We Make Camden Summit 2026" in text
+    markdown = cli.ok("brief", "BL", "--format", "md").stdout
+    assert f"| {summit} | We Make Camden Summit 2026" in markdown
 
 
 def test_cli_brief_writes_a_file_in_the_format_its_name_says(camden, cli, tmp_path):

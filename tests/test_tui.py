@@ -916,3 +916,65 @@ def test_coming_back_reads_again_only_when_something_was_written(demo_db: Databa
         assert f"({stale.total})" in str(app.screen.query_one("#stale-panel").border_title)
 
     drive(demo_db, body)
+
+
+def test_a_partner_is_drawn_once_read_and_a_slow_read_never_freezes_the_screen(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page is drawn with what it read (not empty, then filled); a read slower than
+    UNDRAWN_AT_MOST shows the page empty meanwhile, and leaving before the read ends leaves the
+    screen beneath drawing. (`_batch_count` is Textual's count of held repaints.)"""
+    import threading
+
+    from tui.screens import partner
+
+    gate = threading.Event()
+    read = partner.PartnerScreen.load
+
+    def slow(self: PartnerScreen, session: Any) -> Any:
+        gate.wait(5)
+        return read(self, session)
+
+    monkeypatch.setattr(partner.PartnerScreen, "load", slow)
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await settle(pilot)
+        app.open_partner(org_id(demo_db, "UCL"))
+        await pilot.pause()
+        assert isinstance(app.screen, PartnerScreen) and app._batch_count == 1
+        await pilot.pause(partner.UNDRAWN_AT_MOST + 0.2)
+        assert app._batch_count == 0 and app.screen.page is None  # drawn empty, still reading
+        assert "Reading the brief" in str(app.screen.query_one("#brief", Static).render())
+        gate.set()
+        await settle(pilot)
+        assert app.screen.page is not None and app.screen.page.name == "UCL"
+        gate.clear()
+        app.screen.action_back()
+        app.open_partner(org_id(demo_db, "UCL"))
+        await pilot.pause()
+        assert app._batch_count == 1
+        await pilot.press("escape")  # left before its read came back
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen" and app._batch_count == 0
+        gate.set()
+        await settle(pilot)
+
+    drive(demo_db, body)
+
+
+def test_the_app_sets_the_cycle_collector_aside_while_it_runs_and_restores_it(
+    demo_db: Database,
+) -> None:
+    """What exists once the app is up is frozen out of collections, and collections wait for
+    more new objects (a partner's page no longer pays for a sweep of the whole heap); Python's
+    own settings are back when the app exits."""
+    import gc
+
+    before = gc.get_threshold()
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        assert gc.get_freeze_count() > 10_000  # Textual, SQLAlchemy and the app set aside
+        assert gc.get_threshold()[0] > before[0]
+
+    drive(demo_db, body)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

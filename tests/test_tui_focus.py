@@ -457,3 +457,118 @@ def test_f_and_a_name_in_one_burst_on_the_list_filters(demo_db: Database) -> Non
         assert partners.query_one("#filter", Input).value == "phoenix"
 
     drive_at(demo_db, SMALL, body)
+
+
+# ---------------------------------------------------------------- issue 13: keys after a choice
+
+
+async def rows_shown(pilot: Any, table: DataTable[Any]) -> None:
+    for _ in range(100):
+        await settle(pilot)
+        if table.row_count:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the list stayed empty")
+
+
+@pytest.mark.parametrize("start", ["filter", "list"])
+def test_enter_on_a_partner_then_l_and_a_subject_in_one_burst_logs_it(
+    demo_db: Database, start: str
+) -> None:
+    """`↓ Enter l` and a subject, as one burst on Partners (from the filter or on the list):
+    Enter opens the highlighted partner, l its Log conversation form, and the subject lands
+    whole in the form (not in the Partners filter, nor on the partner's page)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("p")
+        partners = await on(pilot, "PartnersScreen")
+        table = partners.query_one("#partners", DataTable)
+        await rows_shown(pilot, table)
+        row = 0
+        if start == "list":
+            await pilot.press("down")  # to the list; the burst's ↓ moves to the second row
+            assert partners.focused is table
+            row = 1
+        chosen = int(str(table.ordered_rows[row].key.value))
+        subject = "Summit venue: the great hall?"
+        burst(app, "down", "enter", "l", *subject)
+        dialog = await form_ready(pilot)
+        await on(pilot, type(dialog).__name__)
+        assert type(dialog).__name__ == "LogConversationDialog"
+        assert dialog.query_one("#subject", Input).value == subject
+        assert partners.query_one("#filter", Input).value == ""
+        page = app.screen_stack[-2]
+        assert isinstance(page, PartnerScreen) and page.organisation_id == chosen
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_enter_on_a_dashboard_step_then_a_key_of_the_partner_page_in_one_burst(
+    demo_db: Database,
+) -> None:
+    """On the dashboard's My steps, `Enter c` and a name in one burst: the step's partner
+    opens (its partner is read first) and c starts a contact there with the name typed in."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        steps = app.screen.query_one("#my-steps", DataTable)
+        await rows_shown(pilot, steps)
+        steps.focus()
+        await pilot.pause()
+        burst(app, "enter", "c", *"Ada Lovelace")
+        dialog = await form_ready(pilot)
+        await on(pilot, type(dialog).__name__)
+        assert type(dialog).__name__ == "NewContactDialog"
+        assert dialog.query_one("#name", Input).value == "Ada Lovelace"
+        assert isinstance(app.screen_stack[-2], PartnerScreen)
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_a_choice_in_a_select_then_tab_and_typing_in_one_burst(demo_db: Database) -> None:
+    """In Log conversation, from the Date: Tab (to Channel), Enter (its list opens), ↓, Enter
+    (the next channel is chosen), Tab and a note, as one burst: the channel is chosen and the
+    note typed whole."""
+    from textual.widgets import Select, TextArea
+
+    from tui import options
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Roundhouse")
+        await pilot.press("l")
+        dialog = await form_ready(pilot)
+        dialog.query_one("#on", Input).focus()
+        await pilot.pause()
+        channel = dialog.query_one("#channel", Select)
+        assert channel.value == "meeting"
+        burst(app, "\t", "enter", "down", "enter", "\t", *"Nell is keen.")
+        await on(pilot, type(dialog).__name__)
+        await settle(pilot)
+        values = [value for _, value in options.channels()]
+        assert channel.value == values[values.index("meeting") + 1]
+        assert dialog.query_one("#note", TextArea).text == "Nell is keen."
+        assert dialog.query_one("#on", Input).value == f"{app.today:%d/%m/%Y}"
+
+    drive_at(demo_db, SMALL, body)
+
+
+@pytest.mark.parametrize("before", [[], ["p"], ["slash"]])
+def test_ctrl_p_and_a_name_in_one_burst_types_the_name_in_the_palette(
+    demo_db: Database, before: list[str]
+) -> None:
+    """`ctrl+p ucl` in one burst, alone or straight after the key to a screen still being drawn
+    (its keys are held, then handed on in one go): `ucl` is in the palette's box."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        burst(app, *before, "ctrl+p", *"ucl")
+        for _ in range(100):
+            await settle(pilot)
+            found = app.screen.query("CommandInput")
+            if found and found.first(Input).value:
+                break
+            await pilot.pause(0.02)
+        assert app.screen.query_one("CommandInput", Input).value == "ucl"
+        beneath = app.screen_stack[-2]
+        for box in beneath.query(Input):
+            assert box.value == ""  # nothing typed in the Partners filter or the search box
+
+    drive_at(demo_db, SMALL, body)

@@ -252,3 +252,17 @@ def test_the_event_screen_fits_its_columns(demo_db: Database, size: tuple[int, i
             assert "Advocate/champion" in text
 
     drive_at(demo_db, size, body)
+
+
+def test_a_time_is_read_on_the_teams_clock_uk_time_with_the_year_only_when_not_this_year() -> None:
+    """Times are stored in UTC; people read them in UK time (an hour ahead in summer), so a
+    change at 23:30 UTC on 3 July happened on 4 July for the team."""
+    from datetime import UTC, date, datetime
+
+    from partnercrm import labels
+
+    today = date(2026, 11, 30)
+    assert labels.moment(datetime(2026, 7, 3, 13, 5, tzinfo=UTC), today) == "3 Jul 14:05"
+    assert labels.moment(datetime(2026, 7, 3, 23, 30, tzinfo=UTC), today) == "4 Jul 00:30"
+    assert labels.moment(datetime(2026, 11, 3, 13, 5, tzinfo=UTC), today) == "3 Nov 13:05"
+    assert labels.moment(datetime(2025, 11, 3, 13, 5, tzinfo=UTC), today) == "3 Nov 2025 13:05"

@@ -11,7 +11,8 @@ import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
+from textual.widgets import DataTable
 
 from partnercrm import colleagues
 from partnercrm.database import Database
@@ -127,3 +128,73 @@ def test_every_screen_and_form_reads_the_database_in_a_worker(crm: Database) -> 
     drive(crm, body)
     # every action's form opened, its choices read and its fields built, on one partner or other
     assert set(opened) == {a.key for a in actions.ACTIONS}
+
+
+def test_merging_and_holding_apart_on_duplicates_write_in_a_worker(crm: Database) -> None:
+    """The Duplicates screen's writes (a merge's preview and the merge, a pair held apart) run
+    in workers too; the list then moves on to the pair after the one acted on, and a merge
+    that cannot be done says why in a notification."""
+    from partnercrm import dedupe, merging, organisations
+    from partnercrm import models as m
+    from tests.test_tui import notifications
+    from tui.screens.duplicates import ConfirmMerge, DuplicatesScreen
+
+    with crm.transaction() as s:
+        for name, sector in [
+            ("Phoenix Court Works Ltd", "vcs"),
+            ("Camden Giving Ltd", "vcs"),
+            ("Welcome Collection", "culture"),
+            ("Round House", "culture"),
+        ]:
+            organisations.add_organisation(s, name, sector, new=True)
+
+    def pair_on(screen: DuplicatesScreen) -> tuple[str, str]:
+        table = screen.query_one("#pairs", DataTable)
+        row = table.get_row_at(table.cursor_row)
+        return row[1], row[2]
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        app.switch_mode("duplicates")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DuplicatesScreen)
+        table = screen.query_one("#pairs", DataTable)
+        assert table.row_count == 4
+        table.move_cursor(row=1)
+        await settle(pilot)
+        assert pair_on(screen) == ("Camden Giving", "Camden Giving Ltd")
+
+        with Watch(crm) as watch:
+            await pilot.press("less_than_sign")  # keep left: its dry run, then the question
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmMerge)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is screen and table.row_count == 3
+            assert "Merged Camden Giving Ltd into Camden Giving." in notifications(app)
+            assert pair_on(screen) == ("Wellcome Collection", "Welcome Collection")  # the next
+
+            await pilot.press("h")  # hold apart: different, never suggested again
+            await settle(pilot)
+            assert table.row_count == 2
+            assert "Wellcome Collection and Welcome Collection are different" in notifications(app)
+            assert pair_on(screen) == ("Roundhouse", "Round House")
+        assert watch.on_screen == []
+        assert watch.in_workers > 0
+
+        with crm.reader() as s:
+            names = {o.name for o in s.scalars(select(m.Organisation))}
+            assert "Camden Giving Ltd" not in names and "Camden Giving" in names
+            suggested = {(p.a["name"], p.b["name"]) for p in dedupe.pairs(s, "organisation")}
+            assert ("Wellcome Collection", "Welcome Collection") not in suggested
+        # someone else merges the highlighted pair first: the merge here says why, in words
+        with crm.transaction() as s:
+            merging.merge(s, "organisation", org_id(crm, "Roundhouse"), org_id(crm, "Round House"))
+        await pilot.press("less_than_sign")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "Cannot merge" in [n.title for n in app._notifications]
+        assert table.row_count == 1  # read again: the pair merged elsewhere is gone
+        assert pair_on(screen) == ("Phoenix Court Works", "Phoenix Court Works Ltd")
+
+    drive(crm, body)

@@ -7,9 +7,10 @@ import asyncio
 from functools import partial
 from typing import Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 from partnercrm import labels, organisations
+from tui.widgets.held import HeldKeys
 
 PARTNERS_SHOWN = 8
 FOUND_SHOWN = 8  # people, conversations, notes and stories
@@ -20,6 +21,18 @@ PLACES = [
     ("Go to events", "events"),
     ("Go to duplicates (merge or keep apart)", "duplicates"),
 ]
+
+
+class Palette(CommandPalette, HeldKeys[None]):
+    """Textual's command palette, holding the keys typed before its box has the focus: its box
+    is there only once the palette is drawn, and a key before that reached the palette itself
+    and was lost (`ctrl+p ucl` handed on in one go by a screen that held them)."""
+
+    READY_ON_MOUNT = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hold_keys_until_focused(CommandInput)  # its box, focused as it is drawn (AUTO_FOCUS)
 
 
 class PartnerCommands(Provider):

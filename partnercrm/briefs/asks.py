@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
+from partnercrm import labels
 from partnercrm import models as m
 
 from .model import KIND_NAMES, KIND_WORDS, Ask
@@ -91,6 +92,7 @@ class Evidence:
     interest: Interest
     peers: dict[str, Peers]  # by kind of commitment
     in_play: Sequence[Any]  # rows: role_id, kind, conversations, lead
+    today: date  # the brief's day: its dates are shown as the rest of the brief shows them
 
 
 def suggest_asks(
@@ -134,7 +136,7 @@ def _ask_for(role: m.AmbassadorRole, e: Evidence, playing: dict[int | str, InPla
         score += 4
         why.append(
             f"{latest.person} expressed interest in this role at {latest.event} "
-            f"({latest.on:%-d %b %Y})"
+            f"({labels.day(latest.on, e.today)})"
         )
     # the kind most often committed by others in the sector, among the kinds this role covers
     peer_kind = max(
@@ -231,7 +233,7 @@ def _with_missions(
         ask.why.insert(
             1 if ask.role in said_first else 0,
             f"{said.person} showed interest in the {mission.name} mission at {said.event} "
-            f"({said.on:%-d %b %Y}), with no commitment to it yet",
+            f"({labels.day(said.on, e.today)}), with no commitment to it yet",
         )
 
 

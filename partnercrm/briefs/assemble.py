@@ -185,6 +185,7 @@ def assemble_brief(
         interest=_interest(r.interest),
         peers=peers(session, organisation),
         in_play=r.in_play,
+        today=today,
     )
     watched = Watched(
         today=today,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from textual import on
 from textual.widgets import Select
 
-from partnercrm import colleagues
+from partnercrm import colleagues, contacts
 from tui import options
 from tui.dialogs.form import FormDialog
 from tui.widgets.field import Field
@@ -30,7 +30,9 @@ class EditColleagueDialog(FormDialog[int]):
         found = self.current.get(chosen) if chosen is not None else None
         yield self.select_field("colleague", "Colleague", self.people, value=chosen, required=True)
         yield self.text_field("name", "Name", found.name if found else "", hint="as it should read")
-        yield self.text_field("email", "Email", found.email if found else "")
+        yield self.text_field(
+            "email", "Email", found.email if found else "", parse=contacts.normalise_email
+        )
         yield self.text_field("team", "Team", (found.team or "") if found else "")
 
     @on(Select.Changed, "#colleague")

@@ -31,6 +31,8 @@ class ExportBriefDialog(FormDialog[str]):
         super().__init__()
         self.organisation_id = organisation_id
         self.folder = folder or Path.cwd()
+        # the file a save found already there: check() asks for 'replace' while it is named
+        self.found: str | None = None
 
     def load(self, s: Session) -> None:
         org = options.organisation(s, self.organisation_id)
@@ -45,6 +47,8 @@ class ExportBriefDialog(FormDialog[str]):
         yield self.flag_field("overwrite", "Replace", "replace the file if it exists")
 
     def check(self, values: dict[str, Any]) -> None:
+        if values["path"] == self.found and not values["overwrite"]:
+            raise Invalid(_exists(values["path"]), field="path")
         # a Markdown brief in a .html file (or the other way round) opens as nonsense
         suffix = Path(values["path"]).suffix.lower()
         wanted = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}.get(suffix)
@@ -65,7 +69,8 @@ class ExportBriefDialog(FormDialog[str]):
             text = write(session, self.organisation_id, self.crm.today)
             outputs.write_text(path, text, force=replace, database=session, field="path")
         except outputs.OutputExists as exc:
-            raise Invalid(f"{path} exists; tick 'replace' to overwrite it", field="path") from exc
+            self.found = values["path"]
+            raise Invalid(_exists(path), field="path") from exc
         return str(path)
 
     @on(Select.Changed, "#format")
@@ -78,3 +83,7 @@ class ExportBriefDialog(FormDialog[str]):
 
     def saved_message(self, result: str) -> str:
         return f"Brief written to {result}."
+
+
+def _exists(path: Path | str) -> str:
+    return f"{Path(path).expanduser()} exists; tick 'replace' to overwrite it"

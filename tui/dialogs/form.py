@@ -16,9 +16,20 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
 from partnercrm.dates import parse_date
 from partnercrm.errors import Invalid, NeedsConfirmation, StaleEdit
@@ -33,6 +44,11 @@ if TYPE_CHECKING:
     from tui.crm import CRM
 
 T = TypeVar("T")
+
+PUT_RIGHT = "Not saved: put right the marked field"
+# the keys that open a Select's list (Select.BINDINGS in Textual 8.2.8): the focus moves to
+# the list once the Select has read the key
+OPENS_A_SELECT = frozenset({"enter", "down", "space", "up"})
 
 
 def _figure(value: Any) -> str:
@@ -146,6 +162,20 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         self.ready = True
         self.ready_for_keys()
 
+    def arriving(self, event: events.Key) -> bool:
+        """A Select's list opens, and closes on a choice, only once the Select or its list has
+        read the key: the focus moves then, after the keys typed behind it (Tab, the next
+        field's text) have arrived. Those wait for the focus, so they act where it lands."""
+        focused = self.focused
+        if isinstance(focused, Select):
+            if not focused.expanded and event.key in OPENS_A_SELECT:
+                # its list: an OptionList inside it (the list's own class is private to Textual)
+                self.hold_keys_until_focused(focused.query_one(OptionList))
+        elif isinstance(focused, OptionList) and isinstance(focused.parent, Select):
+            if event.key == "escape" or (event.key == "enter" and focused.highlighted is not None):
+                self.hold_keys_until_focused(focused.parent)
+        return False
+
     def _first_to_fill(self) -> Field:
         """Where typing starts: the first required field still empty, else the first empty
         text box (a conversation chosen for you is skipped), else the first field."""
@@ -177,7 +207,10 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         return self.ready and not self.saving and any(f.changed() for f in self.query(Field))
 
     def check(self, values: dict[str, Any]) -> None:
-        """Checks across fields; raise Invalid(field=...) to mark one."""
+        """Checks across fields; raise Invalid(field=...) to mark one. Runs on the UI thread
+        (again each time a marked field is left, and as any field changes while one of its
+        marks is shown), so it reads the values only, never the database. It names the first
+        field wrong; another field's mark goes when it names that one no longer."""
 
     def save(self, session: Session, values: dict[str, Any]) -> T:
         """Make the change through partnercrm's services (one transaction; never commit here)."""
@@ -335,15 +368,132 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
                 target = self._field_for(exc)
                 if target is None:
                     raise
-                target.show_error(str(exc))
+                target.show_error(str(exc), across=True)
                 bad.append(target)
         status = self.query_one("#form-status", Static)
         if bad:
-            status.update("Not saved: put right the marked field" + ("s" if len(bad) > 1 else ""))
+            status.update(PUT_RIGHT + ("s" if len(bad) > 1 else ""))
             self._point_at(bad[0])
             return None
         status.update("")
         return values
+
+    # --- a marked field is checked again as it is put right, not only at the next save ---
+    # Each field's own check (required, a date, an email, a figure) and the form's check()
+    # read no database, so they run here on the UI thread. A mark goes as soon as an edit
+    # puts the value right; a value still wrong gets its (new) message when the field is
+    # left, not while it is half typed, and so does any field marked once before. Every kind
+    # of field behaves the same: a choice, a tick or a text box. A mark of the form's check
+    # across fields also goes when another field is changed or left and puts it right.
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _edited(self, event: Message) -> None:
+        field = self._field_holding(getattr(event, "control", None))
+        if field is None:
+            return
+        if field.wrong:
+            self._check_again(field, leaving=False)
+        self._settle_across(field)
+
+    @on(events.DescendantBlur)
+    def _left(self, event: events.DescendantBlur) -> None:
+        field = self._field_holding(event.widget)
+        if field is None or not field.is_attached:
+            return
+        if self.focused is not None and field in self.focused.ancestors_with_self:
+            return  # still inside it: a choice's list of options opened
+        if field.watched:
+            self._check_again(field, leaving=True)
+        self._settle_across(field)
+
+    @staticmethod
+    def _field_holding(widget: Widget | None) -> Field | None:
+        if widget is None:
+            return None
+        return next((w for w in widget.ancestors_with_self if isinstance(w, Field)), None)
+
+    def _check_again(self, field: Field, *, leaving: bool) -> None:
+        try:
+            value = field.value()
+        except Invalid as exc:
+            if leaving:
+                field.show_error(str(exc))
+                self._tally()
+            return
+        try:
+            self._check_across(field, value)
+        except Invalid as exc:
+            if leaving:
+                field.show_error(str(exc), across=True)
+                self._tally()
+            return
+        if field.raw() == field.wrong_with:
+            return  # the save's own finding (a name taken …): it stands until the value changes
+        field.clear_error()
+        self._tally()
+
+    def _settle_across(self, changed: Field) -> None:
+        """Marks the form's check() put on other fields go once it no longer names them:
+        emptying the next step settles its due date's "when is it due?"."""
+        marked = [f for f in self.query(Field) if f is not changed and f.wrong and f.across]
+        if not marked:
+            return
+        values: dict[str, Any] = {}
+        for f in self.query(Field):
+            try:
+                values[f.field_name] = f.value()
+            except Invalid:
+                return  # a field that cannot be read: the check waits for it
+        try:
+            self.check(values)
+            named = None
+        except Invalid as exc:
+            named = exc.field
+        for f in marked:
+            if f.field_name != named:
+                f.clear_error()
+        self._tally()
+
+    def _tally(self) -> None:
+        """The save's 'put right the marked fields' counts the marks still shown."""
+        status = self.query_one("#form-status", Static)
+        if str(status.render()).startswith(PUT_RIGHT):
+            marked = sum(f.wrong for f in self.query(Field))
+            status.update((PUT_RIGHT + ("s" if marked > 1 else "")) if marked else "")
+
+    def _check_across(self, field: Field, value: Any) -> None:
+        """The form's check() as far as it concerns this field; skipped while another field
+        cannot be read (the save will mark that one)."""
+        values: dict[str, Any] = {}
+        for f in self.query(Field):
+            if f is field:
+                values[f.field_name] = value
+                continue
+            try:
+                values[f.field_name] = f.value()
+            except Invalid:
+                return
+        try:
+            self.check(values)
+        except Invalid as exc:
+            if exc.field == field.field_name:
+                raise
+
+    def _check_names(self, field: Field) -> bool:
+        """Whether the form's check() marks `field` with the values as they stand."""
+        try:
+            value = field.value()
+        except Invalid:
+            return False  # its own value is wrong: the check across fields is not its mark
+        try:
+            self._check_across(field, value)
+        except Invalid:
+            return True
+        return False
 
     def _point_at(self, field: Field) -> None:
         """Focus a wrong field and scroll it into view with its whole message (at 80x24 the
@@ -378,9 +528,11 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
             return
         target = self._field_for(exc) if isinstance(exc, Invalid) else None
         if target is not None:
-            target.show_error(str(exc))
+            # a finding the form's check() now repeats (it learnt it from the save) goes, as
+            # the check's own marks do, when another field puts it right
+            target.show_error(str(exc), across=self._check_names(target))
             self._point_at(target)
-            status.update("Not saved: put right the marked field")
+            status.update(PUT_RIGHT)
             return
         message = explain(exc)
         advice = "what you typed is still in the form"

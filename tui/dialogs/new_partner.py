@@ -30,7 +30,7 @@ class NewPartnerDialog(FormDialog[int]):
         yield self.flag_field("anchor", "Anchor", "an anchor institution (invited to roundtables)")
         yield self.text_field("ward", "Ward")
         yield self.select_field("lead", "Relationship lead", leads, value=me)
-        yield self.text_field("website", "Website")
+        yield self.text_field("website", "Website", parse=organisations.check_website)
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         lead = options.colleague(session, values["lead"])

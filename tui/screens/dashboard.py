@@ -291,14 +291,17 @@ class DashboardScreen(PlaceScreen):
         self._title("coverage-panel", *COVERAGE_LEGENDS, subtitle=True)
 
     # Enter on a step, a stale conversation or a commitment opens its partner: which partner
-    # is read in a worker, as every read of the screens is, so the keys never wait on it
+    # is read in a worker, as every read of the screens is, so the screen never stalls on it;
+    # the keys typed after Enter wait for the partner's page (tui.widgets.held)
 
     @on(DataTable.RowSelected, "#my-steps, #stale")
     def _open_conversation(self, event: DataTable.RowSelected) -> None:
+        self.opens_later()
         self._open_partner_of("conversation", int(str(event.row_key.value).split(":")[1]))
 
     @on(DataTable.RowSelected, "#due")
     def _open_commitment(self, event: DataTable.RowSelected) -> None:
+        self.opens_later()
         self._open_partner_of("commitment", int(str(event.row_key.value).split(":")[1]))
 
     @work(thread=True, exclusive=True, group="open")
@@ -316,13 +319,16 @@ class DashboardScreen(PlaceScreen):
             self.app.call_from_thread(
                 self.notify, explain(exc), title="Could not open", severity="error"
             )
+            self.from_worker(self.opened)  # nothing opens: the keys held come back here
             return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._open_partner, org_id, f"{record}s")
+        self.from_worker(self._open_partner, None if worker.is_cancelled else org_id, record)
 
-    def _open_partner(self, organisation_id: int, tab: str) -> None:
-        if self.is_active:  # the dashboard is still what the user is looking at
-            self.crm.open_partner(organisation_id, tab=tab)
+    def _open_partner(self, organisation_id: int | None, record: str) -> None:
+        # not when a newer Enter replaced this read, nor when the dashboard is no longer what
+        # the user is looking at
+        if organisation_id is not None and self.is_active:
+            self.crm.open_partner(organisation_id, tab=f"{record}s")
+        self.opened()
 
     @on(DataTable.CellSelected, "#coverage")
     def _coverage_cell(self, event: DataTable.CellSelected) -> None:

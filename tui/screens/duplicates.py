@@ -13,14 +13,16 @@ from typing import Any
 
 from rich.markup import escape
 from sqlalchemy.orm import Session
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Header, Static
+from textual.worker import WorkerState
 
 from partnercrm import dedupe, labels, merging
+from partnercrm.errors import NotFound
 from tui.errors import explain
 from tui.screens.base import DataScreen
 from tui.widgets.footer import KeysFooter
@@ -49,6 +51,8 @@ CONTACT_FIELDS = [
     ("conversations", "Conversations"),
     ("events", "Events"),
 ]
+
+WRITE = "duplicates-write"  # the worker group of merges and holds apart
 
 
 def describe(
@@ -158,6 +162,9 @@ class DuplicatesScreen(DataScreen):
         super().__init__()
         self.entity = entity
         self.pairs: list[dict[str, Any]] = []
+        # after a merge or a hold-apart, until the list is read again: the row acted on and
+        # the pair that followed it
+        self.moving_on: tuple[int, frozenset[int] | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -188,6 +195,11 @@ class DuplicatesScreen(DataScreen):
             table.add_row(
                 str(p["score"]), p["a"]["name"], p["b"]["name"], "; ".join(p["reasons"]), key=str(i)
             )
+        if self.moving_on is not None:
+            row, following = self.moving_on
+            self.moving_on = None
+            found = [i for i, p in enumerate(data) if _ids(p) == following]
+            table.move_cursor(row=found[0] if found else min(row, max(len(data) - 1, 0)))
         self._sides()
         if not data:
             self.notify(f"No probable duplicate {self.entity}s.")
@@ -215,44 +227,110 @@ class DuplicatesScreen(DataScreen):
 
     def action_switch_entity(self) -> None:
         self.entity = "contact" if self.entity == "organisation" else "organisation"
+        self.moving_on = None  # a row of the other list
         self._title()
         self.reload()
 
+    # --- merging and holding apart: written in a worker, as every read is ---
+    # A merge moves everything that hangs off a record: on a busy database it waits on locks,
+    # and the screen must not freeze meanwhile. The list then moves on to the pair after the
+    # one acted on. Until it has, a second key would act on a pair that is gone: it is refused.
+
+    def _busy(self) -> bool:
+        writing = any(
+            w.node is self
+            and w.group == WRITE
+            and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for w in self.app.workers
+        )
+        if writing or self.moving_on is not None:
+            self.notify("Still saving the last change; try again in a moment.")
+            return True
+        return False
+
     def action_merge(self, keep_right: bool) -> None:
         pair = self._current()
-        if pair is None:
+        if pair is None or self._busy():
             return
         keep, other = (pair["b"], pair["a"]) if keep_right else (pair["a"], pair["b"])
+        self._preview(self.entity, keep["id"], other["id"])
+
+    @work(thread=True, group=WRITE)
+    def _preview(self, entity: str, keep_id: int, other_id: int) -> None:
+        # a dry run: the merge in a savepoint, rolled back, to show what it would move
         try:
             with self.crm.transaction() as s:
-                preview = merging.merge(s, self.entity, keep["id"], other["id"], dry_run=True)
+                preview = merging.merge(s, entity, keep_id, other_id, dry_run=True)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.notify(explain(exc), title="Cannot merge", severity="error")
+            self._tell(explain(exc), title="Cannot merge", severity="error")
+            self._gone(exc, entity, frozenset((keep_id, other_id)))
             return
+        self.from_worker(self._confirm, entity, preview)
 
+    def _confirm(self, entity: str, preview: merging.MergeReport) -> None:
         def confirmed(go: bool | None) -> None:
-            if not go:
-                return
-            try:
-                with self.crm.transaction() as s:
-                    report = merging.merge(s, self.entity, keep["id"], other["id"])
-            except Exception as exc:  # noqa: BLE001
-                self.notify(explain(exc), title="Merge failed; nothing changed", severity="error")
-                return
-            self.notify(f"Merged {report.other_name} into {report.keep_name}.")
-            self.reload()
+            if go:
+                self._merge(entity, preview.keep_id, preview.other_id)
 
         self.app.push_screen(ConfirmMerge(preview), confirmed)
 
-    def action_different(self) -> None:
-        pair = self._current()
-        if pair is None:
-            return
+    @work(thread=True, group=WRITE)
+    def _merge(self, entity: str, keep_id: int, other_id: int) -> None:
         try:
             with self.crm.transaction() as s:
-                dedupe.mark_not_duplicate(s, self.entity, pair["a"]["id"], pair["b"]["id"])
-        except Exception as exc:  # noqa: BLE001
-            self.notify(explain(exc), title="Not saved", severity="error")
+                report = merging.merge(s, entity, keep_id, other_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self._tell(explain(exc), title="Merge failed; nothing changed", severity="error")
+            self._gone(exc, entity, frozenset((keep_id, other_id)))
             return
-        self.notify(f"Noted: {pair['a']['name']} and {pair['b']['name']} are different.")
+        self._tell(f"Merged {report.other_name} into {report.keep_name}.")
+        self.from_worker(
+            self._move_on, entity, frozenset((keep_id, other_id)), frozenset((other_id,))
+        )
+
+    def action_different(self) -> None:
+        pair = self._current()
+        if pair is None or self._busy():
+            return
+        self._hold_apart(self.entity, pair["a"], pair["b"])
+
+    @work(thread=True, group=WRITE)
+    def _hold_apart(self, entity: str, a: dict[str, Any], b: dict[str, Any]) -> None:
+        try:
+            with self.crm.transaction() as s:
+                dedupe.mark_not_duplicate(s, entity, a["id"], b["id"])
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self._tell(explain(exc), title="Not saved", severity="error")
+            self._gone(exc, entity, frozenset((a["id"], b["id"])))
+            return
+        self._tell(f"Noted: {a['name']} and {b['name']} are different.")
+        self.from_worker(self._move_on, entity, frozenset((a["id"], b["id"])), frozenset())
+
+    def _tell(self, message: str, **how: Any) -> None:
+        """A notification from a worker: shown even if the person has moved to another screen."""
+        self.app.call_from_thread(self.app.notify, message, **how)
+
+    def _gone(self, exc: Exception, entity: str, pair: frozenset[int]) -> None:
+        """A record of the pair was merged or removed elsewhere since the list was read: the
+        list is read again, and moves on past the pair."""
+        if isinstance(exc, NotFound):
+            self.from_worker(self._move_on, entity, pair, frozenset())
+
+    def _move_on(self, entity: str, acted_on: frozenset[int], gone: frozenset[int]) -> None:
+        """Read the pairs again, then highlight the one that followed the pair acted on
+        (`gone`: the records a merge removed, whose other pairs go with them)."""
+        if entity != self.entity:
+            return  # switched to the other list meanwhile, which is read already
+        rows = [i for i, p in enumerate(self.pairs) if _ids(p) == acted_on]
+        row = rows[0] if rows else (self.query_one("#pairs", DataTable).cursor_row or 0)
+        after = [_ids(p) for p in self.pairs[row + 1 :] if not gone & _ids(p)]
+        self.moving_on = (row, after[0] if after else None)
         self.reload()
+
+    def _unloaded(self, message: str) -> None:
+        self.moving_on = None
+        super()._unloaded(message)
+
+
+def _ids(pair: dict[str, Any]) -> frozenset[int]:
+    return frozenset((pair["a"]["id"], pair["b"]["id"]))

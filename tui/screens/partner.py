@@ -65,6 +65,8 @@ FOOTER_BY_TAB = {
     "events": ("export_brief",),
     "history": ("export_brief",),
 }
+# the longest the screen waits for its read before it is drawn empty (then filled)
+UNDRAWN_AT_MOST = 0.25
 TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "events", "history"]
 
 
@@ -119,7 +121,7 @@ class PartnerScreen(DataScreen):
         yield Static("", id="partner-header")
         with TabbedContent(initial=self.start_tab or "overview", id="partner-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll(id="overview-scroll"):
-                yield Static("", id="brief")
+                yield Static(Text("Reading the brief…", style="dim"), id="brief")
             with TabPane("Contacts", id="contacts"):
                 yield _table("contacts-table")
             with TabPane("Conversations", id="conversations"), Vertical():
@@ -166,10 +168,29 @@ class PartnerScreen(DataScreen):
         }
         for table_id, headers in columns.items():
             self.query_one(f"#{table_id}", DataTable).add_columns(*headers)
-        # the read starts at once, while the screen is first drawn (not after, as lists do)
+        # the read starts at once, and the screen is first drawn with what it read: drawing it
+        # empty first, then again filled, cost more than the read (Textual lays the whole
+        # screen out at each), and the drawing held the read back. A slow read still shows
+        # the empty page after UNDRAWN_AT_MOST, and the page's keys are held meanwhile.
+        self._hold_drawing()
         self.reload()
 
     # --- reading ---
+
+    def _hold_drawing(self) -> None:
+        self.app._begin_batch()  # Textual's batch_update, held across the read
+        self._drawing_held = True
+        self.set_timer(UNDRAWN_AT_MOST, self._draw)
+
+    def _draw(self) -> None:
+        if self._drawing_held:
+            self._drawing_held = False
+            self.app._end_batch()
+
+    _drawing_held = False
+
+    def on_unmount(self) -> None:
+        self._draw()  # left before the page was read
 
     def _refresh_data(self) -> None:
         if self.painted_at is None:  # first drawn: the read started at mount is under way
@@ -198,8 +219,10 @@ class PartnerScreen(DataScreen):
     def reload(self) -> None:
         super().reload()
         self.brief = None  # what the brief says may have changed with the page
-        if self._on_overview():
-            self._build_brief()
+
+    def _unloaded(self, message: str) -> None:
+        self._draw()
+        super()._unloaded(message)
 
     def _build_brief(self) -> None:
         self._read_brief(self.app.console_options.update(highlight=False))
@@ -237,6 +260,10 @@ class PartnerScreen(DataScreen):
 
     def show(self, page: PartnerPage) -> None:
         self.page = page
+        self._draw()
+        if self.brief is None and self._on_overview():
+            # read once the page is on screen: beside the page's read it slowed both
+            self.call_after_refresh(self._build_brief)
         self.sub_title = page.name
         self.query_one("#partner-header", Static).update(_header(page))
         # each tab's table is filled when the tab is first shown (the busiest partner has 600

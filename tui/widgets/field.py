@@ -108,6 +108,15 @@ class Field(Vertical):
         self.required = required
         self.hint = hint
         self.initial = initial  # what the form opened with: a change asks before it is lost
+        # what the control held when the field was marked wrong: a mark the form cannot check
+        # again by itself (a name already taken, found by the save) stands until this changes
+        self.wrong_with: Any = None
+        # once marked, checked again each time it is left (emptied on the way to the right
+        # value, it loses its mark; what is typed next still needs its check)
+        self.watched = False
+        # whether the mark is the form's check across fields: another field's change can
+        # put it right (a next step emptied takes away the need for its due date)
+        self.across = False
 
     def compose(self) -> ComposeResult:
         yield Label(self.label + (" *" if self.required else ""), classes="field-label")
@@ -153,13 +162,23 @@ class Field(Vertical):
         except Invalid as exc:
             raise Invalid(str(exc), field=self.field_name) from exc
 
-    def show_error(self, message: str) -> None:
+    @property
+    def wrong(self) -> bool:
+        """Whether the field is marked wrong (its message shown under it)."""
+        return self.has_class("-invalid")
+
+    def show_error(self, message: str, *, across: bool = False) -> None:
         self.query_one(".field-error", Static).update(message)
         self.add_class("-invalid")
+        self.wrong_with = self.raw()
+        self.watched = True
+        self.across = across
 
     def clear_error(self) -> None:
         self.query_one(".field-error", Static).update("")
         self.remove_class("-invalid")
+        self.wrong_with = None
+        self.across = False
 
 
 def choices(pairs: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:

@@ -9,6 +9,12 @@ reach the screen, a binding meant for later, or nothing. So the app asks the scr
 hold each key until the screen says it is ready (its first input has the focus); the app then
 hands the held keys on, in order, as if they had just been typed.
 
+Some keys move the focus, or open another screen, only once the widget they go to has read
+them, after the keys typed behind them have already arrived: Enter on a list's row (or in a
+box) that opens a partner, Enter or ↓ that opens a Select's list or chooses in it. The keys
+after such a key are held too, until the choice has been taken: they then go where it led (the
+screen it opened, before any that screen holds itself; the field the focus came back to).
+
 A worker's result comes back on the UI thread through `from_worker`, which does nothing once
 the screen has gone (left, or the app quitting), and a screen mounted as the app closes skips
 its on_mount: no query of a widget that is not there.
@@ -19,9 +25,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from textual import events
+from textual import events, on
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import DataTable, Input
 
 ResultType = TypeVar("ResultType")
 
@@ -47,9 +55,13 @@ class HeldKeys(Screen[ResultType]):
     READY_ON_MOUNT: ClassVar[bool] = True
     _keys_ready = False
     _release_asked = False
+    _choosing = False  # Enter went to a row or a box: the keys after it wait for what it opens
+    _opens_later = False  # the row's screen opens after a read (opened() says when)
+    _focus_awaited: Widget | type[Widget] | None = None  # the keys wait for the focus there
 
     def _on_mount(self, event: events.Mount) -> None:
-        self._held: list[events.Key] = []
+        # keys may be held already: handed on by the screen that opened this one (opened())
+        self._held: list[events.Key] = getattr(self, "_held", [])
         if self.READY_ON_MOUNT:
             self.call_after_refresh(self.ready_for_keys)
 
@@ -74,11 +86,77 @@ class HeldKeys(Screen[ResultType]):
         if event.key in NEVER_HELD:
             return False
         if self._keys_ready:
+            if self._chooses(event):
+                self._choosing = True
+                self._keys_ready = self._release_asked = False
+                return False  # Enter goes on to the row or box; the keys after it are held
             return self.arriving(event)
         if not hasattr(self, "_held"):
             self._held = []
         self._held.append(event)
         return True
+
+    def _chooses(self, event: events.Key) -> bool:
+        """Enter on a page (not a dialog, whose Enter saves or answers) on a list's row or in a
+        box: what it chooses may open another screen once the list or box has read the key.
+        Both always answer it (RowSelected, Submitted), so the keys held never wait for
+        nothing."""
+        if event.key != "enter" or self.is_modal:
+            return False
+        focused = self.focused
+        if isinstance(focused, Input):
+            return True
+        return (
+            isinstance(focused, DataTable)
+            and focused.cursor_type == "row"
+            and focused.show_cursor
+            and focused.row_count > 0
+        )
+
+    # Textual runs a screen's own handlers for a message before those of the classes it is
+    # built on: these run once the screen has opened what was chosen, or decided not to
+
+    @on(DataTable.RowSelected)
+    @on(Input.Submitted)
+    def _chosen(self) -> None:
+        if self._opens_later:
+            self._opens_later = False
+            return
+        self.opened()
+
+    def opens_later(self) -> None:
+        """The row chosen opens its screen after a read: the keys held wait for `opened()`."""
+        if self._choosing:
+            self._opens_later = True
+
+    def opened(self) -> None:
+        """What Enter chose has opened (or nothing has): the keys typed after it go to the
+        screen on top, or back to this one."""
+        if not self._choosing:
+            return
+        self._choosing = self._opens_later = False
+        top = self.app.screen
+        if top is not self and self.here and isinstance(top, HeldKeys) and not top._keys_ready:
+            # before the keys it holds itself: these were typed first
+            top._held = self.release_keys() + getattr(top, "_held", [])
+            return
+        self.ready_for_keys()
+
+    def hold_keys_until_focused(self, where: Widget | type[Widget]) -> None:
+        """Hold the keys after this one until `where` (a widget, or any of a kind) has the
+        focus: a Select's list as it opens, the Select as a choice closes it. Named, not any
+        move: a move asked for earlier in the burst (a Tab to the Select) may land after."""
+        self._keys_ready = self._release_asked = False
+        self._focus_awaited = where
+
+    @on(events.DescendantFocus)
+    def _focus_moved_here(self, event: events.DescendantFocus) -> None:
+        where = self._focus_awaited
+        if where is None:
+            return
+        if event.widget is where or (isinstance(where, type) and isinstance(event.widget, where)):
+            self._focus_awaited = None
+            self.ready_for_keys()
 
     def arriving(self, event: events.Key) -> bool:
         """A ready screen may take a key as it arrives, before any binding (True: taken)."""
@@ -95,6 +173,8 @@ class HeldKeys(Screen[ResultType]):
         any focus change already asked for (Widget.focus is carried out by the app, in turn)."""
         if self._keys_ready or self._release_asked:
             return
+        if self._choosing or self._focus_awaited is not None:
+            return  # the choice, or the focus, says when
         self._release_asked = True
         self.app.post_message(KeysReady(self))
 
