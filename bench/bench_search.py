@@ -38,15 +38,20 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
 
 
 def _queries(session: Any, rng: random.Random, count: int) -> list[str]:
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from partnercrm import models as m
 
     def sample(column: Any, n: int) -> list[str]:
-        found = session.scalars(
-            select(column).where(column.is_not(None)).order_by(func.random()).limit(n)
-        )
-        return [v for v in found if v]
+        # drawn by the seeded `rng` from rows in a fixed order: the same queries on every run
+        # and on both databases (the database's random() made each run's figure its own)
+        table = column.class_
+        found = [
+            v
+            for v in session.scalars(select(column).where(column.is_not(None)).order_by(table.id))
+            if v
+        ]
+        return rng.sample(found, min(n, len(found)))
 
     queries: list[str] = []
     for name in sample(m.Organisation.name, count // 4):
