@@ -219,13 +219,19 @@ class PartnerScreen(DataScreen):
     def reload(self) -> None:
         super().reload()
         self.brief = None  # what the brief says may have changed with the page
+        self._brief_asked = False
 
     def _unloaded(self, message: str) -> None:
         self._draw()
         super()._unloaded(message)
 
     def _build_brief(self) -> None:
+        if self._brief_asked:  # already being read (the Overview shown, and the page read)
+            return
+        self._brief_asked = True
         self._read_brief(self.app.console_options.update(highlight=False))
+
+    _brief_asked = False
 
     @work(thread=True, exclusive=True, group="brief")
     def _read_brief(self, options: ConsoleOptions) -> None:
@@ -242,9 +248,7 @@ class PartnerScreen(DataScreen):
             if width > 0:
                 brief.prime(self.app.console, options.update_width(width))
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(
-                self.notify, explain(exc), title="Could not build the brief", severity="error"
-            )
+            self.from_worker(self._brief_failed, explain(exc))
             return
         if not worker.is_cancelled:
             self.from_worker(self._brief_built, text, brief)
@@ -254,7 +258,12 @@ class PartnerScreen(DataScreen):
         found = self.query("#brief")
         return found.first(Static).content_size.width if found else 0
 
+    def _brief_failed(self, message: str) -> None:
+        self._brief_asked = False  # asked again when the Overview is next shown
+        self.notify(message, title="Could not build the brief", severity="error")
+
     def _brief_built(self, text: str, brief: RenderedOnce) -> None:
+        self._brief_asked = False
         self.brief = text
         self.query_one("#brief", Static).update(brief)
 
