@@ -59,27 +59,30 @@ class DataScreen(HeldKeys[None]):
     def _refresh_data(self) -> None:
         if self.painted_at is None:
             self.painted_at = time.perf_counter()  # the benchmark's "first screen drawn"
-        if not self.in_flight:
+        if not (self.in_flight or self._checking):
+            self._checking = True  # a screen first shown is resumed twice: one look is enough
             self._reload_if_changed()
 
     # Coming back with nothing changed (a form cancelled, a partner looked at) reads nothing
     # again: one look at the history's newest entry says whether anything was written since.
 
-    @work(thread=True, exclusive=True, group="changed")
+    _checking = False  # that look is under way
+
+    @work(thread=True, group="changed")
     def _reload_if_changed(self) -> None:
         try:
             with self.crm.reading() as session:
-                now = self._changes_at(session)
+                now: tuple[int, date] | None = self._changes_at(session)
         except Exception:  # noqa: BLE001 - the read itself will say what is wrong
             now = None
-        if now is None or now != self.read_at:
-            self.from_worker(self._reload_unless_busy, now)
+        self.from_worker(self._checked, now is None or now != self.read_at, now)
 
     def _changes_at(self, session: Session) -> tuple[int, date]:
         return history.last_change(session), self.crm.today
 
-    def _reload_unless_busy(self, now: tuple[int, date] | None) -> None:
-        if not self.in_flight:
+    def _checked(self, changed: bool, now: tuple[int, date] | None) -> None:
+        self._checking = False
+        if changed and not self.in_flight:
             self.read_at = now  # read before what reload() reads (a screen reading in parts)
             self.reload()
 
