@@ -440,14 +440,9 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         """Marks the form's check() put on other fields go once it no longer names them:
         emptying the next step settles its due date's "when is it due?"."""
         marked = [f for f in self.query(Field) if f is not changed and f.wrong and f.across]
-        if not marked:
-            return
-        values: dict[str, Any] = {}
-        for f in self.query(Field):
-            try:
-                values[f.field_name] = f.value()
-            except Invalid:
-                return  # a field that cannot be read: the check waits for it
+        values = self._readable_values() if marked else None
+        if values is None:
+            return  # nothing to settle, or a field that cannot be read: the check waits for it
         try:
             self.check(values)
             named = None
@@ -468,6 +463,19 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
     def _check_across(self, field: Field, value: Any) -> None:
         """The form's check() as far as it concerns this field; skipped while another field
         cannot be read (the save will mark that one)."""
+        values = self._readable_values(field, value)
+        if values is None:
+            return
+        try:
+            self.check(values)
+        except Invalid as exc:
+            if exc.field == field.field_name:
+                raise
+
+    def _readable_values(
+        self, field: Field | None = None, value: Any = None
+    ) -> dict[str, Any] | None:
+        """Every field's value (`field`'s as `value`), or None while one cannot be read."""
         values: dict[str, Any] = {}
         for f in self.query(Field):
             if f is field:
@@ -476,12 +484,8 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
             try:
                 values[f.field_name] = f.value()
             except Invalid:
-                return
-        try:
-            self.check(values)
-        except Invalid as exc:
-            if exc.field == field.field_name:
-                raise
+                return None
+        return values
 
     def _check_names(self, field: Field) -> bool:
         """Whether the form's check() marks `field` with the values as they stand."""
