@@ -239,10 +239,14 @@ class _Asked:
     today: date | None
     _names: history.Names | None = None
 
-    def who(self, entry: m.HistoryEntry) -> str:
+    def names(self) -> history.Names:
         if self._names is None:  # read only for a refusal: an undo that goes ahead reads its own
             self._names = history.naming(self.session, [], self.today)
-        return self._names.who(entry.actor, entry.change_id)
+            self._names.changes[self.change_id] = (self.first.actor, _aware(self.first.at))
+        return self._names
+
+    def who(self, entry: m.HistoryEntry) -> str:
+        return self.names().who(entry.actor, entry.change_id)
 
     def when(self, entry: m.HistoryEntry) -> str:
         return labels.moment(_aware(entry.at), self.today)
@@ -252,9 +256,10 @@ class _Asked:
         return f"{self.who(entry)} on {self.when(entry)}"
 
     def refuse(self, why: str, in_the_way: m.HistoryEntry | None = None) -> NoReturn:
-        whose = f"{self.who(self.first)}'s change of {self.when(self.first)}"
         raise UndoRefused(
-            f"{whose} {why}", self.change_id, in_the_way.change_id if in_the_way else None
+            f"{self.names().change(self.change_id)} {why}",
+            self.change_id,
+            in_the_way.change_id if in_the_way else None,
         )
 
 
