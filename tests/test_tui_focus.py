@@ -572,3 +572,25 @@ def test_ctrl_p_and_a_name_in_one_burst_types_the_name_in_the_palette(
             assert box.value == ""  # nothing typed in the Partners filter or the search box
 
     drive_at(demo_db, SMALL, body)
+
+
+def test_a_filter_then_down_enter_l_in_one_burst_opens_the_partner_typed(
+    demo_db: Database,
+) -> None:
+    """`ucl ↓ Enter l` and a subject, typed in one burst into the Partners filter: ↓ and Enter
+    wait for the list to show what the filter asks, so UCL opens (not the first partner of
+    the list as it stood before `ucl`) and the subject lands in its Log form."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await pilot.press("p")
+        partners = await on(pilot, "PartnersScreen")
+        await rows_shown(pilot, partners.query_one("#partners", DataTable))
+        subject = "Summit follow-up"
+        burst(app, *"ucl", "down", "enter", "l", *subject)
+        dialog = await form_ready(pilot)
+        assert type(dialog).__name__ == "LogConversationDialog"
+        assert dialog.query_one("#subject", Input).value == subject
+        page = app.screen_stack[-2]
+        assert isinstance(page, PartnerScreen) and page.organisation_id == open_org(app, "UCL")
+
+    drive_at(demo_db, SMALL, body)

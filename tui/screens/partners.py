@@ -6,6 +6,7 @@ reaches the table, so a keystroke costs the same with 50 partners or 50,000.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +114,8 @@ class PartnersScreen(PlaceScreen):
         self.requested = 0  # reloads asked for
         self.shown = -1  # the reload whose page is on screen
         self.list_asked = False  # ↓ was pressed in the filter and it has not had focus since
+        # what ↓ or Enter from the filter asked, done once the list shows what was typed
+        self.then: Callable[[], object] | None = None
 
     def reload(self) -> None:
         self.requested += 1
@@ -196,6 +199,9 @@ class PartnersScreen(PlaceScreen):
         self.page_rows = len(page.rows)
         self._status(page)
         self.shown = page.request
+        if self.then is not None and self._list_current():
+            then, self.then = self.then, None
+            then()
 
     def _status(self, page: Page) -> None:
         status = self.query_one("#partners-status", Static)
@@ -225,13 +231,34 @@ class PartnersScreen(PlaceScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
+        if not self.list_asked:
+            self.action_to_list()
+        elif self._list_current():
+            self._open_highlighted()
+        else:
+            # "ucl ↓ Enter" in one burst: the list still shows what was there before "ucl";
+            # the partner opens once it shows what was typed (the keys after Enter wait)
+            self.opens_later()
+            self.then = self._open_highlighted
+
+    def _open_highlighted(self) -> None:
+        """ "↓ Enter" in one burst: the Enter reached the filter before the focus moved, and
+        was meant for the list's highlighted row."""
         table = self.query_one("#partners", DataTable)
-        if self.list_asked and table.row_count:
-            # "↓ Enter" in one burst: the Enter reached the filter before the focus moved,
-            # and was meant for the list's highlighted row
+        if table.row_count:
             self.crm.open_partner(int(str(table.ordered_rows[table.cursor_row].key.value)))
-            return
-        self.action_to_list()
+        self.opened()
+
+    def _unloaded(self, message: str) -> None:
+        if self.then is not None:  # what ↓ or Enter asked will not come: its keys come back
+            self.then = None
+            self.opened()
+        super()._unloaded(message)
+
+    def _list_current(self) -> bool:
+        """The list shows what the filter holds (not a page read for fewer letters)."""
+        box = self.query_one("#filter", FilterBox)
+        return self.shown == self.requested and Filter.parse(box.value) == self.filter
 
     @on(events.DescendantFocus)
     def _focus_moved(self, event: events.DescendantFocus) -> None:
@@ -256,7 +283,11 @@ class PartnersScreen(PlaceScreen):
 
     def action_to_list(self) -> None:
         self.list_asked = True
-        self.query_one("#partners", DataTable).focus()
+        table = self.query_one("#partners", DataTable)
+        if self._list_current():
+            table.focus()
+        else:  # once the list shows what was typed: ↓ goes to its rows, not the ones before
+            self.then = table.focus
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
