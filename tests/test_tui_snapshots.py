@@ -26,7 +26,9 @@ async def drawn(pilot: Any) -> None:
         tables = [*pilot.app.screen.query(DataTable)]
         if pilot.app.screen_stack[0] is not pilot.app.screen:
             tables += [*pilot.app.screen_stack[-2].query(DataTable)]
-        if not any(t._require_update_dimensions for t in tables):
+        screen = pilot.app.screen
+        reading = getattr(screen, "in_flight", False) or getattr(screen, "_checking", False)
+        if not reading and not any(t._require_update_dimensions for t in tables):
             break
         await pilot.pause(0.02)
     await pilot.pause()
