@@ -186,8 +186,16 @@ class PartnerScreen(DataScreen):
         if self._drawing_held:
             self._drawing_held = False
             self.app._end_batch()
+            self.refresh()  # drawn whole: the frames made while held were not drawn
 
     _drawing_held = False
+
+    def _compositor_refresh(self) -> None:
+        # while drawing is held Textual still renders each frame, then throws it away: on
+        # opening, one whole frame of the empty page (20-40 ms, beside the page's read)
+        if self._drawing_held and self.app._batch_count and self is self.app.screen:
+            return
+        super()._compositor_refresh()
 
     def on_unmount(self) -> None:
         self._draw()  # left before the page was read
@@ -212,9 +220,8 @@ class PartnerScreen(DataScreen):
     def load(self, session: Session) -> PartnerPage:
         return partner_page.load(session, self.organisation_id, self.crm.today)
 
-    # the brief is the costliest part of the page: it is read in its own worker, beside the
-    # page's read (SQLite and PostgreSQL answer both at once), and only when the Overview
-    # tab shows it
+    # the brief is the costliest part of the page: it is read in its own worker once the
+    # page is read, and only when the Overview tab shows it
 
     def reload(self) -> None:
         super().reload()
@@ -260,19 +267,24 @@ class PartnerScreen(DataScreen):
 
     def _brief_failed(self, message: str) -> None:
         self._brief_asked = False  # asked again when the Overview is next shown
+        self._draw()
         self.notify(message, title="Could not build the brief", severity="error")
 
     def _brief_built(self, text: str, brief: RenderedOnce) -> None:
         self._brief_asked = False
         self.brief = text
         self.query_one("#brief", Static).update(brief)
+        self._draw()
 
     def show(self, page: PartnerPage) -> None:
         self.page = page
-        self._draw()
         if self.brief is None and self._on_overview():
-            # read once the page is on screen: beside the page's read it slowed both
-            self.call_after_refresh(self._build_brief)
+            # read now, after the page's read (beside it, each slowed the other): a page
+            # opened on its Overview is drawn once, with its brief, unless the brief takes
+            # longer than UNDRAWN_AT_MOST from opening (it is then drawn, and the brief follows)
+            self._build_brief()
+        else:
+            self._draw()
         self.sub_title = page.name
         self.query_one("#partner-header", Static).update(_header(page))
         # each tab's table is filled when the tab is first shown (the busiest partner has 600
