@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from partnercrm.database import Database
+    from tui.screens.partner import PartnerScreen
 
 
 def _show_control_characters() -> None:
@@ -137,10 +138,23 @@ class PartnerApp(App[None]):
     def on_unmount(self) -> None:
         self._collector.restore()
 
+    _partner_screen: PartnerScreen | None = None  # made at the first partner opened, then kept
+
     def open_partner(self, organisation_id: int, **spot: Unpack[Spot]) -> None:
+        """Push the partner's page: in the screen kept for it, unless that one is already on a
+        stack (a partner opened from another partner's page gets a screen of its own)."""
         from tui.screens.partner import PartnerScreen
 
-        self.push_screen(PartnerScreen(organisation_id, **spot))
+        kept = self._partner_screen
+        if kept is None:
+            kept = self._partner_screen = PartnerScreen(organisation_id, **spot)
+            self.install_screen(kept, "partner")  # not removed when popped
+            self.push_screen(kept)
+        elif any(kept in stack for stack in self._screen_stacks.values()):
+            self.push_screen(PartnerScreen(organisation_id, **spot))
+        else:
+            kept.show_partner(organisation_id, **spot)
+            self.push_screen(kept)
 
     def open_event(self, event_id: int) -> None:
         from tui.screens.event import EventScreen

@@ -65,6 +65,7 @@ FOOTER_BY_TAB = {
     "events": ("export_brief",),
     "history": ("export_brief",),
 }
+READING_BRIEF = Text("Reading the brief…", style="dim")
 # the longest the screen waits for its read before it is drawn empty (then filled)
 UNDRAWN_AT_MOST = 0.25
 TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "events", "history"]
@@ -109,19 +110,44 @@ class PartnerScreen(DataScreen):
 
     def __init__(self, organisation_id: int, **spot: Unpack[Spot]) -> None:
         super().__init__()
+        self._about(organisation_id, spot)
+
+    def _about(self, organisation_id: int, spot: Spot) -> None:
         self.organisation_id = organisation_id
         self.start_tab = spot.get("tab")
         self.start_row = spot.get("row")  # the record to put the cursor on once the page is read
         self.start_detail = spot.get("detail")  # and the touchpoint or step in its thread
         self.page: PartnerPage | None = None
         self.brief: str | None = None  # the Overview's brief, when it was showing
+        self.filled: set[str] = set()  # the tabs whose table holds the page's rows
+        self.thread_shown: int | None = None
+
+    # The app keeps one partner screen and shows each partner it opens in it (tui.app): made
+    # once, its 50 widgets are not composed, mounted and styled again at every opening, a
+    # third of the time the busiest partner's page took to open. What it showed is cleared
+    # before it comes back, so it opens as a new one would.
+
+    def show_partner(self, organisation_id: int, **spot: Unpack[Spot]) -> None:
+        """Show another partner (or the same one afresh) in this screen, before it is pushed."""
+        self._about(organisation_id, spot)
+        self.sub_title = ""
+        self.query_one("#partner-header", Static).update("")
+        self.query_one("#brief", Static).update(READING_BRIEF)
+        self.query_one("#overview-scroll", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#thread-title", Static).update("")
+        self._set_columns()
+        self.query_one("#partner-tabs", TabbedContent).active = self.start_tab or "overview"
+        self.set_focus(None)  # focused again when shown, as a new screen is
+        self.hold_keys_until_shown()
+        self.painted_at = None  # the resume does not read again: the read starts here
+        self._start()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="partner-header")
         with TabbedContent(initial=self.start_tab or "overview", id="partner-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll(id="overview-scroll"):
-                yield Static(Text("Reading the brief…", style="dim"), id="brief")
+                yield Static(READING_BRIEF, id="brief")
             with TabPane("Contacts", id="contacts"):
                 yield _table("contacts-table")
             with TabPane("Conversations", id="conversations"), Vertical():
@@ -139,6 +165,11 @@ class PartnerScreen(DataScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self._set_columns()
+        self._start()
+
+    def _set_columns(self) -> None:
+        """Each table's headings, and no rows (column widths start again from the headings)."""
         columns = {
             "contacts-table": ("Name", "Job title", "Email", "Phone", "Senior"),
             "conversations-table": (
@@ -167,7 +198,9 @@ class PartnerScreen(DataScreen):
             "history-table": ("When", "Who", "What"),
         }
         for table_id, headers in columns.items():
-            self.query_one(f"#{table_id}", DataTable).add_columns(*headers)
+            self.query_one(f"#{table_id}", DataTable).clear(columns=True).add_columns(*headers)
+
+    def _start(self) -> None:
         # the read starts at once, and the screen is first drawn with what it read: drawing it
         # empty first, then again filled, cost more than the read (Textual lays the whole
         # screen out at each), and the drawing held the read back. A slow read still shows
@@ -178,13 +211,16 @@ class PartnerScreen(DataScreen):
     # --- reading ---
 
     def _hold_drawing(self) -> None:
+        if self._drawing_held:
+            return
         self.app._begin_batch()  # Textual's batch_update, held across the read
         self._drawing_held = True
-        self.set_timer(UNDRAWN_AT_MOST, self._draw)
+        self._draw_anyway = self.set_timer(UNDRAWN_AT_MOST, self._draw)
 
     def _draw(self) -> None:
         if self._drawing_held:
             self._drawing_held = False
+            self._draw_anyway.stop()
             self.app._end_batch()
             self.refresh()  # drawn whole: the frames made while held were not drawn
 
@@ -199,6 +235,12 @@ class PartnerScreen(DataScreen):
 
     def on_unmount(self) -> None:
         self._draw()  # left before the page was read
+
+    def on_screen_suspend(self) -> None:
+        # left, or covered by a form, before the page was read (unless shown again since: the
+        # app's kept screen, popped and pushed for the next partner before this came)
+        if self.app.screen is not self:
+            self._draw()
 
     def _refresh_data(self) -> None:
         if self.painted_at is None:  # first drawn: the read started at mount is under way
@@ -244,8 +286,9 @@ class PartnerScreen(DataScreen):
     def _read_brief(self, options: ConsoleOptions) -> None:
         worker = get_current_worker()
         try:
+            partner = self.organisation_id
             with self.crm.reading() as session:
-                text = partner_markdown(session, self.organisation_id, self.crm.today)
+                text = partner_markdown(session, partner, self.crm.today)
             # rich's Markdown is one renderable: far quicker than a widget per block; it is
             # parsed and laid out here, off the screen's thread, at the width the screen
             # draws it (app.tcss keeps the scroll bar's room, so it does not change when the
@@ -255,28 +298,34 @@ class PartnerScreen(DataScreen):
             if width > 0:
                 brief.prime(self.app.console, options.update_width(width))
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.from_worker(self._brief_failed, explain(exc))
+            self.from_worker(self._brief_failed, partner, explain(exc))
             return
         if not worker.is_cancelled:
-            self.from_worker(self._brief_built, text, brief)
+            self.from_worker(self._brief_built, partner, text, brief)
 
     def _brief_width(self) -> int:
         """The width the brief is drawn at (0 before the screen is laid out, or once gone)."""
         found = self.query("#brief")
         return found.first(Static).content_size.width if found else 0
 
-    def _brief_failed(self, message: str) -> None:
+    def _brief_failed(self, partner: int, message: str) -> None:
+        if partner != self.organisation_id:
+            return
         self._brief_asked = False  # asked again when the Overview is next shown
         self._draw()
         self.notify(message, title="Could not build the brief", severity="error")
 
-    def _brief_built(self, text: str, brief: RenderedOnce) -> None:
+    def _brief_built(self, partner: int, text: str, brief: RenderedOnce) -> None:
+        if partner != self.organisation_id:  # the partner shown before's, just too late
+            return
         self._brief_asked = False
         self.brief = text
         self.query_one("#brief", Static).update(brief)
         self._draw()
 
     def show(self, page: PartnerPage) -> None:
+        if page.id != self.organisation_id:  # read for the partner shown before, just too late
+            return
         self.page = page
         if self.brief is None and self._on_overview():
             # read now, after the page's read (beside it, each slowed the other): a page
@@ -290,7 +339,7 @@ class PartnerScreen(DataScreen):
         # each tab's table is filled when the tab is first shown (the busiest partner has 600
         # conversations, 200 contacts, 150 commitments and 150 events: measuring every
         # cell of the tables nobody looks at was most of the time the page took to open)
-        self.filled: set[str] = set()
+        self.filled = set()
         self._fill_tab(self._active_tab())
         if self.start_row is not None and self.start_tab in TABLES:
             self._point_at(TABLES[self.start_tab], self.start_row)
@@ -366,8 +415,6 @@ class PartnerScreen(DataScreen):
             return int(str(key).split(":")[-1])
         except ValueError:
             return None
-
-    thread_shown: int | None = None
 
     @on(DataTable.RowHighlighted, "#conversations-table")
     def _conversation_highlighted(self) -> None:

@@ -76,9 +76,23 @@ class HeldKeys(Screen[ResultType]):
         if isinstance(event, events.ScreenResume) and not self._resumed:
             self._resumed = True
             event.refresh_styles = False
+        if isinstance(event, events.ScreenResume) and self._shown_again:
+            self._shown_again = False
+            if self.READY_ON_MOUNT:
+                self.call_after_refresh(self.ready_for_keys)
         await super().on_event(event)
 
     _resumed = False  # resumed at least once: styled when mounted, no restyle the first time
+
+    def hold_keys_until_shown(self) -> None:
+        """A screen kept by the app and about to be shown again holds the keys that reach it
+        until it is drawn, as when it was first mounted."""
+        self._held = []
+        self._keys_ready = self._release_asked = self._choosing = self._opens_later = False
+        self._focus_awaited = None
+        self._shown_again = True
+
+    _shown_again = False
 
     def hold(self, event: events.Key) -> bool:
         """Keep `event` for later, or take it as it arrives (`arriving`); False when the key
