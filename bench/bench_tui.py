@@ -52,8 +52,23 @@ async def main():
             await asyncio.sleep(0.005)
         await pilot.pause()
         usable = time.perf_counter()  # every panel shows its figures
+        # then the busiest partner, the first opened in this process: its screen made, and
+        # its statements and the brief's template compiled, for the first time
+        from tui.screens.partner import PartnerScreen
+        frames = [0.0]
+        display = app._display
+        def timed(screen, renderable):
+            display(screen, renderable)
+            frames[0] = time.perf_counter()
+        app._display = timed
+        started = time.perf_counter()
+        app.open_partner(int(sys.argv[3]))
+        while not (isinstance(app.screen, PartnerScreen) and app.screen.page is not None):
+            await asyncio.sleep(0.002)
+        await pilot.pause()
+        partner = frames[0] - started
     print(json.dumps({"import": imported - start, "open": opened - start,
-                      "drawn": drawn - start, "usable": usable - start}))
+                      "drawn": drawn - start, "usable": usable - start, "partner": partner}))
 
 asyncio.run(main())
 """
@@ -71,13 +86,15 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
     found = re.search(r"scale-(\d+)", url)
     scale = (context or {}).get("scale") or (found.group(1) if found else "small")
     actor = _busiest_colleague(url)
-    starts = [_first_screen(url, actor) for _ in range(2 if quick else 5)]
+    busiest = _busiest_partner(url)
+    starts = [_first_screen(url, actor, busiest) for _ in range(2 if quick else 5)]
+    first_partner = statistics.median(s["partner"] for s in starts) * 1000
     floor = statistics.median(_floor() for _ in range(3))
     usable = statistics.median(s["usable"] for s in starts)
     drawn = statistics.median(s["drawn"] for s in starts)
     keystrokes, empty = asyncio.run(_keystrokes(url, actor, quick))
     burst, _ = asyncio.run(_keystrokes(url, actor, quick=True, paced=False))
-    read_ms, open_ms, partner = asyncio.run(_partner_page(url, actor, quick))
+    read_ms, open_ms, partner = asyncio.run(_partner_page(url, actor, busiest, quick))
     median = statistics.median(keystrokes)
     worst = max(keystrokes)
     p95 = sorted(keystrokes)[max(0, int(len(keystrokes) * 0.95) - 1)]
@@ -121,8 +138,21 @@ def run(quick: bool = False, context: dict[str, Any] | None = None) -> list[dict
             f"< {PARTNER_TARGET_MS:.0f} ms",
             statistics.median(read_ms),
             statistics.median(open_ms) <= PARTNER_TARGET_MS,
-            note + f"; {partner}: from opening to every tab's table filled and drawn; "
-            f"median of {len(open_ms)}; baseline: the page's read alone",
+            note + f"; {partner}: from opening to the page and its brief drawn and the app "
+            f"idle, opened {len(open_ms)} times in one session (the app keeps the screen it "
+            "made at the first), median; baseline: the page's read alone",
+        ),
+        _row(
+            f"TUI partner screen, first opened in a session, busiest partner (SQLite, N={scale})",
+            first_partner,
+            "ms",
+            None,
+            statistics.median(read_ms),
+            None,
+            note + "; the first partner opened after the first screen, in a new process: the "
+            "screen made, the page's and the brief's statements and the brief's template "
+            "compiled, and the sector's commitments read, for the first time; median of "
+            f"{len(starts)} starts, for comparison, no target; baseline: the page's read alone",
         ),
         _row(
             f"TUI partners filter keystroke median (SQLite, N={scale})",
@@ -176,9 +206,9 @@ def _row(
     }
 
 
-def _first_screen(url: str, actor: str) -> dict[str, float]:
+def _first_screen(url: str, actor: str, partner: int) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", FIRST_SCREEN_SCRIPT, url, actor],
+        [sys.executable, "-c", FIRST_SCREEN_SCRIPT, url, actor, str(partner)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -242,11 +272,34 @@ async def _keystrokes(
     return timings, empty
 
 
-async def _partner_page(url: str, actor: str, quick: bool) -> tuple[list[float], list[float], str]:
+def _busiest_partner(url: str) -> int:
+    """The organisation with the most conversations."""
+    from sqlalchemy import func, select
+
+    from partnercrm import models as m
+    from partnercrm.database import open_database
+
+    db = open_database(url, actor="bench")
+    try:
+        with db.reader() as s:
+            c = m.Conversation
+            return int(
+                s.scalar(
+                    select(c.organisation_id)
+                    .group_by(c.organisation_id)
+                    .order_by(func.count().desc(), c.organisation_id)
+                    .limit(1)
+                )
+            )
+    finally:
+        db.dispose()
+
+
+async def _partner_page(
+    url: str, actor: str, org_id: int, quick: bool
+) -> tuple[list[float], list[float], str]:
     """The partner with the most conversations: its page read, and its screen opened."""
     from datetime import date
-
-    from sqlalchemy import func, select
 
     from partnercrm import models as m
     from partnercrm import partner_page
@@ -256,13 +309,6 @@ async def _partner_page(url: str, actor: str, quick: bool) -> tuple[list[float],
 
     db = open_database(url, actor=actor)
     with db.reader() as s:
-        c = m.Conversation
-        org_id = s.scalar(
-            select(c.organisation_id)
-            .group_by(c.organisation_id)
-            .order_by(func.count().desc(), c.organisation_id)
-            .limit(1)
-        )
         name = s.get(m.Organisation, org_id).name
     reads = []
     for _ in range(3 if quick else 7):
