@@ -174,12 +174,22 @@ class PartnerApp(App[None]):
                 return
             from tui.dialogs.pick_partner import PickPartnerDialog
 
-            def chosen(org_id: int | None) -> None:
-                if org_id is not None:
-                    self.open_partner(org_id)
-                    self.call_later(self.open_action, key, org_id)
+            picker = PickPartnerDialog(f"{action.title}: which partner?")
 
-            self.push_screen(PickPartnerDialog(f"{action.title}: which partner?"), chosen)
+            def chosen(org_id: int | None) -> None:
+                if org_id is None:
+                    return
+                # the form opens straight on the partner's page, so no key typed meanwhile
+                # reaches the page; the keys typed after the Enter that chose (held by the
+                # picker) go to the form, its first field, before any typed since. No form
+                # (the action refused): they are dropped, not let loose on the page.
+                self.open_partner(org_id)
+                page = self.screen
+                self.open_action(key, org_id)
+                if self.screen is not page and isinstance(self.screen, HeldKeys):
+                    picker.hand_keys_to(self.screen)
+
+            self.push_screen(picker, chosen)
             return
 
         def done(result: Any) -> None:
