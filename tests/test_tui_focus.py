@@ -135,6 +135,40 @@ def test_slash_and_a_name_in_one_burst_searches_for_the_name(demo_db: Database, 
     drive_at(demo_db, SMALL, body)
 
 
+@pytest.mark.parametrize("keys", [("enter",), ("down", "enter")])
+def test_slash_a_name_and_enter_in_one_burst_opens_the_first_found(
+    demo_db: Database, keys: tuple[str, ...]
+) -> None:
+    """`/ucl Enter` (or `/ucl ↓ Enter`) as one burst, then `l` and a subject: Enter comes
+    before the search for "ucl" has answered; UCL still opens (not nothing, not a hit of fewer
+    letters), and the keys after Enter go to its page: its Log form, with the subject whole."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        subject = "Summit venue?"
+        burst(app, *"/ucl", *keys, "l", *subject)
+        dialog = await form_ready(pilot)
+        assert type(dialog).__name__ == "LogConversationDialog"
+        assert dialog.query_one("#subject", Input).value == subject
+        page = app.screen_stack[-2]
+        assert isinstance(page, PartnerScreen) and page.organisation_id == open_org(app, "UCL")
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_slash_and_enter_with_nothing_found_stays_on_the_search(demo_db: Database) -> None:
+    """`/zzzz Enter` and more keys in one burst: nothing matches, nothing opens, and the keys
+    after Enter still land in the box."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        burst(app, *"/zzzz", "enter", *"q")
+        screen = await on(pilot, "SearchScreen")
+        await settle(pilot)
+        assert screen.query_one("#search-box", Input).value == "zzzzq"
+        assert app.is_running and app.screen is screen
+
+    drive_at(demo_db, SMALL, body)
+
+
 @ways
 def test_p_and_a_name_in_one_burst_filters_partners(demo_db: Database, how: str) -> None:
     async def body(app: PartnerApp, pilot: Any) -> None:
