@@ -224,6 +224,58 @@ def test_c_and_a_contact_with_tabs_in_one_burst_fills_each_field(
     drive_at(demo_db, SMALL, body)
 
 
+def test_keys_typed_behind_enter_that_saves_go_to_the_page_beneath(demo_db: Database) -> None:
+    """`c`, a name, Enter, then `c` and a second name, as one burst on a partner's page: the
+    first contact is saved as typed (nothing typed behind Enter lands in the form as it saves),
+    and the keys behind Enter open the next New contact form with the second name in it."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Phoenix Court Works")
+        burst(app, "c", *"Ada Lovelace", "enter", "c", *"Grace Hopper")
+        for _ in range(100):
+            await settle(pilot)
+            screen = app.screen
+            if isinstance(screen, FormDialog) and screen.query_one("#name", Input).value:
+                if screen.query_one("#name", Input).value == "Grace Hopper":
+                    break
+            await pilot.pause(0.02)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        assert dialog.query_one("#name", Input).value == "Grace Hopper"
+        assert isinstance(app.screen_stack[-2], PartnerScreen)
+        with demo_db.reader() as s:
+            org = organisations.find_organisation(s, "Phoenix Court Works")
+            names = {c.name for c in contacts.list_contacts(s, organisation=org)}
+        assert "Ada Lovelace" in names and not any(n.startswith("Ada Lovelacec") for n in names)
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_keys_typed_behind_enter_that_cannot_save_stay_in_the_form(demo_db: Database) -> None:
+    """`c`, Enter with no name, then the name, as one burst: nothing is saved, the form says
+    what is missing, and the name typed behind Enter lands in the form (no key kept back)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Phoenix Court Works")
+        burst(app, "c", "enter", *"Ada Lovelace")
+        dialog = await form_ready(pilot)
+        for _ in range(50):
+            await settle(pilot)
+            if dialog.query_one("#name", Input).value == "Ada Lovelace":
+                break
+            await pilot.pause(0.02)
+        assert dialog.query_one("#name", Input).value == "Ada Lovelace"
+        assert app.screen is dialog and dialog._keys_ready
+        await pilot.press("enter")  # now it saves, and closes
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with demo_db.reader() as s:
+            org = organisations.find_organisation(s, "Phoenix Court Works")
+            assert "Ada Lovelace" in {c.name for c in contacts.list_contacts(s, organisation=org)}
+
+    drive_at(demo_db, SMALL, body)
+
+
 # ---------------------------------------------------------------- F9 F4: focus comes back
 
 
