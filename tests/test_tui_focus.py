@@ -135,6 +135,40 @@ def test_slash_and_a_name_in_one_burst_searches_for_the_name(demo_db: Database, 
     drive_at(demo_db, SMALL, body)
 
 
+@pytest.mark.parametrize("keys", [("enter",), ("down", "enter")])
+def test_slash_a_name_and_enter_in_one_burst_opens_the_first_found(
+    demo_db: Database, keys: tuple[str, ...]
+) -> None:
+    """`/ucl Enter` (or `/ucl ↓ Enter`) as one burst, then `l` and a subject: Enter comes
+    before the search for "ucl" has answered; UCL still opens (not nothing, not a hit of fewer
+    letters), and the keys after Enter go to its page: its Log form, with the subject whole."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        subject = "Summit venue?"
+        burst(app, *"/ucl", *keys, "l", *subject)
+        dialog = await form_ready(pilot)
+        assert type(dialog).__name__ == "LogConversationDialog"
+        assert dialog.query_one("#subject", Input).value == subject
+        page = app.screen_stack[-2]
+        assert isinstance(page, PartnerScreen) and page.organisation_id == open_org(app, "UCL")
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_slash_and_enter_with_nothing_found_stays_on_the_search(demo_db: Database) -> None:
+    """`/zzzz Enter` and more keys in one burst: nothing matches, nothing opens, and the keys
+    after Enter still land in the box."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        burst(app, *"/zzzz", "enter", *"q")
+        screen = await on(pilot, "SearchScreen")
+        await settle(pilot)
+        assert screen.query_one("#search-box", Input).value == "zzzzq"
+        assert app.is_running and app.screen is screen
+
+    drive_at(demo_db, SMALL, body)
+
+
 @ways
 def test_p_and_a_name_in_one_burst_filters_partners(demo_db: Database, how: str) -> None:
     async def body(app: PartnerApp, pilot: Any) -> None:
@@ -186,6 +220,58 @@ def test_c_and_a_contact_with_tabs_in_one_burst_fills_each_field(
         await on(pilot, type(dialog).__name__)
         got = [dialog.query_one(f"#{n}", Input).value for n in ("name", "email", "job_title")]
         assert got + [dialog.query_one("#phone", Input).value] == typed
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_keys_typed_behind_enter_that_saves_go_to_the_page_beneath(demo_db: Database) -> None:
+    """`c`, a name, Enter, then `c` and a second name, as one burst on a partner's page: the
+    first contact is saved as typed (nothing typed behind Enter lands in the form as it saves),
+    and the keys behind Enter open the next New contact form with the second name in it."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Phoenix Court Works")
+        burst(app, "c", *"Ada Lovelace", "enter", "c", *"Grace Hopper")
+        for _ in range(100):
+            await settle(pilot)
+            screen = app.screen
+            if isinstance(screen, FormDialog) and screen.query_one("#name", Input).value:
+                if screen.query_one("#name", Input).value == "Grace Hopper":
+                    break
+            await pilot.pause(0.02)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        assert dialog.query_one("#name", Input).value == "Grace Hopper"
+        assert isinstance(app.screen_stack[-2], PartnerScreen)
+        with demo_db.reader() as s:
+            org = organisations.find_organisation(s, "Phoenix Court Works")
+            names = {c.name for c in contacts.list_contacts(s, organisation=org)}
+        assert "Ada Lovelace" in names and not any(n.startswith("Ada Lovelacec") for n in names)
+
+    drive_at(demo_db, SMALL, body)
+
+
+def test_keys_typed_behind_enter_that_cannot_save_stay_in_the_form(demo_db: Database) -> None:
+    """`c`, Enter with no name, then the name, as one burst: nothing is saved, the form says
+    what is missing, and the name typed behind Enter lands in the form (no key kept back)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "Phoenix Court Works")
+        burst(app, "c", "enter", *"Ada Lovelace")
+        dialog = await form_ready(pilot)
+        for _ in range(50):
+            await settle(pilot)
+            if dialog.query_one("#name", Input).value == "Ada Lovelace":
+                break
+            await pilot.pause(0.02)
+        assert dialog.query_one("#name", Input).value == "Ada Lovelace"
+        assert app.screen is dialog and dialog._keys_ready
+        await pilot.press("enter")  # now it saves, and closes
+        await settle(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with demo_db.reader() as s:
+            org = organisations.find_organisation(s, "Phoenix Court Works")
+            assert "Ada Lovelace" in {c.name for c in contacts.list_contacts(s, organisation=org)}
 
     drive_at(demo_db, SMALL, body)
 

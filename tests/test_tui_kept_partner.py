@@ -72,6 +72,32 @@ def test_a_partner_shown_after_another_looks_as_on_a_new_screen(
     assert all("UCL" not in text for text in seen["after"])
 
 
+def test_a_partner_shown_after_the_terminal_shrank_fits_the_new_size(demo_db: Database) -> None:
+    """UCL seen at 140×45, the terminal made 80×24, then Phoenix Court Works: every tab reads
+    as when it is the first partner opened at 80×24 (the footer, the tabs and the tables fit
+    the size the screen comes back at, not the one it was left at)."""
+    seen: dict[str, list[str]] = {}
+
+    async def first(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, NEXT)
+        seen["first"] = await every_tab(app, pilot)
+
+    async def after(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, FIRST)
+        await pilot.press("7")
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await open_partner(app, pilot, NEXT)
+        seen["after"] = await every_tab(app, pilot)
+
+    drive_at(demo_db, (80, 24), first)
+    drive_at(demo_db, (140, 45), after)
+    for tab, (new, kept) in zip(TABS, zip(seen["first"], seen["after"], strict=True), strict=True):
+        assert kept == new, tab
+
+
 def test_a_late_read_for_the_partner_before_is_dropped(demo_db: Database, monkeypatch) -> None:
     """Left before its read came back, UCL's page is followed by Phoenix Court Works' in the
     same screen; UCL's read, coming back after, shows nothing of UCL's there."""

@@ -19,7 +19,7 @@ from tui.commands import Palette, PartnerCommands
 from tui.crm import OnPartner, Spot, Unsaved
 from tui.errors import explain
 from tui.screens.dashboard import DashboardScreen
-from tui.widgets.held import HeldKeys, KeysReady
+from tui.widgets.held import HeldKeys, KeysHandedOn, KeysReady
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -222,6 +222,16 @@ class PartnerApp(App[None]):
         if screen is not self.screen:
             return
         for key in held:
+            await self.on_event(key)
+
+    async def on_keys_handed_on(self, message: KeysHandedOn) -> None:
+        """Keys a screen held as it went (a form saved): to the screen on top, after the keys
+        it holds itself if it is not ready yet (they were typed first), else as typed."""
+        top = self.screen
+        if isinstance(top, HeldKeys) and not top._keys_ready:
+            top._held = message.keys + getattr(top, "_held", [])
+            return
+        for key in message.keys:
             await self.on_event(key)
 
     # the places and actions every screen has: in a dialog (a form, a question, help) its own

@@ -167,7 +167,13 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         read the key: the focus moves then, after the keys typed behind it (Tab, the next
         field's text) have arrived. Those wait for the focus, so they act where it lands."""
         focused = self.focused
-        if isinstance(focused, Select):
+        if event.key == "enter" and (
+            isinstance(focused, Input) or (isinstance(focused, Button) and focused.id == "save")
+        ):
+            # Enter saves once the box or the button has read it; the keys typed behind it
+            # wait until the save has started, or the form said what is wrong (action_save)
+            self.hold_keys()
+        elif isinstance(focused, Select):
             if not focused.expanded and event.key in OPENS_A_SELECT:
                 # its list: an OptionList inside it (the list's own class is private to Textual)
                 self.hold_keys_until_focused(focused.query_one(OptionList))
@@ -340,12 +346,15 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        if self.saving or not self.ready:
-            return
-        values = self.collect()
+        values = self.collect() if self.ready and not self.saving else None
         if values is None:
+            if self.ready and not self.saving:
+                self.ready_for_keys()  # not saved: the keys typed behind Enter go to the form
             return
         self.saving = True
+        # the keys typed behind Enter wait for the save: once saved they go to the screen
+        # beneath (its next action), or back to the form if it was not saved
+        self.hold_keys()
         self.query_one("#save", Button).disabled = True
         self.query_one("#form-status", Static).update("Saving…")
         self._save(values)
@@ -525,6 +534,7 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
             self.app.notify(explain(exc), title="Not saved", severity="error", timeout=10)
             return
         self.saving = False
+        self.call_after_refresh(self.hand_on_keys)  # to the form, or the question it asks
         self.query_one("#save", Button).disabled = False
         status = self.query_one("#form-status", Static)
         if isinstance(exc, NeedsConfirmation) and not self.confirmed:
@@ -576,6 +586,7 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         self.app.notify(self.saved_message(result), title="Saved")
         if self.here:
             self.dismiss(result)
+            self.hand_on_keys()
 
 
 class PartnerForm(FormDialog[int]):

@@ -6,6 +6,7 @@ on the partner's Contacts tab, or the conversation (with the note) on its Conver
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -83,6 +84,10 @@ class SearchScreen(HeldKeys[None]):
         super().__init__()
         self.first_text = text
         self.hits: dict[str, search.Hit] = {}
+        self.shown: str | None = None  # the text the results were found for
+        # what ↓ or Enter asked for while the results were still those of fewer letters
+        # ("/ucl Enter" in one burst): done once they show what the box holds
+        self.then: Callable[[], object] | None = None
 
     @property
     def crm(self) -> CRM:
@@ -114,6 +119,8 @@ class SearchScreen(HeldKeys[None]):
         self.query_one("#search-box", Input).focus()
         if self.first_text:
             self._search(self.first_text)
+        else:
+            self.shown = ""  # an empty box finds nothing, as the empty list shows
 
     def on_resize(self) -> None:
         self.widths = fit(
@@ -140,6 +147,9 @@ class SearchScreen(HeldKeys[None]):
 
     def _problem(self, message: str) -> None:
         self.query_one("#search-status", Static).update(Text(message, style="red"))
+        if self.then is not None:  # what ↓ or Enter asked will not come: its keys come back
+            self.then = None
+            self.opened()
 
     def _show(self, text: str, hits: list[search.Hit]) -> None:
         if text != self.query_one("#search-box", Input).value:
@@ -167,19 +177,42 @@ class SearchScreen(HeldKeys[None]):
             status.update(f"Nothing matches {text.strip()!r}.")
         else:
             status.update(f"{len(hits)} found · ↓ to the list · Enter opens · Esc clears")
+        self.shown = text
+        if self.then is not None:
+            then, self.then = self.then, None
+            then()
+
+    def _results_current(self) -> bool:
+        """The results are those of what the box holds (not of fewer letters, still typing)."""
+        return self.shown == self.query_one("#search-box", Input).value
 
     # --- moving and opening ---
 
     def on_key(self, event: Any) -> None:
         if event.key == "down" and self.focused is self.query_one("#search-box"):
-            self.query_one("#search-results", DataTable).focus()
+            table = self.query_one("#search-results", DataTable)
+            if self._results_current():
+                table.focus()
+            else:  # once the results are those of what was typed: ↓ goes to their rows
+                self.then = table.focus
+                self.hold_keys_until_focused(table)
             event.stop()
 
     @on(Input.Submitted, "#search-box")
     def _submitted(self) -> None:
+        if self._results_current():
+            self._open_highlighted()
+        else:
+            # "/ucl Enter" in one burst: Enter came before the results for "ucl"; the first
+            # of them opens once they are shown (the keys after Enter wait for it)
+            self.opens_later()
+            self.then = self._open_highlighted
+
+    def _open_highlighted(self) -> None:
         table = self.query_one("#search-results", DataTable)
         if table.row_count:
             self._open(self._key_at(table))
+        self.opened()
 
     @on(DataTable.RowSelected, "#search-results")
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -44,6 +44,14 @@ class KeysReady(Message):
         self.held_by = screen
 
 
+class KeysHandedOn(Message):
+    """To the app: keys held by a screen that has gone or moved on, for the screen on top."""
+
+    def __init__(self, keys: list[events.Key]) -> None:
+        super().__init__()
+        self.keys = keys
+
+
 class HeldKeys(Screen[ResultType]):
     """A screen or dialog that keeps the keys that reach it before it is ready.
 
@@ -180,6 +188,22 @@ class HeldKeys(Screen[ResultType]):
     def arriving(self, event: events.Key) -> bool:
         """A ready screen may take a key as it arrives, before any binding (True: taken)."""
         return False
+
+    def hold_keys(self) -> None:
+        """Take no keys for now (a form saving): they wait for `ready_for_keys()`, or for
+        `hand_on_keys()` once something else is on top."""
+        self._keys_ready = self._release_asked = False
+
+    def hand_on_keys(self) -> None:
+        """The keys held go to the screen on top now, in the order typed (a form saved and
+        closed: the keys typed after its Enter act on the page beneath; a question asked:
+        they answer it)."""
+        if self.app.screen is self:
+            self.ready_for_keys()
+            return
+        keys = self.release_keys()
+        if keys:
+            self.app.post_message(KeysHandedOn(keys))
 
     def hold_keys_until_ready(self) -> None:
         """Hold keys again until the focus asked for now has moved (the keys already typed
