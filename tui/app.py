@@ -181,13 +181,11 @@ class PartnerApp(App[None]):
                     return
                 # the form opens straight on the partner's page, so no key typed meanwhile
                 # reaches the page; the keys typed after the Enter that chose (held by the
-                # picker) go to the form, its first field, before any typed since. No form
-                # (the action refused): they are dropped, not let loose on the page.
+                # picker) go to the form, which holds them until its first field has the
+                # focus, before any typed since (on_keys_handed_on)
                 self.open_partner(org_id)
-                page = self.screen
                 self.open_action(key, org_id)
-                if self.screen is not page and isinstance(self.screen, HeldKeys):
-                    picker.hand_keys_to(self.screen)
+                picker.hand_on_keys()
 
             self.push_screen(picker, chosen)
             return

@@ -103,7 +103,7 @@ class PickPartnerDialog(ModalScreen[int | None], HeldKeys[int | None]):
         if (from_box and event.key in ("enter", "down", "up")) or (
             chooses and event.key == "enter"
         ):
-            self._keys_ready = self._release_asked = False
+            self.hold_keys()
         return False
 
     def _once_read(self, act: Callable[[], None]) -> None:

@@ -159,15 +159,10 @@ class HeldKeys(Screen[ResultType]):
         self._choosing = self._opens_later = False
         top = self.app.screen
         if top is not self and self.here and isinstance(top, HeldKeys) and not top._keys_ready:
-            self.hand_keys_to(top)
+            # before the keys it holds itself: these were typed first
+            top._held = self.release_keys() + getattr(top, "_held", [])
             return
         self.ready_for_keys()
-
-    def hand_keys_to(self, screen: HeldKeys[Any]) -> None:
-        """Give the keys held here to `screen`, opened on what they followed and not ready yet:
-        it hands them on with its own once it is ready."""
-        # before the keys it holds itself: these were typed first
-        screen._held = self.release_keys() + getattr(screen, "_held", [])
 
     def hold_keys_until_focused(self, where: Widget | type[Widget]) -> None:
         """Hold the keys after this one until `where` (a widget, or any of a kind) has the
