@@ -185,12 +185,17 @@ PG_TEXT_COLUMN = {"conversation": "subject", "touchpoint": "note", "delivery": "
 
 def _pg_fold_function() -> None:
     bind = op.get_bind()
-    schema = None
-    try:
-        with bind.begin_nested():
-            bind.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
-    except Exception:  # no privilege to create it: fall back to translate()
-        pass
+    # An extension exists once per database, in one schema. In `public` it outlives any one
+    # CRM: made in this CRM's own schema (the first on its search path), a second CRM in the
+    # same database would fold with it, and break when this one's schema is dropped. Where
+    # `public` will not take it, it goes where the search path says.
+    for where in (" SCHEMA public", ""):
+        try:
+            with bind.begin_nested():
+                bind.execute(text(f"CREATE EXTENSION IF NOT EXISTS unaccent{where}"))
+            break
+        except Exception:  # noqa: BLE001 - no privilege to create it: fall back to translate()
+            continue
     schema = bind.execute(
         text(
             "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
