@@ -20,7 +20,12 @@ Parse = Callable[[Any], Any]
 
 
 class Tick(Checkbox):
-    """A checkbox marked only when ticked: over SSH a colour alone may not tell on from off."""
+    """A checkbox marked only when ticked: over SSH a colour alone may not tell on from off.
+    Space and Enter tick it as it reads them (keys_in_order), even when a Tab typed behind
+    them has already moved the focus on."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await keys_in_order(self, event)
 
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual reads the class attribute's name
@@ -28,7 +33,12 @@ class Tick(Checkbox):
 
 
 class TickList(SelectionList[Any]):
-    """A SelectionList whose boxes are marked only when ticked, as Tick: readable without colour."""
+    """A SelectionList whose boxes are marked only when ticked, as Tick: readable without colour.
+    Its keys (Space ticks, ↑ ↓ move) act as it reads them (keys_in_order), on this list, even
+    when a Tab typed behind them has already moved the focus to the next list."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await keys_in_order(self, event)
 
     def render_line(self, y: int) -> Strip:
         line = super().render_line(y)
@@ -45,12 +55,15 @@ class TickList(SelectionList[Any]):
 
 
 async def keys_in_order(widget: Widget, event: events.Key) -> None:
-    """Run the text box's own key bindings (backspace, ctrl+u, ←, Esc …) as the box reads the
-    key, in turn with the letters around it.
+    """Run the widget's own key bindings (a box's backspace, ctrl+u, ←, Esc …; a tick's Space)
+    as the widget reads the key, in turn with the keys around it, and on this widget.
 
     Textual inserts a letter as soon as the box reads it but runs a binding only once its key
     has bubbled up to the app, so in a burst (a fast typist over SSH, a paste) the letters
-    typed after backspace or ctrl+u would land first and then be deleted or moved past.
+    typed after backspace or ctrl+u would land first and then be deleted or moved past. And
+    the app runs that binding for the widget focused by then, not the one that read the key:
+    a form's Tab acts as it arrives (a priority binding), so in `Space Tab` the Space ticked
+    the next list (or nothing), not the list it was typed in.
     """
     keyed = widget._bindings.key_to_bindings.get(event.key)  # noqa: SLF001 - the merged bindings
     if keyed:
