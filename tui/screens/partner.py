@@ -71,6 +71,25 @@ UNDRAWN_AT_MOST = 0.25
 TABS = ["overview", "contacts", "conversations", "commitments", "ambassadors", "events", "history"]
 
 
+class Tabbed(TabbedContent):
+    """Tabs that follow the focus only while it is still in the pane that reported it.
+
+    Textual's TabbedContent shows the pane a widget was focused in, when the pane's message
+    saying so arrives: that message climbs from the widget through each container, so it
+    comes after the keys typed behind the one that moved the focus have acted. In a burst of
+    `]` the Conversations pane's came last (its table sits one container deeper than the
+    others'), pulled the page back to Conversations and hid the table that had the focus: the
+    page stopped there with nothing focused, and the keys after went nowhere.
+    """
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        # Textual runs TabbedContent's own handler after this one unless prevented
+        focused = self.screen.focused
+        if focused is None or event.tab_pane not in focused.ancestors:
+            event.stop()
+            event.prevent_default()  # the focus has moved on since (to another tab): stay
+
+
 class PartnerScreen(DataScreen):
     """Everything about one organisation; the keys below run the actions on it."""
 
@@ -145,7 +164,7 @@ class PartnerScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="partner-header")
-        with TabbedContent(initial=self.start_tab or "overview", id="partner-tabs"):
+        with Tabbed(initial=self.start_tab or "overview", id="partner-tabs"):
             with TabPane("Overview", id="overview"), VerticalScroll(id="overview-scroll"):
                 yield Static(READING_BRIEF, id="brief")
             with TabPane("Contacts", id="contacts"):
@@ -506,12 +525,15 @@ class PartnerScreen(DataScreen):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#partner-tabs", TabbedContent).active = tab
-        # the focus goes with the tab: left in a hidden table, it would pull its tab back
+        # the focus goes with the tab: left in a hidden table, it would pull its tab back.
+        # Set here, not by Widget.focus (carried out later, by the app, in turn): in a burst
+        # (`] ] ] ]`, `3 4`) each key's tab is chosen before the previous one's focus came,
+        # and that focus, arriving late, pulled the page back to its own tab (Tabbed)
         shown = FOCUS_ON.get(tab)
         if shown:
-            self.query_one(f"#{shown}", DataTable).focus()
+            self.set_focus(self.query_one(f"#{shown}", DataTable))
         else:
-            self.query_one("#partner-tabs").query_one(Tabs).focus()
+            self.set_focus(self.query_one("#partner-tabs").query_one(Tabs))
 
     def action_tab(self, step: int) -> None:
         tabs = self.query_one("#partner-tabs", TabbedContent)
