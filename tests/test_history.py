@@ -204,6 +204,7 @@ def test_history_reads_in_words_with_full_names_and_no_derived_noise(db, ucl):
 
     with db.transaction() as s:
         s.info["actor"] = "ruth@camden.gov.uk"
+        s.info["today"] = date(2026, 11, 30)  # the dates below are days ahead of this one
         conv = s.get(m.Conversation, ucl["conversation"])
         ruth = s.get(m.Colleague, ucl["ruth"])
         step = steps.add_step(s, conv, "Send the pack", ruth, date(2026, 12, 3))

@@ -155,6 +155,32 @@ def test_slash_a_name_and_enter_in_one_burst_opens_the_first_found(
     drive_at(demo_db, SMALL, body)
 
 
+@ways
+def test_down_from_the_search_box_goes_to_the_results_and_down_them(
+    demo_db: Database, how: str
+) -> None:
+    """`/framework`, then ↓ ↓ ↓ Enter: the first ↓ goes to the results, the others move down
+    them, and Enter opens the third result (the box's own ↓ kept the key before)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await press_all("press")(app, pilot, *"/framework")
+        screen = await on(pilot, "SearchScreen")
+        results = screen.query_one("#search-results", DataTable)
+        for _ in range(50):
+            await settle(pilot)
+            if results.row_count >= 3:
+                break
+        third = screen.hits[str(results.ordered_rows[2].key.value)]
+        await press_all(how)(app, pilot, "down", "down", "down")
+        await settle(pilot)
+        assert screen.focused is results and results.cursor_row == 2
+        await pilot.press("enter")
+        page = await on(pilot, "PartnerScreen")
+        assert page.organisation_id == third.organisation_id  # type: ignore[attr-defined]
+
+    drive_at(demo_db, SMALL, body)
+
+
 def test_slash_and_enter_with_nothing_found_stays_on_the_search(demo_db: Database) -> None:
     """`/zzzz Enter` and more keys in one burst: nothing matches, nothing opens, and the keys
     after Enter still land in the box."""
@@ -220,6 +246,30 @@ def test_c_and_a_contact_with_tabs_in_one_burst_fills_each_field(
         await on(pilot, type(dialog).__name__)
         got = [dialog.query_one(f"#{n}", Input).value for n in ("name", "email", "job_title")]
         assert got + [dialog.query_one("#phone", Input).value] == typed
+
+    drive_at(demo_db, SMALL, body)
+
+
+@pytest.mark.parametrize("sent", ["alt+c", "escape c"])
+def test_escape_and_a_letter_typed_fast_are_taken_in_order(demo_db: Database, sent: str) -> None:
+    """Escape then `c` typed fast, as two keys in one burst, or as the one alt+c a terminal
+    makes of them (its escape prefix). On a partner's page that is Escape (back), then `c`
+    where it lands; not a New contact form on the page left, which then took the next letters
+    as a name and saved it."""
+    from textual import events
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, "British Museum")
+        if sent == "alt+c":
+            event = events.Key("alt+c", "c")
+            event.set_sender(app)
+            app._driver.send_message(event)  # type: ignore[union-attr]
+        else:
+            burst(app, "escape", "c")
+        burst(app, *"rick")
+        await settle(pilot)
+        assert not any(isinstance(s, PartnerScreen) for s in app.screen_stack)
+        assert not any(type(s).__name__ == "NewContactDialog" for s in app.screen_stack)
 
     drive_at(demo_db, SMALL, body)
 

@@ -7,7 +7,9 @@ these use. Each is named here, so an upgrade fails here, in words, before any sc
 - `Screen._compositor_refresh`: where a frame is rendered, not rendered while they are held;
 - `App._screen_stacks`: every mode's stack, to tell whether the kept partner screen is on one
   (tui.app.open_partner);
-- `events.ScreenResume.refresh_styles`: a new screen is not styled twice (tui.widgets.held).
+- `events.ScreenResume.refresh_styles`: a new screen is not styled twice (tui.widgets.held);
+- `textual.keys._character_to_key`: the key a character typed alone makes (tui.app, taking a
+  terminal's alt+key as Escape and the key).
 """
 
 from __future__ import annotations
@@ -30,3 +32,6 @@ def test_the_private_parts_of_textual_the_tui_uses_are_there() -> None:
     assert inspect.signature(Screen._compositor_refresh).parameters.keys() == {"self"}
     assert "_compositor_refresh" in inspect.getsource(Screen._refresh_layout)
     assert events.ScreenResume(refresh_styles=False).refresh_styles is False
+    from textual.keys import _character_to_key
+
+    assert _character_to_key("/") == "slash"

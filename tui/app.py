@@ -62,6 +62,21 @@ class _Collector:
         gc.unfreeze()
 
 
+def _escape_then_key(event: events.Key) -> bool:
+    """An alt+key event for a printable key (the terminal's way of sending Escape and a key
+    typed straight after it)."""
+    character = event.character or ""
+    return event.key.startswith("alt+") and len(character) == 1 and character.isprintable()
+
+
+def _key_for(character: str) -> events.Key:
+    """The key event a terminal sends for `character` typed alone."""
+    from textual.keys import _character_to_key
+
+    name = character if character.isalnum() else _character_to_key(character)
+    return events.Key(name, character)
+
+
 def _screen(module: str, name: str) -> Screen[None]:
     from importlib import import_module
 
@@ -206,6 +221,15 @@ class PartnerApp(App[None]):
         # a key as it arrives: dropped while quitting; held while the screen on top is not ready
         if isinstance(event, events.Key) and not event.is_forwarded:
             if self.leaving:
+                return
+            if _escape_then_key(event):
+                # a terminal sends Escape and a key typed straight after it (a fast typist,
+                # over SSH) as one alt+key; nothing here is bound to alt, so it is taken as
+                # the two keys typed: Escape, then the key
+                character = event.character or ""
+                for key in (events.Key("escape", "\x1b"), _key_for(character)):
+                    key.set_sender(self)
+                    await self.on_event(key)
                 return
             if isinstance(self.screen, HeldKeys) and self.screen.hold(event):
                 return

@@ -76,7 +76,9 @@ class PartnerScreen(DataScreen):
     """Everything about one organisation; the keys below run the actions on it."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back"),
+        # priority, as the action keys are: Escape then `c` typed fast goes back, then `c`
+        # acts where it lands (not a New contact form on the page left, Escape arriving later)
+        Binding("escape", "back", "Back", priority=True),
         *[
             # priority: the action runs as its key arrives, so the keys typed after it
             # (a fast typist, a paste) go to the form it opens, not to this page

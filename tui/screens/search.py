@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
@@ -69,7 +69,11 @@ class SearchBox(TextInput):
     """The search box: Esc is its own key, so typed in a burst it clears only what came
     before it (TextInput runs a box's keys in the order typed)."""
 
-    BINDINGS = [Binding("escape", "screen.clear_or_leave", "Clear / back")]
+    BINDINGS = [
+        Binding("escape", "screen.clear_or_leave", "Clear / back"),
+        # the box's own ↓ (Textual's) would keep the key: ↓ goes to the results
+        Binding("down", "screen.to_results", "Results", key_display="↓"),
+    ]
 
 
 class SearchScreen(HeldKeys[None]):
@@ -188,15 +192,20 @@ class SearchScreen(HeldKeys[None]):
 
     # --- moving and opening ---
 
-    def on_key(self, event: Any) -> None:
+    def action_to_results(self) -> None:
+        """↓ from the box: to the results, once they are those of what the box holds."""
+        table = self.query_one("#search-results", DataTable)
+        if self._results_current():
+            table.focus()
+        else:  # "/ucl ↓" in one burst: ↓ goes to the rows found for "ucl", not fewer letters
+            self.then = table.focus
+
+    def arriving(self, event: events.Key) -> bool:
+        """↓ from the box moves the focus only once the box has read it, after the keys typed
+        behind it have arrived: those wait for the results to have the focus (↓ ↓ Enter)."""
         if event.key == "down" and self.focused is self.query_one("#search-box"):
-            table = self.query_one("#search-results", DataTable)
-            if self._results_current():
-                table.focus()
-            else:  # once the results are those of what was typed: ↓ goes to their rows
-                self.then = table.focus
-                self.hold_keys_until_focused(table)
-            event.stop()
+            self.hold_keys_until_focused(self.query_one("#search-results", DataTable))
+        return False
 
     @on(Input.Submitted, "#search-box")
     def _submitted(self) -> None:
