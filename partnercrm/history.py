@@ -8,7 +8,7 @@ an erasure, a subject-access export, a bulk import through Core) call `record()`
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -737,13 +737,27 @@ def _created(item: HistoryItem, thing: str, ref: str, changes: dict[str, Any], n
     if item.entity == "commitment":
         return f"recorded commitment #{item.entity_id}: {names.value('kind', new('kind'))}"
     if item.entity == "delivery":
-        return f"recorded a delivery on commitment #{new('commitment_id')}"
+        return f"recorded a delivery on commitment #{new('commitment_id')}" + _delivered(new)
     if item.entity == "ambassadorship":
         return f"enrolled the partner as {names.value('role_id', new('role_id'))} (ambassador role #{item.entity_id})"
     if item.entity == "attendance" and new("event_id"):
         who = names.value("contact_id", new("contact_id"))
         return f"recorded {who} at {names.value('event_id', new('event_id'))}"
     return f"added {ref}"
+
+
+def _delivered(new: Callable[[str], Any]) -> str:
+    """What a delivery brought, in the words its figures have elsewhere: ': £750, 12 people'."""
+    from partnercrm.commitments import figures_text
+
+    values = {}
+    for field in ("gbp", "hours", "opportunities", "people"):
+        value = new(field)
+        if value not in (None, ""):
+            amount = Decimal(str(value))
+            values[field] = int(amount) if amount == amount.to_integral_value() else amount
+    said = figures_text(values)
+    return f": {said}" if said else ""
 
 
 def _changes(changes: dict[str, Any], names: Names) -> str:

@@ -224,3 +224,21 @@ def test_history_reads_in_words_with_full_names_and_no_derived_noise(db, ucl):
     assert not [w for w in said if "stage change" in w[1] or "last_touch" in w[1]]
     assert not [w for w in said if "_" in w[1]]  # no stored field name reaches a person
     assert all(line.who == "Ruth Craven" for line in lines)
+
+
+def test_a_delivery_is_told_with_what_it_brought(db, ucl):
+    """'recorded a delivery on commitment #1: £750, 12 people', not the bare record."""
+    from datetime import date
+
+    from partnercrm import commitments
+
+    with db.transaction() as s:
+        s.info["actor"] = "ruth"
+        conv = s.get(m.Conversation, ucl["conversation"])
+        com = commitments.add_commitment(s, conv, "sponsorship_in_kind", gbp=1000)
+        commitments.deliver(s, com, gbp="750", people=12, partial=True, story="Room hire")
+        com_id = com.id
+    with db.reader() as s:
+        lines = history.readable(s, history.entries(s, organisation_id=ucl["org"]), date.today())
+    said = [line.what for line in lines]
+    assert f"recorded a delivery on commitment #{com_id}: £750, 12 people" in said

@@ -338,7 +338,7 @@ class PartnerScreen(DataScreen):
         else:
             self._draw()
         self.sub_title = page.name
-        self.query_one("#partner-header", Static).update(_header(page))
+        self._show_header()
         # each tab's table is filled when the tab is first shown (the busiest partner has 600
         # conversations, 200 contacts, 150 commitments and 150 events: measuring every
         # cell of the tables nobody looks at was most of the time the page took to open)
@@ -385,7 +385,15 @@ class PartnerScreen(DataScreen):
         if lines:
             table.move_cursor(row=min(keep, len(lines) - 1))
 
+    def _show_header(self) -> None:
+        if self.page is not None:
+            header = self.query_one("#partner-header", Static)
+            # the header's width: the terminal's (the screen fills it), less its padding
+            width = self.app.size.width - header.styles.padding.width
+            header.update(_header(self.page, width))
+
     def on_resize(self) -> None:
+        self._show_header()
         if "history" in getattr(self, "filled", ()):
             self._fill_history()
 
@@ -536,20 +544,35 @@ def _next_step(step: StepLine | None, today: date) -> str:
     return f"{step.description} ({step.owner}, {day(step.due, today)})" if step else ""
 
 
-def _header(page: PartnerPage) -> Text:
-    """Who the partner is, in one line (and its other names under it)."""
-    header = Text()
-    header.append(page.name, style="bold")
+def _header(page: PartnerPage, width: int) -> Text:
+    """Who the partner is, in a line of `width` cells where it fits (and its other names under
+    it). Where it does not, it goes on to the next line between two facts, never inside one
+    ("lead:" on one line and the lead's name on the next)."""
+    name = Text(page.name, style="bold")
     if page.archived:
-        header.append("  (archived)", style="red")
-    header.append(f"  ·  {page.sector}")
+        name.append("  (archived)", style="red")
+    facts = [name, Text(page.sector)]
     if page.anchor:
-        header.append("  ·  anchor institution")
-    header.append(f"  ·  stage: {page.stage}", style="bold")
-    header.append(f"  ·  lead: {page.lead or 'nobody yet'}")
+        facts.append(Text("anchor institution"))
+    facts.append(Text(f"stage: {page.stage}", style="bold"))
+    facts.append(Text(f"lead: {page.lead or 'nobody yet'}"))
+    header = Text()
+    line = 0
+    for i, fact in enumerate(facts):
+        if i and line + len(SEPARATOR) + fact.cell_len > width:
+            header.append("\n")
+            line = 0
+        elif i:
+            header.append(SEPARATOR)
+            line += len(SEPARATOR)
+        header.append_text(fact)
+        line += fact.cell_len
     if page.aliases:
         header.append(f"\nalso known as {', '.join(page.aliases)}", style="dim")
     return header
+
+
+SEPARATOR = "  ·  "
 
 
 Rows = list[tuple[Any, tuple[Any, ...]]]

@@ -124,8 +124,8 @@ class PartnersScreen(PlaceScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield FilterBox(
-            placeholder="type to filter: name, alias, sector, ward, mission:food · ↓ or Enter to "
-            "the list (its keys show below) · Esc clears",
+            # whole at 80 columns (the list's keys are in the footer once it has the focus)
+            placeholder="filter by name, alias, sector, ward or mission:food · ↓ list · Esc clears",
             id="filter",
             select_on_focus=False,  # a letter typed on the table carries on, not replaced
         )
