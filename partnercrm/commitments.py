@@ -108,14 +108,10 @@ def add_commitment(
     """
     keywords.check(Promise, promise, "add_commitment")
     agreed = happened(promise.get("on"), "agreed date", field="on", today=today_of(session))
-    due_on = parse_optional_date(promise.get("due"), "due date", field="due")
-    if due_on is not None and due_on < agreed:
-        # '31/3' typed in November reads as this year's March: say so rather than store it
-        raise Invalid(
-            f"the due date {due_on:%d %b %Y} is before the commitment was agreed "
-            f"({agreed:%d %b %Y}); give the year if it is next year's",
-            field="due",
-        )
+    due_on = parse_optional_date(
+        promise.get("due"), "due date", field="due", today=today_of(session), future=True
+    )
+    check_due_after_agreed(due_on, agreed)
     check_due(due_on, confirm=promise.get("confirm", False), today=today_of(session))
     check_offered(missions)
     commitment = m.Commitment(
@@ -239,11 +235,19 @@ def _edit_commitment(
             happened(on, "agreed date", field="on", today=today_of(session)),
         )
     if due is not None:
-        commitment.due_on = parse_optional_date(due, "due date", field="due")
-    if commitment.due_on is not None and commitment.due_on < commitment.agreed_on:
+        commitment.due_on = parse_optional_date(
+            due, "due date", field="due", today=today_of(session), future=True
+        )
+    check_due_after_agreed(commitment.due_on, commitment.agreed_on)
+
+
+def check_due_after_agreed(due: date | None, agreed: date) -> None:
+    """A commitment falls due on or after the day it was agreed."""
+    # a due date typed without a year is never before today (parse_date's `future`), so one
+    # before the agreed date was typed with its year: a slip said, not stored
+    if due is not None and due < agreed:
         raise Invalid(
-            f"the due date {commitment.due_on:%d %b %Y} is before the commitment was agreed "
-            f"({commitment.agreed_on:%d %b %Y})",
+            f"the due date {due:%d %b %Y} is before the commitment was agreed ({agreed:%d %b %Y})",
             field="due",
         )
 

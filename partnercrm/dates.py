@@ -26,11 +26,14 @@ def parse_date(
     *,
     field: str = "on",
     today: date | None = None,
+    future: bool = False,
 ) -> date:
     """'12/11/2024' is 12 November; '12 Nov 2024', ISO, 'today', 'tomorrow' and '+7' (days) also work.
 
     `label` is how the sentence names the date; `field` is the Invalid's field: the name of the
-    keyword argument that was given it (see partnercrm.errors.Invalid).
+    keyword argument that was given it (see partnercrm.errors.Invalid). A day and month typed
+    without a year are this year's; with `future` (a due date), one already past this year is
+    next year's: '31 Jan' typed in December is due next January.
     """
     if isinstance(text, datetime):
         return text.date()
@@ -63,7 +66,7 @@ def parse_date(
         )
     try:
         # parsed against two different defaults: a day or month not typed shows as a difference
-        # ('monday', 'Nov', '5' are not dates); a missing year is this year
+        # ('monday', 'Nov', '5' are not dates); a missing year is this year (or, below, next)
         first: date
         second: date
         first, second = (
@@ -81,7 +84,28 @@ def parse_date(
             "or 12 Nov",
             field=field,
         )
+    if future and first < base and not _year_typed(raw):
+        try:
+            return first.replace(year=base.year + 1)
+        except ValueError:  # 29 February, typed in a leap year once it has gone
+            raise Invalid(
+                f"{label} {raw!r} has gone this year and next year has no {first:%d %B}; "
+                "give the year",
+                field=field,
+            ) from None
     return first
+
+
+def _year_typed(raw: str) -> bool:
+    """Whether a date dateutil reads has its year in the text rather than from the default."""
+    # read against defaults four years apart, both leap years so 29 February reads in each: a
+    # year left out follows the default, a typed one (also '25' for 2025) does not
+    first: datetime
+    second: datetime
+    first, second = (
+        parser.parse(raw, dayfirst=True, default=datetime(year, 1, 1)) for year in (2000, 2004)
+    )
+    return first.year == second.year
 
 
 def as_date(value: Any) -> date | None:
@@ -92,11 +116,17 @@ def as_date(value: Any) -> date | None:
 
 
 def parse_optional_date(
-    text: str | date | None, label: str = "date", *, field: str = "on"
+    text: str | date | None,
+    label: str = "date",
+    *,
+    field: str = "on",
+    today: date | None = None,
+    future: bool = False,
 ) -> date | None:
+    """As `parse_date`, but nothing typed is no date."""
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
-    return parse_date(text, label, field=field)
+    return parse_date(text, label, field=field, today=today, future=future)
 
 
 # the earliest date anything recorded here can have happened on

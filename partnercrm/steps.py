@@ -30,8 +30,11 @@ def add_step(
     if not text:
         raise Invalid("a step needs a description of what to do", field="description")
     check_active(owner, "owner")
+    today = today_of(session)
     due_on = check_due(
-        parse_date(due, "due date", field="due"), confirm=confirm, today=today_of(session)
+        parse_date(due, "due date", field="due", today=today, future=True),
+        confirm=confirm,
+        today=today,
     )
     step = m.Step(conversation=conversation, description=text, owner=owner, due_on=due_on)
     session.add(step)
@@ -64,7 +67,7 @@ def edit_step(
             check_active(owner, "owner")
         step.owner = owner
     if due is not None:
-        new_due = parse_date(due, "due date", field="due")
+        new_due = parse_date(due, "due date", field="due", today=today_of(session), future=True)
         if new_due != step.due_on:  # an overdue step whose words change is not asked about
             check_due(new_due, confirm=confirm, today=today_of(session))
         step.due_on = new_due

@@ -615,6 +615,42 @@ def test_a_due_date_before_the_agreement_is_refused(cli):
     assert cli.json("commitment", "list") == []
 
 
+def test_a_due_date_without_a_year_that_has_gone_is_next_years(cli, db, monkeypatch):
+    from partnercrm import dates, steps
+
+    monkeypatch.setattr(dates, "uk_today", lambda: date(2026, 12, 1))  # QA's December day
+    setup_people(cli)
+    conv = cli.ok(
+        "conversation", "log", "ucl", "--lead", "ruth", "--date", "20/11/2026", "--subject", "x"
+    ).stdout.strip()
+    step = cli.json("step", "add", conv, "Send the brief", "--owner", "ruth", "--due", "31 Jan")
+    assert step["due"] == "2027-01-31"
+    com = cli.json(
+        "commitment",
+        "add",
+        conv,
+        "--kind",
+        "research",
+        "--hours",
+        "10",
+        "--date",
+        "1/12/2026",
+        "--due",
+        "31/1",
+    )
+    assert com["due"] == "2027-01-31"
+    edited = cli.json("step", "edit", str(step["id"]), "--due", "15 Nov")
+    assert edited["due"] == "2027-11-15"
+    with db.reader() as s:
+        assert steps.get_step(s, step["id"]).due_on == date(2027, 11, 15)
+        assert commitments.get_commitment(s, com["id"]).due_on == date(2027, 1, 31)
+    # a year typed is kept: the slip is said, not moved on a year
+    r = cli("commitment", "edit", str(com["id"]), "--due", "31/1/2026")
+    assert r.exit_code == 1
+    assert "the due date 31 Jan 2026 is before the commitment was agreed (01 Dec 2026)" in r.stderr
+    assert "give the year" not in r.stderr
+
+
 def test_an_ambassador_status_that_does_not_change_says_so(cli):
     setup_people(cli)
     amb = cli.json("ambassador", "enrol", "ucl", "--role", "research")

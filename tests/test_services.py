@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from partnercrm import colleagues, commitments, contacts, conversations, organisations, steps
-from partnercrm.dates import parse_date
+from partnercrm.dates import happened, parse_date
 from partnercrm.errors import Conflict, Invalid
 from partnercrm.matching import name_key
 
@@ -45,6 +45,56 @@ def test_relative_dates():
 )
 def test_iso_times_and_missing_years(typed, expected):
     assert parse_date(typed, today=date(2026, 11, 22)) == expected
+
+
+DECEMBER = date(2026, 12, 1)  # the day QA typed '31 Jan' as a commitment's due date
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("31 Jan", date(2027, 1, 31)),
+        ("31/1", date(2027, 1, 31)),
+        ("31st January", date(2027, 1, 31)),
+        ("30 Nov", date(2027, 11, 30)),  # yesterday's day: a year away, not already past
+        ("1 Dec", DECEMBER),  # today is today
+        ("25 Dec", date(2026, 12, 25)),  # still ahead this year
+    ],
+)
+def test_a_due_date_without_a_year_is_the_next_such_day(typed, expected):
+    assert parse_date(typed, "due date", field="due", today=DECEMBER, future=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("31/1/2026", date(2026, 1, 31)),
+        ("31 Jan 2026", date(2026, 1, 31)),
+        ("31/1/26", date(2026, 1, 31)),
+        ("2026-01-31", date(2026, 1, 31)),
+        ("yesterday", date(2026, 11, 30)),
+        ("+0", DECEMBER),
+        ("next tuesday", date(2026, 12, 8)),
+    ],
+)
+def test_a_due_date_with_its_year_or_counted_from_today_is_taken_as_typed(typed, expected):
+    assert parse_date(typed, "due date", field="due", today=DECEMBER, future=True) == expected
+
+
+def test_a_date_that_happened_without_a_year_is_still_this_years():
+    assert parse_date("31 Jan", today=DECEMBER) == date(2026, 1, 31)
+    assert happened("31 Jan", "touchpoint date", today=DECEMBER) == date(2026, 1, 31)
+    with pytest.raises(Invalid, match="is in the future"):  # not quietly last year's
+        happened("25 Dec", "touchpoint date", today=DECEMBER)
+
+
+def test_29_february_due_once_gone_asks_for_the_year():
+    leap_march = date(2028, 3, 1)
+    assert parse_date("29 Feb", today=leap_march) == date(2028, 2, 29)  # one that happened
+    with pytest.raises(Invalid, match="give the year") as err:
+        parse_date("29 Feb", "due date", field="due", today=leap_march, future=True)
+    assert err.value.field == "due"
+    assert parse_date("29/2/2032", today=leap_march, future=True) == date(2032, 2, 29)
 
 
 @pytest.mark.parametrize("typed", ["monday", "Nov", "Nov 2024", "5", "2024", "-3", "12/13/2024"])

@@ -128,6 +128,23 @@ def test_edit_and_reopen_the_highlighted_step(crm: Database) -> None:
     drive(crm, body)
 
 
+def test_a_step_due_on_a_day_gone_this_year_is_due_next_year(crm: Database) -> None:
+    from tui.dialogs.edit_step import EditStepDialog
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, PARTNER, tab="conversations")
+        step_id = await highlight_in_thread(app, pilot, "step:")
+        dialog = await press_edit(app, pilot)
+        assert isinstance(dialog, EditStepDialog)
+        fill(dialog, due="31 Jan")  # TODAY, the demo's day, is later in its year
+        await save(pilot)
+        assert isinstance(app.screen, PartnerScreen)
+        with crm.reader() as s:
+            assert steps.get_step(s, step_id).due_on == date(TODAY.year + 1, 1, 31)
+
+    drive(crm, body)
+
+
 def test_edit_then_archive_the_highlighted_touchpoint(crm: Database) -> None:
     from tui.dialogs.edit_touchpoint import EditTouchpointDialog
 

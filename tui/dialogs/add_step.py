@@ -30,7 +30,7 @@ class AddStepDialog(PartnerForm):
         yield self.record_field("conversation", "Conversation", self.threads)
         yield self.text_field("description", "What to do", required=True)
         yield self.select_field("owner", "Owner", self.owners, value=self.me, required=True)
-        yield self.date_field("due", "Due")
+        yield self.date_field("due", "Due", future=True)
 
     def save(self, session: Session, values: dict[str, Any]) -> int:
         conv = conversations.get_conversation(session, values["conversation"])

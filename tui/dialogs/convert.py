@@ -45,7 +45,7 @@ class ConvertDialog(PartnerForm):
         yield self.amount_field("hours", "Promised hours")
         yield self.amount_field("opportunities", "Promised opportunities", whole=True)
         yield self.amount_field("people", "Promised people", whole=True)
-        yield self.date_field("due", "Due", required=False)
+        yield self.date_field("due", "Due", required=False, future=True)
         yield self.date_field("on", "Agreed on", self.crm.today)
         yield self.flag_field(
             "nothing_promised", "Nothing promised", "record it although nothing was promised"

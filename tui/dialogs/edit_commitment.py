@@ -52,7 +52,7 @@ class EditCommitmentDialog(PartnerForm):
             "opportunities", "Promised opportunities", r["opportunities"], whole=True
         )
         yield self.amount_field("people", "Promised people", r["people"], whole=True)
-        yield self.date_field("due", "Due", r["due"], required=False)
+        yield self.date_field("due", "Due", r["due"], required=False, future=True)
         yield self.date_field("on", "Agreed on", r["on"])
         yield self.flag_field(
             "nothing_promised", "Nothing promised", "keep it although nothing was promised"

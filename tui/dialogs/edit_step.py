@@ -50,7 +50,7 @@ class EditStepDialog(PartnerForm):
         r = self.record
         yield self.text_field("description", "What to do", r["description"], required=True)
         yield self.select_field("owner", "Owner", self.owners, value=r["owner"], required=True)
-        yield self.date_field("due", "Due", r["due"])
+        yield self.date_field("due", "Due", r["due"], future=True)
         if r["done"] is not None:
             yield self.flag_field(
                 "reopen",

@@ -251,12 +251,19 @@ class FormDialog(ModalScreen[T], HeldKeys[T], Generic[T]):
         return Field(name, label, control, initial=value.strip())
 
     def date_field(
-        self, name: str, label: str, value: date | None = None, *, required: bool = True
+        self,
+        name: str,
+        label: str,
+        value: date | None = None,
+        *,
+        required: bool = True,
+        future: bool = False,
     ) -> Field:
+        """A date typed as people type them; `future` for a due date (see parse_date)."""
         today = self.crm.today
 
         def parse(raw: str) -> date:
-            return parse_date(raw, label.lower(), field=name, today=today)
+            return parse_date(raw, label.lower(), field=name, today=today, future=future)
 
         shown = f"{value:%d/%m/%Y}" if value else ""
         control = TextInput(

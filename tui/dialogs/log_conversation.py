@@ -52,7 +52,7 @@ class LogConversationDialog(FormDialog[int]):
         )
         yield self.note_field("note", "Note")
         yield self.text_field("step", "Next step", placeholder="e.g. send the sponsorship pack")
-        yield self.date_field("due", "Next step due", required=False)
+        yield self.date_field("due", "Next step due", required=False, future=True)
 
     def check(self, values: dict[str, Any]) -> None:
         if values.get("step") and not values.get("due"):

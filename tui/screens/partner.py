@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -28,7 +29,7 @@ from textual.worker import get_current_worker
 
 from partnercrm import partner_page
 from partnercrm.labels import day, moment
-from partnercrm.partner_page import PartnerPage, StepLine
+from partnercrm.partner_page import PartnerPage, StepLine, Thread
 from tui import actions
 from tui.brief_text import partner_markdown
 from tui.errors import explain
@@ -382,9 +383,8 @@ class PartnerScreen(DataScreen):
             self._fill_history()
             return
         self._fill(FOCUS_ON[tab], ROWS[tab](page, self.crm.today))
-        if tab == "conversations":
-            self.thread_shown = None
-            self._show_thread()
+        if tab == "conversations":  # the thread shown before, if it is still the one
+            self._show_thread()  # highlighted, keeps its cursor on the same step or touchpoint
 
     def _fill_history(self) -> None:
         """When, who (full name) and what in words; the words wrap in the width left, so a
@@ -425,13 +425,11 @@ class PartnerScreen(DataScreen):
         table.focus()
 
     def _fill(self, table_id: str, rows: list[tuple[Any, tuple[Any, ...]]]) -> None:
-        table = self.query_one(f"#{table_id}", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for key, cells in rows:
-            table.add_row(*cells, key=str(key))
-        if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
+        table = self.query_one(f"#{table_id}", Table)
+        with table.keeping_place():
+            table.clear()
+            for key, cells in rows:
+                table.add_row(*cells, key=str(key))
 
     # --- the conversation under the cursor, and its touchpoints and steps ---
 
@@ -454,12 +452,15 @@ class PartnerScreen(DataScreen):
         """The highlighted conversation's steps and touchpoints, below the list."""
         if self.page is None:
             return
-        table = self.query_one("#thread-table", DataTable)
-        keep = table.cursor_row
+        table = self.query_one("#thread-table", Table)
         thread = self.page.thread(self.selected("conversations-table"))
         same = thread is not None and thread.id == self.thread_shown
         self.thread_shown = thread.id if thread else None
-        table = self.query_one("#thread-table", DataTable)
+        # another conversation's thread starts at its top; the same one's, re-read, keeps its place
+        with table.keeping_place() if same else nullcontext():
+            self._fill_thread(table, thread)
+
+    def _fill_thread(self, table: Table, thread: Thread | None) -> None:
         table.clear()
         title = self.query_one("#thread-title", Static)
         if thread is None:
@@ -489,8 +490,6 @@ class PartnerScreen(DataScreen):
             )
         for t in thread.touchpoints:
             table.add_row(day(t.on, today), t.channel, t.who, t.note, key=f"touch:{t.id}")
-        if same and table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
 
     # --- actions ---
 

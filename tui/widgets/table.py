@@ -3,6 +3,8 @@ table cut at the right edge looks complete, and a one-cell scrollbar is easily m
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.segment import Segment
@@ -22,6 +24,23 @@ class Table(DataTable[Any]):
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
+
+    @contextmanager
+    def keeping_place(self) -> Iterator[None]:
+        """Refill the table inside this block; the cursor comes back to the record it was on.
+
+        A re-read can sort the rows differently (a step whose due date changed moves), and a
+        cursor left on the same row number would then point at another record, the one the
+        next key acts on. A record that has gone leaves the cursor on the same row number.
+        """
+        row = self.cursor_row
+        key = self.ordered_rows[row].key if 0 <= row < self.row_count else None
+        yield
+        if self.row_count:
+            if key is not None and key in self.rows:
+                self.move_cursor(row=self.get_row_index(key))
+            else:
+                self.move_cursor(row=min(row, self.row_count - 1))
 
     @property
     def more_right(self) -> bool:
