@@ -266,3 +266,20 @@ def test_a_time_is_read_on_the_teams_clock_uk_time_with_the_year_only_when_not_t
     assert labels.moment(datetime(2026, 7, 3, 23, 30, tzinfo=UTC), today) == "4 Jul 00:30"
     assert labels.moment(datetime(2026, 11, 3, 13, 5, tzinfo=UTC), today) == "3 Nov 13:05"
     assert labels.moment(datetime(2025, 11, 3, 13, 5, tzinfo=UTC), today) == "3 Nov 2025 13:05"
+
+
+def test_a_search_match_past_a_narrow_column_is_brought_into_it() -> None:
+    """At 80 columns "Where it matched" is about 20 cells: a match further in is shown with
+    the start cut (…), not cut off itself; one that fits is left where it is."""
+    from tui.screens.search import around_match
+
+    snippet = "Research partner for the missions' learning framework"
+    at = snippet.index("framework")
+    shown = around_match(snippet, [(at, at + len("framework"))], 20)
+    assert shown.plain.startswith("…") and "framework" in shown.plain[:20]
+    marked = [shown.plain[span.start : span.end] for span in shown.spans]
+    assert marked == ["framework"]
+    early = around_match(snippet, [(0, 8)], 20)
+    assert early.plain == snippet and [early.plain[sp.start : sp.end] for sp in early.spans] == [
+        "Research"
+    ]

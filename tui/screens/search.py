@@ -65,6 +65,24 @@ def open_hit(crm: CRM, hit: search.Hit) -> None:
         crm.open_partner(org)
 
 
+def around_match(snippet: str, marks: list[tuple[int, int]], width: int) -> Text:
+    """The snippet with its matches marked, its start cut (…) when the first match would fall
+    past `width`: at 80 columns the column is narrow, and the match is what it is there for."""
+    first = min((a for a, _ in marks), default=0)
+    lead = 0
+    if marks and max(b for a, b in marks if a == first) > width - 1:
+        lead = max(0, first - LEAD_IN)
+    text = Text(("…" if lead else "") + snippet[lead:])
+    shift = 1 - lead if lead else 0
+    for a, b in marks:
+        if a >= lead:
+            text.stylize("bold reverse", a + shift, b + shift)
+    return text
+
+
+LEAD_IN = 6  # the characters kept before a match when the start of the snippet is cut
+
+
 class SearchBox(TextInput):
     """The search box: Esc is its own key, so typed in a burst it clears only what came
     before it (TextInput runs a box's keys in the order typed)."""
@@ -164,9 +182,7 @@ class SearchScreen(HeldKeys[None]):
         for hit in hits:
             key = f"{hit.kind}:{hit.id}"
             self.hits[key] = hit
-            snippet = Text(hit.snippet)
-            for a, b in hit.marks:
-                snippet.stylize("bold reverse", a, b)
+            snippet = around_match(hit.snippet, hit.marks, self.widths["snippet"])
             table.add_row(
                 KIND_WORDS.get(hit.kind, hit.kind),
                 clip(hit.title, self.widths["title"]),
