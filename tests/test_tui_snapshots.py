@@ -21,6 +21,7 @@ async def drawn(pilot: Any) -> None:
     from textual.widgets import DataTable
 
     await settle(pilot)
+    before = None
     for _ in range(100):
         # a DataTable sizes its columns on idle after rows are added
         tables = [*pilot.app.screen.query(DataTable)]
@@ -28,8 +29,13 @@ async def drawn(pilot: Any) -> None:
             tables += [*pilot.app.screen_stack[-2].query(DataTable)]
         screen = pilot.app.screen
         reading = getattr(screen, "in_flight", False) or getattr(screen, "_checking", False)
+        # and what the tables hold and how wide their columns are has stopped changing (a
+        # busy machine once caught a table's columns sized to its headings, its rows just in)
+        now = [(t.row_count, [c.get_render_width(t) for c in t.columns.values()]) for t in tables]
         if not reading and not any(t._require_update_dimensions for t in tables):
-            break
+            if now == before:
+                break
+            before = now
         await pilot.pause(0.02)
     await pilot.pause()
 
