@@ -181,6 +181,28 @@ def test_down_from_the_search_box_goes_to_the_results_and_down_them(
     drive_at(demo_db, SMALL, body)
 
 
+def test_escapes_in_a_burst_from_the_results_clear_then_leave(demo_db: Database) -> None:
+    """On the results, Esc Esc Esc in one burst: back to the box, the box cleared, the search
+    left (the second Esc used to arrive before the focus was back in the box)."""
+
+    async def body(app: PartnerApp, pilot: Any) -> None:
+        await press_all("press")(app, pilot, *"/camden")
+        screen = await on(pilot, "SearchScreen")
+        results = screen.query_one("#search-results", DataTable)
+        for _ in range(50):
+            await settle(pilot)
+            if results.row_count:
+                break
+        await pilot.press("down")
+        await settle(pilot)
+        assert screen.focused is results
+        burst(app, "escape", "escape", "escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DashboardScreen"
+
+    drive_at(demo_db, SMALL, body)
+
+
 def test_slash_and_enter_with_nothing_found_stays_on_the_search(demo_db: Database) -> None:
     """`/zzzz Enter` and more keys in one burst: nothing matches, nothing opens, and the keys
     after Enter still land in the box."""

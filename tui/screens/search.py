@@ -217,10 +217,14 @@ class SearchScreen(HeldKeys[None]):
             self.then = table.focus
 
     def arriving(self, event: events.Key) -> bool:
-        """↓ from the box moves the focus only once the box has read it, after the keys typed
-        behind it have arrived: those wait for the results to have the focus (↓ ↓ Enter)."""
-        if event.key == "down" and self.focused is self.query_one("#search-box"):
+        """↓ from the box, or Esc from the results, moves the focus only once read, after the
+        keys typed behind it have arrived: those wait for the focus (↓ ↓ Enter, Esc Esc Esc)."""
+        box = self.query_one("#search-box")
+        if event.key == "down" and self.focused is box:
             self.hold_keys_until_focused(self.query_one("#search-results", DataTable))
+        elif event.key == "escape" and self.focused is not box:
+            # back to the box, and the keys behind it (a second Esc clears it) act there
+            self.hold_keys_until_focused(box)
         return False
 
     @on(Input.Submitted, "#search-box")
