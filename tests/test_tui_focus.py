@@ -102,6 +102,15 @@ def test_a_screen_left_before_its_read_comes_back_does_nothing(demo_db: Database
     drive_at(demo_db, SMALL, body)
 
 
+async def logging_for(app: PartnerApp, pilot: Any, name: str, subject: str) -> None:
+    """The Log conversation form is open on `name`'s page, `subject` whole in it."""
+    dialog = await form_ready(pilot)
+    assert type(dialog).__name__ == "LogConversationDialog"
+    assert dialog.query_one("#subject", Input).value == subject
+    page = app.screen_stack[-2]
+    assert isinstance(page, PartnerScreen) and page.organisation_id == open_org(app, name)
+
+
 def open_org(app: PartnerApp, name: str) -> int:
     from tests.test_tui import org_id
 
@@ -146,11 +155,7 @@ def test_slash_a_name_and_enter_in_one_burst_opens_the_first_found(
     async def body(app: PartnerApp, pilot: Any) -> None:
         subject = "Summit venue?"
         burst(app, *"/ucl", *keys, "l", *subject)
-        dialog = await form_ready(pilot)
-        assert type(dialog).__name__ == "LogConversationDialog"
-        assert dialog.query_one("#subject", Input).value == subject
-        page = app.screen_stack[-2]
-        assert isinstance(page, PartnerScreen) and page.organisation_id == open_org(app, "UCL")
+        await logging_for(app, pilot, "UCL", subject)
 
     drive_at(demo_db, SMALL, body)
 
@@ -745,10 +750,6 @@ def test_a_filter_then_down_enter_l_in_one_burst_opens_the_partner_typed(
         await rows_shown(pilot, partners.query_one("#partners", DataTable))
         subject = "Summit follow-up"
         burst(app, *"ucl", "down", "enter", "l", *subject)
-        dialog = await form_ready(pilot)
-        assert type(dialog).__name__ == "LogConversationDialog"
-        assert dialog.query_one("#subject", Input).value == subject
-        page = app.screen_stack[-2]
-        assert isinstance(page, PartnerScreen) and page.organisation_id == open_org(app, "UCL")
+        await logging_for(app, pilot, "UCL", subject)
 
     drive_at(demo_db, SMALL, body)

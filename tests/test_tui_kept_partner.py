@@ -36,6 +36,33 @@ async def every_tab(app: PartnerApp, pilot: Any) -> list[str]:
     return shown
 
 
+def as_on_a_new_screen(
+    db: Database, size: tuple[int, int], started_at: tuple[int, int], before: Any
+) -> list[str]:
+    """Phoenix Court Works opened after `before` has run in an app started at `started_at`:
+    every tab reads line for line as when it is the first partner opened at `size`. Returns
+    the lines shown, tab by tab."""
+    seen: dict[str, list[str]] = {}
+
+    async def first(app: PartnerApp, pilot: Any) -> None:
+        await open_partner(app, pilot, NEXT)
+        seen["first"] = await every_tab(app, pilot)
+
+    async def after(app: PartnerApp, pilot: Any) -> None:
+        await before(app, pilot)
+        kept = app._partner_screen
+        await open_partner(app, pilot, NEXT)
+        assert kept is not None and app.screen is kept  # shown in the screen kept
+        assert kept.query_one("#partner-tabs", TabbedContent).active == "overview"
+        seen["after"] = await every_tab(app, pilot)
+
+    drive_at(db, size, first)
+    drive_at(db, started_at, after)
+    for tab, (new, kept) in zip(TABS, zip(seen["first"], seen["after"], strict=True), strict=True):
+        assert kept == new, tab
+    return seen["after"]
+
+
 @pytest.mark.parametrize("size", [(80, 24), (140, 45)])
 def test_a_partner_shown_after_another_looks_as_on_a_new_screen(
     demo_db: Database, size: tuple[int, int]
@@ -44,15 +71,11 @@ def test_a_partner_shown_after_another_looks_as_on_a_new_screen(
     highlighted, its brief scrolled: Phoenix Court Works then opens on its Overview, and every
     tab reads line for line as when it is the first partner opened (no row, width, cursor,
     title or brief of UCL's is left)."""
-    seen: dict[str, list[str]] = {}
-
-    async def first(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, NEXT)
-        seen["first"] = await every_tab(app, pilot)
 
     async def after(app: PartnerApp, pilot: Any) -> None:
         await open_partner(app, pilot, FIRST)
         kept = app.screen
+        assert isinstance(kept, PartnerScreen)
         kept.query_one("#overview-scroll").scroll_end(animate=False)  # the brief read down
         await pilot.pause()
         await pilot.press("3", *["down"] * 12, "tab", "down")  # a conversation, its thread
@@ -60,27 +83,16 @@ def test_a_partner_shown_after_another_looks_as_on_a_new_screen(
         await settle(pilot)
         assert "UCL" in await screen_text(app, pilot)
         await pilot.press("escape")
-        await open_partner(app, pilot, NEXT)
-        assert app.screen is kept  # shown in the same screen
-        assert app.screen.query_one("#partner-tabs", TabbedContent).active == "overview"
-        seen["after"] = await every_tab(app, pilot)
+        assert app.screen is not kept
 
-    drive_at(demo_db, size, first)
-    drive_at(demo_db, size, after)
-    for tab, (new, kept) in zip(TABS, zip(seen["first"], seen["after"], strict=True), strict=True):
-        assert kept == new, tab
-    assert all("UCL" not in text for text in seen["after"])
+    shown = as_on_a_new_screen(demo_db, size, size, after)
+    assert all("UCL" not in text for text in shown)
 
 
 def test_a_partner_shown_after_the_terminal_shrank_fits_the_new_size(demo_db: Database) -> None:
     """UCL seen at 140×45, the terminal made 80×24, then Phoenix Court Works: every tab reads
     as when it is the first partner opened at 80×24 (the footer, the tabs and the tables fit
     the size the screen comes back at, not the one it was left at)."""
-    seen: dict[str, list[str]] = {}
-
-    async def first(app: PartnerApp, pilot: Any) -> None:
-        await open_partner(app, pilot, NEXT)
-        seen["first"] = await every_tab(app, pilot)
 
     async def after(app: PartnerApp, pilot: Any) -> None:
         await open_partner(app, pilot, FIRST)
@@ -89,13 +101,8 @@ def test_a_partner_shown_after_the_terminal_shrank_fits_the_new_size(demo_db: Da
         await pilot.press("escape")
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
-        await open_partner(app, pilot, NEXT)
-        seen["after"] = await every_tab(app, pilot)
 
-    drive_at(demo_db, (80, 24), first)
-    drive_at(demo_db, (140, 45), after)
-    for tab, (new, kept) in zip(TABS, zip(seen["first"], seen["after"], strict=True), strict=True):
-        assert kept == new, tab
+    as_on_a_new_screen(demo_db, (80, 24), (140, 45), after)
 
 
 def test_a_late_read_for_the_partner_before_is_dropped(demo_db: Database, monkeypatch) -> None:

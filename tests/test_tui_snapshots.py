@@ -171,5 +171,14 @@ def test_duplicates_snapshot(snap_db: Database, snap_compare: Any, size: str) ->
                 break
             await pilot.pause(0.02)  # up to 10 s: a busy machine (the suite runs in parallel)
         await drawn(pilot)
+        # under heavy load the pair list has twice been caught with its columns as wide as
+        # their headings ("Pho"), then drawn right: wait until the names fit (up to 10 s)
+        pairs = screen.query_one("#pairs")
+        for _ in range(500):
+            widths = [c.get_render_width(pairs) for c in pairs.columns.values()]
+            if widths[1] > len("Phoenix Court Works"):
+                break
+            await pilot.pause(0.02)
+        await drawn(pilot)
 
     assert snap_compare(make_app(snap_db), terminal_size=SIZES[size], run_before=before)
