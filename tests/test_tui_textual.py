@@ -8,6 +8,8 @@ these use. Each is named here, so an upgrade fails here, in words, before any sc
 - `App._screen_stacks`: every mode's stack, to tell whether the kept partner screen is on one
   (tui.app.open_partner);
 - `events.ScreenResume.refresh_styles`: a new screen is not styled twice (tui.widgets.held);
+- `TabbedContent._on_tab_pane_focused`: the partner page's tabs follow the focus only while it
+  is still in the pane that reported it (tui.screens.partner.Tabbed);
 - `textual.keys._character_to_key`: the key a character typed alone makes (tui.app, taking a
   terminal's alt+key as Escape and the key).
 """
@@ -33,5 +35,8 @@ def test_the_private_parts_of_textual_the_tui_uses_are_there() -> None:
     assert "_compositor_refresh" in inspect.getsource(Screen._refresh_layout)
     assert events.ScreenResume(refresh_styles=False).refresh_styles is False
     from textual.keys import _character_to_key
+    from textual.widgets import TabbedContent
+
+    assert callable(TabbedContent._on_tab_pane_focused)
 
     assert _character_to_key("/") == "slash"

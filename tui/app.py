@@ -250,8 +250,7 @@ class PartnerApp(App[None]):
         """Keys a screen held as it went (a form saved): to the screen on top, after the keys
         it holds itself if it is not ready yet (they were typed first), else as typed."""
         top = self.screen
-        if isinstance(top, HeldKeys) and not top._keys_ready:
-            top._held = message.keys + getattr(top, "_held", [])
+        if isinstance(top, HeldKeys) and top.hold_first(message.keys):
             return
         for key in message.keys:
             await self.on_event(key)

@@ -160,7 +160,7 @@ class HeldKeys(Screen[ResultType]):
         top = self.app.screen
         if top is not self and self.here and isinstance(top, HeldKeys) and not top._keys_ready:
             # before the keys it holds itself: these were typed first
-            top._held = self.release_keys() + getattr(top, "_held", [])
+            top.hold_first(self.release_keys())
             return
         self.ready_for_keys()
 
@@ -183,6 +183,14 @@ class HeldKeys(Screen[ResultType]):
     def arriving(self, event: events.Key) -> bool:
         """A ready screen may take a key as it arrives, before any binding (True: taken)."""
         return False
+
+    def hold_first(self, keys: list[events.Key]) -> bool:
+        """Hold `keys`, typed on a screen that has gone or moved on, ahead of those this one
+        holds itself (they were typed first); False when it is ready and holds nothing."""
+        if self._keys_ready:
+            return False
+        self._held = keys + getattr(self, "_held", [])
+        return True
 
     def hold_keys(self) -> None:
         """Take no keys for now (a form saving): they wait for `ready_for_keys()`, or for
